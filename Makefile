@@ -1,0 +1,119 @@
+# shukher: a plain GNU Makefile. Tunables live in config.mk.
+#
+#   make            build/shukherd and build/shukherctl
+#   make test       unit and integration tests, then again under ASan+UBSan
+#   make run        the daemon against a simulated modem; type SMS at it
+#   make bench      speed and memory figures
+#   make deps       install the missing Debian packages
+#   make install    PREFIX, DESTDIR honoured
+
+include config.mk
+
+# Debian packages the build and the tests need (make deps installs them).
+DEB_PKGS := gcc make pkg-config libgammu-dev libsqlite3-dev libconfig-dev \
+            libsystemd-dev libsodium-dev libunistring-dev libcmocka-dev \
+            python3 socat sqlite3
+
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude
+CFLAGS   += $(WARNFLAGS) $(OPTFLAGS) $(SANFLAGS) \
+            $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lunistring
+LDFLAGS  += $(SANFLAGS)
+
+MAINS    := src/shukherd.c src/shukherctl.c
+LIB_SRC  := $(filter-out $(MAINS),$(wildcard src/*.c))
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+LIB      := $(BUILD)/libshukher.a
+
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_AUX := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_AUX_OBJ := $(TEST_AUX:tests/%.c=$(BUILD)/tests/obj/%.o)
+BENCH_SRC := $(wildcard tests/bench_*.c)
+BENCH_BIN := $(BENCH_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_SRC := $(filter-out $(BENCH_SRC),$(TEST_SRC))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+BINS     := $(BUILD)/shukherd $(BUILD)/shukherctl
+
+.PHONY: all deps check-deps test test-unit test-integration test-sanitize \
+        run bench install uninstall clean
+
+all: check-deps $(BINS)
+
+# A quick look at dpkg; installs only when something is missing.
+check-deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then $(MAKE) --no-print-directory deps; fi
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then echo "deps: all installed"; exit 0; fi; \
+	echo "deps: installing$$missing"; \
+	sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$$sudo apt-get update -qq && \
+	$$sudo apt-get install -y -qq --no-install-recommends $$missing
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/shukherd $(BUILD)/shukherctl: $(BUILD)/%: $(BUILD)/obj/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/obj/%.o: tests/%.c $(wildcard include/*.h tests/*.h) config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) \
+	  $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS)) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/obj/%.o $(TEST_AUX_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) \
+	  $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
+
+# The tests run twice: as built, then under AddressSanitizer and
+# UndefinedBehaviorSanitizer in a separate build tree.
+test: check-deps
+	$(MAKE) --no-print-directory test-unit test-integration
+	$(MAKE) --no-print-directory test-sanitize
+
+test-unit: $(BINS) $(TEST_BIN)
+	@sh tests/run-unit.sh $(TEST_BIN)
+
+test-integration: $(BINS)
+	@BUILD=$(BUILD) python3 tests/integration/run.py
+
+test-sanitize:
+	$(MAKE) --no-print-directory BUILD=build/san OPTFLAGS="-O1 -g" \
+	  SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  test-unit test-integration
+
+bench: $(BINS) $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+run: all
+	@python3 tests/sim/run_demo.py --build $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	  $(DESTDIR)$(SYSCONFDIR)/shukher
+	install -m 755 $(BUILD)/shukherd $(DESTDIR)$(SBINDIR)/shukherd
+	install -m 755 $(BUILD)/shukherctl $(DESTDIR)$(BINDIR)/shukherctl
+	[ -e $(DESTDIR)$(SYSCONFDIR)/shukher/shukher.conf ] || \
+	  install -m 640 board/shukher.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/shukher/shukher.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/shukherd $(DESTDIR)$(BINDIR)/shukherctl
+
+clean:
+	rm -rf $(BUILD) build/san

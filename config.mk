@@ -1,0 +1,33 @@
+# Tunables for the build. Override on the command line (make PREFIX=/usr) or
+# in the environment. CROSS=aarch64-linux-gnu- selects a cross toolchain;
+# PKG_CONFIG then defaults to that triplet's pkg-config wrapper.
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+MANDIR     ?= $(PREFIX)/share/man
+DESTDIR    ?=
+
+CROSS      ?=
+CC         := $(CROSS)gcc
+AR         := $(CROSS)ar
+PKG_CONFIG ?= $(if $(CROSS),$(CROSS)pkg-config,pkg-config)
+
+BUILD      ?= build
+
+# Libraries, all found through pkg-config. libunistring ships no .pc file
+# in Debian 12; it is linked by name when a module needs it.
+PKGS       := gammu libconfig sqlite3 libsystemd libsodium
+TEST_PKGS  := cmocka
+
+OPTFLAGS   ?= -O2 -g
+WARNFLAGS  := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+              -Wmissing-prototypes -Wpointer-arith -Wformat=2 \
+              -Wno-unused-parameter
+# CI and `make WERROR=1` turn warnings into errors.
+WERROR     ?=
+ifneq ($(WERROR),)
+WARNFLAGS  += -Werror
+endif
+SANFLAGS   ?=

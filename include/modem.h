@@ -1,0 +1,84 @@
+/*
+ * modem: the hardware, behind a table of function pointers.
+ *
+ * modem_gammu_ops talks to a real modem (or gammu's dummy driver) through
+ * libgammu; tests/modem_fake.c is an in-process fake for unit tests. The
+ * gateway never knows which it has. A handle (void *) belongs to one thread.
+ *
+ * Every operation returns -1 on failure and writes a short reason into err
+ * (never a message text, a number or the PIN). After a failure the gateway
+ * may close the handle and open a new one; an implementation need not
+ * recover by itself.
+ */
+#ifndef SHUKHER_MODEM_H
+#define SHUKHER_MODEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+#define MODEM_NUMBER_MAX 48
+#define MODEM_TEXT_MAX 1024      /* one part, decoded to UTF-8, with room */
+
+/* One SMS on the modem: a whole message or one part of a long one. */
+struct modem_sms {
+	int location;            /* where it lies on the modem ... */
+	int folder;              /* ... and in which memory: for remove() */
+	char sender[MODEM_NUMBER_MAX];
+	int64_t sent_at;         /* SMSC timestamp, Unix seconds; 0 unknown */
+	int concat_ref;          /* 0 for a single SMS */
+	int part_no;             /* 1-based; 1 for a single SMS */
+	int part_count;          /* 1 for a single SMS */
+	char text[MODEM_TEXT_MAX]; /* UTF-8; hex of the bytes when malformed */
+	int coding;              /* enum store_coding values */
+	int malformed;
+};
+
+struct modem_info {
+	char operator_name[64];  /* "" unknown */
+	int signal_dbm;          /* 0 unknown */
+	int signal_percent;      /* -1 unknown */
+	int sim_used;            /* -1 unknown */
+	int sim_total;
+};
+
+/* Called for each SMS read; return 0 to go on, -1 to stop reading. */
+typedef int (*modem_sms_cb)(void *arg, const struct modem_sms *sms);
+
+struct modem_ops {
+	const char *name;
+
+	/* Connects as conf says, enters the PIN if asked. NULL and err on
+	 * failure. */
+	void *(*open)(const struct conf_modem *conf, char *err, size_t errlen);
+	void (*close)(void *modem);
+
+	/* Reads every SMS in every memory, calling cb for each. Returns how
+	 * many were read, or -1. */
+	int (*read)(void *modem, modem_sms_cb cb, void *arg, char *err,
+	    size_t errlen);
+
+	/* Deletes one SMS from where read() found it. 0 or -1. */
+	int (*remove)(void *modem, const struct modem_sms *sms, char *err,
+	    size_t errlen);
+
+	/* Sends text (UTF-8) to number, as one SMS or a concatenated long one
+	 * in GSM-7 when the text allows, UCS-2 otherwise. Writes the network's
+	 * message reference(s) into msgref. 0 or -1. */
+	int (*send)(void *modem, const char *number, const char *text,
+	    char *msgref, size_t reflen, char *err, size_t errlen);
+
+	/* Operator, signal and SIM storage. 0 or -1. */
+	int (*info)(void *modem, struct modem_info *out, char *err,
+	    size_t errlen);
+
+	/* Waits up to timeout_ms for the modem to tell of a new message.
+	 * Returns 1 when one was announced (read now), 0 on timeout or when a
+	 * signal interrupted the wait, -1 when the modem is gone. */
+	int (*wait)(void *modem, int timeout_ms);
+};
+
+extern const struct modem_ops modem_gammu_ops;
+
+#endif
