@@ -1,0 +1,354 @@
+/*
+ * test_json: the JSON writer's output is valid JSON that decodes back to
+ * exactly what was written. Python's json module is the independent judge:
+ * each test writes a document, hands it to python3 and compares what
+ * Python decoded with the input.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json.h"
+
+/* A writer into memory, and the text it wrote. */
+struct doc {
+	FILE *fp;
+	char *buf;
+	size_t len;
+	struct json *json;
+};
+
+static void
+doc_open(struct doc *d, int indent)
+{
+	memset(d, 0, sizeof(*d));
+	d->fp = open_memstream(&d->buf, &d->len);
+	assert_non_null(d->fp);
+	d->json = json_new(d->fp, indent);
+	assert_non_null(d->json);
+}
+
+/* Frees the writer; returns what json_free said. The text stays in buf. */
+static int
+doc_close(struct doc *d)
+{
+	int rc;
+
+	rc = json_free(d->json);
+	fclose(d->fp);
+	return rc;
+}
+
+/*
+ * Runs python3 on the JSON text: it loads it and writes the result of
+ * expr (a Python expression over the decoded value v) to stdout, UTF-8.
+ * Returns that output (caller frees), or NULL when Python could not parse
+ * the text.
+ */
+static char *
+py_eval(const char *text, const char *expr)
+{
+	char path[] = "/tmp/test_json_XXXXXX";
+	char cmd[1024], *out;
+	size_t len = 0, cap = 4096;
+	FILE *fp, *p;
+	int fd, n;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "python3 -c 'import json,sys\n"
+	    "v = json.load(open(sys.argv[1], encoding=\"utf-8\"))\n"
+	    "sys.stdout.buffer.write((%s).encode(\"utf-8\", \"surrogatepass\"))"
+	    "' %s 2>/dev/null", expr, path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	out = malloc(cap);
+	assert_non_null(out);
+	while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
+		len += n;
+		if (len + 1 == cap) {
+			cap *= 2;
+			out = realloc(out, cap);
+			assert_non_null(out);
+		}
+	}
+	out[len] = '\0';
+	n = pclose(p);
+	unlink(path);
+	if (n != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Writes s as the only value and checks that Python decodes it to want. */
+static void
+check_roundtrip(const char *s, const char *want)
+{
+	struct doc d;
+	char *got;
+
+	doc_open(&d, 0);
+	json_string(d.json, s);
+	assert_int_equal(doc_close(&d), 0);
+	got = py_eval(d.buf, "v");
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+	free(d.buf);
+}
+
+static void
+test_escapes(void **state)
+{
+	const char *s = "say \"hi\" \\ back\nnew\ttab\r\b\f\x01\x1f\x7f end";
+	struct doc d;
+
+	doc_open(&d, 0);
+	json_string(d.json, s);
+	assert_int_equal(doc_close(&d), 0);
+	assert_non_null(strstr(d.buf, "\\\"hi\\\""));
+	assert_non_null(strstr(d.buf, " \\\\ "));
+	assert_non_null(strstr(d.buf, "\\n"));
+	assert_non_null(strstr(d.buf, "\\t"));
+	assert_non_null(strstr(d.buf, "\\u0001"));
+	assert_non_null(strstr(d.buf, "\\u001f"));
+	/* No raw control character may reach the output. */
+	for (const char *p = d.buf; *p != '\0'; p++)
+		assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
+	free(d.buf);
+	check_roundtrip(s, s);
+}
+
+static void
+test_utf8_passthrough(void **state)
+{
+	const char *mn = "Хүний наймаа: 108 руу залга. Өө Үү";
+	const char *mixed = "tuslamj 🙂 ё — 100%";
+	struct doc d;
+
+	doc_open(&d, 0);
+	json_string(d.json, mn);
+	assert_int_equal(doc_close(&d), 0);
+	/* Cyrillic is written as it is, not as \u escapes. */
+	assert_non_null(strstr(d.buf, mn));
+	assert_null(strstr(d.buf, "\\u"));
+	free(d.buf);
+	check_roundtrip(mn, mn);
+	check_roundtrip(mixed, mixed);
+	check_roundtrip("", "");
+}
+
+static void
+test_invalid_utf8(void **state)
+{
+	/* Stray byte, truncated sequence at the end, overlong '/', surrogate. */
+	check_roundtrip("a\xff" "b\xd0", "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+	check_roundtrip("\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd");
+	check_roundtrip("x\xed\xa0\x80y",
+	    "x\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdy");
+	/* A broken sequence does not swallow the quote after it. */
+	check_roundtrip("\xe2\x82\"", "\xef\xbf\xbd\xef\xbf\xbd\"");
+}
+
+/* A document with every kind of value, nested; checked field by field. */
+static void
+write_nested(struct json *j)
+{
+	json_array_begin(j);
+	json_object_begin(j);
+	json_kv_int(j, "id", 42);
+	json_kv_string(j, "text", "сайн уу");
+	json_kv_bool(j, "urgent", 1);
+	json_kv_bool(j, "partial", 0);
+	json_kv_null(j, "closed_at");
+	json_kv_string(j, "outcome", NULL);
+	json_kv_int(j, "min", INT64_MIN);
+	json_kv_int(j, "max", INT64_MAX);
+	json_key(j, "words");
+	json_array_begin(j);
+	json_string(j, "tuslamj");
+	json_string(j, "тусламж");
+	json_array_end(j);
+	json_key(j, "empty_obj");
+	json_object_begin(j);
+	json_object_end(j);
+	json_key(j, "empty_arr");
+	json_array_begin(j);
+	json_array_end(j);
+	json_object_end(j);
+	json_int(j, -7);
+	json_null(j);
+	json_array_end(j);
+}
+
+static void
+check_nested(int indent)
+{
+	static const struct {
+		const char *expr, *want;
+	} checks[] = {
+		{ "str(len(v))", "3" },
+		{ "str(v[0][\"id\"])", "42" },
+		{ "v[0][\"text\"]", "сайн уу" },
+		{ "repr(v[0][\"urgent\"])", "True" },
+		{ "repr(v[0][\"partial\"])", "False" },
+		{ "repr(v[0][\"closed_at\"])", "None" },
+		{ "repr(v[0][\"outcome\"])", "None" },
+		{ "str(v[0][\"min\"])", "-9223372036854775808" },
+		{ "str(v[0][\"max\"])", "9223372036854775807" },
+		{ "\",\".join(v[0][\"words\"])", "tuslamj,тусламж" },
+		{ "repr(v[0][\"empty_obj\"])", "{}" },
+		{ "repr(v[0][\"empty_arr\"])", "[]" },
+		{ "repr(v[1:])", "[-7, None]" },
+		{ "\",\".join(v[0].keys())", "id,text,urgent,partial,closed_at,"
+		    "outcome,min,max,words,empty_obj,empty_arr" },
+	};
+	struct doc d;
+	size_t i;
+	char *got;
+
+	doc_open(&d, indent);
+	write_nested(d.json);
+	assert_int_equal(doc_close(&d), 0);
+	if (indent == 0)
+		assert_null(strchr(d.buf, '\n'));
+	else
+		assert_non_null(strstr(d.buf, "\n  {\n    \"id\": 42,"));
+	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		got = py_eval(d.buf, checks[i].expr);
+		assert_non_null(got);
+		assert_string_equal(got, checks[i].want);
+		free(got);
+	}
+	free(d.buf);
+}
+
+static void
+test_nesting_compact(void **state)
+{
+	check_nested(0);
+}
+
+static void
+test_nesting_indented(void **state)
+{
+	check_nested(2);
+}
+
+static void
+test_misuse(void **state)
+{
+	struct doc d;
+	int i;
+
+	/* A value in an object without a key. */
+	doc_open(&d, 0);
+	json_object_begin(d.json);
+	json_int(d.json, 1);
+	json_object_end(d.json);
+	assert_int_equal(doc_close(&d), -1);
+	free(d.buf);
+
+	/* An end that does not match. */
+	doc_open(&d, 0);
+	json_array_begin(d.json);
+	json_object_end(d.json);
+	assert_int_equal(doc_close(&d), -1);
+	free(d.buf);
+
+	/* A key left without its value. */
+	doc_open(&d, 0);
+	json_object_begin(d.json);
+	json_key(d.json, "a");
+	json_object_end(d.json);
+	assert_int_equal(doc_close(&d), -1);
+	free(d.buf);
+
+	/* Left open, two top-level values, nothing at all. */
+	doc_open(&d, 0);
+	json_array_begin(d.json);
+	assert_int_equal(doc_close(&d), -1);
+	free(d.buf);
+	doc_open(&d, 0);
+	json_int(d.json, 1);
+	json_int(d.json, 2);
+	assert_int_equal(doc_close(&d), -1);
+	free(d.buf);
+	doc_open(&d, 0);
+	assert_int_equal(doc_close(&d), -1);
+	free(d.buf);
+
+	/* Deeper than JSON_MAX_DEPTH. */
+	doc_open(&d, 0);
+	for (i = 0; i <= JSON_MAX_DEPTH; i++)
+		json_array_begin(d.json);
+	for (i = 0; i <= JSON_MAX_DEPTH; i++)
+		json_array_end(d.json);
+	assert_int_equal(doc_close(&d), -1);
+	free(d.buf);
+
+	/* Exactly JSON_MAX_DEPTH is fine, and valid. */
+	doc_open(&d, 0);
+	for (i = 0; i < JSON_MAX_DEPTH; i++)
+		json_array_begin(d.json);
+	for (i = 0; i < JSON_MAX_DEPTH; i++)
+		json_array_end(d.json);
+	assert_int_equal(doc_close(&d), 0);
+	{
+		char *got = py_eval(d.buf, "str(len(json.dumps(v)))");
+		assert_non_null(got);
+		assert_int_equal(atoi(got), 2 * JSON_MAX_DEPTH);
+		free(got);
+	}
+	free(d.buf);
+}
+
+static void
+test_write_error(void **state)
+{
+	struct json *j;
+	FILE *fp;
+
+	/* A stream that cannot be written: json_free must say so. */
+	fp = fopen("/dev/full", "w");
+	if (fp == NULL)
+		skip();
+	j = json_new(fp, 0);
+	assert_non_null(j);
+	json_array_begin(j);
+	for (int i = 0; i < 10000; i++)
+		json_string(j, "filling the buffer of a full device");
+	json_array_end(j);
+	assert_int_equal(json_free(j), -1);
+	fclose(fp);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_utf8_passthrough),
+		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_nesting_compact),
+		cmocka_unit_test(test_nesting_indented),
+		cmocka_unit_test(test_misuse),
+		cmocka_unit_test(test_write_error),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
