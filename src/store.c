@@ -1,0 +1,503 @@
+/*
+ * store: opening shukher.db, its schema, and transactions.
+ *
+ * Opening is careful because the file holds reports nobody may lose: a file
+ * that is not a SQLite database, belongs to another program, is corrupt or
+ * was written by a newer shukher is refused and never touched; a missing file
+ * is created only when the caller asks. The schema grows by numbered
+ * migrations keyed on PRAGMA user_version, each in its own transaction with
+ * its version bump. The other store_*.c files hold the queries, by table.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "store.h"
+#include "store_int.h"
+
+/* PRAGMA application_id of a shukher database: "SHKR". */
+#define STORE_APP_ID	0x53484b52
+#define STORE_BUSY_MS	5000
+
+/*
+ * The migrations. Entry i brings user_version from i to i + 1 and sets it
+ * itself (a PRAGMA takes no bound parameter, and a literal keeps SQL out of
+ * printf). Never edit an entry that has shipped: append a new one.
+ */
+static const char *const store_migrations[] = {
+	/* 1: the first schema. */
+	"PRAGMA application_id = 1397246802;"	/* STORE_APP_ID */
+	"CREATE TABLE messages ("
+	" id INTEGER PRIMARY KEY,"
+	" sender TEXT NOT NULL,"
+	" text TEXT NOT NULL,"
+	" sent_at INTEGER NOT NULL DEFAULT 0,"
+	" received_at INTEGER NOT NULL,"
+	" handled_at INTEGER,"			/* NULL until handled */
+	" keyword TEXT,"
+	" parts INTEGER NOT NULL DEFAULT 1,"
+	" partial INTEGER NOT NULL DEFAULT 0,"
+	" malformed INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX messages_unhandled ON messages(id)"
+	" WHERE handled_at IS NULL;"
+	"CREATE INDEX messages_received ON messages(received_at);"
+	"CREATE TABLE parts ("
+	" id INTEGER PRIMARY KEY,"
+	" sender TEXT NOT NULL,"
+	" sent_at INTEGER NOT NULL,"
+	" concat_ref INTEGER NOT NULL,"
+	" part_no INTEGER NOT NULL,"
+	" part_count INTEGER NOT NULL,"
+	" text TEXT NOT NULL,"
+	" coding INTEGER NOT NULL DEFAULT 0,"
+	" malformed INTEGER NOT NULL DEFAULT 0,"
+	" received_at INTEGER NOT NULL,"
+	" message_id INTEGER REFERENCES messages(id));"
+	"CREATE UNIQUE INDEX parts_unique ON parts"
+	" (sender, sent_at, concat_ref, part_no, part_count, text);"
+	"CREATE INDEX parts_pending ON parts(sender, concat_ref, part_count)"
+	" WHERE message_id IS NULL;"
+	"CREATE TABLE outbox ("
+	" id INTEGER PRIMARY KEY,"
+	" number TEXT NOT NULL,"
+	" text TEXT NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'queued'"
+	"  CHECK (state IN ('queued', 'sent', 'failed')),"
+	" kind INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL,"
+	" next_at INTEGER NOT NULL,"
+	" sent_at INTEGER NOT NULL DEFAULT 0,"
+	" msgref TEXT,"
+	" last_error TEXT,"
+	" in_reply_to INTEGER);"
+	"CREATE INDEX outbox_due ON outbox(next_at) WHERE state = 'queued';"
+	"CREATE INDEX outbox_replies ON outbox(number, created_at)"
+	" WHERE kind = 0;"
+	"CREATE INDEX outbox_created ON outbox(created_at);"
+	"CREATE TABLE reports ("
+	" id INTEGER PRIMARY KEY,"
+	" ref TEXT NOT NULL UNIQUE,"
+	" number TEXT NOT NULL,"
+	" text TEXT NOT NULL,"
+	" status TEXT NOT NULL DEFAULT 'open'"
+	"  CHECK (status IN ('open', 'closed')),"
+	" urgent INTEGER NOT NULL DEFAULT 0,"
+	" message_id INTEGER,"
+	" created_at INTEGER NOT NULL,"
+	" closed_at INTEGER NOT NULL DEFAULT 0,"
+	" outcome TEXT);"
+	"CREATE INDEX reports_status ON reports(status, urgent, created_at);"
+	"CREATE INDEX reports_created ON reports(created_at);"
+	"CREATE TABLE contacts ("
+	" number TEXT PRIMARY KEY,"
+	" opted_out INTEGER NOT NULL DEFAULT 0,"
+	" lang INTEGER NOT NULL DEFAULT -1,"
+	" state TEXT NOT NULL DEFAULT '',"
+	" state_at INTEGER NOT NULL DEFAULT 0,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE TABLE stats ("
+	" day TEXT NOT NULL,"
+	" keyword TEXT NOT NULL,"
+	" count INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (day, keyword)) WITHOUT ROWID;"
+	"CREATE TABLE modem_state ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" connected INTEGER NOT NULL,"
+	" since INTEGER NOT NULL,"
+	" operator_name TEXT NOT NULL,"
+	" signal_dbm INTEGER NOT NULL,"
+	" signal_percent INTEGER NOT NULL,"
+	" sim_used INTEGER NOT NULL,"
+	" sim_total INTEGER NOT NULL,"
+	" last_error TEXT NOT NULL,"
+	" last_error_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"PRAGMA user_version = 1;",
+};
+
+#define STORE_NMIGRATIONS \
+	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
+
+int
+store_schema_version(void)
+{
+	return STORE_NMIGRATIONS;
+}
+
+int
+store_fail(struct store *store, const char *what)
+{
+	snprintf(store->err, sizeof(store->err), "%s: %s", what,
+	    sqlite3_errmsg(store->db));
+	return -1;
+}
+
+int
+store_failx(struct store *store, const char *what)
+{
+	snprintf(store->err, sizeof(store->err), "%s", what);
+	return -1;
+}
+
+const char *
+store_errmsg(struct store *store)
+{
+	return store->err;
+}
+
+int
+store_prepare(struct store *store, const char *sql, sqlite3_stmt **stmt)
+{
+	if (sqlite3_prepare_v2(store->db, sql, -1, stmt, NULL) != SQLITE_OK) {
+		*stmt = NULL;
+		return store_fail(store, "prepare");
+	}
+	return 0;
+}
+
+int
+store_bind_str(sqlite3_stmt *stmt, int idx, const char *s)
+{
+	if (s == NULL)
+		return sqlite3_bind_null(stmt, idx);
+	return sqlite3_bind_text(stmt, idx, s, -1, SQLITE_STATIC);
+}
+
+int
+store_col_dup(sqlite3_stmt *stmt, int col, char **out)
+{
+	const unsigned char *s;
+
+	*out = NULL;
+	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+		return 0;
+	if ((s = sqlite3_column_text(stmt, col)) == NULL)
+		return -1;
+	if ((*out = strdup((const char *)s)) == NULL)
+		return -1;
+	return 0;
+}
+
+const char *
+store_col_str(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *s;
+
+	s = sqlite3_column_text(stmt, col);
+	return s != NULL ? (const char *)s : "";
+}
+
+int
+store_step_int64(struct store *store, sqlite3_stmt *stmt, int64_t dflt,
+    int64_t *out)
+{
+	int rc;
+
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		*out = sqlite3_column_int64(stmt, 0);
+	else
+		*out = dflt;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_fail(store, "query");
+		sqlite3_finalize(stmt);
+		return -1;
+	}
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+int
+store_step_done(struct store *store, sqlite3_stmt *stmt, const char *what)
+{
+	int rc;
+
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE) {
+		store_fail(store, what);
+		sqlite3_finalize(stmt);
+		return -1;
+	}
+	sqlite3_finalize(stmt);
+	return sqlite3_changes(store->db);
+}
+
+int
+store_begin(struct store *store)
+{
+	if (sqlite3_exec(store->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return store_fail(store, "begin");
+	return 0;
+}
+
+int
+store_commit(struct store *store)
+{
+	if (sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(store, "commit");
+	return 0;
+}
+
+/* Rolls back the open transaction, if any; keeps the last error. */
+void
+store_rollback(struct store *store)
+{
+	if (!sqlite3_get_autocommit(store->db))
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_tx_enter(struct store *store, int *own)
+{
+	*own = sqlite3_get_autocommit(store->db);
+	if (*own)
+		return store_begin(store);
+	if (sqlite3_exec(store->db, "SAVEPOINT store_call", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return store_fail(store, "savepoint");
+	return 0;
+}
+
+int
+store_tx_leave(struct store *store, int own, int rc)
+{
+	if (own) {
+		if (rc < 0) {
+			store_rollback(store);
+			return rc;
+		}
+		if (store_commit(store) == -1) {
+			store_rollback(store);
+			return -1;
+		}
+		return rc;
+	}
+	if (rc < 0)
+		sqlite3_exec(store->db, "ROLLBACK TO store_call", NULL, NULL,
+		    NULL);
+	if (sqlite3_exec(store->db, "RELEASE store_call", NULL, NULL, NULL) !=
+	    SQLITE_OK && rc >= 0)
+		return store_fail(store, "release");
+	return rc;
+}
+
+/* One integer from a PRAGMA or query with no parameters. Returns 0 or -1. */
+static int
+store_query_int(struct store *store, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, sql, &stmt) == -1)
+		return -1;
+	return store_step_int64(store, stmt, 0, out);
+}
+
+/*
+ * Refuses, before SQLite sees it, an existing non-empty file that does not
+ * start with the SQLite header: SQLite would refuse it too, but this way
+ * nothing can ever be written to it. A missing file is refused unless
+ * create. Returns 0 or -1 with err filled.
+ */
+static int
+store_check_file(const char *path, int create, char *err, size_t errlen)
+{
+	static const char magic[16] = "SQLite format 3";
+	char head[16];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (strcmp(path, ":memory:") == 0)
+		return 0;
+	if (stat(path, &st) == -1) {
+		if (errno == ENOENT && create)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	if (st.st_size == 0)
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	if (n != (ssize_t)sizeof(head) || memcmp(head, magic, 16) != 0) {
+		snprintf(err, errlen, "%s: not a shukher database", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Decides whether the open database may be used: ours (or empty, and then
+ * only when create), not newer than this build, not corrupt. Returns 0 or -1
+ * with err filled; the database is not written.
+ */
+static int
+store_check_db(struct store *store, const char *path, int create, char *err,
+    size_t errlen)
+{
+	int64_t appid, version, tables, ok;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (store_query_int(store, "PRAGMA application_id", &appid) == -1 ||
+	    store_query_int(store, "PRAGMA user_version", &version) == -1 ||
+	    store_query_int(store,
+	    "SELECT count(*) FROM sqlite_master", &tables) == -1) {
+		if ((sqlite3_errcode(store->db) & 0xff) == SQLITE_CORRUPT)
+			snprintf(err, errlen, "%s: corrupt database", path);
+		else
+			snprintf(err, errlen, "%s: not a shukher database (%s)",
+			    path, store->err);
+		return -1;
+	}
+	if ((appid != 0 && appid != STORE_APP_ID) ||
+	    (appid == 0 && (tables > 0 || version > 0))) {
+		snprintf(err, errlen, "%s: not a shukher database", path);
+		return -1;
+	}
+	if (appid == 0 && !create) {
+		snprintf(err, errlen, "%s: not a shukher database (empty)",
+		    path);
+		return -1;
+	}
+	if (version > STORE_NMIGRATIONS) {
+		snprintf(err, errlen, "%s: schema version %lld is newer than "
+		    "this program's %d", path, (long long)version,
+		    STORE_NMIGRATIONS);
+		return -1;
+	}
+	if (tables == 0)
+		return 0;
+	if (store_prepare(store, "PRAGMA quick_check", &stmt) == -1)
+		return -1;
+	rc = sqlite3_step(stmt);
+	ok = rc == SQLITE_ROW &&
+	    strcmp(store_col_str(stmt, 0), "ok") == 0;
+	sqlite3_finalize(stmt);
+	if (!ok) {
+		snprintf(err, errlen, "%s: corrupt database (quick_check)",
+		    path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Applies the migrations the database lacks, each in its own transaction.
+ * The version is read again inside the transaction, so two processes opening
+ * a new file at once do not both migrate. Returns 0 or -1.
+ */
+static int
+store_migrate(struct store *store)
+{
+	int64_t version;
+
+	for (;;) {
+		if (store_begin(store) == -1)
+			return -1;
+		if (store_query_int(store, "PRAGMA user_version",
+		    &version) == -1)
+			goto fail;
+		if (version >= STORE_NMIGRATIONS)
+			break;
+		if (sqlite3_exec(store->db, store_migrations[version], NULL,
+		    NULL, NULL) != SQLITE_OK) {
+			store_fail(store, "migration");
+			goto fail;
+		}
+		if (store_commit(store) == -1)
+			goto fail;
+	}
+	return store_commit(store);
+fail:
+	store_rollback(store);
+	return -1;
+}
+
+/* The connection settings. Returns 0 or -1. */
+static int
+store_settings(struct store *store)
+{
+	static const char *const pragmas[] = {
+		"PRAGMA journal_mode = WAL",
+		"PRAGMA synchronous = FULL",
+		"PRAGMA foreign_keys = ON",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++)
+		if (sqlite3_exec(store->db, pragmas[i], NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			return store_fail(store, "settings");
+	return 0;
+}
+
+struct store *
+store_open(const char *path, int create, char *err, size_t errlen)
+{
+	struct store *store;
+	int flags;
+
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "sodium_init failed");
+		return NULL;
+	}
+	if (store_check_file(path, create, err, errlen) == -1)
+		return NULL;
+	if ((store = calloc(1, sizeof(*store))) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	if (create || strcmp(path, ":memory:") == 0)
+		flags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, store->db != NULL ?
+		    sqlite3_errmsg(store->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(store->db, 1);
+	sqlite3_busy_timeout(store->db, STORE_BUSY_MS);
+	if (store_check_db(store, path, create ||
+	    strcmp(path, ":memory:") == 0, err, errlen) == -1)
+		goto fail;
+	if (store_settings(store) == -1 || store_migrate(store) == -1) {
+		snprintf(err, errlen, "%s: %s", path, store->err);
+		goto fail;
+	}
+	store->err[0] = '\0';
+	return store;
+fail:
+	store_close(store);
+	return NULL;
+}
+
+/* Closes the database; rolls back a transaction left open. NULL is fine. */
+void
+store_close(struct store *store)
+{
+	if (store == NULL)
+		return;
+	if (store->db != NULL) {
+		store_rollback(store);
+		sqlite3_close_v2(store->db);
+	}
+	free(store);
+}

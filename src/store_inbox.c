@@ -1,0 +1,431 @@
+/*
+ * store_inbox: parts of incoming SMS and the messages they make.
+ *
+ * Every part is stored as it comes, in a transaction that also creates its
+ * message when the part is a whole SMS or completes a long one, so that the
+ * caller may delete it from the modem as soon as we return. A part the modem
+ * hands over twice is recognised by a UNIQUE index and changes nothing.
+ * Parts of a long message group by (sender, reference, count) among the parts
+ * not yet joined, so a sender reusing a reference later starts a new group.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "store_int.h"
+
+#define STORE_MSG_COLS \
+	"id, sender, text, sent_at, received_at, handled_at, keyword," \
+	" parts, partial, malformed"
+
+/* A growing string for joining the texts of parts. */
+struct store_buf {
+	char *s;
+	size_t len, cap;
+};
+
+static int
+store_buf_add(struct store_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	char *p;
+
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((p = realloc(b->s, cap)) == NULL)
+			return -1;
+		b->s = p;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n + 1);
+	b->len += n;
+	return 0;
+}
+
+/* Inserts a message; *id receives its rowid. Returns 0 or -1. */
+static int
+store_msg_insert(struct store *store, const char *sender, const char *text,
+    int64_t sent_at, int64_t received_at, int parts, int partial,
+    int malformed, int64_t *id)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "INSERT INTO messages (sender, text, sent_at,"
+	    " received_at, parts, partial, malformed)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, sender);
+	store_bind_str(stmt, 2, text);
+	sqlite3_bind_int64(stmt, 3, sent_at);
+	sqlite3_bind_int64(stmt, 4, received_at);
+	sqlite3_bind_int(stmt, 5, parts);
+	sqlite3_bind_int(stmt, 6, partial);
+	sqlite3_bind_int(stmt, 7, malformed != 0);
+	if (store_step_done(store, stmt, "insert message") == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(store->db);
+	return 0;
+}
+
+/* Records that the given parts belong to message msg. Returns 0 or -1. */
+static int
+store_parts_link(struct store *store, const int64_t *ids, int n, int64_t msg)
+{
+	sqlite3_stmt *stmt;
+	int i;
+
+	if (store_prepare(store, "UPDATE parts SET message_id = ?1"
+	    " WHERE id = ?2", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, msg);
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(stmt, 2, ids[i]);
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			store_fail(store, "link parts");
+			sqlite3_finalize(stmt);
+			return -1;
+		}
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+/* What a group of unjoined parts holds: the first part of each number. */
+struct store_group {
+	int64_t *ids;
+	int n;
+	struct store_buf text;
+	int64_t sent_at, received_at;
+	int malformed;
+};
+
+/* Reads the group's parts in part_no order, skipping repeated numbers.
+ * Fills g (caller frees g->ids and g->text.s). Returns 0 or -1. */
+static int
+store_group_read(struct store *store, const char *sender, int ref, int count,
+    struct store_group *g)
+{
+	sqlite3_stmt *stmt;
+	int rc, no, last = 0;
+
+	if ((g->ids = calloc(count, sizeof(*g->ids))) == NULL)
+		return store_failx(store, "out of memory");
+	if (store_prepare(store, "SELECT id, part_no, text, sent_at, malformed,"
+	    " received_at FROM parts WHERE sender = ?1 AND concat_ref = ?2"
+	    " AND part_count = ?3 AND message_id IS NULL"
+	    " ORDER BY part_no, id", &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, sender);
+	sqlite3_bind_int(stmt, 2, ref);
+	sqlite3_bind_int(stmt, 3, count);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		no = sqlite3_column_int(stmt, 1);
+		if (no == last || g->n >= count)
+			continue;	/* the same number again: not ours */
+		last = no;
+		g->ids[g->n++] = sqlite3_column_int64(stmt, 0);
+		if (store_buf_add(&g->text, store_col_str(stmt, 2)) == -1) {
+			sqlite3_finalize(stmt);
+			return store_failx(store, "out of memory");
+		}
+		if (g->n == 1)
+			g->sent_at = sqlite3_column_int64(stmt, 3);
+		g->malformed |= sqlite3_column_int(stmt, 4) != 0;
+		if (sqlite3_column_int64(stmt, 5) > g->received_at)
+			g->received_at = sqlite3_column_int64(stmt, 5);
+	}
+	if (rc != SQLITE_DONE) {
+		store_fail(store, "read parts");
+		sqlite3_finalize(stmt);
+		return -1;
+	}
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+/*
+ * Joins the unjoined parts of (sender, ref, count) into one message: when
+ * every number 1..count is there, or with partial set, whatever is there
+ * (marked partial when a number is missing). Runs inside the caller's
+ * transaction. Returns 1 joined, 0 not (yet), -1 error.
+ */
+static int
+store_group_join(struct store *store, const char *sender, int ref, int count,
+    int partial)
+{
+	struct store_group g;
+	int64_t msg;
+	int rc = 0;
+
+	memset(&g, 0, sizeof(g));
+	if (store_group_read(store, sender, ref, count, &g) == -1) {
+		rc = -1;
+		goto done;
+	}
+	if (g.n == 0 || (g.n < count && !partial))
+		goto done;
+	rc = -1;
+	if (store_msg_insert(store, sender, g.text.s ? g.text.s : "",
+	    g.sent_at, g.received_at, g.n, g.n < count, g.malformed,
+	    &msg) == -1)
+		goto done;
+	if (store_parts_link(store, g.ids, g.n, msg) == -1)
+		goto done;
+	rc = 1;
+done:
+	free(g.ids);
+	free(g.text.s);
+	return rc;
+}
+
+/* Inserts the part unless already stored. Returns 1 inserted, 0 duplicate,
+ * -1 error. */
+static int
+store_part_insert(struct store *store, const struct store_part *part,
+    const char *sender, const char *text, int64_t now)
+{
+	sqlite3_stmt *stmt;
+	int n;
+
+	if (store_prepare(store, "INSERT INTO parts (sender, sent_at,"
+	    " concat_ref, part_no, part_count, text, coding, malformed,"
+	    " received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	    " ON CONFLICT DO NOTHING", &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, sender);
+	sqlite3_bind_int64(stmt, 2, part->sent_at);
+	sqlite3_bind_int(stmt, 3, part->concat_ref);
+	sqlite3_bind_int(stmt, 4, part->part_no);
+	sqlite3_bind_int(stmt, 5, part->part_count);
+	store_bind_str(stmt, 6, text);
+	sqlite3_bind_int(stmt, 7, part->coding);
+	sqlite3_bind_int(stmt, 8, part->malformed != 0);
+	sqlite3_bind_int64(stmt, 9, now);
+	if ((n = store_step_done(store, stmt, "insert part")) == -1)
+		return -1;
+	return n > 0;
+}
+
+/*
+ * The body of store_put_part, inside its transaction. A part that claims a
+ * number outside 1..count cannot join anything: it becomes a message of its
+ * own, marked malformed, rather than waiting forever.
+ */
+static int
+store_put_part_tx(struct store *store, const struct store_part *part,
+    int64_t now)
+{
+	const char *sender = part->sender ? part->sender : "";
+	const char *text = part->text ? part->text : "";
+	int64_t id, msg;
+	int rc, odd;
+
+	if ((rc = store_part_insert(store, part, sender, text, now)) != 1)
+		return rc;
+	odd = part->part_count > 1 &&
+	    (part->part_no < 1 || part->part_no > part->part_count);
+	if (part->part_count > 1 && !odd)
+		return store_group_join(store, sender, part->concat_ref,
+		    part->part_count, 0) == -1 ? -1 : 1;
+	id = sqlite3_last_insert_rowid(store->db);
+	if (store_msg_insert(store, sender, text, part->sent_at, now, 1, odd,
+	    part->malformed || odd, &msg) == -1)
+		return -1;
+	if (store_parts_link(store, &id, 1, msg) == -1)
+		return -1;
+	return 1;
+}
+
+int
+store_put_part(struct store *store, const struct store_part *part,
+    int64_t now)
+{
+	int own;
+
+	if (store_tx_enter(store, &own) == -1)
+		return -1;
+	return store_tx_leave(store, own, store_put_part_tx(store, part, now));
+}
+
+/* The first incomplete group that is old enough, copied into *sender.
+ * Returns 1 found, 0 none, -1 error. */
+static int
+store_expire_find(struct store *store, int64_t older_than, char **sender,
+    int *ref, int *count)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (store_prepare(store, "SELECT sender, concat_ref, part_count"
+	    " FROM parts WHERE message_id IS NULL"
+	    " GROUP BY sender, concat_ref, part_count"
+	    " HAVING min(received_at) <= ?1 LIMIT 1", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, older_than);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*ref = sqlite3_column_int(stmt, 1);
+		*count = sqlite3_column_int(stmt, 2);
+		if (store_col_dup(stmt, 0, sender) == -1 || *sender == NULL) {
+			sqlite3_finalize(stmt);
+			return store_failx(store, "out of memory");
+		}
+		sqlite3_finalize(stmt);
+		return 1;
+	}
+	if (rc != SQLITE_DONE)
+		store_fail(store, "find expired parts");
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Each join takes at least one part out of the pool, so this ends. */
+static int
+store_expire_parts_tx(struct store *store, int64_t older_than)
+{
+	char *sender;
+	int n = 0, rc, ref, count;
+
+	for (;;) {
+		rc = store_expire_find(store, older_than, &sender, &ref,
+		    &count);
+		if (rc <= 0)
+			return rc == -1 ? -1 : n;
+		rc = store_group_join(store, sender, ref, count, 1);
+		free(sender);
+		if (rc == -1)
+			return -1;
+		if (rc == 0)
+			return store_failx(store, "expire: empty group");
+		n++;
+	}
+}
+
+int
+store_expire_parts(struct store *store, int64_t older_than)
+{
+	int own;
+
+	if (store_tx_enter(store, &own) == -1)
+		return -1;
+	return store_tx_leave(store, own,
+	    store_expire_parts_tx(store, older_than));
+}
+
+/* Fills msg from a row of STORE_MSG_COLS; strings borrowed from stmt. */
+static void
+store_msg_row(sqlite3_stmt *stmt, struct store_msg *msg)
+{
+	msg->id = sqlite3_column_int64(stmt, 0);
+	msg->sender = (char *)store_col_str(stmt, 1);
+	msg->text = (char *)store_col_str(stmt, 2);
+	msg->sent_at = sqlite3_column_int64(stmt, 3);
+	msg->received_at = sqlite3_column_int64(stmt, 4);
+	msg->handled_at = sqlite3_column_int64(stmt, 5);
+	msg->keyword = sqlite3_column_type(stmt, 6) == SQLITE_NULL ? NULL :
+	    (char *)store_col_str(stmt, 6);
+	msg->parts = sqlite3_column_int(stmt, 7);
+	msg->partial = sqlite3_column_int(stmt, 8);
+	msg->malformed = sqlite3_column_int(stmt, 9);
+}
+
+int
+store_msg_next(struct store *store, struct store_msg *msg)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	memset(msg, 0, sizeof(*msg));
+	if (store_prepare(store, "SELECT " STORE_MSG_COLS " FROM messages"
+	    " WHERE handled_at IS NULL ORDER BY id LIMIT 1", &stmt) == -1)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		store_msg_row(stmt, msg);
+		msg->sender = msg->text = msg->keyword = NULL;
+		if (store_col_dup(stmt, 1, &msg->sender) == -1 ||
+		    store_col_dup(stmt, 2, &msg->text) == -1 ||
+		    store_col_dup(stmt, 6, &msg->keyword) == -1) {
+			sqlite3_finalize(stmt);
+			store_msg_free(msg);
+			return store_failx(store, "out of memory");
+		}
+		sqlite3_finalize(stmt);
+		return 1;
+	}
+	if (rc != SQLITE_DONE)
+		store_fail(store, "next message");
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void
+store_msg_free(struct store_msg *msg)
+{
+	if (msg == NULL)
+		return;
+	free(msg->sender);
+	free(msg->text);
+	free(msg->keyword);
+	memset(msg, 0, sizeof(*msg));
+}
+
+int
+store_msg_handled(struct store *store, int64_t id, const char *keyword,
+    int64_t now)
+{
+	sqlite3_stmt *stmt;
+	int n;
+
+	if (store_prepare(store, "UPDATE messages SET handled_at = ?1,"
+	    " keyword = ?2 WHERE id = ?3 AND handled_at IS NULL", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, now);
+	store_bind_str(stmt, 2, keyword);
+	sqlite3_bind_int64(stmt, 3, id);
+	if ((n = store_step_done(store, stmt, "mark handled")) == -1)
+		return -1;
+	return n > 0;
+}
+
+/* Messages newest first; state "new" or "handled", since on received_at. */
+int
+store_list_inbox(struct store *store, const struct store_filter *filter,
+    store_msg_cb cb, void *arg)
+{
+	static const struct store_filter none = { NULL, -1, 0, NULL, 0 };
+	struct store_msg msg;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (filter == NULL)
+		filter = &none;
+	if (store_prepare(store, "SELECT " STORE_MSG_COLS " FROM messages"
+	    " WHERE (?1 IS NULL OR (?1 = 'new' AND handled_at IS NULL)"
+	    "  OR (?1 = 'handled' AND handled_at IS NOT NULL))"
+	    " AND (?2 = 0 OR received_at >= ?2)"
+	    " AND (?3 IS NULL OR instr(text, ?3) > 0)"
+	    " ORDER BY received_at DESC, id DESC LIMIT ?4", &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, filter->state);
+	sqlite3_bind_int64(stmt, 2, filter->since);
+	store_bind_str(stmt, 3, filter->search);
+	sqlite3_bind_int(stmt, 4, filter->limit > 0 ? filter->limit : -1);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		store_msg_row(stmt, &msg);
+		if (cb(arg, &msg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		store_fail(store, "list inbox");
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}

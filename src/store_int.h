@@ -1,0 +1,59 @@
+/*
+ * store_int: what the store_*.c files share and nobody else may see.
+ *
+ * The store is split by table (store.c: opening, schema and transactions;
+ * store_inbox.c: parts and messages; store_outbox.c; store_report.c;
+ * store_misc.c: contacts, statistics, modem state, counts). These helpers
+ * keep error handling and transactions the same in all of them.
+ */
+#ifndef SHUKHER_STORE_INT_H
+#define SHUKHER_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct store {
+	sqlite3 *db;
+	char err[256];
+};
+
+/* Fills the store's error with what failed and SQLite's message (which
+ * never holds a bound value: no text, no number). Returns -1. */
+int store_fail(struct store *store, const char *what);
+/* Fills the store's error with what alone. Returns -1. */
+int store_failx(struct store *store, const char *what);
+
+/* sqlite3_prepare_v2, with the error filled on failure. Returns 0 or -1. */
+int store_prepare(struct store *store, const char *sql, sqlite3_stmt **stmt);
+
+/*
+ * Makes the following writes one atomic unit. With no transaction open it
+ * begins one (BEGIN IMMEDIATE) and sets *own; inside the caller's
+ * transaction it opens a savepoint, so that a failure undoes only this
+ * call's writes. Returns 0 or -1.
+ */
+int store_tx_enter(struct store *store, int *own);
+/* Ends what store_tx_enter began: commits (or releases) when rc >= 0, rolls
+ * back otherwise. Returns rc, or -1 when the commit failed. */
+int store_tx_leave(struct store *store, int own, int rc);
+
+/* Binds a string, or NULL for a NULL pointer. Returns an SQLite code. */
+int store_bind_str(sqlite3_stmt *stmt, int idx, const char *s);
+
+/* A copy of a text column (NULL for SQL NULL) in *out. Returns 0, or -1
+ * when out of memory. Caller frees *out. */
+int store_col_dup(sqlite3_stmt *stmt, int col, char **out);
+/* A text column, borrowed until the next step; "" for SQL NULL. */
+const char *store_col_str(sqlite3_stmt *stmt, int col);
+
+/* Runs a statement that returns one integer (or none: *out = dflt).
+ * Finalizes it. Returns 0 or -1. */
+int store_step_int64(struct store *store, sqlite3_stmt *stmt, int64_t dflt,
+    int64_t *out);
+/* Steps a statement that returns no row, finalizes it, and gives the number
+ * of rows changed. Returns that number, or -1. */
+int store_step_done(struct store *store, sqlite3_stmt *stmt,
+    const char *what);
+
+#endif

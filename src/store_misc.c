@@ -1,0 +1,207 @@
+/*
+ * store_misc: contacts, statistics, the modem's state and the counts that
+ * shukherctl status shows.
+ *
+ * Contacts hold what the router must remember about a number (opt-out,
+ * language, conversation state). Statistics hold a count per keyword per day
+ * and nothing else: no number, no text. The modem state is one row the
+ * daemon overwrites so that shukherctl can show it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "store_int.h"
+
+/* Fills out for number; known = 0 and defaults for a number never seen.
+ * Returns 0 or -1. */
+int
+store_contact_get(struct store *store, const char *number,
+    struct store_contact *out)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->lang = -1;
+	if (store_prepare(store, "SELECT opted_out, lang, state, state_at"
+	    " FROM contacts WHERE number = ?1", &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, number ? number : "");
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		out->known = 1;
+		out->opted_out = sqlite3_column_int(stmt, 0);
+		out->lang = sqlite3_column_int(stmt, 1);
+		snprintf(out->state, sizeof(out->state), "%s",
+		    store_col_str(stmt, 2));
+		out->state_at = sqlite3_column_int64(stmt, 3);
+	} else if (rc != SQLITE_DONE)
+		store_fail(store, "get contact");
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Creates or replaces what we know of number (contact->known is ignored).
+ * Returns 0 or -1. */
+int
+store_contact_put(struct store *store, const char *number,
+    const struct store_contact *contact, int64_t now)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "INSERT INTO contacts (number, opted_out,"
+	    " lang, state, state_at, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (number) DO UPDATE"
+	    " SET opted_out = excluded.opted_out, lang = excluded.lang,"
+	    " state = excluded.state, state_at = excluded.state_at,"
+	    " updated_at = excluded.updated_at", &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, number ? number : "");
+	sqlite3_bind_int(stmt, 2, contact->opted_out != 0);
+	sqlite3_bind_int(stmt, 3, contact->lang);
+	sqlite3_bind_text(stmt, 4, contact->state,
+	    (int)strnlen(contact->state, sizeof(contact->state)),
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, contact->state_at);
+	sqlite3_bind_int64(stmt, 6, now);
+	return store_step_done(store, stmt, "put contact") == -1 ? -1 : 0;
+}
+
+/* Returns 0 or -1. */
+int
+store_stat_bump(struct store *store, const char *day, const char *keyword)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "INSERT INTO stats (day, keyword, count)"
+	    " VALUES (?1, ?2, 1) ON CONFLICT (day, keyword)"
+	    " DO UPDATE SET count = count + 1", &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, day ? day : "");
+	store_bind_str(stmt, 2, keyword ? keyword : "");
+	return store_step_done(store, stmt, "bump statistics") == -1 ? -1 : 0;
+}
+
+/* Counts per day and keyword, oldest day first (the order of a report to
+ * donors), keywords in order within a day. Returns 0 or -1. */
+int
+store_list_stats(struct store *store, const char *since_day,
+    const char *until_day, store_stat_cb cb, void *arg)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (store_prepare(store, "SELECT day, keyword, count FROM stats"
+	    " WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2)"
+	    " ORDER BY day, keyword", &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, since_day);
+	store_bind_str(stmt, 2, until_day);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		if (cb(arg, store_col_str(stmt, 0), store_col_str(stmt, 1),
+		    sqlite3_column_int(stmt, 2)) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	if (rc != SQLITE_DONE)
+		store_fail(store, "list statistics");
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Replaces the one modem state row. Returns 0 or -1. */
+int
+store_modem_state_put(struct store *store,
+    const struct store_modem_state *st)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "INSERT OR REPLACE INTO modem_state (id,"
+	    " connected, since, operator_name, signal_dbm, signal_percent,"
+	    " sim_used, sim_total, last_error, last_error_at, updated_at)"
+	    " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	    &stmt) == -1)
+		return -1;
+	sqlite3_bind_int(stmt, 1, st->connected);
+	sqlite3_bind_int64(stmt, 2, st->since);
+	sqlite3_bind_text(stmt, 3, st->operator_name,
+	    (int)strnlen(st->operator_name, sizeof(st->operator_name)),
+	    SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 4, st->signal_dbm);
+	sqlite3_bind_int(stmt, 5, st->signal_percent);
+	sqlite3_bind_int(stmt, 6, st->sim_used);
+	sqlite3_bind_int(stmt, 7, st->sim_total);
+	sqlite3_bind_text(stmt, 8, st->last_error,
+	    (int)strnlen(st->last_error, sizeof(st->last_error)),
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 9, st->last_error_at);
+	sqlite3_bind_int64(stmt, 10, st->updated_at);
+	return store_step_done(store, stmt, "put modem state") == -1 ? -1 : 0;
+}
+
+int
+store_modem_state_get(struct store *store, struct store_modem_state *st)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	st->signal_percent = st->sim_used = -1;
+	if (store_prepare(store, "SELECT connected, since, operator_name,"
+	    " signal_dbm, signal_percent, sim_used, sim_total, last_error,"
+	    " last_error_at, updated_at FROM modem_state WHERE id = 1",
+	    &stmt) == -1)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		st->connected = sqlite3_column_int(stmt, 0);
+		st->since = sqlite3_column_int64(stmt, 1);
+		snprintf(st->operator_name, sizeof(st->operator_name), "%s",
+		    store_col_str(stmt, 2));
+		st->signal_dbm = sqlite3_column_int(stmt, 3);
+		st->signal_percent = sqlite3_column_int(stmt, 4);
+		st->sim_used = sqlite3_column_int(stmt, 5);
+		st->sim_total = sqlite3_column_int(stmt, 6);
+		snprintf(st->last_error, sizeof(st->last_error), "%s",
+		    store_col_str(stmt, 7));
+		st->last_error_at = sqlite3_column_int64(stmt, 8);
+		st->updated_at = sqlite3_column_int64(stmt, 9);
+	} else if (rc != SQLITE_DONE)
+		store_fail(store, "get modem state");
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Returns 0 or -1. */
+int
+store_counts(struct store *store, struct store_counts *out)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (store_prepare(store, "SELECT"
+	    " (SELECT count(*) FROM messages WHERE handled_at IS NULL),"
+	    " (SELECT count(*) FROM parts WHERE message_id IS NULL),"
+	    " (SELECT count(*) FROM outbox WHERE state = 'queued'),"
+	    " (SELECT count(*) FROM outbox WHERE state = 'failed'),"
+	    " (SELECT count(*) FROM reports WHERE status = 'open'),"
+	    " (SELECT count(*) FROM reports WHERE status = 'open'"
+	    "  AND urgent = 1)", &stmt) == -1)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		out->inbox_new = sqlite3_column_int(stmt, 0);
+		out->parts_pending = sqlite3_column_int(stmt, 1);
+		out->outbox_queued = sqlite3_column_int(stmt, 2);
+		out->outbox_failed = sqlite3_column_int(stmt, 3);
+		out->reports_open = sqlite3_column_int(stmt, 4);
+		out->reports_urgent_open = sqlite3_column_int(stmt, 5);
+	} else
+		store_fail(store, "counts");
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}

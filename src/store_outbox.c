@@ -1,0 +1,242 @@
+/*
+ * store_outbox: messages waiting to be sent, and what became of them.
+ *
+ * A row stays "queued" until store_outbox_sent() records the modem's
+ * reference, so a crash while a segment is on the wire sends it again
+ * (at least once, never lost). Failed attempts move next_at forward; the
+ * sender gives up with store_outbox_fail(). Automatic replies (kind
+ * STORE_OUT_REPLY) also make each number's reply budget.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "store_int.h"
+
+#define STORE_OUT_COLS \
+	"id, number, text, state, kind, attempts, created_at, next_at," \
+	" sent_at, msgref, last_error, in_reply_to"
+
+int64_t
+store_outbox_add(struct store *store, const char *number, const char *text,
+    int kind, int64_t in_reply_to, int64_t now)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "INSERT INTO outbox (number, text, kind,"
+	    " created_at, next_at, in_reply_to)"
+	    " VALUES (?1, ?2, ?3, ?4, ?4, ?5)", &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, number ? number : "");
+	store_bind_str(stmt, 2, text ? text : "");
+	sqlite3_bind_int(stmt, 3, kind);
+	sqlite3_bind_int64(stmt, 4, now);
+	if (in_reply_to > 0)
+		sqlite3_bind_int64(stmt, 5, in_reply_to);
+	else
+		sqlite3_bind_null(stmt, 5);
+	if (store_step_done(store, stmt, "queue message") == -1)
+		return -1;
+	return sqlite3_last_insert_rowid(store->db);
+}
+
+/* Fills out from a row of STORE_OUT_COLS; strings borrowed from stmt
+ * (msgref and last_error NULL when unset). */
+static void
+store_out_row(sqlite3_stmt *stmt, struct store_out *out)
+{
+	out->id = sqlite3_column_int64(stmt, 0);
+	out->number = (char *)store_col_str(stmt, 1);
+	out->text = (char *)store_col_str(stmt, 2);
+	out->state = (char *)store_col_str(stmt, 3);
+	out->kind = sqlite3_column_int(stmt, 4);
+	out->attempts = sqlite3_column_int(stmt, 5);
+	out->created_at = sqlite3_column_int64(stmt, 6);
+	out->next_at = sqlite3_column_int64(stmt, 7);
+	out->sent_at = sqlite3_column_int64(stmt, 8);
+	out->msgref = sqlite3_column_type(stmt, 9) == SQLITE_NULL ? NULL :
+	    (char *)store_col_str(stmt, 9);
+	out->last_error = sqlite3_column_type(stmt, 10) == SQLITE_NULL ?
+	    NULL : (char *)store_col_str(stmt, 10);
+	out->in_reply_to = sqlite3_column_int64(stmt, 11);
+}
+
+/* Like store_out_row, with copies the caller frees. Returns 0 or -1. */
+static int
+store_out_row_dup(sqlite3_stmt *stmt, struct store_out *out)
+{
+	store_out_row(stmt, out);
+	out->number = out->text = out->state = NULL;
+	out->msgref = out->last_error = NULL;
+	if (store_col_dup(stmt, 1, &out->number) == -1 ||
+	    store_col_dup(stmt, 2, &out->text) == -1 ||
+	    store_col_dup(stmt, 3, &out->state) == -1 ||
+	    store_col_dup(stmt, 9, &out->msgref) == -1 ||
+	    store_col_dup(stmt, 10, &out->last_error) == -1) {
+		store_out_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_outbox_next(struct store *store, int64_t now, struct store_out *out)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (store_prepare(store, "SELECT " STORE_OUT_COLS " FROM outbox"
+	    " WHERE state = 'queued' AND next_at <= ?1"
+	    " ORDER BY next_at, id LIMIT 1", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, now);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		if (store_out_row_dup(stmt, out) == -1) {
+			sqlite3_finalize(stmt);
+			return store_failx(store, "out of memory");
+		}
+		sqlite3_finalize(stmt);
+		return 1;
+	}
+	if (rc != SQLITE_DONE)
+		store_fail(store, "next outgoing");
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void
+store_out_free(struct store_out *out)
+{
+	if (out == NULL)
+		return;
+	free(out->number);
+	free(out->text);
+	free(out->state);
+	free(out->msgref);
+	free(out->last_error);
+	memset(out, 0, sizeof(*out));
+}
+
+int64_t
+store_outbox_wait(struct store *store, int64_t now)
+{
+	sqlite3_stmt *stmt;
+	int64_t next;
+
+	if (store_prepare(store, "SELECT min(next_at) FROM outbox"
+	    " WHERE state = 'queued'", &stmt) == -1)
+		return -2;
+	/* min() of no rows is NULL: the queue is empty. */
+	if (store_step_int64(store, stmt, INT64_MIN, &next) == -1)
+		return -2;
+	if (next == INT64_MIN)
+		return -1;
+	return next <= now ? 0 : next - now;
+}
+
+/* Runs an UPDATE of one outbox row by id (?1) with a text (?2) and a time
+ * (?3). Returns 0 (also when no row matched) or -1. */
+static int
+store_out_update(struct store *store, const char *sql, int64_t id,
+    const char *s, int64_t t, const char *what)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, sql, &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_str(stmt, 2, s);
+	sqlite3_bind_int64(stmt, 3, t);
+	return store_step_done(store, stmt, what) == -1 ? -1 : 0;
+}
+
+/* Records a send; a row already sent is left as it was. Returns 0 or -1. */
+int
+store_outbox_sent(struct store *store, int64_t id, const char *msgref,
+    int64_t now)
+{
+	return store_out_update(store, "UPDATE outbox SET state = 'sent',"
+	    " msgref = ?2, sent_at = ?3"
+	    " WHERE id = ?1 AND state <> 'sent'", id, msgref, now,
+	    "record sent");
+}
+
+/* Returns 0 or -1; a row already sent is left as it was. */
+int
+store_outbox_retry(struct store *store, int64_t id, const char *error,
+    int64_t next_at)
+{
+	return store_out_update(store, "UPDATE outbox SET state = 'queued',"
+	    " attempts = attempts + 1, last_error = ?2, next_at = ?3"
+	    " WHERE id = ?1 AND state <> 'sent'", id, error, next_at,
+	    "record retry");
+}
+
+/* Returns 0 or -1; only a queued row changes. next_at keeps the time it
+ * gave up. */
+int
+store_outbox_fail(struct store *store, int64_t id, const char *error,
+    int64_t now)
+{
+	return store_out_update(store, "UPDATE outbox SET state = 'failed',"
+	    " attempts = attempts + 1, last_error = ?2, next_at = ?3"
+	    " WHERE id = ?1 AND state = 'queued'", id, error, now,
+	    "record failure");
+}
+
+int
+store_replies_since(struct store *store, const char *number, int64_t since)
+{
+	sqlite3_stmt *stmt;
+	int64_t n;
+
+	if (store_prepare(store, "SELECT count(*) FROM outbox"
+	    " WHERE number = ?1 AND kind = 0 AND created_at >= ?2",
+	    &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, number ? number : "");
+	sqlite3_bind_int64(stmt, 2, since);
+	if (store_step_int64(store, stmt, 0, &n) == -1)
+		return -1;
+	return (int)n;
+}
+
+/* Outbox rows newest first (created_at); state "queued"/"sent"/"failed". */
+int
+store_list_outbox(struct store *store, const struct store_filter *filter,
+    store_out_cb cb, void *arg)
+{
+	static const struct store_filter none = { NULL, -1, 0, NULL, 0 };
+	struct store_out out;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (filter == NULL)
+		filter = &none;
+	if (store_prepare(store, "SELECT " STORE_OUT_COLS " FROM outbox"
+	    " WHERE (?1 IS NULL OR state = ?1)"
+	    " AND (?2 = 0 OR created_at >= ?2)"
+	    " AND (?3 IS NULL OR instr(text, ?3) > 0)"
+	    " ORDER BY created_at DESC, id DESC LIMIT ?4", &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, filter->state);
+	sqlite3_bind_int64(stmt, 2, filter->since);
+	store_bind_str(stmt, 3, filter->search);
+	sqlite3_bind_int(stmt, 4, filter->limit > 0 ? filter->limit : -1);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		store_out_row(stmt, &out);
+		if (cb(arg, &out) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		store_fail(store, "list outbox");
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
