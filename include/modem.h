@@ -65,7 +65,10 @@ struct modem_ops {
 
 	/* Sends text (UTF-8) to number, as one SMS or a concatenated long one
 	 * in GSM-7 when the text allows, UCS-2 otherwise. Writes the network's
-	 * message reference(s) into msgref. 0 or -1. */
+	 * message reference(s) into msgref. Returns 0 when sent; -2 when the
+	 * modem answered but refused or the network rejected it (+CMS ERROR:
+	 * the modem is fine, retry this message later); -1 when the modem
+	 * failed (timeout, I/O error: the caller reopens it). */
 	int (*send)(void *modem, const char *number, const char *text,
 	    char *msgref, size_t reflen, char *err, size_t errlen);
 

@@ -1,0 +1,54 @@
+/*
+ * gateway: the message path, one step at a time.
+ *
+ * A gateway joins a modem (through its modem_ops), the store and the conf:
+ * it opens the modem and reopens it with backoff when it fails, reads every
+ * SMS and stores it before deleting it from the modem, joins long messages,
+ * hands stored messages to the router and sends what the outbox holds.
+ * Reading always goes before sending. The daemon's main loop is
+ * gateway_run_once() and gateway_wait(), and nothing else; tests drive the
+ * same two calls with a fake modem and a fake clock.
+ *
+ * The gateway logs (it is daemon code), never with a message's text or
+ * number. It never gives up: every failure is retried.
+ */
+#ifndef SHUKHER_GATEWAY_H
+#define SHUKHER_GATEWAY_H
+
+#include <stdint.h>
+
+#include "conf.h"
+#include "modem.h"
+#include "store.h"
+
+struct gateway;
+
+/* store and conf stay the caller's and must outlive the gateway (or be
+ * replaced with gateway_set_conf()). Returns NULL when out of memory. */
+struct gateway *gateway_new(const struct modem_ops *ops, struct store *store,
+    const struct conf *conf);
+
+/* Closes the modem and records it as disconnected. */
+void gateway_free(struct gateway *gw);
+
+/* A reloaded conf. The modem is reopened when its settings changed. The
+ * old conf may be freed once this returns. */
+void gateway_set_conf(struct gateway *gw, const struct conf *conf);
+
+/*
+ * One pass: open the modem if it is due, read and store what it holds,
+ * delete what was stored, join expired long messages, handle stored
+ * messages, send at most one due message. Returns how many milliseconds the
+ * caller may wait (with gateway_wait()) before the next pass; 0 when there
+ * is more to do at once.
+ */
+int gateway_run_once(struct gateway *gw, int64_t now);
+
+/* Waits up to timeout_ms for the modem to announce a message (or for a
+ * signal). */
+void gateway_wait(struct gateway *gw, int timeout_ms);
+
+/* 1 while the modem is open. */
+int gateway_connected(const struct gateway *gw);
+
+#endif

@@ -1,0 +1,166 @@
+/*
+ * modem_fake: see modem_fake.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "modem_fake.h"
+
+struct modem_fake fake;
+
+void
+modem_fake_reset(void)
+{
+	memset(&fake, 0, sizeof(fake));
+}
+
+int
+modem_fake_put(const char *sender, const char *text, int ref, int part,
+    int count)
+{
+	int i;
+
+	for (i = 0; i < FAKE_SIM_SIZE; i++) {
+		if (fake.used[i])
+			continue;
+		memset(&fake.sim[i], 0, sizeof(fake.sim[i]));
+		fake.sim[i].location = i + 1;
+		fake.sim[i].folder = 1;
+		snprintf(fake.sim[i].sender, sizeof(fake.sim[i].sender), "%s",
+		    sender);
+		snprintf(fake.sim[i].text, sizeof(fake.sim[i].text), "%s", text);
+		fake.sim[i].sent_at = 1700000000 + i;
+		fake.sim[i].concat_ref = ref;
+		fake.sim[i].part_no = part;
+		fake.sim[i].part_count = count;
+		fake.used[i] = 1;
+		return i + 1;
+	}
+	return -1;
+}
+
+int
+modem_fake_count(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < FAKE_SIM_SIZE; i++)
+		n += fake.used[i];
+	return n;
+}
+
+static void *
+fake_open(const struct conf_modem *conf, char *err, size_t errlen)
+{
+	(void)conf;
+	fake.opens++;
+	if (fake.fail_open > 0) {
+		fake.fail_open--;
+		snprintf(err, errlen, "no such device");
+		return NULL;
+	}
+	fake.is_open = 1;
+	return &fake;
+}
+
+static void
+fake_close(void *m)
+{
+	(void)m;
+	fake.closes++;
+	fake.is_open = 0;
+}
+
+static int
+fake_read(void *m, modem_sms_cb cb, void *arg, char *err, size_t errlen)
+{
+	int i, n = 0;
+
+	(void)m;
+	fake.reads++;
+	if (fake.fail_read > 0) {
+		fake.fail_read--;
+		snprintf(err, errlen, "timeout");
+		return -1;
+	}
+	for (i = 0; i < FAKE_SIM_SIZE; i++) {
+		if (!fake.used[i])
+			continue;
+		n++;
+		if (cb(arg, &fake.sim[i]) < 0)
+			return -1;
+	}
+	return n;
+}
+
+static int
+fake_remove(void *m, const struct modem_sms *sms, char *err, size_t errlen)
+{
+	(void)m;
+	if (sms->location < 1 || sms->location > FAKE_SIM_SIZE ||
+	    !fake.used[sms->location - 1]) {
+		snprintf(err, errlen, "empty location");
+		return -1;
+	}
+	fake.used[sms->location - 1] = 0;
+	fake.removes++;
+	return 0;
+}
+
+static int
+fake_send(void *m, const char *number, const char *text, char *msgref,
+    size_t reflen, char *err, size_t errlen)
+{
+	(void)m;
+	if (fake.fail_send > 0) {
+		fake.fail_send--;
+		snprintf(err, errlen, "+CMS ERROR: 500");
+		return fake.fail_send_rc ? fake.fail_send_rc : -2;
+	}
+	if (fake.nsent < FAKE_SENT_MAX) {
+		snprintf(fake.sent[fake.nsent].number,
+		    sizeof(fake.sent[0].number), "%s", number);
+		snprintf(fake.sent[fake.nsent].text, sizeof(fake.sent[0].text),
+		    "%s", text);
+	}
+	fake.nsent++;
+	snprintf(msgref, reflen, "%d", fake.nsent);
+	return 0;
+}
+
+static int
+fake_info(void *m, struct modem_info *out, char *err, size_t errlen)
+{
+	(void)m;
+	(void)err;
+	(void)errlen;
+	snprintf(out->operator_name, sizeof(out->operator_name), "Fake");
+	out->signal_dbm = -75;
+	out->signal_percent = 60;
+	out->sim_used = modem_fake_count();
+	out->sim_total = FAKE_SIM_SIZE;
+	return 0;
+}
+
+static int
+fake_wait(void *m, int timeout_ms)
+{
+	(void)m;
+	(void)timeout_ms;
+	if (fake.announce) {
+		fake.announce = 0;
+		return 1;
+	}
+	return 0;
+}
+
+const struct modem_ops modem_fake_ops = {
+	.name = "fake",
+	.open = fake_open,
+	.close = fake_close,
+	.read = fake_read,
+	.remove = fake_remove,
+	.send = fake_send,
+	.info = fake_info,
+	.wait = fake_wait,
+};

@@ -1,0 +1,47 @@
+/*
+ * modem_fake: an in-process modem for unit tests of the gateway.
+ *
+ * It holds a small "SIM" of SMS that tests fill, records what is sent, and
+ * fails on demand. One fake at a time (global state), reset with
+ * modem_fake_reset().
+ */
+#ifndef SHUKHER_MODEM_FAKE_H
+#define SHUKHER_MODEM_FAKE_H
+
+#include "modem.h"
+
+#define FAKE_SIM_SIZE 64
+#define FAKE_SENT_MAX 256
+
+struct fake_sent {
+	char number[MODEM_NUMBER_MAX];
+	char text[2048];
+};
+
+struct modem_fake {
+	struct modem_sms sim[FAKE_SIM_SIZE];
+	int used[FAKE_SIM_SIZE];
+	struct fake_sent sent[FAKE_SENT_MAX];
+	int nsent;
+	int opens, closes, reads, removes;
+	int fail_open;           /* open fails this many more times */
+	int fail_read;           /* read fails this many more times */
+	int fail_send;           /* send fails this many more times ... */
+	int fail_send_rc;        /* ... with this code (-1 modem, -2 refused) */
+	int announce;            /* wait() returns 1 once */
+	int is_open;
+};
+
+extern struct modem_fake fake;
+extern const struct modem_ops modem_fake_ops;
+
+void modem_fake_reset(void);
+
+/* Puts an SMS on the fake SIM; returns its location. */
+int modem_fake_put(const char *sender, const char *text, int ref, int part,
+    int count);
+
+/* SMS left on the fake SIM. */
+int modem_fake_count(void);
+
+#endif
