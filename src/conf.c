@@ -805,13 +805,15 @@ conf_validate(struct conf_ctx *ctx, const struct conf *conf,
 	    conf_check_reply(ctx, &conf->default_reply,
 	    conf_member(root, "default_reply"), "default_reply", 0) == -1)
 		return -1;
+	/* Stop and start first: a clash is then reported on the keyword's
+	 * line, which exists even when stop and start are defaults. */
 	if ((sets = calloc(n + 2, sizeof(*sets))) == NULL)
 		return conf_nomem(ctx);
-	if (conf_check_keywords(ctx, conf, root, sets) == 0 &&
-	    conf_check_optin(ctx, root, "stop", conf->stop_words,
-	    conf->nstop_words, &conf->stop_reply, &sets[n]) == 0 &&
+	if (conf_check_optin(ctx, root, "stop", conf->stop_words,
+	    conf->nstop_words, &conf->stop_reply, &sets[0]) == 0 &&
 	    conf_check_optin(ctx, root, "start", conf->start_words,
-	    conf->nstart_words, &conf->start_reply, &sets[n + 1]) == 0 &&
+	    conf->nstart_words, &conf->start_reply, &sets[1]) == 0 &&
+	    conf_check_keywords(ctx, conf, root, sets + 2) == 0 &&
 	    conf_check_words(ctx, sets, n + 2) == 0)
 		rc = 0;
 	free(sets);
