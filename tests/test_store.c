@@ -1,0 +1,1128 @@
+/*
+ * test_store: the store's promises, checked on real SQLite files.
+ *
+ * The crash tests fork a child that works on a database file and kills
+ * itself with SIGKILL at the worst moment (after storing, before deleting
+ * from the modem; before a commit; while a reply is on the wire); the parent
+ * then opens the file as the restarted daemon would and checks that nothing
+ * was lost and nothing happens twice. The rest covers the queries that the
+ * router, the daemon and shukherctl rely on. sqlite3 is used directly only
+ * to make files the store must refuse.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define NOW		1700000000
+#define SENDER		"+97699112233"
+#define ALPHABET	"23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+static char tmpdir[64];
+
+static const char *
+path_for(const char *name)
+{
+	static char path[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(path[i], sizeof(path[i]), "%s/%s", tmpdir, name);
+	return path[i];
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_store.XXXXXX");
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+
+	(void)state;
+	if ((d = opendir(tmpdir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	return rmdir(tmpdir);
+}
+
+static struct store *
+open_ok(const char *path, int create)
+{
+	char err[256];
+	struct store *s;
+
+	s = store_open(path, create, err, sizeof(err));
+	if (s == NULL)
+		fail_msg("store_open %s: %s", path, err);
+	return s;
+}
+
+static struct store_part
+part(const char *sender, int64_t sent_at, int ref, int no, int count,
+    const char *text)
+{
+	struct store_part p;
+
+	memset(&p, 0, sizeof(p));
+	p.sender = sender;
+	p.sent_at = sent_at;
+	p.concat_ref = ref;
+	p.part_no = no;
+	p.part_count = count;
+	p.text = text;
+	p.coding = STORE_CODING_UCS2;
+	return p;
+}
+
+/* ---- collecting listings ------------------------------------------------ */
+
+struct seen {
+	int n;
+	int64_t id[16];
+	char text[16][128];
+	char extra[16][64];
+	int flag[16];
+};
+
+static int
+seen_msg(void *arg, const struct store_msg *m)
+{
+	struct seen *s = arg;
+
+	if (s->n < 16) {
+		s->id[s->n] = m->id;
+		snprintf(s->text[s->n], 128, "%s", m->text);
+		snprintf(s->extra[s->n], 64, "%s", m->sender);
+		s->flag[s->n] = m->partial;
+	}
+	s->n++;
+	return 0;
+}
+
+static int
+seen_out(void *arg, const struct store_out *o)
+{
+	struct seen *s = arg;
+
+	if (s->n < 16) {
+		s->id[s->n] = o->id;
+		snprintf(s->text[s->n], 128, "%s", o->text);
+		snprintf(s->extra[s->n], 64, "%s", o->msgref ? o->msgref : "");
+		s->flag[s->n] = o->attempts;
+	}
+	s->n++;
+	return 0;
+}
+
+static int
+seen_report(void *arg, const struct store_report *r)
+{
+	struct seen *s = arg;
+
+	if (s->n < 16) {
+		s->id[s->n] = r->id;
+		snprintf(s->text[s->n], 128, "%s", r->text);
+		snprintf(s->extra[s->n], 64, "%s", r->status);
+		s->flag[s->n] = r->urgent;
+	}
+	s->n++;
+	return 0;
+}
+
+static int
+stop_after_one(void *arg, const struct store_msg *m)
+{
+	(void)m;
+	(*(int *)arg)++;
+	return 1;
+}
+
+static struct seen
+inbox(struct store *s, const char *state, const char *search, int limit)
+{
+	struct store_filter f = { state, -1, 0, search, limit };
+	struct seen seen;
+
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_list_inbox(s, &f, seen_msg, &seen), 0);
+	return seen;
+}
+
+static struct seen
+outbox(struct store *s, const char *state)
+{
+	struct store_filter f = { state, -1, 0, NULL, 0 };
+	struct seen seen;
+
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_list_outbox(s, &f, seen_out, &seen), 0);
+	return seen;
+}
+
+/* ---- crashes -------------------------------------------------------------- */
+
+/* Runs fn(path) in a child and checks that it died of SIGKILL, which fn
+ * raises where the crash is meant to happen; fn exits with a status > 0 if
+ * something before that failed. */
+static void
+crash_child(void (*fn)(const char *), const char *path)
+{
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		fn(path);
+		_exit(99);	/* fn must not return */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFEXITED(status))
+		fail_msg("child exited with %d before the crash",
+		    WEXITSTATUS(status));
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGKILL);
+}
+
+static void
+child_store_then_die(const char *path)
+{
+	struct store_part p = part(SENDER, NOW - 5, 0, 1, 1, "тусламж");
+	char err[256];
+	struct store *s;
+
+	if ((s = store_open(path, 1, err, sizeof(err))) == NULL)
+		_exit(2);
+	if (store_put_part(s, &p, NOW) != 1)
+		_exit(3);
+	raise(SIGKILL);		/* before "delete from the modem" */
+}
+
+static void
+test_stored_before_deleted(void **state)
+{
+	const char *path = path_for("stored.db");
+	struct store_part p = part(SENDER, NOW - 5, 0, 1, 1, "тусламж");
+	struct store_msg m;
+	struct seen seen;
+	struct store *s;
+
+	(void)state;
+	crash_child(child_store_then_die, path);
+	s = open_ok(path, 0);
+	seen = inbox(s, NULL, NULL, 0);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.text[0], "тусламж");
+	assert_string_equal(seen.extra[0], SENDER);
+
+	/* The modem still has it and gives it again. */
+	assert_int_equal(store_put_part(s, &p, NOW + 10), 0);
+	assert_int_equal(inbox(s, NULL, NULL, 0).n, 1);
+	assert_int_equal(store_msg_next(s, &m), 1);
+	assert_int_equal(m.id, seen.id[0]);
+	assert_int_equal(m.sent_at, NOW - 5);
+	assert_int_equal(m.received_at, NOW);
+	assert_int_equal(m.handled_at, 0);
+	assert_null(m.keyword);
+	store_msg_free(&m);
+	store_close(s);
+}
+
+static void
+child_handle(const char *path, int commit)
+{
+	char err[256];
+	struct store_msg m;
+	struct store *s;
+
+	if ((s = store_open(path, 0, err, sizeof(err))) == NULL)
+		_exit(2);
+	if (store_msg_next(s, &m) != 1 || store_begin(s) == -1)
+		_exit(3);
+	if (store_outbox_add(s, m.sender, "Утас 108", STORE_OUT_REPLY, m.id,
+	    NOW + 1) <= 0)
+		_exit(4);
+	if (store_msg_handled(s, m.id, "help", NOW + 1) != 1)
+		_exit(5);
+	if (commit && store_commit(s) == -1)
+		_exit(6);
+	raise(SIGKILL);
+}
+
+static void
+child_handle_nocommit(const char *path)
+{
+	child_handle(path, 0);
+}
+
+static void
+child_handle_commit(const char *path)
+{
+	child_handle(path, 1);
+}
+
+static void
+test_handled_once(void **state)
+{
+	const char *path = path_for("handled.db");
+	struct store_part p = part(SENDER, NOW - 5, 0, 1, 1, "HELP");
+	struct store_msg m;
+	struct seen seen;
+	struct store *s;
+	int64_t id;
+
+	(void)state;
+	s = open_ok(path, 1);
+	assert_int_equal(store_put_part(s, &p, NOW), 1);
+	store_close(s);
+
+	crash_child(child_handle_nocommit, path);
+	s = open_ok(path, 0);
+	assert_int_equal(store_msg_next(s, &m), 1);
+	assert_int_equal(m.handled_at, 0);
+	id = m.id;
+	store_msg_free(&m);
+	assert_int_equal(outbox(s, NULL).n, 0);
+	store_close(s);
+
+	crash_child(child_handle_commit, path);
+	s = open_ok(path, 0);
+	assert_int_equal(store_msg_next(s, &m), 0);
+	seen = outbox(s, NULL);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.text[0], "Утас 108");
+	seen = inbox(s, "handled", NULL, 0);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.id[0], id);
+	assert_int_equal(store_msg_handled(s, id, "help", NOW + 2), 0);
+	assert_int_equal(store_replies_since(s, SENDER, NOW), 1);
+	store_close(s);
+}
+
+static void
+child_take_and_die(const char *path)
+{
+	char err[256];
+	struct store_out o;
+	struct store *s;
+
+	if ((s = store_open(path, 0, err, sizeof(err))) == NULL)
+		_exit(2);
+	if (store_outbox_next(s, NOW + 1, &o) != 1)
+		_exit(3);
+	raise(SIGKILL);		/* the segment is on the wire */
+}
+
+static void
+test_replies_at_least_once(void **state)
+{
+	const char *path = path_for("replies.db");
+	struct store_out o;
+	struct seen seen;
+	struct store *s;
+	int64_t id;
+
+	(void)state;
+	s = open_ok(path, 1);
+	id = store_outbox_add(s, SENDER, "Утас 108", STORE_OUT_REPLY, 0, NOW);
+	assert_true(id > 0);
+	store_close(s);
+
+	crash_child(child_take_and_die, path);
+	s = open_ok(path, 0);
+	assert_int_equal(store_outbox_next(s, NOW + 2, &o), 1);
+	assert_int_equal(o.id, id);
+	assert_string_equal(o.state, "queued");
+	assert_string_equal(o.number, SENDER);
+	store_out_free(&o);
+	assert_int_equal(store_outbox_sent(s, id, "17", NOW + 3), 0);
+	assert_int_equal(store_outbox_next(s, NOW + 4, &o), 0);
+	assert_int_equal(store_outbox_wait(s, NOW + 4), -1);
+	seen = outbox(s, "sent");
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.extra[0], "17");
+	store_close(s);
+}
+
+/* ---- long messages -------------------------------------------------------- */
+
+static int
+pending(struct store *s)
+{
+	struct store_counts c;
+
+	assert_int_equal(store_counts(s, &c), 0);
+	return c.parts_pending;
+}
+
+static void
+test_multipart_out_of_order(void **state)
+{
+	struct store_part p3 = part(SENDER, NOW, 42, 3, 3, "гурав");
+	struct store_part p1 = part(SENDER, NOW, 42, 1, 3, "нэг ");
+	struct store_part p2 = part(SENDER, NOW, 42, 2, 3, "хоёр ");
+	struct store_msg m;
+	struct store *s;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	assert_int_equal(store_put_part(s, &p3, NOW), 1);
+	assert_int_equal(store_put_part(s, &p1, NOW + 1), 1);
+	assert_int_equal(store_msg_next(s, &m), 0);
+	assert_int_equal(pending(s), 2);
+	assert_int_equal(store_put_part(s, &p2, NOW + 2), 1);
+	assert_int_equal(store_msg_next(s, &m), 1);
+	assert_string_equal(m.text, "нэг хоёр гурав");
+	assert_int_equal(m.parts, 3);
+	assert_int_equal(m.partial, 0);
+	assert_int_equal(m.received_at, NOW + 2);
+	store_msg_free(&m);
+	assert_int_equal(pending(s), 0);
+
+	/* The modem gives part 2 again: nothing changes. */
+	assert_int_equal(store_put_part(s, &p2, NOW + 3), 0);
+	assert_int_equal(inbox(s, NULL, NULL, 0).n, 1);
+	assert_int_equal(pending(s), 0);
+	store_close(s);
+}
+
+static void
+test_multipart_duplicate_number(void **state)
+{
+	struct store_part p1 = part(SENDER, NOW, 7, 1, 3, "a");
+	struct store_part p2 = part(SENDER, NOW, 7, 2, 3, "b");
+	struct store_part p2b = part(SENDER, NOW + 9, 7, 2, 3, "x");
+	struct store_part p3 = part(SENDER, NOW, 7, 3, 3, "c");
+	struct seen seen;
+	struct store *s;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	assert_int_equal(store_put_part(s, &p1, NOW), 1);
+	assert_int_equal(store_put_part(s, &p2, NOW), 1);
+	/* Another part 2 (not the same one): still not complete. */
+	assert_int_equal(store_put_part(s, &p2b, NOW), 1);
+	assert_int_equal(inbox(s, NULL, NULL, 0).n, 0);
+	assert_int_equal(pending(s), 3);
+	assert_int_equal(store_put_part(s, &p3, NOW), 1);
+	seen = inbox(s, NULL, NULL, 0);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.text[0], "abc");
+	assert_int_equal(pending(s), 1);
+	store_close(s);
+}
+
+static void
+test_multipart_expire(void **state)
+{
+	const char *path = path_for("expire.db");
+	struct store_part p1 = part(SENDER, NOW, 9, 1, 3, "first ");
+	struct store_part p3 = part(SENDER, NOW, 9, 3, 3, "last");
+	struct store_msg m;
+	struct store *s;
+
+	(void)state;
+	s = open_ok(path, 1);
+	assert_int_equal(store_put_part(s, &p3, NOW), 1);
+	assert_int_equal(store_put_part(s, &p1, NOW + 100), 1);
+	store_close(s);
+
+	/* After a restart the parts are still waiting. */
+	s = open_ok(path, 0);
+	assert_int_equal(pending(s), 2);
+	assert_int_equal(store_expire_parts(s, NOW - 1), 0);
+	assert_int_equal(store_msg_next(s, &m), 0);
+	assert_int_equal(store_expire_parts(s, NOW), 1);
+	assert_int_equal(store_msg_next(s, &m), 1);
+	assert_string_equal(m.text, "first last");
+	assert_int_equal(m.partial, 1);
+	assert_int_equal(m.parts, 2);
+	assert_int_equal(m.received_at, NOW + 100);
+	store_msg_free(&m);
+	assert_int_equal(pending(s), 0);
+	assert_int_equal(store_expire_parts(s, NOW + 1000), 0);
+	store_close(s);
+}
+
+static void
+test_multipart_interleaved(void **state)
+{
+	struct store_part a1 = part("+97611111111", NOW, 5, 1, 2, "A1");
+	struct store_part b1 = part("+97622222222", NOW, 5, 1, 2, "B1");
+	struct store_part a2 = part("+97611111111", NOW, 5, 2, 2, "A2");
+	struct store_part b2 = part("+97622222222", NOW, 5, 2, 2, "B2");
+	struct store_part c1 = part("+97611111111", NOW + 60, 5, 1, 2, "C1");
+	struct store_part c2 = part("+97611111111", NOW + 60, 5, 2, 2, "C2");
+	struct seen seen;
+	struct store *s;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	assert_int_equal(store_put_part(s, &a1, NOW), 1);
+	assert_int_equal(store_put_part(s, &b1, NOW), 1);
+	assert_int_equal(store_put_part(s, &b2, NOW + 1), 1);
+	assert_int_equal(store_put_part(s, &a2, NOW + 2), 1);
+	/* The first sender reuses the reference later. */
+	assert_int_equal(store_put_part(s, &c2, NOW + 60), 1);
+	assert_int_equal(inbox(s, NULL, NULL, 0).n, 2);
+	assert_int_equal(store_put_part(s, &c1, NOW + 61), 1);
+	seen = inbox(s, NULL, NULL, 0);	/* newest first */
+	assert_int_equal(seen.n, 3);
+	assert_string_equal(seen.text[0], "C1C2");
+	assert_string_equal(seen.text[1], "A1A2");
+	assert_string_equal(seen.extra[1], "+97611111111");
+	assert_string_equal(seen.text[2], "B1B2");
+	assert_string_equal(seen.extra[2], "+97622222222");
+	store_close(s);
+}
+
+/* ---- opening -------------------------------------------------------------- */
+
+static void
+write_file(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static size_t
+read_file(const char *path, void *buf, size_t len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, len, f);
+	fclose(f);
+	return n;
+}
+
+static int
+exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+static void
+refused(const char *path, int create, const char *word)
+{
+	char err[256];
+
+	err[0] = '\0';
+	assert_null(store_open(path, create, err, sizeof(err)));
+	if (strstr(err, word) == NULL || strstr(err, path) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\" or the path", err, word);
+}
+
+static void
+test_open_garbage(void **state)
+{
+	const char *path = path_for("garbage.db");
+	char wal[300];
+	unsigned char buf[8192], back[8192 + 1];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 7 + 3);
+	write_file(path, buf, sizeof(buf));
+	refused(path, 1, "not a shukher database");
+	refused(path, 0, "not a shukher database");
+	assert_int_equal(read_file(path, back, sizeof(back)), sizeof(buf));
+	assert_memory_equal(buf, back, sizeof(buf));
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	assert_false(exists(wal));
+
+	/* An empty file is no database for a tool that must not create one. */
+	path = path_for("empty.db");
+	write_file(path, "", 0);
+	refused(path, 0, "not a shukher database");
+}
+
+static void
+test_open_missing(void **state)
+{
+	const char *path = path_for("missing.db");
+	char err[256], wal[300];
+
+	(void)state;
+	err[0] = '\0';
+	assert_null(store_open(path, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, path));
+	assert_false(exists(path));
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	assert_false(exists(wal));
+}
+
+/* Runs SQL on a file outside the store. */
+static void
+raw_sql(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static int64_t
+raw_int(const char *path, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+	int64_t v;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+test_open_foreign_newer_corrupt(void **state)
+{
+	const char *path;
+	unsigned char junk[4096];
+	struct store *s;
+	FILE *f;
+
+	(void)state;
+	path = path_for("other.db");
+	raw_sql(path, "CREATE TABLE t (x); INSERT INTO t VALUES (1);");
+	refused(path, 1, "not a shukher database");
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master"),
+	    1);
+
+	path = path_for("otherapp.db");
+	raw_sql(path, "PRAGMA application_id = 1234;");
+	refused(path, 1, "not a shukher database");
+
+	path = path_for("newer.db");
+	store_close(open_ok(path, 1));
+	raw_sql(path, "PRAGMA user_version = 999;");
+	refused(path, 0, "newer");
+
+	path = path_for("corrupt.db");
+	s = open_ok(path, 1);
+	assert_true(store_report_add(s, SENDER, "x", 0, 0, NOW, NULL, 0) > 0);
+	store_close(s);
+	memset(junk, 0xa5, sizeof(junk));
+	assert_non_null(f = fopen(path, "r+b"));
+	assert_int_equal(fseek(f, 4096 * 2, SEEK_SET), 0);
+	assert_int_equal(fwrite(junk, 1, sizeof(junk), f), sizeof(junk));
+	assert_int_equal(fclose(f), 0);
+	refused(path, 0, "corrupt");
+}
+
+static void
+test_open_reopen_keeps_data(void **state)
+{
+	const char *path = path_for("reopen.db");
+	struct store_part p = part(SENDER, NOW, 0, 1, 1, "hi");
+	struct store_report r;
+	char ref[16];
+	struct store *s;
+	int64_t id;
+
+	(void)state;
+	s = open_ok(path, 1);
+	assert_int_equal(store_put_part(s, &p, NOW), 1);
+	id = store_report_add(s, SENDER, "report", 1, 0, NOW, ref,
+	    sizeof(ref));
+	assert_true(id > 0);
+	store_close(s);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"),
+	    store_schema_version());
+	assert_true(raw_int(path, "PRAGMA application_id") != 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM pragma_journal_mode"
+	    " WHERE journal_mode = 'wal'"), 1);
+
+	s = open_ok(path, 0);
+	assert_int_equal(inbox(s, NULL, NULL, 0).n, 1);
+	assert_int_equal(store_report_find(s, ref, &r), 1);
+	assert_int_equal(r.id, id);
+	store_report_free(&r);
+	store_close(s);
+	s = open_ok(path, 1);	/* create on an existing file: same data */
+	assert_int_equal(inbox(s, NULL, NULL, 0).n, 1);
+	store_close(s);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"),
+	    store_schema_version());
+}
+
+/* ---- outbox, contacts, reports, statistics --------------------------------- */
+
+static void
+test_outbox_retry_fail(void **state)
+{
+	struct store_counts c;
+	struct store_out o;
+	struct seen seen;
+	struct store *s;
+	int64_t a, b;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	assert_int_equal(store_outbox_wait(s, NOW), -1);
+	a = store_outbox_add(s, SENDER, "one", STORE_OUT_REPLY, 0, NOW);
+	b = store_outbox_add(s, SENDER, "two", STORE_OUT_MANUAL, 0, NOW + 5);
+	assert_true(a > 0 && b > a);
+	assert_int_equal(store_outbox_wait(s, NOW), 0);
+
+	assert_int_equal(store_outbox_retry(s, a, "timeout", NOW + 60), 0);
+	assert_int_equal(store_outbox_wait(s, NOW), 5);
+	assert_int_equal(store_outbox_next(s, NOW, &o), 0);
+	assert_int_equal(store_outbox_next(s, NOW + 5, &o), 1);
+	assert_int_equal(o.id, b);
+	assert_int_equal(o.kind, STORE_OUT_MANUAL);
+	store_out_free(&o);
+	assert_int_equal(store_outbox_sent(s, b, "3", NOW + 6), 0);
+	assert_int_equal(store_outbox_wait(s, NOW + 6), 54);
+
+	assert_int_equal(store_outbox_next(s, NOW + 60, &o), 1);
+	assert_int_equal(o.id, a);
+	assert_int_equal(o.attempts, 1);
+	assert_string_equal(o.last_error, "timeout");
+	assert_string_equal(o.state, "queued");
+	assert_int_equal(o.next_at, NOW + 60);
+	store_out_free(&o);
+
+	assert_int_equal(store_outbox_fail(s, a, "gave up", NOW + 61), 0);
+	assert_int_equal(store_outbox_next(s, NOW + 1000, &o), 0);
+	seen = outbox(s, "failed");
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.id[0], a);
+	assert_int_equal(seen.flag[0], 2);
+	assert_int_equal(store_counts(s, &c), 0);
+	assert_int_equal(c.outbox_failed, 1);
+	assert_int_equal(c.outbox_queued, 0);
+	store_out_free(&o);	/* zeroed: harmless */
+	store_close(s);
+}
+
+static void
+test_outbox_order_and_budget(void **state)
+{
+	struct store_out o;
+	struct store *s;
+	int64_t late, early;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	late = store_outbox_add(s, "A", "r1", STORE_OUT_REPLY, 0, NOW + 100);
+	early = store_outbox_add(s, "A", "r2", STORE_OUT_REPLY, 0, NOW + 200);
+	assert_int_equal(store_outbox_retry(s, late, "busy", NOW + 500), 0);
+	assert_true(store_outbox_add(s, "A", "m", STORE_OUT_MANUAL, 0,
+	    NOW + 250) > 0);
+	assert_true(store_outbox_add(s, "A", "r3", STORE_OUT_REPLY, 0,
+	    NOW + 300) > 0);
+	assert_true(store_outbox_add(s, "B", "r", STORE_OUT_ALERT, 0,
+	    NOW + 250) > 0);
+	assert_true(store_outbox_add(s, "C", "r", STORE_OUT_REPLY, 0,
+	    NOW + 250) > 0);
+
+	/* Oldest next_at first. */
+	assert_int_equal(store_outbox_next(s, NOW + 1000, &o), 1);
+	assert_int_equal(o.id, early);
+	store_out_free(&o);
+
+	assert_int_equal(store_replies_since(s, "A", 0), 3);
+	assert_int_equal(store_replies_since(s, "A", NOW + 200), 2);
+	assert_int_equal(store_replies_since(s, "A", NOW + 301), 0);
+	assert_int_equal(store_replies_since(s, "B", 0), 0);
+	assert_int_equal(store_replies_since(s, "C", 0), 1);
+	assert_int_equal(store_replies_since(s, "D", 0), 0);
+	store_close(s);
+}
+
+static void
+test_contacts(void **state)
+{
+	struct store_contact c, back;
+	struct store *s;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	assert_int_equal(store_contact_get(s, SENDER, &back), 0);
+	assert_int_equal(back.known, 0);
+	assert_int_equal(back.opted_out, 0);
+	assert_int_equal(back.lang, -1);
+	assert_string_equal(back.state, "");
+
+	memset(&c, 0, sizeof(c));
+	c.opted_out = 1;
+	c.lang = 2;
+	snprintf(c.state, sizeof(c.state), "menu:report");
+	c.state_at = NOW - 3;
+	assert_int_equal(store_contact_put(s, SENDER, &c, NOW), 0);
+	assert_int_equal(store_contact_get(s, SENDER, &back), 0);
+	assert_int_equal(back.known, 1);
+	assert_int_equal(back.opted_out, 1);
+	assert_int_equal(back.lang, 2);
+	assert_string_equal(back.state, "menu:report");
+	assert_int_equal(back.state_at, NOW - 3);
+
+	c.opted_out = 0;
+	c.state[0] = '\0';
+	assert_int_equal(store_contact_put(s, SENDER, &c, NOW + 1), 0);
+	assert_int_equal(store_contact_get(s, SENDER, &back), 0);
+	assert_int_equal(back.opted_out, 0);
+	assert_string_equal(back.state, "");
+	assert_int_equal(store_contact_get(s, "+97600000000", &back), 0);
+	assert_int_equal(back.known, 0);
+	store_close(s);
+}
+
+static void
+check_ref(const char *ref)
+{
+	size_t i;
+	int letter = 0;
+
+	assert_int_equal(strlen(ref), 6);
+	for (i = 0; i < 6; i++) {
+		if (strchr(ALPHABET, ref[i]) == NULL)
+			fail_msg("reference %s has %c", ref, ref[i]);
+		letter |= ref[i] >= 'A';
+	}
+	assert_true(letter);
+}
+
+static void
+test_reports(void **state)
+{
+	char ref[16], lower[16], key[32], refs[50][16];
+	struct store_report r;
+	struct store_counts c;
+	struct store *s;
+	int64_t id, urgent;
+	size_t i;
+	int j, k;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	id = store_report_add(s, SENDER, "job offer abroad", 0, 0, NOW, ref,
+	    sizeof(ref));
+	assert_true(id > 0);
+	check_ref(ref);
+	urgent = store_report_add(s, SENDER, "help now", 1, 0, NOW + 1, NULL,
+	    0);
+	assert_true(urgent > id);
+
+	for (i = 0; i <= strlen(ref); i++)
+		lower[i] = (char)tolower((unsigned char)ref[i]);
+	assert_int_equal(store_report_find(s, lower, &r), 1);
+	assert_int_equal(r.id, id);
+	assert_string_equal(r.ref, ref);
+	assert_string_equal(r.text, "job offer abroad");
+	assert_string_equal(r.status, "open");
+	assert_null(r.outcome);
+	store_report_free(&r);
+	snprintf(key, sizeof(key), "%lld", (long long)urgent);
+	assert_int_equal(store_report_find(s, key, &r), 1);
+	assert_int_equal(r.urgent, 1);
+	store_report_free(&r);
+	assert_int_equal(store_report_find(s, "0OI1OO", &r), 0);
+	assert_int_equal(store_report_find(s, "999", &r), 0);
+
+	assert_int_equal(store_counts(s, &c), 0);
+	assert_int_equal(c.reports_open, 2);
+	assert_int_equal(c.reports_urgent_open, 1);
+	assert_int_equal(store_report_close(s, urgent, "referred", NOW + 9),
+	    1);
+	assert_int_equal(store_report_close(s, urgent, "again", NOW + 10), 0);
+	assert_int_equal(store_report_close(s, 12345, "none", NOW + 10), 0);
+	assert_int_equal(store_report_find(s, key, &r), 1);
+	assert_string_equal(r.status, "closed");
+	assert_string_equal(r.outcome, "referred");
+	assert_int_equal(r.closed_at, NOW + 9);
+	store_report_free(&r);
+	assert_int_equal(store_counts(s, &c), 0);
+	assert_int_equal(c.reports_open, 1);
+	assert_int_equal(c.reports_urgent_open, 0);
+
+	/* Fresh references, all different. */
+	for (j = 0; j < 50; j++) {
+		assert_true(store_report_add(s, "x", "y", 0, 0, NOW, refs[j],
+		    sizeof(refs[j])) > 0);
+		check_ref(refs[j]);
+		for (k = 0; k < j; k++)
+			assert_string_not_equal(refs[j], refs[k]);
+	}
+	store_report_free(&r);
+	store_close(s);
+}
+
+struct statrow {
+	int n;
+	char line[8][64];
+};
+
+static int
+seen_stat(void *arg, const char *day, const char *keyword, int count)
+{
+	struct statrow *s = arg;
+
+	if (s->n < 8)
+		snprintf(s->line[s->n], 64, "%s %s %d", day, keyword, count);
+	s->n++;
+	return 0;
+}
+
+static void
+test_stats(void **state)
+{
+	struct statrow rows;
+	struct store *s;
+	int i;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(store_stat_bump(s, "2021-03-02", "help"), 0);
+	assert_int_equal(store_stat_bump(s, "2021-03-02", "stop"), 0);
+	assert_int_equal(store_stat_bump(s, "2021-03-01", "help"), 0);
+	assert_int_equal(store_stat_bump(s, "2021-03-03", "help"), 0);
+
+	memset(&rows, 0, sizeof(rows));
+	assert_int_equal(store_list_stats(s, "2021-03-02", "2021-03-03",
+	    seen_stat, &rows), 0);
+	assert_int_equal(rows.n, 3);
+	assert_string_equal(rows.line[0], "2021-03-02 help 3");
+	assert_string_equal(rows.line[1], "2021-03-02 stop 1");
+	assert_string_equal(rows.line[2], "2021-03-03 help 1");
+	memset(&rows, 0, sizeof(rows));
+	assert_int_equal(store_list_stats(s, NULL, NULL, seen_stat, &rows), 0);
+	assert_int_equal(rows.n, 4);
+	assert_string_equal(rows.line[0], "2021-03-01 help 1");
+	store_close(s);
+}
+
+static void
+test_modem_state(void **state)
+{
+	struct store_modem_state st, back;
+	struct store *s;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	assert_int_equal(store_modem_state_get(s, &back), 0);
+	assert_int_equal(back.updated_at, 0);
+	memset(&st, 0, sizeof(st));
+	st.connected = 1;
+	st.since = NOW - 60;
+	snprintf(st.operator_name, sizeof(st.operator_name), "Unitel");
+	st.signal_dbm = -71;
+	st.signal_percent = 64;
+	st.sim_used = 3;
+	st.sim_total = 30;
+	st.updated_at = NOW;
+	assert_int_equal(store_modem_state_put(s, &st), 0);
+	st.signal_percent = 70;
+	assert_int_equal(store_modem_state_put(s, &st), 0);
+	assert_int_equal(store_modem_state_get(s, &back), 1);
+	assert_string_equal(back.operator_name, "Unitel");
+	assert_int_equal(back.signal_dbm, -71);
+	assert_int_equal(back.signal_percent, 70);
+	assert_int_equal(back.sim_total, 30);
+	assert_int_equal(back.updated_at, NOW);
+	store_close(s);
+}
+
+/* ---- listings --------------------------------------------------------------- */
+
+static void
+test_listings(void **state)
+{
+	static const char *texts[] = { "alpha", "job abroad", "beta",
+	    "visa job", "gamma" };
+	struct store_filter f;
+	struct store_msg m;
+	struct seen seen;
+	struct store *s;
+	struct store_part p;
+	int i, calls = 0;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	for (i = 0; i < 5; i++) {
+		p = part(SENDER, NOW + i, 0, 1, 1, texts[i]);
+		assert_int_equal(store_put_part(s, &p, NOW + i), 1);
+	}
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(store_msg_next(s, &m), 1);
+		assert_int_equal(store_msg_handled(s, m.id, "x", NOW + 9), 1);
+		store_msg_free(&m);
+	}
+	assert_int_equal(inbox(s, "new", NULL, 0).n, 3);
+	seen = inbox(s, "handled", NULL, 0);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.text[0], "job abroad");
+	seen = inbox(s, NULL, "job", 0);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.text[0], "visa job");
+	seen = inbox(s, NULL, NULL, 2);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.text[0], "gamma");
+	assert_string_equal(seen.text[1], "visa job");
+	memset(&f, 0, sizeof(f));
+	f.urgent = -1;
+	f.since = NOW + 3;
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_list_inbox(s, &f, seen_msg, &seen), 0);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(store_list_inbox(s, NULL, stop_after_one, &calls), 0);
+	assert_int_equal(calls, 1);
+
+	/* Reports: status and urgency. */
+	assert_true(store_report_add(s, "a", "r1", 1, 0, NOW, NULL, 0) > 0);
+	assert_true(store_report_add(s, "a", "r2", 0, 0, NOW + 1, NULL, 0) > 0);
+	assert_true(store_report_add(s, "a", "r3", 1, 0, NOW + 2, NULL, 0) > 0);
+	assert_int_equal(store_report_close(s, 3, "done", NOW + 3), 1);
+	memset(&f, 0, sizeof(f));
+	f.urgent = 1;
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_list_reports(s, &f, seen_report, &seen), 0);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.text[0], "r3");
+	f.state = "open";
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_list_reports(s, &f, seen_report, &seen), 0);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.text[0], "r1");
+	f.state = NULL;
+	f.urgent = -1;
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_list_reports(s, &f, seen_report, &seen), 0);
+	assert_int_equal(seen.n, 3);
+	assert_string_equal(seen.extra[0], "closed");
+	store_close(s);
+}
+
+/* ---- two processes on one file ---------------------------------------------- */
+
+static void
+test_concurrent_readers(void **state)
+{
+	const char *path = path_for("shared.db");
+	struct store_counts c;
+	struct seen seen;
+	struct store *daemon, *ctl;
+
+	(void)state;
+	daemon = open_ok(path, 1);
+	ctl = open_ok(path, 0);
+	assert_true(store_outbox_add(daemon, SENDER, "before",
+	    STORE_OUT_REPLY, 0, NOW) > 0);
+
+	assert_int_equal(store_begin(daemon), 0);
+	assert_true(store_outbox_add(daemon, SENDER, "during",
+	    STORE_OUT_REPLY, 0, NOW + 1) > 0);
+	/* The reader is not locked out, and sees the committed state. */
+	assert_int_equal(store_counts(ctl, &c), 0);
+	assert_int_equal(c.outbox_queued, 1);
+	seen = outbox(ctl, NULL);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.text[0], "before");
+	assert_int_equal(store_commit(daemon), 0);
+
+	assert_int_equal(store_counts(ctl, &c), 0);
+	assert_int_equal(c.outbox_queued, 2);
+	/* And the reader may write once the writer is done. */
+	assert_int_equal(store_stat_bump(ctl, "2021-03-01", "help"), 0);
+
+	/* A rollback leaves nothing behind. */
+	assert_int_equal(store_begin(daemon), 0);
+	assert_true(store_outbox_add(daemon, SENDER, "never",
+	    STORE_OUT_REPLY, 0, NOW + 2) > 0);
+	store_rollback(daemon);
+	assert_int_equal(outbox(ctl, NULL).n, 2);
+	store_close(ctl);
+	store_close(daemon);
+}
+
+static void
+test_free_zeroed(void **state)
+{
+	struct store_msg m;
+	struct store_out o;
+	struct store_report r;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	memset(&o, 0, sizeof(o));
+	memset(&r, 0, sizeof(r));
+	store_msg_free(&m);
+	store_out_free(&o);
+	store_report_free(&r);
+	store_close(NULL);
+	assert_null(m.text);
+	assert_null(o.text);
+	assert_null(r.text);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stored_before_deleted),
+		cmocka_unit_test(test_handled_once),
+		cmocka_unit_test(test_replies_at_least_once),
+		cmocka_unit_test(test_multipart_out_of_order),
+		cmocka_unit_test(test_multipart_duplicate_number),
+		cmocka_unit_test(test_multipart_expire),
+		cmocka_unit_test(test_multipart_interleaved),
+		cmocka_unit_test(test_open_garbage),
+		cmocka_unit_test(test_open_missing),
+		cmocka_unit_test(test_open_foreign_newer_corrupt),
+		cmocka_unit_test(test_open_reopen_keeps_data),
+		cmocka_unit_test(test_outbox_retry_fail),
+		cmocka_unit_test(test_outbox_order_and_budget),
+		cmocka_unit_test(test_contacts),
+		cmocka_unit_test(test_reports),
+		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_modem_state),
+		cmocka_unit_test(test_listings),
+		cmocka_unit_test(test_concurrent_readers),
+		cmocka_unit_test(test_free_zeroed),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
