@@ -9,6 +9,7 @@
  * stop the daemon with a message that says where to look, never be ignored.
  * Error strings quote setting names and keywords, never a PIN.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
@@ -651,6 +652,10 @@ conf_check_word(struct conf_ctx *ctx, const struct conf_wordset *sets,
 	if (word[strspn(word, " \t\r\n")] == '\0')
 		return conf_fail(ctx, s, "%s.words[%zu]: empty word",
 		    set->label, j);
+	if (isspace((unsigned char)word[0]) ||
+	    isspace((unsigned char)word[strlen(word) - 1]))
+		return conf_fail(ctx, s, "%s.words[%zu]: space before or "
+		    "after \"%s\"", set->label, j, word);
 	if (u8_check((const uint8_t *)word, strlen(word)) != NULL)
 		return conf_fail(ctx, s, "%s.words[%zu]: not valid UTF-8",
 		    set->label, j);
@@ -823,25 +828,33 @@ conf_validate(struct conf_ctx *ctx, const struct conf *conf,
 /*
  * Opens and parses path. Returns 0 with cfg filled (caller destroys it),
  * or -1 with "FILE: cannot open: ..." or "FILE:LINE: <libconfig's reason>".
+ * A UTF-8 byte-order mark, as some Windows editors write, is skipped.
  */
 static int
 conf_parse(struct conf_ctx *ctx, config_t *cfg)
 {
+	unsigned char bom[3];
+	const char *file;
 	FILE *fp;
+	int ok;
 
-	/* libconfig reports a missing file without errno; ask first. */
 	if ((fp = fopen(ctx->path, "r")) == NULL)
 		return conf_fail(ctx, NULL, "cannot open: %s", strerror(errno));
+	if (fread(bom, 1, sizeof(bom), fp) != sizeof(bom) ||
+	    memcmp(bom, "\xef\xbb\xbf", sizeof(bom)) != 0)
+		rewind(fp);
+	ok = config_read(cfg, fp);
 	fclose(fp);
-	if (config_read_file(cfg, ctx->path) == CONFIG_TRUE)
+	if (ok == CONFIG_TRUE)
 		return 0;
 	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
 		return conf_fail(ctx, NULL, "cannot read: %s",
 		    config_error_text(cfg));
-	if (config_error_file(cfg) != NULL && config_error_line(cfg) > 0) {
-		snprintf(ctx->err, ctx->errlen, "%s:%d: %s",
-		    config_error_file(cfg), config_error_line(cfg),
-		    config_error_text(cfg));
+	if ((file = config_error_file(cfg)) == NULL)
+		file = ctx->path;
+	if (config_error_line(cfg) > 0 && ctx->errlen > 0) {
+		snprintf(ctx->err, ctx->errlen, "%s:%d: %s", file,
+		    config_error_line(cfg), config_error_text(cfg));
 		return -1;
 	}
 	return conf_fail(ctx, NULL, "%s", config_error_text(cfg));

@@ -297,6 +297,8 @@ static const struct bad {
 	{ "empty_stop_reply.conf", "stop.reply: no text" },
 	{ "empty_default_reply.conf", "default_reply.mn_latn: empty text" },
 	{ "bad_utf8.conf", "not valid UTF-8" },
+	{ "space_in_word.conf", "words[1]: space before or after" },
+	{ "bom_error.conf", "limits.reply_budget: must be greater than 0" },
 };
 
 static void
@@ -356,6 +358,21 @@ test_short_error_buffer(void **state)
 	assert_int_equal(err[sizeof(err) - 1], 'x');
 	assert_int_equal(conf_load(DATA "zero_limit.conf", &conf, NULL, 0),
 	    -1);
+}
+
+/* A byte-order mark and CRLF line ends, as Windows editors write them. */
+static void
+test_bom_crlf(void **state)
+{
+	struct conf *conf = load_ok(DATA "bom.conf");
+
+	(void)state;
+	assert_string_equal(conf->database, "/tmp/shukher-bom.db");
+	assert_int_equal(conf->nkeywords, 1);
+	assert_string_equal(conf->keywords[0].words[0], "ТУСЛАМЖ");
+	assert_string_equal(conf->keywords[0].reply.text[LANG_MN],
+	    "Цагдаа 102");
+	conf_free(conf);
 }
 
 /* Two loads share nothing: freeing one leaves the other whole. */
@@ -432,6 +449,7 @@ main(void)
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_short_error_buffer),
+		cmocka_unit_test(test_bom_crlf),
 		cmocka_unit_test(test_independent_loads),
 		cmocka_unit_test(test_reply_fallback),
 		cmocka_unit_test(test_lang_names),
