@@ -1,0 +1,938 @@
+/*
+ * modem_gammu: struct modem_ops over libgammu.
+ *
+ * One handle owns one GSM_StateMachine, configured from struct conf_modem
+ * without any gammurc. Reading never deletes: the gateway stores what read()
+ * hands it and only then calls remove(), so that nothing that reached the
+ * modem is lost. Everything libgammu gives as its own UCS-2 ("gammu
+ * unicode") is turned into UTF-8 here, in buffers of our own, never through
+ * DecodeUnicodeString()'s static buffer.
+ *
+ * What bounds each call: libgammu waits for every AT reply in GSM_WaitFor(),
+ * counting "timeout" rounds of GSM_ReadDevice() of up to one second each
+ * (most AT commands use 10 to 30 rounds; sending a PDU uses 30, then 40 for
+ * the +CMGS line), and the round counter restarts whenever any byte arrives.
+ * A silent or unplugged modem thus fails a call after seconds; a device that
+ * keeps sending garbage can keep one call busy for as long as it babbles.
+ * Our own loops (waiting for a send status, wait()) are bounded by the
+ * clock.
+ *
+ * Concatenation references: modem_sms.concat_ref is the reference from the
+ * UDH, except that a reference of 0 (legal in a UDH, but "single SMS" in
+ * struct modem_sms) becomes 0x100 for an 8-bit and 0x10000 for a 16-bit
+ * reference: values no UDH of that kind can carry.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gammu.h>
+
+#include "modem.h"
+
+#define MODEM_GAMMU_DEFAULT_TIMEOUT 30  /* seconds, when conf gives none */
+#define MODEM_GAMMU_MAX_READS 4096      /* GetNextSMS calls in one read() */
+#define MODEM_GAMMU_SEND_MAX 4096       /* bytes of UTF-8 send() accepts */
+#define MODEM_GAMMU_IDLE_MS 20          /* pause when the device had nothing */
+#define MODEM_GAMMU_UTF8_MAX (3 * (GSM_MAX_SMS_LENGTH + 1) + 1)
+
+struct modem_gammu {
+	GSM_StateMachine *sm;
+	int timeout;                /* seconds: bounds the wait for a status */
+	int incoming;               /* set by modem_gammu_on_sms() */
+	int send_done;              /* set by modem_gammu_on_status() */
+	int send_status;
+	int send_ref;
+	int have_smsc;
+	GSM_SMSC smsc;              /* the SIM's SMSC, read once per handle */
+	GSM_MultiSMSMessage *multi; /* scratch for read and send (260 KB) */
+	GSM_MultiPartSMSInfo *parts;
+	unsigned char text[2 * MODEM_GAMMU_SEND_MAX + 2]; /* send()'s text */
+};
+
+static void modem_gammu_err(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+modem_gammu_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* "what: gammu's short description of e"; never a number or a text. */
+static void
+modem_gammu_gerr(char *err, size_t errlen, const char *what, GSM_Error e)
+{
+	modem_gammu_err(err, errlen, "%s: %s", what, GSM_ErrorString(e));
+}
+
+static int64_t
+modem_gammu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sleeps ms milliseconds. Returns -1 when a signal cut the sleep short. */
+static int
+modem_gammu_sleep_ms(int ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	if (nanosleep(&ts, NULL) == -1 && errno == EINTR)
+		return -1;
+	return 0;
+}
+
+/* ---- text ----------------------------------------------------------- */
+
+/*
+ * Decodes one UTF-8 sequence of at most len bytes at s into *cp. Returns its
+ * length, or 0 when it is not strict UTF-8 (overlong forms, surrogates and
+ * code points past U+10FFFF are refused).
+ */
+static size_t
+modem_gammu_utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	size_t n, i;
+	uint32_t c, min;
+
+	if (len == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	} else if ((s[0] & 0xe0) == 0xc0) {
+		n = 2, c = s[0] & 0x1f, min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3, c = s[0] & 0x0f, min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4, c = s[0] & 0x07, min = 0x10000;
+	} else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* 1 when the len bytes at s are strict UTF-8 without a NUL, else 0. */
+static int
+modem_gammu_utf8_valid(const unsigned char *s, size_t len)
+{
+	size_t i, n;
+	uint32_t c;
+
+	for (i = 0; i < len; i += n) {
+		if ((n = modem_gammu_utf8_next(s + i, len - i, &c)) == 0 ||
+		    c == 0)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * 1 when c is in the GSM 03.38 default alphabet or its extension table
+ * (the characters a GSM-7 SMS can carry), else 0.
+ */
+static int
+modem_gammu_is_gsm7(uint32_t c)
+{
+	static const char ascii[] = " !\"#$%&'()*+,-./:;<=>?@_\n\r\f"
+	    "^{}\\[~]|";
+	static const uint16_t other[] = {
+		0x00a3, 0x00a5, 0x00e8, 0x00e9, 0x00f9, 0x00ec, 0x00f2,
+		0x00c7, 0x00d8, 0x00f8, 0x00c5, 0x00e5, 0x0394, 0x03a6,
+		0x0393, 0x039b, 0x03a9, 0x03a0, 0x03a8, 0x03a3, 0x0398,
+		0x039e, 0x00c6, 0x00e6, 0x00df, 0x00c9, 0x00a4, 0x00a1,
+		0x00c4, 0x00d6, 0x00d1, 0x00dc, 0x00a7, 0x00bf, 0x00e4,
+		0x00f6, 0x00f1, 0x00fc, 0x00e0, 0x20ac,
+	};
+	size_t i;
+
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	if (c > 0 && c < 0x80)
+		return strchr(ascii, (int)c) != NULL;
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		if (other[i] == c)
+			return 1;
+	return 0;
+}
+
+/* Writes the hex of len bytes into out (outlen bytes, truncated). */
+static void
+modem_gammu_hex(char *out, size_t outlen, const unsigned char *b, size_t len)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	size_t i;
+
+	if (outlen == 0)
+		return;
+	for (i = 0; i < len && 2 * i + 2 < outlen; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 0x0f];
+	}
+	out[2 * i] = '\0';
+}
+
+/* Copies the UTF-8 string src into out, cut at a character boundary. */
+static void
+modem_gammu_copy_utf8(char *out, size_t outlen, const char *src)
+{
+	size_t n;
+
+	n = strlen(src);
+	if (n >= outlen) {
+		n = outlen - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(out, src, n);
+	out[n] = '\0';
+}
+
+/*
+ * gammu unicode (big-endian UCS-2/UTF-16, NUL-terminated within srclen
+ * bytes) to UTF-8 in out. Returns 0, or -1 when the text does not make
+ * valid UTF-8 (a lone surrogate), in which case out holds the hex of the
+ * UTF-16 bytes instead.
+ */
+static int
+modem_gammu_from_unicode(char *out, size_t outlen, const unsigned char *src,
+    size_t srclen)
+{
+	unsigned char copy[2 * (GSM_MAX_SMS_LENGTH + 1) + 2];
+	char utf8[MODEM_GAMMU_UTF8_MAX + 8];
+	size_t n;
+
+	n = srclen < sizeof(copy) - 2 ? srclen : sizeof(copy) - 2;
+	n &= ~(size_t)1;
+	memcpy(copy, src, n);
+	copy[n] = copy[n + 1] = 0;
+	EncodeUTF8(utf8, copy);
+	if (!modem_gammu_utf8_valid((unsigned char *)utf8, strlen(utf8))) {
+		modem_gammu_hex(out, outlen, copy, 2 * UnicodeLength(copy));
+		return -1;
+	}
+	modem_gammu_copy_utf8(out, outlen, utf8);
+	return 0;
+}
+
+/* ---- reading --------------------------------------------------------- */
+
+static int64_t
+modem_gammu_days(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/*
+ * The SMSC timestamp as Unix seconds: the fields are local time at the
+ * SMSC, Timezone its offset east of UTC in seconds. 0 when unset or absurd.
+ */
+static int64_t
+modem_gammu_time(const GSM_DateTime *dt)
+{
+	if (dt->Year < 1970 || dt->Month < 1 || dt->Month > 12 ||
+	    dt->Day < 1 || dt->Day > 31 || dt->Hour < 0 || dt->Hour > 23 ||
+	    dt->Minute < 0 || dt->Minute > 59 || dt->Second < 0 ||
+	    dt->Second > 60)
+		return 0;
+	return modem_gammu_days(dt->Year, dt->Month, dt->Day) * 86400 +
+	    dt->Hour * 3600 + dt->Minute * 60 + dt->Second - dt->Timezone;
+}
+
+/*
+ * Looks for a concatenation element (IEI 0x00 or 0x08) in the raw UDH, for
+ * headers gammu does not classify as concatenated because they carry other
+ * elements too. Returns 1 and fills ref/part/count/wide, or 0.
+ */
+static int
+modem_gammu_udh_scan(const GSM_UDHHeader *udh, int *ref, int *part,
+    int *count, int *wide)
+{
+	const unsigned char *t = udh->Text;
+	int end, i;
+
+	end = udh->Length < (int)sizeof(udh->Text) ? udh->Length :
+	    (int)sizeof(udh->Text);
+	if (end > 0 && t[0] + 1 < end)
+		end = t[0] + 1;
+	for (i = 1; i + 1 < end && i + 2 + t[i + 1] <= end;
+	    i += 2 + t[i + 1]) {
+		if (t[i] == 0x00 && t[i + 1] == 3) {
+			*ref = t[i + 2], *count = t[i + 3], *part = t[i + 4];
+			*wide = 0;
+			return 1;
+		}
+		if (t[i] == 0x08 && t[i + 1] == 4) {
+			*ref = t[i + 2] << 8 | t[i + 3];
+			*count = t[i + 4], *part = t[i + 5];
+			*wide = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Fills the concatenation fields of out from the SMS's UDH. */
+static void
+modem_gammu_concat(const GSM_SMSMessage *sms, struct modem_sms *out)
+{
+	int ref, part, count, wide, found = 0;
+
+	if (sms->UDH.Type == UDH_ConcatenatedMessages) {
+		ref = sms->UDH.ID8bit, wide = 0, found = 1;
+	} else if (sms->UDH.Type == UDH_ConcatenatedMessages16bit) {
+		ref = sms->UDH.ID16bit, wide = 1, found = 1;
+	}
+	if (found) {
+		part = sms->UDH.PartNumber;
+		count = sms->UDH.AllParts;
+	} else if (sms->UDH.Type != UDH_NoUDH)
+		found = modem_gammu_udh_scan(&sms->UDH, &ref, &part, &count,
+		    &wide);
+	out->concat_ref = 0;
+	out->part_no = out->part_count = 1;
+	if (!found || ref < 0 || count < 2 || part < 1 || part > count)
+		return;
+	out->concat_ref = ref != 0 ? ref : (wide ? 0x10000 : 0x100);
+	out->part_no = part;
+	out->part_count = count;
+}
+
+/* Fills text, coding and malformed of out from the SMS's payload. */
+static void
+modem_gammu_text(const GSM_SMSMessage *sms, struct modem_sms *out)
+{
+	size_t len;
+
+	out->malformed = 0;
+	switch (sms->Coding) {
+	case SMS_Coding_Default_No_Compression:
+	case SMS_Coding_Unicode_No_Compression:
+		out->coding = sms->Coding == SMS_Coding_Unicode_No_Compression;
+		if (modem_gammu_from_unicode(out->text, sizeof(out->text),
+		    sms->Text, sizeof(sms->Text)) == -1)
+			out->malformed = 1;
+		return;
+	case SMS_Coding_8bit:
+		out->coding = 2;
+		len = sms->Length < 0 ? 0 : (size_t)sms->Length;
+		if (len > sizeof(sms->Text))
+			len = sizeof(sms->Text);
+		if (len < sizeof(out->text) &&
+		    modem_gammu_utf8_valid(sms->Text, len)) {
+			memcpy(out->text, sms->Text, len);
+			out->text[len] = '\0';
+			return;
+		}
+		break;
+	default:	/* compressed: gammu leaves the bytes undecoded */
+		out->coding = sms->Coding == SMS_Coding_Unicode_Compression;
+		len = sms->Length < 0 ? 0 : (size_t)sms->Length;
+		if (len > sizeof(sms->Text))
+			len = sizeof(sms->Text);
+		break;
+	}
+	modem_gammu_hex(out->text, sizeof(out->text), sms->Text, len);
+	out->malformed = 1;
+}
+
+/*
+ * Fills out from one SMS as gammu read it. Returns 1 for a received message
+ * (a Deliver PDU, read or unread), 0 for anything to skip: status reports,
+ * messages to send or already sent.
+ */
+static int
+modem_gammu_convert(const GSM_SMSMessage *sms, struct modem_sms *out)
+{
+	char number[3 * (GSM_MAX_NUMBER_LENGTH + 1) + 1];
+
+	if (sms->PDU != SMS_Deliver ||
+	    (sms->State != SMS_Read && sms->State != SMS_UnRead))
+		return 0;
+	memset(out, 0, sizeof(*out));
+	out->location = sms->Location;
+	out->folder = sms->Folder;
+	if (modem_gammu_from_unicode(number, sizeof(number), sms->Number,
+	    sizeof(sms->Number)) == -1)
+		number[0] = '\0';
+	modem_gammu_copy_utf8(out->sender, sizeof(out->sender), number);
+	out->sent_at = modem_gammu_time(&sms->DateTime);
+	modem_gammu_concat(sms, out);
+	modem_gammu_text(sms, out);
+	return 1;
+}
+
+/*
+ * Reads every SMS in every folder with GSM_GetNextSMS, calling cb for each
+ * received one; deletes nothing. Returns how many were passed to cb (also
+ * when cb stopped the read with -1), or -1 and err when gammu failed.
+ */
+static int
+modem_gammu_read(void *modem, modem_sms_cb cb, void *arg, char *err,
+    size_t errlen)
+{
+	struct modem_gammu *m = modem;
+	GSM_MultiSMSMessage *multi = m->multi;
+	struct modem_sms sms;
+	GSM_Error e;
+	int i, calls, count = 0;
+
+	memset(multi, 0, sizeof(*multi));
+	for (calls = 0; calls < MODEM_GAMMU_MAX_READS; calls++) {
+		multi->SMS[0].Folder = 0;	/* locations are flat */
+		e = GSM_GetNextSMS(m->sm, multi, calls == 0);
+		if (e == ERR_EMPTY)
+			return count;
+		if (e != ERR_NONE) {
+			modem_gammu_gerr(err, errlen, "reading SMS", e);
+			return -1;
+		}
+		for (i = 0; i < multi->Number && i < GSM_MAX_MULTI_SMS; i++) {
+			if (!modem_gammu_convert(&multi->SMS[i], &sms))
+				continue;
+			count++;
+			if (cb(arg, &sms) == -1)
+				return count;
+		}
+	}
+	modem_gammu_err(err, errlen, "reading SMS: the modem lists too many");
+	return -1;
+}
+
+/*
+ * Deletes one SMS where read() found it. The location is passed flat
+ * (Folder 0), as gammu's smsd does: the AT driver reports folders 1-4 but
+ * expects either a flat location or a folder-relative one. A message that
+ * is already gone counts as deleted. 0 or -1.
+ */
+static int
+modem_gammu_remove(void *modem, const struct modem_sms *sms, char *err,
+    size_t errlen)
+{
+	struct modem_gammu *m = modem;
+	GSM_SMSMessage *msg = &m->multi->SMS[0];
+	GSM_Error e;
+
+	memset(msg, 0, sizeof(*msg));
+	msg->Location = sms->location;
+	msg->Folder = 0;
+	e = GSM_DeleteSMS(m->sm, msg);
+	if (e != ERR_NONE && e != ERR_EMPTY) {
+		modem_gammu_gerr(err, errlen, "deleting SMS", e);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- sending --------------------------------------------------------- */
+
+static void
+modem_gammu_on_status(GSM_StateMachine *sm, int status, int ref, void *arg)
+{
+	struct modem_gammu *m = arg;
+
+	(void)sm;
+	m->send_done = 1;
+	m->send_status = status;
+	m->send_ref = ref;
+}
+
+/* 1 when number is a dialable number ("+" and up to 20 digits), else 0. */
+static int
+modem_gammu_number_ok(const char *number)
+{
+	size_t i, n;
+
+	if (number == NULL)
+		return 0;
+	i = number[0] == '+';
+	n = strlen(number);
+	if (n == i || n - i > 20)
+		return 0;
+	for (; i < n; i++)
+		if (number[i] < '0' || number[i] > '9')
+			return 0;
+	return 1;
+}
+
+/*
+ * Checks text and decodes it into gammu unicode in buf (at least
+ * 2 * MODEM_GAMMU_SEND_MAX + 2 bytes). Returns 1 when it needs UCS-2,
+ * 0 when GSM-7 carries it, -1 and err when it cannot be sent.
+ */
+static int
+modem_gammu_prepare(const char *text, unsigned char *buf, char *err,
+    size_t errlen)
+{
+	size_t i, n, len;
+	uint32_t c;
+	int ucs2 = 0;
+
+	len = text == NULL ? 0 : strlen(text);
+	if (len == 0) {
+		modem_gammu_err(err, errlen, "empty text");
+		return -1;
+	}
+	if (len > MODEM_GAMMU_SEND_MAX) {
+		modem_gammu_err(err, errlen, "text too long");
+		return -1;
+	}
+	for (i = 0; i < len; i += n) {
+		n = modem_gammu_utf8_next((const unsigned char *)text + i,
+		    len - i, &c);
+		if (n == 0) {
+			modem_gammu_err(err, errlen, "text is not UTF-8");
+			return -1;
+		}
+		if (!modem_gammu_is_gsm7(c))
+			ucs2 = 1;
+	}
+	DecodeUTF8(buf, text, len);
+	return ucs2;
+}
+
+/* The SMSC for outgoing parts: the SIM's, read once, else the phone's. */
+static void
+modem_gammu_set_smsc(struct modem_gammu *m, GSM_SMSMessage *sms)
+{
+	if (!m->have_smsc) {
+		memset(&m->smsc, 0, sizeof(m->smsc));
+		m->smsc.Location = 1;
+		if (GSM_GetSMSC(m->sm, &m->smsc) == ERR_NONE)
+			m->have_smsc = 1;
+	}
+	if (m->have_smsc) {
+		sms->SMSC = m->smsc;
+		sms->SMSC.Location = 0;
+	} else
+		sms->SMSC.Location = 1;
+}
+
+/*
+ * Sends one encoded part and waits, up to the configured timeout, for the
+ * send-status callback. Returns the message reference (>= 0, or -1 when
+ * the modem gave none) on success, -2 and err on failure.
+ */
+static int
+modem_gammu_send_part(struct modem_gammu *m, GSM_SMSMessage *sms, char *err,
+    size_t errlen)
+{
+	GSM_Error e;
+	int64_t deadline;
+
+	m->send_done = 0;
+	m->send_status = -1;
+	m->send_ref = -1;
+	e = GSM_SendSMS(m->sm, sms);
+	deadline = modem_gammu_now_ms() + (int64_t)m->timeout * 1000;
+	while (e == ERR_NONE && !m->send_done &&
+	    modem_gammu_now_ms() < deadline) {
+		if (GSM_ReadDevice(m->sm, TRUE) < 0 && !GSM_IsConnected(m->sm))
+			break;
+	}
+	if (m->send_done && m->send_status > 0) {
+		modem_gammu_err(err, errlen, "send failed: +CMS ERROR %d",
+		    m->send_status);
+		return -2;
+	}
+	if (e != ERR_NONE) {
+		modem_gammu_gerr(err, errlen, "send failed", e);
+		return -2;
+	}
+	if (!m->send_done) {
+		modem_gammu_err(err, errlen, "send failed: no status from "
+		    "the modem");
+		return -2;
+	}
+	if (m->send_status != 0) {
+		modem_gammu_err(err, errlen, "send failed: the modem said "
+		    "ERROR");
+		return -2;
+	}
+	return m->send_ref;
+}
+
+/* Appends ",ref" (or "ref" first) to msgref, truncating silently. */
+static void
+modem_gammu_add_ref(char *msgref, size_t reflen, int ref)
+{
+	size_t n;
+
+	if (msgref == NULL || reflen == 0)
+		return;
+	n = strlen(msgref);
+	if (n < reflen)
+		snprintf(msgref + n, reflen - n, "%s%d", n > 0 ? "," : "", ref);
+}
+
+/*
+ * Sends text (UTF-8) to number as one SMS or a concatenated long one, in
+ * UCS-2 only when a character is outside the GSM-7 alphabet. msgref gets
+ * the network's references, comma-separated, also for the parts sent
+ * before a failure. 0, or -1 and err.
+ */
+static int
+modem_gammu_send(void *modem, const char *number, const char *text,
+    char *msgref, size_t reflen, char *err, size_t errlen)
+{
+	unsigned char dest[2 * (MODEM_NUMBER_MAX + 1)];
+	struct modem_gammu *m = modem;
+	GSM_MultiSMSMessage *multi = m->multi;
+	unsigned char *buf = m->text;
+	GSM_Error e;
+	int i, ref, ucs2;
+
+	if (msgref != NULL && reflen > 0)
+		msgref[0] = '\0';
+	if (!modem_gammu_number_ok(number)) {
+		modem_gammu_err(err, errlen, "invalid number");
+		return -1;
+	}
+	if ((ucs2 = modem_gammu_prepare(text, buf, err, errlen)) == -1)
+		return -1;
+	DecodeUTF8(dest, number, strlen(number));
+	GSM_ClearMultiPartSMSInfo(m->parts);
+	m->parts->EntriesNum = 1;
+	m->parts->UnicodeCoding = ucs2 ? TRUE : FALSE;
+	m->parts->Class = -1;
+	m->parts->Entries[0].ID = SMS_ConcatenatedTextLong;
+	m->parts->Entries[0].Buffer = buf;
+	memset(multi, 0, sizeof(*multi));
+	e = GSM_EncodeMultiPartSMS(GSM_GetDebug(m->sm), m->parts, multi);
+	m->parts->Entries[0].Buffer = NULL;
+	if (e != ERR_NONE) {
+		modem_gammu_gerr(err, errlen, "encoding SMS", e);
+		return -1;
+	}
+	if (multi->Number < 1 || multi->Number >= GSM_MAX_MULTI_SMS) {
+		modem_gammu_err(err, errlen, "text too long");
+		return -1;
+	}
+	for (i = 0; i < multi->Number; i++) {
+		CopyUnicodeString(multi->SMS[i].Number, dest);
+		modem_gammu_set_smsc(m, &multi->SMS[i]);
+		if ((ref = modem_gammu_send_part(m, &multi->SMS[i], err,
+		    errlen)) == -2)
+			return -1;
+		modem_gammu_add_ref(msgref, reflen, ref);
+	}
+	return 0;
+}
+
+/* ---- state ----------------------------------------------------------- */
+
+/*
+ * Operator, signal and SIM storage, each asked separately: what one query
+ * cannot tell stays unknown (operator "", dBm 0, percent and SIM counts -1).
+ * Returns 0 when at least one answer came, -1 and err when none did.
+ */
+static int
+modem_gammu_info(void *modem, struct modem_info *out, char *err,
+    size_t errlen)
+{
+	struct modem_gammu *m = modem;
+	GSM_SignalQuality sig;
+	GSM_NetworkInfo net;
+	GSM_SMSMemoryStatus st;
+	char name[3 * sizeof(net.NetworkName) + 1];
+	GSM_Error e, last = ERR_NONE;
+	int ok = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->signal_percent = out->sim_used = out->sim_total = -1;
+	memset(&sig, 0, sizeof(sig));
+	if ((e = GSM_GetSignalQuality(m->sm, &sig)) == ERR_NONE) {
+		ok = 1;
+		out->signal_dbm = sig.SignalStrength == -1 ? 0 :
+		    sig.SignalStrength;
+		out->signal_percent = sig.SignalPercent;
+	} else
+		last = e;
+	memset(&net, 0, sizeof(net));
+	if ((e = GSM_GetNetworkInfo(m->sm, &net)) == ERR_NONE) {
+		ok = 1;
+		net.NetworkCode[sizeof(net.NetworkCode) - 1] = '\0';
+		if (UnicodeLength(net.NetworkName) == 0 &&
+		    net.NetworkCode[0] != '\0')
+			CopyUnicodeString(net.NetworkName,
+			    GSM_GetNetworkName(net.NetworkCode));
+		if (modem_gammu_from_unicode(name, sizeof(name),
+		    net.NetworkName, sizeof(net.NetworkName)) == 0)
+			modem_gammu_copy_utf8(out->operator_name,
+			    sizeof(out->operator_name), name);
+	} else
+		last = e;
+	memset(&st, 0, sizeof(st));
+	if ((e = GSM_GetSMSStatus(m->sm, &st)) == ERR_NONE) {
+		ok = 1;
+		out->sim_used = st.SIMUsed;
+		out->sim_total = st.SIMSize;
+	} else
+		last = e;
+	if (!ok) {
+		modem_gammu_gerr(err, errlen, "asking the modem", last);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+modem_gammu_on_sms(GSM_StateMachine *sm, GSM_SMSMessage *sms, void *arg)
+{
+	struct modem_gammu *m = arg;
+
+	(void)sm;
+	(void)sms;
+	m->incoming = 1;
+}
+
+/*
+ * Lets libgammu process unsolicited lines (+CMTI) for up to timeout_ms.
+ * Returns 1 as soon as a new message was announced (also one announced
+ * during an earlier call), 0 on timeout or when a signal interrupted the
+ * wait, -1 when the device is gone.
+ *
+ * GSM_ReadDevice(s, TRUE) would ignore signals (it loops until the second
+ * changes), so this polls with FALSE: each call blocks in select() for at
+ * most 50 ms, and a signal there makes it return -1 with EINTR/EAGAIN.
+ * Drivers without a device (dummy) return at once; then we sleep a little.
+ */
+static int
+modem_gammu_wait(void *modem, int timeout_ms)
+{
+	struct modem_gammu *m = modem;
+	int64_t start, t0, now;
+	int r;
+
+	start = modem_gammu_now_ms();
+	for (;;) {
+		if (m->incoming) {
+			m->incoming = 0;
+			return 1;
+		}
+		if (!GSM_IsConnected(m->sm))
+			return -1;
+		t0 = modem_gammu_now_ms();
+		errno = 0;
+		r = GSM_ReadDevice(m->sm, FALSE);
+		if (r < 0 && !m->incoming) {
+			if (errno == EINTR || errno == EAGAIN)
+				return 0;
+			return -1;
+		}
+		now = modem_gammu_now_ms();
+		if (now - start >= timeout_ms && !m->incoming)
+			return 0;
+		if (now - t0 < 5 && !m->incoming &&
+		    modem_gammu_sleep_ms(MODEM_GAMMU_IDLE_MS) == -1)
+			return 0;
+	}
+}
+
+/* ---- opening --------------------------------------------------------- */
+
+/*
+ * Fills libgammu's first config section from conf, with nothing read from
+ * a gammurc. Device, Connection and DebugFile are strdup()ed because
+ * GSM_FreeStateMachine() frees exactly those three; the rest are arrays.
+ * 0, or -1 and err.
+ */
+static int
+modem_gammu_config(GSM_StateMachine *sm, const struct conf_modem *conf,
+    char *err, size_t errlen)
+{
+	GSM_Config *cfg = GSM_GetConfig(sm, 0);
+	const char *debug = getenv("SHUKHER_GAMMU_DEBUG");
+	size_t i;
+
+	if (conf->device == NULL || conf->device[0] == '\0' ||
+	    conf->connection == NULL || conf->connection[0] == '\0') {
+		modem_gammu_err(err, errlen, "no modem device or connection "
+		    "configured");
+		return -1;
+	}
+	if (conf->model != NULL &&
+	    strlen(conf->model) >= sizeof(cfg->Model)) {
+		modem_gammu_err(err, errlen, "modem model name too long");
+		return -1;
+	}
+	cfg->Device = strdup(conf->device);
+	cfg->Connection = strdup(conf->connection);
+	cfg->DebugFile = debug != NULL && debug[0] != '\0' ?
+	    strdup(debug) : NULL;
+	if (cfg->Device == NULL || cfg->Connection == NULL ||
+	    (debug != NULL && debug[0] != '\0' && cfg->DebugFile == NULL)) {
+		modem_gammu_err(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(cfg->Model, sizeof(cfg->Model), "%s",
+	    conf->model != NULL ? conf->model : "");
+	snprintf(cfg->DebugLevel, sizeof(cfg->DebugLevel), "%s",
+	    cfg->DebugFile != NULL ? "textalldate" : "");
+	cfg->SyncTime = FALSE;
+	cfg->LockDevice = FALSE;
+	cfg->StartInfo = FALSE;
+	cfg->UseGlobalDebugFile = FALSE;
+	cfg->PhoneFeatures[0] = 0;
+	for (i = 0; i < sizeof(cfg->CNMIParams) / sizeof(cfg->CNMIParams[0]);
+	    i++)
+		cfg->CNMIParams[i] = -1;	/* the driver's choice */
+	GSM_SetConfigNum(sm, 1);
+	return 0;
+}
+
+/*
+ * Enters the PIN when the SIM asks for it. A phone that cannot tell its
+ * security status is taken as not asking. 0, or -1 and err (which never
+ * holds the PIN).
+ */
+static int
+modem_gammu_pin(struct modem_gammu *m, const char *pin, char *err,
+    size_t errlen)
+{
+	GSM_SecurityCodeType status = SEC_None;
+	GSM_SecurityCode code;
+	GSM_Error e;
+
+	e = GSM_GetSecurityStatus(m->sm, &status);
+	if (e == ERR_NOTSUPPORTED || e == ERR_NOTIMPLEMENTED)
+		return 0;
+	if (e != ERR_NONE) {
+		modem_gammu_gerr(err, errlen, "asking for the SIM status", e);
+		return -1;
+	}
+	if (status == SEC_None)
+		return 0;
+	if (status != SEC_Pin) {
+		modem_gammu_err(err, errlen, "SIM asks for a code other than "
+		    "the PIN (PUK or phone code)");
+		return -1;
+	}
+	if (pin == NULL || pin[0] == '\0') {
+		modem_gammu_err(err, errlen, "SIM asks for a PIN and none is "
+		    "configured");
+		return -1;
+	}
+	memset(&code, 0, sizeof(code));
+	code.Type = SEC_Pin;
+	snprintf(code.Code, sizeof(code.Code), "%s", pin);
+	e = GSM_EnterSecurityCode(m->sm, &code);
+	memset(&code, 0, sizeof(code));
+	if (e == ERR_SECURITYERROR) {
+		modem_gammu_err(err, errlen, "PIN refused");
+		return -1;
+	}
+	if (e != ERR_NONE) {
+		modem_gammu_gerr(err, errlen, "entering the PIN", e);
+		return -1;
+	}
+	return 0;
+}
+
+/* Terminates the connection (errors ignored) and frees everything. */
+static void
+modem_gammu_free(struct modem_gammu *m)
+{
+	if (m == NULL)
+		return;
+	if (m->sm != NULL) {
+		GSM_TerminateConnection(m->sm);
+		/* closes a debug file a failed init left open */
+		GSM_SetDebugFileDescriptor(NULL, FALSE, GSM_GetDebug(m->sm));
+		GSM_FreeStateMachine(m->sm);
+	}
+	free(m->multi);
+	free(m->parts);
+	free(m);
+}
+
+/*
+ * Connects as conf says, enters the PIN if the SIM asks, and asks for
+ * new-message notices when conf wants them (a modem that refuses them is
+ * not an error: the periodic full read finds the messages anyway). Returns the handle,
+ * or NULL and err. Close with modem_gammu_close().
+ */
+static void *
+modem_gammu_open(const struct conf_modem *conf, char *err, size_t errlen)
+{
+	struct modem_gammu *m;
+	GSM_Error e;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL ||
+	    (m->multi = malloc(sizeof(*m->multi))) == NULL ||
+	    (m->parts = malloc(sizeof(*m->parts))) == NULL ||
+	    (m->sm = GSM_AllocStateMachine()) == NULL) {
+		modem_gammu_err(err, errlen, "out of memory");
+		goto fail;
+	}
+	m->timeout = conf->timeout > 0 ? conf->timeout :
+	    MODEM_GAMMU_DEFAULT_TIMEOUT;
+	if (modem_gammu_config(m->sm, conf, err, errlen) == -1)
+		goto fail;
+	if ((e = GSM_InitConnection(m->sm, 1)) != ERR_NONE) {
+		modem_gammu_gerr(err, errlen, "connecting to the modem", e);
+		goto fail;
+	}
+	/* InitConnection clears the callbacks: set them only now */
+	GSM_SetSendSMSStatusCallback(m->sm, modem_gammu_on_status, m);
+	GSM_SetIncomingSMSCallback(m->sm, modem_gammu_on_sms, m);
+	if (modem_gammu_pin(m, conf->pin, err, errlen) == -1)
+		goto fail;
+	/* any failure here only costs latency: the full read remains */
+	if (conf->notifications)
+		(void)GSM_SetIncomingSMS(m->sm, TRUE);
+	return m;
+fail:
+	modem_gammu_free(m);
+	return NULL;
+}
+
+static void
+modem_gammu_close(void *modem)
+{
+	modem_gammu_free(modem);
+}
+
+const struct modem_ops modem_gammu_ops = {
+	.name = "gammu",
+	.open = modem_gammu_open,
+	.close = modem_gammu_close,
+	.read = modem_gammu_read,
+	.remove = modem_gammu_remove,
+	.send = modem_gammu_send,
+	.info = modem_gammu_info,
+	.wait = modem_gammu_wait,
+};
