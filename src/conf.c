@@ -9,7 +9,6 @@
  * stop the daemon with a message that says where to look, never be ignored.
  * Error strings quote setting names and keywords, never a PIN.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
@@ -43,6 +42,7 @@ struct conf_wordset {
 	char label[96];
 };
 
+#define CONF_WORD_MAX 64         /* characters in one trigger word */
 #define CONF_WHERE 160           /* room for "keywords[12] ("name").reply" */
 
 static const char *const conf_lang_names[LANG_COUNT] = {
@@ -85,9 +85,10 @@ static const struct conf_field {
 };
 #define CONF_NFIELDS (sizeof(conf_fields) / sizeof(conf_fields[0]))
 
-/* Group names the statistics already use for their own rows. */
+/* Labels route gives its own outcomes in statistics and the inbox; a
+ * group of the same name would be counted, or even handled, as that. */
 static const char *const conf_reserved_names[] = { "default", "stop",
-    "start", NULL };
+    "start", "ignored", "opted_out", "malformed", NULL };
 
 static const char *const conf_stop_words[] = { "STOP", "ЗОГС", "ZOGS",
     NULL };
@@ -636,6 +637,25 @@ conf_same_word(const char *a, const char *b)
 	return r == 0;
 }
 
+/*
+ * 1 when a message can match word at all. route trims spaces and this
+ * punctuation off a message and squeezes its inner spaces before it
+ * compares, so a word that keeps them is dead; so is an overlong one.
+ */
+static int
+conf_word_matchable(const char *word)
+{
+	static const char trim[] = " \t\r\n.,!?;:'\"()[]#*-_";
+	size_t len = strlen(word);
+
+	if (len == 0 || strchr(trim, word[0]) != NULL ||
+	    strchr(trim, word[len - 1]) != NULL)
+		return 0;
+	if (strstr(word, "  ") != NULL || strpbrk(word, "\t\r\n") != NULL)
+		return 0;
+	return u8_mbsnlen((const uint8_t *)word, len) <= CONF_WORD_MAX;
+}
+
 /* Word j of set w: blank, not UTF-8, or already used by an earlier one. */
 static int
 conf_check_word(struct conf_ctx *ctx, const struct conf_wordset *sets,
@@ -652,10 +672,11 @@ conf_check_word(struct conf_ctx *ctx, const struct conf_wordset *sets,
 	if (word[strspn(word, " \t\r\n")] == '\0')
 		return conf_fail(ctx, s, "%s.words[%zu]: empty word",
 		    set->label, j);
-	if (isspace((unsigned char)word[0]) ||
-	    isspace((unsigned char)word[strlen(word) - 1]))
-		return conf_fail(ctx, s, "%s.words[%zu]: space before or "
-		    "after \"%s\"", set->label, j, word);
+	if (!conf_word_matchable(word))
+		return conf_fail(ctx, s, "%s.words[%zu]: \"%s\" would never "
+		    "match: no space or punctuation at either end, single "
+		    "spaces inside, at most %d characters", set->label, j, word,
+		    CONF_WORD_MAX);
 	if (u8_check((const uint8_t *)word, strlen(word)) != NULL)
 		return conf_fail(ctx, s, "%s.words[%zu]: not valid UTF-8",
 		    set->label, j);

@@ -279,6 +279,7 @@ static const struct bad {
 	{ "duplicate_group.conf", "duplicate group name" },
 	{ "bad_group_name.conf", "keywords[0] (\"job offers\").name" },
 	{ "reserved_group_name.conf", "reserved" },
+	{ "reserved_route_label.conf", "\"Opted_Out\" is reserved" },
 	{ "no_name.conf", "keywords[0]: no name" },
 	{ "no_words.conf", "keywords[0] (\"jobs\").words: no words" },
 	{ "duplicate_word.conf", "\"help\" is already a word of "
@@ -297,7 +298,10 @@ static const struct bad {
 	{ "empty_stop_reply.conf", "stop.reply: no text" },
 	{ "empty_default_reply.conf", "default_reply.mn_latn: empty text" },
 	{ "bad_utf8.conf", "not valid UTF-8" },
-	{ "space_in_word.conf", "words[1]: space before or after" },
+	{ "space_in_word.conf", "words[1]: \"ТУСЛАМЖ \" would never match" },
+	{ "punct_in_word.conf", "words[0]: \"1.\" would never match" },
+	{ "double_space_in_word.conf", "words[2]: \"JOB  OFFER\" would never" },
+	{ "long_word.conf", "at most 64 characters" },
 	{ "bom_error.conf", "limits.reply_budget: must be greater than 0" },
 };
 
