@@ -302,6 +302,26 @@ store_query_int(struct store *store, const char *sql, int64_t *out)
 }
 
 /*
+ * Creates a missing database file readable by its owner and group only
+ * (reports are in it); SQLite gives the -wal and -shm files the same mode.
+ * A file that appeared meanwhile is left alone. Returns 0 or -1.
+ */
+static int
+store_create_file(const char *path, char *err, size_t errlen)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
+	if (fd == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fd != -1)
+		close(fd);
+	return 0;
+}
+
+/*
  * Refuses, before SQLite sees it, an existing non-empty file that does not
  * start with the SQLite header: SQLite would refuse it too, but this way
  * nothing can ever be written to it. A missing file is refused unless
@@ -320,7 +340,7 @@ store_check_file(const char *path, int create, char *err, size_t errlen)
 		return 0;
 	if (stat(path, &st) == -1) {
 		if (errno == ENOENT && create)
-			return 0;
+			return store_create_file(path, err, errlen);
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}

@@ -1078,6 +1078,90 @@ test_concurrent_readers(void **state)
 	store_close(daemon);
 }
 
+/* A second process that writes while the daemon holds a write transaction
+ * waits for it (busy timeout) instead of failing with "database is locked".
+ * The child is forked before the parent opens the file (SQLite connections
+ * must not cross a fork) and starts when told through a pipe. */
+static void
+test_concurrent_writer_waits(void **state)
+{
+	const char *path = path_for("busy.db");
+	struct store_counts c;
+	struct store *daemon, *ctl;
+	int fds[2], status;
+	char err[256], go;
+	pid_t pid;
+
+	(void)state;
+	store_close(open_ok(path, 1));
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		close(fds[1]);
+		if (read(fds[0], &go, 1) != 1)
+			_exit(2);
+		if ((ctl = store_open(path, 0, err, sizeof(err))) == NULL)
+			_exit(3);
+		if (store_outbox_add(ctl, "+97688888888", "manual",
+		    STORE_OUT_MANUAL, 0, NOW + 1) <= 0)
+			_exit(4);
+		store_close(ctl);
+		_exit(0);
+	}
+	close(fds[0]);
+	daemon = open_ok(path, 0);
+	assert_int_equal(store_begin(daemon), 0);
+	assert_true(store_outbox_add(daemon, SENDER, "a", STORE_OUT_REPLY, 0,
+	    NOW) > 0);
+	assert_int_equal(write(fds[1], "g", 1), 1);
+	close(fds[1]);
+	usleep(300 * 1000);
+	assert_int_equal(store_commit(daemon), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(store_counts(daemon, &c), 0);
+	assert_int_equal(c.outbox_queued, 2);
+	store_close(daemon);
+}
+
+/* Inside the caller's transaction a store call is undone by its rollback;
+ * errors say what failed. */
+static void
+test_transactions_and_errors(void **state)
+{
+	struct store_part p = part(SENDER, NOW, 0, 1, 1, "in tx");
+	struct store_msg m;
+	struct stat st;
+	struct store *s;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_put_part(s, &p, NOW), 1);
+	assert_int_equal(store_begin(s), -1);	/* already in one */
+	assert_true(strlen(store_errmsg(s)) > 0);
+	assert_null(strstr(store_errmsg(s), SENDER));
+	store_rollback(s);
+	assert_int_equal(store_msg_next(s, &m), 0);
+	assert_int_equal(pending(s), 0);
+
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_put_part(s, &p, NOW), 1);
+	assert_int_equal(store_put_part(s, &p, NOW), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(inbox(s, NULL, NULL, 0).n, 1);
+	assert_int_equal(store_commit(s), -1);	/* none open */
+	store_close(s);
+
+	/* A new file is not readable by others: it holds reports. */
+	s = open_ok(path_for("private.db"), 1);
+	assert_int_equal(stat(path_for("private.db"), &st), 0);
+	assert_int_equal(st.st_mode & 07, 0);
+	store_close(s);
+}
+
 static void
 test_free_zeroed(void **state)
 {
@@ -1121,6 +1205,8 @@ main(void)
 		cmocka_unit_test(test_modem_state),
 		cmocka_unit_test(test_listings),
 		cmocka_unit_test(test_concurrent_readers),
+		cmocka_unit_test(test_concurrent_writer_waits),
+		cmocka_unit_test(test_transactions_and_errors),
 		cmocka_unit_test(test_free_zeroed),
 	};
 
