@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -1044,9 +1045,11 @@ test_concurrent_readers(void **state)
 	const char *path = path_for("shared.db");
 	struct store_counts c;
 	struct seen seen;
-	struct store *daemon, *ctl;
+	struct store *daemon, *ctl, *late;
+	time_t t0;
 
 	(void)state;
+	t0 = time(NULL);
 	daemon = open_ok(path, 1);
 	ctl = open_ok(path, 0);
 	assert_true(store_outbox_add(daemon, SENDER, "before",
@@ -1061,6 +1064,11 @@ test_concurrent_readers(void **state)
 	seen = outbox(ctl, NULL);
 	assert_int_equal(seen.n, 1);
 	assert_string_equal(seen.text[0], "before");
+	/* shukherctl started now opens at once, without waiting. */
+	late = open_ok(path, 0);
+	assert_int_equal(store_counts(late, &c), 0);
+	assert_int_equal(c.outbox_queued, 1);
+	store_close(late);
 	assert_int_equal(store_commit(daemon), 0);
 
 	assert_int_equal(store_counts(ctl, &c), 0);
@@ -1074,6 +1082,7 @@ test_concurrent_readers(void **state)
 	    STORE_OUT_REPLY, 0, NOW + 2) > 0);
 	store_rollback(daemon);
 	assert_int_equal(outbox(ctl, NULL).n, 2);
+	assert_true(time(NULL) - t0 < 3);	/* nobody sat out a timeout */
 	store_close(ctl);
 	store_close(daemon);
 }
