@@ -1,0 +1,147 @@
+/*
+ * ctl: what the parts of shukherctl share, private to src/shukherctl.c and
+ * src/ctl_*.c.
+ *
+ * Each command is a row of a table (struct ctl_cmd): its name, its help,
+ * which options it takes and the function that runs it. shukherctl.c
+ * parses the command line against that table, opens the config and the
+ * database the command needs, and calls the function, which returns the
+ * process's exit code (exitcode.h). Output goes either to a JSON writer or
+ * to a text table, chosen once by --json.
+ */
+#ifndef SHUKHER_CTL_H
+#define SHUKHER_CTL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "store.h"
+
+struct conf;
+struct json;
+
+/* The options a command accepts, as a mask in struct ctl_cmd. --json and
+ * --help are accepted everywhere. */
+enum ctl_opt {
+	CTL_OPT_STATE = 1 << 0,     /* --state S */
+	CTL_OPT_STATUS = 1 << 1,    /* --status S */
+	CTL_OPT_SINCE = 1 << 2,     /* --since YYYY-MM-DD */
+	CTL_OPT_UNTIL = 1 << 3,     /* --until YYYY-MM-DD */
+	CTL_OPT_LIMIT = 1 << 4,     /* --limit N */
+	CTL_OPT_SEARCH = 1 << 5,    /* --search TEXT */
+	CTL_OPT_URGENT = 1 << 6,    /* --urgent */
+	CTL_OPT_OUTCOME = 1 << 7,   /* --outcome TEXT */
+};
+
+/* What the command line gave a command. Strings point into argv. */
+struct ctl_args {
+	struct store_filter filter;
+	const char *since_day;      /* --since as given */
+	const char *until_day;      /* --until as given */
+	const char *outcome;
+	char **rest;                /* positional arguments */
+	int nrest;
+};
+
+/* The state of one run of shukherctl. */
+struct ctl {
+	const char *conf_path;      /* -c, or CONF_DEFAULT_PATH */
+	const char *db_path;        /* -d, or the config's database */
+	int want_json;              /* --json */
+	struct conf *conf;          /* loaded when the command needs it */
+	struct store *store;        /* opened when the command needs it */
+	struct json *json;          /* the writer when want_json */
+	FILE *out;                  /* stdout */
+	struct ctl_table *table;    /* rows being collected for text output */
+	int oom;                    /* a row callback ran out of memory */
+};
+
+struct ctl_cmd {
+	const char *name;           /* "inbox", "reports list" */
+	const char *synopsis;       /* the arguments, after the name */
+	const char *summary;        /* one line, for the command list */
+	const char *help;           /* the options, one per line */
+	unsigned opts;              /* enum ctl_opt mask */
+	const char *const *states;  /* allowed --state/--status values */
+	int min_args, max_args;     /* positional arguments; -1: no limit */
+	int needs_db;               /* 1: open the database before run */
+	int (*run)(struct ctl *ctl, struct ctl_args *args);
+};
+
+/* ---- the commands ------------------------------------------------------- */
+
+int ctl_inbox(struct ctl *ctl, struct ctl_args *args);
+int ctl_outbox(struct ctl *ctl, struct ctl_args *args);
+int ctl_stats(struct ctl *ctl, struct ctl_args *args);
+int ctl_reports_list(struct ctl *ctl, struct ctl_args *args);
+int ctl_reports_show(struct ctl *ctl, struct ctl_args *args);
+int ctl_reports_close(struct ctl *ctl, struct ctl_args *args);
+int ctl_send(struct ctl *ctl, struct ctl_args *args);
+int ctl_status(struct ctl *ctl, struct ctl_args *args);
+int ctl_config_check(struct ctl *ctl, struct ctl_args *args);
+
+/* ---- listings (ctl_list.c) --------------------------------------------- */
+
+/*
+ * Starts a listing: a JSON array, or a table with these column titles
+ * (static). Returns 0, or an exit code after saying why.
+ */
+int ctl_list_begin(struct ctl *ctl, const char *const *headers, int ncols);
+/*
+ * Ends a listing whose store_list_* call returned rc: closes the array or
+ * prints the table (none_text when empty). Returns the exit code.
+ */
+int ctl_list_end(struct ctl *ctl, int rc, const char *none_text);
+/* Adds a table row; on failure marks ctl->oom. Returns 0 or -1 (stop). */
+int ctl_list_row(struct ctl *ctl, const char *const *cells);
+/* Says that the database failed; returns EXIT_IOERR. */
+int ctl_db_error(struct ctl *ctl);
+
+/* ---- formatting (ctl_fmt.c) -------------------------------------------- */
+
+#define CTL_TIME_LEN 32
+
+/* "2026-11-29T04:15:00Z" (UTC) into buf; "" for 0. Returns buf. */
+char *ctl_time_iso(int64_t t, char *buf, size_t len);
+/* "2026-11-29 12:15" (local time) into buf; "-" for 0. Returns buf. */
+char *ctl_time_local(int64_t t, char *buf, size_t len);
+/* A time member: an ISO 8601 UTC string, or null for 0. */
+void ctl_json_time(struct json *json, const char *key, int64_t t);
+
+/*
+ * Parses "YYYY-MM-DD" (a real date) into the Unix time of local midnight
+ * on that day. Returns 0, or -1 when s is not such a date.
+ */
+int ctl_parse_day(const char *s, int64_t *out);
+
+/*
+ * Copies s into a new string that is safe to print on a terminal: line
+ * breaks and tabs become spaces (or stay, with keep_lines), other control
+ * characters and invalid UTF-8 become '?'. Caller frees. NULL: no memory.
+ */
+char *ctl_clean(const char *s, int keep_lines);
+
+/*
+ * A text table collected row by row and printed with aligned columns. The
+ * last column takes what is left of CTL_TABLE_WIDTH and is cut with an
+ * ellipsis where it does not fit; the others are never cut.
+ */
+#define CTL_TABLE_WIDTH 100
+#define CTL_TABLE_MAXCOLS 12
+struct ctl_table;
+
+/* headers: ncols (1 to CTL_TABLE_MAXCOLS) column titles, borrowed and
+ * kept. NULL: no memory, or a bad ncols. */
+struct ctl_table *ctl_table_new(const char *const *headers, int ncols);
+/* Adds a row of ncols cells, copied and cleaned; NULL cells print "-".
+ * Returns 0, or -1 when out of memory. */
+int ctl_table_add(struct ctl_table *table, const char *const *cells);
+/* Prints the table, or none_text when it has no rows. */
+void ctl_table_print(struct ctl_table *table, FILE *fp,
+    const char *none_text);
+void ctl_table_free(struct ctl_table *table);
+
+/* Writes an error line "shukherctl: ..." to stderr. */
+void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,508 @@
+/*
+ * shukherctl: the command line for caseworkers and technicians.
+ *
+ * It works on the daemon's database while the daemon runs (SQLite WAL):
+ * lists the inbox, the outbox and the reports, closes reports, queues a
+ * message by hand, shows counts per keyword and day, the modem's state as
+ * the daemon last saw it, and checks a config. This file is the command
+ * line: the table of commands, their help, option parsing, opening the
+ * config and the database; the commands themselves live in src/ctl_*.c.
+ *
+ * Exit codes (exitcode.h): 0 done, 1 the command did not succeed (unknown
+ * report, already closed), 64 wrong command line, 65 bad input (a number
+ * or text that cannot be sent), 66 database missing, 74 database cannot be
+ * opened or read, 78 config invalid.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "conf.h"
+#include "ctl.h"
+#include "exitcode.h"
+#include "json.h"
+#include "store.h"
+
+#define CTL_GLOBAL_SYNOPSIS "shukherctl [-c FILE] [-d DB] [--json]"
+
+static const char *const ctl_inbox_states[] = { "new", "handled", NULL };
+static const char *const ctl_outbox_states[] = {
+	"queued", "sent", "failed", NULL
+};
+static const char *const ctl_report_states[] = { "open", "closed", NULL };
+
+static const struct ctl_cmd ctl_cmds[] = {
+	{ "inbox",
+	  "[--state new|handled] [--since YYYY-MM-DD] [--limit N] "
+	  "[--search TEXT]",
+	  "messages received, newest first",
+	  "  --state new|handled  only messages not yet handled, or handled\n"
+	  "  --since YYYY-MM-DD   only those received on or after that day\n"
+	  "  --limit N            at most N messages, the newest\n"
+	  "  --search TEXT        only those whose text contains TEXT\n"
+	  "  --json               an array of objects: id, sender, text,\n"
+	  "                       sent_at, received_at, handled_at, keyword,\n"
+	  "                       parts, partial, malformed\n",
+	  CTL_OPT_STATE | CTL_OPT_SINCE | CTL_OPT_LIMIT | CTL_OPT_SEARCH,
+	  ctl_inbox_states, 0, 0, 1, ctl_inbox },
+	{ "outbox",
+	  "[--state queued|sent|failed] [--since YYYY-MM-DD] [--limit N]",
+	  "messages to send and sent, newest first",
+	  "  --state queued|sent|failed  only messages in that state\n"
+	  "  --since YYYY-MM-DD   only those queued on or after that day\n"
+	  "  --limit N            at most N messages, the newest\n"
+	  "  --json               an array of objects: id, number, text,\n"
+	  "                       state, kind (reply, manual, alert),\n"
+	  "                       attempts, created_at, next_at, sent_at,\n"
+	  "                       msgref, last_error, in_reply_to\n",
+	  CTL_OPT_STATE | CTL_OPT_SINCE | CTL_OPT_LIMIT,
+	  ctl_outbox_states, 0, 0, 1, ctl_outbox },
+	{ "reports list",
+	  "[--status open|closed] [--urgent] [--since YYYY-MM-DD] "
+	  "[--search TEXT] [--limit N]",
+	  "reports filed by texting, newest first",
+	  "  --status open|closed only open, or closed, reports\n"
+	  "  --urgent             only urgent reports\n"
+	  "  --since YYYY-MM-DD   only those filed on or after that day\n"
+	  "  --search TEXT        only those whose text contains TEXT\n"
+	  "  --limit N            at most N reports, the newest\n"
+	  "  --json               an array of objects: id, ref, number, text,\n"
+	  "                       status, urgent, message_id, created_at,\n"
+	  "                       closed_at, outcome\n",
+	  CTL_OPT_STATUS | CTL_OPT_URGENT | CTL_OPT_SINCE | CTL_OPT_SEARCH |
+	  CTL_OPT_LIMIT, ctl_report_states, 0, 0, 1, ctl_reports_list },
+	{ "reports show", "ID|REF",
+	  "one report in full, by number or reference",
+	  "  ID|REF               the report's number, or its reference\n"
+	  "                       (case does not matter)\n"
+	  "  --json               one object, with the fields of reports list\n",
+	  0, NULL, 1, 1, 1, ctl_reports_show },
+	{ "reports close", "ID|REF [--outcome TEXT]",
+	  "closes an open report",
+	  "  ID|REF               the report's number, or its reference\n"
+	  "  --outcome TEXT       what was done, kept with the report\n"
+	  "  --json               the closed report, as one object\n",
+	  CTL_OPT_OUTCOME, NULL, 1, 1, 1, ctl_reports_close },
+	{ "stats", "[--since YYYY-MM-DD] [--until YYYY-MM-DD]",
+	  "messages per keyword per day (no personal data)",
+	  "  --since YYYY-MM-DD   from that day on (local time)\n"
+	  "  --until YYYY-MM-DD   up to and including that day\n"
+	  "  --json               an array of objects: day, keyword, count\n",
+	  CTL_OPT_SINCE | CTL_OPT_UNTIL, NULL, 0, 0, 1, ctl_stats },
+	{ "send", "NUMBER TEXT...",
+	  "queues a message to NUMBER, sent by the daemon",
+	  "  NUMBER               + and 3 to 20 digits, or 3 to 20 digits\n"
+	  "  TEXT...              the message; the words are joined by spaces\n"
+	  "  --json               one object: id, number, state, kind\n"
+	  "Options go before NUMBER; everything after it is text.\n",
+	  0, NULL, 2, -1, 1, ctl_send },
+	{ "status", "",
+	  "modem, SIM, signal and queues, as the daemon last saw them",
+	  "  --json               one object: reported, connected, since,\n"
+	  "                       operator_name, signal_dbm, signal_percent,\n"
+	  "                       signal_quality, sim_used, sim_total,\n"
+	  "                       last_error, last_error_at, updated_at,\n"
+	  "                       inbox_new, parts_pending, outbox_queued,\n"
+	  "                       outbox_failed, reports_open,\n"
+	  "                       reports_urgent_open\n",
+	  0, NULL, 0, 0, 1, ctl_status },
+	{ "config check", "",
+	  "reads the config (-c) and says what is wrong with it",
+	  "  --json               one object: path, ok, error, database,\n"
+	  "                       keywords (name, words, languages, report)\n"
+	  "Exits 78 when the config is invalid.\n",
+	  0, NULL, 0, 0, 0, ctl_config_check },
+	{ NULL, NULL, NULL, NULL, 0, NULL, 0, 0, 0, NULL },
+};
+
+/* Prints the global usage: the options and the list of commands. */
+static void
+ctl_usage(FILE *fp)
+{
+	const struct ctl_cmd *cmd;
+
+	fprintf(fp, "usage: " CTL_GLOBAL_SYNOPSIS " COMMAND [ARGS...]\n"
+	    "       shukherctl help [COMMAND]\n\n"
+	    "  -c FILE     the config; the database path comes from it\n"
+	    "              (default " CONF_DEFAULT_PATH ")\n"
+	    "  -d DB       the database; the config is then not read\n"
+	    "  --json      JSON output: an array of objects, or one object for\n"
+	    "              reports show, reports close, send, status\n"
+	    "  -h, --help  this help; COMMAND --help for a command's\n\n"
+	    "commands:\n");
+	for (cmd = ctl_cmds; cmd->name != NULL; cmd++)
+		fprintf(fp, "  %-14s %s\n", cmd->name, cmd->summary);
+	fprintf(fp, "\nexit codes: 0 done, 1 not done (unknown report, ...), "
+	    "64 usage,\n65 bad input, 66 no database, 74 database error, "
+	    "78 bad config\n");
+}
+
+/* Prints one command's usage line, and with full its options too. */
+static void
+ctl_cmd_usage(FILE *fp, const struct ctl_cmd *cmd, int full)
+{
+	fprintf(fp, "usage: " CTL_GLOBAL_SYNOPSIS " %s%s%s\n", cmd->name,
+	    cmd->synopsis[0] != '\0' ? " " : "", cmd->synopsis);
+	if (!full)
+		return;
+	fprintf(fp, "\n%s.\n\n%s  -h, --help           this help\n",
+	    cmd->summary, cmd->help);
+}
+
+/* Prints the usage of every command of a group ("reports"). */
+static void
+ctl_group_usage(FILE *fp, const char *group)
+{
+	const struct ctl_cmd *cmd;
+	size_t n = strlen(group);
+
+	for (cmd = ctl_cmds; cmd->name != NULL; cmd++)
+		if (strncmp(cmd->name, group, n) == 0 && cmd->name[n] == ' ')
+			ctl_cmd_usage(fp, cmd, 0);
+}
+
+/* Whether word names a group of commands, like "reports". */
+static int
+ctl_is_group(const char *word)
+{
+	const struct ctl_cmd *cmd;
+	size_t n = strlen(word);
+
+	for (cmd = ctl_cmds; cmd->name != NULL; cmd++)
+		if (strncmp(cmd->name, word, n) == 0 && cmd->name[n] == ' ')
+			return 1;
+	return 0;
+}
+
+/*
+ * The command named by argv[0] (and argv[1] for a group). Sets *used to
+ * the number of words its name took. NULL when there is no such command.
+ */
+static const struct ctl_cmd *
+ctl_find_cmd(int argc, char **argv, int *used)
+{
+	const struct ctl_cmd *cmd;
+	char name[64];
+
+	*used = 1;
+	snprintf(name, sizeof(name), "%s", argv[0]);
+	if (ctl_is_group(argv[0])) {
+		if (argc < 2)
+			return NULL;
+		snprintf(name, sizeof(name), "%s %s", argv[0], argv[1]);
+		*used = 2;
+	}
+	for (cmd = ctl_cmds; cmd->name != NULL; cmd++)
+		if (strcmp(cmd->name, name) == 0)
+			return cmd;
+	return NULL;
+}
+
+/* The long options every command may take; val indexes this table. */
+static const struct {
+	const char *name;
+	int has_arg;
+	unsigned opt;               /* enum ctl_opt; 0: everywhere */
+} ctl_longopts[] = {
+	{ "state", required_argument, CTL_OPT_STATE },
+	{ "status", required_argument, CTL_OPT_STATUS },
+	{ "since", required_argument, CTL_OPT_SINCE },
+	{ "until", required_argument, CTL_OPT_UNTIL },
+	{ "limit", required_argument, CTL_OPT_LIMIT },
+	{ "search", required_argument, CTL_OPT_SEARCH },
+	{ "urgent", no_argument, CTL_OPT_URGENT },
+	{ "outcome", required_argument, CTL_OPT_OUTCOME },
+	{ "json", no_argument, 0 },
+	{ "help", no_argument, 0 },
+};
+#define CTL_NLONGOPTS (sizeof(ctl_longopts) / sizeof(ctl_longopts[0]))
+
+/* Whether value is one of the NULL-ended states. */
+static int
+ctl_state_ok(const char *const *states, const char *value)
+{
+	for (; states != NULL && *states != NULL; states++)
+		if (strcmp(*states, value) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Applies one option of cmd (the index into ctl_longopts) with its
+ * argument. Returns 0, 1 for --help, or -1 after saying what is wrong.
+ */
+static int
+ctl_apply_opt(struct ctl *ctl, const struct ctl_cmd *cmd, size_t idx,
+    const char *arg, struct ctl_args *args)
+{
+	const char *name = ctl_longopts[idx].name;
+	char *end;
+	long n;
+
+	switch (ctl_longopts[idx].opt) {
+	case CTL_OPT_STATE:
+	case CTL_OPT_STATUS:
+		if (!ctl_state_ok(cmd->states, arg)) {
+			ctl_err("%s: --%s: not a %s: %s", cmd->name, name,
+			    name, arg);
+			return -1;
+		}
+		args->filter.state = arg;
+		return 0;
+	case CTL_OPT_SINCE:
+	case CTL_OPT_UNTIL:
+		if (ctl_parse_day(arg, ctl_longopts[idx].opt == CTL_OPT_SINCE ?
+		    &args->filter.since : &(int64_t){ 0 }) == -1) {
+			ctl_err("%s: --%s: not a date (YYYY-MM-DD): %s",
+			    cmd->name, name, arg);
+			return -1;
+		}
+		if (ctl_longopts[idx].opt == CTL_OPT_SINCE)
+			args->since_day = arg;
+		else
+			args->until_day = arg;
+		return 0;
+	case CTL_OPT_LIMIT:
+		errno = 0;
+		n = strtol(arg, &end, 10);
+		if (errno != 0 || end == arg || *end != '\0' || n < 1 ||
+		    n > INT_MAX) {
+			ctl_err("%s: --limit: not a positive number: %s",
+			    cmd->name, arg);
+			return -1;
+		}
+		args->filter.limit = (int)n;
+		return 0;
+	case CTL_OPT_SEARCH:
+		args->filter.search = arg;
+		return 0;
+	case CTL_OPT_URGENT:
+		args->filter.urgent = 1;
+		return 0;
+	case CTL_OPT_OUTCOME:
+		args->outcome = arg;
+		return 0;
+	}
+	if (strcmp(name, "json") == 0) {
+		ctl->want_json = 1;
+		return 0;
+	}
+	return 1;                   /* --help */
+}
+
+/*
+ * Parses a command's options and arguments (argv[0] is the command's last
+ * word). Returns -1 to run it, or the exit code: EXIT_OK after --help,
+ * EXIT_USAGE after a message and the usage on stderr.
+ */
+static int
+ctl_parse_args(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+    char **argv, struct ctl_args *args)
+{
+	struct option longopts[CTL_NLONGOPTS + 1];
+	size_t i, n = 0;
+	int c, rc;
+
+	memset(args, 0, sizeof(*args));
+	args->filter.urgent = -1;
+	for (i = 0; i < CTL_NLONGOPTS; i++) {
+		if (ctl_longopts[i].opt != 0 && !(cmd->opts & ctl_longopts[i].opt))
+			continue;
+		longopts[n].name = ctl_longopts[i].name;
+		longopts[n].has_arg = ctl_longopts[i].has_arg;
+		longopts[n].flag = NULL;
+		longopts[n++].val = 256 + (int)i;
+	}
+	memset(&longopts[n], 0, sizeof(longopts[n]));
+	optind = 0;                 /* glibc: start afresh */
+	/* A command with free text stops at its first argument. */
+	while ((c = getopt_long(argc, argv, cmd->max_args < 0 ? "+h" : "h",
+	    longopts, NULL)) != -1) {
+		if (c == '?')
+			goto usage;
+		rc = c == 'h' ? 1 : ctl_apply_opt(ctl, cmd, (size_t)(c - 256),
+		    optarg, args);
+		if (rc == 1) {
+			ctl_cmd_usage(stdout, cmd, 1);
+			return EXIT_OK;
+		}
+		if (rc == -1)
+			goto usage;
+	}
+	args->rest = argv + optind;
+	args->nrest = argc - optind;
+	if (args->nrest < cmd->min_args) {
+		ctl_err("%s: missing argument", cmd->name);
+		goto usage;
+	}
+	if (cmd->max_args >= 0 && args->nrest > cmd->max_args) {
+		ctl_err("%s: unexpected argument: %s", cmd->name,
+		    args->rest[cmd->max_args]);
+		goto usage;
+	}
+	return -1;
+usage:
+	ctl_cmd_usage(stderr, cmd, 0);
+	return EXIT_USAGE;
+}
+
+/*
+ * Opens what cmd needs: the config unless -d names the database, then the
+ * database, never creating it. Returns 0, or the exit code after saying
+ * why on stderr.
+ */
+static int
+ctl_open(struct ctl *ctl, const struct ctl_cmd *cmd)
+{
+	char err[512];
+	struct stat st;
+
+	if (!cmd->needs_db)
+		return 0;
+	if (ctl->db_path == NULL) {
+		if (conf_load(ctl->conf_path, &ctl->conf, err,
+		    sizeof(err)) == -1) {
+			ctl_err("%s", err);
+			return EXIT_CONFIG;
+		}
+		ctl->db_path = ctl->conf->database;
+	}
+	if (stat(ctl->db_path, &st) == -1) {
+		ctl_err("database %s: %s", ctl->db_path, strerror(errno));
+		return errno == ENOENT || errno == ENOTDIR ? EXIT_NOINPUT :
+		    EXIT_IOERR;
+	}
+	ctl->store = store_open(ctl->db_path, 0, err, sizeof(err));
+	if (ctl->store == NULL) {
+		ctl_err("database %s: %s", ctl->db_path, err);
+		return EXIT_IOERR;
+	}
+	return 0;
+}
+
+/*
+ * Runs the command at argv[0]: "help", a command, or a group with its
+ * subcommand. Returns the exit code.
+ */
+static int
+ctl_dispatch(struct ctl *ctl, int argc, char **argv)
+{
+	const struct ctl_cmd *cmd;
+	struct ctl_args args;
+	int used, rc;
+
+	if (strcmp(argv[0], "help") == 0) {
+		if (argc == 1) {
+			ctl_usage(stdout);
+			return EXIT_OK;
+		}
+		argv[0] = argv[1];
+		argv[1] = "--help";
+		argc = 2;
+		if (ctl_is_group(argv[0])) {
+			ctl_group_usage(stdout, argv[0]);
+			return EXIT_OK;
+		}
+	}
+	if ((cmd = ctl_find_cmd(argc, argv, &used)) == NULL) {
+		if (ctl_is_group(argv[0])) {
+			if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+			    strcmp(argv[1], "-h") == 0)) {
+				ctl_group_usage(stdout, argv[0]);
+				return EXIT_OK;
+			}
+			ctl_err("%s: which one?%s%s", argv[0],
+			    argc > 1 ? " not " : "", argc > 1 ? argv[1] : "");
+			ctl_group_usage(stderr, argv[0]);
+		} else {
+			ctl_err("unknown command: %s", argv[0]);
+			ctl_usage(stderr);
+		}
+		return EXIT_USAGE;
+	}
+	if ((rc = ctl_parse_args(ctl, cmd, argc - used + 1, argv + used - 1,
+	    &args)) != -1)
+		return rc;
+	if ((rc = ctl_open(ctl, cmd)) != 0)
+		return rc;
+	if (ctl->want_json && (ctl->json = json_new(ctl->out, 2)) == NULL) {
+		ctl_err("out of memory");
+		return EXIT_OSERR;
+	}
+	return cmd->run(ctl, &args);
+}
+
+/*
+ * Parses the options before the command. Returns 0 and sets *next to the
+ * index of the command, or an exit code.
+ */
+static int
+ctl_parse_global(struct ctl *ctl, int argc, char **argv, int *next)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+c:d:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			ctl->conf_path = optarg;
+			break;
+		case 'd':
+			ctl->db_path = optarg;
+			break;
+		case 'j':
+			ctl->want_json = 1;
+			break;
+		case 'h':
+			ctl_usage(stdout);
+			return EXIT_OK;
+		default:
+			ctl_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		ctl_err("no command given");
+		ctl_usage(stderr);
+		return EXIT_USAGE;
+	}
+	*next = optind;
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ctl ctl;
+	int rc, next;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.conf_path = CONF_DEFAULT_PATH;
+	ctl.out = stdout;
+	if ((rc = ctl_parse_global(&ctl, argc, argv, &next)) != -1)
+		return rc;
+	rc = ctl_dispatch(&ctl, argc - next, argv + next);
+	if (ctl.json != NULL && json_free(ctl.json) == -1 && rc == EXIT_OK) {
+		ctl_err("could not write the JSON output");
+		rc = EXIT_IOERR;
+	}
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		ctl_err("stdout: %s", strerror(errno));
+		if (rc == EXIT_OK)
+			rc = EXIT_IOERR;
+	}
+	ctl_table_free(ctl.table);
+	if (ctl.store != NULL)
+		store_close(ctl.store);
+	if (ctl.conf != NULL)
+		conf_free(ctl.conf);
+	return rc;
+}

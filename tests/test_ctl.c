@@ -1,0 +1,715 @@
+/*
+ * test_ctl: shukherctl as a caseworker and a technician run it.
+ *
+ * Each test builds a database with the store API (what the daemon would
+ * have written), runs the real binary ($BUILD/shukherctl, BUILD defaulting
+ * to "build") and checks its exit code and output. JSON output is judged
+ * by Python's json module: the test asks python3 for one value at a time.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store.h"
+
+/* 2026-11-29T04:15:00Z */
+#define T0 1795925700
+
+#define SENDER "+97699112233"
+#define MSG_TEXT "Тусламж хэрэгтэй, \"ажил\" гэж хэлсэн\nгадаад руу \\ явах"
+#define PART1 "Намайг Солонгос руу ажилд авна гэсэн, "
+#define PART2 "паспортыг минь авсан."
+#define REPORT_TEXT "Миний эгч Дубайд байгаа, утас нь хураагдсан"
+
+struct fixture {
+	char dir[64];
+	char db[128];
+	char ref[16];            /* the urgent report's reference */
+	int64_t msg_id;          /* the handled single message */
+	int64_t urgent_id, plain_id;
+};
+
+/* What one run of shukherctl did. */
+struct run {
+	int status;              /* exit code; -1 when killed */
+	char *out;               /* stdout, NUL-terminated */
+	char *err;               /* stderr */
+};
+
+static void
+run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+/* Everything fd gives until EOF, NUL-terminated. */
+static char *
+slurp(int fd)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	ssize_t n;
+
+	assert_non_null(buf);
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (len + 1 == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/*
+ * Runs shukherctl with the NULL-ended arguments. stderr goes to a file so
+ * that a full pipe can never block the child.
+ */
+static struct run
+ctl_run(const char *first, ...)
+{
+	char bin[256], errpath[] = "/tmp/test_ctl_err_XXXXXX";
+	const char *argv[32];
+	const char *build = getenv("BUILD");
+	struct run r;
+	int p[2], errfd, st, n = 0;
+	va_list ap;
+	pid_t pid;
+
+	snprintf(bin, sizeof(bin), "%s/shukherctl", build ? build : "build");
+	argv[n++] = bin;
+	va_start(ap, first);
+	for (const char *a = first; a != NULL && n < 31; a = va_arg(ap,
+	    const char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	assert_int_equal(pipe(p), 0);
+	errfd = mkstemp(errpath);
+	assert_true(errfd >= 0);
+	unlink(errpath);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(errfd, 2);
+		close(p[0]);
+		close(p[1]);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	r.out = slurp(p[0]);
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	lseek(errfd, 0, SEEK_SET);
+	r.err = slurp(errfd);
+	close(errfd);
+	return r;
+}
+
+/*
+ * Loads text as JSON in python3 and returns str() of expr over it (the
+ * decoded value is v), or NULL when the text is not valid JSON. Caller
+ * frees.
+ */
+static char *
+py(const char *text, const char *expr)
+{
+	char path[] = "/tmp/test_ctl_json_XXXXXX", cmd[2048], *out;
+	FILE *fp, *p;
+	int fd, rc;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "python3 -c 'import json,sys\n"
+	    "v = json.load(open(sys.argv[1], encoding=\"utf-8\"))\n"
+	    "r = %s\n"
+	    "r = json.dumps(r) if r is None or isinstance(r, bool) else str(r)\n"
+	    "sys.stdout.buffer.write(r.encode(\"utf-8\"))' %s 2>/dev/null",
+	    expr, path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	out = slurp(fileno(p));
+	rc = pclose(p);
+	unlink(path);
+	if (rc != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Asserts that expr over the JSON text is want. */
+#define assert_py(text, expr, want) do {                             \
+	char *got_ = py((text), (expr));                             \
+	assert_non_null(got_);                                       \
+	assert_string_equal(got_, (want));                           \
+	free(got_);                                                  \
+} while (0)
+
+static void
+put_part(struct store *s, const char *sender, int ref, int no, int count,
+    const char *text, int64_t now)
+{
+	struct store_part part = {
+		.sender = sender, .sent_at = now - 5, .concat_ref = ref,
+		.part_no = no, .part_count = count, .text = text,
+		.coding = STORE_CODING_UCS2, .malformed = 0,
+	};
+
+	assert_int_equal(store_put_part(s, &part, now), 1);
+}
+
+/* The database a running daemon would have written. */
+static void
+fixture_fill(struct fixture *f)
+{
+	char err[256];
+	struct store *s;
+	struct store_msg m;
+
+	s = store_open(f->db, 1, err, sizeof(err));
+	if (s == NULL)
+		fail_msg("store_open: %s", err);
+	put_part(s, SENDER, 0, 1, 1, MSG_TEXT, T0);
+	assert_int_equal(store_msg_next(s, &m), 1);
+	f->msg_id = m.id;
+	store_msg_free(&m);
+	assert_int_equal(store_msg_handled(s, f->msg_id, "help", T0 + 1), 1);
+	/* A long message whose parts came in reverse order. */
+	put_part(s, "+97688001122", 77, 2, 2, PART2, T0 + 60);
+	put_part(s, "+97688001122", 77, 1, 2, PART1, T0 + 61);
+	assert_true(store_outbox_add(s, SENDER, "108 руу залга", STORE_OUT_REPLY,
+	    f->msg_id, T0 + 2) > 0);
+	f->urgent_id = store_report_add(s, SENDER, REPORT_TEXT, 1, f->msg_id,
+	    T0 + 3, f->ref, sizeof(f->ref));
+	assert_true(f->urgent_id > 0);
+	f->plain_id = store_report_add(s, "+97695554433", "asuult baina", 0, 0,
+	    T0 + 4, NULL, 0);
+	assert_true(f->plain_id > 0);
+	for (int i = 0; i < 3; i++)
+		assert_true(store_stat_bump(s, "2026-11-29", "help") >= 0);
+	assert_true(store_stat_bump(s, "2026-11-30", "report") >= 0);
+	store_close(s);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_ctl_XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->db, sizeof(f->db), "%s/shukher.db", f->dir);
+	fixture_fill(f);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", f->dir);
+	free(f);
+	return 0;
+}
+
+static void
+test_inbox_json(void **state)
+{
+	struct fixture *f = *state;
+	struct run r = ctl_run("-d", f->db, "--json", "inbox", NULL);
+	char expr[128];
+
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "len(v)", "2");
+	/* Newest first: the long message, joined in part order. */
+	assert_py(r.out, "v[0][\"text\"]", PART1 PART2);
+	assert_py(r.out, "v[0][\"parts\"]", "2");
+	assert_py(r.out, "v[0][\"keyword\"]", "null");
+	assert_py(r.out, "v[0][\"handled_at\"]", "null");
+	assert_py(r.out, "v[0][\"partial\"]", "false");
+	assert_py(r.out, "v[1][\"text\"]", MSG_TEXT);
+	assert_py(r.out, "v[1][\"sender\"]", SENDER);
+	assert_py(r.out, "v[1][\"keyword\"]", "help");
+	assert_py(r.out, "v[1][\"received_at\"]", "2026-11-29T04:15:00Z");
+	assert_py(r.out, "v[1][\"handled_at\"]", "2026-11-29T04:15:01Z");
+	assert_py(r.out, "v[1][\"malformed\"]", "false");
+	snprintf(expr, sizeof(expr), "v[1][\"id\"] == %lld",
+	    (long long)f->msg_id);
+	assert_py(r.out, expr, "true");
+	run_free(&r);
+
+	r = ctl_run("-d", f->db, "--json", "inbox", "--state", "new", NULL);
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "[m[\"sender\"] for m in v]", "['+97688001122']");
+	run_free(&r);
+	/* --json after the command works too. */
+	r = ctl_run("-d", f->db, "inbox", "--search", "хэрэгтэй", "--json",
+	    NULL);
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "[m[\"keyword\"] for m in v]", "['help']");
+	run_free(&r);
+	r = ctl_run("-d", f->db, "--json", "inbox", "--limit", "1", NULL);
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "len(v)", "1");
+	run_free(&r);
+}
+
+static void
+test_inbox_table(void **state)
+{
+	struct fixture *f = *state;
+	char *line, *save = NULL, err[256], text[1024];
+	struct store *s;
+	struct run r;
+	int lines = 0;
+
+	/* A long message, with a terminal escape sequence in it. */
+	snprintf(text, sizeof(text), "%s", "\x1b[2J");
+	for (int i = 0; i < 40; i++)
+		strcat(text, "урт мессеж ");
+	s = store_open(f->db, 0, err, sizeof(err));
+	assert_non_null(s);
+	put_part(s, "+97691112222", 0, 1, 1, text, T0 + 100);
+	store_close(s);
+	r = ctl_run("-d", f->db, "inbox", NULL);
+	assert_int_equal(r.status, 0);
+	assert_null(strchr(r.out, '\x1b'));
+	assert_non_null(strstr(r.out, "SENDER"));
+	assert_non_null(strstr(r.out, SENDER));
+	assert_non_null(strstr(r.out, "Тусламж хэрэгтэй"));
+	/* Cut to fit, with an ellipsis; the line break in the text is not
+	 * printed as one. */
+	assert_non_null(strstr(r.out, "…"));
+	for (line = strtok_r(r.out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		size_t cols = 0;
+
+		for (const char *p = line; *p != '\0'; p++)
+			if (((unsigned char)*p & 0xc0) != 0x80)
+				cols++;
+		assert_true(cols <= 100);
+		lines++;
+	}
+	assert_int_equal(lines, 4);
+	run_free(&r);
+}
+
+static void
+test_outbox_json(void **state)
+{
+	struct fixture *f = *state;
+	struct run r = ctl_run("-d", f->db, "--json", "outbox", NULL);
+	char want[32];
+
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "len(v)", "1");
+	assert_py(r.out, "v[0][\"number\"]", SENDER);
+	assert_py(r.out, "v[0][\"text\"]", "108 руу залга");
+	assert_py(r.out, "v[0][\"state\"]", "queued");
+	assert_py(r.out, "v[0][\"kind\"]", "reply");
+	assert_py(r.out, "v[0][\"attempts\"]", "0");
+	assert_py(r.out, "v[0][\"sent_at\"]", "null");
+	assert_py(r.out, "v[0][\"created_at\"]", "2026-11-29T04:15:02Z");
+	snprintf(want, sizeof(want), "%lld", (long long)f->msg_id);
+	assert_py(r.out, "v[0][\"in_reply_to\"]", want);
+	run_free(&r);
+	r = ctl_run("-d", f->db, "--json", "outbox", "--state", "sent", NULL);
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "len(v)", "0");
+	run_free(&r);
+}
+
+static void
+test_reports(void **state)
+{
+	struct fixture *f = *state;
+	struct run r = ctl_run("-d", f->db, "--json", "reports", "list", NULL);
+
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "len(v)", "2");
+	assert_py(r.out, "v[1][\"text\"]", REPORT_TEXT);
+	assert_py(r.out, "v[1][\"ref\"]", f->ref);
+	assert_py(r.out, "v[1][\"urgent\"]", "true");
+	assert_py(r.out, "v[0][\"urgent\"]", "false");
+	assert_py(r.out, "v[0][\"message_id\"]", "null");
+	assert_py(r.out, "[x[\"status\"] for x in v]", "['open', 'open']");
+	run_free(&r);
+
+	r = ctl_run("-d", f->db, "--json", "reports", "list", "--urgent", NULL);
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "len(v)", "1");
+	assert_py(r.out, "v[0][\"ref\"]", f->ref);
+	run_free(&r);
+}
+
+static void
+test_report_show(void **state)
+{
+	struct fixture *f = *state;
+	char lower[16];
+	struct run r;
+	size_t i;
+
+	/* By reference, typed in lower case. */
+	for (i = 0; f->ref[i] != '\0'; i++)
+		lower[i] = (char)(f->ref[i] >= 'A' && f->ref[i] <= 'Z' ?
+		    f->ref[i] + 32 : f->ref[i]);
+	lower[i] = '\0';
+	r = ctl_run("-d", f->db, "--json", "reports", "show", lower, NULL);
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "v[\"ref\"]", f->ref);
+	assert_py(r.out, "v[\"text\"]", REPORT_TEXT);
+	assert_py(r.out, "v[\"number\"]", SENDER);
+	assert_py(r.out, "v[\"urgent\"]", "true");
+	assert_py(r.out, "v[\"closed_at\"]", "null");
+	assert_py(r.out, "v[\"outcome\"]", "null");
+	assert_py(r.out, "v[\"created_at\"]", "2026-11-29T04:15:03Z");
+	run_free(&r);
+
+	/* As text: the whole text, never cut. */
+	r = ctl_run("-d", f->db, "reports", "show", f->ref, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, REPORT_TEXT));
+	assert_non_null(strstr(r.out, "URGENT"));
+	run_free(&r);
+
+	r = ctl_run("-d", f->db, "--json", "reports", "show", "99999", NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "");
+	assert_non_null(strstr(r.err, "99999"));
+	run_free(&r);
+}
+
+static void
+test_report_close(void **state)
+{
+	struct fixture *f = *state;
+	char id[24];
+	struct run r;
+
+	snprintf(id, sizeof(id), "%lld", (long long)f->urgent_id);
+	r = ctl_run("-d", f->db, "reports", "close", id, "--outcome",
+	    "referred to the police", NULL);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = ctl_run("-d", f->db, "--json", "reports", "show", f->ref, NULL);
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "v[\"status\"]", "closed");
+	assert_py(r.out, "v[\"outcome\"]", "referred to the police");
+	assert_py(r.out, "v[\"closed_at\"] is not None", "true");
+	run_free(&r);
+	/* A second close is refused and keeps the first outcome. */
+	r = ctl_run("-d", f->db, "reports", "close", f->ref, "--outcome", "x",
+	    NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "closed"));
+	run_free(&r);
+	r = ctl_run("-d", f->db, "--json", "reports", "list", "--status",
+	    "open", NULL);
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "[x[\"status\"] for x in v]", "['open']");
+	run_free(&r);
+	r = ctl_run("-d", f->db, "--json", "reports", "show", id, NULL);
+	assert_py(r.out, "v[\"outcome\"]", "referred to the police");
+	run_free(&r);
+	r = ctl_run("-d", f->db, "reports", "close", "NOSUCH", NULL);
+	assert_int_equal(r.status, 1);
+	run_free(&r);
+}
+
+static void
+test_stats(void **state)
+{
+	struct fixture *f = *state;
+	struct run r = ctl_run("-d", f->db, "--json", "stats", NULL);
+
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "sorted((x[\"day\"], x[\"keyword\"], x[\"count\"]) "
+	    "for x in v)", "[('2026-11-29', 'help', 3), "
+	    "('2026-11-30', 'report', 1)]");
+	run_free(&r);
+	r = ctl_run("-d", f->db, "--json", "stats", "--since", "2026-11-30",
+	    NULL);
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "[x[\"keyword\"] for x in v]", "['report']");
+	run_free(&r);
+	r = ctl_run("-d", f->db, "--json", "stats", "--until", "2026-11-29",
+	    NULL);
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "[x[\"count\"] for x in v]", "[3]");
+	run_free(&r);
+}
+
+static void
+test_status(void **state)
+{
+	struct fixture *f = *state;
+	struct store_modem_state m;
+	struct run r = ctl_run("-d", f->db, "--json", "status", NULL);
+	char err[256];
+	struct store *s;
+
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "v[\"reported\"]", "false");
+	assert_py(r.out, "v[\"connected\"]", "null");
+	assert_py(r.out, "v[\"inbox_new\"]", "1");
+	assert_py(r.out, "v[\"outbox_queued\"]", "1");
+	assert_py(r.out, "v[\"reports_open\"]", "2");
+	assert_py(r.out, "v[\"reports_urgent_open\"]", "1");
+	run_free(&r);
+	r = ctl_run("-d", f->db, "status", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "daemon has not reported yet"));
+	run_free(&r);
+
+	memset(&m, 0, sizeof(m));
+	m.connected = 1;
+	m.since = T0;
+	snprintf(m.operator_name, sizeof(m.operator_name), "Unitel");
+	m.signal_dbm = -80;
+	m.signal_percent = 55;
+	m.sim_used = 3;
+	m.sim_total = 30;
+	m.updated_at = T0 + 10;
+	s = store_open(f->db, 0, err, sizeof(err));
+	assert_non_null(s);
+	assert_true(store_modem_state_put(s, &m) >= 0);
+	store_close(s);
+	r = ctl_run("-d", f->db, "--json", "status", NULL);
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "v[\"reported\"]", "true");
+	assert_py(r.out, "v[\"connected\"]", "true");
+	assert_py(r.out, "v[\"operator_name\"]", "Unitel");
+	assert_py(r.out, "v[\"signal_dbm\"]", "-80");
+	assert_py(r.out, "v[\"signal_quality\"]", "good");
+	assert_py(r.out, "(v[\"sim_used\"], v[\"sim_total\"])", "(3, 30)");
+	assert_py(r.out, "v[\"last_error\"]", "null");
+	assert_py(r.out, "v[\"since\"]", "2026-11-29T04:15:00Z");
+	run_free(&r);
+	r = ctl_run("-d", f->db, "status", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "-80 dBm, good"));
+	assert_non_null(strstr(r.out, "Unitel"));
+	assert_non_null(strstr(r.out, "3 of 30"));
+	run_free(&r);
+}
+
+static void
+test_send(void **state)
+{
+	struct fixture *f = *state;
+	struct run r = ctl_run("-d", f->db, "--json", "send", "+97688001122",
+	    "Сайн", "байна", "уу?", NULL);
+	char *id;
+	char expr[160];
+
+	assert_int_equal(r.status, 0);
+	id = py(r.out, "v[\"id\"]");
+	assert_non_null(id);
+	run_free(&r);
+	r = ctl_run("-d", f->db, "--json", "outbox", NULL);
+	assert_int_equal(r.status, 0);
+	snprintf(expr, sizeof(expr), "[(x[\"number\"], x[\"text\"], x[\"state\"],"
+	    " x[\"kind\"]) for x in v if x[\"id\"] == %s]", id);
+	assert_py(r.out, expr, "[('+97688001122', 'Сайн байна уу?', "
+	    "'queued', 'manual')]");
+	assert_py(r.out, "len(v)", "2");
+	free(id);
+	run_free(&r);
+
+	/* A bad number queues nothing. */
+	r = ctl_run("-d", f->db, "send", "12ab", "hello", NULL);
+	assert_int_equal(r.status, 65);
+	run_free(&r);
+	r = ctl_run("-d", f->db, "send", "+12", "hello", NULL);
+	assert_int_equal(r.status, 65);
+	run_free(&r);
+	r = ctl_run("-d", f->db, "send", "+97688001122", NULL);
+	assert_int_equal(r.status, 64);
+	run_free(&r);
+	r = ctl_run("-d", f->db, "--json", "outbox", NULL);
+	assert_py(r.out, "len(v)", "2");
+	run_free(&r);
+	/* Text may start with a dash. */
+	r = ctl_run("-d", f->db, "send", "97688001122", "-", "tomorrow", NULL);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+}
+
+static void
+test_usage_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct run r;
+
+	r = ctl_run("-d", f->db, "inbox", "--bogus", NULL);
+	assert_int_equal(r.status, 64);
+	assert_string_equal(r.out, "");
+	assert_non_null(strstr(r.err, "usage"));
+	run_free(&r);
+	r = ctl_run("--bogus", "inbox", NULL);
+	assert_int_equal(r.status, 64);
+	run_free(&r);
+	r = ctl_run("-d", f->db, "frobnicate", NULL);
+	assert_int_equal(r.status, 64);
+	run_free(&r);
+	r = ctl_run("-d", f->db, "status", "extra", NULL);
+	assert_int_equal(r.status, 64);
+	run_free(&r);
+	r = ctl_run("-d", f->db, "reports", NULL);
+	assert_int_equal(r.status, 64);
+	run_free(&r);
+	r = ctl_run("-d", f->db, "inbox", "--since", "2026-02-30", NULL);
+	assert_int_equal(r.status, 64);
+	run_free(&r);
+	r = ctl_run("-d", f->db, "outbox", "--state", "lost", NULL);
+	assert_int_equal(r.status, 64);
+	run_free(&r);
+	r = ctl_run("-d", f->db, "inbox", "--limit", "-3", NULL);
+	assert_int_equal(r.status, 64);
+	run_free(&r);
+	r = ctl_run(NULL);
+	assert_int_equal(r.status, 64);
+	run_free(&r);
+}
+
+static void
+test_help(void **state)
+{
+	struct run r = ctl_run("--help", NULL);
+
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "reports close"));
+	run_free(&r);
+	/* A command's help needs no database. */
+	r = ctl_run("-d", "/nonexistent/x.db", "inbox", "--help", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "--search"));
+	run_free(&r);
+	r = ctl_run("help", "send", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "NUMBER"));
+	run_free(&r);
+}
+
+static void
+test_missing_db(void **state)
+{
+	struct fixture *f = *state;
+	char path[160];
+	struct stat st;
+	struct run r;
+
+	snprintf(path, sizeof(path), "%s/nothere.db", f->dir);
+	r = ctl_run("-d", path, "--json", "inbox", NULL);
+	assert_int_equal(r.status, 66);
+	assert_non_null(strstr(r.err, path));
+	assert_int_equal(stat(path, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	run_free(&r);
+	r = ctl_run("-d", path, "send", "+97688001122", "hi", NULL);
+	assert_int_equal(r.status, 66);
+	assert_int_equal(stat(path, &st), -1);
+	run_free(&r);
+}
+
+/* Writes a config file into the fixture's directory; returns its path. */
+static const char *
+write_conf(struct fixture *f, const char *name, const char *text)
+{
+	static char path[160];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	return path;
+}
+
+static void
+test_config(void **state)
+{
+	struct fixture *f = *state;
+	char text[512];
+	const char *path;
+	struct run r;
+
+	path = write_conf(f, "bad.conf", "database = \"/x.db\";\n"
+	    "limits = { reply_budget = \"many\"; };\n");
+	r = ctl_run("-c", path, "config", "check", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err, "bad.conf"));
+	run_free(&r);
+	/* A command that needs the database stops at a broken config. */
+	r = ctl_run("-c", path, "inbox", NULL);
+	assert_int_equal(r.status, 78);
+	run_free(&r);
+
+	snprintf(text, sizeof(text), "database = \"%s\";\n", f->db);
+	path = write_conf(f, "good.conf", text);
+	r = ctl_run("-c", path, "config", "check", NULL);
+	if (r.status != 0)
+		fail_msg("config check: %s", r.err);
+	assert_non_null(strstr(r.out, ": ok"));
+	assert_non_null(strstr(r.out, path));
+	run_free(&r);
+	/* The database comes from the config. */
+	r = ctl_run("-c", path, "--json", "reports", "list", NULL);
+	assert_int_equal(r.status, 0);
+	assert_py(r.out, "len(v)", "2");
+	run_free(&r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_inbox_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inbox_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_show, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_close, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_send, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_usage_errors, setup,
+		    teardown),
+		cmocka_unit_test(test_help),
+		cmocka_unit_test_setup_teardown(test_missing_db, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
