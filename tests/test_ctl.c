@@ -121,38 +121,57 @@ ctl_run(const char *first, ...)
 	lseek(errfd, 0, SEEK_SET);
 	r.err = slurp(errfd);
 	close(errfd);
+	/* Under BUILD=build/san the binary reports its own bugs here. */
+	if (strstr(r.err, "runtime error") != NULL ||
+	    strstr(r.err, "Sanitizer") != NULL)
+		fail_msg("%s %s: %s", bin, first ? first : "", r.err);
 	return r;
 }
 
+/* One question about a JSON document, and the answer expected. */
+struct want {
+	const char *expr;        /* Python, over the decoded value v */
+	const char *want;        /* str() of it; JSON spelling for
+	                            null, true and false */
+};
+
 /*
- * Loads text as JSON in python3 and returns str() of expr over it (the
- * decoded value is v), or NULL when the text is not valid JSON. Caller
- * frees.
+ * Loads text as JSON in one python3 run and evaluates each of the n
+ * expressions over it. Returns the answers, NUL-separated, in one buffer
+ * (caller frees), or NULL when the text is not valid JSON or an
+ * expression failed.
  */
 static char *
-py(const char *text, const char *expr)
+py_eval(const char *text, const struct want *w, size_t n)
 {
-	char path[] = "/tmp/test_ctl_json_XXXXXX", cmd[2048], *out;
+	char path[] = "/tmp/test_ctl_json_XXXXXX", epath[] =
+	    "/tmp/test_ctl_expr_XXXXXX", cmd[1024], *out;
 	FILE *fp, *p;
-	int fd, rc;
+	size_t i;
+	int rc;
 
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	fp = fdopen(fd, "w");
+	fp = fdopen(mkstemp(path), "w");
 	assert_non_null(fp);
 	fputs(text, fp);
 	fclose(fp);
+	fp = fdopen(mkstemp(epath), "w");
+	assert_non_null(fp);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s\n", w[i].expr);
+	fclose(fp);
 	snprintf(cmd, sizeof(cmd), "python3 -c 'import json,sys\n"
 	    "v = json.load(open(sys.argv[1], encoding=\"utf-8\"))\n"
-	    "r = %s\n"
-	    "r = json.dumps(r) if r is None or isinstance(r, bool) else str(r)\n"
-	    "sys.stdout.buffer.write(r.encode(\"utf-8\"))' %s 2>/dev/null",
-	    expr, path);
+	    "for e in open(sys.argv[2], encoding=\"utf-8\"):\n"
+	    "  r = eval(e)\n"
+	    "  r = json.dumps(r) if r is None or isinstance(r, bool) else str(r)\n"
+	    "  sys.stdout.buffer.write(r.encode(\"utf-8\") + b\"\\0\")"
+	    "' %s %s 2>/dev/null", path, epath);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	out = slurp(fileno(p));
 	rc = pclose(p);
 	unlink(path);
+	unlink(epath);
 	if (rc != 0) {
 		free(out);
 		return NULL;
@@ -160,12 +179,25 @@ py(const char *text, const char *expr)
 	return out;
 }
 
-/* Asserts that expr over the JSON text is want. */
-#define assert_py(text, expr, want) do {                             \
-	char *got_ = py((text), (expr));                             \
-	assert_non_null(got_);                                       \
-	assert_string_equal(got_, (want));                           \
-	free(got_);                                                  \
+/* Asserts that each expression over the JSON text gives what is wanted. */
+static void
+assert_json(const char *text, const struct want *w, size_t n)
+{
+	char *all, *got;
+	size_t i;
+
+	if ((all = py_eval(text, w, n)) == NULL)
+		fail_msg("not valid JSON, or a question failed: %s", text);
+	for (i = 0, got = all; i < n; i++, got += strlen(got) + 1)
+		if (strcmp(got, w[i].want) != 0)
+			fail_msg("%s: got \"%s\", want \"%s\"", w[i].expr, got,
+			    w[i].want);
+	free(all);
+}
+
+#define ASSERT_JSON(text, ...) do {                                  \
+	const struct want w_[] = { __VA_ARGS__ };                    \
+	assert_json((text), w_, sizeof(w_) / sizeof(w_[0]));         \
 } while (0)
 
 static void
@@ -249,37 +281,43 @@ test_inbox_json(void **state)
 	char expr[128];
 
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "len(v)", "2");
+	ASSERT_JSON(r.out,
+	    { "len(v)", "2" });
 	/* Newest first: the long message, joined in part order. */
-	assert_py(r.out, "v[0][\"text\"]", PART1 PART2);
-	assert_py(r.out, "v[0][\"parts\"]", "2");
-	assert_py(r.out, "v[0][\"keyword\"]", "null");
-	assert_py(r.out, "v[0][\"handled_at\"]", "null");
-	assert_py(r.out, "v[0][\"partial\"]", "false");
-	assert_py(r.out, "v[1][\"text\"]", MSG_TEXT);
-	assert_py(r.out, "v[1][\"sender\"]", SENDER);
-	assert_py(r.out, "v[1][\"keyword\"]", "help");
-	assert_py(r.out, "v[1][\"received_at\"]", "2026-11-29T04:15:00Z");
-	assert_py(r.out, "v[1][\"handled_at\"]", "2026-11-29T04:15:01Z");
-	assert_py(r.out, "v[1][\"malformed\"]", "false");
+	ASSERT_JSON(r.out,
+	    { "v[0][\"text\"]", PART1 PART2 },
+	    { "v[0][\"parts\"]", "2" },
+	    { "v[0][\"keyword\"]", "null" },
+	    { "v[0][\"handled_at\"]", "null" },
+	    { "v[0][\"partial\"]", "false" },
+	    { "v[1][\"text\"]", MSG_TEXT },
+	    { "v[1][\"sender\"]", SENDER },
+	    { "v[1][\"keyword\"]", "help" },
+	    { "v[1][\"received_at\"]", "2026-11-29T04:15:00Z" },
+	    { "v[1][\"handled_at\"]", "2026-11-29T04:15:01Z" },
+	    { "v[1][\"malformed\"]", "false" });
 	snprintf(expr, sizeof(expr), "v[1][\"id\"] == %lld",
 	    (long long)f->msg_id);
-	assert_py(r.out, expr, "true");
+	ASSERT_JSON(r.out,
+	    { expr, "true" });
 	run_free(&r);
 
 	r = ctl_run("-d", f->db, "--json", "inbox", "--state", "new", NULL);
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "[m[\"sender\"] for m in v]", "['+97688001122']");
+	ASSERT_JSON(r.out,
+	    { "[m[\"sender\"] for m in v]", "['+97688001122']" });
 	run_free(&r);
 	/* --json after the command works too. */
 	r = ctl_run("-d", f->db, "inbox", "--search", "хэрэгтэй", "--json",
 	    NULL);
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "[m[\"keyword\"] for m in v]", "['help']");
+	ASSERT_JSON(r.out,
+	    { "[m[\"keyword\"] for m in v]", "['help']" });
 	run_free(&r);
 	r = ctl_run("-d", f->db, "--json", "inbox", "--limit", "1", NULL);
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "len(v)", "1");
+	ASSERT_JSON(r.out,
+	    { "len(v)", "1" });
 	run_free(&r);
 }
 
@@ -331,20 +369,23 @@ test_outbox_json(void **state)
 	char want[32];
 
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "len(v)", "1");
-	assert_py(r.out, "v[0][\"number\"]", SENDER);
-	assert_py(r.out, "v[0][\"text\"]", "108 руу залга");
-	assert_py(r.out, "v[0][\"state\"]", "queued");
-	assert_py(r.out, "v[0][\"kind\"]", "reply");
-	assert_py(r.out, "v[0][\"attempts\"]", "0");
-	assert_py(r.out, "v[0][\"sent_at\"]", "null");
-	assert_py(r.out, "v[0][\"created_at\"]", "2026-11-29T04:15:02Z");
+	ASSERT_JSON(r.out,
+	    { "len(v)", "1" },
+	    { "v[0][\"number\"]", SENDER },
+	    { "v[0][\"text\"]", "108 руу залга" },
+	    { "v[0][\"state\"]", "queued" },
+	    { "v[0][\"kind\"]", "reply" },
+	    { "v[0][\"attempts\"]", "0" },
+	    { "v[0][\"sent_at\"]", "null" },
+	    { "v[0][\"created_at\"]", "2026-11-29T04:15:02Z" });
 	snprintf(want, sizeof(want), "%lld", (long long)f->msg_id);
-	assert_py(r.out, "v[0][\"in_reply_to\"]", want);
+	ASSERT_JSON(r.out,
+	    { "v[0][\"in_reply_to\"]", want });
 	run_free(&r);
 	r = ctl_run("-d", f->db, "--json", "outbox", "--state", "sent", NULL);
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "len(v)", "0");
+	ASSERT_JSON(r.out,
+	    { "len(v)", "0" });
 	run_free(&r);
 }
 
@@ -355,19 +396,21 @@ test_reports(void **state)
 	struct run r = ctl_run("-d", f->db, "--json", "reports", "list", NULL);
 
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "len(v)", "2");
-	assert_py(r.out, "v[1][\"text\"]", REPORT_TEXT);
-	assert_py(r.out, "v[1][\"ref\"]", f->ref);
-	assert_py(r.out, "v[1][\"urgent\"]", "true");
-	assert_py(r.out, "v[0][\"urgent\"]", "false");
-	assert_py(r.out, "v[0][\"message_id\"]", "null");
-	assert_py(r.out, "[x[\"status\"] for x in v]", "['open', 'open']");
+	ASSERT_JSON(r.out,
+	    { "len(v)", "2" },
+	    { "v[1][\"text\"]", REPORT_TEXT },
+	    { "v[1][\"ref\"]", f->ref },
+	    { "v[1][\"urgent\"]", "true" },
+	    { "v[0][\"urgent\"]", "false" },
+	    { "v[0][\"message_id\"]", "null" },
+	    { "[x[\"status\"] for x in v]", "['open', 'open']" });
 	run_free(&r);
 
 	r = ctl_run("-d", f->db, "--json", "reports", "list", "--urgent", NULL);
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "len(v)", "1");
-	assert_py(r.out, "v[0][\"ref\"]", f->ref);
+	ASSERT_JSON(r.out,
+	    { "len(v)", "1" },
+	    { "v[0][\"ref\"]", f->ref });
 	run_free(&r);
 }
 
@@ -386,13 +429,14 @@ test_report_show(void **state)
 	lower[i] = '\0';
 	r = ctl_run("-d", f->db, "--json", "reports", "show", lower, NULL);
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "v[\"ref\"]", f->ref);
-	assert_py(r.out, "v[\"text\"]", REPORT_TEXT);
-	assert_py(r.out, "v[\"number\"]", SENDER);
-	assert_py(r.out, "v[\"urgent\"]", "true");
-	assert_py(r.out, "v[\"closed_at\"]", "null");
-	assert_py(r.out, "v[\"outcome\"]", "null");
-	assert_py(r.out, "v[\"created_at\"]", "2026-11-29T04:15:03Z");
+	ASSERT_JSON(r.out,
+	    { "v[\"ref\"]", f->ref },
+	    { "v[\"text\"]", REPORT_TEXT },
+	    { "v[\"number\"]", SENDER },
+	    { "v[\"urgent\"]", "true" },
+	    { "v[\"closed_at\"]", "null" },
+	    { "v[\"outcome\"]", "null" },
+	    { "v[\"created_at\"]", "2026-11-29T04:15:03Z" });
 	run_free(&r);
 
 	/* As text: the whole text, never cut. */
@@ -423,9 +467,10 @@ test_report_close(void **state)
 	run_free(&r);
 	r = ctl_run("-d", f->db, "--json", "reports", "show", f->ref, NULL);
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "v[\"status\"]", "closed");
-	assert_py(r.out, "v[\"outcome\"]", "referred to the police");
-	assert_py(r.out, "v[\"closed_at\"] is not None", "true");
+	ASSERT_JSON(r.out,
+	    { "v[\"status\"]", "closed" },
+	    { "v[\"outcome\"]", "referred to the police" },
+	    { "v[\"closed_at\"] is not None", "true" });
 	run_free(&r);
 	/* A second close is refused and keeps the first outcome. */
 	r = ctl_run("-d", f->db, "reports", "close", f->ref, "--outcome", "x",
@@ -436,10 +481,12 @@ test_report_close(void **state)
 	r = ctl_run("-d", f->db, "--json", "reports", "list", "--status",
 	    "open", NULL);
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "[x[\"status\"] for x in v]", "['open']");
+	ASSERT_JSON(r.out,
+	    { "[x[\"status\"] for x in v]", "['open']" });
 	run_free(&r);
 	r = ctl_run("-d", f->db, "--json", "reports", "show", id, NULL);
-	assert_py(r.out, "v[\"outcome\"]", "referred to the police");
+	ASSERT_JSON(r.out,
+	    { "v[\"outcome\"]", "referred to the police" });
 	run_free(&r);
 	r = ctl_run("-d", f->db, "reports", "close", "NOSUCH", NULL);
 	assert_int_equal(r.status, 1);
@@ -453,19 +500,22 @@ test_stats(void **state)
 	struct run r = ctl_run("-d", f->db, "--json", "stats", NULL);
 
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "sorted((x[\"day\"], x[\"keyword\"], x[\"count\"]) "
-	    "for x in v)", "[('2026-11-29', 'help', 3), "
-	    "('2026-11-30', 'report', 1)]");
+	ASSERT_JSON(r.out,
+	    { "sorted((x[\"day\"], x[\"keyword\"], x[\"count\"]) "
+	      "for x in v)", "[('2026-11-29', 'help', 3), "
+	      "('2026-11-30', 'report', 1)]" });
 	run_free(&r);
 	r = ctl_run("-d", f->db, "--json", "stats", "--since", "2026-11-30",
 	    NULL);
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "[x[\"keyword\"] for x in v]", "['report']");
+	ASSERT_JSON(r.out,
+	    { "[x[\"keyword\"] for x in v]", "['report']" });
 	run_free(&r);
 	r = ctl_run("-d", f->db, "--json", "stats", "--until", "2026-11-29",
 	    NULL);
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "[x[\"count\"] for x in v]", "[3]");
+	ASSERT_JSON(r.out,
+	    { "[x[\"count\"] for x in v]", "[3]" });
 	run_free(&r);
 }
 
@@ -479,12 +529,13 @@ test_status(void **state)
 	struct store *s;
 
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "v[\"reported\"]", "false");
-	assert_py(r.out, "v[\"connected\"]", "null");
-	assert_py(r.out, "v[\"inbox_new\"]", "1");
-	assert_py(r.out, "v[\"outbox_queued\"]", "1");
-	assert_py(r.out, "v[\"reports_open\"]", "2");
-	assert_py(r.out, "v[\"reports_urgent_open\"]", "1");
+	ASSERT_JSON(r.out,
+	    { "v[\"reported\"]", "false" },
+	    { "v[\"connected\"]", "null" },
+	    { "v[\"inbox_new\"]", "1" },
+	    { "v[\"outbox_queued\"]", "1" },
+	    { "v[\"reports_open\"]", "2" },
+	    { "v[\"reports_urgent_open\"]", "1" });
 	run_free(&r);
 	r = ctl_run("-d", f->db, "status", NULL);
 	assert_int_equal(r.status, 0);
@@ -506,14 +557,15 @@ test_status(void **state)
 	store_close(s);
 	r = ctl_run("-d", f->db, "--json", "status", NULL);
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "v[\"reported\"]", "true");
-	assert_py(r.out, "v[\"connected\"]", "true");
-	assert_py(r.out, "v[\"operator_name\"]", "Unitel");
-	assert_py(r.out, "v[\"signal_dbm\"]", "-80");
-	assert_py(r.out, "v[\"signal_quality\"]", "good");
-	assert_py(r.out, "(v[\"sim_used\"], v[\"sim_total\"])", "(3, 30)");
-	assert_py(r.out, "v[\"last_error\"]", "null");
-	assert_py(r.out, "v[\"since\"]", "2026-11-29T04:15:00Z");
+	ASSERT_JSON(r.out,
+	    { "v[\"reported\"]", "true" },
+	    { "v[\"connected\"]", "true" },
+	    { "v[\"operator_name\"]", "Unitel" },
+	    { "v[\"signal_dbm\"]", "-80" },
+	    { "v[\"signal_quality\"]", "good" },
+	    { "(v[\"sim_used\"], v[\"sim_total\"])", "(3, 30)" },
+	    { "v[\"last_error\"]", "null" },
+	    { "v[\"since\"]", "2026-11-29T04:15:00Z" });
 	run_free(&r);
 	r = ctl_run("-d", f->db, "status", NULL);
 	assert_int_equal(r.status, 0);
@@ -533,16 +585,21 @@ test_send(void **state)
 	char expr[160];
 
 	assert_int_equal(r.status, 0);
-	id = py(r.out, "v[\"id\"]");
-	assert_non_null(id);
+	{
+		const struct want w = { "v[\"id\"]", "" };
+
+		id = py_eval(r.out, &w, 1);
+		assert_non_null(id);
+	}
 	run_free(&r);
 	r = ctl_run("-d", f->db, "--json", "outbox", NULL);
 	assert_int_equal(r.status, 0);
 	snprintf(expr, sizeof(expr), "[(x[\"number\"], x[\"text\"], x[\"state\"],"
 	    " x[\"kind\"]) for x in v if x[\"id\"] == %s]", id);
-	assert_py(r.out, expr, "[('+97688001122', 'Сайн байна уу?', "
-	    "'queued', 'manual')]");
-	assert_py(r.out, "len(v)", "2");
+	ASSERT_JSON(r.out,
+	    { expr, "[('+97688001122', 'Сайн байна уу?', "
+	      "'queued', 'manual')]" },
+	    { "len(v)", "2" });
 	free(id);
 	run_free(&r);
 
@@ -557,7 +614,8 @@ test_send(void **state)
 	assert_int_equal(r.status, 64);
 	run_free(&r);
 	r = ctl_run("-d", f->db, "--json", "outbox", NULL);
-	assert_py(r.out, "len(v)", "2");
+	ASSERT_JSON(r.out,
+	    { "len(v)", "2" });
 	run_free(&r);
 	/* Text may start with a dash. */
 	r = ctl_run("-d", f->db, "send", "97688001122", "-", "tomorrow", NULL);
@@ -687,7 +745,8 @@ test_config(void **state)
 	/* The database comes from the config. */
 	r = ctl_run("-c", path, "--json", "reports", "list", NULL);
 	assert_int_equal(r.status, 0);
-	assert_py(r.out, "len(v)", "2");
+	ASSERT_JSON(r.out,
+	    { "len(v)", "2" });
 	run_free(&r);
 }
 
