@@ -393,20 +393,25 @@ ctl_dispatch(struct ctl *ctl, int argc, char **argv)
 {
 	const struct ctl_cmd *cmd;
 	struct ctl_args args;
+	char *helpv[4];
 	int used, rc;
 
+
+	/* "help reports list" is "reports list --help". */
 	if (strcmp(argv[0], "help") == 0) {
 		if (argc == 1) {
 			ctl_usage(stdout);
 			return EXIT_OK;
 		}
-		argv[0] = argv[1];
-		argv[1] = "--help";
-		argc = 2;
-		if (ctl_is_group(argv[0])) {
-			ctl_group_usage(stdout, argv[0]);
-			return EXIT_OK;
+		if (argc > 3) {
+			ctl_err("help: too many arguments");
+			ctl_usage(stderr);
+			return EXIT_USAGE;
 		}
+		memcpy(helpv, argv + 1, (argc - 1) * sizeof(*argv));
+		helpv[argc - 1] = "--help";
+		helpv[argc] = NULL;
+		argv = helpv;
 	}
 	if ((cmd = ctl_find_cmd(argc, argv, &used)) == NULL) {
 		if (ctl_is_group(argv[0])) {

@@ -677,6 +677,10 @@ test_help(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "NUMBER"));
 	run_free(&r);
+	r = ctl_run("help", "reports", "close", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "--outcome"));
+	run_free(&r);
 }
 
 static void
@@ -741,6 +745,14 @@ test_config(void **state)
 		fail_msg("config check: %s", r.err);
 	assert_non_null(strstr(r.out, ": ok"));
 	assert_non_null(strstr(r.out, path));
+	run_free(&r);
+	r = ctl_run("-c", path, "--json", "config", "check", NULL);
+	assert_int_equal(r.status, 0);
+	snprintf(text, sizeof(text), "v[\"database\"] == \"%s\"", f->db);
+	ASSERT_JSON(r.out,
+	    { "v[\"ok\"]", "true" },
+	    { "v[\"error\"]", "null" },
+	    { text, "true" });
 	run_free(&r);
 	/* The database comes from the config. */
 	r = ctl_run("-c", path, "--json", "reports", "list", NULL);
