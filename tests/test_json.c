@@ -253,7 +253,6 @@ static void
 test_misuse(void **state)
 {
 	struct doc d;
-	int i;
 
 	/* A value in an object without a key. */
 	doc_open(&d, 0);
@@ -291,6 +290,13 @@ test_misuse(void **state)
 	doc_open(&d, 0);
 	assert_int_equal(doc_close(&d), -1);
 	free(d.buf);
+}
+
+static void
+test_depth(void **state)
+{
+	struct doc d;
+	int i;
 
 	/* Deeper than JSON_MAX_DEPTH. */
 	doc_open(&d, 0);
@@ -347,6 +353,7 @@ main(void)
 		cmocka_unit_test(test_nesting_compact),
 		cmocka_unit_test(test_nesting_indented),
 		cmocka_unit_test(test_misuse),
+		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_write_error),
 	};
 
