@@ -116,12 +116,15 @@ class ModemSim:
         self._concat_ref = 0x40
         self._partial = {}            # (number, ref, total) -> {seq: submit}
         self._mute_until = 0.0
+        self._mute_after = None       # (command prefix, seconds)
         self._fail_sends = 0
         self._fail_code = 500
 
         self._mode = "cmd"            # "cmd" or "pdu" (after the > prompt)
         self._pdu_cmd = None
         self._line = bytearray()
+        self._busy = False            # a command is executing
+        self._held_urcs = []
 
     def _reset_settings(self):
         self.echo = True
@@ -176,8 +179,15 @@ class ModemSim:
     def __exit__(self, *exc):
         self.stop()
 
-    def _open_pty(self):
+    def _open_pty(self, avoid=None):
         master, slave = os.openpty()
+        if avoid and os.ttyname(slave) == avoid:
+            # The kernel reuses a freed pts number; a modem that comes back
+            # should show up under a new name, like ttyUSB0 -> ttyUSB1.
+            spare = (master, slave)
+            master, slave = os.openpty()
+            os.close(spare[0])
+            os.close(spare[1])
         tty.setraw(slave)
         self._slave_name = os.ttyname(slave)
         # The slave is closed so that the host is the only one holding it:
@@ -207,10 +217,17 @@ class ModemSim:
 
     # ------------------------------------------------------------ faults
 
-    def mute(self, seconds):
+    def mute(self, seconds, after=None):
         """Answer nothing (and echo nothing) for that long; input that
-        arrives meanwhile is dropped."""
+        arrives meanwhile is dropped. With after (a command prefix such as
+        "AT+CMGL"), stay normal until such a command arrives, then go
+        silent from that command on (it gets no answer): the way a SIM800
+        or a Huawei stick hangs after a listing command."""
         with self._lock:
+            if after:
+                self._mute_after = (after.upper(), seconds)
+                return
+            self._mute_after = None
             self._mute_until = time.monotonic() + seconds
             self._line = bytearray()
             self._mode = "cmd"
@@ -243,9 +260,10 @@ class ModemSim:
         """A new pty (a new slave name), the link re-pointed to it. The SIM
         and its messages are kept; AT settings are back to defaults."""
         def again():
+            old = self._slave_name
             self._close_pty()
             self._reset_settings()
-            self._open_pty()
+            self._open_pty(avoid=old)
         self._in_worker(again)
 
     def _in_worker(self, fn):
@@ -416,11 +434,22 @@ class ModemSim:
                 pass
 
     def _urc(self, line):
+        """Emit an unsolicited result code. Like a SIM800, hold it while a
+        command line is being typed or executed, and send it afterwards."""
         with self._lock:
             self.notifications.append(line)
             if time.monotonic() < self._mute_until:
                 return
+            if self._busy or self._line or self._mode == "pdu":
+                self._held_urcs.append(line)
+                return
         self._write(b"\r\n" + line.encode() + b"\r\n")
+
+    def _flush_urcs(self):
+        while self._held_urcs and not self._busy and not self._line \
+                and self._mode == "cmd":
+            line = self._held_urcs.pop(0)
+            self._write(b"\r\n" + line.encode() + b"\r\n")
 
     def _run(self):
         poller = select.poll()
@@ -474,6 +503,7 @@ class ModemSim:
                     self._feed_pdu(b)
                 else:
                     self._feed_cmd(b)
+            self._flush_urcs()
 
     def _feed_cmd(self, b):
         if self.echo:
@@ -482,7 +512,11 @@ class ModemSim:
             line = self._line.decode("latin-1").strip()
             self._line = bytearray()
             if line:
-                self._command_line(line)
+                self._busy = True
+                try:
+                    self._command_line(line)
+                finally:
+                    self._busy = False
         elif b == 0x0A:
             pass
         elif b in (0x08, 0x7F):
@@ -499,7 +533,11 @@ class ModemSim:
             self._mode = "cmd"
             cmd, self._pdu_cmd = self._pdu_cmd, None
             self._log("<PDU %s>" % text)
-            self._finish_pdu(cmd, text)
+            self._busy = True
+            try:
+                self._finish_pdu(cmd, text)
+            finally:
+                self._busy = False
         elif b == ESC:
             self._line = bytearray()
             self._mode = "cmd"
@@ -529,6 +567,10 @@ class ModemSim:
 
     def _command_line(self, line):
         self._log(line)
+        if self._mute_after and line.upper().startswith(self._mute_after[0]):
+            self._mute_until = time.monotonic() + self._mute_after[1]
+            self._mute_after = None
+            return
         if line.upper() == "A/":
             return
         if not line[:2].upper() == "AT":
@@ -592,10 +634,10 @@ class ModemSim:
             i = j
             if tok.startswith("E"):
                 self.echo = num != "0"
-            elif tok[0] in "VQHLMX" or tok in ("&F", "&F0", "&W", "&D2", "&C1"):
-                pass
             elif tok[0] == "Z" or tok.startswith("&F"):
                 self._reset_settings()
+            elif tok[0] in "VQHLMX" or tok[:2] in ("&W", "&D", "&C"):
+                pass
             elif tok[0] == "I":
                 lines.append("SIM800 R14.18")
             else:
@@ -746,7 +788,7 @@ class ModemSim:
 
     # Settings a SIM800 accepts and that do not change what we simulate.
     _at_clip = _at_crc = _at_ccwa = _at_csmp = _at_csdh = _at_cmms = _ok
-    _at_cscb = _at_cnma = _at_cmgd_dummy = _ok
+    _at_cscb = _at_cnma = _ok
 
     def _at_cmgf(self, op, arg):
         if op == "?":

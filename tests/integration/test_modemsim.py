@@ -1,0 +1,353 @@
+"""The simulated modem against the REAL gammu CLI, and the PDU codec.
+
+If libgammu's AT driver can identify the simulator, read, delete and send
+through it, and sees its faults the way it sees a real SIM800's, then the
+daemon's integration tests (which use the same simulator) exercise the code
+path of the field. Most tests use connection = proxyat through socat,
+which starts in under a second; one uses connection = at on the pty itself.
+
+Skipped, with a message, when gammu (or socat, for proxyat) is missing.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+
+from sim import pdu  # noqa: E402
+from sim.modemsim import ModemSim  # noqa: E402
+
+GAMMU = shutil.which("gammu")
+SOCAT = shutil.which("socat")
+CYRILLIC = "Тусламж хэрэгтэй"
+LONG_CYRILLIC = ("Хүний наймааны эсрэг тусламжийн утас 108. Гадаадад ажил "
+                 "санал болгосон хүн паспортыг чинь авбал бүү өг. "
+                 "Итгэлтэй хүндээ хэлээрэй, бидэнд бичээрэй.")
+
+
+class _GammuCase(unittest.TestCase):
+    """A fresh simulator per test and a helper that runs gammu on it."""
+
+    connection = "proxyat"
+
+    @classmethod
+    def setUpClass(cls):
+        if not GAMMU:
+            raise unittest.SkipTest("gammu CLI not installed (Debian: apt-get install gammu)")
+        if cls.connection == "proxyat" and not SOCAT:
+            raise unittest.SkipTest("socat not installed (Debian: apt-get install socat)")
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="modemsim-")
+        self.sim = self.make_sim()
+        self.sim.start()
+
+    def make_sim(self):
+        return ModemSim(link=os.path.join(self.dir, "gsm-modem"))
+
+    def tearDown(self):
+        self.sim.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def gammu(self, *args, stdin=None, timeout=40):
+        """Run gammu with a gammurc for the simulator; returns
+        (exit code, stdout + stderr, seconds)."""
+        rc = os.path.join(self.dir, "gammurc")
+        if self.connection == "proxyat":
+            device = "socat - FILE:%s,raw,echo=0" % self.sim.device
+        else:
+            device = self.sim.device
+        with open(rc, "w") as f:
+            f.write("[gammu]\ndevice = %s\nconnection = %s\n"
+                    "logfile = %s\nlogformat = textall\n"
+                    % (device, self.connection, os.path.join(self.dir, "gammu.log")))
+        t = time.monotonic()
+        p = subprocess.run([GAMMU, "-c", rc] + list(args), input=stdin,
+                           capture_output=True, text=True, timeout=timeout)
+        out = p.stdout + p.stderr
+        return p.returncode, out, time.monotonic() - t
+
+    def gammu_ok(self, *args, **kw):
+        code, out, _ = self.gammu(*args, **kw)
+        self.assertEqual(code, 0, "gammu %s failed:\n%s\nAT log: %s"
+                         % (" ".join(args), out, self.sim.log[-20:]))
+        return out
+
+    def gammu_log(self):
+        with open(os.path.join(self.dir, "gammu.log"), errors="replace") as f:
+            return f.read()
+
+
+def _messages(out):
+    """gammu getallsms output -> list of dicts with number, text, udh."""
+    msgs = []
+    for block in re.split(r"\n(?=Location \d+, folder)", out):
+        m = re.search(r'Remote number\s+: "([^"]*)"', block)
+        if not m:
+            continue
+        # the text follows the header lines, after one blank line
+        head, _, body = block.partition("\n\n")
+        body = body.split("\n\n")[0]
+        udh = re.search(r"User Data Header\s+: (.*)", head)
+        msgs.append({"location": int(re.match(r"Location (\d+)", block).group(1)),
+                     "number": m.group(1), "text": body.strip("\n"),
+                     "udh": udh.group(1) if udh else None})
+    return msgs
+
+
+class TestDirectAt(_GammuCase):
+    """connection = at on the pty slave: the path a serial modem takes."""
+
+    connection = "at"
+
+    def test_identify(self):
+        out = self.gammu_ok("identify")
+        self.assertIn("SIMCOM_Ltd", out)
+        self.assertIn("SIMCOM_SIM800L", out)
+        self.assertIn(ModemSim.imei, out)
+        self.assertIn(ModemSim.imsi, out)
+        for cmd in ("ATE1", "AT+CMEE=1", "AT+CSCS?", "AT+CGMM", "AT+CFUN=1"):
+            self.assertIn(cmd, self.sim.log)
+
+
+    def test_vanish_and_reappear(self):
+        old = self.sim.slave
+        self.sim.vanish()
+        self.assertFalse(os.path.lexists(self.sim.device))
+        code, out, secs = self.gammu("identify", timeout=40)
+        self.assertNotEqual(code, 0, out)
+        self.assertLess(secs, 5)
+        self.sim.reappear()
+        self.assertNotEqual(self.sim.slave, old)
+        self.assertEqual(os.readlink(self.sim.device), self.sim.slave)
+        self.assertIn("SIMCOM_Ltd", self.gammu_ok("identify"))
+
+
+class TestGammu(_GammuCase):
+
+    def test_identify_proxyat(self):
+        out = self.gammu_ok("identify")
+        self.assertIn("SIMCOM_Ltd", out)
+
+    def test_read_gsm7_and_ucs2(self):
+        self.sim.inject("+97699112233", "Hello {help} 108")
+        self.sim.inject("+97688001122", CYRILLIC)
+        self.sim.inject("Unitel", "Таны данс 500₮")
+        msgs = _messages(self.gammu_ok("getallsms"))
+        self.assertEqual([(m["number"], m["text"]) for m in msgs],
+                         [("+97699112233", "Hello {help} 108"),
+                          ("+97688001122", CYRILLIC),
+                          ("Unitel", "Таны данс 500₮")])
+        self.assertIn("AT+CMGL=4", self.sim.log)
+        self.assertEqual([d["status"] for d in self.sim.stored()], ["REC READ"] * 3)
+
+    def test_multipart_out_of_order(self):
+        text = ("Part of a long warning about fake job offers abroad. " * 7)[:380]
+        idx = self.sim.inject("+97699112233", text, order=[3, 1, 2], ref=77)
+        self.assertEqual(idx, [1, 2, 3])
+        msgs = _messages(self.gammu_ok("getallsms"))
+        self.assertEqual([m["udh"] for m in msgs],
+                         ["Concatenated (linked) message, ID (8 bit) 77, part %d of 3" % i
+                          for i in (3, 1, 2)])
+        self.assertEqual("".join(m["text"] for m in sorted(msgs, key=lambda m: m["udh"])),
+                         text)
+        # geteachsms links the parts into one message again
+        out = self.gammu_ok("geteachsms")
+        self.assertIn(text, out.replace("\n", ""))
+
+    def test_deleteallsms(self):
+        self.sim.inject("+97699112233", "one")
+        self.sim.inject("+97699112233", CYRILLIC)
+        self.gammu_ok("deleteallsms", "1")
+        self.assertEqual(self.sim.stored(), [])
+        self.assertIn("AT+CMGD=1", self.sim.log)
+        self.assertEqual(_messages(self.gammu_ok("getallsms")), [])
+
+    def test_send_gsm7(self):
+        self.gammu_ok("sendsms", "TEXT", "+97699112233", stdin="Call 108 [free] ~ hotline")
+        self.assertTrue(self.sim.wait_sent(1, 5))
+        s = self.sim.sent[0]
+        self.assertEqual((s.number, s.text, s.parts, s.encoding),
+                         ("+97699112233", "Call 108 [free] ~ hotline", 1, "gsm7"))
+
+    def test_send_long_cyrillic(self):
+        out = self.gammu_ok("sendsms", "TEXT", "+97699112233", "-unicode",
+                            "-len", "400", "-text", LONG_CYRILLIC)
+        self.assertIn("message reference=1", out)
+        self.assertTrue(self.sim.wait_sent(1, 5))
+        s = self.sim.sent[0]
+        self.assertEqual((s.number, s.text, s.encoding),
+                         ("+97699112233", LONG_CYRILLIC, "ucs2"))
+        self.assertEqual(s.parts, 3)            # 146 characters: 67 + 67 + 12
+        self.assertEqual(s.refs, [1, 2, 3])
+        self.assertEqual([m["concat"][2] for m in self.sim.submits], [1, 2, 3])
+
+    def test_fail_sends(self):
+        self.sim.fail_sends(1, code=500)
+        code, out, _ = self.gammu("sendsms", "TEXT", "+97699112233", stdin="hi")
+        self.assertNotEqual(code, 0, out)
+        self.assertIn("error 500", out)
+        self.assertEqual(self.sim.sent, [])
+        # the next one goes through
+        self.gammu_ok("sendsms", "TEXT", "+97699112233", stdin="hi again")
+        self.assertEqual(self.sim.sent[0].text, "hi again")
+
+    def test_mute_times_out(self):
+        # AT+CMGD has gammu's shortest timeout (5 s); the modem hangs there.
+        self.sim.inject("+97699112233", "x")
+        self.sim.mute(8, after="AT+CMGD")
+        code, out, secs = self.gammu("deleteallsms", "1")
+        self.assertNotEqual(code, 0, out)
+        self.assertIn("No response in specified timeout", out)
+        self.assertLess(secs, 15)
+        self.assertEqual(len(self.sim.stored()), 1)
+
+    def test_cmti_reaches_libgammu(self):
+        # monitor sets AT+CNMI; an SMS injected meanwhile gives +CMTI,
+        # which libgammu parses as an incoming-SMS location.
+        p = None
+        rc = os.path.join(self.dir, "gammurc")
+        self.gammu_ok("identify")       # writes the gammurc
+        p = subprocess.Popen([GAMMU, "-c", rc, "monitor"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        try:
+            self.assertGreaterEqual(self.sim.wait_log("AT+CNMI=2,1", 15), 0)
+            idx = self.sim.inject("+97699112233", CYRILLIC)
+            self.assertEqual(self.sim.notifications, ['+CMTI: "SM",%d' % idx[0]])
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if "Incoming SMS information" in self.gammu_log():
+                    break
+                time.sleep(0.2)
+            self.assertIn('+CMTI: "SM",%d' % idx[0], self.gammu_log())
+            self.assertIn("Incoming SMS information", self.gammu_log())
+        finally:
+            p.terminate()
+            p.wait(10)
+
+    def test_no_cmti_without_cnmi(self):
+        self.sim.inject("+97699112233", "quiet")
+        self.assertEqual(self.sim.notifications, [])
+
+    def test_full_sim_queues_in_network(self):
+        self.sim.inject("+97699112233", "first")
+        self.sim.set_full(True)
+        self.assertEqual(self.sim.inject("+97699112233", "second"), [])
+        self.assertEqual(self.sim.queued, 1)
+        out = self.gammu_ok("monitor", "1")
+        self.assertRegex(out, r"SIM SMS status\s+: 1 used, \d+ unread, 1 locations")
+        self.gammu_ok("deleteallsms", "1")
+        self.assertEqual([d["text"] for d in self.sim.stored()], ["second"])
+        self.assertEqual(self.sim.queued, 0)
+
+    def test_garbage_is_survived(self):
+        self.sim.inject("+97699112233", "after garbage")
+        self.sim.garbage()
+        msgs = _messages(self.gammu_ok("getallsms"))
+        self.assertEqual([m["text"] for m in msgs], ["after garbage"])
+
+
+class TestPin(_GammuCase):
+
+    def make_sim(self):
+        return ModemSim(link=os.path.join(self.dir, "gsm-modem"), pin="1234")
+
+    def test_pin(self):
+        self.assertIn("Waiting for PIN", self.gammu_ok("getsecuritystatus"))
+        code, out, _ = self.gammu("entersecuritycode", "PIN", "0000")
+        self.assertNotEqual(code, 0, out)
+        self.gammu_ok("entersecuritycode", "PIN", "1234")
+        self.assertIn("Nothing to enter", self.gammu_ok("getsecuritystatus"))
+
+
+class TestPdu(unittest.TestCase):
+    """The codec alone: vectors from 3GPP 23.040 examples and gammu's
+    tests/at-sms-encode data, and round trips."""
+
+    def test_pack7_hellohello(self):
+        self.assertEqual(pdu.pack7(pdu.gsm7_septets("hellohello")).hex().upper(),
+                         "E8329BFD4697D9EC37")
+
+    def test_submit_known_vectors(self):
+        d = pdu.decode_submit("0011000B916407281553F80000AA0AE8329BFD4697D9EC37")
+        self.assertEqual((d["smsc"], d["number"], d["text"], d["vp"]),
+                         ("", "+46708251358", "hellohello", b"\xaa"))
+        # gammu tests/at-sms-encode/01.dump and 03.dump
+        d = pdu.decode_submit("038121431100048121430000FF0631D98C56B301")
+        self.assertEqual((d["smsc"], d["number"], d["text"], d["alphabet"]),
+                         ("1234", "1234", "123456", "gsm7"))
+        d = pdu.decode_submit("038121431100048121430008FF0C003100320033003400350036")
+        self.assertEqual((d["text"], d["alphabet"]), ("123456", "ucs2"))
+        # gammu tests/at-sms-encode/09.dump: 160 septets
+        d = pdu.decode_submit(
+            "038121431100048121430000FFA054747A0E82CBDF6779B80D4ACF416679B90C9ABFCDF47B"
+            "585EDE81F2EF3A681C7683E465727A4E97A7C5757A1994A683C26EF2EB2D07B5DFE4B4390F"
+            "4AD3417537B92C07D1D16510BD2C6FCF416F33888E2E838ECE2AE8587697E56136085A17B3"
+            "D36310333D2EBBE76590BD2C9FA7DF6E900C149E83E075313B3D4797C920711E4447974146"
+            "79B90C9ABECD")
+        self.assertTrue(d["text"].startswith("This program is free software; you can"))
+        self.assertEqual(len(d["text"]), 160)
+
+    def test_deliver_known_vector(self):
+        # gammu tests/at-sms-encode/02.dump (a DELIVER with a timestamp)
+        d = pdu.decode_deliver("0381214300048121430000706050316503000631D98C56B301")
+        self.assertEqual((d["sender"], d["text"]), ("1234", "123456"))
+        self.assertEqual(d["scts"].strftime("%Y-%m-%d %H:%M:%S"), "2007-06-05 13:56:30")
+
+    def test_deliver_round_trips(self):
+        cases = [
+            ("+97699112233", "Hello {world} [x] ~ € ^ | \\", "gsm7", None),
+            ("99112233", CYRILLIC + " 😀", "ucs2", None),
+            ("Unitel", "Сайн уу", "ucs2", pdu.concat_udh(200, 3, 2)),
+            ("+97699112233", "@£$¥ ok", "gsm7", pdu.concat_udh(1, 2, 1)),
+        ]
+        for sender, text, alphabet, udh in cases:
+            with self.subTest(text=text):
+                d = pdu.decode_deliver(pdu.encode_deliver(sender, text, alphabet, udh=udh))
+                self.assertEqual((d["sender"], d["text"], d["alphabet"]),
+                                 (sender, text, alphabet))
+                self.assertEqual(d["concat"], pdu.parse_udh(udh)["concat"] if udh else None)
+        d = pdu.decode_deliver(pdu.encode_deliver("+976991", b"\x00\xffbin", "8bit"))
+        self.assertEqual((d["text"], d["data"]), (None, b"\x00\xffbin"))
+        self.assertEqual(pdu.decode_deliver(pdu.encode_deliver("99112233", "x"))["toa"],
+                         pdu.TOA_NATIONAL)
+
+    def test_submit_round_trips(self):
+        for text, alphabet, udh in [("Call 108 {now}", "gsm7", None),
+                                    ("x" * 153, "gsm7", pdu.concat_udh(9, 2, 1)),
+                                    ("Тусламж 😀" * 6, "ucs2", pdu.concat_udh(9, 2, 2))]:
+            with self.subTest(text=text[:10]):
+                h = pdu.encode_submit("+97699112233", text, alphabet, udh=udh, mr=5)
+                d = pdu.decode_submit(h)
+                self.assertEqual((d["number"], d["text"], d["mr"]),
+                                 ("+97699112233", text, 5))
+
+    def test_split(self):
+        self.assertEqual(len(pdu.split_text("a" * 160, "gsm7")), 1)
+        self.assertEqual([len(p) for p in pdu.split_text("a" * 161, "gsm7")], [153, 8])
+        self.assertEqual(len(pdu.split_text("ж" * 70, "ucs2")), 1)
+        self.assertEqual([len(p) for p in pdu.split_text("ж" * 71, "ucs2")], [67, 4])
+        # an escape pair or a surrogate pair is never cut
+        parts = pdu.split_text("a" * 152 + "€" + "b" * 10, "gsm7")
+        self.assertEqual(parts[0], "a" * 152)
+        parts = pdu.split_text("ж" * 66 + "😀" + "ж" * 10, "ucs2")
+        self.assertEqual(parts[0], "ж" * 66)
+        self.assertEqual(pdu.choose_alphabet("hello"), "gsm7")
+        self.assertEqual(pdu.choose_alphabet(CYRILLIC), "ucs2")
+
+    def test_malformed(self):
+        for bad in ("", "zz", "0004", "00040B91"):
+            with self.subTest(bad=bad):
+                with self.assertRaises(pdu.PduError):
+                    pdu.decode_deliver(bad)
+
+
+if __name__ == "__main__":
+    unittest.main()
