@@ -12,7 +12,7 @@ include config.mk
 # Debian packages the build and the tests need (make deps installs them).
 DEB_PKGS := gcc make pkg-config libgammu-dev libsqlite3-dev libconfig-dev \
             libsystemd-dev libsodium-dev libunistring-dev libcmocka-dev \
-            python3 socat sqlite3
+            python3 socat sqlite3 gammu
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude
 CFLAGS   += $(WARNFLAGS) $(OPTFLAGS) $(SANFLAGS) \
@@ -59,7 +59,7 @@ deps:
 	$$sudo apt-get update -qq && \
 	$$sudo apt-get install -y -qq --no-install-recommends $$missing
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) config.mk
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h src/*.h) config.mk
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
