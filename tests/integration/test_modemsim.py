@@ -249,9 +249,11 @@ class TestGammu(_GammuCase):
 
     def test_garbage_is_survived(self):
         self.sim.inject("+97699112233", "after garbage")
-        self.sim.garbage()
+        self.sim.garbage()              # nobody listens: lost, as on a UART
+        self.sim.garbage(after="AT+CMGL")
         msgs = _messages(self.gammu_ok("getallsms"))
         self.assertEqual([m["text"] for m in msgs], ["after garbage"])
+        self.assertIsNone(self.sim._garbage_after)   # it was emitted
 
 
 class TestPin(_GammuCase):

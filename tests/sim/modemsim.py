@@ -117,6 +117,7 @@ class ModemSim:
         self._partial = {}            # (number, ref, total) -> {seq: submit}
         self._mute_until = 0.0
         self._mute_after = None       # (command prefix, seconds)
+        self._garbage_after = None    # (command prefix, line)
         self._fail_sends = 0
         self._fail_code = 500
 
@@ -247,8 +248,14 @@ class ModemSim:
             self._full_total = len(self._store) if full else None
             self._drain_network_queue()
 
-    def garbage(self, line=b"\x00\xff~~garbage"):
-        """Emit an unsolicited line of garbage."""
+    def garbage(self, line=b"\x00\xff~~garbage", after=None):
+        """Emit an unsolicited line of garbage: now (lost if no host has the
+        port open), or, with after (a command prefix), once, just before
+        the answer to the next such command."""
+        with self._lock:
+            if after:
+                self._garbage_after = (after.upper(), line)
+                return
         self._write(line + b"\r\n")
 
     def vanish(self):
@@ -415,9 +422,17 @@ class ModemSim:
 
     # ------------------------------------------------------------ I/O
 
+    def _host_absent(self):
+        """True when nobody has the slave open (the master polls HUP). A
+        modem's output is lost then, as on a serial line nobody listens
+        to; a pty would keep it for the next opener instead."""
+        p = select.poll()
+        p.register(self._master, select.POLLOUT)
+        return any(ev & select.POLLHUP for _, ev in p.poll(0))
+
     def _write(self, data):
         with self._lock:
-            if self._master is None:
+            if self._master is None or self._host_absent():
                 return
             try:
                 view = memoryview(data)
@@ -571,6 +586,9 @@ class ModemSim:
             self._mute_until = time.monotonic() + self._mute_after[1]
             self._mute_after = None
             return
+        if self._garbage_after and line.upper().startswith(self._garbage_after[0]):
+            self._write(self._garbage_after[1] + b"\r\n")
+            self._garbage_after = None
         if line.upper() == "A/":
             return
         if not line[:2].upper() == "AT":
