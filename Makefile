@@ -97,8 +97,10 @@ test-sanitize:
 	  SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  test-unit test-integration
 
-bench: $(BINS) $(BENCH_BIN)
+bench: check-deps $(BINS) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+	@echo "== end to end, simulated modem"
+	@BUILD=$(BUILD) python3 tests/sim/bench_e2e.py
 
 run: all
 	@python3 tests/sim/run_demo.py --build $(BUILD)
@@ -117,3 +119,4 @@ uninstall:
 
 clean:
 	rm -rf $(BUILD) build/san
+.SECONDARY:
