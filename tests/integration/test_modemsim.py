@@ -11,6 +11,7 @@ Skipped, with a message, when gammu (or socat, for proxyat) is missing.
 
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
@@ -267,6 +268,87 @@ class TestPin(_GammuCase):
         self.assertNotEqual(code, 0, out)
         self.gammu_ok("entersecuritycode", "PIN", "1234")
         self.assertIn("Nothing to enter", self.gammu_ok("getsecuritystatus"))
+
+
+class TestAtDialogue(unittest.TestCase):
+    """The simulator's AT answers, spoken to directly on the pty (fast,
+    no gammu): the details gammu's dialogue above does not reach."""
+
+    def setUp(self):
+        self.sim = ModemSim(sim_capacity=3)
+        self.sim.start()
+        self.fd = os.open(self.sim.device, os.O_RDWR | os.O_NOCTTY)
+        self.at("ATE0")
+
+    def tearDown(self):
+        os.close(self.fd)
+        self.sim.stop()
+
+    FINAL = re.compile(rb"(OK|ERROR|\+CM[SE] ERROR: \d+)\r\n$|> $")
+
+    def read_until(self, ends=None, timeout=3):
+        buf = b""
+        deadline = time.monotonic() + timeout
+        while not (any(buf.endswith(e) for e in ends) if ends
+                   else self.FINAL.search(buf)):
+            if time.monotonic() > deadline:
+                self.fail("no answer; got %r" % buf)
+            r, _, _ = select.select([self.fd], [], [], 0.1)
+            if r:
+                buf += os.read(self.fd, 4096)
+        return buf.decode("latin-1")
+
+    def at(self, cmd):
+        os.write(self.fd, cmd.encode() + b"\r")
+        return self.read_until()
+
+    def test_echo_and_errors(self):
+        self.assertEqual(self.at("AT"), "\r\nOK\r\n")
+        self.assertEqual(self.at("AT+BOGUS"), "\r\nERROR\r\n")
+        self.at("AT+CMEE=1")
+        self.assertIn("+CMS ERROR: 321", self.at("AT+CMGR=99"))
+        self.assertIn("+CMS ERROR: 321", self.at("AT+CMGD=0"))
+        self.assertEqual(self.at("AT+CMGR=2"), "\r\nOK\r\n")     # empty slot
+        self.assertEqual(self.at("ATE1"), "\r\nOK\r\n")
+        self.assertEqual(self.at("AT+CSQ"), "AT+CSQ\r\r\n+CSQ: 18,0\r\n\r\nOK\r\n")
+
+    def test_full_sim(self):
+        self.at("AT+CMEE=1")
+        self.at("AT+CNMI=2,1,0,0,0")
+        self.sim.full_kills_notify = True
+        self.sim.inject("+97699112233", "a")
+        self.sim.set_full(True)
+        self.assertIn("+CPMS: 1,1,1,1,1,1", self.at('AT+CPMS="SM","SM"'))
+        self.assertIn("+CMS ERROR: 322", self.at("AT+CMGW=20"))
+        self.assertEqual(self.sim.inject("+97699112233", "b"), [])
+        self.at("AT+CMGD=1")
+        self.assertEqual([d["text"] for d in self.sim.stored()], ["b"])
+        self.assertEqual(self.sim.notifications, ['+CMTI: "SM",1'])   # b: none
+        self.at("AT+CNMI=2,1,0,0,0")                   # the host re-arms it
+        self.sim.set_full(False)
+        self.sim.inject("+97699112233", "c")
+        self.assertIn('+CMTI: "SM",2', self.read_until((b'"SM",2\r\n',)))
+
+    def test_send_by_hand(self):
+        h = pdu.encode_submit("+97699112233", "Сайн уу", "ucs2")
+        self.at("AT+CMGS=%d" % pdu.tpdu_length(h))
+        os.write(self.fd, h.encode() + b"\x1a")
+        self.assertIn("+CMGS: 1", self.read_until())
+        self.assertEqual(self.sim.sent[0].text, "Сайн уу")
+        self.sim.fail_sends(1, code=38)
+        self.at("AT+CMEE=1")
+        self.at("AT+CMGS=%d" % pdu.tpdu_length(h))
+        os.write(self.fd, h.encode() + b"\x1a")
+        self.assertIn("+CMS ERROR: 38", self.read_until())
+
+    def test_urc_waits_for_the_answer(self):
+        self.at("AT+CNMI=2,1,0,0,0")
+        os.write(self.fd, b"AT+CS")                  # a command half typed
+        time.sleep(0.1)
+        self.sim.inject("+97699112233", "x")
+        os.write(self.fd, b"Q\r")
+        out = self.read_until((b'"SM",1\r\n',))
+        self.assertTrue(out.startswith("\r\n+CSQ: 18,0\r\n\r\nOK\r\n"), out)
 
 
 class TestPdu(unittest.TestCase):

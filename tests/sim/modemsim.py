@@ -92,6 +92,9 @@ class ModemSim:
         self.registered = 1           # +CREG stat: 1 home, 5 roaming, 0/2/3 not
         self.send_delay = 0.0         # seconds before +CMGS answers
         self.on_sent = None           # callable(Sent), called in the worker
+        # Some modems stop sending +CMTI once the SIM has been full, even
+        # after space is freed, until the host sets AT+CNMI again.
+        self.full_kills_notify = False
         self.sent = []
         self.submits = []             # every decoded SUBMIT PDU, in order
         self.log = []
@@ -110,6 +113,7 @@ class ModemSim:
         self._pin_ok = pin is None
         self._store = {}              # index -> {"pdu": hex, "stat": int}
         self._network_queue = []      # PDUs waiting for space on the SIM
+        self._notify_lost = False     # see full_kills_notify
         self._full = False
         self._full_total = None
         self._mr = 0
@@ -331,6 +335,8 @@ class ModemSim:
             idx = self._free_index()
             if idx is None:
                 self._network_queue.append((hexpdu, notify))
+                if self.full_kills_notify:
+                    self._notify_lost = True
                 return None
             self._store[idx] = {"pdu": hexpdu, "stat": 0}
             if notify:
@@ -361,6 +367,8 @@ class ModemSim:
                 self._notify_new(idx)
 
     def _notify_new(self, idx):
+        if self._notify_lost:
+            return
         if self.cnmi[0] != 0 and self.cnmi[1] in (1, 2, 3):
             self._urc('+CMTI: "SM",%d' % idx)
 
@@ -830,6 +838,7 @@ class ModemSim:
                 if v:
                     new[i] = int(v)
             self.cnmi = new
+            self._notify_lost = False
             return _Reply()
         return _Reply(final="ERROR")
 
