@@ -12,10 +12,13 @@
  * counting "timeout" rounds of GSM_ReadDevice() of up to one second each
  * (most AT commands use 10 to 30 rounds; sending a PDU uses 30, then 40 for
  * the +CMGS line), and the round counter restarts whenever any byte arrives.
- * A silent or unplugged modem thus fails a call after seconds; a device that
- * keeps sending garbage can keep one call busy for as long as it babbles.
- * Our own loops (waiting for a send status, wait()) are bounded by the
- * clock.
+ * Listing and memory commands use 200 to 500 rounds, so a modem that stops
+ * answering would hold read() for up to eight minutes, and one that keeps
+ * sending garbage for ever. Hence a watchdog thread per handle: each
+ * libgammu call may take conf->timeout seconds (open three times that),
+ * then the watchdog calls GSM_AbortOperation(), the call returns, and the
+ * handle is dead: every later call fails until the gateway reopens. Our
+ * own loops (waiting for a send status, wait()) are bounded by the clock.
  *
  * Concatenation references: modem_sms.concat_ref is the reference from the
  * UDH, except that a reference of 0 (legal in a UDH, but "single SMS" in
@@ -23,6 +26,7 @@
  * reference: values no UDH of that kind can carry.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +56,16 @@ struct modem_gammu {
 	GSM_MultiSMSMessage *multi; /* scratch for read and send (260 KB) */
 	GSM_MultiPartSMSInfo *parts;
 	unsigned char text[2 * MODEM_GAMMU_SEND_MAX + 2]; /* send()'s text */
+
+	/* the watchdog; the fields below are guarded by lock */
+	pthread_t dog;
+	int dog_started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int armed;                  /* a libgammu call is running ... */
+	struct timespec deadline;   /* ... and must end by then (monotonic) */
+	int aborted;                /* the watchdog cut a call short */
+	int quit;
 };
 
 static void modem_gammu_err(char *, size_t, const char *, ...)
@@ -96,6 +110,136 @@ modem_gammu_sleep_ms(int ms)
 	if (nanosleep(&ts, NULL) == -1 && errno == EINTR)
 		return -1;
 	return 0;
+}
+
+/* ---- watchdog -------------------------------------------------------- */
+
+/*
+ * The watchdog thread: sleeps until a call is armed, then until its
+ * deadline; a call still armed then is aborted. GSM_AbortOperation() only
+ * sets a flag that libgammu's wait loops poll, the one thing it is safe to
+ * do from another thread.
+ */
+static void *
+modem_gammu_dog(void *arg)
+{
+	struct modem_gammu *m = arg;
+	struct timespec now;
+
+	pthread_mutex_lock(&m->lock);
+	while (!m->quit) {
+		if (!m->armed) {
+			pthread_cond_wait(&m->cond, &m->lock);
+			continue;
+		}
+		pthread_cond_timedwait(&m->cond, &m->lock, &m->deadline);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (m->armed && !m->quit && (now.tv_sec > m->deadline.tv_sec ||
+		    (now.tv_sec == m->deadline.tv_sec &&
+		    now.tv_nsec >= m->deadline.tv_nsec))) {
+			GSM_AbortOperation(m->sm);
+			m->aborted = 1;
+			m->armed = 0;
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+	return NULL;
+}
+
+/* Starts the watchdog. 0, or -1 and err. */
+static int
+modem_gammu_dog_start(struct modem_gammu *m, char *err, size_t errlen)
+{
+	pthread_condattr_t ca;
+
+	if (pthread_mutex_init(&m->lock, NULL) != 0)
+		goto fail;
+	if (pthread_condattr_init(&ca) != 0)
+		goto fail_lock;
+	if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
+	    pthread_cond_init(&m->cond, &ca) != 0) {
+		pthread_condattr_destroy(&ca);
+		goto fail_lock;
+	}
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&m->dog, NULL, modem_gammu_dog, m) != 0) {
+		pthread_cond_destroy(&m->cond);
+		goto fail_lock;
+	}
+	m->dog_started = 1;
+	return 0;
+fail_lock:
+	pthread_mutex_destroy(&m->lock);
+fail:
+	modem_gammu_err(err, errlen, "cannot start the modem watchdog");
+	return -1;
+}
+
+static void
+modem_gammu_dog_stop(struct modem_gammu *m)
+{
+	if (!m->dog_started)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->quit = 1;
+	pthread_cond_signal(&m->cond);
+	pthread_mutex_unlock(&m->lock);
+	pthread_join(m->dog, NULL);
+	pthread_cond_destroy(&m->cond);
+	pthread_mutex_destroy(&m->lock);
+	m->dog_started = 0;
+}
+
+/*
+ * Arms the watchdog for one libgammu call of at most secs seconds. Returns
+ * 0, or -1 and err when an earlier call was aborted: the handle is dead.
+ */
+static int
+modem_gammu_arm(struct modem_gammu *m, int secs, char *err, size_t errlen)
+{
+	int dead;
+
+	pthread_mutex_lock(&m->lock);
+	if (!(dead = m->aborted)) {
+		clock_gettime(CLOCK_MONOTONIC, &m->deadline);
+		m->deadline.tv_sec += secs;
+		m->armed = 1;
+		pthread_cond_signal(&m->cond);
+	}
+	pthread_mutex_unlock(&m->lock);
+	if (dead)
+		modem_gammu_err(err, errlen, "modem timed out earlier: reopen");
+	return dead ? -1 : 0;
+}
+
+/* 1 when the watchdog has aborted a call: the handle is dead. */
+static int
+modem_gammu_dead(struct modem_gammu *m)
+{
+	int dead;
+
+	pthread_mutex_lock(&m->lock);
+	dead = m->aborted;
+	pthread_mutex_unlock(&m->lock);
+	return dead;
+}
+
+/*
+ * Ends the call armed last. Returns 0, or -1 and err when the watchdog cut
+ * it short (whatever libgammu returned is then meaningless).
+ */
+static int
+modem_gammu_disarm(struct modem_gammu *m, char *err, size_t errlen)
+{
+	int dead;
+
+	pthread_mutex_lock(&m->lock);
+	m->armed = 0;
+	dead = m->aborted;
+	pthread_mutex_unlock(&m->lock);
+	if (dead)
+		modem_gammu_err(err, errlen, "modem did not answer in time");
+	return dead ? -1 : 0;
 }
 
 /* ---- text ----------------------------------------------------------- */
@@ -413,7 +557,11 @@ modem_gammu_read(void *modem, modem_sms_cb cb, void *arg, char *err,
 	memset(multi, 0, sizeof(*multi));
 	for (calls = 0; calls < MODEM_GAMMU_MAX_READS; calls++) {
 		multi->SMS[0].Folder = 0;	/* locations are flat */
+		if (modem_gammu_arm(m, m->timeout, err, errlen) == -1)
+			return -1;
 		e = GSM_GetNextSMS(m->sm, multi, calls == 0);
+		if (modem_gammu_disarm(m, err, errlen) == -1)
+			return -1;
 		if (e == ERR_EMPTY)
 			return count;
 		if (e != ERR_NONE) {
@@ -449,7 +597,11 @@ modem_gammu_remove(void *modem, const struct modem_sms *sms, char *err,
 	memset(msg, 0, sizeof(*msg));
 	msg->Location = sms->location;
 	msg->Folder = 0;
+	if (modem_gammu_arm(m, m->timeout, err, errlen) == -1)
+		return -1;
 	e = GSM_DeleteSMS(m->sm, msg);
+	if (modem_gammu_disarm(m, err, errlen) == -1)
+		return -1;
 	if (e != ERR_NONE && e != ERR_EMPTY) {
 		modem_gammu_gerr(err, errlen, "deleting SMS", e);
 		return -1;
@@ -524,21 +676,32 @@ modem_gammu_prepare(const char *text, unsigned char *buf, char *err,
 	return ucs2;
 }
 
-/* The SMSC for outgoing parts: the SIM's, read once, else the phone's. */
-static void
-modem_gammu_set_smsc(struct modem_gammu *m, GSM_SMSMessage *sms)
+/*
+ * Sets the SMSC of an outgoing part: the SIM's, read once per handle, else
+ * "the phone's default". 0, or -1 and err when the modem timed out.
+ */
+static int
+modem_gammu_set_smsc(struct modem_gammu *m, GSM_SMSMessage *sms, char *err,
+    size_t errlen)
 {
+	GSM_Error e;
+
 	if (!m->have_smsc) {
 		memset(&m->smsc, 0, sizeof(m->smsc));
 		m->smsc.Location = 1;
-		if (GSM_GetSMSC(m->sm, &m->smsc) == ERR_NONE)
-			m->have_smsc = 1;
+		if (modem_gammu_arm(m, m->timeout, err, errlen) == -1)
+			return -1;
+		e = GSM_GetSMSC(m->sm, &m->smsc);
+		if (modem_gammu_disarm(m, err, errlen) == -1)
+			return -1;
+		m->have_smsc = e == ERR_NONE;
 	}
 	if (m->have_smsc) {
 		sms->SMSC = m->smsc;
 		sms->SMSC.Location = 0;
 	} else
 		sms->SMSC.Location = 1;
+	return 0;
 }
 
 /*
@@ -556,6 +719,8 @@ modem_gammu_send_part(struct modem_gammu *m, GSM_SMSMessage *sms, char *err,
 	m->send_done = 0;
 	m->send_status = -1;
 	m->send_ref = -1;
+	if (modem_gammu_arm(m, m->timeout + 2, err, errlen) == -1)
+		return -2;
 	e = GSM_SendSMS(m->sm, sms);
 	deadline = modem_gammu_now_ms() + (int64_t)m->timeout * 1000;
 	while (e == ERR_NONE && !m->send_done &&
@@ -563,6 +728,8 @@ modem_gammu_send_part(struct modem_gammu *m, GSM_SMSMessage *sms, char *err,
 		if (GSM_ReadDevice(m->sm, TRUE) < 0 && !GSM_IsConnected(m->sm))
 			break;
 	}
+	if (modem_gammu_disarm(m, err, errlen) == -1)
+		return -2;
 	if (m->send_done && m->send_status > 0) {
 		modem_gammu_err(err, errlen, "send failed: +CMS ERROR %d",
 		    m->send_status);
@@ -643,7 +810,8 @@ modem_gammu_send(void *modem, const char *number, const char *text,
 	}
 	for (i = 0; i < multi->Number; i++) {
 		CopyUnicodeString(multi->SMS[i].Number, dest);
-		modem_gammu_set_smsc(m, &multi->SMS[i]);
+		if (modem_gammu_set_smsc(m, &multi->SMS[i], err, errlen) == -1)
+			return -1;
 		if ((ref = modem_gammu_send_part(m, &multi->SMS[i], err,
 		    errlen)) == -2)
 			return -1;
@@ -654,10 +822,32 @@ modem_gammu_send(void *modem, const char *number, const char *text,
 
 /* ---- state ----------------------------------------------------------- */
 
+/* The operator's name into out (UTF-8), "" when unknown. 0, or a GSM_Error. */
+static GSM_Error
+modem_gammu_operator(struct modem_gammu *m, char *out, size_t outlen)
+{
+	GSM_NetworkInfo net;
+	char name[3 * sizeof(net.NetworkName) + 1];
+	GSM_Error e;
+
+	memset(&net, 0, sizeof(net));
+	if ((e = GSM_GetNetworkInfo(m->sm, &net)) != ERR_NONE)
+		return e;
+	net.NetworkCode[sizeof(net.NetworkCode) - 1] = '\0';
+	if (UnicodeLength(net.NetworkName) == 0 && net.NetworkCode[0] != '\0')
+		CopyUnicodeString(net.NetworkName,
+		    GSM_GetNetworkName(net.NetworkCode));
+	if (modem_gammu_from_unicode(name, sizeof(name), net.NetworkName,
+	    sizeof(net.NetworkName)) == 0)
+		modem_gammu_copy_utf8(out, outlen, name);
+	return ERR_NONE;
+}
+
 /*
  * Operator, signal and SIM storage, each asked separately: what one query
  * cannot tell stays unknown (operator "", dBm 0, percent and SIM counts -1).
- * Returns 0 when at least one answer came, -1 and err when none did.
+ * Returns 0 when at least one answer came, -1 and err when none did or the
+ * modem timed out.
  */
 static int
 modem_gammu_info(void *modem, struct modem_info *out, char *err,
@@ -665,14 +855,14 @@ modem_gammu_info(void *modem, struct modem_info *out, char *err,
 {
 	struct modem_gammu *m = modem;
 	GSM_SignalQuality sig;
-	GSM_NetworkInfo net;
 	GSM_SMSMemoryStatus st;
-	char name[3 * sizeof(net.NetworkName) + 1];
 	GSM_Error e, last = ERR_NONE;
 	int ok = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->signal_percent = out->sim_used = out->sim_total = -1;
+	if (modem_gammu_arm(m, 3 * m->timeout, err, errlen) == -1)
+		return -1;
 	memset(&sig, 0, sizeof(sig));
 	if ((e = GSM_GetSignalQuality(m->sm, &sig)) == ERR_NONE) {
 		ok = 1;
@@ -681,19 +871,10 @@ modem_gammu_info(void *modem, struct modem_info *out, char *err,
 		out->signal_percent = sig.SignalPercent;
 	} else
 		last = e;
-	memset(&net, 0, sizeof(net));
-	if ((e = GSM_GetNetworkInfo(m->sm, &net)) == ERR_NONE) {
+	if ((e = modem_gammu_operator(m, out->operator_name,
+	    sizeof(out->operator_name))) == ERR_NONE)
 		ok = 1;
-		net.NetworkCode[sizeof(net.NetworkCode) - 1] = '\0';
-		if (UnicodeLength(net.NetworkName) == 0 &&
-		    net.NetworkCode[0] != '\0')
-			CopyUnicodeString(net.NetworkName,
-			    GSM_GetNetworkName(net.NetworkCode));
-		if (modem_gammu_from_unicode(name, sizeof(name),
-		    net.NetworkName, sizeof(net.NetworkName)) == 0)
-			modem_gammu_copy_utf8(out->operator_name,
-			    sizeof(out->operator_name), name);
-	} else
+	else
 		last = e;
 	memset(&st, 0, sizeof(st));
 	if ((e = GSM_GetSMSStatus(m->sm, &st)) == ERR_NONE) {
@@ -702,6 +883,8 @@ modem_gammu_info(void *modem, struct modem_info *out, char *err,
 		out->sim_total = st.SIMSize;
 	} else
 		last = e;
+	if (modem_gammu_disarm(m, err, errlen) == -1)
+		return -1;
 	if (!ok) {
 		modem_gammu_gerr(err, errlen, "asking the modem", last);
 		return -1;
@@ -737,6 +920,8 @@ modem_gammu_wait(void *modem, int timeout_ms)
 	int64_t start, t0, now;
 	int r;
 
+	if (modem_gammu_dead(m))
+		return -1;
 	start = modem_gammu_now_ms();
 	for (;;) {
 		if (m->incoming) {
@@ -869,7 +1054,12 @@ modem_gammu_free(struct modem_gammu *m)
 	if (m == NULL)
 		return;
 	if (m->sm != NULL) {
+		/* the AT driver's Terminate says nothing to the modem; others
+		 * might, so a dead handle (aborted) returns at once */
+		if (m->dog_started)
+			(void)modem_gammu_arm(m, m->timeout, NULL, 0);
 		GSM_TerminateConnection(m->sm);
+		modem_gammu_dog_stop(m);
 		/* closes a debug file a failed init left open */
 		GSM_SetDebugFileDescriptor(NULL, FALSE, GSM_GetDebug(m->sm));
 		GSM_FreeStateMachine(m->sm);
@@ -890,6 +1080,7 @@ modem_gammu_open(const struct conf_modem *conf, char *err, size_t errlen)
 {
 	struct modem_gammu *m;
 	GSM_Error e;
+	int r;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL ||
 	    (m->multi = malloc(sizeof(*m->multi))) == NULL ||
@@ -900,20 +1091,28 @@ modem_gammu_open(const struct conf_modem *conf, char *err, size_t errlen)
 	}
 	m->timeout = conf->timeout > 0 ? conf->timeout :
 	    MODEM_GAMMU_DEFAULT_TIMEOUT;
-	if (modem_gammu_config(m->sm, conf, err, errlen) == -1)
+	if (modem_gammu_config(m->sm, conf, err, errlen) == -1 ||
+	    modem_gammu_dog_start(m, err, errlen) == -1 ||
+	    modem_gammu_arm(m, 3 * m->timeout, err, errlen) == -1)
 		goto fail;
-	if ((e = GSM_InitConnection(m->sm, 1)) != ERR_NONE) {
+	e = GSM_InitConnection(m->sm, 1);
+	if (modem_gammu_disarm(m, err, errlen) == -1)
+		goto fail;
+	if (e != ERR_NONE) {
 		modem_gammu_gerr(err, errlen, "connecting to the modem", e);
 		goto fail;
 	}
 	/* InitConnection clears the callbacks: set them only now */
 	GSM_SetSendSMSStatusCallback(m->sm, modem_gammu_on_status, m);
 	GSM_SetIncomingSMSCallback(m->sm, modem_gammu_on_sms, m);
-	if (modem_gammu_pin(m, conf->pin, err, errlen) == -1)
+	if (modem_gammu_arm(m, 2 * m->timeout, err, errlen) == -1)
 		goto fail;
-	/* any failure here only costs latency: the full read remains */
-	if (conf->notifications)
+	r = modem_gammu_pin(m, conf->pin, err, errlen);
+	/* a failure to enable notices only costs latency: reads remain */
+	if (r == 0 && conf->notifications)
 		(void)GSM_SetIncomingSMS(m->sm, TRUE);
+	if (modem_gammu_disarm(m, err, errlen) == -1 || r == -1)
+		goto fail;
 	return m;
 fail:
 	modem_gammu_free(m);
