@@ -27,6 +27,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -151,6 +152,8 @@ static int
 modem_gammu_dog_start(struct modem_gammu *m, char *err, size_t errlen)
 {
 	pthread_condattr_t ca;
+	sigset_t all, old;
+	int r;
 
 	if (pthread_mutex_init(&m->lock, NULL) != 0)
 		goto fail;
@@ -162,7 +165,13 @@ modem_gammu_dog_start(struct modem_gammu *m, char *err, size_t errlen)
 		goto fail_lock;
 	}
 	pthread_condattr_destroy(&ca);
-	if (pthread_create(&m->dog, NULL, modem_gammu_dog, m) != 0) {
+	/* the thread inherits a full mask: the process's signals must go to
+	 * the threads that wait for them, never to the watchdog */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	r = pthread_create(&m->dog, NULL, modem_gammu_dog, m);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0) {
 		pthread_cond_destroy(&m->cond);
 		goto fail_lock;
 	}
@@ -903,22 +912,50 @@ modem_gammu_on_sms(GSM_StateMachine *sm, GSM_SMSMessage *sms, void *arg)
 }
 
 /*
+ * One GSM_ReadDevice(s, FALSE) (at most 50 ms in select()) with signals
+ * blocked: libgammu's proxy device answers an interrupted select() with a
+ * blocking read() that only the modem can end. Returns what GSM_ReadDevice
+ * returned; *signalled is set when a signal became pending meanwhile (it is
+ * delivered when the mask is restored, before this returns).
+ */
+static int
+modem_gammu_poll(struct modem_gammu *m, int *signalled)
+{
+	sigset_t all, old, pending;
+	int r, sig;
+
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV), sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE), sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGABRT);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	r = GSM_ReadDevice(m->sm, FALSE);
+	sigemptyset(&pending);
+	sigpending(&pending);
+	for (sig = 1; sig <= SIGRTMAX; sig++)
+		if (sigismember(&pending, sig) == 1 &&
+		    sigismember(&old, sig) == 0)
+			*signalled = 1;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+/*
  * Lets libgammu process unsolicited lines (+CMTI) for up to timeout_ms.
  * Returns 1 as soon as a new message was announced (also one announced
- * during an earlier call), 0 on timeout or when a signal interrupted the
- * wait, -1 when the device is gone.
+ * during an earlier call), 0 on timeout or when a signal arrived, -1 when
+ * the device failed or the handle is dead.
  *
- * GSM_ReadDevice(s, TRUE) would ignore signals (it loops until the second
- * changes), so this polls with FALSE: each call blocks in select() for at
- * most 50 ms, and a signal there makes it return -1 with EINTR/EAGAIN.
- * Drivers without a device (dummy) return at once; then we sleep a little.
+ * GSM_ReadDevice(s, TRUE) would sit out signals (it loops until the second
+ * changes), so this polls with FALSE. Drivers without a device (dummy)
+ * return at once; then we sleep a little, and a signal ends the sleep.
  */
 static int
 modem_gammu_wait(void *modem, int timeout_ms)
 {
 	struct modem_gammu *m = modem;
 	int64_t start, t0, now;
-	int r;
+	int r, signalled = 0;
 
 	if (modem_gammu_dead(m))
 		return -1;
@@ -928,22 +965,21 @@ modem_gammu_wait(void *modem, int timeout_ms)
 			m->incoming = 0;
 			return 1;
 		}
+		if (signalled)
+			return 0;
 		if (!GSM_IsConnected(m->sm))
 			return -1;
 		t0 = modem_gammu_now_ms();
 		errno = 0;
-		r = GSM_ReadDevice(m->sm, FALSE);
-		if (r < 0 && !m->incoming) {
-			if (errno == EINTR || errno == EAGAIN)
-				return 0;
+		r = modem_gammu_poll(m, &signalled);
+		if (r < 0 && errno != EINTR && errno != EAGAIN && !m->incoming)
 			return -1;
-		}
 		now = modem_gammu_now_ms();
 		if (now - start >= timeout_ms && !m->incoming)
 			return 0;
-		if (now - t0 < 5 && !m->incoming &&
+		if (now - t0 < 5 && !m->incoming && !signalled &&
 		    modem_gammu_sleep_ms(MODEM_GAMMU_IDLE_MS) == -1)
-			return 0;
+			signalled = 1;
 	}
 }
 
