@@ -17,7 +17,7 @@ DEB_PKGS := gcc make pkg-config libgammu-dev libsqlite3-dev libconfig-dev \
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude
 CFLAGS   += $(WARNFLAGS) $(OPTFLAGS) $(SANFLAGS) \
             $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lunistring
+LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lunistring -pthread
 LDFLAGS  += $(SANFLAGS)
 
 MAINS    := src/shukherd.c src/shukherctl.c

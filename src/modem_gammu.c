@@ -39,6 +39,9 @@
 
 #include "modem.h"
 
+/* modem_gammu_send_part()'s failures; both below any message reference. */
+#define MODEM_GAMMU_REFUSED	(-2)
+#define MODEM_GAMMU_FAILED	(-3)
 #define MODEM_GAMMU_DEFAULT_TIMEOUT 30  /* seconds, when conf gives none */
 #define MODEM_GAMMU_MAX_READS 4096      /* GetNextSMS calls in one read() */
 #define MODEM_GAMMU_SEND_MAX 4096       /* bytes of UTF-8 send() accepts */
@@ -713,10 +716,31 @@ modem_gammu_set_smsc(struct modem_gammu *m, GSM_SMSMessage *sms, char *err,
 	return 0;
 }
 
+/* 1 when e says the modem or its line failed, not the message. */
+static int
+modem_gammu_is_link_error(GSM_Error e)
+{
+	switch (e) {
+	case ERR_TIMEOUT:
+	case ERR_ABORTED:
+	case ERR_DEVICEREADERROR:
+	case ERR_DEVICEWRITEERROR:
+	case ERR_DEVICENOTEXIST:
+	case ERR_DEVICEOPENERROR:
+	case ERR_NOTCONNECTED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /*
  * Sends one encoded part and waits, up to the configured timeout, for the
  * send-status callback. Returns the message reference (>= 0, or -1 when
- * the modem gave none) on success, -2 and err on failure.
+ * the modem gave none) on success; on failure fills err and returns
+ * MODEM_GAMMU_REFUSED when the modem answered with an error (+CMS ERROR:
+ * the message may be retried, the modem is fine) or MODEM_GAMMU_FAILED
+ * when the modem did not answer (timeout, I/O error).
  */
 static int
 modem_gammu_send_part(struct modem_gammu *m, GSM_SMSMessage *sms, char *err,
@@ -729,7 +753,7 @@ modem_gammu_send_part(struct modem_gammu *m, GSM_SMSMessage *sms, char *err,
 	m->send_status = -1;
 	m->send_ref = -1;
 	if (modem_gammu_arm(m, m->timeout + 2, err, errlen) == -1)
-		return -2;
+		return MODEM_GAMMU_FAILED;
 	e = GSM_SendSMS(m->sm, sms);
 	deadline = modem_gammu_now_ms() + (int64_t)m->timeout * 1000;
 	while (e == ERR_NONE && !m->send_done &&
@@ -738,25 +762,26 @@ modem_gammu_send_part(struct modem_gammu *m, GSM_SMSMessage *sms, char *err,
 			break;
 	}
 	if (modem_gammu_disarm(m, err, errlen) == -1)
-		return -2;
+		return MODEM_GAMMU_FAILED;
 	if (m->send_done && m->send_status > 0) {
 		modem_gammu_err(err, errlen, "send failed: +CMS ERROR %d",
 		    m->send_status);
-		return -2;
+		return MODEM_GAMMU_REFUSED;
 	}
 	if (e != ERR_NONE) {
 		modem_gammu_gerr(err, errlen, "send failed", e);
-		return -2;
+		return modem_gammu_is_link_error(e) ? MODEM_GAMMU_FAILED :
+		    MODEM_GAMMU_REFUSED;
 	}
 	if (!m->send_done) {
 		modem_gammu_err(err, errlen, "send failed: no status from "
 		    "the modem");
-		return -2;
+		return MODEM_GAMMU_FAILED;
 	}
 	if (m->send_status != 0) {
 		modem_gammu_err(err, errlen, "send failed: the modem said "
 		    "ERROR");
-		return -2;
+		return MODEM_GAMMU_REFUSED;
 	}
 	return m->send_ref;
 }
@@ -778,7 +803,8 @@ modem_gammu_add_ref(char *msgref, size_t reflen, int ref)
  * Sends text (UTF-8) to number as one SMS or a concatenated long one, in
  * UCS-2 only when a character is outside the GSM-7 alphabet. msgref gets
  * the network's references, comma-separated, also for the parts sent
- * before a failure. 0, or -1 and err.
+ * before a failure. 0; -2 and err when the message was refused (invalid,
+ * or +CMS ERROR: retry it later); -1 and err when the modem failed.
  */
 static int
 modem_gammu_send(void *modem, const char *number, const char *text,
@@ -795,10 +821,10 @@ modem_gammu_send(void *modem, const char *number, const char *text,
 		msgref[0] = '\0';
 	if (!modem_gammu_number_ok(number)) {
 		modem_gammu_err(err, errlen, "invalid number");
-		return -1;
+		return -2;
 	}
 	if ((ucs2 = modem_gammu_prepare(text, buf, err, errlen)) == -1)
-		return -1;
+		return -2;
 	DecodeUTF8(dest, number, strlen(number));
 	GSM_ClearMultiPartSMSInfo(m->parts);
 	m->parts->EntriesNum = 1;
@@ -811,18 +837,20 @@ modem_gammu_send(void *modem, const char *number, const char *text,
 	m->parts->Entries[0].Buffer = NULL;
 	if (e != ERR_NONE) {
 		modem_gammu_gerr(err, errlen, "encoding SMS", e);
-		return -1;
+		return -2;
 	}
 	if (multi->Number < 1 || multi->Number >= GSM_MAX_MULTI_SMS) {
 		modem_gammu_err(err, errlen, "text too long");
-		return -1;
+		return -2;
 	}
 	for (i = 0; i < multi->Number; i++) {
 		CopyUnicodeString(multi->SMS[i].Number, dest);
 		if (modem_gammu_set_smsc(m, &multi->SMS[i], err, errlen) == -1)
 			return -1;
-		if ((ref = modem_gammu_send_part(m, &multi->SMS[i], err,
-		    errlen)) == -2)
+		ref = modem_gammu_send_part(m, &multi->SMS[i], err, errlen);
+		if (ref == MODEM_GAMMU_REFUSED)
+			return -2;
+		if (ref == MODEM_GAMMU_FAILED)
 			return -1;
 		modem_gammu_add_ref(msgref, reflen, ref);
 	}
