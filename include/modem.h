@@ -8,7 +8,9 @@
  * Every operation returns -1 on failure and writes a short reason into err
  * (never a message text, a number or the PIN). After a failure the gateway
  * may close the handle and open a new one; an implementation need not
- * recover by itself.
+ * recover by itself. A call that outlives conf_modem.timeout is aborted,
+ * and then every later call on that handle fails at once: only a reopen
+ * brings the modem back.
  */
 #ifndef SHUKHER_MODEM_H
 #define SHUKHER_MODEM_H
@@ -27,7 +29,8 @@ struct modem_sms {
 	int folder;              /* ... and in which memory: for remove() */
 	char sender[MODEM_NUMBER_MAX];
 	int64_t sent_at;         /* SMSC timestamp, Unix seconds; 0 unknown */
-	int concat_ref;          /* 0 for a single SMS */
+	int concat_ref;          /* 0 for a single SMS; never 0 for a part
+	                            (a UDH reference of 0 is remapped) */
 	int part_no;             /* 1-based; 1 for a single SMS */
 	int part_count;          /* 1 for a single SMS */
 	char text[MODEM_TEXT_MAX]; /* UTF-8; hex of the bytes when malformed */
@@ -40,7 +43,7 @@ struct modem_info {
 	int signal_dbm;          /* 0 unknown */
 	int signal_percent;      /* -1 unknown */
 	int sim_used;            /* -1 unknown */
-	int sim_total;
+	int sim_total;           /* -1 unknown */
 };
 
 /* Called for each SMS read; return 0 to go on, -1 to stop reading. */

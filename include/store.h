@@ -15,7 +15,8 @@
  * numbered migrations keyed on PRAGMA user_version.
  *
  * Every function returns -1 on a database error and fills nothing; the
- * message of the last error is store_errmsg(). Times are Unix seconds, passed
+ * message of the last error is store_errmsg(). Where a function below says
+ * no other return value, it returns 0 on success. Times are Unix seconds, passed
  * in by the caller so that tests control the clock.
  */
 #ifndef SHUKHER_STORE_H
@@ -257,7 +258,8 @@ typedef int (*store_stat_cb)(void *arg, const char *day, const char *keyword,
 struct store_filter {
 	const char *state;       /* NULL: any; else "new"/"handled",
 	                            "queued"/"sent"/"failed", "open"/"closed" */
-	int urgent;              /* -1 any, 0, 1 (reports only) */
+	int urgent;              /* -1 any, 0 not urgent only, 1 urgent only
+	                            (reports only): set -1 to see all */
 	int64_t since;           /* 0: any; else created/received at or after */
 	const char *search;      /* NULL: any; substring of text */
 	int limit;               /* 0: no limit; newest first */
