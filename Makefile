@@ -3,7 +3,7 @@
 #   make            build/shukherd and build/shukherctl
 #   make test       unit and integration tests, then again under ASan+UBSan
 #   make run        the daemon against a simulated modem; type SMS at it
-#   make bench      speed and memory figures
+#   make bench      speed and memory figures (tests/bench/bench.mk)
 #   make deps       install the missing Debian packages
 #   make install    PREFIX, DESTDIR honoured
 
@@ -37,7 +37,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BINS     := $(BUILD)/shukherd $(BUILD)/shukherctl
 
 .PHONY: all deps check-deps test test-unit test-integration test-sanitize \
-        run bench install uninstall clean
+        run install uninstall clean
 
 all: check-deps $(BINS)
 
@@ -97,11 +97,6 @@ test-sanitize:
 	  SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  test-unit test-integration
 
-bench: check-deps $(BINS) $(BENCH_BIN)
-	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
-	@echo "== end to end, simulated modem"
-	@BUILD=$(BUILD) python3 tests/sim/bench_e2e.py
-
 run: all
 	@python3 tests/sim/run_demo.py --build $(BUILD)
 
@@ -119,4 +114,11 @@ uninstall:
 
 clean:
 	rm -rf $(BUILD) build/san
+# Targets that grow with their own parts of the tree, each in its own file:
+# packaging and images (firmware/), fuzzing (tests/fuzz/), the benchmark
+# against gammu-smsd (tests/bench/).
+-include firmware/firmware.mk
+-include tests/fuzz/fuzz.mk
+-include tests/bench/bench.mk
+
 .SECONDARY:
