@@ -1,0 +1,44 @@
+/*
+ * sms: what a text costs as SMS.
+ *
+ * A text goes in GSM-7 when every character is in the GSM 03.38 default
+ * alphabet or its extension table (an extension character is sent as an
+ * escape and a character: two septets); otherwise it goes in UCS-2. One
+ * SMS holds 160 septets or 70 UTF-16 units; each part of a concatenated
+ * message 153 septets or 67 units, and no part ends inside an escape or a
+ * surrogate pair. The daemon chooses the encoding with sms_measure(), and
+ * shukherctl config check prices every reply with it, so the two never
+ * disagree.
+ */
+#ifndef SHUKHER_SMS_H
+#define SHUKHER_SMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sms_encoding {
+	SMS_GSM7 = 0,
+	SMS_UCS2 = 1,
+};
+
+struct sms_info {
+	enum sms_encoding encoding;
+	size_t chars;            /* Unicode characters (code points) */
+	size_t units;            /* septets (GSM-7) or UTF-16 units (UCS-2) */
+	int segments;            /* SMS it takes; 1 for an empty text */
+};
+
+/* 1 when c is in the GSM-7 default alphabet, 2 when in its extension
+ * table (sent as two septets), 0 when GSM-7 cannot carry it. */
+int sms_gsm7_septets(uint32_t c);
+
+/*
+ * Measures the UTF-8 text: its encoding, length and number of segments.
+ * Returns 0, or -1 when text is not valid UTF-8.
+ */
+int sms_measure(const char *text, struct sms_info *out);
+
+/* "GSM-7" or "UCS-2". */
+const char *sms_encoding_name(enum sms_encoding e);
+
+#endif
