@@ -36,6 +36,10 @@ struct modem_sms {
 	char text[MODEM_TEXT_MAX]; /* UTF-8; hex of the bytes when malformed */
 	int coding;              /* enum store_coding values */
 	int malformed;
+	int status_report;       /* 1: a delivery report, not a message: no
+	                            text; report_ref names what it reports on */
+	int report_ref;          /* the message reference it reports on */
+	int report_delivered;    /* 1 delivered; 0 failed or still trying */
 };
 
 struct modem_info {

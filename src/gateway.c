@@ -162,8 +162,14 @@ gateway_store_sms(void *arg, const struct modem_sms *sms)
 	struct gateway_batch *b = arg;
 	struct store_part part;
 	struct modem_sms *grown;
-	int r;
+	int r = 0;
 
+	if (sms->status_report) {
+		log_debug("delivery report at %d for reference %d: %s",
+		    sms->location, sms->report_ref,
+		    sms->report_delivered ? "delivered" : "not delivered");
+		goto done;
+	}
 	part.sender = sms->sender;
 	part.sent_at = sms->sent_at;
 	part.concat_ref = sms->concat_ref;
@@ -180,6 +186,7 @@ gateway_store_sms(void *arg, const struct modem_sms *sms)
 	}
 	log_debug("stored SMS at %d (part %d/%d)%s", sms->location,
 	    sms->part_no, sms->part_count, r == 0 ? ", already stored" : "");
+done:
 	if (b->ndone == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 16;
 

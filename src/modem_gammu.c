@@ -527,18 +527,29 @@ modem_gammu_text(const GSM_SMSMessage *sms, struct modem_sms *out)
 
 /*
  * Fills out from one SMS as gammu read it. Returns 1 for a received message
- * (a Deliver PDU, read or unread), 0 for anything to skip: status reports,
- * messages to send or already sent.
+ * (a Deliver PDU, read or unread) or a delivery report, 0 for anything to
+ * skip: messages to send or already sent. Delivery reports are passed on so
+ * that they are deleted: left on the SIM, they would fill it.
  */
 static int
 modem_gammu_convert(const GSM_SMSMessage *sms, struct modem_sms *out)
 {
 	char number[3 * (GSM_MAX_NUMBER_LENGTH + 1) + 1];
 
-	if (sms->PDU != SMS_Deliver ||
+	if ((sms->PDU != SMS_Deliver && sms->PDU != SMS_Status_Report) ||
 	    (sms->State != SMS_Read && sms->State != SMS_UnRead))
 		return 0;
 	memset(out, 0, sizeof(*out));
+	if (sms->PDU == SMS_Status_Report) {
+		out->location = sms->Location;
+		out->folder = sms->Folder;
+		out->status_report = 1;
+		out->report_ref = sms->MessageReference;
+		/* 3GPP TS 23.040 9.2.3.15: 0x00-0x1f, the transaction is
+		 * complete (delivered); above, still trying or failed. */
+		out->report_delivered = sms->DeliveryStatus < 0x20;
+		return 1;
+	}
 	out->location = sms->Location;
 	out->folder = sms->Folder;
 	if (modem_gammu_from_unicode(number, sizeof(number), sms->Number,

@@ -40,6 +40,19 @@ modem_fake_put(const char *sender, const char *text, int ref, int part,
 }
 
 int
+modem_fake_put_report(int ref, int delivered)
+{
+	int loc = modem_fake_put("+97699000000", "", 0, 1, 1);
+
+	if (loc > 0) {
+		fake.sim[loc - 1].status_report = 1;
+		fake.sim[loc - 1].report_ref = ref;
+		fake.sim[loc - 1].report_delivered = delivered;
+	}
+	return loc;
+}
+
+int
 modem_fake_count(void)
 {
 	int i, n = 0;

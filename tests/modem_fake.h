@@ -41,6 +41,9 @@ void modem_fake_reset(void);
 int modem_fake_put(const char *sender, const char *text, int ref, int part,
     int count);
 
+/* Puts a delivery report for message reference ref on the fake SIM. */
+int modem_fake_put_report(int ref, int delivered);
+
 /* SMS left on the fake SIM. */
 int modem_fake_count(void);
 

@@ -267,6 +267,24 @@ test_reading_goes_before_sending(void **state)
 	assert_int_equal(fake.nsent, 5);
 }
 
+static void
+test_delivery_reports_are_cleared_from_sim_not_answered(void **state)
+{
+	struct fixture *f = *state;
+	struct store_counts counts;
+	struct store_msg m;
+
+	modem_fake_put_report(1, 1);
+	modem_fake_put_report(2, 0);
+	settle(f);
+	assert_int_equal(modem_fake_count(), 0);  /* the SIM never fills */
+	assert_int_equal(fake.nsent, 0);
+	assert_int_equal(store_counts(f->store, &counts), 0);
+	assert_int_equal(counts.inbox_new, 0);
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(store_msg_next(f->store, &m), 0);
+}
+
 int
 main(void)
 {
@@ -280,6 +298,7 @@ main(void)
 		T(test_refused_send_is_retried_then_failed_with_reason),
 		T(test_modem_failure_during_send_keeps_the_reply),
 		T(test_reading_goes_before_sending),
+		T(test_delivery_reports_are_cleared_from_sim_not_answered),
 #undef T
 	};
 
