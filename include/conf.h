@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "seal.h"
+
 #define CONF_DEFAULT_PATH "/etc/shukher/shukher.conf"
 
 /* Reply languages. mn is Mongolian in Cyrillic, mn_latn Mongolian typed in
@@ -38,6 +40,8 @@ struct conf_keyword {
 	size_t nwords;
 	struct conf_reply reply;
 	int report;              /* 1: the message is filed as a report */
+	int language;            /* a language keyword: the enum lang it
+	                            switches the sender to; -1 otherwise */
 };
 
 /* gammu's own terms, passed to libgammu unchanged. */
@@ -60,7 +64,90 @@ struct conf_limits {
 	                            handled as partial */
 	int short_code_max_digits; /* senders with at most this many digits
 	                            are short codes: stored, never answered */
+	int max_segments;        /* SMS parts a reply should take at most:
+	                            config check warns beyond */
 };
+
+/* How forgiving keyword matching is (include/match.h). */
+struct conf_matching {
+	int typo_length;         /* words this long may have one typo; 0:
+	                            no typos at all */
+	int typo2_length;        /* words this long may have two; 0: never */
+	char **not_typos;        /* ordinary words never taken for a typo */
+	size_t nnot_typos;
+	char **translit;         /* pairs: a letter, one more Latin spelling */
+	size_t ntranslit;        /* strings, twice the pairs */
+};
+
+struct match;
+struct config_setting_t;
+
+/*
+ * Reads the "matching" group g (NULL: none, defaults kept) of file path
+ * into out over its defaults. Returns 0, or -1 with "FILE:LINE: reason" in
+ * err. Free with conf_matching_free() in either case.
+ */
+int conf_matching_read(const struct config_setting_t *g, const char *path,
+    struct conf_matching *out, char *err, size_t errlen);
+void conf_matching_free(struct conf_matching *m);
+
+/* ---- reports (src/conf_report.c) ---------------------------------------
+ * The "reports" group: sealing, the guided exchange, urgency, the on-duty
+ * roster and the caseworkers' SMS commands. */
+
+struct conf_caseworker {
+	char *name;              /* shown in timelines and alerts */
+	char *number;            /* where alerts go; commands come from */
+	char *pin_hash;          /* crypto_pwhash_str of the PIN; NULL: no
+	                            SMS commands from this caseworker */
+};
+
+/* One line of the roster: on these days, in [from_hour, to_hour) local
+ * time (from > to runs past midnight), these caseworkers are on duty, in
+ * the order they are told. */
+struct conf_roster {
+	unsigned days;           /* bit 0 Sunday .. bit 6 Saturday */
+	int from_hour, to_hour;
+	size_t *who;             /* indexes into caseworkers */
+	size_t nwho;
+};
+
+struct conf_reports {
+	char *public_key;        /* path of the caseworkers' public key; NULL:
+	                            reports are kept in the clear (warned) */
+	struct seal_pub key;     /* loaded from public_key */
+	int window;              /* seconds: the guided exchange, follow-ups */
+	char **urgent_words;
+	size_t nurgent_words;
+	int alert_segments;      /* SMS parts an alert may take */
+	int alert_include_number;/* 1: alerts carry the reporter's number */
+	int escalate_minutes;    /* unclaimed this long: tell the next one */
+	int relay_hours;         /* the daemon keeps a number to relay SMS
+	                            replies this long after the last message
+	                            from it; 0: never */
+	int pin_attempts;        /* wrong PINs before a lockout */
+	int pin_lockout;         /* seconds */
+	int retention_days;      /* closed reports purged after; 0: kept */
+	struct conf_reply prompt;  /* the guided exchange's question */
+	struct conf_reply followup_reply; /* after a follow-up; may be empty */
+	struct conf_caseworker *caseworkers;
+	size_t ncaseworkers;
+	struct conf_roster *roster;
+	size_t nroster;
+	size_t *fallback;        /* when no roster line is on duty */
+	size_t nfallback;
+};
+
+struct config_setting_t;
+
+/*
+ * Reads the "reports" group g (NULL: none, all defaults) of file path into
+ * out, loading the public key it names. Returns 0, or -1 with "FILE:LINE:
+ * reason" in err. Free with conf_reports_free() in either case.
+ */
+int conf_reports_read(const struct config_setting_t *g, const char *path,
+    struct conf_reports *out, char *err, size_t errlen);
+void conf_reports_free(struct conf_reports *reports);
 
 struct conf {
 	char *path;              /* the file this was read from */
@@ -77,6 +164,10 @@ struct conf {
 	char **start_words;
 	size_t nstart_words;
 	struct conf_reply start_reply;
+	struct conf_matching matching;
+	struct match *match;     /* compiled from the words and matching at
+	                            load; owned by the conf */
+	struct conf_reports reports;       /* src/conf_report.c */
 };
 
 /*

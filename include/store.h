@@ -180,6 +180,10 @@ int64_t store_outbox_wait(struct store *store, int64_t now);
 
 int store_outbox_sent(struct store *store, int64_t id, const char *msgref,
     int64_t now);
+/* Records msgref, the references of the parts of a long message sent so
+ * far, on a queued row: a retry, also after a crash, sends only the rest. */
+int store_outbox_progress(struct store *store, int64_t id,
+    const char *msgref);
 /* One more failed attempt; queued again for next_at. */
 int store_outbox_retry(struct store *store, int64_t id, const char *error,
     int64_t next_at);
@@ -200,6 +204,15 @@ struct store_report {
 	int64_t created_at;
 	int64_t closed_at;       /* 0 while open */
 	char *outcome;           /* NULL while open */
+	/* Schema 2: a sealed report keeps number and text "" and holds
+	 * "number\ntext" sealed to the caseworkers' key (seal.h). */
+	unsigned char *sealed;   /* NULL: not sealed (number, text clear) */
+	size_t sealed_len;
+	char key_id[24];         /* the sealing key's id; "" when clear */
+	char *claimed_by;        /* caseworker's name; NULL unclaimed */
+	int64_t claimed_at;      /* 0 unclaimed */
+	int alert_level;         /* caseworkers told so far */
+	int64_t alerted_at;      /* when the last one was told; 0 never */
 };
 
 /* Files a report and gives it a fresh reference. Returns its id, or -1.
@@ -217,6 +230,115 @@ void store_report_free(struct store_report *report);
 /* Closes an open report. Returns 1, 0 when not found or already closed. */
 int store_report_close(struct store *store, int64_t id, const char *outcome,
     int64_t now);
+
+/* ---- reports, schema 2: sealed, with a timeline (store_case.c) --------- */
+
+/*
+ * Files a report whose number and text are sealed (sealed, key_id), or in
+ * the clear when sealed is NULL (number, text; no key configured). relay,
+ * when not NULL, is the number encrypted with the device secret so that
+ * the daemon can relay a caseworker's SMS reply until relay_until. Returns
+ * the id and the reference in ref, or -1.
+ */
+struct store_report_new {
+	const char *number;      /* clear only when sealed is NULL */
+	const char *text;
+	const unsigned char *sealed;
+	size_t sealed_len;
+	const char *key_id;
+	int urgent;
+	int64_t message_id;
+	const unsigned char *relay;
+	size_t relay_len;
+	int64_t relay_until;
+};
+int64_t store_report_file(struct store *store,
+    const struct store_report_new *report, int64_t now, char *ref,
+    size_t reflen);
+
+/* One event of a report's timeline. Strings and body are borrowed. */
+struct store_report_entry {
+	int64_t id;
+	int64_t report_id;
+	int64_t at;
+	const char *kind;        /* "message", "reply", "note", "claim",
+	                            "alert", "close", ... */
+	const char *actor;       /* caseworker's name, or NULL */
+	const unsigned char *body; /* sealed when key_id is set; may be NULL */
+	size_t body_len;
+	const char *key_id;      /* NULL or "": body is clear text */
+	int64_t outbox_id;       /* the SMS this queued; 0 for none */
+};
+typedef int (*store_entry_cb)(void *arg, const struct store_report_entry *e);
+
+/* Adds an entry (id ignored). Returns its id, or -1. */
+int64_t store_report_entry_add(struct store *store,
+    const struct store_report_entry *entry);
+/* Calls cb for each entry of report_id, oldest first. */
+int store_report_entries(struct store *store, int64_t report_id,
+    store_entry_cb cb, void *arg);
+
+/* Marks an open report claimed by name. Returns 1, 0 when it is closed or
+ * already claimed (by anyone). */
+int store_report_claim(struct store *store, int64_t id, const char *name,
+    int64_t now);
+/* Records that alert_level caseworkers have now been told. */
+int store_report_alerted(struct store *store, int64_t id, int alert_level,
+    int64_t now);
+/* Open urgent unclaimed reports last alerted at or before older_than, at
+ * most 16, oldest first: ids into ids. Returns how many, or -1. */
+int store_report_unclaimed(struct store *store, int64_t older_than,
+    int64_t *ids, int max);
+/* The relay copy of a report's number while now < relay_until: 1 and the
+ * blob (caller frees) in *blob, 0 when there is none (any more), -1. */
+int store_report_relay(struct store *store, int64_t id, int64_t now,
+    unsigned char **blob, size_t *len);
+/* Extends the relay copy's life (a follow-up came in). */
+int store_report_relay_touch(struct store *store, int64_t id,
+    int64_t relay_until);
+
+/*
+ * The windows in which a number's next message belongs to a report, keyed
+ * by a hash of the number (32 bytes). state is "await" (the bare keyword
+ * came: the next message is the report; report_id 0) or "open" (follow-ups
+ * attach to report_id). link_get returns 1 and fills the outputs for a
+ * window still open at now, 0 when none, -1.
+ */
+int store_link_get(struct store *store, const unsigned char *hash,
+    int64_t now, int64_t *report_id, char *state, size_t statelen, int *lang);
+int store_link_put(struct store *store, const unsigned char *hash,
+    int64_t report_id, const char *state, int lang, int64_t expires_at);
+/* Drops windows that closed before now. Returns how many, or -1. */
+int store_link_expire(struct store *store, int64_t now);
+
+/* The device secret name (32 random bytes, made by the schema) into buf.
+ * Returns 0, or -1. */
+int store_secret(struct store *store, const char *name, unsigned char *buf,
+    size_t len);
+
+/*
+ * Scrubs an inbox message that belonged to a report: its sender and text,
+ * and those of its parts, are blanked (the sealed copy is in the report).
+ * Returns 0 or -1.
+ */
+int store_scrub_message(struct store *store, int64_t message_id);
+/* Blanks the number of every sent or failed outbox message that a report
+ * entry points to (acknowledgements, relayed replies). Returns how many
+ * were scrubbed, or -1. */
+int store_scrub_outbox(struct store *store);
+/*
+ * Moves the WAL's content into the database and truncates the WAL to zero
+ * bytes, so that old page images (with text since scrubbed) leave the
+ * disk. Outside any transaction. Returns 0, 1 when a reader kept it from
+ * finishing (try later), -1.
+ */
+int store_wal_truncate(struct store *store);
+
+/* A caseworker's wrong PINs: failures and locked_until (0 when none). */
+int store_pin_get(struct store *store, const char *name, int *failures,
+    int64_t *locked_until);
+int store_pin_put(struct store *store, const char *name, int failures,
+    int64_t locked_until);
 
 /* ---- statistics --------------------------------------------------------- */
 

@@ -121,6 +121,51 @@ static const char *const store_migrations[] = {
 	" last_error_at INTEGER NOT NULL,"
 	" updated_at INTEGER NOT NULL);"
 	"PRAGMA user_version = 1;",
+	/*
+	 * 2: reports sealed to the caseworkers' key, their timeline, the
+	 * windows in which a number's next message belongs to a report (keyed
+	 * by a hash of the number, never the number), the device secret for
+	 * those hashes and for the short-lived relay copy of a number, and
+	 * the caseworkers' wrong PINs.
+	 */
+	"ALTER TABLE reports ADD COLUMN sealed BLOB;"
+	"ALTER TABLE reports ADD COLUMN key_id TEXT;"
+	"ALTER TABLE reports ADD COLUMN claimed_by TEXT;"
+	"ALTER TABLE reports ADD COLUMN claimed_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE reports ADD COLUMN alert_level INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE reports ADD COLUMN alerted_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE reports ADD COLUMN relay BLOB;"
+	"ALTER TABLE reports ADD COLUMN relay_until INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"CREATE INDEX reports_escalate ON reports(alerted_at)"
+	" WHERE status = 'open' AND urgent = 1 AND claimed_at = 0;"
+	"CREATE TABLE report_entries ("
+	" id INTEGER PRIMARY KEY,"
+	" report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,"
+	" at INTEGER NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" actor TEXT,"
+	" body BLOB,"				/* sealed when key_id is set */
+	" key_id TEXT,"
+	" outbox_id INTEGER);"
+	"CREATE INDEX report_entries_report ON report_entries(report_id, id);"
+	"CREATE INDEX report_entries_outbox ON report_entries(outbox_id)"
+	" WHERE outbox_id IS NOT NULL;"
+	"CREATE TABLE report_links ("
+	" hash BLOB PRIMARY KEY,"
+	" report_id INTEGER REFERENCES reports(id) ON DELETE CASCADE,"
+	" state TEXT NOT NULL,"
+	" lang INTEGER NOT NULL DEFAULT -1,"
+	" expires_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE secrets ("
+	" name TEXT PRIMARY KEY,"
+	" value BLOB NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO secrets VALUES ('device', randomblob(32));"
+	"CREATE TABLE pin_failures ("
+	" name TEXT PRIMARY KEY,"
+	" failures INTEGER NOT NULL,"
+	" locked_until INTEGER NOT NULL) WITHOUT ROWID;"
+	"PRAGMA user_version = 2;",
 };
 
 #define STORE_NMIGRATIONS \
@@ -288,6 +333,29 @@ store_tx_leave(struct store *store, int own, int rc)
 	    SQLITE_OK && rc >= 0)
 		return store_fail(store, "release");
 	return rc;
+}
+
+/*
+ * A checkpoint that truncates the WAL, without waiting on readers (the
+ * daemon must not stall while shukherctl reads): a busy database is
+ * reported as 1 and tried again later.
+ */
+int
+store_wal_truncate(struct store *store)
+{
+	int log = 0, done = 0, rc;
+
+	if (!sqlite3_get_autocommit(store->db))
+		return 1;
+	sqlite3_busy_timeout(store->db, 0);
+	rc = sqlite3_wal_checkpoint_v2(store->db, NULL,
+	    SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+	sqlite3_busy_timeout(store->db, STORE_BUSY_MS);
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		return 1;
+	if (rc != SQLITE_OK)
+		return store_fail(store, "checkpoint");
+	return log > 0 && done < log;
 }
 
 /* One integer from a PRAGMA or query with no parameters. Returns 0 or -1. */
@@ -464,6 +532,9 @@ store_settings(struct store *store)
 		"PRAGMA journal_mode = WAL",
 		"PRAGMA synchronous = FULL",
 		"PRAGMA foreign_keys = ON",
+		/* Deleted and overwritten rows (scrubbed numbers, purged
+		 * reports) are zeroed, not left in free space. */
+		"PRAGMA secure_delete = ON",
 	};
 	size_t i;
 

@@ -24,7 +24,8 @@ static const char store_ref_alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
 #define STORE_REPORT_COLS \
 	"id, ref, number, text, status, urgent, message_id, created_at," \
-	" closed_at, outcome"
+	" closed_at, outcome, sealed, key_id, claimed_by, claimed_at," \
+	" alert_level, alerted_at"
 
 /* Draws a fresh reference into ref (STORE_REF_LEN + 1 bytes). */
 static void
@@ -43,27 +44,42 @@ store_ref_draw(char *ref)
 	ref[STORE_REF_LEN] = '\0';
 }
 
+/* Binds a blob, or NULL for a NULL pointer. */
+static int
+store_bind_blob(sqlite3_stmt *stmt, int idx, const unsigned char *b,
+    size_t len)
+{
+	if (b == NULL)
+		return sqlite3_bind_null(stmt, idx);
+	return sqlite3_bind_blob(stmt, idx, b, (int)len, SQLITE_STATIC);
+}
+
 /* Inserts the report under ref. Returns 1, 0 when ref is taken, -1. */
 static int
-store_report_insert(struct store *store, const char *ref, const char *number,
-    const char *text, int urgent, int64_t message_id, int64_t now)
+store_report_insert(struct store *store, const char *ref,
+    const struct store_report_new *r, int64_t now)
 {
 	sqlite3_stmt *stmt;
-	int rc;
+	int rc, sealed = r->sealed != NULL;
 
 	if (store_prepare(store, "INSERT INTO reports (ref, number, text,"
-	    " urgent, message_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	    " urgent, message_id, created_at, sealed, key_id, relay,"
+	    " relay_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	    &stmt) == -1)
 		return -1;
 	store_bind_str(stmt, 1, ref);
-	store_bind_str(stmt, 2, number ? number : "");
-	store_bind_str(stmt, 3, text ? text : "");
-	sqlite3_bind_int(stmt, 4, urgent != 0);
-	if (message_id > 0)
-		sqlite3_bind_int64(stmt, 5, message_id);
+	store_bind_str(stmt, 2, !sealed && r->number ? r->number : "");
+	store_bind_str(stmt, 3, !sealed && r->text ? r->text : "");
+	sqlite3_bind_int(stmt, 4, r->urgent != 0);
+	if (r->message_id > 0)
+		sqlite3_bind_int64(stmt, 5, r->message_id);
 	else
 		sqlite3_bind_null(stmt, 5);
 	sqlite3_bind_int64(stmt, 6, now);
+	store_bind_blob(stmt, 7, r->sealed, r->sealed_len);
+	store_bind_str(stmt, 8, sealed ? r->key_id : NULL);
+	store_bind_blob(stmt, 9, r->relay, r->relay_len);
+	sqlite3_bind_int64(stmt, 10, r->relay != NULL ? r->relay_until : 0);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (rc == SQLITE_DONE)
@@ -74,16 +90,15 @@ store_report_insert(struct store *store, const char *ref, const char *number,
 }
 
 int64_t
-store_report_add(struct store *store, const char *number, const char *text,
-    int urgent, int64_t message_id, int64_t now, char *ref, size_t reflen)
+store_report_file(struct store *store, const struct store_report_new *report,
+    int64_t now, char *ref, size_t reflen)
 {
 	char r[STORE_REF_LEN + 1];
 	int i, rc;
 
 	for (i = 0; i < STORE_REF_TRIES; i++) {
 		store_ref_draw(r);
-		rc = store_report_insert(store, r, number, text, urgent,
-		    message_id, now);
+		rc = store_report_insert(store, r, report, now);
 		if (rc == -1)
 			return -1;
 		if (rc == 1) {
@@ -93,6 +108,20 @@ store_report_add(struct store *store, const char *number, const char *text,
 		}
 	}
 	return store_failx(store, "file report: no free reference");
+}
+
+int64_t
+store_report_add(struct store *store, const char *number, const char *text,
+    int urgent, int64_t message_id, int64_t now, char *ref, size_t reflen)
+{
+	struct store_report_new r;
+
+	memset(&r, 0, sizeof(r));
+	r.number = number;
+	r.text = text;
+	r.urgent = urgent;
+	r.message_id = message_id;
+	return store_report_file(store, &r, now, ref, reflen);
 }
 
 /* Fills report from a row of STORE_REPORT_COLS; strings borrowed (outcome
@@ -112,6 +141,46 @@ store_report_row(sqlite3_stmt *stmt, struct store_report *report)
 	report->closed_at = sqlite3_column_int64(stmt, 8);
 	report->outcome = sqlite3_column_type(stmt, 9) == SQLITE_NULL ? NULL :
 	    (char *)store_col_str(stmt, 9);
+	report->sealed = (unsigned char *)sqlite3_column_blob(stmt, 10);
+	report->sealed_len = (size_t)sqlite3_column_bytes(stmt, 10);
+	if (report->sealed_len == 0)
+		report->sealed = NULL;
+	snprintf(report->key_id, sizeof(report->key_id), "%s",
+	    store_col_str(stmt, 11));
+	report->claimed_by = sqlite3_column_type(stmt, 12) == SQLITE_NULL ?
+	    NULL : (char *)store_col_str(stmt, 12);
+	report->claimed_at = sqlite3_column_int64(stmt, 13);
+	report->alert_level = sqlite3_column_int(stmt, 14);
+	report->alerted_at = sqlite3_column_int64(stmt, 15);
+}
+
+/* Replaces the borrowed strings and blob of report (just filled from a
+ * row) by copies. Returns 0, or -1 when out of memory (report freed). */
+static int
+store_report_own(sqlite3_stmt *stmt, struct store_report *out)
+{
+	unsigned char *blob = NULL;
+
+	out->number = out->text = out->status = out->outcome = NULL;
+	out->claimed_by = NULL;
+	if (out->sealed != NULL) {
+		if ((blob = malloc(out->sealed_len)) != NULL)
+			memcpy(blob, out->sealed, out->sealed_len);
+		out->sealed = blob;
+		if (blob == NULL) {
+			store_report_free(out);
+			return -1;
+		}
+	}
+	if (store_col_dup(stmt, 2, &out->number) == -1 ||
+	    store_col_dup(stmt, 3, &out->text) == -1 ||
+	    store_col_dup(stmt, 4, &out->status) == -1 ||
+	    store_col_dup(stmt, 9, &out->outcome) == -1 ||
+	    store_col_dup(stmt, 12, &out->claimed_by) == -1) {
+		store_report_free(out);
+		return -1;
+	}
+	return 0;
 }
 
 /* Whether key is a decimal id (all digits, not too long). */
@@ -163,13 +232,8 @@ store_report_find(struct store *store, const char *key,
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		store_report_row(stmt, out);
-		out->number = out->text = out->status = out->outcome = NULL;
-		if (store_col_dup(stmt, 2, &out->number) == -1 ||
-		    store_col_dup(stmt, 3, &out->text) == -1 ||
-		    store_col_dup(stmt, 4, &out->status) == -1 ||
-		    store_col_dup(stmt, 9, &out->outcome) == -1) {
+		if (store_report_own(stmt, out) == -1) {
 			sqlite3_finalize(stmt);
-			store_report_free(out);
 			return store_failx(store, "out of memory");
 		}
 	} else if (rc != SQLITE_DONE)
@@ -187,6 +251,8 @@ store_report_free(struct store_report *report)
 	free(report->text);
 	free(report->status);
 	free(report->outcome);
+	free(report->sealed);
+	free(report->claimed_by);
 	memset(report, 0, sizeof(*report));
 }
 

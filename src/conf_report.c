@@ -1,0 +1,468 @@
+/*
+ * conf_report: the "reports" group of shukher.conf.
+ *
+ *   reports = {
+ *     public_key = "/etc/shukher/caseworkers.pub";
+ *     window = 1800; urgent_words = [ "АЮУЛ", "danger" ];
+ *     alert_segments = 2; alert_include_number = false;
+ *     escalate_minutes = 15; relay_hours = 72;
+ *     pin_attempts = 5; pin_lockout = 3600; retention_days = 365;
+ *     prompt = { mn = "..."; en = "..."; };
+ *     caseworkers = ( { name = "oyuna"; number = "+976..."; pin_hash = "$argon2id$..."; } );
+ *     roster = ( { days = "mon-fri"; hours = "9-18"; on_duty = [ "oyuna" ]; } );
+ *     fallback = [ "oyuna" ];
+ *   };
+ *
+ * Kept apart from conf.c so that the reporting side can grow without
+ * touching the keyword parser; it follows conf.c's rules: defaults first,
+ * every string copied out, unknown names refused, errors name file and line
+ * and never quote a PIN hash.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libconfig.h>
+
+#include "conf.h"
+#include "seal.h"
+
+struct conf_rctx {
+	const char *path;
+	char *err;
+	size_t errlen;
+};
+
+static const char *const conf_report_keys[] = { "public_key", "window",
+    "urgent_words", "alert_segments", "alert_include_number",
+    "escalate_minutes", "relay_hours", "pin_attempts", "pin_lockout",
+    "retention_days", "prompt", "followup_reply", "caseworkers", "roster",
+    "fallback", NULL };
+
+static const char *const conf_report_urgent[] = { "ТУСЛАМЖ", "АЮУЛ",
+    "АВААЧ", "ХҮЧИРХИЙЛЭЛ", "ЗОДОХ", "tuslamj", "ayuul", "avaach",
+    "help", "danger", "urgent", NULL };
+
+static const char *const conf_report_prompt[LANG_COUNT] = {
+	[LANG_MN] = "Юу болсон, хаана, тантай хэрхэн аюулгүй холбогдох вэ? "
+	    "Дараагийн мессежээр бичнэ үү.",
+	[LANG_EN] = "What happened, where, and how can we reach you safely? "
+	    "Reply in your next message.",
+	[LANG_MN_LATN] = "Yu bolson, haana, tantai herhen ayulgui holbogdoh "
+	    "ve? Daraagiin messejeer bichne uu.",
+};
+
+static const char *const conf_report_days[7] = { "sun", "mon", "tue", "wed",
+    "thu", "fri", "sat" };
+
+static int conf_rfail(struct conf_rctx *, const config_setting_t *,
+    const char *, ...) __attribute__((format(printf, 3, 4)));
+
+/* "FILE:LINE: reports.<reason>" into the error buffer. Returns -1. */
+static int
+conf_rfail(struct conf_rctx *ctx, const config_setting_t *s,
+    const char *fmt, ...)
+{
+	va_list ap;
+	unsigned line = s != NULL ? config_setting_source_line(s) : 0;
+	int n;
+
+	if (line > 0)
+		n = snprintf(ctx->err, ctx->errlen, "%s:%u: reports.",
+		    ctx->path, line);
+	else
+		n = snprintf(ctx->err, ctx->errlen, "%s: reports.", ctx->path);
+	if (n < 0 || (size_t)n >= ctx->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(ctx->err + n, ctx->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void
+conf_rstrs_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* A list or array of strings s into a new *out. Returns 0 or -1. */
+static int
+conf_rstrs(struct conf_rctx *ctx, const config_setting_t *s, char ***out,
+    size_t *n)
+{
+	int i, count;
+	const char *v;
+
+	*out = NULL;
+	*n = 0;
+	if (!config_setting_is_aggregate(s))
+		return conf_rfail(ctx, s, "%s: expected a list of strings",
+		    config_setting_name(s));
+	count = config_setting_length(s);
+	if ((*out = calloc((size_t)count + 1, sizeof(**out))) == NULL)
+		return conf_rfail(ctx, s, "out of memory");
+	for (i = 0; i < count; i++) {
+		v = config_setting_get_string_elem(s, i);
+		if (v == NULL || v[0] == '\0')
+			return conf_rfail(ctx, s, "%s: expected non-empty "
+			    "strings", config_setting_name(s));
+		if (((*out)[i] = strdup(v)) == NULL)
+			return conf_rfail(ctx, s, "out of memory");
+		(*n)++;
+	}
+	return 0;
+}
+
+/* The index of caseworker name, or -1. */
+static int
+conf_rcaseworker(const struct conf_reports *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncaseworkers; i++)
+		if (strcmp(r->caseworkers[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Names in s (caseworkers' names) into indexes. Returns 0 or -1. */
+static int
+conf_rwho(struct conf_rctx *ctx, const struct conf_reports *r,
+    const config_setting_t *s, size_t **who, size_t *n)
+{
+	char **names;
+	size_t i, nn;
+	int k, rc = 0;
+
+	if (conf_rstrs(ctx, s, &names, &nn) == -1)
+		return -1;
+	if ((*who = calloc(nn + 1, sizeof(**who))) == NULL)
+		rc = conf_rfail(ctx, s, "out of memory");
+	for (i = 0; rc == 0 && i < nn; i++) {
+		if ((k = conf_rcaseworker(r, names[i])) < 0)
+			rc = conf_rfail(ctx, s, "%s: no caseworker named "
+			    "\"%s\"", config_setting_name(s), names[i]);
+		else
+			(*who)[(*n)++] = (size_t)k;
+	}
+	conf_rstrs_free(names, nn);
+	return rc;
+}
+
+/* Member name of g as a string, or NULL. */
+static const char *
+conf_rstr(const config_setting_t *g, const char *name)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+
+	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_STRING)
+		return NULL;
+	return config_setting_get_string(s);
+}
+
+/* One caseworker { name; number; pin_hash; }. Returns 0 or -1. */
+static int
+conf_rcw(struct conf_rctx *ctx, const config_setting_t *g,
+    struct conf_caseworker *cw)
+{
+	const char *name = conf_rstr(g, "name"), *num = conf_rstr(g, "number");
+	const char *pin = conf_rstr(g, "pin_hash");
+
+	if (name == NULL || num == NULL || num[0] != '+' ||
+	    strspn(num + 1, "0123456789") != strlen(num + 1) ||
+	    strlen(num) < 4)
+		return conf_rfail(ctx, g, "caseworkers: each needs a name and "
+		    "a number in international form (+976...)");
+	if (pin != NULL && strncmp(pin, "$argon2", 7) != 0)
+		return conf_rfail(ctx, g, "caseworkers: pin_hash of \"%s\" is "
+		    "not a crypto_pwhash string ($argon2id$...)", name);
+	if ((cw->name = strdup(name)) == NULL ||
+	    (cw->number = strdup(num)) == NULL ||
+	    (pin != NULL && (cw->pin_hash = strdup(pin)) == NULL))
+		return conf_rfail(ctx, g, "out of memory");
+	return 0;
+}
+
+/* "mon-fri", "sat,sun", "all" into a mask. Returns 0 or -1. */
+static int
+conf_rdays(const char *s, unsigned *mask)
+{
+	char buf[64], *tok, *save = NULL, *dash;
+	int a, b, i;
+
+	*mask = 0;
+	if (strcasecmp(s, "all") == 0) {
+		*mask = 0x7f;
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ", ", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		if ((dash = strchr(tok, '-')) != NULL)
+			*dash++ = '\0';
+		for (a = -1, b = -1, i = 0; i < 7; i++) {
+			if (strcasecmp(tok, conf_report_days[i]) == 0)
+				a = i;
+			if (dash != NULL &&
+			    strcasecmp(dash, conf_report_days[i]) == 0)
+				b = i;
+		}
+		if (a < 0 || (dash != NULL && b < 0))
+			return -1;
+		if (b < 0)
+			b = a;
+		for (i = a;; i = (i + 1) % 7) {
+			*mask |= 1u << i;
+			if (i == b)
+				break;
+		}
+	}
+	return *mask != 0 ? 0 : -1;
+}
+
+/* One roster line. Returns 0 or -1. */
+static int
+conf_rroster(struct conf_rctx *ctx, const struct conf_reports *r,
+    const config_setting_t *g, struct conf_roster *ro)
+{
+	const char *days = conf_rstr(g, "days"), *hours = conf_rstr(g, "hours");
+	const config_setting_t *who = config_setting_get_member(g, "on_duty");
+
+	ro->from_hour = 0;
+	ro->to_hour = 24;
+	if (days == NULL || conf_rdays(days, &ro->days) == -1)
+		return conf_rfail(ctx, g, "roster: days: expected \"mon-fri\", "
+		    "\"sat,sun\", \"all\", ...");
+	if (hours != NULL && (sscanf(hours, "%d-%d", &ro->from_hour,
+	    &ro->to_hour) != 2 || ro->from_hour < 0 || ro->from_hour > 23 ||
+	    ro->to_hour < 1 || ro->to_hour > 24 ||
+	    ro->from_hour == ro->to_hour))
+		return conf_rfail(ctx, g, "roster: hours: expected \"9-18\" "
+		    "(from the first hour to the start of the second)");
+	if (who == NULL)
+		return conf_rfail(ctx, g, "roster: on_duty: missing");
+	return conf_rwho(ctx, r, who, &ro->who, &ro->nwho);
+}
+
+/* A reply group { mn = ...; en = ...; mn_latn = ...; } over *reply. */
+static int
+conf_rreply(struct conf_rctx *ctx, const config_setting_t *g,
+    struct conf_reply *reply)
+{
+	const char *v;
+	int l;
+
+	for (l = 0; l < LANG_COUNT; l++) {
+		if ((v = conf_rstr(g, lang_name((enum lang)l))) == NULL)
+			continue;
+		free(reply->text[l]);
+		if ((reply->text[l] = strdup(v)) == NULL)
+			return conf_rfail(ctx, g, "out of memory");
+	}
+	return 0;
+}
+
+/* Built-in values. Returns 0 or -1. */
+static int
+conf_rdefaults(struct conf_rctx *ctx, struct conf_reports *r)
+{
+	size_t i;
+	int l;
+
+	r->window = 1800;
+	r->alert_segments = 2;
+	r->escalate_minutes = 15;
+	r->relay_hours = 72;
+	r->pin_attempts = 5;
+	r->pin_lockout = 3600;
+	r->retention_days = 0;
+	for (i = 0; conf_report_urgent[i] != NULL; i++)
+		;
+	if ((r->urgent_words = calloc(i + 1, sizeof(char *))) == NULL)
+		return conf_rfail(ctx, NULL, "out of memory");
+	for (i = 0; conf_report_urgent[i] != NULL; i++, r->nurgent_words++)
+		if ((r->urgent_words[i] = strdup(conf_report_urgent[i])) == NULL)
+			return conf_rfail(ctx, NULL, "out of memory");
+	for (l = 0; l < LANG_COUNT; l++)
+		if ((r->prompt.text[l] = strdup(conf_report_prompt[l])) == NULL)
+			return conf_rfail(ctx, NULL, "out of memory");
+	return 0;
+}
+
+/* The integer members, each with its lowest allowed value. */
+static int
+conf_rints(struct conf_rctx *ctx, const config_setting_t *g,
+    struct conf_reports *r)
+{
+	const struct { const char *name; int *dst; int min, max; } f[] = {
+		{ "window", &r->window, 60, 7 * 86400 },
+		{ "alert_segments", &r->alert_segments, 1, 6 },
+		{ "escalate_minutes", &r->escalate_minutes, 1, 1440 },
+		{ "relay_hours", &r->relay_hours, 0, 24 * 90 },
+		{ "pin_attempts", &r->pin_attempts, 1, 100 },
+		{ "pin_lockout", &r->pin_lockout, 60, 30 * 86400 },
+		{ "retention_days", &r->retention_days, 0, 36500 },
+	};
+	const config_setting_t *s;
+	size_t i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if ((s = config_setting_get_member(g, f[i].name)) == NULL)
+			continue;
+		if (config_setting_type(s) != CONFIG_TYPE_INT ||
+		    config_setting_get_int(s) < f[i].min ||
+		    config_setting_get_int(s) > f[i].max)
+			return conf_rfail(ctx, s, "%s: expected an integer "
+			    "from %d to %d", f[i].name, f[i].min, f[i].max);
+		*f[i].dst = config_setting_get_int(s);
+	}
+	if ((s = config_setting_get_member(g, "alert_include_number")) != NULL) {
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+			return conf_rfail(ctx, s, "alert_include_number: "
+			    "expected true or false");
+		r->alert_include_number = config_setting_get_bool(s);
+	}
+	return 0;
+}
+
+/* The lists: caseworkers, then roster and fallback naming them. */
+static int
+conf_rlists(struct conf_rctx *ctx, const config_setting_t *g,
+    struct conf_reports *r)
+{
+	const config_setting_t *s;
+	int i, n;
+
+	if ((s = config_setting_get_member(g, "caseworkers")) != NULL) {
+		n = config_setting_length(s);
+		if (!config_setting_is_list(s) ||
+		    (r->caseworkers = calloc((size_t)n + 1,
+		    sizeof(*r->caseworkers))) == NULL)
+			return conf_rfail(ctx, s, "caseworkers: expected a "
+			    "list ( { name; number; pin_hash; }, ... )");
+		for (i = 0; i < n; i++, r->ncaseworkers++)
+			if (conf_rcw(ctx, config_setting_get_elem(s,
+			    (unsigned)i), &r->caseworkers[i]) == -1)
+				return -1;
+		for (i = 0; i < n; i++)
+			if (conf_rcaseworker(r, r->caseworkers[i].name) != i)
+				return conf_rfail(ctx, s, "caseworkers: \"%s\" "
+				    "twice", r->caseworkers[i].name);
+	}
+	if ((s = config_setting_get_member(g, "roster")) != NULL) {
+		n = config_setting_length(s);
+		if (!config_setting_is_list(s) || (r->roster = calloc(
+		    (size_t)n + 1, sizeof(*r->roster))) == NULL)
+			return conf_rfail(ctx, s, "roster: expected a list");
+		for (i = 0; i < n; i++, r->nroster++)
+			if (conf_rroster(ctx, r, config_setting_get_elem(s,
+			    (unsigned)i), &r->roster[i]) == -1)
+				return -1;
+	}
+	if ((s = config_setting_get_member(g, "fallback")) != NULL &&
+	    conf_rwho(ctx, r, s, &r->fallback, &r->nfallback) == -1)
+		return -1;
+	return 0;
+}
+
+/* Whether name is a member reports may have. */
+static int
+conf_rknown(const char *name)
+{
+	size_t k;
+
+	for (k = 0; conf_report_keys[k] != NULL; k++)
+		if (name != NULL && strcmp(conf_report_keys[k], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Checks member names, and reads the key and the texts. */
+static int
+conf_rrest(struct conf_rctx *ctx, const config_setting_t *g,
+    struct conf_reports *r)
+{
+	const config_setting_t *s;
+	char kerr[256];
+	const char *v;
+	int i;
+
+	for (i = 0; i < config_setting_length(g); i++) {
+		s = config_setting_get_elem(g, (unsigned)i);
+		if (!conf_rknown(config_setting_name(s)))
+			return conf_rfail(ctx, s, "%s: unknown setting",
+			    config_setting_name(s));
+	}
+	if ((s = config_setting_get_member(g, "urgent_words")) != NULL) {
+		conf_rstrs_free(r->urgent_words, r->nurgent_words);
+		if (conf_rstrs(ctx, s, &r->urgent_words,
+		    &r->nurgent_words) == -1)
+			return -1;
+	}
+	if ((s = config_setting_get_member(g, "prompt")) != NULL &&
+	    conf_rreply(ctx, s, &r->prompt) == -1)
+		return -1;
+	if ((s = config_setting_get_member(g, "followup_reply")) != NULL &&
+	    conf_rreply(ctx, s, &r->followup_reply) == -1)
+		return -1;
+	if ((v = conf_rstr(g, "public_key")) != NULL) {
+		s = config_setting_get_member(g, "public_key");
+		if ((r->public_key = strdup(v)) == NULL)
+			return conf_rfail(ctx, s, "out of memory");
+		if (seal_load_public(v, &r->key, kerr, sizeof(kerr)) == -1)
+			return conf_rfail(ctx, s, "public_key: %s", kerr);
+	}
+	return 0;
+}
+
+int
+conf_reports_read(const struct config_setting_t *g, const char *path,
+    struct conf_reports *out, char *err, size_t errlen)
+{
+	struct conf_rctx ctx = { path, err, errlen };
+
+	memset(out, 0, sizeof(*out));
+	if (conf_rdefaults(&ctx, out) == -1)
+		return -1;
+	if (g == NULL)
+		return 0;
+	if (!config_setting_is_group(g))
+		return conf_rfail(&ctx, g, "expected a group { ... }");
+	if (conf_rints(&ctx, g, out) == -1 || conf_rlists(&ctx, g, out) == -1)
+		return -1;
+	return conf_rrest(&ctx, g, out);
+}
+
+void
+conf_reports_free(struct conf_reports *r)
+{
+	size_t i;
+	int l;
+
+	if (r == NULL)
+		return;
+	free(r->public_key);
+	conf_rstrs_free(r->urgent_words, r->nurgent_words);
+	for (l = 0; l < LANG_COUNT; l++) {
+		free(r->prompt.text[l]);
+		free(r->followup_reply.text[l]);
+	}
+	for (i = 0; i < r->ncaseworkers; i++) {
+		free(r->caseworkers[i].name);
+		free(r->caseworkers[i].number);
+		free(r->caseworkers[i].pin_hash);
+	}
+	free(r->caseworkers);
+	for (i = 0; i < r->nroster; i++)
+		free(r->roster[i].who);
+	free(r->roster);
+	free(r->fallback);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,307 @@
+/*
+ * report: intake, follow-ups, urgency and alerts, called by the router
+ * inside the transaction that handles one message (see report.h).
+ *
+ * Privacy decides the shape. A report's number and text are sealed to the
+ * caseworkers' public key; the inbox copy is blanked in the same
+ * transaction. The daemon still has to recognise a number for a while (the
+ * guided exchange, follow-ups): it keeps a keyed hash of it (device
+ * secret), for reports.window only. To relay a caseworker's SMS reply it
+ * keeps the number encrypted with the device secret for reports.relay_hours
+ * after the reporter's last message; shukherctl replies need no such copy.
+ * Acknowledgements, alerts and relayed replies sit in the outbox in the
+ * clear until sent, then report_tick() blanks them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+#include <unicase.h>
+#include <unistr.h>
+
+#include "report.h"
+#include "report_int.h"
+#include "seal.h"
+
+#define REPORT_WORD_MAX 128
+#define REPORT_MAX_TOLD 16
+
+/* The device secret's key for purpose ("link", "relay") into key. */
+int
+report_key(struct store *store, const char *purpose, unsigned char *key)
+{
+	unsigned char dev[32];
+
+	if (store_secret(store, "device", dev, sizeof(dev)) == -1)
+		return -1;
+	crypto_generichash(key, 32, (const unsigned char *)purpose,
+	    strlen(purpose), dev, sizeof(dev));
+	sodium_memzero(dev, sizeof(dev));
+	return 0;
+}
+
+/* The window key of number into hash (32 bytes). Returns 0 or -1. */
+int
+report_hash(struct store *store, const char *number, unsigned char *hash)
+{
+	unsigned char key[32];
+
+	if (report_key(store, "link", key) == -1)
+		return -1;
+	crypto_generichash(hash, 32, (const unsigned char *)number,
+	    strlen(number), key, sizeof(key));
+	sodium_memzero(key, sizeof(key));
+	return 0;
+}
+
+/* Folds s[0..len) (Unicode case folding) into buf. Returns 0 or -1. */
+static int
+report_fold(const char *s, size_t len, char *buf, size_t buflen)
+{
+	size_t n = buflen - 1;
+	uint8_t *r;
+
+	if (u8_check((const uint8_t *)s, len) != NULL)
+		return -1;
+	r = u8_casefold((const uint8_t *)s, len, NULL, NULL, (uint8_t *)buf,
+	    &n);
+	if (r == NULL)
+		return -1;
+	if (r != (uint8_t *)buf) {
+		free(r);
+		return -1;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Whether folded a and b differ by at most one edit (code points). */
+static int
+report_near(const char *a, const char *b)
+{
+	ucs4_t x[REPORT_WORD_MAX], y[REPORT_WORD_MAX];
+	size_t na = 0, nb = 0, i = 0, j = 0;
+	int edits = 0;
+	const uint8_t *p;
+
+	for (p = (const uint8_t *)a; *p && na < REPORT_WORD_MAX; na++)
+		p += u8_strmbtouc(&x[na], p) > 0 ? u8_strmbtouc(&x[na], p) : 1;
+	for (p = (const uint8_t *)b; *p && nb < REPORT_WORD_MAX; nb++)
+		p += u8_strmbtouc(&y[nb], p) > 0 ? u8_strmbtouc(&y[nb], p) : 1;
+	if (na < 5 || nb < 5 || (na > nb ? na - nb : nb - na) > 1)
+		return 0;
+	while (i < na && j < nb) {
+		if (x[i] == y[j]) {
+			i++, j++;
+			continue;
+		}
+		if (++edits > 1)
+			return 0;
+		if (na > nb)
+			i++;
+		else if (nb > na)
+			j++;
+		else
+			i++, j++;
+	}
+	return edits + (int)(na - i) + (int)(nb - j) <= 1;
+}
+
+/* Characters that end a word for urgency matching. */
+static int
+report_is_sep(unsigned char c)
+{
+	return c < 0x80 && strchr(" \t\r\n.,!?;:'\"()[]#*-_/", c) != NULL;
+}
+
+int
+report_is_urgent(const struct conf *conf, const char *text)
+{
+	char word[REPORT_WORD_MAX], w[REPORT_WORD_MAX];
+	const struct conf_reports *rc = &conf->reports;
+	const char *p = text, *q;
+	size_t i;
+
+	while (*p != '\0') {
+		while (*p != '\0' && report_is_sep((unsigned char)*p))
+			p++;
+		for (q = p; *q != '\0' && !report_is_sep((unsigned char)*q);
+		    q++)
+			;
+		if (q > p && report_fold(p, (size_t)(q - p), word,
+		    sizeof(word)) == 0) {
+			for (i = 0; i < rc->nurgent_words; i++) {
+				if (report_fold(rc->urgent_words[i],
+				    strlen(rc->urgent_words[i]), w,
+				    sizeof(w)) == 0 && (strcmp(w, word) == 0 ||
+				    report_near(w, word)))
+					return 1;
+			}
+		}
+		p = q;
+	}
+	return 0;
+}
+
+size_t
+report_on_duty(const struct conf *conf, int64_t now, size_t *idx,
+    size_t max)
+{
+	const struct conf_reports *rc = &conf->reports;
+	const struct conf_roster *ro;
+	time_t t = (time_t)now;
+	struct tm tm;
+	size_t i, n = 0;
+	int in;
+
+	localtime_r(&t, &tm);
+	for (i = 0; i < rc->nroster; i++) {
+		ro = &rc->roster[i];
+		if (ro->from_hour < ro->to_hour)
+			in = (ro->days & (1u << tm.tm_wday)) &&
+			    tm.tm_hour >= ro->from_hour &&
+			    tm.tm_hour < ro->to_hour;
+		else    /* past midnight: the evening counts for its day */
+			in = ((ro->days & (1u << tm.tm_wday)) &&
+			    tm.tm_hour >= ro->from_hour) ||
+			    ((ro->days & (1u << ((tm.tm_wday + 6) % 7))) &&
+			    tm.tm_hour < ro->to_hour);
+		if (!in)
+			continue;
+		for (n = 0; n < ro->nwho && n < max; n++)
+			idx[n] = ro->who[n];
+		return n;
+	}
+	for (n = 0; n < rc->nfallback && n < max; n++)
+		idx[n] = rc->fallback[n];
+	return n;
+}
+
+int
+report_pin_hash(const char *pin, char *out, size_t outlen)
+{
+	if (outlen < crypto_pwhash_STRBYTES || sodium_init() < 0)
+		return -1;
+	return crypto_pwhash_str(out, pin, strlen(pin),
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0 ? 0 : -1;
+}
+
+/*
+ * The alert for report ref: "URGENT #REF: text" cut to fit
+ * reports.alert_segments SMS parts, with the number when the config says
+ * so. Caller frees.
+ */
+static char *
+report_alert_text(const struct conf *conf, const char *ref,
+    const char *number, const char *text)
+{
+	int segs = conf->reports.alert_segments, ascii = 1;
+	size_t room, len, i, chars;
+	const unsigned char *p;
+	char head[96], *s;
+
+	for (p = (const unsigned char *)text; *p; p++)
+		ascii &= *p < 0x80;
+	room = ascii ? (segs == 1 ? 160 : 153 * (size_t)segs) :
+	    (segs == 1 ? 70 : 67 * (size_t)segs);
+	if (text == NULL) {     /* an escalation: the daemon cannot read it */
+		snprintf(head, sizeof(head), "URGENT #%s not claimed in %d "
+		    "min. CLAIM %s PIN", ref, conf->reports.escalate_minutes,
+		    ref);
+		return strdup(head);
+	}
+	snprintf(head, sizeof(head), "URGENT #%s%s%s: ", ref,
+	    conf->reports.alert_include_number && number != NULL ? " " : "",
+	    conf->reports.alert_include_number && number != NULL ? number :
+	    "");
+	room = room > strlen(head) + 3 ? room - strlen(head) - 3 : 0;
+	/* Cut text after room characters (code points, whole ones). */
+	for (i = 0, chars = 0; text[i] != '\0' && chars < room; chars++) {
+		i++;
+		while ((text[i] & 0xc0) == 0x80)
+			i++;
+	}
+	len = strlen(head) + i + 4;
+	if ((s = malloc(len)) == NULL)
+		return NULL;
+	snprintf(s, len, "%s%.*s%s", head, (int)i, text,
+	    text[i] != '\0' ? "..." : "");
+	return s;
+}
+
+/*
+ * Queues the alert for report id to the caseworker on duty number level
+ * (0 first), adds it to the timeline and records the level. text and number
+ * are the report's, in the clear for this call only; NULL for an
+ * escalation, which carries only the reference. Returns 1 when one was
+ * told, 0 when nobody is left, -1.
+ */
+int
+report_alert(struct store *store, const struct conf *conf, int64_t id,
+    const char *ref, const char *number, const char *text, int level,
+    int64_t now)
+{
+	size_t who[REPORT_MAX_TOLD], n;
+	const struct conf_caseworker *cw;
+	struct store_report_entry e;
+	int64_t out;
+	char *msg;
+
+	n = report_on_duty(conf, now, who, REPORT_MAX_TOLD);
+	if (level < 0 || (size_t)level >= n)
+		return store_report_alerted(store, id, level, now) < 0 ? -1 : 0;
+	cw = &conf->reports.caseworkers[who[level]];
+	if ((msg = report_alert_text(conf, ref, number, text)) == NULL)
+		return -1;
+	out = store_outbox_add(store, cw->number, msg, STORE_OUT_ALERT, 0, now);
+	sodium_memzero(msg, strlen(msg));
+	free(msg);
+	if (out < 0)
+		return -1;
+	memset(&e, 0, sizeof(e));
+	e.report_id = id;
+	e.at = now;
+	e.kind = level == 0 ? "alert" : "escalate";
+	e.actor = cw->name;
+	e.outbox_id = out;
+	if (store_report_entry_add(store, &e) < 0 ||
+	    store_report_alerted(store, id, level + 1, now) < 0)
+		return -1;
+	return 1;
+}
+
+int
+report_tick(struct store *store, const struct conf *conf, int64_t now)
+{
+	int64_t ids[16];
+	struct store_report r;
+	char key[24];
+	int i, n;
+
+	n = store_report_unclaimed(store, now -
+	    (int64_t)conf->reports.escalate_minutes * 60, ids, 16);
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "%lld", (long long)ids[i]);
+		if (store_report_find(store, key, &r) != 1)
+			return -1;
+		if (store_begin(store) < 0) {
+			store_report_free(&r);
+			return -1;
+		}
+		if (report_alert(store, conf, r.id, r.ref, NULL, NULL,
+		    r.alert_level, now) < 0 || store_commit(store) < 0) {
+			store_rollback(store);
+			store_report_free(&r);
+			return -1;
+		}
+		store_report_free(&r);
+	}
+	if (store_scrub_outbox(store) < 0 || store_link_expire(store, now) < 0)
+		return -1;
+	return store_wal_truncate(store) < 0 ? -1 : 0;
+}
