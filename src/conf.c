@@ -25,6 +25,8 @@
 #include <unistr.h>
 
 #include "conf.h"
+#include "match.h"
+#include "text.h"
 
 /* Where errors go while one file is read. */
 struct conf_ctx {
@@ -42,7 +44,6 @@ struct conf_wordset {
 	char label[96];
 };
 
-#define CONF_WORD_MAX 64         /* characters in one trigger word */
 #define CONF_WHERE 160           /* room for "keywords[12] ("name").reply" */
 
 static const char *const conf_lang_names[LANG_COUNT] = {
@@ -52,9 +53,10 @@ static const char *const conf_lang_names[LANG_COUNT] = {
 };
 
 static const char *const conf_top_keys[] = { "database", "language",
-    "modem", "limits", "keywords", "default_reply", "stop", "start", NULL };
+    "modem", "limits", "keywords", "default_reply", "stop", "start",
+    "matching", NULL };
 static const char *const conf_keyword_keys[] = { "name", "words", "reply",
-    "report", NULL };
+    "report", "language", NULL };
 static const char *const conf_optin_keys[] = { "words", "reply", NULL };
 
 /* The plain values: where they stand and where they go in struct conf. */
@@ -81,6 +83,7 @@ static const struct conf_field {
 	F("limits", "multipart_timeout", INT, limits.multipart_timeout, 1),
 	F("limits", "short_code_max_digits", INT,
 	    limits.short_code_max_digits, 1),
+	F("limits", "max_segments", INT, limits.max_segments, 1),
 #undef F
 };
 #define CONF_NFIELDS (sizeof(conf_fields) / sizeof(conf_fields[0]))
@@ -241,6 +244,9 @@ conf_defaults(struct conf_ctx *ctx, struct conf *conf)
 	conf->limits.retry_delay = 30;
 	conf->limits.multipart_timeout = 600;
 	conf->limits.short_code_max_digits = 6;
+	conf->limits.max_segments = 2;
+	conf->matching.typo_length = 4;
+	conf->matching.typo2_length = 8;
 	if (conf_set_str(ctx, &conf->path, ctx->path) == -1 ||
 	    conf_set_str(ctx, &conf->database,
 	    "/var/lib/shukher/shukher.db") == -1 ||
@@ -492,6 +498,23 @@ conf_read_optin(struct conf_ctx *ctx, const config_setting_t *root,
 	return 0;
 }
 
+/* A language keyword's "language" into *lang; -1 when it has none. */
+static int
+conf_read_language(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *where, int *lang)
+{
+	const config_setting_t *s;
+
+	*lang = -1;
+	if ((s = config_setting_get_member(g, "language")) == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING ||
+	    (*lang = lang_parse(config_setting_get_string(s))) == -1)
+		return conf_fail(ctx, s, "%s.language: expected \"mn\", "
+		    "\"en\" or \"mn_latn\"", where);
+	return 0;
+}
+
 /* Element g (index i) of the keywords list into kw. */
 static int
 conf_read_keyword(struct conf_ctx *ctx, const config_setting_t *g, int i,
@@ -511,6 +534,8 @@ conf_read_keyword(struct conf_ctx *ctx, const config_setting_t *g, int i,
 		snprintf(where, sizeof(where), "keywords[%d]", i);
 	if (s == NULL)
 		return conf_fail(ctx, g, "%s: no name", where);
+	if (conf_read_language(ctx, g, where, &kw->language) == -1)
+		return -1;
 	if (conf_check_names(ctx, g, conf_keyword_keys, where) == -1 ||
 	    conf_get_str(ctx, g, "name", where, &kw->name) == -1 ||
 	    conf_get_words(ctx, g, where, &kw->words, &kw->nwords) == -1 ||
@@ -576,6 +601,10 @@ conf_read(struct conf_ctx *ctx, const config_setting_t *root,
 	    conf_read_optin(ctx, root, "start", &conf->start_words,
 	    &conf->nstart_words, &conf->start_reply) == -1)
 		return -1;
+	/* matching: src/conf_match.c */
+	if (conf_matching_read(config_setting_get_member(root, "matching"),
+	    ctx->path, &conf->matching, ctx->err, ctx->errlen) == -1)
+		return -1;
 	return 0;
 }
 
@@ -625,35 +654,19 @@ conf_check_reply(struct conf_ctx *ctx, const struct conf_reply *reply,
 	return 0;
 }
 
-/* 1 when a and b are the same word ignoring case (Cyrillic included). */
+/*
+ * 1 when a and b are one word to the matcher: the same after
+ * text_normalize() (case, Cyrillic included, and Unicode forms).
+ */
 static int
 conf_same_word(const char *a, const char *b)
 {
-	int r;
+	char na[TEXT_NORM_MAX], nb[TEXT_NORM_MAX];
 
-	if (u8_casecmp((const uint8_t *)a, strlen(a), (const uint8_t *)b,
-	    strlen(b), NULL, UNINORM_NFC, &r) == -1)
+	if (text_normalize(a, strlen(a), na, sizeof(na)) < 0 ||
+	    text_normalize(b, strlen(b), nb, sizeof(nb)) < 0)
 		return strcmp(a, b) == 0;
-	return r == 0;
-}
-
-/*
- * 1 when a message can match word at all. route trims spaces and this
- * punctuation off a message and squeezes its inner spaces before it
- * compares, so a word that keeps them is dead; so is an overlong one.
- */
-static int
-conf_word_matchable(const char *word)
-{
-	static const char trim[] = " \t\r\n.,!?;:'\"()[]#*-_";
-	size_t len = strlen(word);
-
-	if (len == 0 || strchr(trim, word[0]) != NULL ||
-	    strchr(trim, word[len - 1]) != NULL)
-		return 0;
-	if (strstr(word, "  ") != NULL || strpbrk(word, "\t\r\n") != NULL)
-		return 0;
-	return u8_mbsnlen((const uint8_t *)word, len) <= CONF_WORD_MAX;
+	return strcmp(na, nb) == 0;
 }
 
 /* Word j of set w: blank, not UTF-8, or already used by an earlier one. */
@@ -664,6 +677,7 @@ conf_check_word(struct conf_ctx *ctx, const struct conf_wordset *sets,
 	const struct conf_wordset *set = &sets[w];
 	const char *word = set->words[j];
 	const config_setting_t *s;
+	char why[128];
 	size_t v, k;
 
 	s = set->setting != NULL ?
@@ -672,14 +686,13 @@ conf_check_word(struct conf_ctx *ctx, const struct conf_wordset *sets,
 	if (word[strspn(word, " \t\r\n")] == '\0')
 		return conf_fail(ctx, s, "%s.words[%zu]: empty word",
 		    set->label, j);
-	if (!conf_word_matchable(word))
-		return conf_fail(ctx, s, "%s.words[%zu]: \"%s\" would never "
-		    "match: no space or punctuation at either end, single "
-		    "spaces inside, at most %d characters", set->label, j, word,
-		    CONF_WORD_MAX);
 	if (u8_check((const uint8_t *)word, strlen(word)) != NULL)
 		return conf_fail(ctx, s, "%s.words[%zu]: not valid UTF-8",
 		    set->label, j);
+	if (text_word_check(word, why, sizeof(why)) == -1)
+		return conf_fail(ctx, s, "%s.words[%zu]: \"%s\" would never "
+		    "match as written: %s; write letters, digits and single "
+		    "spaces", set->label, j, word, why);
 	for (v = 0; v <= w; v++)
 		for (k = 0; k < (v == w ? j : sets[v].nwords); k++)
 			if (conf_same_word(word, sets[v].words[k]))
@@ -901,7 +914,8 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	config_init(&cfg);
 	if (conf_parse(&ctx, &cfg) == 0 &&
 	    conf_read(&ctx, config_root_setting(&cfg), conf) == 0 &&
-	    conf_validate(&ctx, conf, config_root_setting(&cfg)) == 0)
+	    conf_validate(&ctx, conf, config_root_setting(&cfg)) == 0 &&
+	    (conf->match = match_new(conf, err, errlen)) != NULL)
 		rc = 0;
 	config_destroy(&cfg);
 	if (rc == -1) {
@@ -931,6 +945,8 @@ conf_free(struct conf *conf)
 	conf_reply_free(&conf->default_reply);
 	conf_reply_free(&conf->stop_reply);
 	conf_reply_free(&conf->start_reply);
+	match_free(conf->match);
+	conf_matching_free(&conf->matching);
 	if (conf->modem.pin != NULL)
 		explicit_bzero(conf->modem.pin, strlen(conf->modem.pin));
 	free(conf->modem.pin);

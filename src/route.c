@@ -6,148 +6,26 @@
  * a database. route_handle_next() wraps it in one store transaction with
  * everything that follows from it.
  *
- * Matching here is exact after Unicode case folding: the first word of the
- * message, or the whole message, equal to one of a group's words. The
- * forgiving matcher (transliteration, typos, menu digits) replaces
- * route_match() and nothing else.
+ * Matching is the conf's compiled matcher (match.h: transliteration,
+ * typos, menu digits), built once when the conf is loaded. The reply's
+ * language follows how the person wrote: Cyrillic is mn; a matched Latin
+ * spelling of a Mongolian word is mn_latn; a matched English word is en;
+ * a message that tells nothing (a menu digit, an unknown Latin text) gets
+ * the language remembered for the number, else the conf's. A language
+ * keyword (a group with a language) switches to its language, and the
+ * language of every reply is remembered.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <unicase.h>
-#include <unistr.h>
-
 #include "conf.h"
+#include "match.h"
+#include "report.h"
 #include "route.h"
 #include "store.h"
-
-#define ROUTE_WORD_MAX 256
-
-/*
- * Folds s[0..len) for comparison (Unicode case folding, so that ТУСЛАМЖ,
- * Тусламж and тусламж are one word) into buf, NUL-terminated. Returns 0,
- * or -1 when the word does not fit or is not valid UTF-8.
- */
-static int
-route_fold(const char *s, size_t len, char *buf, size_t buflen)
-{
-	size_t n = buflen - 1;
-	uint8_t *r;
-
-	if (u8_check((const uint8_t *)s, len) != NULL)
-		return -1;
-	r = u8_casefold((const uint8_t *)s, len, NULL, NULL,
-	    (uint8_t *)buf, &n);
-	if (r == NULL)
-		return -1;
-	if (r != (uint8_t *)buf) {      /* did not fit: libunistring allocated */
-		free(r);
-		return -1;
-	}
-	buf[n] = '\0';
-	return 0;
-}
-
-/* Characters that may stand around a keyword: "help!", "(1)", "тусламж?". */
-static int
-route_is_trim(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
-	    (c < 0x80 && strchr(".,!?;:'\"()[]#*-_", c) != NULL && c != '\0');
-}
-
-/* The span of s without leading and trailing space and punctuation. */
-static void
-route_trim(const char *s, size_t len, const char **start, size_t *outlen)
-{
-	while (len > 0 && route_is_trim((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len > 0 && route_is_trim((unsigned char)s[len - 1]))
-		len--;
-	*start = s;
-	*outlen = len;
-}
-
-/*
- * Copies s[0..len) into buf with each run of white space made one space, so
- * that "job   offer" is "job offer". Returns 0 and the new length, or -1
- * when it does not fit.
- */
-static int
-route_squeeze(const char *s, size_t len, char *buf, size_t buflen,
-    size_t *outlen)
-{
-	size_t i, n = 0;
-	int space = 0;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
-		    s[i] == '\n') {
-			space = 1;
-			continue;
-		}
-		if (n + 2 >= buflen)
-			return -1;
-		if (space && n > 0)
-			buf[n++] = ' ';
-		space = 0;
-		buf[n++] = s[i];
-	}
-	buf[n] = '\0';
-	*outlen = n;
-	return 0;
-}
-
-/* 1 when the folded candidate equals one of words, folded. */
-static int
-route_in(const char *folded, char *const *words, size_t nwords)
-{
-	char w[ROUTE_WORD_MAX];
-	size_t i;
-
-	if (folded[0] == '\0')
-		return 0;
-	for (i = 0; i < nwords; i++) {
-		if (route_fold(words[i], strlen(words[i]), w, sizeof(w)) == 0 &&
-		    strcmp(w, folded) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * Whether text is one of words: its first word, or all of it (for
- * keywords of several words). Both candidates are trimmed and folded.
- */
-static int
-route_match(const char *text, char *const *words, size_t nwords)
-{
-	char first[ROUTE_WORD_MAX], whole[ROUTE_WORD_MAX];
-	char squeezed[ROUTE_WORD_MAX];
-	const char *s;
-	size_t len, wl;
-
-	route_trim(text, strlen(text), &s, &len);
-	if (len == 0)
-		return 0;
-	for (wl = 0; wl < len && s[wl] != ' ' && s[wl] != '\t' &&
-	    s[wl] != '\n' && s[wl] != '\r'; wl++)
-		;
-	route_trim(s, wl, &s, &wl);
-	if (route_fold(s, wl, first, sizeof(first)) == 0 &&
-	    route_in(first, words, nwords))
-		return 1;
-	route_trim(text, strlen(text), &s, &len);
-	if (wl == len || route_squeeze(s, len, squeezed, sizeof(squeezed),
-	    &len) < 0)
-		return 0;
-	return route_fold(squeezed, len, whole, sizeof(whole)) == 0 &&
-	    route_in(whole, words, nwords);
-}
+#include "text.h"
 
 int
 route_is_short_code(const struct conf *conf, const char *sender)
@@ -167,37 +45,21 @@ route_is_short_code(const struct conf *conf, const char *sender)
 	return digits <= (size_t)conf->limits.short_code_max_digits;
 }
 
-/* 1 when text holds a Cyrillic letter (U+0400..U+04FF). */
-static int
-route_is_cyrillic(const char *text)
-{
-	const uint8_t *p = (const uint8_t *)text;
-	ucs4_t uc;
-	int n;
-
-	while (*p != '\0') {
-		n = u8_strmbtouc(&uc, p);
-		if (n <= 0)
-			return 0;
-		if (uc >= 0x400 && uc <= 0x4ff)
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
 /*
- * The language to answer in: the one remembered for the number, else the
- * script of the message (Cyrillic means mn), else the conf's default.
+ * The language to answer in: how the person wrote (Cyrillic text; the
+ * matched word's language), else the one remembered for the number, else
+ * the conf's. m is the match, or NULL.
  */
 static enum lang
 route_lang(const struct conf *conf, const char *text,
-    const struct store_contact *contact)
+    const struct store_contact *contact, const struct match_result *m)
 {
+	if (text_is_cyrillic(text))
+		return LANG_MN;
+	if (m != NULL && m->lang >= 0 && m->lang < LANG_COUNT)
+		return (enum lang)m->lang;
 	if (contact->known && contact->lang >= 0 && contact->lang < LANG_COUNT)
 		return (enum lang)contact->lang;
-	if (route_is_cyrillic(text))
-		return LANG_MN;
 	return conf->language;
 }
 
@@ -219,16 +81,19 @@ route_decide(const struct conf *conf, const char *sender, const char *text,
     int malformed, const struct store_contact *contact, int replies_in_window,
     struct route_result *out)
 {
-	size_t i;
+	struct match_result m;
+	const struct conf_keyword *k;
+	int hit;
 
 	memset(out, 0, sizeof(*out));
-	out->lang = route_lang(conf, text, contact);
+	hit = conf->match != NULL && match_text(conf->match, text, &m);
+	out->lang = route_lang(conf, text, contact, hit ? &m : NULL);
 	if (route_is_short_code(conf, sender)) {
 		out->action = ROUTE_SILENT_SHORTCODE;
 		out->label = "ignored";
 		return;
 	}
-	if (route_match(text, conf->stop_words, conf->nstop_words)) {
+	if (hit && m.target == MATCH_STOP) {
 		out->label = "stop";
 		if (contact->opted_out)
 			out->action = ROUTE_SILENT_OPTED_OUT;
@@ -237,7 +102,7 @@ route_decide(const struct conf *conf, const char *sender, const char *text,
 			    replies_in_window, out);
 		return;
 	}
-	if (route_match(text, conf->start_words, conf->nstart_words)) {
+	if (hit && m.target == MATCH_START) {
 		out->label = "start";
 		route_reply(conf, &conf->start_reply, ROUTE_START,
 		    replies_in_window, out);
@@ -253,16 +118,15 @@ route_decide(const struct conf *conf, const char *sender, const char *text,
 		out->label = "malformed";
 		return;
 	}
-	for (i = 0; i < conf->nkeywords; i++) {
-		const struct conf_keyword *k = &conf->keywords[i];
-
-		if (route_match(text, k->words, k->nwords)) {
-			out->keyword = k;
-			out->label = k->name;
-			route_reply(conf, &k->reply, ROUTE_KEYWORD,
-			    replies_in_window, out);
-			return;
-		}
+	if (hit && m.target == MATCH_KEYWORD && m.keyword < conf->nkeywords) {
+		k = &conf->keywords[m.keyword];
+		if (k->language >= 0 && k->language < LANG_COUNT)
+			out->lang = (enum lang)k->language;
+		out->keyword = k;
+		out->label = k->name;
+		route_reply(conf, &k->reply, ROUTE_KEYWORD, replies_in_window,
+		    out);
+		return;
 	}
 	out->label = "default";
 	route_reply(conf, &conf->default_reply, ROUTE_DEFAULT,
@@ -357,7 +221,7 @@ route_handle_next(struct store *store, const struct conf *conf, int64_t now)
 	struct store_msg msg;
 	struct store_contact contact;
 	struct route_result r;
-	int found, replies;
+	int found, replies, rep;
 
 	if (store_begin(store) < 0)
 		return -1;
@@ -374,7 +238,10 @@ route_handle_next(struct store *store, const struct conf *conf, int64_t now)
 		goto fail;
 	route_decide(conf, msg.sender, msg.text, msg.malformed, &contact,
 	    replies, &r);
-	if (route_apply(store, &msg, &r, &contact, now) < 0)
+	/* Reports, their follow-ups, caseworkers' commands: report.c. */
+	if ((rep = report_route(store, conf, &msg, &r, replies, now)) < 0)
+		goto fail;
+	if (rep == 0 && route_apply(store, &msg, &r, &contact, now) < 0)
 		goto fail;
 	if (store_commit(store) < 0)
 		goto fail;

@@ -305,7 +305,7 @@ static const struct bad {
 	{ "space_in_word.conf", "words[1]: \"ТУСЛАМЖ \" would never match" },
 	{ "punct_in_word.conf", "words[0]: \"1.\" would never match" },
 	{ "double_space_in_word.conf", "words[2]: \"JOB  OFFER\" would never" },
-	{ "long_word.conf", "at most 64 characters" },
+	{ "long_word.conf", "more than 64 characters" },
 	{ "bom_error.conf", "limits.reply_budget: must be greater than 0" },
 };
 

@@ -112,8 +112,13 @@ test_keyword_gets_its_reply_in_the_script_written(void **state)
 	receive(f, "+97699110002", "Help!", NOW);
 	r = replies_to(f, "+97699110002");
 	assert_int_equal(r.n, 1);
-	/* Latin text from a stranger: the conf's default language (mn). */
-	assert_string_equal(r.last, "Тусламж: 102");
+	/* An English keyword: English. */
+	assert_string_equal(r.last, "Help: 102");
+
+	/* Mongolian in Latin letters, as people text it: mn_latn. */
+	receive(f, "+97699110012", "tuslamzh", NOW);
+	assert_string_equal(replies_to(f, "+97699110012").last,
+	    "Tuslamj: 102");
 }
 
 static void
@@ -126,7 +131,7 @@ test_keyword_is_first_word_or_whole_text(void **state)
 	    "Тусламж: 102");
 	receive(f, "+97699110004", "  job   offer ", NOW);
 	assert_string_equal(replies_to(f, "+97699110004").last,
-	    "Ажлын санал");
+	    "Job offers");
 }
 
 static void
@@ -148,8 +153,8 @@ test_stop_confirms_once_then_silence_until_start(void **state)
 
 	receive(f, n, "stop", NOW);
 	assert_int_equal(replies_to(f, n).n, 1);
-	/* Latin letters from a stranger: the conf's language, mn. */
-	assert_string_equal(replies_to(f, n).last, "Зогслоо");
+	/* An English word: English. */
+	assert_string_equal(replies_to(f, n).last, "Stopped");
 	assert_int_equal(store_contact_get(f->store, n, &c), 0);
 	assert_true(c.opted_out);
 
@@ -207,7 +212,7 @@ test_report_is_filed_and_its_reference_sent_back(void **state)
 	last = replies_to(f, "+97699110008").last;
 	hash = strchr(last, '#');
 	assert_non_null(hash);
-	assert_memory_equal(last, "Хүлээн авлаа #", strlen("Хүлээн авлаа #"));
+	assert_memory_equal(last, "Received #", strlen("Received #"));
 	snprintf(key, sizeof(key), "%s", hash + 1);
 	assert_int_equal(store_report_find(f->store, key, &rep), 1);
 	assert_string_equal(rep.text, "REPORT a man offers jobs in Macau");
@@ -248,8 +253,64 @@ test_language_is_remembered_per_number(void **state)
 	struct store_contact c = { .known = 1, .lang = LANG_EN };
 
 	assert_int_equal(store_contact_put(f->store, n, &c, NOW), 0);
-	receive(f, n, "тусламж", NOW);
+	/* A menu digit tells nothing: the remembered language. */
+	receive(f, n, "1", NOW);
 	assert_string_equal(replies_to(f, n).last, "Help: 102");
+	/* Writing in Cyrillic switches, and is remembered in turn. */
+	receive(f, n, "тусламж", NOW + 1);
+	assert_string_equal(replies_to(f, n).last, "Тусламж: 102");
+	receive(f, n, "#1", NOW + 2);
+	assert_string_equal(replies_to(f, n).last, "Тусламж: 102");
+	assert_int_equal(store_contact_get(f->store, n, &c), 0);
+	assert_int_equal(c.lang, LANG_MN);
+}
+
+static void
+test_forgiving_matching_reaches_the_right_group(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *text, *reply;
+	} cases[] = {
+		{ "Тусламж!", "Тусламж: 102" },
+		{ "ТУСЛАМЖЖЖ 🙏", "Тусламж: 102" },
+		{ "тусламш", "Тусламж: 102" },            /* a typo */
+		{ "TUSLAMZH", "Tuslamj: 102" },
+		{ "１", "Тусламж: 102" },                  /* full width */
+		{ "мэдээлэх нэг хүн", "Хүлээн авлаа" },
+		{ "ajil", "Ажлын санал" },     /* no mn_latn text: mn */
+		{ "hello", "1 Тусламж 2 Ажил 3 Мэдээлэх" },
+		{ "7", "1 Тусламж 2 Ажил 3 Мэдээлэх" },
+	};
+	char number[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(number, sizeof(number), "+976991200%02zu", i);
+		receive(f, number, cases[i].text, NOW);
+		if (strncmp(replies_to(f, number).last, cases[i].reply,
+		    strlen(cases[i].reply)) != 0)
+			fail_msg("\"%s\" got \"%s\", not \"%s\"",
+			    cases[i].text, replies_to(f, number).last,
+			    cases[i].reply);
+	}
+}
+
+static void
+test_language_keyword_switches(void **state)
+{
+	struct fixture *f = *state;
+	const char *n = "+97699110013";
+	struct store_contact c;
+
+	receive(f, n, "english", NOW);
+	assert_string_equal(replies_to(f, n).last, "1 Help 2 Jobs 3 Report");
+	receive(f, n, "2", NOW + 1);
+	assert_string_equal(replies_to(f, n).last, "Job offers");
+	receive(f, n, "монгол", NOW + 2);
+	assert_string_equal(replies_to(f, n).last, "1 Тусламж 2 Ажил 3 Мэдээлэх");
+	assert_int_equal(store_contact_get(f->store, n, &c), 0);
+	assert_int_equal(c.lang, LANG_MN);
 }
 
 static void
@@ -288,6 +349,8 @@ main(void)
 		T(test_each_message_handled_once_and_counted),
 		T(test_language_is_remembered_per_number),
 		T(test_decide_is_pure),
+		T(test_forgiving_matching_reaches_the_right_group),
+		T(test_language_keyword_switches),
 #undef T
 	};
 

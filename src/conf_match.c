@@ -1,0 +1,250 @@
+/*
+ * conf_match: the "matching" group of shukher.conf.
+ *
+ *   matching = {
+ *       typo_length = 4;        # words this long may have one typo
+ *       typo2_length = 8;       # and two
+ *       not_typos = [ "hello", "shop" ];
+ *       transliteration = ( [ "ө", "oe" ], [ "х", "q" ] );
+ *   };
+ *
+ * Kept apart from conf.c, which reads everything else, so that the
+ * matcher's settings and their checks live in one place. Each
+ * transliteration entry is tried on a scratch table here, so that a bad
+ * one is reported with its line.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libconfig.h>
+
+#include "conf.h"
+#include "text.h"
+
+/* "FILE:LINE: " and the reason into err. Returns -1. */
+static int conf_match_fail(const config_setting_t *, const char *, char *,
+    size_t, const char *, ...) __attribute__((format(printf, 5, 6)));
+
+static int
+conf_match_fail(const config_setting_t *s, const char *path, char *err,
+    size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (err == NULL || errlen == 0)
+		return -1;
+	if (s != NULL && config_setting_source_line(s) > 0)
+		n = snprintf(err, errlen, "%s:%u: ", config_setting_source_file(s)
+		    ? config_setting_source_file(s) : path,
+		    config_setting_source_line(s));
+	else
+		n = snprintf(err, errlen, "%s: ", path);
+	if (n < 0 || (size_t)n >= errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Appends a copy of s to the list. 0, or -1 when out of memory. */
+static int
+conf_match_push(char ***list, size_t *n, const char *s)
+{
+	char **l;
+
+	if ((l = realloc(*list, (*n + 1) * sizeof(*l))) == NULL)
+		return -1;
+	*list = l;
+	if ((l[*n] = strdup(s)) == NULL)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/* An integer member name of g, 0 or more, into *dst when present. */
+static int
+conf_match_int(const config_setting_t *g, const char *name, int *dst,
+    const char *path, char *err, size_t errlen)
+{
+	const config_setting_t *s;
+
+	if ((s = config_setting_get_member(g, name)) == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT)
+		return conf_match_fail(s, path, err, errlen,
+		    "matching.%s: expected an integer", name);
+	if (config_setting_get_int(s) < 0 || config_setting_get_int(s) > 64)
+		return conf_match_fail(s, path, err, errlen,
+		    "matching.%s: expected 0 to 64", name);
+	*dst = config_setting_get_int(s);
+	return 0;
+}
+
+static int
+conf_match_not_typos(const config_setting_t *g, struct conf_matching *out,
+    const char *path, char *err, size_t errlen)
+{
+	const config_setting_t *s, *e;
+	int i;
+
+	if ((s = config_setting_get_member(g, "not_typos")) == NULL)
+		return 0;
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		return conf_match_fail(s, path, err, errlen,
+		    "matching.not_typos: expected a list of strings");
+	for (i = 0; (e = config_setting_get_elem(s, (unsigned)i)) != NULL;
+	    i++) {
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return conf_match_fail(e, path, err, errlen,
+			    "matching.not_typos[%d]: expected a string", i);
+		if (conf_match_push(&out->not_typos, &out->nnot_typos,
+		    config_setting_get_string(e)) == -1)
+			return conf_match_fail(NULL, path, err, errlen,
+			    "out of memory");
+	}
+	return 0;
+}
+
+/* One entry [ "letter", "spelling", ... ] of the transliteration list. */
+static int
+conf_match_translit_entry(const config_setting_t *e, int i,
+    struct text_translit *tl, struct conf_matching *out, const char *path,
+    char *err, size_t errlen)
+{
+	const config_setting_t *x;
+	const char *letter, *spell;
+	char why[128];
+	int j, n;
+
+	n = config_setting_length(e);
+	if ((!config_setting_is_array(e) && !config_setting_is_list(e)) ||
+	    n < 2)
+		return conf_match_fail(e, path, err, errlen,
+		    "matching.transliteration[%d]: expected [ \"letter\", "
+		    "\"spelling\", ... ]", i);
+	for (j = 0; j < n; j++) {
+		x = config_setting_get_elem(e, (unsigned)j);
+		if (config_setting_type(x) != CONFIG_TYPE_STRING)
+			return conf_match_fail(x, path, err, errlen,
+			    "matching.transliteration[%d]: expected strings", i);
+	}
+	letter = config_setting_get_string_elem(e, 0);
+	for (j = 1; j < n; j++) {
+		spell = config_setting_get_string_elem(e, j);
+		if (text_translit_add(tl, letter, spell, why, sizeof(why)) == -1)
+			return conf_match_fail(e, path, err, errlen,
+			    "matching.transliteration[%d]: %s", i, why);
+		if (conf_match_push(&out->translit, &out->ntranslit,
+		    letter) == -1 || conf_match_push(&out->translit,
+		    &out->ntranslit, spell) == -1)
+			return conf_match_fail(NULL, path, err, errlen,
+			    "out of memory");
+	}
+	return 0;
+}
+
+static int
+conf_match_translit(const config_setting_t *g, struct conf_matching *out,
+    const char *path, char *err, size_t errlen)
+{
+	const config_setting_t *s, *e;
+	struct text_translit *tl;
+	int i, rc = 0;
+
+	if ((s = config_setting_get_member(g, "transliteration")) == NULL)
+		return 0;
+	if (!config_setting_is_list(s) && !config_setting_is_array(s))
+		return conf_match_fail(s, path, err, errlen,
+		    "matching.transliteration: expected a list ( [ \"ө\", "
+		    "\"oe\" ], ... )");
+	if ((tl = text_translit_new()) == NULL)
+		return conf_match_fail(NULL, path, err, errlen, "out of memory");
+	for (i = 0; rc == 0 &&
+	    (e = config_setting_get_elem(s, (unsigned)i)) != NULL; i++)
+		rc = conf_match_translit_entry(e, i, tl, out, path, err, errlen);
+	text_translit_free(tl);
+	return rc;
+}
+
+/*
+ * Ordinary words one typo away from a usual keyword ("hello" is "helo"
+ * once repeated letters go, one letter from "help"): the not_typos list
+ * when the config gives none.
+ */
+static const char *const conf_match_not_typos_default[] = {
+	"hello", "hell", "held", "helm", "hemp", "yelp", "kelp", "shop",
+	"step", "stow", "stay", "start", "tops", "spot", "post", "port",
+	"sport", "resort", "repeat", "jobs", "blob", "mob", NULL,
+};
+
+/* The built-in not_typos list, unless the group g gives one. */
+static int
+conf_match_defaults(const config_setting_t *g, struct conf_matching *out)
+{
+	size_t i;
+
+	if (g != NULL && config_setting_get_member(g, "not_typos") != NULL)
+		return 0;
+	for (i = 0; conf_match_not_typos_default[i] != NULL; i++)
+		if (conf_match_push(&out->not_typos, &out->nnot_typos,
+		    conf_match_not_typos_default[i]) == -1)
+			return -1;
+	return 0;
+}
+
+int
+conf_matching_read(const struct config_setting_t *g, const char *path,
+    struct conf_matching *out, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "typo_length", "typo2_length",
+	    "not_typos", "transliteration", NULL };
+	const config_setting_t *s;
+	const char *name;
+	int i, k;
+
+	if (conf_match_defaults(g, out) == -1)
+		return conf_match_fail(NULL, path, err, errlen, "out of memory");
+	if (g == NULL)
+		return 0;
+	if (!config_setting_is_group(g))
+		return conf_match_fail(g, path, err, errlen,
+		    "matching: expected a group { ... }");
+	for (i = 0; (s = config_setting_get_elem(g, (unsigned)i)) != NULL;
+	    i++) {
+		name = config_setting_name(s);
+		for (k = 0; keys[k] != NULL && strcmp(keys[k], name) != 0; k++)
+			;
+		if (keys[k] == NULL)
+			return conf_match_fail(s, path, err, errlen,
+			    "matching: unknown setting \"%s\"", name);
+	}
+	if (conf_match_int(g, "typo_length", &out->typo_length, path, err,
+	    errlen) == -1 || conf_match_int(g, "typo2_length",
+	    &out->typo2_length, path, err, errlen) == -1 ||
+	    conf_match_not_typos(g, out, path, err, errlen) == -1 ||
+	    conf_match_translit(g, out, path, err, errlen) == -1)
+		return -1;
+	if (out->typo2_length > 0 && out->typo2_length < out->typo_length)
+		return conf_match_fail(g, path, err, errlen, "matching: "
+		    "typo2_length must not be below typo_length");
+	return 0;
+}
+
+void
+conf_matching_free(struct conf_matching *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nnot_typos; i++)
+		free(m->not_typos[i]);
+	free(m->not_typos);
+	for (i = 0; i < m->ntranslit; i++)
+		free(m->translit[i]);
+	free(m->translit);
+	m->not_typos = m->translit = NULL;
+	m->nnot_typos = m->ntranslit = 0;
+}
