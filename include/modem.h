@@ -50,6 +50,24 @@ struct modem_info {
 	int sim_total;           /* -1 unknown */
 };
 
+/*
+ * How far one outgoing message got, across attempts and restarts, so that
+ * a retry sends only the parts that did not go out: a person never gets
+ * the start of a long reply twice, and the parts of one reply always carry
+ * the same concatenation reference, whichever attempt sent them.
+ */
+struct modem_send {
+	int concat_ref;          /* in: 1..255, the same on every attempt */
+	int parts_done;          /* in: parts sent before, skipped now;
+	                            out: parts sent in all */
+	int parts_total;         /* out: parts of the whole message */
+	char msgref[64];         /* in/out: the network's references of the
+	                            parts sent, comma-separated */
+};
+
+/* Called after each part the network accepted, with the progress so far. */
+typedef void (*modem_part_cb)(void *arg, const struct modem_send *progress);
+
 /* Called for each SMS read; return 0 to go on, -1 to stop reading. */
 typedef int (*modem_sms_cb)(void *arg, const struct modem_sms *sms);
 
@@ -71,13 +89,16 @@ struct modem_ops {
 	    size_t errlen);
 
 	/* Sends text (UTF-8) to number, as one SMS or a concatenated long one
-	 * in GSM-7 when the text allows, UCS-2 otherwise. Writes the network's
-	 * message reference(s) into msgref. Returns 0 when sent; -2 when the
-	 * modem answered but refused or the network rejected it (+CMS ERROR:
-	 * the modem is fine, retry this message later); -1 when the modem
-	 * failed (timeout, I/O error: the caller reopens it). */
+	 * in GSM-7 when the text allows, UCS-2 otherwise, resuming where
+	 * progress says an earlier attempt stopped (see struct modem_send);
+	 * cb, when not NULL, is called after each part the network accepted.
+	 * Returns 0 when every part is sent; -2 when the modem answered but
+	 * refused or the network rejected it (+CMS ERROR: the modem is fine,
+	 * retry this message later); -1 when the modem failed (timeout, I/O
+	 * error: the caller reopens it). */
 	int (*send)(void *modem, const char *number, const char *text,
-	    char *msgref, size_t reflen, char *err, size_t errlen);
+	    struct modem_send *progress, modem_part_cb cb, void *arg,
+	    char *err, size_t errlen);
 
 	/* Operator, signal and SIM storage. 0 or -1. */
 	int (*info)(void *modem, struct modem_info *out, char *err,

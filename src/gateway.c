@@ -17,6 +17,7 @@
 
 #include "gateway.h"
 #include "log.h"
+#include "report.h"
 #include "route.h"
 
 #define GW_BACKOFF_MAX     60      /* seconds between reopen attempts */
@@ -299,12 +300,46 @@ gateway_send_failed(struct gateway *gw, const struct store_out *o, int rc,
 		gateway_store_error(gw, "recording a failed send", now);
 }
 
+/* Where a send in progress records each part the network accepted. */
+struct gateway_sending {
+	struct gateway *gw;
+	int64_t id;
+};
+
+static void
+gateway_part_sent(void *arg, const struct modem_send *progress)
+{
+	struct gateway_sending *s = arg;
+
+	if (store_outbox_progress(s->gw->store, s->id, progress->msgref) < 0)
+		log_warnx("store: cannot record a sent part of outbox %lld: "
+		    "%s", (long long)s->id, store_errmsg(s->gw->store));
+}
+
+/* How far an earlier attempt got: one reference per part it sent. */
+static void
+gateway_progress(const struct store_out *o, struct modem_send *progress)
+{
+	const char *p;
+
+	memset(progress, 0, sizeof(*progress));
+	progress->concat_ref = (int)(o->id % 255) + 1;
+	if (o->msgref == NULL || o->msgref[0] == '\0')
+		return;
+	snprintf(progress->msgref, sizeof(progress->msgref), "%s", o->msgref);
+	progress->parts_done = 1;
+	for (p = progress->msgref; *p != '\0'; p++)
+		progress->parts_done += *p == ',';
+}
+
 /* Sends the message due soonest, if any. 1 when one was tried. */
 static int
 gateway_send(struct gateway *gw, int64_t now)
 {
 	struct store_out o;
-	char ref[64] = "", err[GW_ERR] = "";
+	struct modem_send progress;
+	struct gateway_sending sending = { .gw = gw };
+	char err[GW_ERR] = "";
 	int r, rc;
 
 	memset(&o, 0, sizeof(o));
@@ -313,12 +348,16 @@ gateway_send(struct gateway *gw, int64_t now)
 			gateway_store_error(gw, "reading the outbox", now);
 		return 0;
 	}
-	rc = gw->ops->send(gw->modem, o.number, o.text, ref, sizeof(ref), err,
-	    sizeof(err));
+	gateway_progress(&o, &progress);
+	sending.id = o.id;
+	rc = gw->ops->send(gw->modem, o.number, o.text, &progress,
+	    gateway_part_sent, &sending, err, sizeof(err));
 	if (rc == 0) {
 		gw->errors = 0;
-		log_info("outbox %lld: sent (ref %s)", (long long)o.id, ref);
-		if (store_outbox_sent(gw->store, o.id, ref, now) < 0)
+		log_info("outbox %lld: sent (%d part%s)", (long long)o.id,
+		    progress.parts_total, progress.parts_total == 1 ? "" : "s");
+		if (store_outbox_sent(gw->store, o.id, progress.msgref,
+		    now) < 0)
 			gateway_store_error(gw, "recording a sent message",
 			    now);
 	} else {
@@ -363,6 +402,9 @@ gateway_run_once(struct gateway *gw, int64_t now)
 	if (now < gw->store_at)
 		return GW_WAIT_MAX;
 	gw->store_backoff = 1;
+	if (report_tick(gw->store, gw->conf, now) < 0)
+		log_warnx("reports: escalation or scrubbing failed: %s",
+		    store_errmsg(gw->store));
 	if (gw->modem != NULL && now >= gw->info_at)
 		gateway_refresh_info(gw, now);
 	if (gw->modem != NULL && !gw->read_due && gateway_send(gw, now))

@@ -811,15 +811,35 @@ modem_gammu_add_ref(char *msgref, size_t reflen, int ref)
 }
 
 /*
+ * Gives a part of a long message the caller's concatenation reference, so
+ * that parts sent by different attempts join on the phone: gammu picks a
+ * new random one each time it encodes.
+ */
+static void
+modem_gammu_set_concat_ref(struct modem_gammu *m, GSM_SMSMessage *sms,
+    int concat_ref)
+{
+	if (sms->UDH.Type == UDH_ConcatenatedMessages)
+		sms->UDH.ID8bit = concat_ref & 0xff;
+	else if (sms->UDH.Type == UDH_ConcatenatedMessages16bit)
+		sms->UDH.ID16bit = concat_ref & 0xffff;
+	else
+		return;
+	GSM_EncodeUDHHeader(GSM_GetDebug(m->sm), &sms->UDH);
+}
+
+/*
  * Sends text (UTF-8) to number as one SMS or a concatenated long one, in
- * UCS-2 only when a character is outside the GSM-7 alphabet. msgref gets
- * the network's references, comma-separated, also for the parts sent
- * before a failure. 0; -2 and err when the message was refused (invalid,
- * or +CMS ERROR: retry it later); -1 and err when the modem failed.
+ * UCS-2 only when a character is outside the GSM-7 alphabet, skipping the
+ * progress->parts_done parts an earlier attempt sent. After each part the
+ * network accepts, progress is updated and cb called. 0; -2 and err when
+ * the message was refused (invalid, or +CMS ERROR: retry it later); -1 and
+ * err when the modem failed.
  */
 static int
 modem_gammu_send(void *modem, const char *number, const char *text,
-    char *msgref, size_t reflen, char *err, size_t errlen)
+    struct modem_send *progress, modem_part_cb cb, void *arg, char *err,
+    size_t errlen)
 {
 	unsigned char dest[2 * (MODEM_NUMBER_MAX + 1)];
 	struct modem_gammu *m = modem;
@@ -828,8 +848,6 @@ modem_gammu_send(void *modem, const char *number, const char *text,
 	GSM_Error e;
 	int i, ref, ucs2;
 
-	if (msgref != NULL && reflen > 0)
-		msgref[0] = '\0';
 	if (!modem_gammu_number_ok(number)) {
 		modem_gammu_err(err, errlen, "invalid number");
 		return -2;
@@ -854,8 +872,11 @@ modem_gammu_send(void *modem, const char *number, const char *text,
 		modem_gammu_err(err, errlen, "text too long");
 		return -2;
 	}
-	for (i = 0; i < multi->Number; i++) {
+	progress->parts_total = multi->Number;
+	for (i = progress->parts_done; i < multi->Number; i++) {
 		CopyUnicodeString(multi->SMS[i].Number, dest);
+		modem_gammu_set_concat_ref(m, &multi->SMS[i],
+		    progress->concat_ref);
 		if (modem_gammu_set_smsc(m, &multi->SMS[i], err, errlen) == -1)
 			return -1;
 		ref = modem_gammu_send_part(m, &multi->SMS[i], err, errlen);
@@ -863,7 +884,11 @@ modem_gammu_send(void *modem, const char *number, const char *text,
 			return -2;
 		if (ref == MODEM_GAMMU_FAILED)
 			return -1;
-		modem_gammu_add_ref(msgref, reflen, ref);
+		modem_gammu_add_ref(progress->msgref, sizeof(progress->msgref),
+		    ref);
+		progress->parts_done = i + 1;
+		if (cb != NULL)
+			cb(arg, progress);
 	}
 	return 0;
 }

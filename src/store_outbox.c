@@ -166,6 +166,16 @@ store_outbox_sent(struct store *store, int64_t id, const char *msgref,
 	    "record sent");
 }
 
+/* Records the parts sent so far of a queued row. Returns 0 or -1. */
+int
+store_outbox_progress(struct store *store, int64_t id, const char *msgref)
+{
+	/* No ?3 in this statement: binding it is a harmless no-op. */
+	return store_out_update(store, "UPDATE outbox SET msgref = ?2"
+	    " WHERE id = ?1 AND state = 'queued'", id, msgref, 0,
+	    "record progress");
+}
+
 /* Returns 0 or -1; a row already sent is left as it was. */
 int
 store_outbox_retry(struct store *store, int64_t id, const char *error,

@@ -120,24 +120,45 @@ fake_remove(void *m, const struct modem_sms *sms, char *err, size_t errlen)
 	return 0;
 }
 
+/* Sends text in parts of fake.part_len bytes (one part when 0), from
+ * progress->parts_done on, failing as fake.fail_send says. */
 static int
-fake_send(void *m, const char *number, const char *text, char *msgref,
-    size_t reflen, char *err, size_t errlen)
+fake_send(void *m, const char *number, const char *text,
+    struct modem_send *progress, modem_part_cb cb, void *arg, char *err,
+    size_t errlen)
 {
+	size_t len = strlen(text), plen = fake.part_len ? fake.part_len : len;
+	int i, n = plen ? (int)((len + plen - 1) / plen) : 1;
+	struct fake_sent *s;
+	size_t off, done;
+
 	(void)m;
-	if (fake.fail_send > 0) {
-		fake.fail_send--;
-		snprintf(err, errlen, "+CMS ERROR: 500");
-		return fake.fail_send_rc ? fake.fail_send_rc : -2;
+	progress->parts_total = n;
+	for (i = progress->parts_done; i < n; i++) {
+		if (fake.fail_send > 0 && fake.nsent >= fake.fail_after) {
+			fake.fail_send--;
+			snprintf(err, errlen, "+CMS ERROR: 500");
+			return fake.fail_send_rc ? fake.fail_send_rc : -2;
+		}
+		if (fake.nsent < FAKE_SENT_MAX) {
+			s = &fake.sent[fake.nsent];
+			off = (size_t)i * plen;
+			snprintf(s->number, sizeof(s->number), "%s", number);
+			snprintf(s->text, sizeof(s->text), "%.*s",
+			    (int)(len - off < plen ? len - off : plen), text + off);
+			s->part = i + 1;
+			s->parts = n;
+			s->concat_ref = progress->concat_ref;
+		}
+		fake.nsent++;
+		done = strlen(progress->msgref);
+		snprintf(progress->msgref + done,
+		    sizeof(progress->msgref) - done, "%s%d", done ? "," : "",
+		    fake.nsent);
+		progress->parts_done = i + 1;
+		if (cb != NULL)
+			cb(arg, progress);
 	}
-	if (fake.nsent < FAKE_SENT_MAX) {
-		snprintf(fake.sent[fake.nsent].number,
-		    sizeof(fake.sent[0].number), "%s", number);
-		snprintf(fake.sent[fake.nsent].text, sizeof(fake.sent[0].text),
-		    "%s", text);
-	}
-	fake.nsent++;
-	snprintf(msgref, reflen, "%d", fake.nsent);
 	return 0;
 }
 

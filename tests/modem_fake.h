@@ -13,9 +13,13 @@
 #define FAKE_SIM_SIZE 64
 #define FAKE_SENT_MAX 256
 
+/* One part the fake sent; with part_len 0, a whole message is one part. */
 struct fake_sent {
 	char number[MODEM_NUMBER_MAX];
 	char text[2048];
+	int part;                /* 1-based */
+	int parts;
+	int concat_ref;
 };
 
 struct modem_fake {
@@ -26,9 +30,12 @@ struct modem_fake {
 	int opens, closes, reads, removes;
 	int fail_open;           /* open fails this many more times */
 	int fail_read;           /* read fails this many more times */
+	int fail_after;          /* parts sent before fail_send applies */
 	int fail_send;           /* send fails this many more times ... */
 	int fail_send_rc;        /* ... with this code (-1 modem, -2 refused) */
 	int announce;            /* wait() returns 1 once */
+	size_t part_len;         /* > 0: texts go out in parts of this many
+	                            bytes, as a long SMS does */
 	int is_open;
 };
 

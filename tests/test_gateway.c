@@ -127,9 +127,10 @@ test_long_message_out_of_order_is_answered_once(void **state)
 	gateway_wait(f->gw, 0);
 	settle(f);
 	assert_int_equal(fake.nsent, 1);
-	/* The report keyword's reply, with the new report's reference. */
-	assert_memory_equal(fake.sent[0].text, "Хүлээн авлаа #",
-	    strlen("Хүлээн авлаа #"));
+	/* The report keyword's reply, in English as the keyword was, with
+	 * the new report's reference. */
+	assert_memory_equal(fake.sent[0].text, "Received #",
+	    strlen("Received #"));
 }
 
 static void
@@ -285,6 +286,42 @@ test_delivery_reports_are_cleared_from_sim_not_answered(void **state)
 	assert_int_equal(store_msg_next(f->store, &m), 0);
 }
 
+/* A 4-part reply whose third part fails with rc: parts 1 and 2 go out
+ * once, and the next attempt sends only 3 and 4, with one concatenation
+ * reference throughout, so the phone joins them. */
+static void
+resume_after_failure(struct fixture *f, int rc, int wait)
+{
+	int i;
+
+	fake.part_len = 5;      /* "Тусламж: 102" is 19 bytes: 4 parts */
+	fake.fail_after = 2;
+	fake.fail_send = 1;
+	fake.fail_send_rc = rc;
+	modem_fake_put("+97699120007", "тусламж", 0, 1, 1);
+	settle(f);
+	advance(f, wait);
+	assert_int_equal(fake.nsent, 4);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(fake.sent[i].part, i + 1);
+		assert_int_equal(fake.sent[i].parts, 4);
+		assert_int_equal(fake.sent[i].concat_ref,
+		    fake.sent[0].concat_ref);
+	}
+}
+
+static void
+test_refused_part_is_resent_alone(void **state)
+{
+	resume_after_failure(*state, -2, 10);   /* retry_delay is 10 s */
+}
+
+static void
+test_part_lost_to_a_dead_modem_is_resent_alone(void **state)
+{
+	resume_after_failure(*state, -1, 5);
+}
+
 int
 main(void)
 {
@@ -299,6 +336,8 @@ main(void)
 		T(test_modem_failure_during_send_keeps_the_reply),
 		T(test_reading_goes_before_sending),
 		T(test_delivery_reports_are_cleared_from_sim_not_answered),
+		T(test_refused_part_is_resent_alone),
+		T(test_part_lost_to_a_dead_modem_is_resent_alone),
 #undef T
 	};
 

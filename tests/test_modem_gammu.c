@@ -435,67 +435,95 @@ test_remove(void **state)
 }
 
 static void
+count_part(void *arg, const struct modem_send *progress)
+{
+	int *calls = arg;
+
+	(void)progress;
+	(*calls)++;
+}
+
+/* Sends text from a fresh start; returns how many parts went out, or the
+ * send's failure code (< 0). */
+static int
+send_parts(struct fixture *f, const char *number, const char *text)
+{
+	struct modem_send progress = { .concat_ref = 7 };
+	int rc, calls = 0;
+
+	rc = modem_gammu_ops.send(f->modem, number, text, &progress,
+	    count_part, &calls, f->err, sizeof(f->err));
+	if (rc != 0)
+		return rc;
+	assert_int_equal(calls, progress.parts_total);
+	assert_int_equal(progress.parts_done, progress.parts_total);
+	assert_int_equal(count_char(progress.msgref, ','),
+	    progress.parts_total - 1);
+	return progress.parts_total;
+}
+
+static void
 test_send_parts(void **state)
 {
 	struct fixture *f = *state;
-	char text[1024], ref[128];
+	char text[1024];
 
 	open_modem(f);
 	/* 150 Cyrillic letters: UCS-2, 67 per part of a long one: 3 parts */
 	repeat(text, sizeof(text), "ш", 150);
-	assert_int_equal(modem_gammu_ops.send(f->modem, "+97699112233", text,
-	    ref, sizeof(ref), f->err, sizeof(f->err)), 0);
-	assert_int_equal(count_char(ref, ','), 2);
-
+	assert_int_equal(send_parts(f, "+97699112233", text), 3);
 	/* 70 fit one UCS-2 SMS, 71 do not */
 	repeat(text, sizeof(text), "ө", 70);
-	assert_int_equal(modem_gammu_ops.send(f->modem, "+97699112233", text,
-	    ref, sizeof(ref), f->err, sizeof(f->err)), 0);
-	assert_int_equal(count_char(ref, ','), 0);
-	assert_true(strlen(ref) > 0);
+	assert_int_equal(send_parts(f, "+97699112233", text), 1);
 	repeat(text, sizeof(text), "ө", 71);
-	assert_int_equal(modem_gammu_ops.send(f->modem, "+97699112233", text,
-	    ref, sizeof(ref), f->err, sizeof(f->err)), 0);
-	assert_int_equal(count_char(ref, ','), 1);
-
+	assert_int_equal(send_parts(f, "+97699112233", text), 2);
 	/* 150 Latin letters stay GSM-7: one SMS; 161 need two */
 	repeat(text, sizeof(text), "a", 150);
-	assert_int_equal(modem_gammu_ops.send(f->modem, "97699112233", text,
-	    ref, sizeof(ref), f->err, sizeof(f->err)), 0);
-	assert_int_equal(count_char(ref, ','), 0);
+	assert_int_equal(send_parts(f, "97699112233", text), 1);
 	repeat(text, sizeof(text), "a", 161);
-	assert_int_equal(modem_gammu_ops.send(f->modem, "97699112233", text,
-	    ref, sizeof(ref), f->err, sizeof(f->err)), 0);
-	assert_int_equal(count_char(ref, ','), 1);
-
+	assert_int_equal(send_parts(f, "97699112233", text), 2);
 	/* GSM-7 extension characters (€) do not force UCS-2 */
 	repeat(text, sizeof(text), "€", 70);
-	assert_int_equal(modem_gammu_ops.send(f->modem, "97699112233", text,
-	    ref, sizeof(ref), f->err, sizeof(f->err)), 0);
-	assert_int_equal(count_char(ref, ','), 0);
+	assert_int_equal(send_parts(f, "97699112233", text), 1);
+}
+
+static void
+test_send_resumes_after_the_parts_already_sent(void **state)
+{
+	struct fixture *f = *state;
+	struct modem_send progress = { .concat_ref = 9, .parts_done = 2,
+	    .msgref = "11,12" };
+	char text[1024];
+	int calls = 0;
+
+	open_modem(f);
+	repeat(text, sizeof(text), "ш", 150);          /* 3 parts */
+	assert_int_equal(modem_gammu_ops.send(f->modem, "+97699112233", text,
+	    &progress, count_part, &calls, f->err, sizeof(f->err)), 0);
+	assert_int_equal(calls, 1);                     /* only the third */
+	assert_int_equal(progress.parts_done, 3);
+	assert_int_equal(progress.parts_total, 3);
+	assert_int_equal(count_char(progress.msgref, ','), 2);
+	assert_memory_equal(progress.msgref, "11,12,", 6);
 }
 
 static void
 test_send_refuses_bad_input(void **state)
 {
 	struct fixture *f = *state;
-	char ref[64];
 
 	/* -2: the message is at fault, not the modem (which stays open). */
 	open_modem(f);
 	f->err[0] = '\0';
-	assert_int_equal(modem_gammu_ops.send(f->modem, "+976991abc",
-	    "hello", ref, sizeof(ref), f->err, sizeof(f->err)), -2);
+	assert_int_equal(send_parts(f, "+976991abc", "hello"), -2);
 	assert_true(strlen(f->err) > 0);
 	assert_null(strstr(f->err, "991abc"));
 	f->err[0] = '\0';
-	assert_int_equal(modem_gammu_ops.send(f->modem, "+97699112233",
-	    "bad \xff\xfe utf-8", ref, sizeof(ref), f->err, sizeof(f->err)),
+	assert_int_equal(send_parts(f, "+97699112233", "bad \xff\xfe utf-8"),
 	    -2);
 	assert_true(strlen(f->err) > 0);
 	assert_null(strstr(f->err, "bad"));
-	assert_int_equal(modem_gammu_ops.send(f->modem, "+97699112233", "",
-	    ref, sizeof(ref), f->err, sizeof(f->err)), -2);
+	assert_int_equal(send_parts(f, "+97699112233", ""), -2);
 }
 
 static void
@@ -552,6 +580,9 @@ main(void)
 		    test_read_does_not_delete_and_cb_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_send_parts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_send_resumes_after_the_parts_already_sent, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_send_refuses_bad_input,
 		    setup, teardown),
