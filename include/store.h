@@ -322,9 +322,9 @@ int store_secret(struct store *store, const char *name, unsigned char *buf,
  * Returns 0 or -1.
  */
 int store_scrub_message(struct store *store, int64_t message_id);
-/* Blanks the number of every sent or failed outbox message that a report
- * entry points to (acknowledgements, relayed replies). Returns how many
- * were scrubbed, or -1. */
+/* Blanks the number and text of every sent or failed outbox message that a
+ * report entry points to (acknowledgements, alerts, relayed replies).
+ * Returns how many were scrubbed, or -1. */
 int store_scrub_outbox(struct store *store);
 /*
  * Moves the WAL's content into the database and truncates the WAL to zero

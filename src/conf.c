@@ -54,7 +54,7 @@ static const char *const conf_lang_names[LANG_COUNT] = {
 
 static const char *const conf_top_keys[] = { "database", "language",
     "modem", "limits", "keywords", "default_reply", "stop", "start",
-    "matching", NULL };
+    "reports", "matching", "hotlines", NULL };
 static const char *const conf_keyword_keys[] = { "name", "words", "reply",
     "report", "language", NULL };
 static const char *const conf_optin_keys[] = { "words", "reply", NULL };
@@ -601,9 +601,16 @@ conf_read(struct conf_ctx *ctx, const config_setting_t *root,
 	    conf_read_optin(ctx, root, "start", &conf->start_words,
 	    &conf->nstart_words, &conf->start_reply) == -1)
 		return -1;
+	/* reports: src/conf_report.c */
+	if (conf_reports_read(config_setting_get_member(root, "reports"),
+	    ctx->path, &conf->reports, ctx->err, ctx->errlen) == -1)
+		return -1;
 	/* matching: src/conf_match.c */
 	if (conf_matching_read(config_setting_get_member(root, "matching"),
-	    ctx->path, &conf->matching, ctx->err, ctx->errlen) == -1)
+	    ctx->path, &conf->matching, ctx->err, ctx->errlen) == -1 ||
+	    conf_hotlines_read(config_setting_get_member(root, "hotlines"),
+	    ctx->path, &conf->hotlines, &conf->nhotlines, ctx->err,
+	    ctx->errlen) == -1)
 		return -1;
 	return 0;
 }
@@ -945,8 +952,10 @@ conf_free(struct conf *conf)
 	conf_reply_free(&conf->default_reply);
 	conf_reply_free(&conf->stop_reply);
 	conf_reply_free(&conf->start_reply);
+	conf_reports_free(&conf->reports);
 	match_free(conf->match);
 	conf_matching_free(&conf->matching);
+	conf_words_free(conf->hotlines, conf->nhotlines);
 	if (conf->modem.pin != NULL)
 		explicit_bzero(conf->modem.pin, strlen(conf->modem.pin));
 	free(conf->modem.pin);

@@ -31,6 +31,8 @@ enum ctl_opt {
 	CTL_OPT_SEARCH = 1 << 5,    /* --search TEXT */
 	CTL_OPT_URGENT = 1 << 6,    /* --urgent */
 	CTL_OPT_OUTCOME = 1 << 7,   /* --outcome TEXT */
+	CTL_OPT_KEY = 1 << 12,      /* --key FILE: the caseworkers' secret key */
+	CTL_OPT_SMS = 1 << 8,       /* --sms NUMBER (selftest) */
 };
 
 /* What the command line gave a command. Strings point into argv. */
@@ -39,6 +41,8 @@ struct ctl_args {
 	const char *since_day;      /* --since as given */
 	const char *until_day;      /* --until as given */
 	const char *outcome;
+	const char *key;            /* --key, else $SHUKHER_KEY */
+	const char *sms;            /* --sms NUMBER */
 	char **rest;                /* positional arguments */
 	int nrest;
 };
@@ -76,9 +80,12 @@ int ctl_stats(struct ctl *ctl, struct ctl_args *args);
 int ctl_reports_list(struct ctl *ctl, struct ctl_args *args);
 int ctl_reports_show(struct ctl *ctl, struct ctl_args *args);
 int ctl_reports_close(struct ctl *ctl, struct ctl_args *args);
+int ctl_reports_reply(struct ctl *ctl, struct ctl_args *args);
+int ctl_keygen(struct ctl *ctl, struct ctl_args *args);
 int ctl_send(struct ctl *ctl, struct ctl_args *args);
 int ctl_status(struct ctl *ctl, struct ctl_args *args);
 int ctl_config_check(struct ctl *ctl, struct ctl_args *args);
+int ctl_selftest(struct ctl *ctl, struct ctl_args *args);
 
 /* ---- listings (ctl_list.c) --------------------------------------------- */
 

@@ -15,7 +15,77 @@
 #include "ctl.h"
 #include "exitcode.h"
 #include "json.h"
+#include "seal.h"
 #include "store.h"
+
+/* The secret key, loaded once per run when a sealed report is met. */
+static struct seal_sec ctl_report_sec;
+static int ctl_report_have_sec;
+
+/*
+ * Loads the secret key named by --key or $SHUKHER_KEY. Returns 0, or -1
+ * after saying why (no key given, unreadable, not a secret key).
+ */
+static int
+ctl_report_key(const struct ctl_args *args)
+{
+	const char *path = args->key;
+	char err[512];
+
+	if (ctl_report_have_sec)
+		return 0;
+	if (path == NULL)
+		path = getenv(SEAL_KEY_ENV);
+	if (path == NULL || path[0] == '\0') {
+		ctl_err("reports are sealed: give the caseworkers' secret key "
+		    "with --key FILE or " SEAL_KEY_ENV "=FILE");
+		return -1;
+	}
+	if (seal_load_secret(path, &ctl_report_sec, err, sizeof(err)) == -1) {
+		ctl_err("%s", err);
+		return -1;
+	}
+	ctl_report_have_sec = 1;
+	return 0;
+}
+
+/*
+ * Opens a sealed report in place: number and text replaced by the sealed
+ * ones (r owns them; free with store_report_free()). A clear report is left
+ * as it is. Returns 0, or -1 after saying why (no key, wrong key, damaged).
+ */
+static int
+ctl_report_unseal(const struct ctl_args *args, struct store_report *r)
+{
+	char *plain, *nl;
+
+	if (r->sealed == NULL)
+		return 0;
+	if (ctl_report_key(args) == -1)
+		return -1;
+	if (strcmp(r->key_id, ctl_report_sec.id) != 0) {
+		ctl_err("report %s was sealed to key %s; this key is %s "
+		    "(wrong key)", r->ref, r->key_id, ctl_report_sec.id);
+		return -1;
+	}
+	if ((plain = seal_open(&ctl_report_sec, r->sealed, r->sealed_len,
+	    NULL)) == NULL) {
+		ctl_err("report %s: cannot open it with this key (damaged?)",
+		    r->ref);
+		return -1;
+	}
+	nl = strchr(plain, '\n');
+	free(r->number);
+	free(r->text);
+	r->number = strndup(plain, nl != NULL ? (size_t)(nl - plain) : 0);
+	r->text = strdup(nl != NULL ? nl + 1 : plain);
+	seal_free(plain);
+	if (r->number == NULL || r->text == NULL) {
+		ctl_err("out of memory");
+		return -1;
+	}
+	return 0;
+}
 
 static void
 ctl_report_json(struct json *j, const struct store_report *r)
@@ -37,26 +107,59 @@ ctl_report_json(struct json *j, const struct store_report *r)
 	json_object_end(j);
 }
 
+/* The list's arguments, for the row callback. */
+static const struct ctl_args *ctl_report_args;
+static int ctl_report_failed;
+
+/*
+ * A listed row: sealed ones opened (a copy; the row is borrowed), the
+ * search applied to the opened text.
+ */
 static int
-ctl_report_row(void *arg, const struct store_report *r)
+ctl_report_row(void *arg, const struct store_report *row)
 {
 	struct ctl *ctl = arg;
+	struct store_report c = *row;
 	char id[24], at[CTL_TIME_LEN];
 	const char *cells[7];
+	int rc = 0;
 
-	if (ctl->json != NULL) {
-		ctl_report_json(ctl->json, r);
-		return 0;
+	c.number = c.text = NULL;
+	c.sealed = NULL;
+	if (row->sealed != NULL) {
+		c.sealed = row->sealed;
+		if (ctl_report_unseal(ctl_report_args, &c) == -1) {
+			ctl_report_failed = 1;
+			free(c.number);
+			free(c.text);
+			return 1;
+		}
+	} else if ((c.number = strdup(row->number)) == NULL ||
+	    (c.text = strdup(row->text)) == NULL) {
+		free(c.number);
+		ctl->oom = 1;
+		return 1;
 	}
-	snprintf(id, sizeof(id), "%lld", (long long)r->id);
+	if (ctl_report_args->filter.search != NULL &&
+	    strstr(c.text, ctl_report_args->filter.search) == NULL)
+		goto out;
+	if (ctl->json != NULL) {
+		ctl_report_json(ctl->json, &c);
+		goto out;
+	}
+	snprintf(id, sizeof(id), "%lld", (long long)c.id);
 	cells[0] = id;
-	cells[1] = r->ref;
-	cells[2] = ctl_time_local(r->created_at, at, sizeof(at));
-	cells[3] = r->number;
-	cells[4] = r->status;
-	cells[5] = r->urgent ? "URGENT" : "";
-	cells[6] = r->text;
-	return ctl_list_row(ctl, cells);
+	cells[1] = c.ref;
+	cells[2] = ctl_time_local(c.created_at, at, sizeof(at));
+	cells[3] = c.number;
+	cells[4] = c.status;
+	cells[5] = c.urgent ? "URGENT" : "";
+	cells[6] = c.text;
+	rc = ctl_list_row(ctl, cells);
+out:
+	free(c.number);
+	free(c.text);
+	return rc;
 }
 
 int
@@ -65,12 +168,18 @@ ctl_reports_list(struct ctl *ctl, struct ctl_args *args)
 	static const char *const headers[] = {
 		"ID", "REF", "FILED", "NUMBER", "STATUS", "URGENT", "TEXT"
 	};
+	struct store_filter f = args->filter;
 	int rc;
 
 	if ((rc = ctl_list_begin(ctl, headers, 7)) != 0)
 		return rc;
-	rc = store_list_reports(ctl->store, &args->filter, ctl_report_row,
-	    ctl);
+	ctl_report_args = args;
+	f.search = NULL;        /* sealed texts are searched once opened */
+	if (args->filter.search != NULL)
+		f.limit = 0;
+	rc = store_list_reports(ctl->store, &f, ctl_report_row, ctl);
+	if (ctl_report_failed)
+		return EXIT_FAIL;
 	return ctl_list_end(ctl, rc, "no reports");
 }
 
@@ -140,6 +249,10 @@ ctl_reports_show(struct ctl *ctl, struct ctl_args *args)
 
 	if ((rc = ctl_report_get(ctl, args->rest[0], &r)) != EXIT_OK)
 		return rc;
+	if (ctl_report_unseal(args, &r) == -1) {
+		store_report_free(&r);
+		return EXIT_FAIL;
+	}
 	if (ctl->json != NULL)
 		ctl_report_json(ctl->json, &r);
 	else
@@ -178,5 +291,97 @@ ctl_reports_close(struct ctl *ctl, struct ctl_args *args)
 	else
 		fprintf(ctl->out, "report %s closed\n", r.ref);
 	store_report_free(&r);
+	return EXIT_OK;
+}
+
+/*
+ * Queues text to the reporter of the report named by rest[0]: the number
+ * is opened with the secret key, queued as a manual message (sent from the
+ * gateway's number; the daemon blanks it once sent) and the reply joins
+ * the timeline, sealed.
+ */
+int
+ctl_reports_reply(struct ctl *ctl, struct ctl_args *args)
+{
+	struct store_report_entry e;
+	struct store_report r;
+	struct seal_pub pub;
+	unsigned char *blob = NULL;
+	size_t len = 0, n = 0;
+	char *text;
+	int64_t out;
+	int i, rc;
+
+	if ((rc = ctl_report_get(ctl, args->rest[0], &r)) != EXIT_OK)
+		return rc;
+	if (ctl_report_unseal(args, &r) == -1 || r.number[0] == '\0') {
+		if (r.number != NULL && r.number[0] == '\0')
+			ctl_err("report %s has no number to answer", r.ref);
+		store_report_free(&r);
+		return EXIT_FAIL;
+	}
+	for (i = 1; i < args->nrest; i++)
+		n += strlen(args->rest[i]) + 1;
+	if ((text = calloc(1, n + 1)) == NULL) {
+		store_report_free(&r);
+		return EXIT_OSERR;
+	}
+	for (i = 1; i < args->nrest; i++)
+		strcat(strcat(text, i > 1 ? " " : ""), args->rest[i]);
+	memset(&e, 0, sizeof(e));
+	if (r.sealed != NULL) {
+		memcpy(pub.pk, ctl_report_sec.pk, sizeof(pub.pk));
+		snprintf(pub.id, sizeof(pub.id), "%s", ctl_report_sec.id);
+		blob = seal_seal(&pub, text, strlen(text), &len);
+		e.body = blob;
+		e.key_id = pub.id;
+	} else {
+		e.body = (const unsigned char *)text;
+		len = strlen(text);
+	}
+	e.body_len = len;
+	rc = EXIT_OK;
+	if (store_begin(ctl->store) < 0 ||
+	    (out = store_outbox_add(ctl->store, r.number, text,
+	    STORE_OUT_MANUAL, 0, (int64_t)time(NULL))) < 0)
+		rc = -1;
+	e.report_id = r.id;
+	e.at = (int64_t)time(NULL);
+	e.kind = "reply";
+	e.actor = getenv("USER");
+	e.outbox_id = rc == EXIT_OK ? out : 0;
+	if (rc == EXIT_OK && (store_report_entry_add(ctl->store, &e) < 0 ||
+	    store_commit(ctl->store) < 0))
+		rc = -1;
+	if (rc == -1) {
+		store_rollback(ctl->store);
+		rc = ctl_db_error(ctl);
+	} else if (ctl->json != NULL) {
+		json_object_begin(ctl->json);
+		json_kv_int(ctl->json, "id", out);
+		json_kv_string(ctl->json, "ref", r.ref);
+		json_object_end(ctl->json);
+	} else
+		fprintf(ctl->out, "reply to %s queued (outbox %lld)\n", r.ref,
+		    (long long)out);
+	free(blob);
+	free(text);
+	store_report_free(&r);
+	return rc;
+}
+
+int
+ctl_keygen(struct ctl *ctl, struct ctl_args *args)
+{
+	char err[512];
+
+	if (seal_keygen(args->rest[0], args->rest[1], err, sizeof(err)) ==
+	    -1) {
+		ctl_err("keygen: %s", err);
+		return EXIT_FAIL;
+	}
+	fprintf(ctl->out, "public key %s (for reports.public_key on the "
+	    "device)\nsecret key %s (for caseworkers only; keep a copy "
+	    "offline)\n", args->rest[0], args->rest[1]);
 	return EXIT_OK;
 }

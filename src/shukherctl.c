@@ -74,19 +74,34 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "                       status, urgent, message_id, created_at,\n"
 	  "                       closed_at, outcome\n",
 	  CTL_OPT_STATUS | CTL_OPT_URGENT | CTL_OPT_SINCE | CTL_OPT_SEARCH |
-	  CTL_OPT_LIMIT, ctl_report_states, 0, 0, 1, ctl_reports_list },
+	  CTL_OPT_LIMIT | CTL_OPT_KEY, ctl_report_states, 0, 0, 1,
+	  ctl_reports_list },
 	{ "reports show", "ID|REF",
 	  "one report in full, by number or reference",
 	  "  ID|REF               the report's number, or its reference\n"
 	  "                       (case does not matter)\n"
-	  "  --json               one object, with the fields of reports list\n",
-	  0, NULL, 1, 1, 1, ctl_reports_show },
+	  "  --key FILE           the caseworkers' secret key (or $SHUKHER_KEY)\n"
+	  "  --json               one object, with the fields of reports list\n"
+	  "                       and timeline (at, kind, actor, text)\n",
+	  CTL_OPT_KEY, NULL, 1, 1, 1, ctl_reports_show },
 	{ "reports close", "ID|REF [--outcome TEXT]",
 	  "closes an open report",
 	  "  ID|REF               the report's number, or its reference\n"
 	  "  --outcome TEXT       what was done, kept with the report\n"
 	  "  --json               the closed report, as one object\n",
 	  CTL_OPT_OUTCOME, NULL, 1, 1, 1, ctl_reports_close },
+	{ "reports reply", "[--key FILE] ID|REF TEXT...",
+	  "texts the reporter from the gateway's own number",
+	  "  --key FILE           the caseworkers' secret key (or $SHUKHER_KEY)\n"
+	  "  ID|REF               the report's number, or its reference\n"
+	  "  TEXT...              the message; joined by spaces\n"
+	  "Options go before ID; everything after it is text.\n",
+	  CTL_OPT_KEY, NULL, 2, -1, 1, ctl_reports_reply },
+	{ "keygen", "PUBLIC_FILE SECRET_FILE",
+	  "makes the caseworkers' key pair for sealed reports",
+	  "  PUBLIC_FILE          for the device (reports.public_key)\n"
+	  "  SECRET_FILE          for the caseworkers only (mode 0600)\n",
+	  0, NULL, 2, 2, 0, ctl_keygen },
 	{ "stats", "[--since YYYY-MM-DD] [--until YYYY-MM-DD]",
 	  "messages per keyword per day (no personal data)",
 	  "  --since YYYY-MM-DD   from that day on (local time)\n"
@@ -116,6 +131,13 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "                       keywords (name, words, languages, report)\n"
 	  "Exits 78 when the config is invalid.\n",
 	  0, NULL, 0, 0, 0, ctl_config_check },
+	{ "selftest", "[--sms NUMBER]",
+	  "checks service, modem, SIM, signal, clock and storage (technicians)",
+	  "  --sms NUMBER         also send a test SMS to NUMBER and wait for\n"
+	  "                       an answer from it (up to 5 minutes)\n"
+	  "  --json               an array of objects: check, result, detail\n"
+	  "One line per check: PASS, WARN or FAIL. Exits 1 when one failed.\n",
+	  CTL_OPT_SMS, NULL, 0, 0, 0, ctl_selftest },
 	{ NULL, NULL, NULL, NULL, 0, NULL, 0, 0, 0, NULL },
 };
 
@@ -216,6 +238,8 @@ static const struct {
 	{ "search", required_argument, CTL_OPT_SEARCH },
 	{ "urgent", no_argument, CTL_OPT_URGENT },
 	{ "outcome", required_argument, CTL_OPT_OUTCOME },
+	{ "key", required_argument, CTL_OPT_KEY },
+	{ "sms", required_argument, CTL_OPT_SMS },
 	{ "json", no_argument, 0 },
 	{ "help", no_argument, 0 },
 };
@@ -285,6 +309,12 @@ ctl_apply_opt(struct ctl *ctl, const struct ctl_cmd *cmd, size_t idx,
 		return 0;
 	case CTL_OPT_OUTCOME:
 		args->outcome = arg;
+		return 0;
+	case CTL_OPT_KEY:
+		args->key = arg;
+		return 0;
+	case CTL_OPT_SMS:
+		args->sms = arg;
 		return 0;
 	}
 	if (strcmp(name, "json") == 0) {

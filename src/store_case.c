@@ -298,8 +298,9 @@ store_scrub_outbox(struct store *store)
 {
 	sqlite3_stmt *stmt;
 
-	if (store_prepare(store, "UPDATE outbox SET number = '' WHERE"
-	    " state IN ('sent', 'failed') AND number != '' AND id IN"
+	if (store_prepare(store, "UPDATE outbox SET number = '', text = ''"
+	    " WHERE state IN ('sent', 'failed')"
+	    " AND (number != '' OR text != '') AND id IN"
 	    " (SELECT outbox_id FROM report_entries WHERE outbox_id"
 	    " IS NOT NULL)", &stmt) == -1)
 		return -1;
