@@ -91,6 +91,15 @@ int conf_matching_read(const struct config_setting_t *g, const char *path,
     struct conf_matching *out, char *err, size_t errlen);
 void conf_matching_free(struct conf_matching *m);
 
+/*
+ * Reads the "hotlines" list g (NULL: none) of file path: numbers that
+ * must stand in every text of the "help" group's reply (shukherctl config
+ * check warns). Returns 0, or -1 with "FILE:LINE: reason" in err; the
+ * caller frees *out, each string and the array, in either case.
+ */
+int conf_hotlines_read(const struct config_setting_t *g, const char *path,
+    char ***out, size_t *n, char *err, size_t errlen);
+
 /* ---- reports (src/conf_report.c) ---------------------------------------
  * The "reports" group: sealing, the guided exchange, urgency, the on-duty
  * roster and the caseworkers' SMS commands. */
@@ -167,6 +176,8 @@ struct conf {
 	struct conf_matching matching;
 	struct match *match;     /* compiled from the words and matching at
 	                            load; owned by the conf */
+	char **hotlines;         /* numbers the help reply must give */
+	size_t nhotlines;
 	struct conf_reports reports;       /* src/conf_report.c */
 };
 

@@ -1,5 +1,5 @@
 /*
- * conf_match: the "matching" group of shukher.conf.
+ * conf_match: the "matching" group and the "hotlines" list of shukher.conf.
  *
  *   matching = {
  *       typo_length = 4;        # words this long may have one typo
@@ -247,4 +247,32 @@ conf_matching_free(struct conf_matching *m)
 	free(m->translit);
 	m->not_typos = m->translit = NULL;
 	m->nnot_typos = m->ntranslit = 0;
+}
+
+int
+conf_hotlines_read(const struct config_setting_t *g, const char *path,
+    char ***out, size_t *n, char *err, size_t errlen)
+{
+	const config_setting_t *e;
+	const char *s;
+	int i;
+
+	if (g == NULL)
+		return 0;
+	if (!config_setting_is_array(g) && !config_setting_is_list(g))
+		return conf_match_fail(g, path, err, errlen,
+		    "hotlines: expected a list of numbers [ \"102\", ... ]");
+	for (i = 0; (e = config_setting_get_elem(g, (unsigned)i)) != NULL;
+	    i++) {
+		s = config_setting_type(e) == CONFIG_TYPE_STRING ?
+		    config_setting_get_string(e) : NULL;
+		if (s == NULL || *s == '\0' ||
+		    s[strspn(s, "+0123456789")] != '\0')
+			return conf_match_fail(e, path, err, errlen,
+			    "hotlines[%d]: expected a number in quotes", i);
+		if (conf_match_push(out, n, s) == -1)
+			return conf_match_fail(NULL, path, err, errlen,
+			    "out of memory");
+	}
+	return 0;
 }

@@ -4,15 +4,154 @@
  * Reads a config with the daemon's own conf_load(), so that what it accepts
  * is exactly what the daemon will accept, and shows what a campaign team
  * checks after editing texts: each keyword group, its trigger words and
- * the languages it has replies in. The modem's PIN is never shown.
+ * the languages it has replies in, and what each reply costs: its
+ * characters, encoding and SMS segments (sms.h, the daemon's own
+ * calculator), with a warning for each reply over limits.max_segments and
+ * each hotline missing from the help reply. The modem's PIN is never
+ * shown.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "conf.h"
 #include "ctl.h"
 #include "exitcode.h"
 #include "json.h"
+#include "sms.h"
+
+/* What route appends to a report's reply: " #" and a reference of up to
+ * 15 characters; priced at its longest. */
+#define CTL_CONF_REF " #ABCDEFGHJKLMNPQ"
+
+/* One reply text, priced. */
+struct ctl_conf_cost {
+	const char *group;
+	enum lang lang;
+	struct sms_info sms;
+	int ref;                 /* 1: a report reference is appended */
+	const char *missing;     /* a hotline the help text lacks, or NULL */
+};
+
+/* Calls fn for each reply text of conf: groups, default, stop, start. */
+static void
+ctl_conf_each_reply(const struct conf *conf,
+    void (*fn)(void *, const struct conf *, const char *,
+    const struct conf_reply *, int), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < conf->nkeywords; i++)
+		fn(arg, conf, conf->keywords[i].name, &conf->keywords[i].reply,
+		    conf->keywords[i].report);
+	fn(arg, conf, "default", &conf->default_reply, 0);
+	fn(arg, conf, "stop", &conf->stop_reply, 0);
+	fn(arg, conf, "start", &conf->start_reply, 0);
+}
+
+/* Prices text in lang for group into c. */
+static void
+ctl_conf_price(const struct conf *conf, const char *group,
+    const char *text, enum lang lang, int ref, struct ctl_conf_cost *c)
+{
+	char *buf;
+	size_t i, len = strlen(text) + sizeof(CTL_CONF_REF);
+
+	memset(c, 0, sizeof(*c));
+	c->group = group;
+	c->lang = lang;
+	c->ref = ref;
+	if ((buf = malloc(len)) != NULL) {
+		snprintf(buf, len, "%s%s", text, ref ? CTL_CONF_REF : "");
+		sms_measure(buf, &c->sms);
+		free(buf);
+	}
+	if (strcmp(group, "help") != 0)
+		return;
+	for (i = 0; i < conf->nhotlines && c->missing == NULL; i++)
+		if (strstr(text, conf->hotlines[i]) == NULL)
+			c->missing = conf->hotlines[i];
+}
+
+static void
+ctl_conf_cost_json(void *arg, const struct conf *conf, const char *group,
+    const struct conf_reply *reply, int ref)
+{
+	struct json *j = arg;
+	struct ctl_conf_cost c;
+	int l;
+
+	for (l = 0; l < LANG_COUNT; l++) {
+		if (reply->text[l] == NULL)
+			continue;
+		ctl_conf_price(conf, group, reply->text[l], (enum lang)l, ref,
+		    &c);
+		json_object_begin(j);
+		json_kv_string(j, "group", group);
+		json_kv_string(j, "language", lang_name((enum lang)l));
+		json_kv_int(j, "characters", (int64_t)c.sms.chars);
+		json_kv_string(j, "encoding", sms_encoding_name(c.sms.encoding));
+		json_kv_int(j, "segments", c.sms.segments);
+		json_kv_bool(j, "with_reference", ref);
+		json_kv_bool(j, "over_max_segments",
+		    c.sms.segments > conf->limits.max_segments);
+		json_kv_string(j, "missing_hotline", c.missing);
+		json_object_end(j);
+	}
+}
+
+/* Counts the warnings a printed table gave. */
+struct ctl_conf_print {
+	FILE *fp;
+	int warnings;
+};
+
+static void
+ctl_conf_cost_print(void *arg, const struct conf *conf, const char *group,
+    const struct conf_reply *reply, int ref)
+{
+	struct ctl_conf_print *p = arg;
+	struct ctl_conf_cost c;
+	int l;
+
+	for (l = 0; l < LANG_COUNT; l++) {
+		if (reply->text[l] == NULL)
+			continue;
+		ctl_conf_price(conf, group, reply->text[l], (enum lang)l, ref,
+		    &c);
+		fprintf(p->fp, "  %-12s %-8s %5zu%s %-6s %d\n", group,
+		    lang_name((enum lang)l), c.sms.chars, ref ? "+ref" : "    ",
+		    sms_encoding_name(c.sms.encoding), c.sms.segments);
+		if (c.sms.segments > conf->limits.max_segments) {
+			fprintf(p->fp, "  warning: %s.%s takes %d segments, "
+			    "more than max_segments %d\n", group,
+			    lang_name((enum lang)l), c.sms.segments,
+			    conf->limits.max_segments);
+			p->warnings++;
+		}
+		if (c.missing != NULL) {
+			fprintf(p->fp, "  warning: %s.%s does not give the "
+			    "hotline %s\n", group, lang_name((enum lang)l),
+			    c.missing);
+			p->warnings++;
+		}
+	}
+}
+
+/* The reply table of the text output, and its warnings. */
+static void
+ctl_conf_print_costs(FILE *fp, const struct conf *conf)
+{
+	struct ctl_conf_print p = { fp, 0 };
+
+	fprintf(fp, "\nreplies    (at most %d segments each)\n",
+	    conf->limits.max_segments);
+	fprintf(fp, "  %-12s %-8s %-9s %-6s %s\n", "group", "language",
+	    "chars", "enc", "segments");
+	ctl_conf_each_reply(conf, ctl_conf_cost_print, &p);
+	fprintf(fp, "  %d warning%s\n", p.warnings, p.warnings == 1 ? "" :
+	    "s");
+}
 
 static void
 ctl_conf_keyword_json(struct json *j, const struct conf_keyword *k)
@@ -52,6 +191,11 @@ ctl_conf_json(struct json *j, const char *path, const struct conf *conf,
 	json_array_begin(j);
 	for (i = 0; conf != NULL && i < conf->nkeywords; i++)
 		ctl_conf_keyword_json(j, &conf->keywords[i]);
+	json_array_end(j);
+	json_key(j, "replies");
+	json_array_begin(j);
+	if (conf != NULL)
+		ctl_conf_each_reply(conf, ctl_conf_cost_json, j);
 	json_array_end(j);
 	json_object_end(j);
 }
@@ -100,6 +244,7 @@ ctl_conf_print(FILE *fp, const struct conf *conf)
 		ctl_conf_print_list(fp, conf->stop_words, conf->nstop_words);
 		fprintf(fp, "\n");
 	}
+	ctl_conf_print_costs(fp, conf);
 }
 
 int

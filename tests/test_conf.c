@@ -87,7 +87,7 @@ static void
 test_example_groups(void **state)
 {
 	struct conf *conf = load_ok(EXAMPLE);
-	const struct conf_keyword *help, *jobs, *report;
+	const struct conf_keyword *help, *jobs, *report, *abroad, *lang;
 
 	(void)state;
 	assert_string_equal(conf->path, EXAMPLE);
@@ -96,10 +96,12 @@ test_example_groups(void **state)
 	assert_string_equal(conf->modem.connection, "at115200");
 	assert_int_equal(conf->language, LANG_MN);
 	help = find_group(conf, "help");
-	jobs = find_group(conf, "jobs");
+	jobs = find_group(conf, "signs");
+	abroad = find_group(conf, "abroad");
 	report = find_group(conf, "report");
 	assert_non_null(help);
 	assert_non_null(jobs);
+	assert_non_null(abroad);
 	assert_non_null(report);
 	assert_true(has_word(help->words, help->nwords, "ТУСЛАМЖ"));
 	assert_true(has_word(help->words, help->nwords, "TUSLAMJ"));
@@ -107,8 +109,16 @@ test_example_groups(void **state)
 	assert_true(has_word(jobs->words, jobs->nwords, "АЖИЛ"));
 	assert_true(has_word(jobs->words, jobs->nwords, "2"));
 	assert_true(has_word(report->words, report->nwords, "МЭДЭЭЛЭХ"));
-	assert_true(has_word(report->words, report->nwords, "3"));
+	assert_true(has_word(abroad->words, abroad->nwords, "3"));
+	assert_true(has_word(report->words, report->nwords, "4"));
 	assert_true(report->report);
+	/* A language keyword for each language. */
+	lang = find_group(conf, "lang_en");
+	assert_non_null(lang);
+	assert_int_equal(lang->language, LANG_EN);
+	assert_int_equal(help->language, -1);
+	assert_int_equal(conf->limits.max_segments, 2);
+	assert_int_equal(conf->nhotlines, 4);
 	assert_false(help->report);
 	assert_false(jobs->report);
 	assert_true(has_word(conf->stop_words, conf->nstop_words, "ЗОГС"));
@@ -117,18 +127,20 @@ test_example_groups(void **state)
 }
 
 /*
- * Checks one reply of the example: all languages, within two SMS parts
- * once room is left for what route appends (a report's " #REF").
+ * Checks one reply of the example: all languages (one is enough for a
+ * language keyword), within two SMS parts once room is left for what
+ * route appends (a report's " #REF").
  */
 static void
 check_reply_budget(const struct conf_reply *reply, const char *what,
-    size_t room)
+    size_t room, int one)
 {
-	const char *mn = reply->text[LANG_MN];
-	const char *en = reply->text[LANG_EN];
-	const char *latn = reply->text[LANG_MN_LATN];
+	const char *mn = reply->text[LANG_MN] ? reply->text[LANG_MN] : "";
+	const char *en = reply->text[LANG_EN] ? reply->text[LANG_EN] : "";
+	const char *latn = reply->text[LANG_MN_LATN] ?
+	    reply->text[LANG_MN_LATN] : "";
 
-	if (mn == NULL || en == NULL || latn == NULL)
+	if (!one && (*mn == '\0' || *en == '\0' || *latn == '\0'))
 		fail_msg("%s: a language is missing", what);
 	if (utf8_chars(mn) + room > 134)
 		fail_msg("%s.mn: %zu characters, more than 2 UCS-2 parts", what,
@@ -150,17 +162,20 @@ test_example_replies(void **state)
 	(void)state;
 	for (i = 0; i < conf->nkeywords; i++)
 		check_reply_budget(&conf->keywords[i].reply,
-		    conf->keywords[i].name, conf->keywords[i].report ? 17 : 0);
-	check_reply_budget(&conf->default_reply, "default_reply", 0);
-	check_reply_budget(&conf->stop_reply, "stop", 0);
-	check_reply_budget(&conf->start_reply, "start", 0);
+		    conf->keywords[i].name, conf->keywords[i].report ? 17 : 0,
+		    conf->keywords[i].language >= 0);
+	check_reply_budget(&conf->default_reply, "default_reply", 0, 0);
+	check_reply_budget(&conf->stop_reply, "stop", 0, 0);
+	check_reply_budget(&conf->start_reply, "start", 0, 0);
 	/* The menu fits one Cyrillic SMS. */
 	assert_true(utf8_chars(conf->default_reply.text[LANG_MN]) <= 70);
 	help = find_group(conf, "help");
 	assert_non_null(help);
 	for (l = 0; l < LANG_COUNT; l++) {
 		assert_non_null(strstr(help->reply.text[l], "102"));
+		assert_non_null(strstr(help->reply.text[l], "107"));
 		assert_non_null(strstr(help->reply.text[l], "108"));
+		assert_non_null(strstr(help->reply.text[l], "1903"));
 	}
 	conf_free(conf);
 }
