@@ -38,6 +38,7 @@
 #include <gammu.h>
 
 #include "modem.h"
+#include "sms.h"
 
 /* modem_gammu_send_part()'s failures; both below any message reference. */
 #define MODEM_GAMMU_REFUSED	(-2)
@@ -306,36 +307,6 @@ modem_gammu_utf8_valid(const unsigned char *s, size_t len)
 			return 0;
 	}
 	return 1;
-}
-
-/*
- * 1 when c is in the GSM 03.38 default alphabet or its extension table
- * (the characters a GSM-7 SMS can carry), else 0.
- */
-static int
-modem_gammu_is_gsm7(uint32_t c)
-{
-	static const char ascii[] = " !\"#$%&'()*+,-./:;<=>?@_\n\r\f"
-	    "^{}\\[~]|";
-	static const uint16_t other[] = {
-		0x00a3, 0x00a5, 0x00e8, 0x00e9, 0x00f9, 0x00ec, 0x00f2,
-		0x00c7, 0x00d8, 0x00f8, 0x00c5, 0x00e5, 0x0394, 0x03a6,
-		0x0393, 0x039b, 0x03a9, 0x03a0, 0x03a8, 0x03a3, 0x0398,
-		0x039e, 0x00c6, 0x00e6, 0x00df, 0x00c9, 0x00a4, 0x00a1,
-		0x00c4, 0x00d6, 0x00d1, 0x00dc, 0x00a7, 0x00bf, 0x00e4,
-		0x00f6, 0x00f1, 0x00fc, 0x00e0, 0x20ac,
-	};
-	size_t i;
-
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return 1;
-	if (c > 0 && c < 0x80)
-		return strchr(ascii, (int)c) != NULL;
-	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
-		if (other[i] == c)
-			return 1;
-	return 0;
 }
 
 /* Writes the hex of len bytes into out (outlen bytes, truncated). */
@@ -674,7 +645,8 @@ modem_gammu_prepare(const char *text, unsigned char *buf, char *err,
 {
 	size_t i, n, len;
 	uint32_t c;
-	int ucs2 = 0;
+	struct sms_info info;
+	int ucs2;
 
 	len = text == NULL ? 0 : strlen(text);
 	if (len == 0) {
@@ -692,9 +664,14 @@ modem_gammu_prepare(const char *text, unsigned char *buf, char *err,
 			modem_gammu_err(err, errlen, "text is not UTF-8");
 			return -1;
 		}
-		if (!modem_gammu_is_gsm7(c))
-			ucs2 = 1;
 	}
+	/* The same choice as the segment calculator: GSM-7 whenever the
+	 * text allows. */
+	if (sms_measure(text, &info) == -1) {
+		modem_gammu_err(err, errlen, "text is not UTF-8");
+		return -1;
+	}
+	ucs2 = info.encoding == SMS_UCS2;
 	DecodeUTF8(buf, text, len);
 	return ucs2;
 }
