@@ -434,7 +434,7 @@ match_prefix(const struct match *m, const char *norm, size_t len,
 	uint32_t u[MATCH_CHARS];
 	char cand[TEXT_NORM_MAX];
 	size_t i, nu = 0;
-	int d, bd = 0, most = 0, max;
+	int d, bd = 0;
 
 	if (fuzzy) {
 		if (!match_may_typo(m, norm, len))
@@ -442,12 +442,6 @@ match_prefix(const struct match *m, const char *norm, size_t len,
 		memcpy(cand, norm, len);
 		cand[len] = '\0';
 		nu = match_decode(cand, u, MATCH_CHARS);
-		/* the message's word must be long enough for typos, too */
-		i = nu - (nwords - 1);
-		most = (m->typo2 > 0 && i >= (size_t)m->typo2) ? 2 :
-		    (m->typo1 > 0 && i >= (size_t)m->typo1) ? 1 : 0;
-		if (most == 0)
-			return NULL;
 	}
 	for (i = 0; i < m->nkeys; i++) {
 		k = &m->keys[i];
@@ -460,9 +454,8 @@ match_prefix(const struct match *m, const char *norm, size_t len,
 		} else {
 			if (k->typos == 0 || nu >= MATCH_CHARS)
 				continue;
-			max = k->typos < most ? k->typos : most;
-			d = match_distance(k->u, k->ulen, u, nu, max);
-			if (d == 0 || d > max)
+			d = match_distance(k->u, k->ulen, u, nu, k->typos);
+			if (d == 0 || d > k->typos)
 				continue;
 		}
 		if (match_better(k, d, best, bd)) {
