@@ -99,6 +99,13 @@ class ModemSim:
         self.submits = []             # every decoded SUBMIT PDU, in order
         self.log = []
         self.notifications = []       # every URC line emitted, for tests
+        # For benchmarks: when each log entry arrived (time.monotonic(),
+        # parallel to log), the most messages ever on the SIM at once, and
+        # how many deliveries found the SIM full and had to wait in the
+        # network (a real network retries later, or gives up).
+        self.log_times = []
+        self.max_used = 0
+        self.refused = 0
 
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
@@ -335,10 +342,12 @@ class ModemSim:
             idx = self._free_index()
             if idx is None:
                 self._network_queue.append((hexpdu, notify))
+                self.refused += 1
                 if self.full_kills_notify:
                     self._notify_lost = True
                 return None
             self._store[idx] = {"pdu": hexpdu, "stat": 0}
+            self.max_used = max(self.max_used, len(self._store))
             if notify:
                 self._notify_new(idx)
             return idx
@@ -363,6 +372,7 @@ class ModemSim:
                 return
             hexpdu, notify = self._network_queue.pop(0)
             self._store[idx] = {"pdu": hexpdu, "stat": 0}
+            self.max_used = max(self.max_used, len(self._store))
             if notify:
                 self._notify_new(idx)
 
@@ -576,6 +586,7 @@ class ModemSim:
     def _log(self, entry):
         with self._cond:
             self.log.append(entry)
+            self.log_times.append(time.monotonic())
             self._cond.notify_all()
 
     def _respond(self, reply):
