@@ -26,7 +26,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libshukher.a
 
 TEST_SRC := $(wildcard tests/test_*.c)
-TEST_AUX := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+TEST_AUX := $(filter-out $(TEST_SRC) tests/bench_%.c,$(wildcard tests/*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_AUX_OBJ := $(TEST_AUX:tests/%.c=$(BUILD)/tests/obj/%.o)
 BENCH_SRC := $(wildcard tests/bench_*.c)
