@@ -351,10 +351,12 @@ report_route(struct store *store, const struct conf *conf,
 		return 0;
 	if ((rc = report_command(store, conf, msg, now)) != 0)
 		return rc;
+	/* STOP and START are the router's, whatever came before. A number
+	 * that sent STOP still reaches its report: the answer to the
+	 * question, a follow-up, a message quoting the reference. */
 	if (r->action == ROUTE_STOP || r->action == ROUTE_START ||
-	    r->action == ROUTE_SILENT_OPTED_OUT ||
-	    (r->action == ROUTE_SILENT_BUDGET && r->label != NULL &&
-	    (strcmp(r->label, "stop") == 0 || strcmp(r->label, "start") == 0)))
+	    (r->label != NULL && (strcmp(r->label, "stop") == 0 ||
+	    strcmp(r->label, "start") == 0)))
 		return 0;
 	memset(&in, 0, sizeof(in));
 	in.msg = msg;

@@ -83,7 +83,7 @@ route_decide(const struct conf *conf, const char *sender, const char *text,
 {
 	struct match_result m;
 	const struct conf_keyword *k;
-	int hit;
+	int hit, silent = 1;
 
 	memset(out, 0, sizeof(*out));
 	hit = conf->match != NULL && match_text(conf->match, text, &m);
@@ -108,7 +108,12 @@ route_decide(const struct conf *conf, const char *sender, const char *text,
 		    replies_in_window, out);
 		return;
 	}
-	if (contact->opted_out) {
+	/* A report from a number that sent STOP is filed and acknowledged
+	 * all the same: the person chose to write to us. */
+	if (!malformed && hit && m.target == MATCH_KEYWORD &&
+	    m.keyword < conf->nkeywords && conf->keywords[m.keyword].report)
+		silent = 0;
+	if (contact->opted_out && silent) {
 		out->action = ROUTE_SILENT_OPTED_OUT;
 		out->label = "opted_out";
 		return;

@@ -220,6 +220,36 @@ test_report_is_filed_and_its_reference_sent_back(void **state)
 	store_report_free(&rep);
 }
 
+/* A number that said STOP and then writes a report chose to write to us:
+ * the report is filed and acknowledged, and the number stays opted out. */
+static void
+test_report_after_stop_is_filed_and_acknowledged(void **state)
+{
+	struct fixture *f = *state;
+	const char *n = "+97699110016";
+	struct store_contact c;
+	struct store_report rep;
+	const char *hash;
+	char key[32];
+
+	receive(f, n, "stop", NOW);
+	assert_int_equal(replies_to(f, n).n, 1);
+	receive(f, n, "REPORT my sister was taken to Erlian", NOW + 10);
+	assert_int_equal(replies_to(f, n).n, 2);
+	hash = strchr(replies_to(f, n).last, '#');
+	assert_non_null(hash);
+	snprintf(key, sizeof(key), "%s", hash + 1);
+	assert_int_equal(store_report_find(f->store, key, &rep), 1);
+	assert_non_null(strstr(rep.text, "Erlian"));
+	store_report_free(&rep);
+
+	/* Still opted out: an ordinary keyword gets no answer. */
+	receive(f, n, "тусламж", NOW + 20);
+	assert_int_equal(replies_to(f, n).n, 2);
+	assert_int_equal(store_contact_get(f->store, n, &c), 0);
+	assert_true(c.opted_out);
+}
+
 static int
 count_stat(void *arg, const char *day, const char *keyword, int count)
 {
@@ -346,6 +376,7 @@ main(void)
 		T(test_robots_and_short_codes_are_stored_never_answered),
 		T(test_reply_budget_stops_a_loop),
 		T(test_report_is_filed_and_its_reference_sent_back),
+		T(test_report_after_stop_is_filed_and_acknowledged),
 		T(test_each_message_handled_once_and_counted),
 		T(test_language_is_remembered_per_number),
 		T(test_decide_is_pure),
