@@ -203,16 +203,16 @@ report_alert_text(const struct conf *conf, const char *ref,
 	const unsigned char *p;
 	char head[96], *s;
 
-	for (p = (const unsigned char *)text; *p; p++)
-		ascii &= *p < 0x80;
-	room = ascii ? (segs == 1 ? 160 : 153 * (size_t)segs) :
-	    (segs == 1 ? 70 : 67 * (size_t)segs);
 	if (text == NULL) {     /* an escalation: the daemon cannot read it */
 		snprintf(head, sizeof(head), "URGENT #%s not claimed in %d "
 		    "min. CLAIM %s PIN", ref, conf->reports.escalate_minutes,
 		    ref);
 		return strdup(head);
 	}
+	for (p = (const unsigned char *)text; *p; p++)
+		ascii &= *p < 0x80;
+	room = ascii ? (segs == 1 ? 160 : 153 * (size_t)segs) :
+	    (segs == 1 ? 70 : 67 * (size_t)segs);
 	snprintf(head, sizeof(head), "URGENT #%s%s%s: ", ref,
 	    conf->reports.alert_include_number && number != NULL ? " " : "",
 	    conf->reports.alert_include_number && number != NULL ? number :

@@ -166,6 +166,20 @@ static const char *const store_migrations[] = {
 	" failures INTEGER NOT NULL,"
 	" locked_until INTEGER NOT NULL) WITHOUT ROWID;"
 	"PRAGMA user_version = 2;",
+	/*
+	 * 3: a part read twice is recognised by a keyed digest (device
+	 * secret) of sender, timestamp, reference, numbers and text, which
+	 * stays when a report's text and number are blanked; the text is no
+	 * longer part of what makes a part unique. Parts stored before keep
+	 * a NULL digest and are matched by their columns (parts_legacy).
+	 */
+	"ALTER TABLE parts ADD COLUMN digest BLOB;"
+	"DROP INDEX parts_unique;"
+	"CREATE UNIQUE INDEX parts_digest ON parts(digest);"
+	"CREATE INDEX parts_legacy ON parts"
+	" (sender, sent_at, concat_ref, part_no, part_count)"
+	" WHERE digest IS NULL;"
+	"PRAGMA user_version = 3;",
 };
 
 #define STORE_NMIGRATIONS \

@@ -284,9 +284,9 @@ store_scrub_message(struct store *store, int64_t message_id)
 	sqlite3_bind_int64(stmt, 1, message_id);
 	if (store_step_done(store, stmt, "scrub message") < 0)
 		return -1;
-	/* Parts keep their place in the unique index: a blank sender and a
-	 * blank text, told apart by their id. */
-	if (store_prepare(store, "UPDATE parts SET sender = '', text = id"
+	/* Parts keep their digest (schema 3), so that a part the modem
+	 * gives again is still known; sender and text go. */
+	if (store_prepare(store, "UPDATE parts SET sender = '', text = ''"
 	    " WHERE message_id = ?1", &stmt) == -1)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, message_id);

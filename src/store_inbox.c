@@ -4,17 +4,22 @@
  * Every part is stored as it comes, in a transaction that also creates its
  * message when the part is a whole SMS or completes a long one, so that the
  * caller may delete it from the modem as soon as we return. A part the modem
- * hands over twice is recognised by a UNIQUE index and changes nothing.
+ * hands over twice is recognised by a UNIQUE keyed digest (device secret)
+ * of what the modem gave, which outlives the blanking of a report's text,
+ * and changes nothing.
  * Parts of a long message group by (sender, reference, count) among the parts
  * not yet joined, so a sender reusing a reference later starts a new group.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "store.h"
 #include "store_int.h"
+
+#define STORE_DIGEST_LEN 32
 
 #define STORE_MSG_COLS \
 	"id, sender, text, sent_at, received_at, handled_at, keyword," \
@@ -184,20 +189,97 @@ done:
 	return rc;
 }
 
+/* Feeds a length and the bytes of s to the digest: no two field lists
+ * feed the same bytes. */
+static void
+store_digest_str(crypto_generichash_state *st, const char *s)
+{
+	uint64_t n = strlen(s);
+
+	crypto_generichash_update(st, (const unsigned char *)&n, sizeof(n));
+	crypto_generichash_update(st, (const unsigned char *)s, n);
+}
+
+/*
+ * The part's digest into out: BLAKE2b keyed with a key derived from the
+ * device secret, so that the digest of a blanked report part cannot be
+ * tried against guessed numbers and texts without the database's secret.
+ * Returns 0 or -1.
+ */
+static int
+store_part_digest(struct store *store, const struct store_part *part,
+    const char *sender, const char *text, unsigned char *out)
+{
+	crypto_generichash_state st;
+	unsigned char dev[32], key[32];
+	int64_t nums[4];
+
+	if (store_secret(store, "device", dev, sizeof(dev)) == -1)
+		return -1;
+	crypto_generichash(key, sizeof(key), (const unsigned char *)"part",
+	    4, dev, sizeof(dev));
+	sodium_memzero(dev, sizeof(dev));
+	nums[0] = part->sent_at;
+	nums[1] = part->concat_ref;
+	nums[2] = part->part_no;
+	nums[3] = part->part_count;
+	crypto_generichash_init(&st, key, sizeof(key), STORE_DIGEST_LEN);
+	store_digest_str(&st, sender);
+	crypto_generichash_update(&st, (const unsigned char *)nums,
+	    sizeof(nums));
+	store_digest_str(&st, text);
+	crypto_generichash_final(&st, out, STORE_DIGEST_LEN);
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(&st, sizeof(st));
+	return 0;
+}
+
+/* Whether the part was stored before schema 3 (no digest). Returns 1, 0
+ * or -1. */
+static int
+store_part_legacy(struct store *store, const struct store_part *part,
+    const char *sender, const char *text)
+{
+	sqlite3_stmt *stmt;
+	int64_t n;
+
+	if (store_prepare(store, "SELECT count(*) FROM parts WHERE"
+	    " digest IS NULL AND sender = ?1 AND sent_at = ?2"
+	    " AND concat_ref = ?3 AND part_no = ?4 AND part_count = ?5"
+	    " AND text = ?6", &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, sender);
+	sqlite3_bind_int64(stmt, 2, part->sent_at);
+	sqlite3_bind_int(stmt, 3, part->concat_ref);
+	sqlite3_bind_int(stmt, 4, part->part_no);
+	sqlite3_bind_int(stmt, 5, part->part_count);
+	store_bind_str(stmt, 6, text);
+	if (store_step_int64(store, stmt, 0, &n) == -1)
+		return -1;
+	return n > 0;
+}
+
 /* Inserts the part unless already stored. Returns 1 inserted, 0 duplicate,
  * -1 error. */
 static int
 store_part_insert(struct store *store, const struct store_part *part,
     const char *sender, const char *text, int64_t now)
 {
+	unsigned char digest[STORE_DIGEST_LEN];
 	sqlite3_stmt *stmt;
 	int n;
 
+	if ((n = store_part_legacy(store, part, sender, text)) != 0)
+		return n == 1 ? 0 : -1;
+	if (store_part_digest(store, part, sender, text, digest) == -1)
+		return -1;
 	if (store_prepare(store, "INSERT INTO parts (sender, sent_at,"
 	    " concat_ref, part_no, part_count, text, coding, malformed,"
-	    " received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	    " received_at, digest)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
 	    " ON CONFLICT DO NOTHING", &stmt) == -1)
 		return -1;
+	sqlite3_bind_blob(stmt, 10, digest, sizeof(digest), SQLITE_TRANSIENT);
 	store_bind_str(stmt, 1, sender);
 	sqlite3_bind_int64(stmt, 2, part->sent_at);
 	sqlite3_bind_int(stmt, 3, part->concat_ref);
