@@ -73,6 +73,7 @@ deb: fw-deps deb-src
 	lintian --fail-on error --suppress-tags \
 	  no-manual-page,initial-upload-closes-no-bugs \
 	  $(FW_OUT)/src/shukher_$(FW_VERSION)_*.changes
+	rm -rf $(FW_OUT)/$(shell dpkg --print-architecture)
 	mkdir -p $(FW_OUT)/$(shell dpkg --print-architecture)
 	mv $(FW_OUT)/src/*.deb $(FW_OUT)/src/*.buildinfo $(FW_OUT)/src/*.changes \
 	  $(FW_OUT)/$(shell dpkg --print-architecture)/
