@@ -87,8 +87,9 @@ ctl_report_unseal(const struct ctl_args *args, struct store_report *r)
 	return 0;
 }
 
+/* The report's members, in an object left open for more. */
 static void
-ctl_report_json(struct json *j, const struct store_report *r)
+ctl_report_json_open(struct json *j, const struct store_report *r)
 {
 	json_object_begin(j);
 	json_kv_int(j, "id", r->id);
@@ -104,6 +105,13 @@ ctl_report_json(struct json *j, const struct store_report *r)
 	ctl_json_time(j, "created_at", r->created_at);
 	ctl_json_time(j, "closed_at", r->closed_at);
 	json_kv_string(j, "outcome", r->outcome);
+	json_kv_string(j, "claimed_by", r->claimed_by);
+}
+
+static void
+ctl_report_json(struct json *j, const struct store_report *r)
+{
+	ctl_report_json_open(j, r);
 	json_object_end(j);
 }
 
@@ -241,6 +249,98 @@ ctl_report_print(FILE *fp, const struct store_report *r)
 	free(text);
 }
 
+/* What the timeline callback needs. */
+struct ctl_timeline {
+	struct ctl *ctl;
+	const struct ctl_args *args;
+	int failed;
+};
+
+/*
+ * The text of a timeline entry, opened when sealed (caller frees with
+ * seal_free()); NULL when it has none. A reporter's message carries their
+ * number on its first line: only the text is given.
+ */
+static char *
+ctl_entry_text(struct ctl_timeline *t, const struct store_report_entry *e)
+{
+	char *plain, *nl, *text;
+
+	if (e->body == NULL || e->body_len == 0)
+		return NULL;
+	if (e->key_id != NULL && e->key_id[0] != '\0') {
+		if (ctl_report_key(t->args) == -1)
+			return NULL;
+		if (strcmp(e->key_id, ctl_report_sec.id) != 0 ||
+		    (plain = seal_open(&ctl_report_sec, e->body, e->body_len,
+		    NULL)) == NULL)
+			return strdup("(sealed to another key)");
+	} else if ((plain = strndup((const char *)e->body, e->body_len)) ==
+	    NULL)
+		return NULL;
+	if (strcmp(e->kind, "message") != 0 ||
+	    (nl = strchr(plain, '\n')) == NULL)
+		return plain;
+	text = strdup(nl + 1);
+	seal_free(plain);
+	return text;
+}
+
+/* One timeline entry: a JSON object, or a line of text. */
+static int
+ctl_timeline_row(void *arg, const struct store_report_entry *e)
+{
+	struct ctl_timeline *t = arg;
+	char at[CTL_TIME_LEN], *text, *clean = NULL;
+
+	text = ctl_entry_text(t, e);
+	if (text == NULL && e->body != NULL && e->body_len > 0 &&
+	    e->key_id != NULL && !ctl_report_have_sec) {
+		t->failed = 1;
+		return 1;
+	}
+	if (t->ctl->json != NULL) {
+		json_object_begin(t->ctl->json);
+		ctl_json_time(t->ctl->json, "at", e->at);
+		json_kv_string(t->ctl->json, "kind", e->kind);
+		json_kv_string(t->ctl->json, "actor", e->actor);
+		json_kv_string(t->ctl->json, "text", text);
+		json_object_end(t->ctl->json);
+	} else {
+		if (text != NULL)
+			clean = ctl_clean(text, 0);
+		fprintf(t->ctl->out, "%s  %-9s %-10s %s\n",
+		    ctl_time_local(e->at, at, sizeof(at)), e->kind,
+		    e->actor != NULL ? e->actor : "-",
+		    clean != NULL ? clean : "");
+		free(clean);
+	}
+	seal_free(text);
+	return 0;
+}
+
+/* Writes the timeline of report id. Returns 0, or -1 after saying why. */
+static int
+ctl_timeline(struct ctl *ctl, const struct ctl_args *args, int64_t id)
+{
+	struct ctl_timeline t = { ctl, args, 0 };
+	int rc;
+
+	if (ctl->json != NULL) {
+		json_key(ctl->json, "timeline");
+		json_array_begin(ctl->json);
+	} else
+		fprintf(ctl->out, "\ntimeline:\n");
+	rc = store_report_entries(ctl->store, id, ctl_timeline_row, &t);
+	if (ctl->json != NULL)
+		json_array_end(ctl->json);
+	if (rc < 0) {
+		ctl_db_error(ctl);
+		return -1;
+	}
+	return t.failed ? -1 : 0;
+}
+
 int
 ctl_reports_show(struct ctl *ctl, struct ctl_args *args)
 {
@@ -253,12 +353,16 @@ ctl_reports_show(struct ctl *ctl, struct ctl_args *args)
 		store_report_free(&r);
 		return EXIT_FAIL;
 	}
-	if (ctl->json != NULL)
-		ctl_report_json(ctl->json, &r);
-	else
+	if (ctl->json != NULL) {
+		ctl_report_json_open(ctl->json, &r);
+		rc = ctl_timeline(ctl, args, r.id);
+		json_object_end(ctl->json);
+	} else {
 		ctl_report_print(ctl->out, &r);
+		rc = ctl_timeline(ctl, args, r.id);
+	}
 	store_report_free(&r);
-	return EXIT_OK;
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
 int

@@ -5,17 +5,22 @@ caseworker's phone, a reply from the gateway's number that joins the
 report, and that neither the database nor its WAL holds the report's text
 or the reporter's number in the clear.
 """
+import json
 import os
 import subprocess
 import time
 import unittest
 
-from harness import Daemon, TempDir, binary, make_config
+from harness import Daemon, TempDir, binary, ctl, make_config
 from sim.modemsim import ModemSim
 
 REPORTER = "+97699113344"
 CASEWORKER = "+97699000001"
 TEXT = "danger a man keeps our passports in Erlian hotel"
+PIN = "4821"
+# crypto_pwhash_str of PIN, as `shukherctl pin-hash` prints it.
+PIN_HASH = ("$argon2id$v=19$m=65536,t=2,p=1$e0q/6rW1LEBX3Drl+Yiv7Q$"
+            "dOL5e0f3pvmKUg89n3XapTtEAsDnApwKY0RR6VwkkSE")
 
 
 def wait_for(predicate, timeout, what):
@@ -35,7 +40,7 @@ def ctlrun(db, *args, env=None):
                           env=env)
 
 
-class Reports(unittest.TestCase):
+class ReportsBase(unittest.TestCase):
     def setUp(self):
         self.tmp = TempDir()
         self.db = self.tmp.join("shukher.db")
@@ -52,8 +57,9 @@ class Reports(unittest.TestCase):
              "notifications": True})
         with open(self.conf, "a", encoding="utf-8") as f:
             f.write('reports = { public_key = "%s"; caseworkers = ( '
-                    '{ name = "oyuna"; number = "%s"; } ); '
-                    'fallback = [ "oyuna" ]; };\n' % (self.pub, CASEWORKER))
+                    '{ name = "oyuna"; number = "%s"; pin_hash = "%s"; } ); '
+                    'pin_attempts = 3; fallback = [ "oyuna" ]; };\n' % (
+                        self.pub, CASEWORKER, PIN_HASH))
         self.daemon = Daemon(self.conf)
         self.daemon.wait_log(r"modem: connected", timeout=60)
 
@@ -77,6 +83,24 @@ class Reports(unittest.TestCase):
                     data += f.read()
         return data
 
+    def show(self, ref):
+        p = ctlrun(self.db, "--json", "reports", "show", "--key", self.sec,
+                   ref)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return json.loads(p.stdout)
+
+    def command(self, text, answer):
+        """Texts a command from the caseworker's phone; waits for the
+        gateway's answer holding answer, returns it."""
+        before = len(self.sent_to(CASEWORKER))
+        self.sim.inject(CASEWORKER, text)
+        got = wait_for(lambda: self.sent_to(CASEWORKER)[before:], 30,
+                       "the answer to %s" % text.split()[0])
+        self.assertIn(answer, got[0].text)
+        return got[0].text
+
+
+class Reports(ReportsBase):
     def test_urgent_report_cycle_sealed(self):
         self.sim.inject(REPORTER, "REPORT " + TEXT)
         ack = wait_for(lambda: self.sent_to(REPORTER), 30, "the ack")[0]
@@ -137,6 +161,105 @@ class Reports(unittest.TestCase):
                                       if REPORTER in l or "passports" in l]))
         self.assertNotIn(REPORTER, self.daemon.log())
         self.assertNotIn("passports", self.daemon.log())
+
+    def test_cycle_by_caseworker_sms_with_wrong_pin_refused(self):
+        self.sim.inject(REPORTER, "REPORT " + TEXT)
+        ack = wait_for(lambda: self.sent_to(REPORTER), 30, "the ack")[0]
+        ref = ack.text.rsplit("#", 1)[1].strip()
+        wait_for(lambda: self.sent_to(CASEWORKER), 30, "the alert")
+
+        self.command("CLAIM %s 0000" % ref, "Wrong PIN")
+        self.assertIsNone(self.show(ref)["claimed_by"])
+        self.command("CLAIM %s %s" % (ref, PIN), "Claimed")
+        self.assertEqual(self.show(ref)["claimed_by"], "oyuna")
+        self.command("REPLY %s %s We can help. Call 1800" % (ref, PIN),
+                     "Sent")
+        reply = wait_for(lambda: [s for s in self.sent_to(REPORTER)
+                                  if "1800" in s.text], 30, "the reply")
+        # From the gateway: the caseworker's number is not in it.
+        self.assertNotIn(CASEWORKER, reply[0].text)
+
+        self.sim.inject(REPORTER, ref + " thank you, tomorrow at noon")
+        wait_for(lambda: "tomorrow at noon" in json.dumps(
+            self.show(ref)["timeline"], ensure_ascii=False), 30,
+            "the answer in the timeline")
+        self.command("CLOSE %s %s safe with her family" % (ref, PIN),
+                     "Closed")
+        report = self.show(ref)
+        self.assertEqual(report["status"], "closed")
+        kinds = [e["kind"] for e in report["timeline"]]
+        for kind in ("filed", "alert", "claim", "reply", "message", "close"):
+            self.assertIn(kind, kinds)
+        texts = {e["kind"]: e["text"] for e in report["timeline"]}
+        self.assertEqual(texts["message"], "thank you, tomorrow at noon")
+        self.assertEqual(texts["reply"], "We can help. Call 1800")
+        self.assertEqual(texts["close"], "safe with her family")
+        # The wrong PIN counted nothing else: one claim, by oyuna.
+        self.assertEqual(kinds.count("claim"), 1)
+        wait_for(lambda: b"safe with her" not in self.raw() and
+                 b"noon" not in self.raw() and
+                 REPORTER.encode() not in self.raw(), 30,
+                 "no outcome, answer or number in the clear")
+        self.assertNotIn(PIN, self.daemon.log())
+
+
+class ReportsSurviveSigkill(ReportsBase):
+    """SIGKILL of the daemon at points of intake: each report is stored or
+    still on the SIM, and after a restart filed exactly once."""
+
+    def reporters(self, n):
+        return ["+976991200%02d" % i for i in range(n)]
+
+    def check_nothing_lost(self, senders):
+        on_sim = {m["sender"] for m in self.sim.stored()}
+        inbox = ctl(self.db, "inbox")
+        stored = {m["sender"] for m in inbox}
+        p = ctlrun(self.db, "--json", "reports", "list", "--key", self.sec)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        filed = {r["number"] for r in json.loads(p.stdout)}
+        # A handled report's inbox copy is blanked; the report has it.
+        for s in senders:
+            self.assertTrue(s in on_sim or s in stored or s in filed,
+                            "%s neither on the SIM nor stored" % s)
+
+    def restart_and_check(self, senders):
+        self.daemon = Daemon(self.conf)
+        self.daemon.wait_log(r"modem: connected", timeout=60)
+        wait_for(lambda: {s.number for s in self.sim.sent} >= set(senders),
+                 240, "an acknowledgement to each reporter")
+        wait_for(lambda: not self.sim.stored(), 30, "an empty SIM")
+        p = ctlrun(self.db, "--json", "reports", "list", "--key", self.sec)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        numbers = sorted(r["number"] for r in json.loads(p.stdout))
+        self.assertEqual(numbers, sorted(senders))    # each exactly once
+        for r in json.loads(p.stdout):
+            self.assertIn("hotel", r["text"])
+
+    def test_kill_right_after_the_sim_delete(self):
+        start = len(self.sim.log)
+        self.sim.inject(REPORTER, "REPORT they keep us in the Sunrise hotel")
+        self.assertNotEqual(self.sim.wait_log("AT+CMGD", 30, start), -1)
+        self.daemon.kill()
+        self.check_nothing_lost([REPORTER])
+        self.restart_and_check([REPORTER])
+
+    def test_kill_right_after_the_read(self):
+        start = len(self.sim.log)
+        self.sim.inject(REPORTER, "REPORT they keep us in the Sunrise hotel")
+        self.assertNotEqual(self.sim.wait_log("AT+CMGL", 30, start), -1)
+        self.daemon.kill()
+        self.check_nothing_lost([REPORTER])
+        self.restart_and_check([REPORTER])
+
+    def test_kill_during_a_burst_of_reports(self):
+        senders = self.reporters(12)
+        for i, s in enumerate(senders):
+            self.sim.inject(s, "REPORT girl %d is held in the Nomad hotel" %
+                            i)
+        wait_for(lambda: len(self.sim.sent) >= 2, 60, "some acks")
+        self.daemon.kill()
+        self.check_nothing_lost(senders)
+        self.restart_and_check(senders)
 
 
 if __name__ == "__main__":
