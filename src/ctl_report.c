@@ -1,11 +1,13 @@
 /*
- * ctl_report: shukherctl reports list, show and close, the caseworker's
- * queue.
+ * ctl_report: shukherctl reports list, show, claim, note, reply and close,
+ * the caseworker's queue, and keygen.
  *
  * A report is found by its number or by the short reference the reporter
- * was texted; both are what a caseworker has at hand. Closing is the one
- * change a caseworker makes here, and it is refused for a report that is
- * already closed so that a first outcome is never overwritten.
+ * was texted; both are what a caseworker has at hand. Every change joins
+ * the report's timeline under the user's login name; what a caseworker
+ * writes beside a sealed report (a note, a reply, an outcome) is sealed
+ * too, so that the secret key is needed to write it. A closed report
+ * takes no more changes, so that a first outcome is never overwritten.
  */
 #include <stdio.h>
 #include <string.h>
@@ -365,37 +367,162 @@ ctl_reports_show(struct ctl *ctl, struct ctl_args *args)
 	return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
-int
-ctl_reports_close(struct ctl *ctl, struct ctl_args *args)
+/* Who acts: the login name of the user running shukherctl. */
+static const char *
+ctl_report_actor(void)
 {
+	const char *user = getenv("USER");
+
+	return user != NULL && user[0] != '\0' ? user : "shukherctl";
+}
+
+/*
+ * Adds a timeline entry of kind to report r, by the user running
+ * shukherctl, with text (NULL: none) sealed to r's key when r is sealed:
+ * the secret key is then needed, so that nothing is written in the clear
+ * beside a sealed report. Returns EXIT_OK, or the exit code after saying
+ * why.
+ */
+static int
+ctl_report_entry(struct ctl *ctl, const struct ctl_args *args,
+    const struct store_report *r, const char *kind, const char *text,
+    int64_t outbox)
+{
+	struct store_report_entry e;
+	struct seal_pub pub;
+	unsigned char *blob = NULL;
+	size_t len = 0;
+
+	memset(&e, 0, sizeof(e));
+	e.report_id = r->id;
+	e.at = (int64_t)time(NULL);
+	e.kind = kind;
+	e.actor = ctl_report_actor();
+	e.outbox_id = outbox;
+	if (text != NULL && text[0] != '\0' && r->sealed != NULL) {
+		if (ctl_report_key(args) == -1)
+			return EXIT_FAIL;
+		memcpy(pub.pk, ctl_report_sec.pk, sizeof(pub.pk));
+		snprintf(pub.id, sizeof(pub.id), "%s", ctl_report_sec.id);
+		if ((blob = seal_seal(&pub, text, strlen(text), &len)) == NULL) {
+			ctl_err("out of memory");
+			return EXIT_OSERR;
+		}
+		e.body = blob;
+		e.key_id = pub.id;
+	} else if (text != NULL && text[0] != '\0') {
+		e.body = (const unsigned char *)text;
+		len = strlen(text);
+	}
+	e.body_len = len;
+	if (store_report_entry_add(ctl->store, &e) < 0) {
+		free(blob);
+		return ctl_db_error(ctl);
+	}
+	free(blob);
+	return EXIT_OK;
+}
+
+/* rest[from..] joined by spaces (caller frees), or NULL after saying so. */
+static char *
+ctl_report_words(const struct ctl_args *args, int from)
+{
+	size_t n = 1;
+	char *text;
+	int i;
+
+	for (i = from; i < args->nrest; i++)
+		n += strlen(args->rest[i]) + 1;
+	if ((text = calloc(1, n)) == NULL) {
+		ctl_err("out of memory");
+		return NULL;
+	}
+	for (i = from; i < args->nrest; i++)
+		strcat(strcat(text, i > from ? " " : ""), args->rest[i]);
+	return text;
+}
+
+/*
+ * Does one change to an open report in one transaction: CTL_CLOSE,
+ * CTL_CLAIM or CTL_NOTE, with text (outcome or note). The text of a
+ * sealed report's outcome or note is sealed into the timeline and never
+ * stored in the clear. Returns the exit code.
+ */
+enum { CTL_CLOSE, CTL_CLAIM, CTL_NOTE };
+static int
+ctl_report_change(struct ctl *ctl, struct ctl_args *args, int what,
+    const char *text)
+{
+	static const char *const kinds[] = { "close", "claim", "note" };
+	static const char *const done[] = { "closed", "claimed", "noted" };
 	struct store_report r;
-	int rc;
+	int64_t now = (int64_t)time(NULL);
+	int rc, n = 1;
 
 	if ((rc = ctl_report_get(ctl, args->rest[0], &r)) != EXIT_OK)
 		return rc;
-	if (r.status != NULL && strcmp(r.status, "closed") == 0) {
-		ctl_err("report %s is already closed", r.ref);
+	if (strcmp(r.status, "closed") == 0) {
+		ctl_err("report %s is closed", r.ref);
 		store_report_free(&r);
 		return EXIT_FAIL;
 	}
-	rc = store_report_close(ctl->store, r.id, args->outcome,
-	    (int64_t)time(NULL));
-	if (rc != 1) {
-		if (rc == 0)
-			ctl_err("report %s is already closed", r.ref);
+	if (store_begin(ctl->store) < 0) {
 		store_report_free(&r);
-		return rc == 0 ? EXIT_FAIL : ctl_db_error(ctl);
+		return ctl_db_error(ctl);
 	}
+	if (what == CTL_CLOSE)
+		n = store_report_close(ctl->store, r.id, r.sealed != NULL ?
+		    "" : text, now);
+	else if (what == CTL_CLAIM)
+		n = store_report_claim(ctl->store, r.id, ctl_report_actor(),
+		    now);
+	if (n < 0)
+		rc = ctl_db_error(ctl);
+	else if (n == 0) {
+		ctl_err("report %s is %s", r.ref, what == CTL_CLAIM ?
+		    "already claimed" : "already closed");
+		rc = EXIT_FAIL;
+	} else
+		rc = ctl_report_entry(ctl, args, &r, kinds[what], text, 0);
+	if (rc == EXIT_OK && store_commit(ctl->store) < 0)
+		rc = ctl_db_error(ctl);
+	if (rc != EXIT_OK)
+		store_rollback(ctl->store);
+	else if (ctl->json != NULL) {
+		json_object_begin(ctl->json);
+		json_kv_int(ctl->json, "id", r.id);
+		json_kv_string(ctl->json, "ref", r.ref);
+		json_kv_string(ctl->json, "done", done[what]);
+		json_object_end(ctl->json);
+	} else
+		fprintf(ctl->out, "report %s %s\n", r.ref, done[what]);
 	store_report_free(&r);
-	/* Read it back, so that what is shown is what was stored. */
-	if ((rc = ctl_report_get(ctl, args->rest[0], &r)) != EXIT_OK)
-		return rc;
-	if (ctl->json != NULL)
-		ctl_report_json(ctl->json, &r);
-	else
-		fprintf(ctl->out, "report %s closed\n", r.ref);
-	store_report_free(&r);
-	return EXIT_OK;
+	return rc;
+}
+
+int
+ctl_reports_close(struct ctl *ctl, struct ctl_args *args)
+{
+	return ctl_report_change(ctl, args, CTL_CLOSE, args->outcome);
+}
+
+int
+ctl_reports_claim(struct ctl *ctl, struct ctl_args *args)
+{
+	return ctl_report_change(ctl, args, CTL_CLAIM, NULL);
+}
+
+int
+ctl_reports_note(struct ctl *ctl, struct ctl_args *args)
+{
+	char *text;
+	int rc;
+
+	if ((text = ctl_report_words(args, 1)) == NULL)
+		return EXIT_OSERR;
+	rc = ctl_report_change(ctl, args, CTL_NOTE, text);
+	free(text);
+	return rc;
 }
 
 /*
@@ -407,14 +534,10 @@ ctl_reports_close(struct ctl *ctl, struct ctl_args *args)
 int
 ctl_reports_reply(struct ctl *ctl, struct ctl_args *args)
 {
-	struct store_report_entry e;
 	struct store_report r;
-	struct seal_pub pub;
-	unsigned char *blob = NULL;
-	size_t len = 0, n = 0;
 	char *text;
-	int64_t out;
-	int i, rc;
+	int64_t out = -1;
+	int rc;
 
 	if ((rc = ctl_report_get(ctl, args->rest[0], &r)) != EXIT_OK)
 		return rc;
@@ -424,43 +547,21 @@ ctl_reports_reply(struct ctl *ctl, struct ctl_args *args)
 		store_report_free(&r);
 		return EXIT_FAIL;
 	}
-	for (i = 1; i < args->nrest; i++)
-		n += strlen(args->rest[i]) + 1;
-	if ((text = calloc(1, n + 1)) == NULL) {
+	if ((text = ctl_report_words(args, 1)) == NULL) {
 		store_report_free(&r);
 		return EXIT_OSERR;
 	}
-	for (i = 1; i < args->nrest; i++)
-		strcat(strcat(text, i > 1 ? " " : ""), args->rest[i]);
-	memset(&e, 0, sizeof(e));
-	if (r.sealed != NULL) {
-		memcpy(pub.pk, ctl_report_sec.pk, sizeof(pub.pk));
-		snprintf(pub.id, sizeof(pub.id), "%s", ctl_report_sec.id);
-		blob = seal_seal(&pub, text, strlen(text), &len);
-		e.body = blob;
-		e.key_id = pub.id;
-	} else {
-		e.body = (const unsigned char *)text;
-		len = strlen(text);
-	}
-	e.body_len = len;
-	rc = EXIT_OK;
 	if (store_begin(ctl->store) < 0 ||
 	    (out = store_outbox_add(ctl->store, r.number, text,
 	    STORE_OUT_MANUAL, 0, (int64_t)time(NULL))) < 0)
-		rc = -1;
-	e.report_id = r.id;
-	e.at = (int64_t)time(NULL);
-	e.kind = "reply";
-	e.actor = getenv("USER");
-	e.outbox_id = rc == EXIT_OK ? out : 0;
-	if (rc == EXIT_OK && (store_report_entry_add(ctl->store, &e) < 0 ||
-	    store_commit(ctl->store) < 0))
-		rc = -1;
-	if (rc == -1) {
-		store_rollback(ctl->store);
 		rc = ctl_db_error(ctl);
-	} else if (ctl->json != NULL) {
+	else
+		rc = ctl_report_entry(ctl, args, &r, "reply", text, out);
+	if (rc == EXIT_OK && store_commit(ctl->store) < 0)
+		rc = ctl_db_error(ctl);
+	if (rc != EXIT_OK)
+		store_rollback(ctl->store);
+	else if (ctl->json != NULL) {
 		json_object_begin(ctl->json);
 		json_kv_int(ctl->json, "id", out);
 		json_kv_string(ctl->json, "ref", r.ref);
@@ -468,7 +569,6 @@ ctl_reports_reply(struct ctl *ctl, struct ctl_args *args)
 	} else
 		fprintf(ctl->out, "reply to %s queued (outbox %lld)\n", r.ref,
 		    (long long)out);
-	free(blob);
 	free(text);
 	store_report_free(&r);
 	return rc;

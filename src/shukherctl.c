@@ -84,12 +84,26 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "  --json               one object, with the fields of reports list\n"
 	  "                       and timeline (at, kind, actor, text)\n",
 	  CTL_OPT_KEY, NULL, 1, 1, 1, ctl_reports_show },
-	{ "reports close", "ID|REF [--outcome TEXT]",
+	{ "reports close", "[--key FILE] ID|REF [--outcome TEXT]",
 	  "closes an open report",
 	  "  ID|REF               the report's number, or its reference\n"
-	  "  --outcome TEXT       what was done, kept with the report\n"
-	  "  --json               the closed report, as one object\n",
-	  CTL_OPT_OUTCOME, NULL, 1, 1, 1, ctl_reports_close },
+	  "  --outcome TEXT       what was done; sealed into the timeline\n"
+	  "                       (the key is then needed)\n"
+	  "  --key FILE           the caseworkers' secret key (or $SHUKHER_KEY)\n"
+	  "  --json               one object: id, ref, done\n",
+	  CTL_OPT_OUTCOME | CTL_OPT_KEY, NULL, 1, 1, 1, ctl_reports_close },
+	{ "reports claim", "ID|REF",
+	  "takes an open report: escalation stops",
+	  "  ID|REF               the report's number, or its reference\n"
+	  "  --json               one object: id, ref, done\n",
+	  0, NULL, 1, 1, 1, ctl_reports_claim },
+	{ "reports note", "[--key FILE] ID|REF TEXT...",
+	  "adds a note to a report's timeline, sealed",
+	  "  --key FILE           the caseworkers' secret key (or $SHUKHER_KEY)\n"
+	  "  ID|REF               the report's number, or its reference\n"
+	  "  TEXT...              the note; joined by spaces\n"
+	  "Options go before ID; everything after it is text.\n",
+	  CTL_OPT_KEY, NULL, 2, -1, 1, ctl_reports_note },
 	{ "reports reply", "[--key FILE] ID|REF TEXT...",
 	  "texts the reporter from the gateway's own number",
 	  "  --key FILE           the caseworkers' secret key (or $SHUKHER_KEY)\n"
@@ -102,6 +116,11 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "  PUBLIC_FILE          for the device (reports.public_key)\n"
 	  "  SECRET_FILE          for the caseworkers only (mode 0600)\n",
 	  0, NULL, 2, 2, 0, ctl_keygen },
+	{ "pin-hash", "",
+	  "hashes a caseworker's PIN (read from stdin) for the config",
+	  "Prints the line for reports.caseworkers[].pin_hash. The PIN is\n"
+	  "read without echo and never shown.\n",
+	  0, NULL, 0, 0, 0, ctl_pin_hash },
 	{ "stats", "[--since YYYY-MM-DD] [--until YYYY-MM-DD]",
 	  "messages per keyword per day (no personal data)",
 	  "  --since YYYY-MM-DD   from that day on (local time)\n"

@@ -202,6 +202,62 @@ class Reports(ReportsBase):
                  "no outcome, answer or number in the clear")
         self.assertNotIn(PIN, self.daemon.log())
 
+    def test_cli_claim_note_close_sealed(self):
+        self.sim.inject(REPORTER, "REPORT a fake modelling agency in Seoul")
+        ack = wait_for(lambda: self.sent_to(REPORTER), 30, "the ack")[0]
+        ref = ack.text.rsplit("#", 1)[1].strip()
+        env = dict(os.environ, USER="tuya")
+        env.pop("SHUKHER_KEY", None)
+
+        p = ctlrun(self.db, "reports", "claim", ref, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.show(ref)["claimed_by"], "tuya")
+        p = ctlrun(self.db, "reports", "claim", ref, env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("already claimed", p.stderr)
+        # A note beside a sealed report is sealed: no key, no note.
+        p = ctlrun(self.db, "reports", "note", ref, "called", "the", "agency",
+                   env=env)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("--key", p.stderr)
+        p = ctlrun(self.db, "reports", "note", "--key", self.sec, ref,
+                   "called", "the", "agency", env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = ctlrun(self.db, "reports", "close", "--key", self.sec, ref,
+                   "--outcome", "referred to the labour inspectorate",
+                   env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = ctlrun(self.db, "reports", "close", "--key", self.sec, ref,
+                   "--outcome", "x", env=env)
+        self.assertEqual(p.returncode, 1)
+
+        report = self.show(ref)
+        self.assertEqual(report["status"], "closed")
+        self.assertFalse(report["outcome"])
+        timeline = [(e["kind"], e["actor"], e["text"])
+                    for e in report["timeline"]]
+        self.assertIn(("claim", "tuya", None), timeline)
+        self.assertIn(("note", "tuya", "called the agency"), timeline)
+        self.assertIn(("close", "tuya", "referred to the labour inspectorate"),
+                      timeline)
+        p = ctlrun(self.db, "reports", "show", "--key", self.sec, ref)
+        self.assertIn("called the agency", p.stdout)
+        self.assertIn("timeline:", p.stdout)
+        # Written sealed: never in the clear, not even in the WAL.
+        self.assertNotIn(b"labour inspectorate", self.raw())
+        self.assertNotIn(b"called the agency", self.raw())
+
+    def test_pin_hash(self):
+        p = subprocess.run([binary("shukherctl"), "pin-hash"],
+                           input="4821\n", capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(p.stdout.startswith("$argon2id$"), p.stdout)
+        self.assertNotIn("4821", p.stdout + p.stderr)
+        p = subprocess.run([binary("shukherctl"), "pin-hash"], input="12\n",
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 65)
+
 
 class ReportsSurviveSigkill(ReportsBase):
     """SIGKILL of the daemon at points of intake: each report is stored or
