@@ -137,6 +137,10 @@ struct conf_reports {
 	int pin_attempts;        /* wrong PINs before a lockout */
 	int pin_lockout;         /* seconds */
 	int retention_days;      /* closed reports purged after; 0: kept */
+	int inbox_retention_days;  /* number and text of handled messages
+	                            blanked after; 0: kept (counts stay) */
+	int outbox_retention_days; /* number and text of sent or failed
+	                            messages blanked after; 0: kept */
 	struct conf_reply prompt;  /* the guided exchange's question */
 	struct conf_reply followup_reply; /* after a follow-up; may be empty */
 	struct conf_caseworker *caseworkers;

@@ -340,6 +340,43 @@ int store_pin_get(struct store *store, const char *name, int *failures,
 int store_pin_put(struct store *store, const char *name, int failures,
     int64_t locked_until);
 
+/* ---- retention (store_purge.c) ------------------------------------------ */
+
+/* What may go: each a time before which rows go; 0 keeps them all. */
+struct store_retention {
+	int64_t reports_before;  /* closed reports closed before this, with
+	                            their timelines and links */
+	int64_t inbox_before;    /* number and text of messages handled before
+	                            this (report messages are blank already) */
+	int64_t outbox_before;   /* number and text of sent or failed outbox
+	                            rows sent (failed: queued) before this */
+};
+
+/* How many rows went (or would go). */
+struct store_purged {
+	int reports;
+	int messages;
+	int outbox;
+};
+
+/*
+ * The retention cut-offs for days of each kind (0: keep) at now, into out.
+ */
+void store_retention_days(struct store_retention *out, int reports_days,
+    int inbox_days, int outbox_days, int64_t now);
+
+/*
+ * Applies ret in one transaction: closed reports deleted (timeline and
+ * links with them), numbers and texts of old handled messages and of old
+ * sent or failed outbox rows blanked. Open reports, unhandled messages,
+ * queued messages, contacts and statistics are never touched. With
+ * dry_run, counts what would go and changes nothing. Fills out either
+ * way. Returns 0 or -1 (nothing changed). The caller then empties the WAL
+ * with store_wal_truncate().
+ */
+int store_purge(struct store *store, const struct store_retention *ret,
+    int dry_run, struct store_purged *out);
+
 /* ---- statistics --------------------------------------------------------- */
 
 /* Adds one to the count of keyword on day ("YYYY-MM-DD", local time). No

@@ -7,6 +7,7 @@
  *     alert_segments = 2; alert_include_number = false;
  *     escalate_minutes = 15; relay_hours = 72;
  *     pin_attempts = 5; pin_lockout = 3600; retention_days = 365;
+ *     inbox_retention_days = 30; outbox_retention_days = 30;
  *     prompt = { mn = "..."; en = "..."; };
  *     caseworkers = ( { name = "oyuna"; number = "+976..."; pin_hash = "$argon2id$..."; } );
  *     roster = ( { days = "mon-fri"; hours = "9-18"; on_duty = [ "oyuna" ]; } );
@@ -38,7 +39,8 @@ struct conf_rctx {
 static const char *const conf_report_keys[] = { "public_key", "window",
     "urgent_words", "alert_segments", "alert_include_number",
     "escalate_minutes", "relay_hours", "pin_attempts", "pin_lockout",
-    "retention_days", "prompt", "followup_reply", "caseworkers", "roster",
+    "retention_days", "inbox_retention_days", "outbox_retention_days",
+    "prompt", "followup_reply", "caseworkers", "roster",
     "fallback", NULL };
 
 static const char *const conf_report_urgent[] = { "ТУСЛАМЖ", "АЮУЛ",
@@ -309,6 +311,9 @@ conf_rints(struct conf_rctx *ctx, const config_setting_t *g,
 		{ "pin_attempts", &r->pin_attempts, 1, 100 },
 		{ "pin_lockout", &r->pin_lockout, 60, 30 * 86400 },
 		{ "retention_days", &r->retention_days, 0, 36500 },
+		{ "inbox_retention_days", &r->inbox_retention_days, 0, 36500 },
+		{ "outbox_retention_days", &r->outbox_retention_days, 0,
+		  36500 },
 	};
 	const config_setting_t *s;
 	size_t i;

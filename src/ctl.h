@@ -33,6 +33,8 @@ enum ctl_opt {
 	CTL_OPT_OUTCOME = 1 << 7,   /* --outcome TEXT */
 	CTL_OPT_KEY = 1 << 12,      /* --key FILE: the caseworkers' secret key */
 	CTL_OPT_SMS = 1 << 8,       /* --sms NUMBER (selftest) */
+	CTL_OPT_FORMAT = 1 << 9,    /* --format csv|json (reports export) */
+	CTL_OPT_DRY_RUN = 1 << 10,  /* --dry-run (purge) */
 };
 
 /* What the command line gave a command. Strings point into argv. */
@@ -43,6 +45,8 @@ struct ctl_args {
 	const char *outcome;
 	const char *key;            /* --key, else $SHUKHER_KEY */
 	const char *sms;            /* --sms NUMBER */
+	const char *format;         /* --format csv|json */
+	int dry_run;                /* --dry-run */
 	char **rest;                /* positional arguments */
 	int nrest;
 };
@@ -83,6 +87,8 @@ int ctl_reports_close(struct ctl *ctl, struct ctl_args *args);
 int ctl_reports_reply(struct ctl *ctl, struct ctl_args *args);
 int ctl_reports_claim(struct ctl *ctl, struct ctl_args *args);
 int ctl_reports_note(struct ctl *ctl, struct ctl_args *args);
+int ctl_reports_export(struct ctl *ctl, struct ctl_args *args);
+int ctl_purge(struct ctl *ctl, struct ctl_args *args);
 int ctl_pin_hash(struct ctl *ctl, struct ctl_args *args);
 int ctl_keygen(struct ctl *ctl, struct ctl_args *args);
 int ctl_send(struct ctl *ctl, struct ctl_args *args);

@@ -41,6 +41,7 @@ struct gateway {
 	int64_t info_at;         /* next signal/SIM refresh */
 	int64_t store_at;        /* after a database failure: retry then */
 	int store_backoff;
+	int64_t purge_at;        /* next retention purge (daily) */
 	struct store_modem_state state;
 };
 
@@ -388,6 +389,34 @@ gateway_next_wait(struct gateway *gw, int64_t now)
 	return due <= now ? 0 : (int)((due - now) * 1000);
 }
 
+/*
+ * Once a day (and at start), forgets what the retention settings let go,
+ * so that a device nobody logs in to still forgets; report_tick() then
+ * empties the WAL. Logs counts only.
+ */
+static void
+gateway_purge(struct gateway *gw, int64_t now)
+{
+	const struct conf_reports *r = &gw->conf->reports;
+	struct store_retention ret;
+	struct store_purged p;
+
+	if (now < gw->purge_at)
+		return;
+	store_retention_days(&ret, r->retention_days, r->inbox_retention_days,
+	    r->outbox_retention_days, now);
+	if (store_purge(gw->store, &ret, 0, &p) < 0) {
+		log_warnx("retention: purge failed: %s",
+		    store_errmsg(gw->store));
+		gw->purge_at = now + 3600;
+		return;
+	}
+	gw->purge_at = now + 86400;
+	if (p.reports > 0 || p.messages > 0 || p.outbox > 0)
+		log_info("retention: purged %d closed report(s), %d inbox and "
+		    "%d outbox message(s)", p.reports, p.messages, p.outbox);
+}
+
 int
 gateway_run_once(struct gateway *gw, int64_t now)
 {
@@ -402,6 +431,7 @@ gateway_run_once(struct gateway *gw, int64_t now)
 	if (now < gw->store_at)
 		return GW_WAIT_MAX;
 	gw->store_backoff = 1;
+	gateway_purge(gw, now);
 	if (report_tick(gw->store, gw->conf, now) < 0)
 		log_warnx("reports: escalation or scrubbing failed: %s",
 		    store_errmsg(gw->store));

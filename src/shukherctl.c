@@ -111,6 +111,22 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "  TEXT...              the message; joined by spaces\n"
 	  "Options go before ID; everything after it is text.\n",
 	  CTL_OPT_KEY, NULL, 2, -1, 1, ctl_reports_reply },
+	{ "reports export",
+	  "[--since YYYY-MM-DD] [--until YYYY-MM-DD] [--format csv|json] "
+	  "[--key FILE]",
+	  "reports filed in a date range, as CSV or JSON, to stdout",
+	  "  --since YYYY-MM-DD   filed on or after that day (local time)\n"
+	  "  --until YYYY-MM-DD   filed up to and including that day\n"
+	  "  --format csv|json    CSV (RFC 4180, a header row; the default)\n"
+	  "                       or a JSON array of objects\n"
+	  "  --key FILE           the caseworkers' secret key (or $SHUKHER_KEY):\n"
+	  "                       numbers, texts and outcomes opened; without\n"
+	  "                       it only what is not sealed\n"
+	  "Fields: id, ref, status, urgent, created_at, claimed_by,\n"
+	  "claimed_at, closed_at, outcome, number, text, sealed. Newest first.\n"
+	  "Exits 1 when the key is not the one the reports were sealed to.\n",
+	  CTL_OPT_SINCE | CTL_OPT_UNTIL | CTL_OPT_FORMAT | CTL_OPT_KEY, NULL,
+	  0, 0, 1, ctl_reports_export },
 	{ "keygen", "PUBLIC_FILE SECRET_FILE",
 	  "makes the caseworkers' key pair for sealed reports",
 	  "  PUBLIC_FILE          for the device (reports.public_key)\n"
@@ -150,6 +166,17 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "                       keywords (name, words, languages, report)\n"
 	  "Exits 78 when the config is invalid.\n",
 	  0, NULL, 0, 0, 0, ctl_config_check },
+	{ "purge", "[--dry-run]",
+	  "forgets what the retention settings say may go",
+	  "  --dry-run            only count what would go; change nothing\n"
+	  "  --json               one object: dry_run, reports, messages,\n"
+	  "                       outbox, wal_truncated\n"
+	  "Needs the config (-c): reports.retention_days (closed reports),\n"
+	  "reports.inbox_retention_days (number and text of handled messages;\n"
+	  "the daily counts stay), reports.outbox_retention_days (number and\n"
+	  "text of sent or failed messages). One transaction, then the WAL\n"
+	  "is emptied. The daemon does the same once a day.\n",
+	  CTL_OPT_DRY_RUN, NULL, 0, 0, 1, ctl_purge },
 	{ "selftest", "[--sms NUMBER]",
 	  "checks service, modem, SIM, signal, clock and storage (technicians)",
 	  "  --sms NUMBER         also send a test SMS to NUMBER and wait for\n"
@@ -259,6 +286,8 @@ static const struct {
 	{ "outcome", required_argument, CTL_OPT_OUTCOME },
 	{ "key", required_argument, CTL_OPT_KEY },
 	{ "sms", required_argument, CTL_OPT_SMS },
+	{ "format", required_argument, CTL_OPT_FORMAT },
+	{ "dry-run", no_argument, CTL_OPT_DRY_RUN },
 	{ "json", no_argument, 0 },
 	{ "help", no_argument, 0 },
 };
@@ -334,6 +363,17 @@ ctl_apply_opt(struct ctl *ctl, const struct ctl_cmd *cmd, size_t idx,
 		return 0;
 	case CTL_OPT_SMS:
 		args->sms = arg;
+		return 0;
+	case CTL_OPT_FORMAT:
+		if (strcmp(arg, "csv") != 0 && strcmp(arg, "json") != 0) {
+			ctl_err("%s: --format: csv or json, not %s",
+			    cmd->name, arg);
+			return -1;
+		}
+		args->format = arg;
+		return 0;
+	case CTL_OPT_DRY_RUN:
+		args->dry_run = 1;
 		return 0;
 	}
 	if (strcmp(name, "json") == 0) {
