@@ -25,7 +25,10 @@ out=$(cd "$out" && pwd)
 mirror=http://deb.debian.org/debian
 security=http://deb.debian.org/debian-security
 pkgs=$(grep -v '^#' "$bdir/packages" | tr -s ' \n' ',,' | sed 's/,$//')
-key=$(printf '%s %s %s\n' "$suite" "$pkgs" "$(sha256sum < "$0")" |
+# The cache key: what goes into the base, nothing else (editing this script
+# or the overlay must not cost a new 18-minute base).
+key=$(printf '%s %s %s\n' "$suite" "$pkgs" \
+	"$(sha256sum < "$here/board/rpi/overlay/etc/default/raspi-firmware")" |
 	sha256sum | cut -c1-12)
 base=$out/cache/base-$board-$key.tar
 
@@ -35,11 +38,11 @@ if [ ! -f "$base" ]; then
 		--variant=apt --include="$pkgs" \
 		--essential-hook="mkdir -p \"\$1/etc/default\"" \
 		--essential-hook="copy-in $here/board/rpi/overlay/etc/default/raspi-firmware /etc/default" \
-		"$suite" "$base.tmp" \
+		"$suite" "$out/cache/tmp-$key.tar" \
 		"deb $mirror $suite main non-free-firmware" \
 		"deb $mirror $suite-updates main non-free-firmware" \
 		"deb $security $suite-security main non-free-firmware"
-	mv "$base.tmp" "$base"
+	mv "$out/cache/tmp-$key.tar" "$base"
 fi
 
 work=$out/work-$board
