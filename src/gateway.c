@@ -349,6 +349,17 @@ gateway_send(struct gateway *gw, int64_t now)
 			gateway_store_error(gw, "reading the outbox", now);
 		return 0;
 	}
+	/* A send holds the line for seconds, and notices of new messages
+	 * that came meanwhile wait in libgammu: read those first, so that a
+	 * burst never fills the SIM while the outbox drains. */
+	if ((r = gw->ops->wait(gw->modem, 0)) != 0) {
+		if (r > 0)
+			gw->read_due = 1;
+		else
+			gateway_modem_error(gw, "wait", "device gone", 1, now);
+		store_out_free(&o);
+		return 1;
+	}
 	gateway_progress(&o, &progress);
 	sending.id = o.id;
 	rc = gw->ops->send(gw->modem, o.number, o.text, &progress,

@@ -269,6 +269,30 @@ test_reading_goes_before_sending(void **state)
 }
 
 static void
+test_new_message_is_read_before_the_next_reply_goes(void **state)
+{
+	struct fixture *f = *state;
+	int i;
+	char number[32];
+
+	for (i = 0; i < 3; i++) {
+		snprintf(number, sizeof(number), "+9769914%04d", i);
+		modem_fake_put(number, "help", 0, 1, 1);
+	}
+	gateway_run_once(f->gw, f->now);
+	assert_int_equal(fake.nsent, 1);
+	/* During that send a new message came, with its +CMTI. */
+	modem_fake_put("+97699149999", "help", 0, 1, 1);
+	fake.announce = 1;
+	gateway_run_once(f->gw, f->now);        /* notices it, sends nothing */
+	assert_int_equal(fake.nsent, 1);
+	gateway_run_once(f->gw, f->now);        /* reads it off the SIM */
+	assert_int_equal(modem_fake_count(), 0);
+	settle(f);
+	assert_int_equal(fake.nsent, 4);
+}
+
+static void
 test_delivery_reports_are_cleared_from_sim_not_answered(void **state)
 {
 	struct fixture *f = *state;
@@ -335,6 +359,7 @@ main(void)
 		T(test_refused_send_is_retried_then_failed_with_reason),
 		T(test_modem_failure_during_send_keeps_the_reply),
 		T(test_reading_goes_before_sending),
+		T(test_new_message_is_read_before_the_next_reply_goes),
 		T(test_delivery_reports_are_cleared_from_sim_not_answered),
 		T(test_refused_part_is_resent_alone),
 		T(test_part_lost_to_a_dead_modem_is_resent_alone),
