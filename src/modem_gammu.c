@@ -25,7 +25,10 @@
  * struct modem_sms) becomes 0x100 for an 8-bit and 0x10000 for a 16-bit
  * reference: values no UDH of that kind can carry.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -34,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <gammu.h>
 
@@ -51,6 +55,8 @@
 
 struct modem_gammu {
 	GSM_StateMachine *sm;
+	int fd;                     /* libgammu's descriptor of a serial
+	                               device, or -1 where none was found */
 	int timeout;                /* seconds: bounds the wait for a status */
 	int incoming;               /* set by modem_gammu_on_sms() */
 	int send_done;              /* set by modem_gammu_on_status() */
@@ -982,6 +988,30 @@ modem_gammu_poll(struct modem_gammu *m, int *signalled)
 }
 
 /*
+ * Sleeps in poll() on the modem's descriptor until it has bytes for
+ * libgammu to read, at most until start + timeout_ms. Returns 1 when it
+ * is readable; 0 on timeout, on a signal (*signalled set) or when the
+ * device hung up (the caller tells these apart by the clock and the flag).
+ */
+static int
+modem_gammu_readable(struct modem_gammu *m, int64_t start, int timeout_ms,
+    int *signalled)
+{
+	struct pollfd p = { .fd = m->fd, .events = POLLIN };
+	int64_t left = start + timeout_ms - modem_gammu_now_ms();
+	int r;
+
+	r = poll(&p, 1, left > 0 ? (int)left : 0);
+	if (r < 0 && errno == EINTR)
+		*signalled = 1;
+	if (r <= 0)
+		return 0;
+	if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+		return 0;
+	return 1;
+}
+
+/*
  * Lets libgammu process unsolicited lines (+CMTI) for up to timeout_ms.
  * Returns 1 as soon as a new message was announced (also one announced
  * during an earlier call), 0 on timeout or when a signal arrived, -1 when
@@ -1010,6 +1040,13 @@ modem_gammu_wait(void *modem, int timeout_ms)
 			return 0;
 		if (!GSM_IsConnected(m->sm))
 			return -1;
+		if (m->fd >= 0 && !modem_gammu_readable(m, start, timeout_ms,
+		    &signalled)) {
+			if (signalled)
+				return 0;
+			return modem_gammu_now_ms() - start >= timeout_ms ?
+			    0 : -1;
+		}
 		t0 = modem_gammu_now_ms();
 		errno = 0;
 		r = modem_gammu_poll(m, &signalled);
@@ -1018,7 +1055,7 @@ modem_gammu_wait(void *modem, int timeout_ms)
 		now = modem_gammu_now_ms();
 		if (now - start >= timeout_ms && !m->incoming)
 			return 0;
-		if (now - t0 < 5 && !m->incoming && !signalled &&
+		if (m->fd < 0 && now - t0 < 5 && !m->incoming && !signalled &&
 		    modem_gammu_sleep_ms(MODEM_GAMMU_IDLE_MS) == -1)
 			signalled = 1;
 	}
@@ -1147,6 +1184,42 @@ modem_gammu_free(struct modem_gammu *m)
 }
 
 /*
+ * The descriptor libgammu opened for device, found in /proc/self/fd by
+ * the device's real path (a /dev/gsm-modem link leads to /dev/ttyUSB0),
+ * so that wait() can sleep in poll() until the modem says something rather
+ * than wake twenty times a second. -1 where there is none: proxyat talks
+ * through a pipe, the dummy driver through files.
+ */
+static int
+modem_gammu_find_fd(const char *device)
+{
+	char want[PATH_MAX], path[64], have[PATH_MAX];
+	struct dirent *d;
+	DIR *dir;
+	ssize_t n;
+	int fd, found = -1;
+
+	if (device == NULL || realpath(device, want) == NULL ||
+	    strncmp(want, "/dev/", 5) != 0 ||
+	    (dir = opendir("/proc/self/fd")) == NULL)
+		return -1;
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] < '0' || d->d_name[0] > '9')
+			continue;
+		fd = atoi(d->d_name);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, have, sizeof(have) - 1);
+		if (n <= 0)
+			continue;
+		have[n] = '\0';
+		if (strcmp(have, want) == 0 && fd > found)
+			found = fd;
+	}
+	closedir(dir);
+	return found;
+}
+
+/*
  * Connects as conf says, enters the PIN if the SIM asks, and asks for
  * new-message notices when conf wants them (a modem that refuses them is
  * not an error: the periodic full read finds the messages anyway). Returns the handle,
@@ -1166,6 +1239,7 @@ modem_gammu_open(const struct conf_modem *conf, char *err, size_t errlen)
 		modem_gammu_err(err, errlen, "out of memory");
 		goto fail;
 	}
+	m->fd = -1;
 	m->timeout = conf->timeout > 0 ? conf->timeout :
 	    MODEM_GAMMU_DEFAULT_TIMEOUT;
 	if (modem_gammu_config(m->sm, conf, err, errlen) == -1 ||
@@ -1179,6 +1253,7 @@ modem_gammu_open(const struct conf_modem *conf, char *err, size_t errlen)
 		modem_gammu_gerr(err, errlen, "connecting to the modem", e);
 		goto fail;
 	}
+	m->fd = modem_gammu_find_fd(conf->device);
 	/* InitConnection clears the callbacks: set them only now */
 	GSM_SetSendSMSStatusCallback(m->sm, modem_gammu_on_status, m);
 	GSM_SetIncomingSMSCallback(m->sm, modem_gammu_on_sms, m);
