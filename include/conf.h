@@ -53,6 +53,7 @@ struct conf_modem {
 	int timeout;             /* seconds one modem call may take */
 	int poll_interval;       /* seconds between full reads of the SIM */
 	int notifications;       /* 1: ask for +CMTI new-message notices */
+	int delivery_reports;    /* 1: ask the network for delivery reports */
 };
 
 struct conf_limits {

@@ -160,6 +160,9 @@ struct store_out {
 	char *msgref;            /* the modem's message reference(s) */
 	char *last_error;
 	int64_t in_reply_to;     /* inbox id, 0 for none */
+	char *delivery;          /* NULL until a delivery report came, then
+	                            "delivered" or "failed" */
+	int64_t delivered_at;    /* when that report came; 0 before */
 };
 
 /* Queues a message. Returns its id (> 0) or -1. */
@@ -184,6 +187,15 @@ int store_outbox_sent(struct store *store, int64_t id, const char *msgref,
  * far, on a queued row: a retry, also after a crash, sends only the rest. */
 int store_outbox_progress(struct store *store, int64_t id,
     const char *msgref);
+/*
+ * A delivery report for message reference ref: the newest message sent
+ * within the last week whose references include ref is marked delivered
+ * (or failed: a failed part makes the whole message failed). Returns 1
+ * when a message matched, 0 when none did (a late or foreign report), -1.
+ */
+int store_outbox_delivery(struct store *store, int ref, int delivered,
+    int64_t now);
+
 /* One more failed attempt; queued again for next_at. */
 int store_outbox_retry(struct store *store, int64_t id, const char *error,
     int64_t next_at);

@@ -76,6 +76,7 @@ static const struct conf_field {
 	F("modem", "timeout", INT, modem.timeout, 1),
 	F("modem", "poll_interval", INT, modem.poll_interval, 1),
 	F("modem", "notifications", BOOL, modem.notifications, 0),
+	F("modem", "delivery_reports", BOOL, modem.delivery_reports, 0),
 	F("limits", "reply_budget", INT, limits.reply_budget, 1),
 	F("limits", "reply_window", INT, limits.reply_window, 1),
 	F("limits", "send_attempts", INT, limits.send_attempts, 1),

@@ -154,6 +154,8 @@ ctl_outbox_json(struct json *j, const struct store_out *o)
 		json_kv_int(j, "in_reply_to", o->in_reply_to);
 	else
 		json_kv_null(j, "in_reply_to");
+	json_kv_string(j, "delivery", o->delivery);
+	ctl_json_time(j, "delivered_at", o->delivered_at);
 	json_object_end(j);
 }
 

@@ -167,9 +167,16 @@ gateway_store_sms(void *arg, const struct modem_sms *sms)
 	int r = 0;
 
 	if (sms->status_report) {
-		log_debug("delivery report at %d for reference %d: %s",
-		    sms->location, sms->report_ref,
-		    sms->report_delivered ? "delivered" : "not delivered");
+		if ((r = store_outbox_delivery(b->gw->store, sms->report_ref,
+		    sms->report_delivered, b->now)) < 0) {
+			log_warnx("store: cannot record a delivery report, left "
+			    "on the modem: %s", store_errmsg(b->gw->store));
+			b->store_failed = 1;
+			return -1;
+		}
+		log_debug("delivery report for reference %d: %s%s",
+		    sms->report_ref, sms->report_delivered ? "delivered" :
+		    "not delivered", r == 0 ? " (no message matches)" : "");
 		goto done;
 	}
 	part.sender = sms->sender;

@@ -58,6 +58,7 @@ struct modem_gammu {
 	int fd;                     /* libgammu's descriptor of a serial
 	                               device, or -1 where none was found */
 	int timeout;                /* seconds: bounds the wait for a status */
+	int reports;                /* ask for delivery reports */
 	int incoming;               /* set by modem_gammu_on_sms() */
 	int send_done;              /* set by modem_gammu_on_status() */
 	int send_status;
@@ -858,6 +859,8 @@ modem_gammu_send(void *modem, const char *number, const char *text,
 	progress->parts_total = multi->Number;
 	for (i = progress->parts_done; i < multi->Number; i++) {
 		CopyUnicodeString(multi->SMS[i].Number, dest);
+		if (m->reports)         /* TP-SRR: the network reports back */
+			multi->SMS[i].PDU = SMS_Status_Report;
 		modem_gammu_set_concat_ref(m, &multi->SMS[i],
 		    progress->concat_ref);
 		if (modem_gammu_set_smsc(m, &multi->SMS[i], err, errlen) == -1)
@@ -1240,6 +1243,7 @@ modem_gammu_open(const struct conf_modem *conf, char *err, size_t errlen)
 		goto fail;
 	}
 	m->fd = -1;
+	m->reports = conf->delivery_reports;
 	m->timeout = conf->timeout > 0 ? conf->timeout :
 	    MODEM_GAMMU_DEFAULT_TIMEOUT;
 	if (modem_gammu_config(m->sm, conf, err, errlen) == -1 ||

@@ -180,6 +180,16 @@ static const char *const store_migrations[] = {
 	" (sender, sent_at, concat_ref, part_no, part_count)"
 	" WHERE digest IS NULL;"
 	"PRAGMA user_version = 3;",
+	/*
+	 * 4: delivery reports. What the network said of a sent message:
+	 * NULL until a report comes, then 'delivered' or 'failed' (a failed
+	 * part makes the message failed).
+	 */
+	"ALTER TABLE outbox ADD COLUMN delivery TEXT"
+	"  CHECK (delivery IN ('delivered', 'failed'));"
+	"ALTER TABLE outbox ADD COLUMN delivered_at INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX outbox_sent ON outbox(sent_at) WHERE state = 'sent';"
+	"PRAGMA user_version = 4;",
 };
 
 #define STORE_NMIGRATIONS \

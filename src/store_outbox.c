@@ -8,6 +8,7 @@
  * STORE_OUT_REPLY) also make each number's reply budget.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,7 @@
 
 #define STORE_OUT_COLS \
 	"id, number, text, state, kind, attempts, created_at, next_at," \
-	" sent_at, msgref, last_error, in_reply_to"
+	" sent_at, msgref, last_error, in_reply_to, delivery, delivered_at"
 
 int64_t
 store_outbox_add(struct store *store, const char *number, const char *text,
@@ -62,6 +63,9 @@ store_out_row(sqlite3_stmt *stmt, struct store_out *out)
 	out->last_error = sqlite3_column_type(stmt, 10) == SQLITE_NULL ?
 	    NULL : (char *)store_col_str(stmt, 10);
 	out->in_reply_to = sqlite3_column_int64(stmt, 11);
+	out->delivery = sqlite3_column_type(stmt, 12) == SQLITE_NULL ? NULL :
+	    (char *)store_col_str(stmt, 12);
+	out->delivered_at = sqlite3_column_int64(stmt, 13);
 }
 
 /* Like store_out_row, with copies the caller frees. Returns 0 or -1. */
@@ -70,12 +74,13 @@ store_out_row_dup(sqlite3_stmt *stmt, struct store_out *out)
 {
 	store_out_row(stmt, out);
 	out->number = out->text = out->state = NULL;
-	out->msgref = out->last_error = NULL;
+	out->msgref = out->last_error = out->delivery = NULL;
 	if (store_col_dup(stmt, 1, &out->number) == -1 ||
 	    store_col_dup(stmt, 2, &out->text) == -1 ||
 	    store_col_dup(stmt, 3, &out->state) == -1 ||
 	    store_col_dup(stmt, 9, &out->msgref) == -1 ||
-	    store_col_dup(stmt, 10, &out->last_error) == -1) {
+	    store_col_dup(stmt, 10, &out->last_error) == -1 ||
+	    store_col_dup(stmt, 12, &out->delivery) == -1) {
 		store_out_free(out);
 		return -1;
 	}
@@ -118,6 +123,7 @@ store_out_free(struct store_out *out)
 	free(out->text);
 	free(out->state);
 	free(out->msgref);
+	free(out->delivery);
 	free(out->last_error);
 	memset(out, 0, sizeof(*out));
 }
@@ -164,6 +170,31 @@ store_outbox_sent(struct store *store, int64_t id, const char *msgref,
 	    " msgref = ?2, sent_at = ?3"
 	    " WHERE id = ?1 AND state <> 'sent'", id, msgref, now,
 	    "record sent");
+}
+
+#define STORE_DELIVERY_WINDOW (7 * 24 * 3600)
+
+int
+store_outbox_delivery(struct store *store, int ref, int delivered,
+    int64_t now)
+{
+	sqlite3_stmt *stmt;
+	char key[16];
+
+	/* References wrap at 256: the newest sent message that used it. */
+	snprintf(key, sizeof(key), ",%d,", ref);
+	if (store_prepare(store, "UPDATE outbox SET delivered_at = ?3,"
+	    " delivery = CASE WHEN delivery = 'failed' OR NOT ?2"
+	    "  THEN 'failed' ELSE 'delivered' END"
+	    " WHERE id = (SELECT id FROM outbox WHERE state = 'sent'"
+	    "  AND sent_at >= ?4 AND instr(',' || msgref || ',', ?1) > 0"
+	    "  ORDER BY sent_at DESC, id DESC LIMIT 1)", &stmt) == -1)
+		return -1;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(stmt, 2, delivered != 0);
+	sqlite3_bind_int64(stmt, 3, now);
+	sqlite3_bind_int64(stmt, 4, now - STORE_DELIVERY_WINDOW);
+	return store_step_done(store, stmt, "record delivery");
 }
 
 /* Records the parts sent so far of a queued row. Returns 0 or -1. */

@@ -292,22 +292,48 @@ test_new_message_is_read_before_the_next_reply_goes(void **state)
 	assert_int_equal(fake.nsent, 4);
 }
 
+static int
+find_delivery(void *arg, const struct store_out *o)
+{
+	char *dst = arg;
+
+	snprintf(dst, 32, "%s", o->delivery ? o->delivery : "(none)");
+	return 1;
+}
+
 static void
-test_delivery_reports_are_cleared_from_sim_not_answered(void **state)
+test_delivery_reports_are_matched_and_cleared_from_sim(void **state)
 {
 	struct fixture *f = *state;
+	struct store_filter all = { .urgent = -1 };
 	struct store_counts counts;
-	struct store_msg m;
+	char delivery[32];
 
+	modem_fake_put("+97699120010", "help", 0, 1, 1);
+	settle(f);
+	assert_int_equal(fake.nsent, 1);        /* its reference is 1 */
+	assert_int_equal(store_list_outbox(f->store, &all, find_delivery,
+	    delivery), 0);
+	assert_string_equal(delivery, "(none)");
+	modem_fake_put_report(99, 1);           /* nobody's: dropped */
 	modem_fake_put_report(1, 1);
-	modem_fake_put_report(2, 0);
+	fake.announce = 1;
+	gateway_wait(f->gw, 0);
 	settle(f);
 	assert_int_equal(modem_fake_count(), 0);  /* the SIM never fills */
-	assert_int_equal(fake.nsent, 0);
+	assert_int_equal(fake.nsent, 1);          /* reports get no reply */
 	assert_int_equal(store_counts(f->store, &counts), 0);
 	assert_int_equal(counts.inbox_new, 0);
-	memset(&m, 0, sizeof(m));
-	assert_int_equal(store_msg_next(f->store, &m), 0);
+	assert_int_equal(store_list_outbox(f->store, &all, find_delivery,
+	    delivery), 0);
+	assert_string_equal(delivery, "delivered");
+	modem_fake_put_report(1, 0);            /* a part failed after all */
+	fake.announce = 1;
+	gateway_wait(f->gw, 0);
+	settle(f);
+	assert_int_equal(store_list_outbox(f->store, &all, find_delivery,
+	    delivery), 0);
+	assert_string_equal(delivery, "failed");
 }
 
 /* A 4-part reply whose third part fails with rc: parts 1 and 2 go out
@@ -360,7 +386,7 @@ main(void)
 		T(test_modem_failure_during_send_keeps_the_reply),
 		T(test_reading_goes_before_sending),
 		T(test_new_message_is_read_before_the_next_reply_goes),
-		T(test_delivery_reports_are_cleared_from_sim_not_answered),
+		T(test_delivery_reports_are_matched_and_cleared_from_sim),
 		T(test_refused_part_is_resent_alone),
 		T(test_part_lost_to_a_dead_modem_is_resent_alone),
 #undef T
