@@ -36,7 +36,7 @@ if [ ! -f "$base" ]; then
 	echo "image: building the base root file system (slow: emulated)"
 	mmdebstrap --architectures=arm64 --components=main,non-free-firmware \
 		--variant=apt --include="$pkgs" \
-		--dpkg-opt=force-confold --dpkg-opt=force-confdef \
+		--dpkgopt=force-confold --dpkgopt=force-confdef \
 		--essential-hook="mkdir -p \"\$1/etc/default\"" \
 		--essential-hook="copy-in $here/board/rpi/overlay/etc/default/raspi-firmware /etc/default" \
 		"$suite" "$out/cache/tmp-$key.tar" \
