@@ -103,6 +103,23 @@ def _messages(out):
     return msgs
 
 
+def _reports(out):
+    """gammu getallsms output -> list of dicts for the status reports:
+    location, state, number, ref, status (Delivered/Failed/...), details."""
+    reps = []
+    for block in re.split(r"\n(?=Location \d+, folder)", out):
+        if "\nSMS status report\n" not in block:
+            continue
+        field = dict(re.findall(r"^(\w[\w ]*?)\s+: (.*)$", block, re.M))
+        reps.append({"location": int(re.match(r"Location (\d+)", block).group(1)),
+                     "state": field.get("Status"),
+                     "number": field.get("Remote number", "").strip('"'),
+                     "ref": int(field.get("Reference number", -1)),
+                     "status": field.get("Delivery status"),
+                     "details": field.get("Details")})
+    return reps
+
+
 class TestDirectAt(_GammuCase):
     """connection = at on the pty slave: the path a serial modem takes."""
 
@@ -190,6 +207,32 @@ class TestGammu(_GammuCase):
         self.assertEqual(s.refs, [1, 2, 3])
         self.assertEqual([m["concat"][2] for m in self.sim.submits], [1, 2, 3])
 
+    def test_delivery_reports(self):
+        # -report sets TP-SRR; the simulator files an SMS-STATUS-REPORT for
+        # that reference on the SIM, which libgammu reads as a report.
+        self.sim.delivery_status_for = {"+97688001122": 0x41}
+        out = self.gammu_ok("sendsms", "TEXT", "+97699112233", "-report", "-text", "hi")
+        self.assertIn("message reference=1", out)
+        out = self.gammu_ok("sendsms", "TEXT", "+97688001122", "-report", "-text", "no")
+        self.assertIn("message reference=2", out)
+        self.gammu_ok("sendsms", "TEXT", "+97699112233", "-text", "no report")
+        self.assertEqual([(s.refs, s.srr) for s in self.sim.sent],
+                         [([1], True), ([2], True), ([3], False)])
+        self.assertEqual([(r["ref"], r["number"], r["status"], r["index"])
+                          for r in self.sim.delivery_reports],
+                         [(1, "+97699112233", 0x00, 1), (2, "+97688001122", 0x41, 2)])
+        self.assertEqual(self.sim.notifications, [])     # sendsms sets no CNMI
+        reps = _reports(self.gammu_ok("getallsms"))
+        self.assertEqual([(r["location"], r["state"], r["number"], r["ref"], r["status"])
+                          for r in reps],
+                         [(1, "UnRead", "+97699112233", 1, "Delivered"),
+                          (2, "UnRead", "+97688001122", 2, "Failed")])
+        self.assertEqual(reps[0]["details"], "SM received by the SME")
+        self.assertEqual(reps[1]["details"], "Permanent error, Incompatible destination")
+        self.assertEqual([d["status"] for d in self.sim.stored()], ["REC READ"] * 2)
+        self.gammu_ok("deleteallsms", "1")
+        self.assertEqual(self.sim.stored(), [])
+
     def test_fail_sends(self):
         self.sim.fail_sends(1, code=500)
         code, out, _ = self.gammu("sendsms", "TEXT", "+97699112233", stdin="hi")
@@ -229,6 +272,28 @@ class TestGammu(_GammuCase):
                 time.sleep(0.2)
             self.assertIn('+CMTI: "SM",%d' % idx[0], self.gammu_log())
             self.assertIn("Incoming SMS information", self.gammu_log())
+            # monitor asked for ds=2: a status report comes with +CDSI,
+            # and gammu monitor reads it (AT+CMGR) and decodes a report.
+            self.assertIn("AT+CNMI=2,1,0,2,0", self.sim.log)
+            # monitor keeps one incoming SMS at a time and ignores others
+            # until it has read it (AT+CMGR) and shown it: wait for the
+            # command after that read.
+            got = self.sim.wait_log("AT+CMGR=%d" % idx[0], 10)
+            self.assertGreaterEqual(got, 0)
+            self.assertGreaterEqual(self.sim.wait_log("AT", 10, got + 1), 0)
+            mark = len(self.sim.log)
+            rep = self.sim.inject_report("+97699112233", 9)
+            self.assertEqual(self.sim.notifications[-1], '+CDSI: "SM",%d' % rep)
+            self.assertGreaterEqual(self.sim.wait_log("AT+CMGR=%d" % rep, 10, mark), 0)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if "SMS MR: 0x09" in self.gammu_log():
+                    break
+                time.sleep(0.2)
+            log = self.gammu_log()
+            self.assertIn("Incoming SMS status report information", log)
+            self.assertIn("SMS type: Status report", log)
+            self.assertIn("SMS MR: 0x09", log)
         finally:
             p.terminate()
             p.wait(10)
@@ -341,6 +406,60 @@ class TestAtDialogue(unittest.TestCase):
         os.write(self.fd, h.encode() + b"\x1a")
         self.assertIn("+CMS ERROR: 38", self.read_until())
 
+    def test_status_report_by_hand(self):
+        self.at("AT+CNMI=2,1,0,2,0")
+        h = pdu.encode_submit("+97699112233", "report me", srr=True)
+        self.at("AT+CMGS=%d" % pdu.tpdu_length(h))
+        os.write(self.fd, h.encode() + b"\x1a")
+        out = self.read_until((b'"SM",1\r\n',))
+        # the answer first, then the report's URC
+        self.assertTrue(out.endswith('+CMGS: 1\r\n\r\nOK\r\n\r\n+CDSI: "SM",1\r\n'), out)
+        self.assertTrue(self.sim.sent[0].srr)
+        out = self.at("AT+CMGL=4")
+        m = re.search(r"\+CMGL: 1,0,,(\d+)\r\n\s*([0-9A-F]+)\r\n", out)
+        self.assertTrue(m, out)
+        self.assertEqual(int(m.group(1)), pdu.tpdu_length(m.group(2)))
+        d = pdu.decode_status_report(m.group(2))
+        self.assertEqual((d["mr"], d["number"], d["toa"], d["status"], d["first"]),
+                         (1, "+97699112233", 0x91, 0x00, 0x06))
+        self.assertIn("+CMGR: 1,,25\r\n", self.at("AT+CMGR=1"))        # read now
+        self.assertEqual(self.sim.stored()[0]["report"]["ref"], 1)
+        # ds=0: stored, not announced; a delay; no SRR: no report
+        self.at("AT+CNMI=2,1,0,0,0")
+        self.sim.status_report_delay = 0.3
+        self.at("AT+CMGS=%d" % pdu.tpdu_length(h))
+        os.write(self.fd, h.encode() + b"\x1a")
+        self.assertIn("+CMGS: 2", self.read_until())
+        self.assertEqual(len(self.sim.stored()), 1)
+        h2 = pdu.encode_submit("+97699112233", "no report")
+        self.at("AT+CMGS=%d" % pdu.tpdu_length(h2))
+        os.write(self.fd, h2.encode() + b"\x1a")
+        self.assertIn("+CMGS: 3", self.read_until())
+        deadline = time.monotonic() + 3
+        while len(self.sim.stored()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual([d["report"]["ref"] for d in self.sim.stored()], [1, 2])
+        self.assertEqual(self.sim.notifications, ['+CDSI: "SM",1'])
+        self.assertEqual([s.srr for s in self.sim.sent], [True, True, False])
+        # off: nothing; a full SIM: the report waits in the network
+        self.sim.status_reports = False
+        self.sim.status_report_delay = 0
+        self.at("AT+CMGS=%d" % pdu.tpdu_length(h))
+        os.write(self.fd, h.encode() + b"\x1a")
+        self.assertIn("+CMGS: 4", self.read_until())
+        self.sim.status_reports = True
+        self.sim.inject("+97699112233", "fills the SIM")
+        self.at("AT+CMGS=%d" % pdu.tpdu_length(h))
+        os.write(self.fd, h.encode() + b"\x1a")
+        self.assertIn("+CMGS: 5", self.read_until())
+        self.at("AT")
+        self.assertEqual((self.sim.queued, self.sim.delivery_reports[-1]["index"]),
+                         (1, None))
+        self.at("AT+CMGD=1")
+        self.assertEqual((self.sim.queued, self.sim.delivery_reports[-1]["index"]),
+                         (0, 1))
+        self.assertEqual([r["ref"] for r in self.sim.delivery_reports], [1, 2, 5])
+
     def test_urc_waits_for_the_answer(self):
         self.at("AT+CNMI=2,1,0,0,0")
         os.write(self.fd, b"AT+CS")                  # a command half typed
@@ -425,6 +544,27 @@ class TestPdu(unittest.TestCase):
         self.assertEqual(parts[0], "ж" * 66)
         self.assertEqual(pdu.choose_alphabet("hello"), "gsm7")
         self.assertEqual(pdu.choose_alphabet(CYRILLIC), "ucs2")
+
+    def test_status_report(self):
+        # gammu tests/at-sms/34.dump: a phone's stored report (stat 3)
+        d = pdu.decode_status_report(
+            "07911614786007F006060B911634092142F4019071011000040190710110450400060000")
+        self.assertEqual((d["smsc"], d["mr"], d["number"], d["status"]),
+                         ("+61418706700", 6, "+61439012244", 0x00))
+        self.assertEqual(d["scts"].strftime("%Y-%m-%d %H:%M:%S"), "2010-09-17 10:01:00")
+        self.assertEqual(d["pi"], 0x06)
+        when = pdu.decode_scts(pdu.encode_scts())
+        h = pdu.encode_status_report(200, "99112233", 0x46, scts=when)
+        d = pdu.decode_status_report(h)
+        self.assertEqual((d["mr"], d["number"], d["toa"], d["status"], d["scts"], d["dt"]),
+                         (200, "99112233", pdu.TOA_NATIONAL, 0x46, when, when))
+        self.assertEqual(pdu.pdu_type(h), "status-report")
+        self.assertEqual([pdu.status_text(s) for s in (0, 1, 0x20, 0x41, 0x60, 0x10)],
+                         ["Delivered", "Delivered", "Pending", "Failed", "Failed",
+                          "Unknown"])
+        self.assertTrue(pdu.decode_submit(pdu.encode_submit("+976991", "x", srr=True))["srr"])
+        with self.assertRaises(pdu.PduError):
+            pdu.decode_status_report(pdu.encode_deliver("+976991", "x"))
 
     def test_malformed(self):
         for bad in ("", "zz", "0004", "00040B91"):

@@ -7,7 +7,9 @@ therefore the real daemon) can be tested without hardware: identification,
 SIM status, signal and network, SMS storage on the SIM ("SM" only), listing,
 reading, deleting, sending (AT+CMGS with the "> " prompt and Ctrl-Z) and
 new-message notifications (+CMTI) once the host has asked for them with
-AT+CNMI. Faults are injected from the test: silence, +CMS ERROR on sends, a
+AT+CNMI, and delivery (status) reports: a SUBMIT with TP-SRR set gets an
+SMS-STATUS-REPORT stored on the SIM, announced with +CDSI when AT+CNMI
+has ds=2. Faults are injected from the test: silence, +CMS ERROR on sends, a
 full SIM, garbage lines, the device vanishing and coming back.
 
 Use it in-process (a worker thread):
@@ -27,6 +29,7 @@ Standard library only. Not a full 27.005 implementation: text mode
 """
 
 import collections
+import datetime
 import os
 import select
 import sys
@@ -40,13 +43,26 @@ if __package__ in (None, ""):
 else:
     from . import pdu
 
-Sent = collections.namedtuple("Sent", "number text parts refs encoding")
+Sent = collections.namedtuple("Sent", "number text parts refs encoding srr",
+                              defaults=(False,))
 Sent.__doc__ = """A message the host sent, reassembled from its submitted parts.
 number: destination as given (international with "+"); text: the whole text
 (None for 8-bit data); parts: how many SMS parts; refs: the +CMGS message
-references of the parts in part order; encoding: 'gsm7', 'ucs2' or '8bit'."""
+references of the parts in part order; encoding: 'gsm7', 'ucs2' or '8bit';
+srr: True if a part had TP-SRR set (the host asked for a status report)."""
 
 STAT_NAMES = {0: "REC UNREAD", 1: "REC READ", 2: "STO UNSENT", 3: "STO SENT"}
+
+_TZ = datetime.timezone(datetime.timedelta(hours=8))     # the network's clock
+
+
+def _is_report(hexpdu):
+    """True for an SMS-STATUS-REPORT (TP-MTI 10); False for anything else,
+    malformed PDUs included."""
+    try:
+        return pdu.pdu_type(hexpdu) == "status-report"
+    except (pdu.PduError, IndexError, ValueError):
+        return False
 
 # +CMS ERROR codes (27.005 3.2.5) and +CME ERROR codes (27.007 9.2) we use.
 CMS_OP_NOT_ALLOWED = 302
@@ -91,12 +107,31 @@ class ModemSim:
         self.signal = 18              # AT+CSQ rssi, 0..31 (99 unknown)
         self.registered = 1           # +CREG stat: 1 home, 5 roaming, 0/2/3 not
         self.send_delay = 0.0         # seconds before +CMGS answers
+        # Delivery reports: a SUBMIT with TP-SRR set gets an SMS-STATUS-
+        # REPORT on the SIM (stat REC UNREAD, then REC READ once listed,
+        # as a SIM800 stores them with AT+CNMI ds=2), status_report_delay
+        # seconds after +CMGS answered, with TP-ST delivery_status, or
+        # delivery_status_for[number] for that destination (as submitted,
+        # "+976..."): 0x00 delivered, 0x20.. pending, 0x40.. failed.
+        self.status_reports = True
+        self.status_report_delay = 0.0
+        self.delivery_status = 0x00
+        self.delivery_status_for = {}
+        # The <stat> a stored report gets: 0 (REC UNREAD, then REC READ once
+        # listed or read) as on a SIM800; some phones file them as 3 (STO
+        # SENT: gammu's tests/at-sms/34.dump, 36.dump), which libgammu
+        # passes on as State SMS_Sent.
+        self.status_report_stat = 0
         self.on_sent = None           # callable(Sent), called in the worker
         # Some modems stop sending +CMTI once the SIM has been full, even
         # after space is freed, until the host sets AT+CNMI again.
         self.full_kills_notify = False
         self.sent = []
         self.submits = []             # every decoded SUBMIT PDU, in order
+        # Every status report the network sent back, in order: dicts with
+        # ref (TP-MR), number, status (TP-ST), index (on the SIM; None
+        # while it waits in the network for space) and pdu.
+        self.delivery_reports = []
         self.log = []
         self.notifications = []       # every URC line emitted, for tests
         # For benchmarks: when each log entry arrived (time.monotonic(),
@@ -120,6 +155,7 @@ class ModemSim:
         self._pin_ok = pin is None
         self._store = {}              # index -> {"pdu": hex, "stat": int}
         self._network_queue = []      # PDUs waiting for space on the SIM
+        self._pending_reports = []    # (due monotonic, ref, number, toa, scts)
         self._notify_lost = False     # see full_kills_notify
         self._full = False
         self._full_total = None
@@ -337,16 +373,49 @@ class ModemSim:
         bytes.fromhex(hexpdu)  # must at least be hex
         return self._deliver(hexpdu.upper(), notify)
 
-    def _deliver(self, hexpdu, notify):
+    def inject_report(self, number, ref, status=None, notify=True, when=None,
+                      toa=None):
+        """The network reports back on message reference ref sent to number:
+        store an SMS-STATUS-REPORT on the SIM (TP-ST status, by default
+        delivery_status_for.get(number, delivery_status)), announced with
+        +CDSI: "SM",<index> if the host set AT+CNMI ds=2 and notify is
+        True. when: the SUBMIT's TP-SCTS (default now; TP-DT is now).
+        Returns the SIM index, or None if it waits for space."""
+        with self._lock:
+            return self._report(ref, number, status, toa, when, notify)
+
+    def _report(self, ref, number, status, toa, scts, notify=True):
+        if status is None:
+            status = self.delivery_status_for.get(number, self.delivery_status)
+        now = datetime.datetime.now(_TZ)
+        hexpdu = pdu.encode_status_report(ref, number, status,
+                                          scts=scts or now, dt=now,
+                                          smsc=self.smsc, toa=toa)
+        rec = {"ref": ref & 0xFF, "number": number, "status": status,
+               "index": None, "pdu": hexpdu}
+        self.delivery_reports.append(rec)
+        rec["index"] = self._deliver(hexpdu, notify, self.status_report_stat)
+        return rec["index"]
+
+    def _due_reports(self, now=None):
+        """Store the status reports whose delay has passed (worker, locked)."""
+        if not self._pending_reports:
+            return
+        now = time.monotonic() if now is None else now
+        while self._pending_reports and self._pending_reports[0][0] <= now:
+            _, ref, number, toa, scts = self._pending_reports.pop(0)
+            self._report(ref, number, None, toa, scts)
+
+    def _deliver(self, hexpdu, notify, stat=0):
         with self._lock:
             idx = self._free_index()
             if idx is None:
-                self._network_queue.append((hexpdu, notify))
+                self._network_queue.append((hexpdu, notify, stat))
                 self.refused += 1
                 if self.full_kills_notify:
                     self._notify_lost = True
                 return None
-            self._store[idx] = {"pdu": hexpdu, "stat": 0}
+            self._store[idx] = {"pdu": hexpdu, "stat": stat}
             self.max_used = max(self.max_used, len(self._store))
             if notify:
                 self._notify_new(idx)
@@ -370,37 +439,56 @@ class ModemSim:
             idx = self._free_index()
             if idx is None:
                 return
-            hexpdu, notify = self._network_queue.pop(0)
-            self._store[idx] = {"pdu": hexpdu, "stat": 0}
+            hexpdu, notify, stat = self._network_queue.pop(0)
+            self._store[idx] = {"pdu": hexpdu, "stat": stat}
             self.max_used = max(self.max_used, len(self._store))
+            for rec in self.delivery_reports:
+                if rec["index"] is None and rec["pdu"] is hexpdu:
+                    rec["index"] = idx
+                    break
             if notify:
                 self._notify_new(idx)
 
     def _notify_new(self, idx):
         if self._notify_lost:
             return
+        if _is_report(self._store[idx]["pdu"]):
+            # 27.005 +CNMI <ds>: 2 = stored, announced with +CDSI. (ds=1,
+            # +CDS with the PDU itself, is not simulated: stored silently.)
+            if self.cnmi[0] != 0 and self.cnmi[3] == 2:
+                self._urc('+CDSI: "SM",%d' % idx)
+            return
         if self.cnmi[0] != 0 and self.cnmi[1] in (1, 2, 3):
             self._urc('+CMTI: "SM",%d' % idx)
 
     def stored(self):
         """What is on the SIM, by index: a list of dicts with index, status,
-        sender, text, encoding, part ((ref, total, seq) or None), pdu, and
-        error (why the PDU did not decode, else None)."""
+        sender, text, encoding, part ((ref, total, seq) or None), pdu,
+        error (why the PDU did not decode, else None) and report: None, or
+        for an SMS-STATUS-REPORT {"ref", "status", "scts", "dt"} (its
+        sender is the recipient of the reported message; text None)."""
         out = []
         with self._lock:
             items = sorted(self._store.items())
         for idx, rec in items:
             d = {"index": idx, "status": STAT_NAMES[rec["stat"]], "pdu": rec["pdu"],
                  "sender": None, "text": None, "encoding": None, "part": None,
-                 "error": None}
+                 "error": None, "report": None}
             try:
-                if rec["stat"] in (0, 1):
-                    m = pdu.decode_deliver(rec["pdu"])
-                    d["sender"] = m["sender"]
-                else:
-                    m = pdu.decode_submit(rec["pdu"])
+                if _is_report(rec["pdu"]):
+                    m = pdu.decode_status_report(rec["pdu"])
                     d["sender"] = m["number"]
-                d.update(text=m["text"], encoding=m["alphabet"], part=m["concat"])
+                    d["report"] = {"ref": m["mr"], "status": m["status"],
+                                   "scts": m["scts"], "dt": m["dt"]}
+                else:
+                    if rec["stat"] in (0, 1):
+                        m = pdu.decode_deliver(rec["pdu"])
+                        d["sender"] = m["sender"]
+                    else:
+                        m = pdu.decode_submit(rec["pdu"])
+                        d["sender"] = m["number"]
+                    d.update(text=m["text"], encoding=m["alphabet"],
+                             part=m["concat"])
             except (pdu.PduError, IndexError, KeyError, ValueError) as e:
                 d["error"] = str(e)
             out.append(d)
@@ -506,6 +594,10 @@ class ModemSim:
                 if fd is not None:
                     poller.register(fd, select.POLLIN)
                 registered = fd
+            if self._pending_reports:
+                with self._lock:
+                    self._due_reports()
+                    self._flush_urcs()
             events = poller.poll(50)
             hup = False
             for efd, ev in events:
@@ -536,6 +628,8 @@ class ModemSim:
                     self._feed_pdu(b)
                 else:
                     self._feed_cmd(b)
+            if self._mode == "cmd" and not self._busy:
+                self._due_reports()
             self._flush_urcs()
 
     def _feed_cmd(self, b):
@@ -1033,12 +1127,21 @@ class ModemSim:
         m["pdu"] = hexpdu
         self.submits.append(m)
         self._collect(m)
+        if m["srr"] and self.status_reports:
+            # Stored after the answer: _feed and the worker loop call
+            # _due_reports once the command is done.
+            due = time.monotonic() + max(0.0, self.status_report_delay)
+            self._pending_reports.append(
+                (due, m["ref"], m["number"], m["toa"],
+                 datetime.datetime.now(_TZ)))
+            self._pending_reports.sort(key=lambda r: r[0])
         return _Reply(["+%s: %d" % (verb, self._mr)])
 
     def _collect(self, m):
         done = None
         if m["concat"] is None or m["concat"][1] <= 1:
-            done = Sent(m["number"], m["text"], 1, [m["ref"]], m["alphabet"])
+            done = Sent(m["number"], m["text"], 1, [m["ref"]], m["alphabet"],
+                        m["srr"])
         else:
             ref, total, seq = m["concat"]
             key = (m["number"], ref, total)
@@ -1051,7 +1154,7 @@ class ModemSim:
                 if all(p["text"] is not None for p in ordered):
                     text = "".join(p["text"] for p in ordered)
                 done = Sent(m["number"], text, total, [p["ref"] for p in ordered],
-                            ordered[0]["alphabet"])
+                            ordered[0]["alphabet"], any(p["srr"] for p in ordered))
         if done is not None:
             with self._cond:
                 self.sent.append(done)
@@ -1112,6 +1215,8 @@ def _unquote(s):
 _HELP = """commands:
   sms <number> <text...>     inject a message (GSM-7 or UCS-2 as needed)
   pdu <hex>                  inject a raw SMS-DELIVER PDU (with SMSC field)
+  report <number> <ref> [st] a status report for message reference ref
+                             (TP-ST st, hex, default 00 = delivered)
   list                       what is on the SIM
   full on|off                SIM storage full
   mute <seconds>             answer nothing for that long
@@ -1153,6 +1258,11 @@ def main(argv=None):
             try:
                 if cmd == "sms" and len(words) == 3:
                     print("STORED %s" % sim.inject(words[1], words[2]), flush=True)
+                elif cmd == "report" and len(words) == 3:
+                    ref, _, st = words[2].partition(" ")
+                    st = int(st, 16) if st.strip() else None
+                    print("STORED %s" % sim.inject_report(words[1], int(ref), st),
+                          flush=True)
                 elif cmd == "pdu" and len(words) == 2:
                     print("STORED %s" % sim.inject_pdu(words[1]), flush=True)
                 elif cmd == "list":

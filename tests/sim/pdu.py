@@ -1,8 +1,9 @@
 """SMS PDU encoding and decoding for the simulated modem (3GPP TS 23.040, 23.038).
 
-What the simulator needs and no more: it builds SMS-DELIVER PDUs that a
-modem would hand to the host (+CMGL, +CMGR), and decodes the SMS-SUBMIT PDUs
-that the host (libgammu) hands to AT+CMGS. The decoders return plain dicts so
+What the simulator needs and no more: it builds the SMS-DELIVER and
+SMS-STATUS-REPORT PDUs that a modem would hand to the host (+CMGL, +CMGR),
+and decodes the SMS-SUBMIT PDUs that the host (libgammu) hands to AT+CMGS
+(and the other two, for tests). The decoders return plain dicts so
 that tests can assert on every field. Standard library only.
 
 Hex strings in and out are upper case, and every full PDU starts with the
@@ -465,10 +466,11 @@ def decode_submit(hexpdu, has_smsc=True):
 
 
 def encode_submit(number, payload, alphabet="gsm7", udh=None, mr=0, smsc="",
-                  vp=0xFF):
-    """An SMS-SUBMIT PDU as hex (for tests of decode_submit and of hosts)."""
+                  vp=0xFF, srr=False):
+    """An SMS-SUBMIT PDU as hex (for tests of decode_submit and of hosts);
+    srr sets TP-SRR (a status report is requested)."""
     dcs = {"gsm7": 0x00, "8bit": 0x04, "ucs2": 0x08}[alphabet]
-    first = 0x01 | (0x10 if vp is not None else 0)
+    first = 0x01 | (0x10 if vp is not None else 0) | (0x20 if srr else 0)
     if udh:
         first |= 0x40
     udl, ud = _encode_ud(payload, alphabet, udh)
@@ -477,3 +479,84 @@ def encode_submit(number, payload, alphabet="gsm7", udh=None, mr=0, smsc="",
         tpdu += bytes([vp])
     tpdu += bytes([udl]) + ud
     return (encode_smsc(smsc) + tpdu).hex().upper()
+
+
+# ---------------------------------------------------------------- STATUS-REPORT
+
+# TP-ST values (23.040 9.2.3.15) worth naming in tests.
+ST_DELIVERED = 0x00                 # short message received by the SME
+ST_FORWARDED_UNCONFIRMED = 0x01
+ST_TEMP_CONGESTION = 0x20           # SC still trying
+ST_PERM_INCOMPATIBLE = 0x41         # permanent error, SC gave up
+ST_PERM_EXPIRED = 0x46              # validity period expired
+ST_TEMP_FINAL_CONGESTION = 0x60     # temporary error, SC gave up
+
+
+def encode_status_report(mr, recipient, status=ST_DELIVERED, scts=None,
+                         dt=None, smsc="+97699000001", toa=None):
+    """One SMS-STATUS-REPORT PDU as hex, SMSC field first, as a SIM800
+    stores it with AT+CNMI ds=2: first octet 06 (MTI 10, no more
+    messages, TP-SRQ 0: the report of a SUBMIT), TP-MR, TP-RA (the
+    recipient, type toa or chosen from the number), TP-SCTS (when the
+    SC took the SUBMIT), TP-DT (when it was delivered or given up) and
+    TP-ST; no TP-PI and no user data. Naive datetimes are UTC+8."""
+    tpdu = (bytes([0x06, mr & 0xFF]) + encode_address(recipient, toa)
+            + encode_scts(scts) + encode_scts(dt if dt is not None else scts)
+            + bytes([status & 0xFF]))
+    return (encode_smsc(smsc) + tpdu).hex().upper()
+
+
+def pdu_type(hexpdu, has_smsc=True):
+    """'deliver', 'submit' or 'status-report' from TP-MTI (direction is
+    not known from the PDU alone: MTI 0 is taken as DELIVER, 1 as SUBMIT,
+    2 as STATUS-REPORT). Raises PduError for MTI 3 or a PDU too short."""
+    try:
+        data = bytes.fromhex(hexpdu)
+    except ValueError as e:
+        raise PduError("not hex: %s" % e)
+    pos = decode_smsc(data)[1] if has_smsc else 0
+    if pos >= len(data):
+        raise PduError("no TPDU after the SMSC field")
+    mti = data[pos] & 0x03
+    if mti == 3:
+        raise PduError("reserved message type (MTI 3)")
+    return ("deliver", "submit", "status-report")[mti]
+
+
+def decode_status_report(hexpdu):
+    """Decode an SMS-STATUS-REPORT PDU (with SMSC field). Returns a dict:
+    smsc, first, mr, number (TP-RA), toa, scts, dt (aware datetimes),
+    status (TP-ST), srq (bool), pi (TP-PI or None). Raises PduError."""
+    try:
+        data = bytes.fromhex(hexpdu)
+    except ValueError as e:
+        raise PduError("not hex: %s" % e)
+    smsc, pos = decode_smsc(data)
+    if pos + 2 > len(data):
+        raise PduError("STATUS-REPORT truncated")
+    first = data[pos]
+    if first & 0x03 != 0x02:
+        raise PduError("not an SMS-STATUS-REPORT (MTI %d)" % (first & 3))
+    mr = data[pos + 1]
+    number, toa, pos = decode_address(data, pos + 2)
+    if pos + 15 > len(data):
+        raise PduError("STATUS-REPORT truncated after the recipient")
+    scts = decode_scts(data[pos:pos + 7])
+    dt = decode_scts(data[pos + 7:pos + 14])
+    status = data[pos + 14]
+    pi = data[pos + 15] if pos + 15 < len(data) else None
+    return {"type": "status-report", "smsc": smsc, "first": first, "mr": mr,
+            "number": number, "toa": toa, "scts": scts, "dt": dt,
+            "status": status, "srq": bool(first & 0x20), "pi": pi}
+
+
+def status_text(status):
+    """What gammu shows as "Delivery status" for a TP-ST value:
+    Delivered, Pending, Failed or Unknown (libgammu's own grouping)."""
+    if status < 0x03:
+        return "Delivered"
+    if status & 0x40:
+        return "Failed"
+    if status & 0x20:
+        return "Pending"
+    return "Unknown"
