@@ -514,8 +514,10 @@ modem_gammu_convert(const GSM_SMSMessage *sms, struct modem_sms *out)
 {
 	char number[3 * (GSM_MAX_NUMBER_LENGTH + 1) + 1];
 
-	if ((sms->PDU != SMS_Deliver && sms->PDU != SMS_Status_Report) ||
-	    (sms->State != SMS_Read && sms->State != SMS_UnRead))
+	/* Some modems file delivery reports as "sent": take them whatever
+	 * their state, or they fill the SIM. */
+	if (sms->PDU != SMS_Status_Report && (sms->PDU != SMS_Deliver ||
+	    (sms->State != SMS_Read && sms->State != SMS_UnRead)))
 		return 0;
 	memset(out, 0, sizeof(*out));
 	if (sms->PDU == SMS_Status_Report) {

@@ -219,5 +219,46 @@ class Faults(Gateway):
         wait_for(lambda: len(self.inbox()) == 3, 30, "three stored")
 
 
+
+class Delivery(Gateway):
+    """modem.delivery_reports: the network's reports reach the outbox and
+    leave the SIM, also when a modem files them as sent messages."""
+
+    def setUp(self):
+        super().setUp()
+        with open(self.conf, encoding="utf-8") as f:
+            text = f.read()
+        text = text.replace("notifications = true;",
+                            "notifications = true; delivery_reports = true;")
+        with open(self.conf, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    def delivery_of(self, number):
+        rows = [r for r in ctl(self.db, "outbox") if r["number"] == number]
+        return rows[0]["delivery"] if rows else None
+
+    def test_reports_are_matched_and_cleared(self):
+        self.sim.delivery_status_for = {"+97699110021": 0x41}
+        self.start_daemon()
+        self.sim.inject("+97699110020", "тусламж")
+        self.sim.inject("+97699110021", "тусламж")
+        self.assertTrue(self.sim.wait_sent(2, 20), self.daemon.log())
+        self.assertTrue(all(s.srr for s in self.sim.sent))
+        wait_for(lambda: self.delivery_of("+97699110020") == "delivered",
+                 30, "the first reply marked delivered")
+        wait_for(lambda: self.delivery_of("+97699110021") == "failed",
+                 30, "the second reply marked failed")
+        wait_for(lambda: not self.sim.stored(), 30, "an empty SIM")
+
+    def test_reports_filed_as_sent_still_leave_the_sim(self):
+        self.sim.status_report_stat = 3
+        self.start_daemon()
+        self.sim.inject("+97699110022", "тусламж")
+        self.assertTrue(self.sim.wait_sent(1, 20), self.daemon.log())
+        wait_for(lambda: self.delivery_of("+97699110022") == "delivered",
+                 30, "the reply marked delivered")
+        wait_for(lambda: not self.sim.stored(), 30, "an empty SIM")
+
+
 if __name__ == "__main__":
     unittest.main()
