@@ -20,6 +20,19 @@ BUILD = os.environ.get("BUILD", "build")
 FIXTURE = os.path.join(ROOT, "tests", "data", "route.conf")
 
 
+def wait_for(predicate, timeout, what):
+    """Polls predicate until it returns something true, and returns that;
+    fails the test after timeout seconds, naming what it waited for."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out after %s s waiting for %s" %
+                         (timeout, what))
+
+
 def binary(name):
     return os.path.join(ROOT, BUILD, name)
 

@@ -11,22 +11,12 @@ import signal
 import time
 import unittest
 
-from harness import Daemon, TempDir, ctl, make_config
+from harness import Daemon, TempDir, ctl, make_config, wait_for
 from sim.modemsim import ModemSim
 
 REPLY_HELP = "Тусламж: 102"
 MENU = "1 Тусламж 2 Ажил 3 Мэдээлэх"
 
-
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out after %s s waiting for %s" %
-                         (timeout, what))
 
 
 class Gateway(unittest.TestCase):

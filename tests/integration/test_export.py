@@ -17,7 +17,7 @@ import subprocess
 import time
 import unittest
 
-from harness import Daemon, TempDir, binary, make_config
+from harness import Daemon, TempDir, binary, make_config, wait_for
 from sim.modemsim import ModemSim
 
 REPORTER = "+97699113344"
@@ -31,16 +31,6 @@ FILED = "REPORT " + TEXT
 FILED2 = "REPORT " + TEXT2
 DAY = 86400
 
-
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out after %s s waiting for %s" %
-                         (timeout, what))
 
 
 class ExportBase(unittest.TestCase):

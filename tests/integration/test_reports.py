@@ -11,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from harness import Daemon, TempDir, binary, ctl, make_config
+from harness import Daemon, TempDir, binary, ctl, make_config, wait_for
 from sim.modemsim import ModemSim
 
 REPORTER = "+97699113344"
@@ -22,16 +22,6 @@ PIN = "4821"
 PIN_HASH = ("$argon2id$v=19$m=65536,t=2,p=1$e0q/6rW1LEBX3Drl+Yiv7Q$"
             "dOL5e0f3pvmKUg89n3XapTtEAsDnApwKY0RR6VwkkSE")
 
-
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out after %s s waiting for %s" %
-                         (timeout, what))
 
 
 def ctlrun(db, *args, env=None):
