@@ -63,10 +63,14 @@ cp -a "$here/board/rpi/overlay/." "$root/"
 mount -t proc proc "$root/proc"
 mount --bind /dev "$root/dev"
 cp "$deb" "$root/tmp/shukher.deb"
+cp /etc/resolv.conf "$root/etc/resolv.conf"
 chroot "$root" sh -ec '
 	export DEBIAN_FRONTEND=noninteractive
-	dpkg -i /tmp/shukher.deb
-	rm /tmp/shukher.deb
+	# apt, not dpkg -i: it brings the libraries the base does not have.
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends /tmp/shukher.deb
+	apt-get clean
+	rm -rf /tmp/shukher.deb /var/lib/apt/lists/*
 	systemctl enable systemd-networkd shukher-boot-config.service \
 		shukher.service fake-hwclock.service
 	# No password for anyone: SSH takes only the key on the boot partition.
@@ -78,6 +82,7 @@ chroot "$root" sh -ec '
 '
 cleanup
 trap - EXIT INT TERM
+rm -f "$root/etc/resolv.conf"
 
 # The kernel command line: read-only root under a RAM overlay (given here
 # rather than in the initramfs, which the base already built: a second
