@@ -6,24 +6,13 @@ reads: the PASS/WARN/FAIL line of each check and the exit code.
 import json
 import os
 import subprocess
-import time
 import unittest
 
-from harness import Daemon, TempDir, binary, ctl, make_config
+from harness import Daemon, TempDir, binary, ctl, make_config, wait_for
 from sim.modemsim import ModemSim
 
 NUMBER = "+97699110042"
 
-
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("timed out after %s s waiting for %s" %
-                         (timeout, what))
 
 
 class Selftest(unittest.TestCase):
