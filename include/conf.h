@@ -163,6 +163,37 @@ int conf_reports_read(const struct config_setting_t *g, const char *path,
     struct conf_reports *out, char *err, size_t errlen);
 void conf_reports_free(struct conf_reports *reports);
 
+/* ---- the web console (src/conf_web.c) -----------------------------------
+ * The "web" group. Off by default; shukher-web reads it. */
+
+struct conf_web {
+	int enabled;             /* 0: shukher-web says so and exits */
+	char *listen;            /* address to bind: IPv4 or IPv6 literal */
+	int port;                /* 0: any free port (tests) */
+	char *certificate;       /* PEM files for HTTPS; both or neither */
+	char *key;
+	int session_idle;        /* seconds without a request: signed out */
+	int session_max;         /* seconds after sign-in: signed out */
+	int signin_attempts;     /* wrong passwords before an account locks */
+	int signin_lockout;      /* seconds */
+	int address_attempts;    /* wrong sign-ins from one address per
+	                            signin_lockout before it is refused */
+	int language;            /* interface: LANG_MN or LANG_EN */
+	char *campaign_start;    /* "YYYY-MM-DD": statistics from; NULL: the
+	                            first day counted */
+};
+
+struct config_setting_t;
+
+/*
+ * Reads the "web" group g (NULL: none, defaults) of file path into out.
+ * Returns 0, or -1 with "FILE:LINE: web.reason" in err. Free with
+ * conf_web_free() in either case.
+ */
+int conf_web_read(const struct config_setting_t *g, const char *path,
+    struct conf_web *out, char *err, size_t errlen);
+void conf_web_free(struct conf_web *web);
+
 struct conf {
 	char *path;              /* the file this was read from */
 	char *database;          /* SQLite file */
@@ -184,6 +215,7 @@ struct conf {
 	char **hotlines;         /* numbers the help reply must give */
 	size_t nhotlines;
 	struct conf_reports reports;       /* src/conf_report.c */
+	struct conf_web web;               /* src/conf_web.c */
 };
 
 /*

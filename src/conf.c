@@ -25,6 +25,7 @@
 #include <unistr.h>
 
 #include "conf.h"
+#include "conf_int.h"
 #include "match.h"
 #include "text.h"
 
@@ -54,7 +55,7 @@ static const char *const conf_lang_names[LANG_COUNT] = {
 
 static const char *const conf_top_keys[] = { "database", "language",
     "modem", "limits", "keywords", "default_reply", "stop", "start",
-    "reports", "matching", "hotlines", NULL };
+    "reports", "matching", "hotlines", "web", NULL };
 static const char *const conf_keyword_keys[] = { "name", "words", "reply",
     "report", "language", NULL };
 static const char *const conf_optin_keys[] = { "words", "reply", NULL };
@@ -133,11 +134,33 @@ lang_parse(const char *name)
 	return -1;
 }
 
-/*
- * Writes "FILE:LINE: " and the formatted reason into the error buffer, the
- * line being that of setting s (or "FILE: " when s is NULL or has none).
- * Always returns -1, so that callers can "return conf_fail(...)".
- */
+int
+conf_failv(const char *path, const config_setting_t *s, const char *prefix,
+    char *err, size_t errlen, const char *fmt, va_list ap)
+{
+	const char *file = path;
+	unsigned line = 0;
+	int n;
+
+	if (err == NULL || errlen == 0)
+		return -1;
+	if (s != NULL) {
+		line = config_setting_source_line(s);
+		if (config_setting_source_file(s) != NULL)
+			file = config_setting_source_file(s);
+	}
+	if (line > 0)
+		n = snprintf(err, errlen, "%s:%u: %s", file, line, prefix);
+	else
+		n = snprintf(err, errlen, "%s: %s", file, prefix);
+	if (n < 0 || (size_t)n >= errlen)
+		return -1;
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	return -1;
+}
+
+/* conf_failv() for the file being read. Always returns -1, so that callers
+ * can "return conf_fail(...)". */
 static int conf_fail(struct conf_ctx *, const config_setting_t *,
     const char *, ...) __attribute__((format(printf, 3, 4)));
 
@@ -146,25 +169,9 @@ conf_fail(struct conf_ctx *ctx, const config_setting_t *s, const char *fmt,
     ...)
 {
 	va_list ap;
-	const char *file = ctx->path;
-	unsigned line = 0;
-	int n;
 
-	if (ctx->err == NULL || ctx->errlen == 0)
-		return -1;
-	if (s != NULL) {
-		line = config_setting_source_line(s);
-		if (config_setting_source_file(s) != NULL)
-			file = config_setting_source_file(s);
-	}
-	if (line > 0)
-		n = snprintf(ctx->err, ctx->errlen, "%s:%u: ", file, line);
-	else
-		n = snprintf(ctx->err, ctx->errlen, "%s: ", file);
-	if (n < 0 || (size_t)n >= ctx->errlen)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(ctx->err + n, ctx->errlen - (size_t)n, fmt, ap);
+	conf_failv(ctx->path, s, "", ctx->err, ctx->errlen, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -606,6 +613,10 @@ conf_read(struct conf_ctx *ctx, const config_setting_t *root,
 	if (conf_reports_read(config_setting_get_member(root, "reports"),
 	    ctx->path, &conf->reports, ctx->err, ctx->errlen) == -1)
 		return -1;
+	/* web: src/conf_web.c */
+	if (conf_web_read(config_setting_get_member(root, "web"),
+	    ctx->path, &conf->web, ctx->err, ctx->errlen) == -1)
+		return -1;
 	/* matching: src/conf_match.c */
 	if (conf_matching_read(config_setting_get_member(root, "matching"),
 	    ctx->path, &conf->matching, ctx->err, ctx->errlen) == -1 ||
@@ -954,6 +965,7 @@ conf_free(struct conf *conf)
 	conf_reply_free(&conf->stop_reply);
 	conf_reply_free(&conf->start_reply);
 	conf_reports_free(&conf->reports);
+	conf_web_free(&conf->web);
 	match_free(conf->match);
 	conf_matching_free(&conf->matching);
 	conf_words_free(conf->hotlines, conf->nhotlines);

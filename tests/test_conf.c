@@ -254,6 +254,30 @@ test_overrides(void **state)
 	conf_free(conf);
 }
 
+/* The console is off and on loopback unless the file says otherwise. */
+static void
+test_web_group(void **state)
+{
+	struct conf *conf = load_ok(DATA "minimal.conf");
+
+	(void)state;
+	assert_false(conf->web.enabled);
+	assert_string_equal(conf->web.listen, "127.0.0.1");
+	assert_int_equal(conf->web.port, 8080);
+	assert_null(conf->web.certificate);
+	assert_int_equal(conf->web.language, LANG_MN);
+	conf_free(conf);
+	conf = load_ok(DATA "web_ok.conf");
+	assert_true(conf->web.enabled);
+	assert_string_equal(conf->web.listen, "::");
+	assert_int_equal(conf->web.port, 8443);
+	assert_int_equal(conf->web.language, LANG_EN);
+	assert_int_equal(conf->web.session_idle, 60);
+	assert_int_equal(conf->web.session_max, 8 * 3600);
+	assert_string_equal(conf->web.campaign_start, "2026-09-01");
+	conf_free(conf);
+}
+
 /* The line of the fixture that carries MARK, or 0 when none does. */
 static unsigned
 marked_line(const char *path)
@@ -322,6 +346,15 @@ static const struct bad {
 	{ "double_space_in_word.conf", "words[2]: \"JOB  OFFER\" would never" },
 	{ "long_word.conf", "more than 64 characters" },
 	{ "bom_error.conf", "limits.reply_budget: must be greater than 0" },
+	{ "web_unknown.conf", "web.lisen: unknown setting" },
+	{ "web_bad_listen.conf", "web.listen: \"office.local\" is not an "
+	    "IPv4 or IPv6 address" },
+	{ "web_cert_alone.conf", "web.certificate and key go together" },
+	{ "web_port_range.conf", "web.port: expected a whole number from 0 "
+	    "to 65535" },
+	{ "web_cert_missing.conf", "web.certificate: cannot read "
+	    "/nonexistent/web.crt" },
+	{ "web_bad_day.conf", "web.campaign_start: expected a day" },
 };
 
 static void
@@ -469,6 +502,7 @@ main(void)
 		cmocka_unit_test(test_example_replies),
 		cmocka_unit_test(test_minimal_defaults),
 		cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_web_group),
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_short_error_buffer),

@@ -1,0 +1,228 @@
+/*
+ * conf_web: the "web" group of shukher.conf, the caseworkers' console.
+ *
+ *   web = {
+ *     enabled = true;
+ *     listen = "0.0.0.0"; port = 8443;
+ *     certificate = "/etc/shukher/web.crt"; key = "/etc/shukher/web.key";
+ *     session_idle = 900; session_max = 28800;
+ *     signin_attempts = 5; signin_lockout = 900; address_attempts = 20;
+ *     language = "mn"; campaign_start = "2026-09-01";
+ *   };
+ *
+ * Off unless enabled. Defaults bind to loopback only, so that turning the
+ * console on never exposes it by accident: the office address is a choice.
+ * The certificate and key are checked for being readable here, so that
+ * `shukherctl config check` names the line of a wrong path.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+
+#include "conf.h"
+#include "conf_int.h"
+
+struct conf_wctx {
+	const char *path;
+	char *err;
+	size_t errlen;
+};
+
+static const char *const conf_web_keys[] = { "enabled", "listen", "port",
+    "certificate", "key", "session_idle", "session_max", "signin_attempts",
+    "signin_lockout", "address_attempts", "language", "campaign_start",
+    NULL };
+
+/* The integers: name, where, smallest and largest allowed. */
+static const struct conf_web_int {
+	const char *name;
+	size_t off;
+	int min, max;
+} conf_web_ints[] = {
+	{ "port", offsetof(struct conf_web, port), 0, 65535 },
+	{ "session_idle", offsetof(struct conf_web, session_idle), 1, 86400 },
+	{ "session_max", offsetof(struct conf_web, session_max), 1, 604800 },
+	{ "signin_attempts", offsetof(struct conf_web, signin_attempts), 1,
+	    1000 },
+	{ "signin_lockout", offsetof(struct conf_web, signin_lockout), 1,
+	    604800 },
+	{ "address_attempts", offsetof(struct conf_web, address_attempts), 1,
+	    100000 },
+};
+
+static int conf_wfail(struct conf_wctx *, const config_setting_t *,
+    const char *, ...) __attribute__((format(printf, 3, 4)));
+
+static int
+conf_wfail(struct conf_wctx *ctx, const config_setting_t *s,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_failv(ctx->path, s, "web.", ctx->err, ctx->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A string member into a new *dst (kept when absent). Returns 0 or -1. */
+static int
+conf_wstr(struct conf_wctx *ctx, const config_setting_t *g, const char *name,
+    char **dst)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	char *copy;
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING ||
+	    config_setting_get_string(s)[0] == '\0')
+		return conf_wfail(ctx, s, "%s: expected a non-empty string",
+		    name);
+	if ((copy = strdup(config_setting_get_string(s))) == NULL)
+		return conf_wfail(ctx, s, "out of memory");
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+/* Names, types and ranges of everything but the strings' meaning. */
+static int
+conf_wread(struct conf_wctx *ctx, const config_setting_t *g,
+    struct conf_web *w)
+{
+	const config_setting_t *s;
+	size_t i, k;
+	int v;
+
+	if (!config_setting_is_group(g))
+		return conf_wfail(ctx, g, "expected a group { ... }");
+	for (i = 0; (s = config_setting_get_elem(g, (unsigned)i)) != NULL;
+	    i++) {
+		for (k = 0; conf_web_keys[k] != NULL; k++)
+			if (strcmp(conf_web_keys[k],
+			    config_setting_name(s)) == 0)
+				break;
+		if (conf_web_keys[k] == NULL)
+			return conf_wfail(ctx, s, "%s: unknown setting",
+			    config_setting_name(s));
+	}
+	if ((s = config_setting_get_member(g, "enabled")) != NULL) {
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+			return conf_wfail(ctx, s, "enabled: expected true or "
+			    "false");
+		w->enabled = config_setting_get_bool(s);
+	}
+	for (i = 0; i < sizeof(conf_web_ints) / sizeof(conf_web_ints[0]);
+	    i++) {
+		s = config_setting_get_member(g, conf_web_ints[i].name);
+		if (s == NULL)
+			continue;
+		v = config_setting_get_int(s);
+		if (config_setting_type(s) != CONFIG_TYPE_INT ||
+		    v < conf_web_ints[i].min || v > conf_web_ints[i].max)
+			return conf_wfail(ctx, s, "%s: expected a whole number "
+			    "from %d to %d", conf_web_ints[i].name,
+			    conf_web_ints[i].min, conf_web_ints[i].max);
+		*(int *)(void *)((char *)w + conf_web_ints[i].off) = v;
+	}
+	return 0;
+}
+
+/* The strings: an address, files that can be read, a language, a day. */
+static int
+conf_wstrings(struct conf_wctx *ctx, const config_setting_t *g,
+    struct conf_web *w)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	char *lang = NULL, c;
+	int l, y, m, d;
+
+	if (conf_wstr(ctx, g, "listen", &w->listen) == -1 ||
+	    conf_wstr(ctx, g, "certificate", &w->certificate) == -1 ||
+	    conf_wstr(ctx, g, "key", &w->key) == -1 ||
+	    conf_wstr(ctx, g, "language", &lang) == -1 ||
+	    conf_wstr(ctx, g, "campaign_start", &w->campaign_start) == -1) {
+		free(lang);
+		return -1;
+	}
+	if (lang != NULL) {
+		l = lang_parse(lang);
+		free(lang);
+		if (l != LANG_MN && l != LANG_EN)
+			return conf_wfail(ctx, config_setting_get_member(g,
+			    "language"), "language: expected \"mn\" or \"en\"");
+		w->language = l;
+	}
+	if (inet_pton(AF_INET, w->listen, addr) != 1 &&
+	    inet_pton(AF_INET6, w->listen, addr) != 1)
+		return conf_wfail(ctx, config_setting_get_member(g, "listen"),
+		    "listen: \"%s\" is not an IPv4 or IPv6 address",
+		    w->listen);
+	if ((w->certificate == NULL) != (w->key == NULL))
+		return conf_wfail(ctx, config_setting_get_member(g,
+		    w->key == NULL ? "certificate" : "key"),
+		    "certificate and key go together: give both for HTTPS, "
+		    "or neither");
+	if (w->enabled && w->certificate != NULL &&
+	    access(w->certificate, R_OK) == -1)
+		return conf_wfail(ctx, config_setting_get_member(g,
+		    "certificate"), "certificate: cannot read %s",
+		    w->certificate);
+	if (w->enabled && w->key != NULL && access(w->key, R_OK) == -1)
+		return conf_wfail(ctx, config_setting_get_member(g, "key"),
+		    "key: cannot read %s", w->key);
+	if (w->campaign_start != NULL) {
+		if (strlen(w->campaign_start) != 10 ||
+		    sscanf(w->campaign_start, "%4d-%2d-%2d%c", &y, &m, &d,
+		    &c) != 3 || y < 2000 || m < 1 || m > 12 || d < 1 ||
+		    d > 31 || w->campaign_start[4] != '-')
+			return conf_wfail(ctx, config_setting_get_member(g,
+			    "campaign_start"), "campaign_start: expected a "
+			    "day as YYYY-MM-DD");
+	}
+	if (w->session_max < w->session_idle)
+		return conf_wfail(ctx, config_setting_get_member(g,
+		    "session_max"), "session_max: shorter than session_idle");
+	return 0;
+}
+
+int
+conf_web_read(const struct config_setting_t *g, const char *path,
+    struct conf_web *out, char *err, size_t errlen)
+{
+	struct conf_wctx ctx = { path, err, errlen };
+
+	memset(out, 0, sizeof(*out));
+	out->port = 8080;
+	out->session_idle = 900;
+	out->session_max = 8 * 3600;
+	out->signin_attempts = 5;
+	out->signin_lockout = 900;
+	out->address_attempts = 20;
+	out->language = LANG_MN;
+	if ((out->listen = strdup("127.0.0.1")) == NULL)
+		return conf_wfail(&ctx, NULL, "out of memory");
+	if (g == NULL)
+		return 0;
+	if (conf_wread(&ctx, g, out) == -1 ||
+	    conf_wstrings(&ctx, g, out) == -1)
+		return -1;
+	return 0;
+}
+
+void
+conf_web_free(struct conf_web *web)
+{
+	free(web->listen);
+	free(web->certificate);
+	free(web->key);
+	free(web->campaign_start);
+	memset(web, 0, sizeof(*web));
+}
