@@ -457,4 +457,78 @@ struct store_counts {
 
 int store_counts(struct store *store, struct store_counts *out);
 
+/* ---- caseworkers' accounts, audit, key vault (store_user.c) -------------
+ * Schema 5. Accounts sign in to the web console; passwords are kept only as
+ * crypto_pwhash_str hashes. The audit log says who opened, claimed,
+ * answered or closed which report, and who signed in, through what and
+ * from where; it holds no report text and no reporter's number. The vault
+ * keeps the caseworkers' secret key encrypted with a passphrase
+ * (seal_lock()), so that the console can unlock it for a session. */
+
+struct store_user {
+	int64_t id;
+	char name[64];
+	char pwhash[128];        /* crypto_pwhash_STRBYTES */
+	int disabled;
+	int failures;            /* wrong passwords in a row */
+	int64_t locked_until;    /* 0: not locked */
+	int64_t created_at;
+	int64_t last_signin_at;  /* 0: never */
+};
+
+/* Adds an account. Returns its id, 0 when the name is taken, or -1. */
+int64_t store_user_add(struct store *store, const char *name,
+    const char *pwhash, int64_t now);
+/* Returns 1 and fills out, 0 when there is no such account, or -1. */
+int store_user_get(struct store *store, const char *name,
+    struct store_user *out);
+/* A new password hash; clears failures and lock. Returns 1, 0 when there
+ * is no such account, or -1. */
+int store_user_passwd(struct store *store, const char *name,
+    const char *pwhash);
+/* disabled 1 or 0 (enable). Returns 1, 0 when there is no such account,
+ * or -1. */
+int store_user_disable(struct store *store, const char *name, int disabled);
+/* After a sign-in attempt: failures and locked_until as given, and
+ * last_signin_at = now when failures is 0. Returns 1, 0, or -1. */
+int store_user_attempt(struct store *store, const char *name, int failures,
+    int64_t locked_until, int64_t now);
+typedef int (*store_user_cb)(void *arg, const struct store_user *user);
+/* Every account, by name. */
+int store_list_users(struct store *store, store_user_cb cb, void *arg);
+
+/* One audit row. Strings are borrowed. */
+struct store_audit {
+	int64_t id;
+	int64_t at;
+	const char *actor;       /* account or login name */
+	const char *via;         /* "cli", "web", "sms" */
+	const char *action;      /* "open", "claim", "note", "reply",
+	                            "close", "signin", "signin-failed", ... */
+	int64_t report_id;       /* 0: none */
+	const char *addr;        /* client address; NULL from the cli */
+	const char *detail;      /* the account a "user-*" action changed;
+	                            NULL: none */
+	const char *report_ref;  /* listing only: the report's reference as
+	                            it was when the row was written; NULL */
+};
+/* Adds a row (id and report_ref ignored: the ref is looked up). Returns
+ * its id, or -1. */
+int64_t store_audit_add(struct store *store, const struct store_audit *a);
+typedef int (*store_audit_cb)(void *arg, const struct store_audit *a);
+/* Newest first; report_id 0: all rows; limit 0: no limit. */
+int store_list_audit(struct store *store, int64_t report_id, int limit,
+    store_audit_cb cb, void *arg);
+
+/* The vault: the caseworkers' secret key sealed with a passphrase
+ * (seal_lock()), one per key id. put replaces; get returns 1 and the blob
+ * (caller frees) for the key with that id or, with id NULL, the newest;
+ * 0 when the vault is empty; -1. */
+int store_vault_put(struct store *store, const char *key_id,
+    const unsigned char *blob, size_t len, int64_t now);
+int store_vault_get(struct store *store, const char *key_id,
+    unsigned char **blob, size_t *len);
+/* Removes the key with that id (NULL: all). Returns how many, or -1. */
+int store_vault_remove(struct store *store, const char *key_id);
+
 #endif

@@ -3,17 +3,17 @@
  * the caseworker's queue, and keygen.
  *
  * A report is found by its number or by the short reference the reporter
- * was texted; both are what a caseworker has at hand. Every change joins
- * the report's timeline under the user's login name; what a caseworker
- * writes beside a sealed report (a note, a reply, an outcome) is sealed
- * too, so that the secret key is needed to write it. A closed report
- * takes no more changes, so that a first outcome is never overwritten.
+ * was texted; both are what a caseworker has at hand. The actions
+ * themselves are casework's (casework.h), the same code the web console
+ * runs: this file only loads the key, prints and words the refusals.
+ * Every change and every `reports show` is in the audit log under the
+ * user's login name, through "cli".
  */
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "casework.h"
 #include "ctl.h"
 #include "exitcode.h"
 #include "json.h"
@@ -24,69 +24,96 @@
 static struct seal_sec ctl_report_sec;
 static int ctl_report_have_sec;
 
+/* Who acts: the login name of the user running shukherctl. */
+static const char *
+ctl_report_actor(void)
+{
+	const char *user = getenv("USER");
+
+	return user != NULL && user[0] != '\0' ? user : "shukherctl";
+}
+
 /*
- * Loads the secret key named by --key or $SHUKHER_KEY. Returns 0, or -1
- * after saying why (no key given, unreadable, not a secret key).
+ * The caseworker as casework sees them: the user running shukherctl,
+ * through the cli, with the secret key when need is set and one is named
+ * (--key or $SHUKHER_KEY). Without one named, cw has no key and casework
+ * answers CW_LOCKED where it needs it. Returns 0, or -1 after saying why
+ * the named key cannot be loaded.
  */
 static int
-ctl_report_key(const struct ctl_args *args)
+ctl_report_cw(struct ctl *ctl, const struct ctl_args *args, int need,
+    struct casework *cw)
 {
 	const char *path = args->key;
 	char err[512];
 
+	memset(cw, 0, sizeof(*cw));
+	cw->store = ctl->store;
+	cw->actor = ctl_report_actor();
+	cw->via = "cli";
+	if (need && !ctl_report_have_sec) {
+		if (path == NULL)
+			path = getenv(SEAL_KEY_ENV);
+		if (path != NULL && path[0] != '\0') {
+			if (seal_load_secret(path, &ctl_report_sec, err,
+			    sizeof(err)) == -1) {
+				ctl_err("%s", err);
+				return -1;
+			}
+			ctl_report_have_sec = 1;
+		}
+	}
 	if (ctl_report_have_sec)
-		return 0;
-	if (path == NULL)
-		path = getenv(SEAL_KEY_ENV);
-	if (path == NULL || path[0] == '\0') {
-		ctl_err("reports are sealed: give the caseworkers' secret key "
-		    "with --key FILE or " SEAL_KEY_ENV "=FILE");
-		return -1;
-	}
-	if (seal_load_secret(path, &ctl_report_sec, err, sizeof(err)) == -1) {
-		ctl_err("%s", err);
-		return -1;
-	}
-	ctl_report_have_sec = 1;
+		cw->sec = &ctl_report_sec;
 	return 0;
 }
 
 /*
- * Opens a sealed report in place: number and text replaced by the sealed
- * ones (r owns them; free with store_report_free()). A clear report is left
- * as it is. Returns 0, or -1 after saying why (no key, wrong key, damaged).
+ * Says why casework refused err on report r (NULL: key, as given) and
+ * returns the exit code.
  */
 static int
-ctl_report_unseal(const struct ctl_args *args, struct store_report *r)
+ctl_report_fail(struct ctl *ctl, const char *key,
+    const struct store_report *r, enum cw_err err)
 {
-	char *plain, *nl;
+	const char *ref = r != NULL ? r->ref : key;
 
-	if (r->sealed == NULL)
-		return 0;
-	if (ctl_report_key(args) == -1)
-		return -1;
-	if (strcmp(r->key_id, ctl_report_sec.id) != 0) {
+	switch (err) {
+	case CW_OK:
+		return EXIT_OK;
+	case CW_NOTFOUND:
+		ctl_err("no report %s", ref);
+		return EXIT_FAIL;
+	case CW_LOCKED:
+		ctl_err("reports are sealed: give the caseworkers' secret key "
+		    "with --key FILE or " SEAL_KEY_ENV "=FILE");
+		return EXIT_FAIL;
+	case CW_WRONGKEY:
 		ctl_err("report %s was sealed to key %s; this key is %s "
-		    "(wrong key)", r->ref, r->key_id, ctl_report_sec.id);
-		return -1;
-	}
-	if ((plain = seal_open(&ctl_report_sec, r->sealed, r->sealed_len,
-	    NULL)) == NULL) {
+		    "(wrong key)", ref, r != NULL ? r->key_id : "?",
+		    ctl_report_sec.id);
+		return EXIT_FAIL;
+	case CW_DAMAGED:
 		ctl_err("report %s: cannot open it with this key (damaged?)",
-		    r->ref);
-		return -1;
+		    ref);
+		return EXIT_FAIL;
+	case CW_CLOSED:
+	case CW_TAKEN:
+	case CW_NONUMBER:
+		/* "report is closed" -> "report X is closed" */
+		ctl_err("report %s%s", ref, casework_strerror(err) +
+		    strlen("report"));
+		return EXIT_FAIL;
+	case CW_EMPTY:
+		ctl_err("report %s: %s", ref, casework_strerror(err));
+		return EXIT_DATAERR;
+	case CW_DB:
+		return ctl_db_error(ctl);
+	case CW_NOMEM:
+		ctl_err("%s", casework_strerror(err));
+		return EXIT_OSERR;
 	}
-	nl = strchr(plain, '\n');
-	free(r->number);
-	free(r->text);
-	r->number = strndup(plain, nl != NULL ? (size_t)(nl - plain) : 0);
-	r->text = strdup(nl != NULL ? nl + 1 : plain);
-	seal_free(plain);
-	if (r->number == NULL || r->text == NULL) {
-		ctl_err("out of memory");
-		return -1;
-	}
-	return 0;
+	return EXIT_SOFTWARE;
 }
 
 /* The report's members, in an object left open for more. */
@@ -123,31 +150,35 @@ static int ctl_report_failed;
 
 /*
  * A listed row: sealed ones opened (a copy; the row is borrowed), the
- * search applied to the opened text.
+ * search applied to the opened text. A list opens without an audit row:
+ * it is the queue, not the reading of one report.
  */
 static int
 ctl_report_row(void *arg, const struct store_report *row)
 {
 	struct ctl *ctl = arg;
 	struct store_report c = *row;
+	struct casework cw;
 	char id[24], at[CTL_TIME_LEN];
 	const char *cells[7];
+	enum cw_err err;
 	int rc = 0;
 
 	c.number = c.text = NULL;
-	c.sealed = NULL;
-	if (row->sealed != NULL) {
-		c.sealed = row->sealed;
-		if (ctl_report_unseal(ctl_report_args, &c) == -1) {
-			ctl_report_failed = 1;
-			free(c.number);
-			free(c.text);
-			return 1;
-		}
-	} else if ((c.number = strdup(row->number)) == NULL ||
-	    (c.text = strdup(row->text)) == NULL) {
+	if (ctl_report_cw(ctl, ctl_report_args, row->sealed != NULL,
+	    &cw) == -1) {
+		ctl_report_failed = EXIT_FAIL;
+		return 1;
+	}
+	if (row->sealed == NULL && ((c.number = strdup(row->number)) == NULL ||
+	    (c.text = strdup(row->text)) == NULL))
+		err = CW_NOMEM;
+	else
+		err = casework_open(&cw, &c, 0);
+	if (err != CW_OK) {
+		ctl_report_failed = ctl_report_fail(ctl, NULL, row, err);
 		free(c.number);
-		ctl->oom = 1;
+		free(c.text);
 		return 1;
 	}
 	if (ctl_report_args->filter.search != NULL &&
@@ -189,7 +220,7 @@ ctl_reports_list(struct ctl *ctl, struct ctl_args *args)
 		f.limit = 0;
 	rc = store_list_reports(ctl->store, &f, ctl_report_row, ctl);
 	if (ctl_report_failed)
-		return EXIT_FAIL;
+		return ctl_report_failed;
 	return ctl_list_end(ctl, rc, "no reports");
 }
 
@@ -200,14 +231,14 @@ ctl_reports_list(struct ctl *ctl, struct ctl_args *args)
 static int
 ctl_report_get(struct ctl *ctl, const char *key, struct store_report *r)
 {
-	switch (store_report_find(ctl->store, key, r)) {
-	case 1:
-		return EXIT_OK;
-	case 0:
-		ctl_err("no report %s", key);
-		return EXIT_FAIL;
-	}
-	return ctl_db_error(ctl);
+	struct casework cw;
+	enum cw_err err;
+
+	memset(&cw, 0, sizeof(cw));
+	cw.store = ctl->store;
+	if ((err = casework_find(&cw, key, r)) != CW_OK)
+		return ctl_report_fail(ctl, key, NULL, err);
+	return EXIT_OK;
 }
 
 /* Prints label and a cleaned value, or "-" for NULL or "". */
@@ -254,52 +285,26 @@ ctl_report_print(FILE *fp, const struct store_report *r)
 /* What the timeline callback needs. */
 struct ctl_timeline {
 	struct ctl *ctl;
-	const struct ctl_args *args;
 	int failed;
 };
 
-/*
- * The text of a timeline entry, opened when sealed (caller frees with
- * seal_free()); NULL when it has none. A reporter's message carries their
- * number on its first line: only the text is given.
- */
-static char *
-ctl_entry_text(struct ctl_timeline *t, const struct store_report_entry *e)
-{
-	char *plain, *nl, *text;
-
-	if (e->body == NULL || e->body_len == 0)
-		return NULL;
-	if (e->key_id != NULL && e->key_id[0] != '\0') {
-		if (ctl_report_key(t->args) == -1)
-			return NULL;
-		if (strcmp(e->key_id, ctl_report_sec.id) != 0 ||
-		    (plain = seal_open(&ctl_report_sec, e->body, e->body_len,
-		    NULL)) == NULL)
-			return strdup("(sealed to another key)");
-	} else if ((plain = strndup((const char *)e->body, e->body_len)) ==
-	    NULL)
-		return NULL;
-	if (strcmp(e->kind, "message") != 0 ||
-	    (nl = strchr(plain, '\n')) == NULL)
-		return plain;
-	text = strdup(nl + 1);
-	seal_free(plain);
-	return text;
-}
-
 /* One timeline entry: a JSON object, or a line of text. */
 static int
-ctl_timeline_row(void *arg, const struct store_report_entry *e)
+ctl_timeline_row(void *arg, const struct casework_entry *ce)
 {
 	struct ctl_timeline *t = arg;
-	char at[CTL_TIME_LEN], *text, *clean = NULL;
+	const struct store_report_entry *e = ce->e;
+	char at[CTL_TIME_LEN], *clean = NULL;
+	const char *text = ce->text;
 
-	text = ctl_entry_text(t, e);
-	if (text == NULL && e->body != NULL && e->body_len > 0 &&
-	    e->key_id != NULL && !ctl_report_have_sec) {
-		t->failed = 1;
-		return 1;
+	if (ce->unreadable) {
+		/* Without any key, a sealed entry is an error, as a sealed
+		 * report is; with another key, it is said so in place. */
+		if (!ctl_report_have_sec) {
+			t->failed = 1;
+			return 1;
+		}
+		text = "(sealed to another key)";
 	}
 	if (t->ctl->json != NULL) {
 		json_object_begin(t->ctl->json);
@@ -317,110 +322,64 @@ ctl_timeline_row(void *arg, const struct store_report_entry *e)
 		    clean != NULL ? clean : "");
 		free(clean);
 	}
-	seal_free(text);
 	return 0;
 }
 
-/* Writes the timeline of report id. Returns 0, or -1 after saying why. */
+/* Writes the timeline of report id. Returns the exit code. */
 static int
-ctl_timeline(struct ctl *ctl, const struct ctl_args *args, int64_t id)
+ctl_timeline(struct ctl *ctl, struct casework *cw, int64_t id)
 {
-	struct ctl_timeline t = { ctl, args, 0 };
-	int rc;
+	struct ctl_timeline t = { ctl, 0 };
+	enum cw_err err;
 
 	if (ctl->json != NULL) {
 		json_key(ctl->json, "timeline");
 		json_array_begin(ctl->json);
 	} else
 		fprintf(ctl->out, "\ntimeline:\n");
-	rc = store_report_entries(ctl->store, id, ctl_timeline_row, &t);
+	err = casework_timeline(cw, id, ctl_timeline_row, &t);
 	if (ctl->json != NULL)
 		json_array_end(ctl->json);
-	if (rc < 0) {
-		ctl_db_error(ctl);
-		return -1;
-	}
-	return t.failed ? -1 : 0;
+	if (err != CW_OK)
+		return ctl_report_fail(ctl, NULL, NULL, err);
+	if (t.failed)
+		return ctl_report_fail(ctl, NULL, NULL, CW_LOCKED);
+	return EXIT_OK;
 }
 
+/*
+ * Shows one report in full, opened with the key when sealed; the opening
+ * is written to the audit log under the user's login name.
+ */
 int
 ctl_reports_show(struct ctl *ctl, struct ctl_args *args)
 {
 	struct store_report r;
+	struct casework cw;
+	enum cw_err err;
 	int rc;
 
 	if ((rc = ctl_report_get(ctl, args->rest[0], &r)) != EXIT_OK)
 		return rc;
-	if (ctl_report_unseal(args, &r) == -1) {
+	if (ctl_report_cw(ctl, args, 1, &cw) == -1) {
 		store_report_free(&r);
 		return EXIT_FAIL;
 	}
+	if ((err = casework_open(&cw, &r, 1)) != CW_OK) {
+		rc = ctl_report_fail(ctl, NULL, &r, err);
+		store_report_free(&r);
+		return rc;
+	}
 	if (ctl->json != NULL) {
 		ctl_report_json_open(ctl->json, &r);
-		rc = ctl_timeline(ctl, args, r.id);
+		rc = ctl_timeline(ctl, &cw, r.id);
 		json_object_end(ctl->json);
 	} else {
 		ctl_report_print(ctl->out, &r);
-		rc = ctl_timeline(ctl, args, r.id);
+		rc = ctl_timeline(ctl, &cw, r.id);
 	}
 	store_report_free(&r);
-	return rc == 0 ? EXIT_OK : EXIT_FAIL;
-}
-
-/* Who acts: the login name of the user running shukherctl. */
-static const char *
-ctl_report_actor(void)
-{
-	const char *user = getenv("USER");
-
-	return user != NULL && user[0] != '\0' ? user : "shukherctl";
-}
-
-/*
- * Adds a timeline entry of kind to report r, by the user running
- * shukherctl, with text (NULL: none) sealed to r's key when r is sealed:
- * the secret key is then needed, so that nothing is written in the clear
- * beside a sealed report. Returns EXIT_OK, or the exit code after saying
- * why.
- */
-static int
-ctl_report_entry(struct ctl *ctl, const struct ctl_args *args,
-    const struct store_report *r, const char *kind, const char *text,
-    int64_t outbox)
-{
-	struct store_report_entry e;
-	struct seal_pub pub;
-	unsigned char *blob = NULL;
-	size_t len = 0;
-
-	memset(&e, 0, sizeof(e));
-	e.report_id = r->id;
-	e.at = (int64_t)time(NULL);
-	e.kind = kind;
-	e.actor = ctl_report_actor();
-	e.outbox_id = outbox;
-	if (text != NULL && text[0] != '\0' && r->sealed != NULL) {
-		if (ctl_report_key(args) == -1)
-			return EXIT_FAIL;
-		memcpy(pub.pk, ctl_report_sec.pk, sizeof(pub.pk));
-		snprintf(pub.id, sizeof(pub.id), "%s", ctl_report_sec.id);
-		if ((blob = seal_seal(&pub, text, strlen(text), &len)) == NULL) {
-			ctl_err("out of memory");
-			return EXIT_OSERR;
-		}
-		e.body = blob;
-		e.key_id = pub.id;
-	} else if (text != NULL && text[0] != '\0') {
-		e.body = (const unsigned char *)text;
-		len = strlen(text);
-	}
-	e.body_len = len;
-	if (store_report_entry_add(ctl->store, &e) < 0) {
-		free(blob);
-		return ctl_db_error(ctl);
-	}
-	free(blob);
-	return EXIT_OK;
+	return rc;
 }
 
 /* rest[from..] joined by spaces (caller frees), or NULL after saying so. */
@@ -443,51 +402,36 @@ ctl_report_words(const struct ctl_args *args, int from)
 }
 
 /*
- * Does one change to an open report in one transaction: CTL_CLOSE,
- * CTL_CLAIM or CTL_NOTE, with text (outcome or note). The text of a
- * sealed report's outcome or note is sealed into the timeline and never
- * stored in the clear. Returns the exit code.
+ * Does one change to the report named by rest[0] through casework:
+ * CTL_CLOSE, CTL_CLAIM or CTL_NOTE, with text (outcome or note; the key
+ * is loaded only when there is text to seal). Returns the exit code.
  */
 enum { CTL_CLOSE, CTL_CLAIM, CTL_NOTE };
 static int
 ctl_report_change(struct ctl *ctl, struct ctl_args *args, int what,
     const char *text)
 {
-	static const char *const kinds[] = { "close", "claim", "note" };
 	static const char *const done[] = { "closed", "claimed", "noted" };
 	struct store_report r;
-	int64_t now = (int64_t)time(NULL);
-	int rc, n = 1;
+	struct casework cw;
+	enum cw_err err;
+	int rc;
 
 	if ((rc = ctl_report_get(ctl, args->rest[0], &r)) != EXIT_OK)
 		return rc;
-	if (strcmp(r.status, "closed") == 0) {
-		ctl_err("report %s is closed", r.ref);
+	if (ctl_report_cw(ctl, args, r.sealed != NULL && text != NULL &&
+	    text[0] != '\0', &cw) == -1) {
 		store_report_free(&r);
 		return EXIT_FAIL;
 	}
-	if (store_begin(ctl->store) < 0) {
-		store_report_free(&r);
-		return ctl_db_error(ctl);
-	}
 	if (what == CTL_CLOSE)
-		n = store_report_close(ctl->store, r.id, r.sealed != NULL ?
-		    "" : text, now);
+		err = casework_close(&cw, &r, text);
 	else if (what == CTL_CLAIM)
-		n = store_report_claim(ctl->store, r.id, ctl_report_actor(),
-		    now);
-	if (n < 0)
-		rc = ctl_db_error(ctl);
-	else if (n == 0) {
-		ctl_err("report %s is %s", r.ref, what == CTL_CLAIM ?
-		    "already claimed" : "already closed");
-		rc = EXIT_FAIL;
-	} else
-		rc = ctl_report_entry(ctl, args, &r, kinds[what], text, 0);
-	if (rc == EXIT_OK && store_commit(ctl->store) < 0)
-		rc = ctl_db_error(ctl);
-	if (rc != EXIT_OK)
-		store_rollback(ctl->store);
+		err = casework_claim(&cw, &r);
+	else
+		err = casework_note(&cw, &r, text);
+	if (err != CW_OK)
+		rc = ctl_report_fail(ctl, NULL, &r, err);
 	else if (ctl->json != NULL) {
 		json_object_begin(ctl->json);
 		json_kv_int(ctl->json, "id", r.id);
@@ -526,24 +470,22 @@ ctl_reports_note(struct ctl *ctl, struct ctl_args *args)
 }
 
 /*
- * Queues text to the reporter of the report named by rest[0]: the number
- * is opened with the secret key, queued as a manual message (sent from the
- * gateway's number; the daemon blanks it once sent) and the reply joins
- * the timeline, sealed.
+ * Queues text to the reporter of the report named by rest[0], from the
+ * gateway's number (casework_reply()).
  */
 int
 ctl_reports_reply(struct ctl *ctl, struct ctl_args *args)
 {
 	struct store_report r;
+	struct casework cw;
+	enum cw_err err;
 	char *text;
-	int64_t out = -1;
+	int64_t out = 0;
 	int rc;
 
 	if ((rc = ctl_report_get(ctl, args->rest[0], &r)) != EXIT_OK)
 		return rc;
-	if (ctl_report_unseal(args, &r) == -1 || r.number[0] == '\0') {
-		if (r.number != NULL && r.number[0] == '\0')
-			ctl_err("report %s has no number to answer", r.ref);
+	if (ctl_report_cw(ctl, args, r.sealed != NULL, &cw) == -1) {
 		store_report_free(&r);
 		return EXIT_FAIL;
 	}
@@ -551,16 +493,8 @@ ctl_reports_reply(struct ctl *ctl, struct ctl_args *args)
 		store_report_free(&r);
 		return EXIT_OSERR;
 	}
-	if (store_begin(ctl->store) < 0 ||
-	    (out = store_outbox_add(ctl->store, r.number, text,
-	    STORE_OUT_MANUAL, 0, (int64_t)time(NULL))) < 0)
-		rc = ctl_db_error(ctl);
-	else
-		rc = ctl_report_entry(ctl, args, &r, "reply", text, out);
-	if (rc == EXIT_OK && store_commit(ctl->store) < 0)
-		rc = ctl_db_error(ctl);
-	if (rc != EXIT_OK)
-		store_rollback(ctl->store);
+	if ((err = casework_reply(&cw, &r, text, &out)) != CW_OK)
+		rc = ctl_report_fail(ctl, NULL, &r, err);
 	else if (ctl->json != NULL) {
 		json_object_begin(ctl->json);
 		json_kv_int(ctl->json, "id", out);

@@ -190,6 +190,42 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE outbox ADD COLUMN delivered_at INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX outbox_sent ON outbox(sent_at) WHERE state = 'sent';"
 	"PRAGMA user_version = 4;",
+	/*
+	 * 5: the web console. Caseworkers' accounts (a crypto_pwhash_str
+	 * hash, never a password; names compared case-sensitively, as typed
+	 * at sign-in), the audit log (who did what to which report, through
+	 * what, from where: no text and no number; report_ref is copied so
+	 * that a row still names its report once retention has deleted it,
+	 * hence no foreign key), and the vault: the caseworkers' secret key
+	 * encrypted with a passphrase (seal_lock()), by key id.
+	 */
+	"CREATE TABLE users ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE"
+	"  CHECK (length(CAST(name AS BLOB)) BETWEEN 1 AND 63),"
+	" pwhash TEXT NOT NULL,"
+	" disabled INTEGER NOT NULL DEFAULT 0,"
+	" failures INTEGER NOT NULL DEFAULT 0,"
+	" locked_until INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL,"
+	" last_signin_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE audit ("
+	" id INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" via TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" report_id INTEGER,"			/* NULL: none */
+	" report_ref TEXT,"
+	" addr TEXT,"				/* NULL: from the cli */
+	" detail TEXT);"			/* the account of a users action */
+	"CREATE INDEX audit_report ON audit(report_id, id)"
+	" WHERE report_id IS NOT NULL;"
+	"CREATE TABLE vault ("
+	" key_id TEXT PRIMARY KEY,"
+	" blob BLOB NOT NULL,"
+	" created_at INTEGER NOT NULL);"
+	"PRAGMA user_version = 5;",
 };
 
 #define STORE_NMIGRATIONS \

@@ -1,0 +1,112 @@
+/*
+ * casework: what a caseworker does to a report, in one place for every
+ * front end (shukherctl's verbs, the web console).
+ *
+ * Each action is one transaction that writes the change, its timeline
+ * entry under the caseworker's name and an audit row (who, through what,
+ * from where, which report). Text written beside a sealed report (a note,
+ * a reply, an outcome) is sealed too: the secret key is needed to write
+ * it, so that nothing lands in the clear beside a sealed report. A closed
+ * report takes no more changes, so that a first outcome is never
+ * overwritten. The module never prints and never logs; errors come back as
+ * an enum cw_err the front end words for its reader.
+ */
+#ifndef SHUKHER_CASEWORK_H
+#define SHUKHER_CASEWORK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "seal.h"
+#include "store.h"
+
+/* Who acts, with what. */
+struct casework {
+	struct store *store;
+	const struct seal_sec *sec; /* the caseworkers' key; NULL: locked */
+	const char *actor;       /* caseworker's name, for timeline and audit */
+	const char *via;         /* "cli", "web" */
+	const char *addr;        /* the web client's address; NULL from cli */
+};
+
+enum cw_err {
+	CW_OK = 0,
+	CW_NOTFOUND,             /* no such report */
+	CW_CLOSED,               /* closed: no more changes */
+	CW_TAKEN,                /* already claimed */
+	CW_LOCKED,               /* sealed, and no key at hand */
+	CW_WRONGKEY,             /* sealed to another key */
+	CW_DAMAGED,              /* the sealed blob does not open */
+	CW_NONUMBER,             /* nobody to answer (no number kept) */
+	CW_EMPTY,                /* a note or reply without text */
+	CW_DB,                   /* the store failed: store_errmsg() says how */
+	CW_NOMEM
+};
+
+/* A short English phrase for err ("report is closed", ...). */
+const char *casework_strerror(enum cw_err err);
+
+/*
+ * Finds the report key names (number or reference) into *r (free with
+ * store_report_free()). Returns CW_OK, CW_NOTFOUND or CW_DB.
+ */
+enum cw_err casework_find(struct casework *cw, const char *key,
+    struct store_report *r);
+
+/*
+ * Opens a sealed report in place: number and text replaced by the sealed
+ * ones. A clear report is left as it is. When audit is set, records that
+ * the actor opened it (the console and `reports show` do; a list does
+ * not). Returns CW_OK, CW_LOCKED, CW_WRONGKEY, CW_DAMAGED, CW_DB or
+ * CW_NOMEM.
+ */
+enum cw_err casework_open(struct casework *cw, struct store_report *r,
+    int audit);
+
+/* One timeline entry with its text opened. Strings are borrowed for the
+ * callback's duration. */
+struct casework_entry {
+	const struct store_report_entry *e;
+	const char *text;        /* NULL: none; opened when sealed */
+	int unreadable;          /* 1: sealed and no key, or another key */
+};
+typedef int (*casework_entry_cb)(void *arg, const struct casework_entry *ce);
+
+/*
+ * Calls cb for every timeline entry of report id, oldest first, texts
+ * opened with cw's key when it has one (a reporter's message gives only
+ * its text, not the number on its first line). Returns CW_OK, CW_DB or
+ * CW_NOMEM; a non-zero from cb stops early with CW_OK.
+ */
+enum cw_err casework_timeline(struct casework *cw, int64_t id,
+    casework_entry_cb cb, void *arg);
+
+/*
+ * The changes, each one transaction on an open report r (as found by
+ * casework_find: need not be opened). claim takes no text; note needs
+ * text; close takes an optional outcome (NULL or ""). Sealed reports need
+ * the key for any text. Return CW_OK or why not.
+ */
+enum cw_err casework_claim(struct casework *cw, const struct store_report *r);
+enum cw_err casework_note(struct casework *cw, const struct store_report *r,
+    const char *text);
+enum cw_err casework_close(struct casework *cw, const struct store_report *r,
+    const char *outcome);
+
+/*
+ * Queues text to the reporter of r, from the gateway's number: the number
+ * is opened with the key, the SMS queued as a manual message (the daemon
+ * blanks it once sent), and the reply joins the timeline, sealed. *outbox
+ * (may be NULL) gets the outbox id. Returns CW_OK or why not.
+ */
+enum cw_err casework_reply(struct casework *cw, const struct store_report *r,
+    const char *text, int64_t *outbox);
+
+/*
+ * Records an action without a report (report_id 0), such as "signin",
+ * "signin-failed", "unlock", "signout", "export": an audit row only.
+ */
+enum cw_err casework_audit(struct casework *cw, const char *action,
+    int64_t report_id);
+
+#endif

@@ -1,0 +1,431 @@
+/*
+ * casework: a caseworker's actions on a report (open, claim, note, reply,
+ * close), shared by shukherctl and the web console.
+ *
+ * Every change is one transaction holding the change itself, its timeline
+ * entry and its audit row, so that the audit log can never miss an action
+ * nor show one that did not happen. The report's status is read again
+ * inside that transaction: a report closed meanwhile by someone else
+ * takes no note, reply or second outcome. Text beside a sealed report is
+ * sealed to the report's own key, which the caller must hold (its public
+ * half is what seals): a note sealed to another key would be lost to the
+ * caseworkers who can open the report.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "casework.h"
+#include "seal.h"
+#include "store.h"
+
+const char *
+casework_strerror(enum cw_err err)
+{
+	switch (err) {
+	case CW_OK:
+		return "done";
+	case CW_NOTFOUND:
+		return "no such report";
+	case CW_CLOSED:
+		return "report is closed";
+	case CW_TAKEN:
+		return "report is already claimed";
+	case CW_LOCKED:
+		return "report is sealed and the key is locked";
+	case CW_WRONGKEY:
+		return "report was sealed to another key (wrong key)";
+	case CW_DAMAGED:
+		return "report cannot be opened with this key (damaged?)";
+	case CW_NONUMBER:
+		return "report has no number to answer";
+	case CW_EMPTY:
+		return "no text given";
+	case CW_DB:
+		return "database error";
+	case CW_NOMEM:
+		return "out of memory";
+	}
+	return "unknown error";
+}
+
+/* The actor's name; the audit and the timeline never take NULL. */
+static const char *
+cw_actor(const struct casework *cw)
+{
+	return cw->actor != NULL && cw->actor[0] != '\0' ? cw->actor :
+	    "unknown";
+}
+
+/* Writes one audit row for action on report_id (0: none). */
+static enum cw_err
+cw_audit(struct casework *cw, const char *action, int64_t report_id,
+    int64_t now)
+{
+	struct store_audit a;
+
+	memset(&a, 0, sizeof(a));
+	a.at = now;
+	a.actor = cw_actor(cw);
+	a.via = cw->via != NULL ? cw->via : "cli";
+	a.action = action;
+	a.report_id = report_id;
+	a.addr = cw->addr;
+	return store_audit_add(cw->store, &a) < 0 ? CW_DB : CW_OK;
+}
+
+enum cw_err
+casework_audit(struct casework *cw, const char *action, int64_t report_id)
+{
+	return cw_audit(cw, action, report_id, (int64_t)time(NULL));
+}
+
+enum cw_err
+casework_find(struct casework *cw, const char *key, struct store_report *r)
+{
+	switch (store_report_find(cw->store, key, r)) {
+	case 1:
+		return CW_OK;
+	case 0:
+		return CW_NOTFOUND;
+	}
+	return CW_DB;
+}
+
+/*
+ * Opens r's sealed blob: "number\ntext". Returns CW_OK with the plain text
+ * in *plain (free with seal_free()), or why not.
+ */
+static enum cw_err
+cw_unseal(const struct casework *cw, const struct store_report *r,
+    char **plain)
+{
+	*plain = NULL;
+	if (cw->sec == NULL)
+		return CW_LOCKED;
+	if (strcmp(r->key_id, cw->sec->id) != 0)
+		return CW_WRONGKEY;
+	if ((*plain = seal_open(cw->sec, r->sealed, r->sealed_len,
+	    NULL)) == NULL)
+		return CW_DAMAGED;
+	return CW_OK;
+}
+
+enum cw_err
+casework_open(struct casework *cw, struct store_report *r, int audit)
+{
+	char *plain, *nl, *number, *text;
+	enum cw_err err;
+
+	if (r->sealed != NULL) {
+		if ((err = cw_unseal(cw, r, &plain)) != CW_OK)
+			return err;
+		nl = strchr(plain, '\n');
+		number = strndup(plain, nl != NULL ? (size_t)(nl - plain) : 0);
+		text = strdup(nl != NULL ? nl + 1 : plain);
+		seal_free(plain);
+		if (number == NULL || text == NULL) {
+			free(number);
+			free(text);
+			return CW_NOMEM;
+		}
+		free(r->number);
+		free(r->text);
+		r->number = number;
+		r->text = text;
+	}
+	if (audit)
+		return casework_audit(cw, "open", r->id);
+	return CW_OK;
+}
+
+/* What the timeline callback carries. */
+struct cw_timeline {
+	struct casework *cw;
+	casework_entry_cb cb;
+	void *arg;
+	enum cw_err err;
+};
+
+/*
+ * The text of entry e (NULL: none), opened when sealed, into *text (free
+ * with seal_free()); *unreadable set when it is sealed and cannot be
+ * opened. A reporter's message holds their number on its first line:
+ * only the text is given. Returns CW_OK or CW_NOMEM.
+ */
+static enum cw_err
+cw_entry_text(const struct casework *cw, const struct store_report_entry *e,
+    char **text, int *unreadable)
+{
+	char *plain = NULL, *nl;
+
+	*text = NULL;
+	*unreadable = 0;
+	if (e->body == NULL || e->body_len == 0)
+		return CW_OK;
+	if (e->key_id != NULL && e->key_id[0] != '\0') {
+		if (cw->sec == NULL || strcmp(e->key_id, cw->sec->id) != 0 ||
+		    (plain = seal_open(cw->sec, e->body, e->body_len,
+		    NULL)) == NULL) {
+			*unreadable = 1;
+			return CW_OK;
+		}
+	} else if ((plain = strndup((const char *)e->body, e->body_len)) ==
+	    NULL)
+		return CW_NOMEM;
+	if (strcmp(e->kind, "message") != 0 ||
+	    (nl = strchr(plain, '\n')) == NULL) {
+		*text = plain;
+		return CW_OK;
+	}
+	*text = strdup(nl + 1);
+	seal_free(plain);
+	return *text != NULL ? CW_OK : CW_NOMEM;
+}
+
+static int
+cw_timeline_row(void *arg, const struct store_report_entry *e)
+{
+	struct cw_timeline *t = arg;
+	struct casework_entry ce;
+	char *text;
+	int rc;
+
+	if ((t->err = cw_entry_text(t->cw, e, &text, &ce.unreadable)) !=
+	    CW_OK)
+		return 1;
+	ce.e = e;
+	ce.text = text;
+	rc = t->cb(t->arg, &ce);
+	seal_free(text);
+	return rc;
+}
+
+enum cw_err
+casework_timeline(struct casework *cw, int64_t id, casework_entry_cb cb,
+    void *arg)
+{
+	struct cw_timeline t = { cw, cb, arg, CW_OK };
+
+	if (store_report_entries(cw->store, id, cw_timeline_row, &t) < 0)
+		return CW_DB;
+	return t.err;
+}
+
+/*
+ * Begins the transaction of a change to r and checks, inside it, that r
+ * is still open. Returns CW_OK with the transaction open, or why not with
+ * none open.
+ */
+static enum cw_err
+cw_begin(struct casework *cw, const struct store_report *r)
+{
+	struct store_report now;
+	char id[24];
+	int closed;
+
+	if (store_begin(cw->store) < 0)
+		return CW_DB;
+	snprintf(id, sizeof(id), "%lld", (long long)r->id);
+	switch (store_report_find(cw->store, id, &now)) {
+	case 1:
+		closed = strcmp(now.status, "closed") == 0;
+		store_report_free(&now);
+		if (!closed)
+			return CW_OK;
+		store_rollback(cw->store);
+		return CW_CLOSED;
+	case 0:
+		store_rollback(cw->store);
+		return CW_NOTFOUND;
+	}
+	store_rollback(cw->store);
+	return CW_DB;
+}
+
+/* Ends what cw_begin began: commits when err is CW_OK, else rolls back. */
+static enum cw_err
+cw_end(struct casework *cw, enum cw_err err)
+{
+	if (err == CW_OK && store_commit(cw->store) < 0)
+		err = CW_DB;
+	if (err != CW_OK)
+		store_rollback(cw->store);
+	return err;
+}
+
+/*
+ * Whether text may be written beside r: always when r is clear; when r is
+ * sealed, only with r's own key at hand. Returns CW_OK or why not.
+ */
+static enum cw_err
+cw_may_write(const struct casework *cw, const struct store_report *r,
+    const char *text)
+{
+	if (text == NULL || text[0] == '\0' || r->sealed == NULL)
+		return CW_OK;
+	if (cw->sec == NULL)
+		return CW_LOCKED;
+	if (strcmp(r->key_id, cw->sec->id) != 0)
+		return CW_WRONGKEY;
+	return CW_OK;
+}
+
+/*
+ * Adds a timeline entry of kind to r by the actor, with text (NULL or "":
+ * none) sealed when r is sealed (cw_may_write() said yes), then its audit
+ * row. Inside the caller's transaction.
+ */
+static enum cw_err
+cw_entry(struct casework *cw, const struct store_report *r, const char *kind,
+    const char *text, int64_t outbox, int64_t now)
+{
+	struct store_report_entry e;
+	struct seal_pub pub;
+	unsigned char *blob = NULL;
+	size_t len = 0;
+	int64_t rc;
+
+	memset(&e, 0, sizeof(e));
+	e.report_id = r->id;
+	e.at = now;
+	e.kind = kind;
+	e.actor = cw_actor(cw);
+	e.outbox_id = outbox;
+	if (text != NULL && text[0] != '\0' && r->sealed != NULL) {
+		memcpy(pub.pk, cw->sec->pk, sizeof(pub.pk));
+		snprintf(pub.id, sizeof(pub.id), "%s", cw->sec->id);
+		if ((blob = seal_seal(&pub, text, strlen(text), &len)) == NULL)
+			return CW_NOMEM;
+		e.body = blob;
+		e.key_id = pub.id;
+	} else if (text != NULL && text[0] != '\0') {
+		e.body = (const unsigned char *)text;
+		len = strlen(text);
+	}
+	e.body_len = len;
+	rc = store_report_entry_add(cw->store, &e);
+	free(blob);
+	if (rc < 0)
+		return CW_DB;
+	return cw_audit(cw, kind, r->id, now);
+}
+
+enum cw_err
+casework_claim(struct casework *cw, const struct store_report *r)
+{
+	int64_t now = (int64_t)time(NULL);
+	enum cw_err err;
+	int n;
+
+	if ((err = cw_begin(cw, r)) != CW_OK)
+		return err;
+	n = store_report_claim(cw->store, r->id, cw_actor(cw), now);
+	if (n < 0)
+		err = CW_DB;
+	else if (n == 0)
+		err = CW_TAKEN;         /* open (cw_begin), so claimed */
+	else
+		err = cw_entry(cw, r, "claim", NULL, 0, now);
+	return cw_end(cw, err);
+}
+
+enum cw_err
+casework_note(struct casework *cw, const struct store_report *r,
+    const char *text)
+{
+	enum cw_err err;
+
+	if (text == NULL || text[0] == '\0')
+		return CW_EMPTY;
+	if ((err = cw_may_write(cw, r, text)) != CW_OK)
+		return err;
+	if ((err = cw_begin(cw, r)) != CW_OK)
+		return err;
+	return cw_end(cw, cw_entry(cw, r, "note", text, 0,
+	    (int64_t)time(NULL)));
+}
+
+enum cw_err
+casework_close(struct casework *cw, const struct store_report *r,
+    const char *outcome)
+{
+	int64_t now = (int64_t)time(NULL);
+	enum cw_err err;
+	int n;
+
+	if ((err = cw_may_write(cw, r, outcome)) != CW_OK)
+		return err;
+	if ((err = cw_begin(cw, r)) != CW_OK)
+		return err;
+	/* A sealed report's outcome lives only in its sealed timeline. */
+	n = store_report_close(cw->store, r->id, r->sealed != NULL ? "" :
+	    outcome, now);
+	if (n < 0)
+		err = CW_DB;
+	else if (n == 0)
+		err = CW_CLOSED;
+	else
+		err = cw_entry(cw, r, "close", outcome, 0, now);
+	return cw_end(cw, err);
+}
+
+/*
+ * The reporter's number of r into *number (free with seal_free()),
+ * opened with the key when r is sealed. Returns CW_OK or why not.
+ */
+static enum cw_err
+cw_number(const struct casework *cw, const struct store_report *r,
+    char **number)
+{
+	char *plain, *nl;
+	enum cw_err err;
+
+	*number = NULL;
+	if (r->sealed == NULL)
+		*number = strdup(r->number != NULL ? r->number : "");
+	else {
+		if ((err = cw_unseal(cw, r, &plain)) != CW_OK)
+			return err;
+		nl = strchr(plain, '\n');
+		*number = strndup(plain, nl != NULL ? (size_t)(nl - plain) : 0);
+		seal_free(plain);
+	}
+	if (*number == NULL)
+		return CW_NOMEM;
+	if ((*number)[0] == '\0') {
+		seal_free(*number);
+		*number = NULL;
+		return CW_NONUMBER;
+	}
+	return CW_OK;
+}
+
+enum cw_err
+casework_reply(struct casework *cw, const struct store_report *r,
+    const char *text, int64_t *outbox)
+{
+	int64_t now = (int64_t)time(NULL), out = 0;
+	char *number;
+	enum cw_err err;
+
+	if (outbox != NULL)
+		*outbox = 0;
+	if (text == NULL || text[0] == '\0')
+		return CW_EMPTY;
+	if ((err = cw_number(cw, r, &number)) != CW_OK)
+		return err;
+	if ((err = cw_begin(cw, r)) == CW_OK) {
+		if ((out = store_outbox_add(cw->store, number, text,
+		    STORE_OUT_MANUAL, 0, now)) < 0)
+			err = CW_DB;
+		else
+			err = cw_entry(cw, r, "reply", text, out, now);
+		err = cw_end(cw, err);
+	}
+	seal_free(number);
+	if (err == CW_OK && outbox != NULL)
+		*outbox = out;
+	return err;
+}
