@@ -75,4 +75,21 @@ char *seal_open(const struct seal_sec *sec, const unsigned char *blob,
 /* Wipes and frees a string from seal_open(). NULL is fine. */
 void seal_free(char *plain);
 
+/*
+ * The vault form of a secret key: sec encrypted with a key derived from
+ * passphrase (crypto_pwhash, Argon2id, a fresh salt; crypto_secretbox),
+ * with the key id in the clear so that it can be told apart. Returns a new
+ * blob (caller frees) with its length in *outlen, or NULL with err filled.
+ */
+unsigned char *seal_lock(const struct seal_sec *sec, const char *passphrase,
+    size_t *outlen, char *err, size_t errlen);
+
+/*
+ * Opens a vault blob with passphrase into *sec (wipe with seal_sec_wipe()).
+ * Returns 0; 1 when the passphrase is wrong; -1 with err filled when the
+ * blob is damaged or memory ran out.
+ */
+int seal_unlock(const unsigned char *blob, size_t len, const char *passphrase,
+    struct seal_sec *sec, char *err, size_t errlen);
+
 #endif

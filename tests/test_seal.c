@@ -3,7 +3,8 @@
  * meets them: a report sealed on the device opens with their secret key
  * and with nothing else; the public key given by mistake, another pair's
  * key and a damaged record are told apart and never give garbage; keygen
- * never overwrites a key.
+ * never overwrites a key. The vault: a key locked with a passphrase opens
+ * with that passphrase only, and a damaged vault entry says so.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -66,6 +67,19 @@ static int
 contains(const unsigned char *hay, size_t len, const char *needle)
 {
 	size_t i, n = strlen(needle);
+
+	for (i = 0; i + n <= len; i++)
+		if (memcmp(hay + i, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether the n bytes of needle stand anywhere in the len bytes of hay. */
+static int
+contains_bin(const unsigned char *hay, size_t len,
+    const unsigned char *needle, size_t n)
+{
+	size_t i;
 
 	for (i = 0; i + n <= len; i++)
 		if (memcmp(hay + i, needle, n) == 0)
@@ -252,6 +266,131 @@ test_keygen_never_overwrites(void **state)
 	assert_string_equal(slurp(f->sec), sec);
 }
 
+#define PASSPHRASE "umbrella over Darkhan 2021"
+
+/* The fixture's secret key locked in a vault blob. Caller frees. */
+static unsigned char *
+lock_key(struct fixture *f, struct seal_sec *sec, size_t *len)
+{
+	unsigned char *blob;
+	char err[512] = "";
+
+	assert_int_equal(seal_load_secret(f->sec, sec, err, sizeof(err)), 0);
+	blob = seal_lock(sec, PASSPHRASE, len, err, sizeof(err));
+	if (blob == NULL)
+		fail_msg("seal_lock: %s", err);
+	return blob;
+}
+
+static void
+test_vault_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct seal_sec sec, back;
+	unsigned char *blob, *again, *report;
+	char err[512] = "", *plain, hex[2 * SEAL_KEY_BYTES + 1];
+	size_t len, len2, rlen;
+	unsigned i;
+
+	blob = lock_key(f, &sec, &len);
+	/* The key id is in the clear; the secret key is not, in any form. */
+	assert_true(contains(blob, len, sec.id));
+	assert_false(contains(blob, len, PASSPHRASE));
+	for (i = 0; i + 8 <= SEAL_KEY_BYTES; i++)
+		assert_false(contains_bin(blob, len, sec.sk + i, 8));
+	for (i = 0; i < SEAL_KEY_BYTES; i++)
+		snprintf(hex + 2 * i, 3, "%02x", sec.sk[i]);
+	assert_false(contains(blob, len, hex));
+
+	assert_int_equal(seal_unlock(blob, len, PASSPHRASE, &back, err,
+	    sizeof(err)), 0);
+	assert_memory_equal(back.sk, sec.sk, SEAL_KEY_BYTES);
+	assert_memory_equal(back.pk, sec.pk, SEAL_KEY_BYTES);
+	assert_string_equal(back.id, sec.id);
+	/* What matters: the unlocked key opens a report sealed on the
+	 * device. */
+	report = seal_report(f, &rlen);
+	plain = seal_open(&back, report, rlen, NULL);
+	assert_non_null(plain);
+	assert_string_equal(plain, REPORT_TEXT);
+	seal_free(plain);
+	free(report);
+
+	/* A fresh salt and nonce each time: the same key and passphrase
+	 * never give the same blob. */
+	again = seal_lock(&sec, PASSPHRASE, &len2, err, sizeof(err));
+	assert_non_null(again);
+	assert_int_equal(len2, len);
+	assert_memory_not_equal(again, blob, len);
+	free(again);
+	seal_sec_wipe(&back);
+	seal_sec_wipe(&sec);
+	free(blob);
+}
+
+static void
+test_vault_wrong_passphrase(void **state)
+{
+	struct fixture *f = *state;
+	struct seal_sec sec, back;
+	unsigned char *blob, zero[sizeof(back)];
+	char err[512] = "";
+	size_t len;
+
+	blob = lock_key(f, &sec, &len);
+	memset(zero, 0, sizeof(zero));
+	assert_int_equal(seal_unlock(blob, len, "umbrella over Darkhan 2022",
+	    &back, err, sizeof(err)), 1);
+	/* Nothing half opened is left behind. */
+	assert_memory_equal(&back, zero, sizeof(back));
+	assert_int_equal(seal_unlock(blob, len, "", &back, err, sizeof(err)),
+	    1);
+	/* And the right one still opens it. */
+	assert_int_equal(seal_unlock(blob, len, PASSPHRASE, &back, err,
+	    sizeof(err)), 0);
+	seal_sec_wipe(&back);
+	seal_sec_wipe(&sec);
+	free(blob);
+}
+
+static void
+test_vault_damaged(void **state)
+{
+	struct fixture *f = *state;
+	struct seal_sec sec, back;
+	unsigned char *blob;
+	char err[512];
+	size_t len, i;
+
+	blob = lock_key(f, &sec, &len);
+	/* Any byte changed: damaged, with a reason; never "wrong
+	 * passphrase", never a key. */
+	for (i = 0; i < len; i++) {
+		blob[i] ^= 0x20;
+		err[0] = '\0';
+		assert_int_equal(seal_unlock(blob, len, PASSPHRASE, &back, err,
+		    sizeof(err)), -1);
+		assert_true(strlen(err) > 0);
+		blob[i] ^= 0x20;
+	}
+	err[0] = '\0';
+	assert_int_equal(seal_unlock(blob, len - 1, PASSPHRASE, &back, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "damaged"));
+	assert_int_equal(seal_unlock(blob, 3, PASSPHRASE, &back, err,
+	    sizeof(err)), -1);
+	assert_int_equal(seal_unlock(NULL, 0, PASSPHRASE, &back, err,
+	    sizeof(err)), -1);
+	/* A report blob is not a vault blob. */
+	assert_int_equal(seal_unlock((const unsigned char *)REPORT_TEXT,
+	    strlen(REPORT_TEXT), PASSPHRASE, &back, err, sizeof(err)), -1);
+	assert_int_equal(seal_unlock(blob, len, PASSPHRASE, &back, err,
+	    sizeof(err)), 0);
+	seal_sec_wipe(&back);
+	seal_sec_wipe(&sec);
+	free(blob);
+}
+
 int
 main(void)
 {
@@ -263,6 +402,9 @@ main(void)
 		T(test_not_a_key_file),
 		T(test_damaged_record_opens_nothing),
 		T(test_keygen_never_overwrites),
+		T(test_vault_round_trip),
+		T(test_vault_wrong_passphrase),
+		T(test_vault_damaged),
 #undef T
 	};
 
