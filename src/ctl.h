@@ -35,6 +35,7 @@ enum ctl_opt {
 	CTL_OPT_SMS = 1 << 8,       /* --sms NUMBER (selftest) */
 	CTL_OPT_FORMAT = 1 << 9,    /* --format csv|json (reports export) */
 	CTL_OPT_DRY_RUN = 1 << 10,  /* --dry-run (purge) */
+	CTL_OPT_REPORT = 1 << 13,   /* --report REF|ID (audit) */
 };
 
 /* What the command line gave a command. Strings point into argv. */
@@ -47,6 +48,7 @@ struct ctl_args {
 	const char *sms;            /* --sms NUMBER */
 	const char *format;         /* --format csv|json */
 	int dry_run;                /* --dry-run */
+	const char *report;         /* --report REF|ID */
 	char **rest;                /* positional arguments */
 	int nrest;
 };
@@ -95,6 +97,14 @@ int ctl_send(struct ctl *ctl, struct ctl_args *args);
 int ctl_status(struct ctl *ctl, struct ctl_args *args);
 int ctl_config_check(struct ctl *ctl, struct ctl_args *args);
 int ctl_selftest(struct ctl *ctl, struct ctl_args *args);
+int ctl_users_add(struct ctl *ctl, struct ctl_args *args);
+int ctl_users_passwd(struct ctl *ctl, struct ctl_args *args);
+int ctl_users_disable(struct ctl *ctl, struct ctl_args *args);
+int ctl_users_enable(struct ctl *ctl, struct ctl_args *args);
+int ctl_users_list(struct ctl *ctl, struct ctl_args *args);
+int ctl_key_store(struct ctl *ctl, struct ctl_args *args);
+int ctl_key_remove(struct ctl *ctl, struct ctl_args *args);
+int ctl_audit(struct ctl *ctl, struct ctl_args *args);
 
 /* ---- listings (ctl_list.c) --------------------------------------------- */
 

@@ -4,7 +4,8 @@
  * It works on the daemon's database while the daemon runs (SQLite WAL):
  * lists the inbox, the outbox and the reports, closes reports, queues a
  * message by hand, shows counts per keyword and day, the modem's state as
- * the daemon last saw it, and checks a config. This file is the command
+ * the daemon last saw it, and checks a config; it manages the web
+ * console's accounts, the locked key and reads the audit log. This file is the command
  * line: the table of commands, their help, option parsing, opening the
  * config and the database; the commands themselves live in src/ctl_*.c.
  *
@@ -137,6 +138,58 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "Prints the line for reports.caseworkers[].pin_hash. The PIN is\n"
 	  "read without echo and never shown.\n",
 	  0, NULL, 0, 0, 0, ctl_pin_hash },
+	{ "users add", "NAME",
+	  "adds a caseworker's account for the web console",
+	  "  NAME                 1 to 63 characters, no spaces; case matters\n"
+	  "The password (10 characters or more) is read from the terminal\n"
+	  "without echo, twice, or as one line from stdin when that is not a\n"
+	  "terminal. Only its crypto_pwhash hash is stored.\n"
+	  "  --json               one object: name, done\n",
+	  0, NULL, 1, 1, 1, ctl_users_add },
+	{ "users passwd", "NAME",
+	  "sets a new password for an account; lifts its lock",
+	  "  NAME                 the account\n"
+	  "The password is read as for users add.\n"
+	  "  --json               one object: name, done\n",
+	  0, NULL, 1, 1, 1, ctl_users_passwd },
+	{ "users disable", "NAME",
+	  "keeps an account from signing in",
+	  "  NAME                 the account\n"
+	  "  --json               one object: name, done\n",
+	  0, NULL, 1, 1, 1, ctl_users_disable },
+	{ "users enable", "NAME",
+	  "lets a disabled or locked account sign in again",
+	  "  NAME                 the account\n"
+	  "  --json               one object: name, done\n",
+	  0, NULL, 1, 1, 1, ctl_users_enable },
+	{ "users list", "",
+	  "the web console's accounts",
+	  "  --json               an array of objects: name, disabled,\n"
+	  "                       failures, locked, locked_until, created_at,\n"
+	  "                       last_signin_at (never the password hash)\n",
+	  0, NULL, 0, 0, 1, ctl_users_list },
+	{ "key store", "SECRET_FILE",
+	  "keeps the caseworkers' secret key on the device, locked",
+	  "  SECRET_FILE          the caseworkers' secret key; it must be the\n"
+	  "                       pair of reports.public_key in the config (-c)\n"
+	  "The passphrase (12 characters or more) is read as for users add;\n"
+	  "the web console asks for it to open reports. SECRET_FILE is then\n"
+	  "no longer needed on the device.\n"
+	  "  --json               one object: key_id, done\n",
+	  0, NULL, 1, 1, 1, ctl_key_store },
+	{ "key remove", "",
+	  "forgets the locked key: the console can no longer open reports",
+	  "  --json               one object: removed\n",
+	  0, NULL, 0, 0, 1, ctl_key_remove },
+	{ "audit", "[--report REF|ID] [--limit N]",
+	  "who opened, claimed, answered or closed which report, newest first",
+	  "  --report REF|ID      only the rows of that report\n"
+	  "  --limit N            at most N rows, the newest\n"
+	  "  --json               an array of objects: at, actor, via, action,\n"
+	  "                       report_id, report_ref, address, detail\n"
+	  "Also sign-ins, unlocking the key, exports and changes to accounts.\n"
+	  "No report text and no number is ever in it.\n",
+	  CTL_OPT_REPORT | CTL_OPT_LIMIT, NULL, 0, 0, 1, ctl_audit },
 	{ "stats", "[--since YYYY-MM-DD] [--until YYYY-MM-DD]",
 	  "messages per keyword per day (no personal data)",
 	  "  --since YYYY-MM-DD   from that day on (local time)\n"
@@ -288,6 +341,7 @@ static const struct {
 	{ "sms", required_argument, CTL_OPT_SMS },
 	{ "format", required_argument, CTL_OPT_FORMAT },
 	{ "dry-run", no_argument, CTL_OPT_DRY_RUN },
+	{ "report", required_argument, CTL_OPT_REPORT },
 	{ "json", no_argument, 0 },
 	{ "help", no_argument, 0 },
 };
@@ -374,6 +428,9 @@ ctl_apply_opt(struct ctl *ctl, const struct ctl_cmd *cmd, size_t idx,
 		return 0;
 	case CTL_OPT_DRY_RUN:
 		args->dry_run = 1;
+		return 0;
+	case CTL_OPT_REPORT:
+		args->report = arg;
 		return 0;
 	}
 	if (strcmp(name, "json") == 0) {
