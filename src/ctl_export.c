@@ -16,7 +16,8 @@
  * a spreadsheet shows them instead of running them. JSON goes through the
  * json writer. The whole output is built in memory and written only when
  * every report could be read, so that a wrong key or a database error
- * never leaves half an export behind.
+ * never leaves half an export behind. Each export is written to the audit
+ * log ("export", or "export-opened" with the key) before it leaves.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 
 #include <sodium.h>
 
+#include "casework.h"
 #include "ctl.h"
 #include "exitcode.h"
 #include "json.h"
@@ -155,37 +157,40 @@ ctl_export_view_free(struct ctl_export_view *v)
 }
 
 /*
- * Opens a sealed report with the key: "number\ntext", and the outcome
- * from its timeline. Returns 0, or -1 with e->rc set after saying why.
+ * Opens a sealed report with the key (casework_open(), as reports show
+ * does, without an audit row per report: the export has one), and the
+ * outcome from its timeline. Returns 0, or -1 with e->rc set after saying
+ * why.
  */
 static int
 ctl_export_unseal(struct ctl_export *e, const struct store_report *r,
     struct ctl_export_view *v)
 {
 	struct ctl_export_tl t = { e, v };
-	char *plain, *nl;
+	struct casework cw;
+	struct store_report c = *r;
+	enum cw_err err;
 	int oom = 0;
 
-	if (strcmp(r->key_id, e->sec.id) != 0) {
-		ctl_err("report %s was sealed to key %s; this key is %s "
-		    "(wrong key)", r->ref, r->key_id, e->sec.id);
-		e->rc = EXIT_FAIL;
+	memset(&cw, 0, sizeof(cw));
+	cw.store = e->store;
+	cw.sec = &e->sec;
+	c.number = c.text = NULL;
+	if ((err = casework_open(&cw, &c, 0)) != CW_OK) {
+		if (err == CW_WRONGKEY)
+			ctl_err("report %s was sealed to key %s; this key is %s "
+			    "(wrong key)", r->ref, r->key_id, e->sec.id);
+		else
+			ctl_err("report %s: %s", r->ref,
+			    casework_strerror(err));
+		e->rc = err == CW_NOMEM ? EXIT_OSERR : err == CW_DB ?
+		    EXIT_IOERR : EXIT_FAIL;
 		return -1;
 	}
-	if ((plain = seal_open(&e->sec, r->sealed, r->sealed_len,
-	    NULL)) == NULL) {
-		ctl_err("report %s: cannot open it with this key (damaged?)",
-		    r->ref);
-		e->rc = EXIT_FAIL;
-		return -1;
-	}
-	if ((nl = strchr(plain, '\n')) != NULL) {
-		*nl = '\0';
-		v->text = ctl_export_dup(nl + 1, &oom);
-	} else
-		v->text = ctl_export_dup(plain, &oom);
-	v->number = ctl_export_dup(nl != NULL ? plain : "", &oom);
-	seal_free(plain);
+	v->number = ctl_export_dup(c.number, &oom);
+	v->text = ctl_export_dup(c.text, &oom);
+	free(c.number);
+	free(c.text);
 	if (oom) {
 		e->rc = EXIT_OSERR;
 		return -1;
@@ -391,6 +396,27 @@ ctl_export_flush(struct ctl *ctl, struct ctl_export *e, const char *buf,
 	return EXIT_OK;
 }
 
+/*
+ * Writes the export to the audit log, as the login user through the cli,
+ * before the output leaves: a copy of reports leaving the device is what
+ * an auditor most needs to see. Returns the exit code.
+ */
+static int
+ctl_export_audit(struct ctl *ctl, const struct ctl_export *e)
+{
+	struct casework cw;
+	const char *user = getenv("USER");
+
+	memset(&cw, 0, sizeof(cw));
+	cw.store = ctl->store;
+	cw.actor = user != NULL && user[0] != '\0' ? user : "shukherctl";
+	cw.via = "cli";
+	if (casework_audit(&cw, e->have_sec ? "export-opened" : "export",
+	    0) != CW_OK)
+		return ctl_db_error(ctl);
+	return EXIT_OK;
+}
+
 int
 ctl_reports_export(struct ctl *ctl, struct ctl_args *args)
 {
@@ -415,6 +441,8 @@ ctl_reports_export(struct ctl *ctl, struct ctl_args *args)
 		rc = EXIT_OSERR;
 	if (e.fp != NULL && fclose(e.fp) != 0 && rc == EXIT_OK)
 		rc = EXIT_OSERR;
+	if (rc == EXIT_OK)
+		rc = ctl_export_audit(ctl, &e);
 	if (rc == EXIT_OK)
 		rc = ctl_export_flush(ctl, &e, buf, len);
 	if (buf != NULL)

@@ -248,6 +248,12 @@ class Audit(UsersBase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("K7Q2", p.stdout)
         self.assertIn("tuya", p.stdout)
+        # An export, a copy leaving the device, is in the log too.
+        p = self.run_ctl("reports", "export", env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual([(r["actor"], r["action"], r["report_id"])
+                          for r in self.audit("--limit", "1")],
+                         [("tuya", "export", None)])
         p = self.run_ctl("audit", "--report", "NOPE")
         self.assertEqual(p.returncode, 1)
         p = self.run_ctl("audit", "--limit", "0")
