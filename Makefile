@@ -12,7 +12,11 @@ include config.mk
 # Debian packages the build and the tests need (make deps installs them).
 DEB_PKGS := gcc make pkg-config libgammu-dev libsqlite3-dev libconfig-dev \
             libsystemd-dev libsodium-dev libunistring-dev libcmocka-dev \
-            python3 socat sqlite3 gammu
+            libmicrohttpd-dev python3 socat sqlite3 gammu
+# ...and what only the tests need: a certificate for the console's HTTPS
+# test, and a real browser (Debian's Chromium) driven by playwright-core
+# from npm (tests/web/package.json; installed into tests/web/node_modules).
+TEST_DEB_PKGS := openssl chromium
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude
 CFLAGS   += $(WARNFLAGS) $(OPTFLAGS) $(SANFLAGS) \
@@ -20,8 +24,12 @@ CFLAGS   += $(WARNFLAGS) $(OPTFLAGS) $(SANFLAGS) \
 LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lunistring -pthread
 LDFLAGS  += $(SANFLAGS)
 
-MAINS    := src/shukherd.c src/shukherctl.c
-LIB_SRC  := $(filter-out $(MAINS),$(wildcard src/*.c))
+MAINS    := src/shukherd.c src/shukherctl.c src/shukher-web.c
+# The console's own sources go only into shukher-web, the one binary that
+# links libmicrohttpd.
+WEB_SRC  := $(wildcard src/web*.c)
+WEB_OBJ  := $(WEB_SRC:src/%.c=$(BUILD)/obj/%.o)
+LIB_SRC  := $(filter-out $(MAINS) $(WEB_SRC),$(wildcard src/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libshukher.a
 
@@ -34,30 +42,44 @@ BENCH_BIN := $(BENCH_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SRC := $(filter-out $(BENCH_SRC),$(TEST_SRC))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-BINS     := $(BUILD)/shukherd $(BUILD)/shukherctl
+BINS     := $(BUILD)/shukherd $(BUILD)/shukherctl $(BUILD)/shukher-web
 
-.PHONY: all deps check-deps test test-unit test-integration test-sanitize \
+.PHONY: all deps check-deps test-web-deps test test-unit test-integration test-sanitize \
         run install uninstall clean
 
 all: check-deps $(BINS)
 
-# A quick look at dpkg; installs only when something is missing.
-check-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+# Installs the Debian packages of list $(1) that are missing (a quick look
+# at dpkg first: nothing runs apt when all are there).
+deb-install = @missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
 	    || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then $(MAKE) --no-print-directory deps; fi
-
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
-	    || missing="$$missing $$p"; done; \
-	if [ -z "$$missing" ]; then echo "deps: all installed"; exit 0; fi; \
+	if [ -z "$$missing" ]; then $(if $(2),echo "deps: all installed";) exit 0; fi; \
 	echo "deps: installing$$missing"; \
 	sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 	export DEBIAN_FRONTEND=noninteractive; \
 	$$sudo apt-get update -qq && \
 	$$sudo apt-get install -y -qq --no-install-recommends $$missing
+
+check-deps:
+	$(call deb-install,$(DEB_PKGS))
+
+deps:
+	$(call deb-install,$(DEB_PKGS) $(TEST_DEB_PKGS),1)
+	@$(MAKE) --no-print-directory test-web-deps
+
+# Node.js and npm: any node 18 or later will do (Debian's, or one that came
+# with the machine); then playwright-core at the version package-lock.json
+# pins. The browser is Debian's, never a download.
+test-web-deps:
+	$(call deb-install,$(TEST_DEB_PKGS))
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$sudo apt-get update -qq && \
+	  $$sudo apt-get install -y -qq --no-install-recommends nodejs npm; }
+	@[ -d tests/web/node_modules/playwright-core ] || \
+	  npm ci --prefix tests/web --no-audit --no-fund --loglevel=error
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h src/*.h) config.mk
 	@mkdir -p $(@D)
@@ -71,6 +93,13 @@ $(LIB): $(LIB_OBJ)
 $(BUILD)/shukherd $(BUILD)/shukherctl: $(BUILD)/%: $(BUILD)/obj/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(WEB_OBJ) $(BUILD)/obj/shukher-web.o: CFLAGS += \
+	  $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
+
+$(BUILD)/shukher-web: $(BUILD)/obj/shukher-web.o $(WEB_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) \
+	  $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
+
 $(BUILD)/tests/obj/%.o: tests/%.c $(wildcard include/*.h tests/*.h) config.mk
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) \
@@ -80,9 +109,16 @@ $(BUILD)/tests/%: $(BUILD)/tests/obj/%.o $(TEST_AUX_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) \
 	  $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
+# The console's unit test links the parts of it that need no server.
+$(BUILD)/tests/test_web: $(BUILD)/tests/obj/test_web.o $(TEST_AUX_OBJ) \
+	  $(BUILD)/obj/web_html.o $(BUILD)/obj/web_i18n.o \
+	  $(BUILD)/obj/web_chart.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) \
+	  $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
+
 # The tests run twice: as built, then under AddressSanitizer and
 # UndefinedBehaviorSanitizer in a separate build tree.
-test: check-deps
+test: check-deps test-web-deps
 	$(MAKE) --no-print-directory test-unit test-integration
 	$(MAKE) --no-print-directory test-sanitize
 
@@ -105,12 +141,14 @@ install: all
 	  $(DESTDIR)$(SYSCONFDIR)/shukher
 	install -m 755 $(BUILD)/shukherd $(DESTDIR)$(SBINDIR)/shukherd
 	install -m 755 $(BUILD)/shukherctl $(DESTDIR)$(BINDIR)/shukherctl
+	install -m 755 $(BUILD)/shukher-web $(DESTDIR)$(SBINDIR)/shukher-web
 	[ -e $(DESTDIR)$(SYSCONFDIR)/shukher/shukher.conf ] || \
 	  install -m 640 board/shukher.conf \
 	    $(DESTDIR)$(SYSCONFDIR)/shukher/shukher.conf
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/shukherd $(DESTDIR)$(BINDIR)/shukherctl
+	rm -f $(DESTDIR)$(SBINDIR)/shukherd $(DESTDIR)$(BINDIR)/shukherctl \
+	  $(DESTDIR)$(SBINDIR)/shukher-web
 
 clean:
 	rm -rf $(BUILD) build/san

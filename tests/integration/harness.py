@@ -79,11 +79,12 @@ def ctl(db, *args, check=True):
 
 
 class Daemon:
-    """A shukherd process on a config; its stderr is collected."""
+    """A shukherd process (or another of ours, such as shukher-web) on a
+    config; its stderr is collected."""
 
-    def __init__(self, config, verbose=False):
+    def __init__(self, config, verbose=False, program="shukherd"):
         self.config = config
-        args = [binary("shukherd"), "-c", config]
+        args = [binary(program), "-c", config]
         if verbose:
             args.append("-v")
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,

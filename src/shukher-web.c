@@ -1,0 +1,163 @@
+/*
+ * shukher-web: the caseworkers' web console, a process of its own.
+ *
+ * Apart from shukherd so that nothing the console does (a slow browser,
+ * a password hash, a crash) can stall the modem loop, and so that it can
+ * run with fewer privileges: no modem device, only the network and the
+ * database. It shares the database (WAL; each request is a short
+ * transaction) and the config file with the daemon.
+ *
+ * Exits 0 at once when web.enabled is false, so that the unit may stay
+ * installed on every device; -n checks the config and exits 0 when the
+ * console is to run, 1 when it is off (the unit's ExecCondition= skips the
+ * start then) and 78 when the config is broken. Logs "listening on" with the real port (the
+ * tests bind port 0) and warns when it serves without TLS. SIGTERM and
+ * SIGINT stop it: sessions end and unlocked keys are wiped.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <systemd/sd-daemon.h>
+
+#include "conf.h"
+#include "exitcode.h"
+#include "log.h"
+#include "store.h"
+#include "web.h"
+
+static _Noreturn void
+usage(void)
+{
+	fprintf(stderr, "usage: shukher-web [-nv] [-c file]\n"
+	    "  -c file  configuration (default %s)\n"
+	    "  -n       check the configuration: exit 0 when the console is "
+	    "on,\n           1 when it is off\n"
+	    "  -v       debug logging (requests; never texts or numbers)\n",
+	    CONF_DEFAULT_PATH);
+	exit(EXIT_USAGE);
+}
+
+/* Opens the database, retrying with backoff while it cannot be opened
+ * (the daemon may be creating it). Returns NULL when told to stop. */
+static struct store *
+open_store(const char *path, sigset_t *set)
+{
+	struct store *store;
+	struct timespec ts;
+	char err[512];
+	int delay = 1, sig;
+
+	for (;;) {
+		if ((store = store_open(path, 1, err, sizeof(err))) != NULL)
+			return store;
+		log_warnx("database: %s; retrying in %d s", err, delay);
+		ts.tv_sec = delay;
+		ts.tv_nsec = 0;
+		sig = sigtimedwait(set, NULL, &ts);
+		if (sig == SIGTERM || sig == SIGINT)
+			return NULL;
+		if (delay < 60)
+			delay *= 2;
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *path = CONF_DEFAULT_PATH;
+	struct conf *conf;
+	struct store *store;
+	struct web_app *app;
+	struct timespec tick = { 1, 0 };
+	uint64_t watchdog_usec = 0;
+	sigset_t set;
+	char err[1024];
+	int ch, sig, verbose = 0, check = 0;
+	time_t last_ping = 0;
+
+	while ((ch = getopt(argc, argv, "c:nv")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init("shukher-web", verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (sodium_init() < 0)
+		fatalx(EXIT_OSERR, "libsodium cannot start");
+	if (conf_load(path, &conf, err, sizeof(err)) == -1)
+		fatalx(EXIT_CONFIG, "%s", err);
+	if (!conf->web.enabled || check) {
+		log_info("the web console is %s (web.enabled is %s in %s)",
+		    conf->web.enabled ? "on" : "off", conf->web.enabled ?
+		    "true" : "false", path);
+		ch = check && !conf->web.enabled ? 1 : EXIT_OK;
+		conf_free(conf);
+		return ch;
+	}
+	/* The signals are taken with sigtimedwait() by this thread only: the
+	 * server's thread, started below, inherits the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
+	    signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		fatal(EXIT_OSERR, "signals");
+	if (web_pages_init() == -1)
+		fatalx(EXIT_OSERR, "out of memory");
+	if ((store = open_store(conf->database, &set)) == NULL) {
+		conf_free(conf);
+		return EXIT_OK;
+	}
+	if ((app = web_start(conf, store, err, sizeof(err))) == NULL) {
+		store_close(store);
+		conf_free(conf);
+		fatalx(EXIT_CONFIG, "web: %s", err);
+	}
+	log_info("listening on %s://%s%s%s:%u/", web_tls(app) ? "https" :
+	    "http", strchr(conf->web.listen, ':') != NULL ? "[" : "",
+	    conf->web.listen, strchr(conf->web.listen, ':') != NULL ? "]" : "",
+	    web_port(app));
+	if (!web_tls(app))
+		log_warnx("serving WITHOUT TLS: passwords, the key passphrase "
+		    "and reports cross the network readable by anyone on it; "
+		    "set web.certificate and web.key");
+	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
+		watchdog_usec = 0;
+	sd_notify(0, "READY=1\nSTATUS=serving the console");
+	for (;;) {
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		if (sig == SIGHUP)
+			log_info("SIGHUP: the console reads its config at "
+			    "start; restart it to apply changes");
+		if (watchdog_usec > 0 && time(NULL) - last_ping >=
+		    (time_t)(watchdog_usec / 2000000 + 0)) {
+			sd_notify(0, "WATCHDOG=1");
+			last_ping = time(NULL);
+		}
+	}
+	sd_notify(0, "STOPPING=1");
+	log_info("stopping");
+	web_stop(app);
+	store_close(store);
+	conf_free(conf);
+	return EXIT_OK;
+}

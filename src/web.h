@@ -1,0 +1,198 @@
+/*
+ * web: the caseworkers' console, served by shukher-web (its own process,
+ * so that nothing it does can stall the modem loop).
+ *
+ * The parts: web_html.c (a growing buffer whose every dynamic string goes
+ * through an escaping call, forms, cookies), web_i18n.c (interface text
+ * in Mongolian and English), web_chart.c (the statistics chart as SVG),
+ * web_pages.c (the pages and actions, over casework.h: the same code paths
+ * as shukherctl), web.c (libmicrohttpd, sessions, limits, headers).
+ *
+ * One thread serves every request (libmicrohttpd's internal polling
+ * thread), so that sessions and the store connection need no locks.
+ */
+#ifndef SHUKHER_WEB_H
+#define SHUKHER_WEB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "seal.h"
+#include "store.h"
+
+/* ---- web_html.c --------------------------------------------------------- */
+
+struct web_buf {
+	char *p;                 /* NUL terminated while !oom */
+	size_t len, cap;
+	int oom;                 /* a growth failed: the page is lost */
+};
+
+void wb_raw(struct web_buf *b, const char *s);
+void wb_rawn(struct web_buf *b, const char *s, size_t n);
+void wb_printf(struct web_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* s escaped for HTML text and quoted attribute values (& < > " '). NULL
+ * writes nothing. Bytes that are not valid UTF-8 become U+FFFD, and control
+ * characters other than newline and tab are dropped. */
+void wb_text(struct web_buf *b, const char *s);
+void wb_free(struct web_buf *b);
+
+#define WEB_FORM_MAX 16
+struct web_form {
+	char *name[WEB_FORM_MAX];
+	char *value[WEB_FORM_MAX];
+	int n;
+};
+
+/*
+ * Parses an application/x-www-form-urlencoded body (or a query string) of
+ * len bytes. Returns 0, or -1 when it is malformed (a bad escape, a NUL,
+ * too many fields) or memory ran out; f is usable (and to be freed) either
+ * way.
+ */
+int web_form_parse(struct web_form *f, const char *body, size_t len);
+/* The first value of name, or NULL. */
+const char *web_form_get(const struct web_form *f, const char *name);
+void web_form_free(struct web_form *f);
+
+/* The value of cookie name in a Cookie header into out (at most outlen
+ * - 1 bytes). Returns 1 when found, 0 otherwise. */
+int web_cookie(const char *header, const char *name, char *out,
+    size_t outlen);
+
+/* "YYYY-MM-DD HH:MM" local time of t into out; "-" for 0. */
+const char *web_time(int64_t t, char *out, size_t outlen);
+
+/* ---- web_i18n.c --------------------------------------------------------- */
+
+enum web_lang { WEB_MN = 0, WEB_EN = 1 };
+
+enum web_str {
+	W_TITLE, W_SIGNIN, W_SIGNOUT, W_NAME, W_PASSWORD, W_BAD_SIGNIN,
+	W_TOO_MANY, W_EXPIRED, W_QUEUE, W_REPORT, W_STATUS, W_STATS,
+	W_UNLOCK, W_LOCK, W_PASSPHRASE, W_BAD_PASSPHRASE, W_NO_VAULT,
+	W_LOCKED_NOTE, W_UNLOCKED_NOTE, W_REF, W_FILED, W_URGENT, W_STATE,
+	W_CLAIMED_BY, W_TEXT, W_NUMBER, W_OPEN, W_CLOSED, W_ANY, W_SINCE,
+	W_FILTER, W_URGENT_ONLY, W_NO_REPORTS, W_TIMELINE, W_CLAIM, W_NOTE,
+	W_REPLY, W_CLOSE, W_OUTCOME, W_SEND_REPLY, W_ADD_NOTE, W_CLOSE_REPORT,
+	W_SEALED, W_DONE_CLAIM, W_DONE_NOTE, W_DONE_REPLY, W_DONE_CLOSE,
+	W_MODEM, W_CONNECTED, W_DISCONNECTED, W_OPERATOR, W_SIGNAL,
+	W_SIM_STORAGE, W_LAST_ERROR, W_QUEUES, W_INBOX_NEW, W_OUTBOX_QUEUED,
+	W_OUTBOX_FAILED, W_REPORTS_OPEN, W_OUTBOX, W_KIND, W_ATTEMPTS,
+	W_DELIVERY, W_NOTHING, W_PER_DAY, W_KEYWORD, W_TOTAL, W_DAY,
+	W_NOT_FOUND, W_FORBIDDEN, W_CSRF, W_TOO_LARGE, W_RATE, W_ERROR,
+	W_BACK, W_NEVER, W_UNKNOWN, W_LANGUAGE, W_UNCLAIMED, W_SIGNED_IN_AS,
+	W_NEED_KEY, W_SESSION_ENDS, W_MESSAGES, W_NO_STATS, W_AUDIT,
+	W_COUNT
+};
+
+/* The text of s in lang (UTF-8, plain: escape it like any string). */
+const char *web_t(enum web_lang lang, enum web_str s);
+/* A casework error (enum cw_err) worded for the caseworker. */
+const char *web_cw_error(enum web_lang lang, int err);
+
+/* ---- web_chart.c -------------------------------------------------------- */
+
+/* Counts per keyword per day, filled from store_list_stats(). */
+struct web_series {
+	char **days;             /* "YYYY-MM-DD", ascending, every day from
+	                            the first to the last, no gaps */
+	size_t ndays;
+	char **keywords;         /* by total, largest first */
+	size_t nkeywords;
+	int *count;              /* [keyword * ndays + day] */
+};
+
+/*
+ * Reads the statistics from since_day to until_day ("YYYY-MM-DD"; NULL:
+ * the first, the last day counted) into s; when anything was counted, the
+ * days run over the whole period, quiet days as zeros. Returns 0, or -1
+ * (store error or out of memory). Free with web_series_free() either way.
+ */
+int web_series_load(struct store *store, const char *since_day,
+    const char *until_day, struct web_series *s);
+void web_series_free(struct web_series *s);
+/* The chart: messages per keyword per day, lines over days, a legend.
+ * Inline SVG with presentation attributes only (no style attributes, no
+ * script), so that the strict Content-Security-Policy allows it. */
+void web_chart_svg(struct web_buf *b, const struct web_series *s,
+    enum web_lang lang);
+
+/* ---- web.c and web_pages.c ---------------------------------------------- */
+
+struct web_app;
+struct web_session;
+
+/* A request as the pages see it. */
+struct web_req {
+	struct web_app *app;
+	struct web_session *sess;  /* NULL: not signed in */
+	enum web_lang lang;
+	const char *method;      /* "GET", "POST" */
+	const char *path;        /* without the query */
+	const char *addr;        /* client address, printable */
+	const char *cookie;      /* the Cookie header, or NULL */
+	struct web_form query;
+	struct web_form form;    /* POST body */
+};
+
+/* What a page answers. */
+struct web_resp {
+	int status;
+	struct web_buf body;
+	const char *type;        /* NULL: text/html; charset=utf-8 */
+	char location[256];      /* a redirect's target ("" for none) */
+	char cookie[2][320];     /* Set-Cookie lines ("" for none) */
+	int refresh;             /* seconds: the page reloads itself; 0 off */
+};
+
+/* The session's parts the pages use (web.c owns sessions). */
+const char *web_sess_user(const struct web_session *s);
+const char *web_sess_csrf(const struct web_session *s);
+const struct seal_sec *web_sess_key(const struct web_session *s);
+/* Keeps key (copied into locked memory) for the session; NULL forgets. */
+int web_sess_set_key(struct web_session *s, const struct seal_sec *key);
+int64_t web_sess_expires(const struct web_app *app,
+    const struct web_session *s);
+int web_sess_unlock_failures(struct web_session *s, int add);
+struct store *web_store(struct web_app *app);
+const struct conf *web_conf(struct web_app *app);
+
+/* Signs in: a new session for user, its cookie set on resp. Returns 0 or
+ * -1 (too many sessions or out of memory). */
+int web_session_start(struct web_req *req, struct web_resp *resp,
+    const char *user);
+/* Ends the request's session (key wiped), the cookie cleared on resp. */
+void web_session_end(struct web_req *req, struct web_resp *resp);
+/* Counts a wrong sign-in from the request's address; returns 1 when the
+ * address is now over its limit (or already was, with add 0). */
+int web_addr_failed(struct web_req *req, int add);
+
+/* Prepares the pages (a dummy password hash). Returns 0 or -1. */
+int web_pages_init(void);
+/* Dispatches a request to its page. */
+void web_route(struct web_req *req, struct web_resp *resp);
+
+/* A page with a message and status: errors and refusals. */
+void web_page_message(struct web_req *req, struct web_resp *resp, int status,
+    enum web_str title, const char *text);
+
+/*
+ * Starts serving conf->web on its own thread, with store (which only that
+ * thread then uses). Returns the server, or NULL with err filled (the
+ * address taken, the certificate unreadable, ...).
+ */
+struct web_app *web_start(const struct conf *conf, struct store *store,
+    char *err, size_t errlen);
+/* The port listened on (the one the system picked for port 0). */
+unsigned web_port(const struct web_app *app);
+int web_tls(const struct web_app *app);
+/* Stops serving; every session ends and its key is wiped. */
+void web_stop(struct web_app *app);
+
+/* The stylesheet, served as /static/style.css. */
+extern const char web_css[];
+
+#endif

@@ -1,0 +1,318 @@
+/*
+ * web_chart: messages per keyword per day, as an SVG chart drawn on the
+ * server.
+ *
+ * No script and no external asset: the office may have no internet, and
+ * the Content-Security-Policy allows neither. Every colour and size is a
+ * presentation attribute, which the policy's style-src does not govern.
+ * Days without a count are drawn as zero, so that a quiet week shows as
+ * quiet rather than as a line straight across it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "web.h"
+
+#define WEB_CHART_DAYS 366       /* a campaign longer shows its last year */
+#define WEB_CHART_LINES 8        /* more keywords than this: "other" */
+
+/* A stored row, before the grid is known. */
+struct web_row {
+	char day[11];
+	char *keyword;
+	int count;
+};
+
+struct web_rows {
+	struct web_row *v;
+	size_t n, cap;
+	int oom;
+};
+
+static int
+web_rows_add(void *arg, const char *day, const char *keyword, int count)
+{
+	struct web_rows *r = arg;
+	struct web_row *v;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap != 0 ? r->cap * 2 : 64;
+		if ((v = realloc(r->v, r->cap * sizeof(*v))) == NULL) {
+			r->oom = 1;
+			return 1;
+		}
+		r->v = v;
+	}
+	snprintf(r->v[r->n].day, sizeof(r->v[r->n].day), "%s", day);
+	if ((r->v[r->n].keyword = strdup(keyword)) == NULL) {
+		r->oom = 1;
+		return 1;
+	}
+	r->v[r->n++].count = count;
+	return 0;
+}
+
+/* Days since 1970-01-01 of "YYYY-MM-DD", or -1. */
+static long
+web_day_number(const char *day)
+{
+	struct tm tm;
+	int y, m, d;
+
+	if (sscanf(day, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	return (long)(timegm(&tm) / 86400);
+}
+
+static int
+web_keyword_index(struct web_series *s, const char *keyword)
+{
+	size_t i;
+
+	for (i = 0; i < s->nkeywords; i++)
+		if (strcmp(s->keywords[i], keyword) == 0)
+			return (int)i;
+	if ((s->keywords[s->nkeywords] = strdup(keyword)) == NULL)
+		return -1;
+	return (int)s->nkeywords++;
+}
+
+/* Orders keywords by their totals, largest first (a stable selection). */
+static void
+web_series_sort(struct web_series *s)
+{
+	size_t i, j, k, d, best;
+	long *tot, t;
+	char *name;
+	int c;
+
+	if ((tot = calloc(s->nkeywords + 1, sizeof(*tot))) == NULL)
+		return;
+	for (k = 0; k < s->nkeywords; k++)
+		for (d = 0; d < s->ndays; d++)
+			tot[k] += s->count[k * s->ndays + d];
+	for (i = 0; i < s->nkeywords; i++) {
+		best = i;
+		for (j = i + 1; j < s->nkeywords; j++)
+			if (tot[j] > tot[best])
+				best = j;
+		if (best == i)
+			continue;
+		t = tot[i], tot[i] = tot[best], tot[best] = t;
+		name = s->keywords[i];
+		s->keywords[i] = s->keywords[best];
+		s->keywords[best] = name;
+		for (d = 0; d < s->ndays; d++) {
+			c = s->count[i * s->ndays + d];
+			s->count[i * s->ndays + d] =
+			    s->count[best * s->ndays + d];
+			s->count[best * s->ndays + d] = c;
+		}
+	}
+	free(tot);
+}
+
+int
+web_series_load(struct store *store, const char *since_day,
+    const char *until_day, struct web_series *s)
+{
+	struct web_rows rows = { 0 };
+	long first = -1, last = -1, dn;
+	size_t i, nd;
+	time_t t;
+	struct tm tm;
+	int k, rc = -1;
+
+	memset(s, 0, sizeof(*s));
+	if (store_list_stats(store, since_day, until_day, web_rows_add,
+	    &rows) < 0
+	    || rows.oom)
+		goto out;
+	for (i = 0; i < rows.n; i++) {
+		if ((dn = web_day_number(rows.v[i].day)) < 0)
+			continue;
+		if (first < 0 || dn < first)
+			first = dn;
+		if (dn > last)
+			last = dn;
+	}
+	if (first < 0) {
+		rc = 0;
+		goto out;
+	}
+	/* The axis runs over the whole period asked for, quiet days too. */
+	if (since_day != NULL && (dn = web_day_number(since_day)) >= 0 &&
+	    dn < first)
+		first = dn;
+	if (until_day != NULL && (dn = web_day_number(until_day)) > last)
+		last = dn;
+	if (last - first + 1 > WEB_CHART_DAYS)
+		first = last - WEB_CHART_DAYS + 1;
+	nd = (size_t)(last - first + 1);
+	if ((s->days = calloc(nd, sizeof(*s->days))) == NULL ||
+	    (s->keywords = calloc(rows.n + 1, sizeof(*s->keywords))) == NULL ||
+	    (s->count = calloc((rows.n + 1) * nd, sizeof(*s->count))) == NULL)
+		goto out;
+	for (s->ndays = 0; s->ndays < nd; s->ndays++) {
+		t = (time_t)(first + (long)s->ndays) * 86400;
+		if (gmtime_r(&t, &tm) == NULL ||
+		    (s->days[s->ndays] = malloc(11)) == NULL)
+			goto out;
+		strftime(s->days[s->ndays], 11, "%Y-%m-%d", &tm);
+	}
+	for (i = 0; i < rows.n; i++) {
+		dn = web_day_number(rows.v[i].day);
+		if (dn < first || dn > last)
+			continue;
+		if ((k = web_keyword_index(s, rows.v[i].keyword)) < 0)
+			goto out;
+		s->count[(size_t)k * nd + (size_t)(dn - first)] +=
+		    rows.v[i].count;
+	}
+	web_series_sort(s);
+	rc = 0;
+out:
+	for (i = 0; i < rows.n; i++)
+		free(rows.v[i].keyword);
+	free(rows.v);
+	return rc;
+}
+
+void
+web_series_free(struct web_series *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ndays; i++)
+		free(s->days[i]);
+	for (i = 0; i < s->nkeywords; i++)
+		free(s->keywords[i]);
+	free(s->days);
+	free(s->keywords);
+	free(s->count);
+	memset(s, 0, sizeof(*s));
+}
+
+/* A round step for the y axis that gives about four gridlines. */
+static int
+web_chart_step(int max)
+{
+	static const int steps[] = { 1, 2, 5, 10, 20, 25, 50, 100, 200, 250,
+	    500, 1000, 2000, 2500, 5000, 10000, 20000, 50000, 100000 };
+	size_t i;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (max / steps[i] <= 4)
+			return steps[i];
+	return max / 4 + 1;
+}
+
+void
+web_chart_svg(struct web_buf *b, const struct web_series *s,
+    enum web_lang lang)
+{
+	/* Colours told apart also by people with red-green blindness
+	 * (Okabe and Ito's palette), black last. */
+	static const char *const colour[WEB_CHART_LINES] = { "#0072b2",
+	    "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9",
+	    "#f0e442", "#000000" };
+	const int w = 720, h = 260, left = 44, right = 12, top = 12;
+	const int plot_w = w - left - right, plot_h = h - top - 28;
+	size_t lines = s->nkeywords, k, d;
+	int max = 1, step, y, v, label_every, legend_rows;
+	double x, px;
+	int *vals;
+
+	if (lines > WEB_CHART_LINES)
+		lines = WEB_CHART_LINES;
+	if ((vals = calloc(s->ndays * (lines + 1) + 1, sizeof(*vals))) ==
+	    NULL) {
+		b->oom = 1;
+		return;
+	}
+	/* The lines: the top keywords, then "other" for the rest. */
+	for (k = 0; k < s->nkeywords; k++)
+		for (d = 0; d < s->ndays; d++) {
+			size_t line = k < WEB_CHART_LINES - 1 ||
+			    s->nkeywords <= WEB_CHART_LINES ? k :
+			    WEB_CHART_LINES - 1;
+			vals[line * s->ndays + d] += s->count[k * s->ndays + d];
+		}
+	for (k = 0; k < lines; k++)
+		for (d = 0; d < s->ndays; d++)
+			if (vals[k * s->ndays + d] > max)
+				max = vals[k * s->ndays + d];
+	step = web_chart_step(max);
+	max = (max + step - 1) / step * step;
+	legend_rows = (int)(lines + 2) / 3;
+	wb_printf(b, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" "
+	    "width=\"100%%\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\" "
+	    "font-family=\"sans-serif\" font-size=\"11\">", w,
+	    h + 8 + legend_rows * 18);
+	wb_raw(b, "<title>");
+	wb_text(b, web_t(lang, W_PER_DAY));
+	wb_raw(b, "</title>");
+	/* Gridlines and their values. */
+	for (y = 0; y <= max; y += step) {
+		int py = top + plot_h - (int)((long)plot_h * y / max);
+
+		wb_printf(b, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" "
+		    "stroke=\"#dddddd\"/><text x=\"%d\" y=\"%d\" "
+		    "text-anchor=\"end\" fill=\"#555555\">%d</text>", left,
+		    w - right, py, py, left - 6, py + 4, y);
+	}
+	/* Day labels: about eight along the axis. */
+	label_every = (int)(s->ndays + 7) / 8;
+	if (label_every < 1)
+		label_every = 1;
+	px = s->ndays > 1 ? (double)plot_w / (double)(s->ndays - 1) : 0;
+	for (d = 0; d < s->ndays; d += (size_t)label_every) {
+		x = left + (s->ndays > 1 ? px * (double)d : plot_w / 2.0);
+		wb_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
+		    "fill=\"#555555\">", x, top + plot_h + 18);
+		wb_text(b, s->days[d] + 5);     /* MM-DD */
+		wb_raw(b, "</text>");
+	}
+	for (k = 0; k < lines; k++) {
+		wb_printf(b, "<polyline fill=\"none\" stroke=\"%s\" "
+		    "stroke-width=\"2\" points=\"", colour[k]);
+		for (d = 0; d < s->ndays; d++) {
+			v = vals[k * s->ndays + d];
+			x = left + (s->ndays > 1 ? px * (double)d :
+			    plot_w / 2.0);
+			wb_printf(b, "%.1f,%.1f ", x, top + plot_h -
+			    (double)plot_h * v / max);
+		}
+		wb_raw(b, "\"/>");
+		for (d = 0; d < s->ndays && s->ndays <= 62; d++) {
+			v = vals[k * s->ndays + d];
+			x = left + (s->ndays > 1 ? px * (double)d :
+			    plot_w / 2.0);
+			wb_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
+			    "fill=\"%s\"/>", x, top + plot_h -
+			    (double)plot_h * v / max, colour[k]);
+		}
+	}
+	/* The legend, three to a row. */
+	for (k = 0; k < lines; k++) {
+		int lx = left + (int)(k % 3) * 220;
+		int ly = h + 8 + (int)(k / 3) * 18;
+
+		wb_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"14\" "
+		    "height=\"4\" fill=\"%s\"/><text x=\"%d\" y=\"%d\" "
+		    "fill=\"#222222\">", lx, ly - 4, colour[k], lx + 20, ly);
+		if (k == WEB_CHART_LINES - 1 && s->nkeywords > WEB_CHART_LINES)
+			wb_raw(b, "…");
+		else
+			wb_text(b, s->keywords[k]);
+		wb_raw(b, "</text>");
+	}
+	wb_raw(b, "</svg>");
+	free(vals);
+}
