@@ -58,6 +58,8 @@ deb-src:
 	  | tar -xf - -C $(FW_SRC)
 	cp -r firmware/debian $(FW_SRC)/debian
 	cp board/systemd/shukher.service $(FW_SRC)/debian/shukher.service
+	cp board/systemd/shukher-web.service \
+	  $(FW_SRC)/debian/shukher.shukher-web.service
 	cp board/sysusers.conf $(FW_SRC)/debian/shukher.sysusers
 	printf '%s\n' \
 	  'shukher ($(FW_VERSION)) $(FW_SUITE); urgency=medium' '' \
