@@ -723,9 +723,9 @@ web_report(struct web_req *req, struct web_resp *resp, int64_t id)
 	}
 	err = casework_open(&cw, &r, 1);
 	readable = err == CW_OK;
-	if (err == CW_LOCKED)
+	if (err == CW_LOCKED || err == CW_WRONGKEY || err == CW_DAMAGED)
 		casework_audit(&cw, "open", r.id);  /* metadata only */
-	else if (err != CW_OK && err != CW_WRONGKEY && err != CW_DAMAGED) {
+	else if (err != CW_OK) {
 		web_page_message(req, resp, 500, W_ERROR,
 		    web_cw_error(req->lang, err));
 		store_report_free(&r);

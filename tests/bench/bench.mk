@@ -5,13 +5,15 @@
 # 2. tests/bench/bench.py: shukherd and gammu-smsd side by side on the same
 #    simulated modem (and gammu's dummy driver), in one run; prints one
 #    table and writes $(BUILD)/bench.json. About 13 minutes, unattended.
+# 3. tests/bench/bench_web.py: the web console beside the daemon (sign-in,
+#    unlock, pages locked and unlocked, memory); adds "web" to bench.json.
 #
 # gammu-smsd is Debian's package with its SQL service on SQLite, which goes
 # through libdbi: libdbd-sqlite3 is not among gammu-smsd's dependencies.
 # The package enables its own service on /dev/ttyUSB0; the bench runs
 # gammu-smsd by hand, so that service is switched off again.
 
-.PHONY: bench bench-deps
+.PHONY: bench bench-deps bench-web
 
 BENCH_DEB_PKGS := gammu-smsd libdbd-sqlite3 binutils
 
@@ -23,6 +25,12 @@ bench: check-deps bench-deps $(BINS) $(BENCH_BIN)
 	  [ $$rc = 0 ] || exit 1; done
 	@echo "== shukherd and gammu-smsd side by side (about 13 minutes)"
 	@BUILD=$(BUILD) python3 tests/bench/bench.py
+	@echo "== the web console beside the daemon (about a minute)"
+	@BUILD=$(BUILD) python3 tests/bench/bench_web.py
+
+# The console's figures alone (tests/bench/bench_web.py).
+bench-web: check-deps $(BINS)
+	@BUILD=$(BUILD) python3 tests/bench/bench_web.py
 
 # Installs what is missing; waits for another apt run to let go of the lock.
 bench-deps:

@@ -322,6 +322,17 @@ class Refusals(ConsoleBase):
         self.assertEqual(r.status, 413)
 
 
+class RateLimit(ConsoleBase):
+    def test_a_flood_from_one_address_is_slowed(self):
+        c = self.client()
+        codes = [c.request("GET", "/login").status for _ in range(150)]
+        self.assertEqual(codes[0], 200)
+        self.assertIn(429, codes)
+        # The bucket refills: a browser that waits gets in again.
+        time.sleep(1.5)
+        self.assertEqual(c.request("GET", "/login").status, 200)
+
+
 class Expiry(ConsoleBase):
     web = {"session_idle": 2, "session_max": 3600}
 
