@@ -258,6 +258,18 @@ web_session_find(struct web_app *app, const char *token, int *expired)
 	return found;
 }
 
+/* 1 unless the session's account has been disabled or removed. A store
+ * error keeps the session: the page that follows will say so. */
+static int
+web_account_ok(struct web_app *app, const struct web_session *s)
+{
+	struct store_user u;
+	int rc = store_user_get(app->store, s->user, &u);
+
+	sodium_memzero(u.pwhash, sizeof(u.pwhash));
+	return rc != 0 && !(rc == 1 && u.disabled);
+}
+
 /* ---- client addresses: rate limit and wrong sign-ins --------------------- */
 
 static struct web_addr *
@@ -498,6 +510,22 @@ web_serve(struct web_app *app, struct MHD_Connection *c, struct web_req *req,
 			    W_SIGNIN, web_t(req->lang, W_EXPIRED));
 		if (expired)
 			web_set_cookie(app, resp, "sid", "-", "/", 0);
+		return;
+	}
+	if (req->sess != NULL && !web_account_ok(app, req->sess)) {
+		/* Disabled (or removed) since sign-in: the session ends now,
+		 * not at its timeout. */
+		log_info("web: %s is disabled; session ended", req->sess->user);
+		web_session_drop(req->sess);
+		req->sess = NULL;
+		web_set_cookie(app, resp, "sid", "-", "/", 0);
+		if (!post) {
+			snprintf(resp->location, sizeof(resp->location),
+			    "/login");
+			resp->status = MHD_HTTP_SEE_OTHER;
+		} else
+			web_page_message(req, resp, MHD_HTTP_UNAUTHORIZED,
+			    W_SIGNIN, web_t(req->lang, W_EXPIRED));
 		return;
 	}
 	if (req->sess != NULL)

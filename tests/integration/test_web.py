@@ -313,6 +313,19 @@ class Refusals(ConsoleBase):
         self.assertNotIn("+97699113303", r.body)
         self.assertIn(ref, r.body)
 
+    def test_disabled_account_is_signed_out_at_once(self):
+        p = ctlrun(self.db, "users", "add", "temp", stdin=PASSWORD + "\n")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        c = self.client()
+        self.assertEqual(c.sign_in(name="temp").status, 303)
+        self.assertEqual(c.request("GET", "/queue").status, 200)
+        p = ctlrun(self.db, "users", "disable", "temp")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        r = c.request("GET", "/queue")
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.getheader("Location"), "/login")
+        self.assertEqual(c.sign_in(name="temp").status, 401)
+
     def test_too_large_a_form(self):
         c = self.client()
         c.sign_in()
