@@ -135,13 +135,15 @@ report_cmd_pin(struct store *store, const struct conf *conf,
 	return store_pin_put(store, cw->name, failures, locked) < 0 ? -1 : 0;
 }
 
-/* Adds a timeline entry with text (sealed when a key is set). */
+/* Adds a timeline entry with text (sealed when a key is set), and its
+ * audit row. */
 static int
 report_cmd_entry(struct store *store, const struct conf *conf, int64_t id,
     const char *kind, const char *actor, const char *text, int64_t outbox,
     int64_t now)
 {
 	struct store_report_entry e;
+	struct store_audit a;
 	unsigned char *blob = NULL;
 	size_t len = 0;
 	int64_t rc;
@@ -167,7 +169,16 @@ report_cmd_entry(struct store *store, const struct conf *conf, int64_t id,
 	}
 	rc = store_report_entry_add(store, &e);
 	free(blob);
-	return rc < 0 ? -1 : 0;
+	if (rc < 0)
+		return -1;
+	/* The audit log names every action on a report, by SMS too. */
+	memset(&a, 0, sizeof(a));
+	a.at = now;
+	a.actor = actor;
+	a.via = "sms";
+	a.action = kind;
+	a.report_id = id;
+	return store_audit_add(store, &a) < 0 ? -1 : 0;
 }
 
 /*

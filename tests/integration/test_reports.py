@@ -186,6 +186,12 @@ class Reports(ReportsBase):
         self.assertEqual(texts["close"], "safe with her family")
         # The wrong PIN counted nothing else: one claim, by oyuna.
         self.assertEqual(kinds.count("claim"), 1)
+        # The audit log has the SMS actions too, under her name.
+        audit = ctl(self.db, "audit", "--report", ref)
+        sms = sorted(a["action"] for a in audit if a["via"] == "sms")
+        self.assertEqual(sms, ["claim", "close", "reply"])
+        self.assertTrue(all(a["actor"] == "oyuna" for a in audit
+                            if a["via"] == "sms"))
         wait_for(lambda: b"safe with her" not in self.raw() and
                  b"noon" not in self.raw() and
                  REPORTER.encode() not in self.raw(), 30,
