@@ -21,6 +21,7 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "conf_int.h"
 #include "text.h"
 
 /* "FILE:LINE: " and the reason into err. Returns -1. */
@@ -32,20 +33,9 @@ conf_match_fail(const config_setting_t *s, const char *path, char *err,
     size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (err == NULL || errlen == 0)
-		return -1;
-	if (s != NULL && config_setting_source_line(s) > 0)
-		n = snprintf(err, errlen, "%s:%u: ", config_setting_source_file(s)
-		    ? config_setting_source_file(s) : path,
-		    config_setting_source_line(s));
-	else
-		n = snprintf(err, errlen, "%s: ", path);
-	if (n < 0 || (size_t)n >= errlen)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	conf_failv(path, s, "", err, errlen, fmt, ap);
 	va_end(ap);
 	return -1;
 }

@@ -28,6 +28,7 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "conf_int.h"
 #include "seal.h"
 
 struct conf_rctx {
@@ -68,18 +69,9 @@ conf_rfail(struct conf_rctx *ctx, const config_setting_t *s,
     const char *fmt, ...)
 {
 	va_list ap;
-	unsigned line = s != NULL ? config_setting_source_line(s) : 0;
-	int n;
 
-	if (line > 0)
-		n = snprintf(ctx->err, ctx->errlen, "%s:%u: reports.",
-		    ctx->path, line);
-	else
-		n = snprintf(ctx->err, ctx->errlen, "%s: reports.", ctx->path);
-	if (n < 0 || (size_t)n >= ctx->errlen)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(ctx->err + n, ctx->errlen - (size_t)n, fmt, ap);
+	conf_failv(ctx->path, s, "reports.", ctx->err, ctx->errlen, fmt, ap);
 	va_end(ap);
 	return -1;
 }

@@ -2,7 +2,8 @@
 // would: sign in, see the urgent report locked, unlock it with the key's
 // passphrase, read it (its <script> shown as text, never run), claim it,
 // reply, close it, look at the statistics, sign out. Screenshots of the
-// queue and the statistics go to $SHOTS.
+// queue (also on a phone's width), the report and the statistics go to
+// $SHOTS.
 //
 // Run by tests/integration/test_web.py, which starts the gateway, the
 // simulated modem and the console, and checks afterwards what the
@@ -93,6 +94,8 @@ try {
   await page.waitForURL(/done=reply/);
   check((await page.locator('ol.timeline').innerText())
     .includes(env('REPLY_TEXT')), 'the reply in the timeline');
+  await page.screenshot({ path: `${shots}/console-report.png`,
+    fullPage: true });
 
   await page.fill('#outcome', 'referred to the hotline');
   await page.click('#close');
