@@ -60,6 +60,10 @@ deb-src:
 	cp board/systemd/shukher.service $(FW_SRC)/debian/shukher.service
 	cp board/systemd/shukher-web.service \
 	  $(FW_SRC)/debian/shukher.shukher-web.service
+	cp board/systemd/shukher-clock.service \
+	  $(FW_SRC)/debian/shukher.shukher-clock.service
+	cp board/systemd/shukher-clock.timer \
+	  $(FW_SRC)/debian/shukher.shukher-clock.timer
 	cp board/sysusers.conf $(FW_SRC)/debian/shukher.sysusers
 	printf '%s\n' \
 	  'shukher ($(FW_VERSION)) $(FW_SUITE); urgency=medium' '' \

@@ -48,6 +48,9 @@ struct modem_info {
 	int signal_percent;      /* -1 unknown */
 	int sim_used;            /* -1 unknown */
 	int sim_total;           /* -1 unknown */
+	int64_t network_time;    /* the modem's clock in UTC seconds, when it
+	                            is plausibly the network's (set by NITZ:
+	                            not before 2025); 0 unknown */
 };
 
 /*

@@ -409,6 +409,13 @@ struct store_modem_state {
 	char last_error[256];
 	int64_t last_error_at;
 	int64_t updated_at;      /* 0: the daemon never wrote it */
+	/* Schema 6: the network's time (UTC seconds; 0 unknown) as read from
+	 * the modem at second network_boottime of CLOCK_BOOTTIME in the boot
+	 * boot_id: valid now as network_time + (boottime now - then) while
+	 * the boot is the same, whatever the system clock did meanwhile. */
+	int64_t network_time;
+	int64_t network_boottime;
+	char boot_id[40];
 };
 
 int store_modem_state_put(struct store *store,

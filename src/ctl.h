@@ -36,6 +36,7 @@ enum ctl_opt {
 	CTL_OPT_FORMAT = 1 << 9,    /* --format csv|json (reports export) */
 	CTL_OPT_DRY_RUN = 1 << 10,  /* --dry-run (purge) */
 	CTL_OPT_REPORT = 1 << 13,   /* --report REF|ID (audit) */
+	CTL_OPT_SET = 1 << 14,      /* --set (clock) */
 };
 
 /* What the command line gave a command. Strings point into argv. */
@@ -48,6 +49,7 @@ struct ctl_args {
 	const char *sms;            /* --sms NUMBER */
 	const char *format;         /* --format csv|json */
 	int dry_run;                /* --dry-run */
+	int set;                    /* --set */
 	const char *report;         /* --report REF|ID */
 	char **rest;                /* positional arguments */
 	int nrest;
@@ -95,6 +97,7 @@ int ctl_pin_hash(struct ctl *ctl, struct ctl_args *args);
 int ctl_keygen(struct ctl *ctl, struct ctl_args *args);
 int ctl_send(struct ctl *ctl, struct ctl_args *args);
 int ctl_status(struct ctl *ctl, struct ctl_args *args);
+int ctl_clock(struct ctl *ctl, struct ctl_args *args);
 int ctl_config_check(struct ctl *ctl, struct ctl_args *args);
 int ctl_selftest(struct ctl *ctl, struct ctl_args *args);
 int ctl_users_add(struct ctl *ctl, struct ctl_args *args);

@@ -30,6 +30,7 @@
 #include "ctl.h"
 #include "exitcode.h"
 #include "json.h"
+#include "netclock.h"
 #include "modem.h"
 #include "store.h"
 
@@ -281,22 +282,33 @@ st_modem_open(struct st_modem *m, const struct conf *conf)
 /* ---- the machine: clock, database, disk -------------------------------- */
 
 static void
-st_clock(struct st *st)
+st_clock(struct st *st, const struct store_modem_state *state, int reported)
 {
 	struct timex tx;
 	char buf[CTL_TIME_LEN];
 	time_t now = time(NULL);
-	int synced;
+	int64_t net, off = 0;
+	int synced, have;
 
 	memset(&tx, 0, sizeof(tx));
 	synced = adjtimex(&tx) != TIME_ERROR;
+	have = reported && netclock_now(state, &net);
+	if (have)
+		off = (int64_t)now - net;
 	ctl_time_iso((int64_t)now, buf, sizeof(buf));
 	if (now < ST_CLOCK_MIN)
 		st_line(st, ST_FAIL, "clock", "%s is in the past: set the date"
-		    " (date -s), or give the device network time once", buf);
+		    " (shukherctl clock --set, date -s), or give the device "
+		    "network time once", buf);
+	else if (have && (off > 120 || off < -120))
+		st_line(st, ST_WARN, "clock", "%s is %lld s %s the mobile "
+		    "network's time: shukherctl clock --set", buf,
+		    (long long)(off < 0 ? -off : off), off < 0 ? "behind" :
+		    "ahead of");
 	else
-		st_line(st, ST_PASS, "clock", "%s%s", buf, synced ?
-		    ", synchronised" : ", not synchronised (fake-hwclock)");
+		st_line(st, ST_PASS, "clock", "%s%s%s", buf, synced ?
+		    ", synchronised" : ", not synchronised (fake-hwclock)",
+		    have ? ", agrees with the mobile network" : "");
 }
 
 /* The database: it opens and takes a write lock. Returns the store or
@@ -601,7 +613,7 @@ ctl_selftest(struct ctl *ctl, struct ctl_args *args)
 		h = st_modem_open(&m, ctl->conf);
 		st_modem_lines(&st, &m, "opened by the self-test");
 	}
-	st_clock(&st);
+	st_clock(&st, &state, reported);
 	st_disk(&st, ctl->db_path);
 	if (args->sms != NULL) {
 		snprintf(text, sizeof(text), "shukher self-test %lld: please "

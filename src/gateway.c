@@ -17,6 +17,7 @@
 
 #include "gateway.h"
 #include "log.h"
+#include "netclock.h"
 #include "report.h"
 #include "route.h"
 
@@ -126,6 +127,7 @@ gateway_refresh_info(struct gateway *gw, int64_t now)
 	gw->state.signal_percent = info.signal_percent;
 	gw->state.sim_used = info.sim_used;
 	gw->state.sim_total = info.sim_total;
+	netclock_note(&gw->state, info.network_time);
 	gateway_save_state(gw, now);
 }
 

@@ -213,6 +213,15 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "                       outbox_failed, reports_open,\n"
 	  "                       reports_urgent_open\n",
 	  0, NULL, 0, 0, 1, ctl_status },
+	{ "clock", "[--set [--dry-run]]",
+	  "the system clock against the network's time (from the modem)",
+	  "  --set                set the clock from the network's time when\n"
+	  "                       it is more than 2 minutes off and NTP has not\n"
+	  "                       synchronised it (needs root)\n"
+	  "  --dry-run            with --set: say what would be done\n"
+	  "  --json               one object: system, network, offset,\n"
+	  "                       ntp_synchronized, action\n",
+	  CTL_OPT_SET | CTL_OPT_DRY_RUN, NULL, 0, 0, 1, ctl_clock },
 	{ "config check", "",
 	  "reads the config (-c) and says what is wrong with it",
 	  "  --json               one object: path, ok, error, database,\n"
@@ -342,6 +351,7 @@ static const struct {
 	{ "format", required_argument, CTL_OPT_FORMAT },
 	{ "dry-run", no_argument, CTL_OPT_DRY_RUN },
 	{ "report", required_argument, CTL_OPT_REPORT },
+	{ "set", no_argument, CTL_OPT_SET },
 	{ "json", no_argument, 0 },
 	{ "help", no_argument, 0 },
 };
@@ -428,6 +438,9 @@ ctl_apply_opt(struct ctl *ctl, const struct ctl_cmd *cmd, size_t idx,
 		return 0;
 	case CTL_OPT_DRY_RUN:
 		args->dry_run = 1;
+		return 0;
+	case CTL_OPT_SET:
+		args->set = 1;
 		return 0;
 	case CTL_OPT_REPORT:
 		args->report = arg;

@@ -226,6 +226,18 @@ static const char *const store_migrations[] = {
 	" blob BLOB NOT NULL,"
 	" created_at INTEGER NOT NULL);"
 	"PRAGMA user_version = 5;",
+	/*
+	 * 6: the network's time as the modem last told it, with the boot and
+	 * the CLOCK_BOOTTIME second it was read at, so that `shukherctl clock`
+	 * can carry it forward to now without trusting the system clock (which
+	 * is what it is there to check).
+	 */
+	"ALTER TABLE modem_state ADD COLUMN network_time INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE modem_state ADD COLUMN network_boottime INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE modem_state ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';"
+	"PRAGMA user_version = 6;",
 };
 
 #define STORE_NMIGRATIONS \

@@ -121,8 +121,10 @@ store_modem_state_put(struct store *store,
 
 	if (store_prepare(store, "INSERT OR REPLACE INTO modem_state (id,"
 	    " connected, since, operator_name, signal_dbm, signal_percent,"
-	    " sim_used, sim_total, last_error, last_error_at, updated_at)"
-	    " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	    " sim_used, sim_total, last_error, last_error_at, updated_at,"
+	    " network_time, network_boottime, boot_id)"
+	    " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+	    " ?13)",
 	    &stmt) == -1)
 		return -1;
 	sqlite3_bind_int(stmt, 1, st->connected);
@@ -139,6 +141,10 @@ store_modem_state_put(struct store *store,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 9, st->last_error_at);
 	sqlite3_bind_int64(stmt, 10, st->updated_at);
+	sqlite3_bind_int64(stmt, 11, st->network_time);
+	sqlite3_bind_int64(stmt, 12, st->network_boottime);
+	sqlite3_bind_text(stmt, 13, st->boot_id,
+	    (int)strnlen(st->boot_id, sizeof(st->boot_id)), SQLITE_STATIC);
 	return store_step_done(store, stmt, "put modem state") == -1 ? -1 : 0;
 }
 
@@ -152,7 +158,8 @@ store_modem_state_get(struct store *store, struct store_modem_state *st)
 	st->signal_percent = st->sim_used = -1;
 	if (store_prepare(store, "SELECT connected, since, operator_name,"
 	    " signal_dbm, signal_percent, sim_used, sim_total, last_error,"
-	    " last_error_at, updated_at FROM modem_state WHERE id = 1",
+	    " last_error_at, updated_at, network_time, network_boottime,"
+	    " boot_id FROM modem_state WHERE id = 1",
 	    &stmt) == -1)
 		return -1;
 	rc = sqlite3_step(stmt);
@@ -169,6 +176,10 @@ store_modem_state_get(struct store *store, struct store_modem_state *st)
 		    store_col_str(stmt, 7));
 		st->last_error_at = sqlite3_column_int64(stmt, 8);
 		st->updated_at = sqlite3_column_int64(stmt, 9);
+		st->network_time = sqlite3_column_int64(stmt, 10);
+		st->network_boottime = sqlite3_column_int64(stmt, 11);
+		snprintf(st->boot_id, sizeof(st->boot_id), "%s",
+		    store_col_str(stmt, 12));
 	} else if (rc != SQLITE_DONE)
 		store_fail(store, "get modem state");
 	sqlite3_finalize(stmt);
