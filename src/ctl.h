@@ -98,6 +98,14 @@ int ctl_keygen(struct ctl *ctl, struct ctl_args *args);
 int ctl_send(struct ctl *ctl, struct ctl_args *args);
 int ctl_status(struct ctl *ctl, struct ctl_args *args);
 int ctl_clock(struct ctl *ctl, struct ctl_args *args);
+
+/*
+ * Reads one line of standard input into buf (len bytes), echo off when
+ * tty (standard input is a terminal) after printing prompt to stderr: a
+ * password, passphrase or PIN. Returns its length, -1 at end of input,
+ * -2 when the line does not fit.
+ */
+int ctl_secret_line(const char *prompt, int tty, char *buf, size_t len);
 int ctl_config_check(struct ctl *ctl, struct ctl_args *args);
 int ctl_selftest(struct ctl *ctl, struct ctl_args *args);
 int ctl_users_add(struct ctl *ctl, struct ctl_args *args);

@@ -8,7 +8,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -19,35 +18,6 @@
 
 #define CTL_PIN_MAX 64
 
-/* Reads one line into buf, echo off on a terminal. Returns 0, or -1. */
-static int
-ctl_pin_read(char *buf, size_t len)
-{
-	struct termios old, quiet;
-	int tty = isatty(STDIN_FILENO), ok;
-
-	if (tty) {
-		fprintf(stderr, "PIN: ");
-		fflush(stderr);
-		if (tcgetattr(STDIN_FILENO, &old) == -1)
-			tty = 0;
-	}
-	if (tty) {
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-	}
-	ok = fgets(buf, (int)len, stdin) != NULL;
-	if (tty) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-		fprintf(stderr, "\n");
-	}
-	if (!ok)
-		return -1;
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return 0;
-}
-
 int
 ctl_pin_hash(struct ctl *ctl, struct ctl_args *args)
 {
@@ -55,7 +25,8 @@ ctl_pin_hash(struct ctl *ctl, struct ctl_args *args)
 	size_t n;
 	int rc = EXIT_OK;
 
-	if (ctl_pin_read(pin, sizeof(pin)) == -1) {
+	if (ctl_secret_line("PIN: ", isatty(STDIN_FILENO), pin,
+	    sizeof(pin)) == -1) {
 		ctl_err("pin-hash: no PIN on standard input");
 		return EXIT_DATAERR;
 	}

@@ -40,12 +40,8 @@ ctl_user_actor(void)
 	return user != NULL && user[0] != '\0' ? user : "shukherctl";
 }
 
-/*
- * Reads one line into buf (CTL_SECRET_MAX + 2 bytes), echo off on a
- * terminal after printing prompt. Returns its length, -1 at end of input,
- * -2 when the line is too long.
- */
-static int
+/* See ctl.h. */
+int
 ctl_secret_line(const char *prompt, int tty, char *buf, size_t len)
 {
 	struct termios old, quiet;

@@ -695,19 +695,15 @@ web_start(const struct conf *conf, struct store *store, char *err,
 		app->tls = 1;
 		flags |= MHD_USE_TLS;
 	}
-	if (app->tls)
-		app->mhd = MHD_start_daemon(flags, 0, NULL, NULL, web_handler,
-		    app, MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, app,
-		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		    MHD_OPTION_HTTPS_MEM_CERT, app->cert_pem,
-		    MHD_OPTION_HTTPS_MEM_KEY, app->key_pem,
-		    MHD_OPTION_NOTIFY_COMPLETED, web_completed, app,
-		    MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
-		    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
-		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
-		    MHD_OPTION_END);
-	else
+	/* The TLS pair, when there is one, goes in the first two slots of
+	 * the option array; MHD_OPTION_ARRAY ends at the first END. */
+	{
+		struct MHD_OptionItem tls[] = {
+			{ MHD_OPTION_HTTPS_MEM_CERT, 0, app->cert_pem },
+			{ MHD_OPTION_HTTPS_MEM_KEY, 0, app->key_pem },
+			{ MHD_OPTION_END, 0, NULL },
+		};
+
 		app->mhd = MHD_start_daemon(flags, 0, NULL, NULL, web_handler,
 		    app, MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, app,
 		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -716,7 +712,9 @@ web_start(const struct conf *conf, struct store *store, char *err,
 		    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
 		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
+		    MHD_OPTION_ARRAY, app->tls ? tls : tls + 2,
 		    MHD_OPTION_END);
+	}
 	if (app->mhd == NULL) {
 		snprintf(err, errlen, "cannot listen on %s port %d (in use? "
 		    "see the lines above)", conf->web.listen, conf->web.port);

@@ -112,6 +112,28 @@ web_foot(struct web_resp *resp)
 	wb_raw(&resp->body, "</main></body></html>");
 }
 
+/* A table of class cls and its head: first (a literal, or NULL), then the
+ * titles of cols; the body is left open. */
+static void
+web_thead(struct web_req *req, struct web_buf *b, const char *cls,
+    const char *first, const enum web_str *cols, size_t n)
+{
+	size_t i;
+
+	wb_printf(b, "<table class=\"%s\"><thead><tr>", cls);
+	if (first != NULL) {
+		wb_raw(b, "<th>");
+		wb_text(b, first);
+		wb_raw(b, "</th>");
+	}
+	for (i = 0; i < n; i++) {
+		wb_raw(b, "<th>");
+		wb_text(b, T(req, cols[i]));
+		wb_raw(b, "</th>");
+	}
+	wb_raw(b, "</tr></thead><tbody>");
+}
+
 /* A POST form to action (a path of ours: constant text and numbers). */
 static void
 web_form_open(struct web_req *req, struct web_buf *b, const char *action,
@@ -487,6 +509,8 @@ web_option(struct web_buf *b, const char *value, const char *cur,
 static void
 web_queue(struct web_req *req, struct web_resp *resp)
 {
+	static const enum web_str queue_cols[] = { W_REF, W_FILED, W_STATE,
+	    W_CLAIMED_BY, W_TEXT };
 	struct web_buf *b = &resp->body;
 	struct store_filter f;
 	struct web_queue q;
@@ -547,17 +571,7 @@ web_queue(struct web_req *req, struct web_resp *resp)
 		web_foot(resp);
 		goto out;
 	}
-	wb_raw(b, "<table class=\"queue\"><thead><tr><th>");
-	wb_text(b, T(req, W_REF));
-	wb_raw(b, "</th><th>");
-	wb_text(b, T(req, W_FILED));
-	wb_raw(b, "</th><th>");
-	wb_text(b, T(req, W_STATE));
-	wb_raw(b, "</th><th>");
-	wb_text(b, T(req, W_CLAIMED_BY));
-	wb_raw(b, "</th><th>");
-	wb_text(b, T(req, W_TEXT));
-	wb_raw(b, "</th></tr></thead><tbody>");
+	web_thead(req, b, "queue", NULL, queue_cols, 5);
 	for (i = 0; i < q.n; i++) {
 		struct web_qrow *r = &q.rows[i];
 
@@ -896,6 +910,8 @@ web_row(struct web_buf *b, const char *label, const char *value)
 static void
 web_status(struct web_req *req, struct web_resp *resp)
 {
+	static const enum web_str outbox_cols[] = { W_FILED, W_NUMBER, W_KIND,
+	    W_STATE, W_ATTEMPTS, W_DELIVERY };
 	struct store *store = web_store(req->app);
 	struct web_buf *b = &resp->body;
 	struct store_modem_state m;
@@ -958,19 +974,8 @@ web_status(struct web_req *req, struct web_resp *resp)
 	web_row(b, T(req, W_REPORTS_OPEN), v);
 	wb_raw(b, "</table><h2>");
 	wb_text(b, T(req, W_OUTBOX));
-	wb_raw(b, "</h2><table class=\"outbox\"><thead><tr><th>#</th><th>");
-	wb_text(b, T(req, W_FILED));
-	wb_raw(b, "</th><th>");
-	wb_text(b, T(req, W_NUMBER));
-	wb_raw(b, "</th><th>");
-	wb_text(b, T(req, W_KIND));
-	wb_raw(b, "</th><th>");
-	wb_text(b, T(req, W_STATE));
-	wb_raw(b, "</th><th>");
-	wb_text(b, T(req, W_ATTEMPTS));
-	wb_raw(b, "</th><th>");
-	wb_text(b, T(req, W_DELIVERY));
-	wb_raw(b, "</th></tr></thead><tbody>");
+	wb_raw(b, "</h2>");
+	web_thead(req, b, "outbox", "#", outbox_cols, 6);
 	memset(&f, 0, sizeof(f));
 	f.urgent = -1;
 	f.limit = WEB_OUTBOX_MAX;
@@ -985,6 +990,7 @@ web_status(struct web_req *req, struct web_resp *resp)
 static void
 web_stats(struct web_req *req, struct web_resp *resp)
 {
+	static const enum web_str total_cols[] = { W_KEYWORD, W_TOTAL };
 	struct web_buf *b = &resp->body;
 	struct web_series s;
 	size_t k, d;
@@ -1016,12 +1022,8 @@ web_stats(struct web_req *req, struct web_resp *resp)
 		wb_text(b, s.days[0]);
 		wb_raw(b, " – ");
 		wb_text(b, s.days[s.ndays - 1]);
-		wb_raw(b, "</figcaption></figure><table class=\"totals\">"
-		    "<thead><tr><th>");
-		wb_text(b, T(req, W_KEYWORD));
-		wb_raw(b, "</th><th>");
-		wb_text(b, T(req, W_TOTAL));
-		wb_raw(b, "</th></tr></thead><tbody>");
+		wb_raw(b, "</figcaption></figure>");
+		web_thead(req, b, "totals", NULL, total_cols, 2);
 		for (k = 0; k < s.nkeywords; k++) {
 			for (total = 0, d = 0; d < s.ndays; d++)
 				total += s.count[k * s.ndays + d];
