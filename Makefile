@@ -45,7 +45,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BINS     := $(BUILD)/shukherd $(BUILD)/shukherctl $(BUILD)/shukher-web
 
 .PHONY: all deps check-deps test-web-deps test test-unit test-integration test-sanitize \
-        run install uninstall clean
+        run run-console install uninstall clean
 
 all: check-deps $(BINS)
 
@@ -135,6 +135,10 @@ test-sanitize:
 
 run: all
 	@python3 tests/sim/run_demo.py --build $(BUILD)
+
+# The same, with the caseworkers' web console on http://127.0.0.1:8080/.
+run-console: all
+	@python3 tests/sim/run_demo.py --build $(BUILD) --console 8080
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \

@@ -4,6 +4,11 @@ real AT driver to a simulated SIM800 modem on a pseudo-terminal. Type SMS as
 if from a phone and see the replies.
 
     python3 tests/sim/run_demo.py [--build build] [--from +97699112233]
+                                  [--console PORT]
+
+With --console (make run-console), the caseworkers' web console runs too,
+on http://127.0.0.1:PORT/, with a demo account and the demo key kept in the
+vault: sign in, unlock, and watch the reports you text arrive.
 
 At the prompt, a line is the text of one SMS from the current number;
 "+97699001122: text" sends from another number. With stdin not a terminal,
@@ -14,7 +19,9 @@ kept in build/demo/ for a look afterwards (shukherctl -d build/demo/shukher.db).
 import argparse
 import os
 import re
+import shutil
 import signal
+import subprocess
 import sys
 import time
 
@@ -29,8 +36,27 @@ import harness                                         # noqa: E402
 NUMBER = re.compile(r"^\s*(\+?\d{3,20})\s*:\s*(.*)$")
 
 
-def start(build, workdir):
-    """The simulated modem and a daemon on it; returns (sim, daemon)."""
+DEMO_USER = "demo"
+DEMO_PASSWORD = "demo-password"
+DEMO_PASSPHRASE = "demo-passphrase"
+
+
+def ctl(build, db, *args, stdin=None, config=None):
+    cmd = [os.path.join(ROOT, build, "shukherctl"), "-d", db]
+    if config is not None:
+        cmd += ["-c", config]
+    p = subprocess.run(cmd + list(args), input=stdin, text=True,
+                       capture_output=True)
+    if p.returncode != 0:
+        raise SystemExit("shukherctl %s: %s" % (" ".join(args), p.stderr))
+
+
+def start(build, workdir, console=0):
+    """The simulated modem and a daemon on it; returns (sim, daemon, conf).
+    console: a port for the web console (0: none); its key pair, account
+    and vault are made fresh in workdir."""
+    if console and os.path.isdir(workdir):
+        shutil.rmtree(workdir)
     os.makedirs(workdir, exist_ok=True)
     db = os.path.join(workdir, "shukher.db")
     sim = ModemSim(link=os.path.join(workdir, "gsm-modem"))
@@ -41,8 +67,36 @@ def start(build, workdir):
          "poll_interval": 30, "notifications": True},
         fixture=os.path.join(ROOT, "board", "shukher.conf"))
     harness.BUILD = build
+    if console:
+        pub = os.path.join(workdir, "cw.pub")
+        ctl(build, db, "keygen", pub, os.path.join(workdir, "cw.key"))
+        # The example's own groups, with the demo key and console in.
+        with open(conf, encoding="utf-8") as f:
+            text = f.read()
+        text, n1 = re.subn(r"(?m)^reports = \{", lambda m: m.group(0) +
+                           '\n\tpublic_key = "%s";' % pub, text)
+        text, n2 = re.subn(r"(?ms)^web = \{.*?^\};",
+                           'web = { enabled = true; listen = "127.0.0.1"; '
+                           'port = %d; language = "en"; };' % console, text)
+        assert n1 == 1 and n2 == 1, "reports and web groups in the example"
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(text)
     daemon = harness.Daemon(conf)
-    return sim, daemon
+    return sim, daemon, conf
+
+
+def start_console(build, workdir, conf, port):
+    """The account, the key in the vault, and shukher-web."""
+    db = os.path.join(workdir, "shukher.db")
+    ctl(build, db, "users", "add", DEMO_USER, stdin=DEMO_PASSWORD + "\n")
+    ctl(build, db, "key", "store", os.path.join(workdir, "cw.key"),
+        stdin=DEMO_PASSPHRASE + "\n", config=conf)
+    web = harness.Daemon(conf, program="shukher-web")
+    web.wait_log(r"listening on", timeout=30)
+    print("console: http://127.0.0.1:%d/  name %s, password %s; "
+          "Unlock reports with the passphrase %s" % (
+              port, DEMO_USER, DEMO_PASSWORD, DEMO_PASSPHRASE), flush=True)
+    return web
 
 
 def wait_connected(daemon):
@@ -96,14 +150,20 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--from", dest="sender", default="+97699112233")
     ap.add_argument("--wait", type=int, default=15)
+    ap.add_argument("--console", type=int, default=0, metavar="PORT")
     args = ap.parse_args()
     workdir = os.path.join(ROOT, args.build, "demo")
-    sim, daemon = start(args.build, workdir)
+    sim, daemon, conf = start(args.build, workdir, args.console)
+    web = None
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         wait_connected(daemon)
+        if args.console:
+            web = start_console(args.build, workdir, conf, args.console)
         converse(sim, args.sender, args.wait, sys.stdin.isatty())
     finally:
+        if web is not None:
+            web.stop()
         rc = daemon.stop()
         sim.stop()
         with open(os.path.join(workdir, "shukherd.log"), "w",
