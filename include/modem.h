@@ -74,6 +74,16 @@ typedef void (*modem_part_cb)(void *arg, const struct modem_send *progress);
 /* Called for each SMS read; return 0 to go on, -1 to stop reading. */
 typedef int (*modem_sms_cb)(void *arg, const struct modem_sms *sms);
 
+/*
+ * What open() says when the SIM is the reason it failed: the start of its
+ * error text, so that a technician's check (shukherctl selftest) can tell
+ * the cases apart from the daemon's last error without guessing.
+ */
+#define MODEM_ERR_PIN_NEEDED  "SIM asks for a PIN and none is configured"
+#define MODEM_ERR_PIN_REFUSED "PIN refused"
+#define MODEM_ERR_SIM_LOCKED  "SIM asks for a code other than the PIN " \
+	"(PUK or phone code)"
+
 struct modem_ops {
 	const char *name;
 

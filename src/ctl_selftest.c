@@ -168,20 +168,20 @@ st_signal_verdict(int dbm, const char **word)
 	return dbm >= -85 ? ST_PASS : dbm >= -100 ? ST_WARN : ST_FAIL;
 }
 
-/* The SIM line: READY, or why not, read from the modem's error. */
+/* The SIM line: READY, or why not, from the modem's error (modem.h names
+ * the texts open() gives for the SIM). */
 static void
 st_sim(struct st *st, const struct st_modem *m)
 {
 	if (m->answers)
 		st_line(st, ST_PASS, "sim", "SIM ready");
-	else if (strstr(m->error, "asks for a PIN") != NULL ||
-	    strstr(m->error, "none is") != NULL)
+	else if (strstr(m->error, MODEM_ERR_PIN_NEEDED) != NULL)
 		st_line(st, ST_FAIL, "sim", "the SIM wants a PIN: set "
 		    "modem.pin in shukher.conf");
-	else if (strstr(m->error, "PIN refused") != NULL)
+	else if (strstr(m->error, MODEM_ERR_PIN_REFUSED) != NULL)
 		st_line(st, ST_FAIL, "sim", "the SIM refused modem.pin in "
 		    "shukher.conf: correct it (three wrong PINs lock the SIM)");
-	else if (strstr(m->error, "PUK") != NULL)
+	else if (strstr(m->error, MODEM_ERR_SIM_LOCKED) != NULL)
 		st_line(st, ST_FAIL, "sim", "the SIM is locked (PUK): unlock "
 		    "it in a phone");
 	else

@@ -1172,13 +1172,11 @@ modem_gammu_pin(struct modem_gammu *m, const char *pin, char *err,
 	if (status == SEC_None)
 		return 0;
 	if (status != SEC_Pin) {
-		modem_gammu_err(err, errlen, "SIM asks for a code other than "
-		    "the PIN (PUK or phone code)");
+		modem_gammu_err(err, errlen, MODEM_ERR_SIM_LOCKED);
 		return -1;
 	}
 	if (pin == NULL || pin[0] == '\0') {
-		modem_gammu_err(err, errlen, "SIM asks for a PIN and none is "
-		    "configured");
+		modem_gammu_err(err, errlen, MODEM_ERR_PIN_NEEDED);
 		return -1;
 	}
 	memset(&code, 0, sizeof(code));
@@ -1187,7 +1185,7 @@ modem_gammu_pin(struct modem_gammu *m, const char *pin, char *err,
 	e = GSM_EnterSecurityCode(m->sm, &code);
 	memset(&code, 0, sizeof(code));
 	if (e == ERR_SECURITYERROR) {
-		modem_gammu_err(err, errlen, "PIN refused");
+		modem_gammu_err(err, errlen, MODEM_ERR_PIN_REFUSED);
 		return -1;
 	}
 	if (e != ERR_NONE) {
