@@ -85,11 +85,15 @@ enum web_str {
 	W_NOT_FOUND, W_FORBIDDEN, W_CSRF, W_TOO_LARGE, W_RATE, W_ERROR,
 	W_BACK, W_NEVER, W_UNKNOWN, W_LANGUAGE, W_UNCLAIMED, W_SIGNED_IN_AS,
 	W_NEED_KEY, W_SESSION_ENDS, W_MESSAGES, W_NO_STATS, W_AUDIT,
+	W_K_MESSAGE, W_K_FILED, W_K_ACK, W_K_ALERT, W_K_FOLLOWUP,
 	W_COUNT
 };
 
 /* The text of s in lang (UTF-8, plain: escape it like any string). */
 const char *web_t(enum web_lang lang, enum web_str s);
+/* A timeline entry's kind ("filed", "claim", ...) in lang; an unknown
+ * kind as it is. */
+const char *web_kind(enum web_lang lang, const char *kind);
 /* A casework error (enum cw_err) worded for the caseworker. */
 const char *web_cw_error(enum web_lang lang, int err);
 

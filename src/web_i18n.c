@@ -7,6 +7,7 @@
  * review before deployment, as the SMS texts do.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "casework.h"
 #include "web.h"
@@ -116,7 +117,30 @@ static const char *const web_strs[W_COUNT][2] = {
 	[W_MESSAGES] = { "мессеж", "messages" },
 	[W_NO_STATS] = { "Статистик алга.", "No statistics yet." },
 	[W_AUDIT] = { "Хяналтын бүртгэл", "Audit log" },
+	[W_K_MESSAGE] = { "мессеж", "message" },
+	[W_K_FILED] = { "бүртгэгдсэн", "filed" },
+	[W_K_ACK] = { "хариу илгээсэн", "acknowledged" },
+	[W_K_ALERT] = { "мэдэгдсэн", "alerted" },
+	[W_K_FOLLOWUP] = { "нэмэлт мессеж", "follow-up" },
 };
+
+const char *
+web_kind(enum web_lang lang, const char *kind)
+{
+	static const struct { const char *kind; enum web_str s; } kinds[] = {
+		{ "message", W_K_MESSAGE }, { "filed", W_K_FILED },
+		{ "ack", W_K_ACK }, { "alert", W_K_ALERT },
+		{ "followup", W_K_FOLLOWUP }, { "claim", W_CLAIM },
+		{ "note", W_NOTE }, { "reply", W_REPLY }, { "close", W_CLOSE },
+	};
+	size_t i;
+
+	for (i = 0; kind != NULL && i < sizeof(kinds) / sizeof(kinds[0]);
+	    i++)
+		if (strcmp(kind, kinds[i].kind) == 0)
+			return web_t(lang, kinds[i].s);
+	return kind;
+}
 
 const char *
 web_t(enum web_lang lang, enum web_str s)

@@ -623,7 +623,7 @@ web_timeline_row(void *arg, const struct casework_entry *ce)
 	    strcmp(ce->e->kind, "message") == 0 ? "in" : "out");
 	wb_text(b, web_time(ce->e->at, at, sizeof(at)));
 	wb_raw(b, "</span> <span class=\"kind\">");
-	wb_text(b, ce->e->kind);
+	wb_text(b, web_kind(req->lang, ce->e->kind));
 	wb_raw(b, "</span> <span class=\"actor\">");
 	wb_text(b, ce->e->actor);
 	wb_raw(b, "</span>");

@@ -139,6 +139,10 @@ test_every_string_in_both_languages(void **state)
 	/* The Mongolian is not the English copied. */
 	assert_string_not_equal(web_t(WEB_MN, W_QUEUE),
 	    web_t(WEB_EN, W_QUEUE));
+	assert_string_equal(web_kind(WEB_EN, "filed"), "filed");
+	assert_string_equal(web_kind(WEB_MN, "claim"), web_t(WEB_MN, W_CLAIM));
+	assert_string_equal(web_kind(WEB_MN, "something-new"),
+	    "something-new");
 	for (e = CW_NOTFOUND; e <= CW_NOMEM; e++) {
 		assert_true(strlen(web_cw_error(WEB_MN, e)) > 0);
 		assert_true(strlen(web_cw_error(WEB_EN, e)) > 0);
