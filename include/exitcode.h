@@ -15,6 +15,8 @@ enum exitcode {
 	EXIT_SOFTWARE = 70,  /* EX_SOFTWARE: internal error */
 	EXIT_OSERR = 71,     /* EX_OSERR: out of memory, fork failed, ... */
 	EXIT_IOERR = 74,     /* EX_IOERR: database cannot be opened or is corrupt */
+	EXIT_TEMPFAIL = 75,  /* EX_TEMPFAIL: try again (shukher-web: cannot
+	                        listen yet); systemd restarts */
 	EXIT_CONFIG = 78,    /* EX_CONFIG: configuration invalid */
 };
 

@@ -128,7 +128,9 @@ main(int argc, char *argv[])
 	if ((app = web_start(conf, store, err, sizeof(err))) == NULL) {
 		store_close(store);
 		conf_free(conf);
-		fatalx(EXIT_CONFIG, "web: %s", err);
+		/* Most likely the address: taken, or not up yet. The
+		 * config itself was checked above, certificate files too. */
+		fatalx(EXIT_TEMPFAIL, "web: %s", err);
 	}
 	log_info("listening on %s://%s%s%s:%u/", web_tls(app) ? "https" :
 	    "http", strchr(conf->web.listen, ':') != NULL ? "[" : "",
