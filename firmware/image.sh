@@ -76,10 +76,11 @@ chroot "$root" sh -ec '
 	apt-get clean
 	rm -rf /tmp/shukher.deb /var/lib/apt/lists/*
 	systemctl enable systemd-networkd systemd-resolved \
-		shukher-boot-config.service shukher.service fake-hwclock.service
+		shukher-boot-config.service shukher-ssh-keys.service shukher.service \
+		fake-hwclock.service
 	# No password for anyone: SSH takes only the key on the boot partition.
 	usermod -p "*" root
-	# Host keys are made per device at first boot (boot-config).
+	# Host keys are made per device at first boot (shukher-ssh-keys).
 	rm -f /etc/ssh/ssh_host_*
 	echo shukher > /etc/hostname
 	: > /etc/machine-id
