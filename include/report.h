@@ -60,6 +60,18 @@ size_t report_on_duty(const struct conf *conf, int64_t now, size_t *idx,
     size_t max);
 
 /*
+ * Adds a timeline entry of kind to report id by actor (NULL: none), with
+ * text (NULL or "": none) sealed to pub, or clear when pub is NULL, and
+ * outbox the SMS it queued (0: none). Inside the caller's transaction; the
+ * one way every part of the program writes a timeline entry. Returns 0,
+ * -1 on a store error, -2 when memory ran out.
+ */
+struct seal_pub;
+int report_entry_add(struct store *store, int64_t id, const char *kind,
+    const char *actor, const char *text, const struct seal_pub *pub,
+    int64_t outbox, int64_t now);
+
+/*
  * Hashes a PIN for the config (crypto_pwhash_str, interactive limits).
  * Returns 0 with the string in out (crypto_pwhash_STRBYTES = 128 bytes),
  * or -1 when memory ran out.

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "casework.h"
+#include "report.h"
 #include "seal.h"
 #include "store.h"
 
@@ -281,32 +282,17 @@ static enum cw_err
 cw_entry(struct casework *cw, const struct store_report *r, const char *kind,
     const char *text, int64_t outbox, int64_t now)
 {
-	struct store_report_entry e;
 	struct seal_pub pub;
-	unsigned char *blob = NULL;
-	size_t len = 0;
-	int64_t rc;
+	int rc;
 
-	memset(&e, 0, sizeof(e));
-	e.report_id = r->id;
-	e.at = now;
-	e.kind = kind;
-	e.actor = cw_actor(cw);
-	e.outbox_id = outbox;
-	if (text != NULL && text[0] != '\0' && r->sealed != NULL) {
+	if (r->sealed != NULL && cw->sec != NULL) {
 		memcpy(pub.pk, cw->sec->pk, sizeof(pub.pk));
 		snprintf(pub.id, sizeof(pub.id), "%s", cw->sec->id);
-		if ((blob = seal_seal(&pub, text, strlen(text), &len)) == NULL)
-			return CW_NOMEM;
-		e.body = blob;
-		e.key_id = pub.id;
-	} else if (text != NULL && text[0] != '\0') {
-		e.body = (const unsigned char *)text;
-		len = strlen(text);
 	}
-	e.body_len = len;
-	rc = store_report_entry_add(cw->store, &e);
-	free(blob);
+	rc = report_entry_add(cw->store, r->id, kind, cw_actor(cw), text,
+	    r->sealed != NULL && cw->sec != NULL ? &pub : NULL, outbox, now);
+	if (rc == -2)
+		return CW_NOMEM;
 	if (rc < 0)
 		return CW_DB;
 	return cw_audit(cw, kind, r->id, now);

@@ -164,6 +164,24 @@ ctl_user_done(struct ctl *ctl, const char *name, const char *done)
 		fprintf(ctl->out, "user %s %s\n", name, done);
 }
 
+/*
+ * Ends the transaction of a change to account name: n is what the store
+ * call returned (1 done, 0 no such account or name taken, -1 error); when
+ * done, the audit row for action joins it before the commit. Returns n,
+ * or -1 when the audit or the commit failed (rolled back).
+ */
+static int
+ctl_user_commit(struct ctl *ctl, int64_t n, const char *action,
+    const char *name, int64_t now)
+{
+	if (n > 0 && (ctl_user_audit(ctl, action, name, now) == -1 ||
+	    store_commit(ctl->store) < 0))
+		n = -1;
+	if (n <= 0)
+		store_rollback(ctl->store);
+	return n < 0 ? -1 : n > 0 ? 1 : 0;
+}
+
 /* users add NAME and users passwd NAME: a password read, hashed, stored. */
 static int
 ctl_user_password(struct ctl *ctl, struct ctl_args *args, int add)
@@ -201,15 +219,9 @@ ctl_user_password(struct ctl *ctl, struct ctl_args *args, int add)
 	}
 	if (store_begin(ctl->store) < 0)
 		return ctl_db_error(ctl);
-	n = add ? store_user_add(ctl->store, name, hash, now) :
-	    store_user_passwd(ctl->store, name, hash);
-	if (n > 0 && ctl_user_audit(ctl, add ? "user-add" : "user-passwd",
-	    name, now) == -1)
-		n = -1;
-	if (n > 0 && store_commit(ctl->store) < 0)
-		n = -1;
-	if (n <= 0)
-		store_rollback(ctl->store);
+	n = ctl_user_commit(ctl, add ? store_user_add(ctl->store, name, hash,
+	    now) : store_user_passwd(ctl->store, name, hash), add ?
+	    "user-add" : "user-passwd", name, now);
 	if (n < 0)
 		return ctl_db_error(ctl);
 	if (n == 0) {                /* taken or gone meanwhile */
@@ -242,14 +254,9 @@ ctl_user_disable(struct ctl *ctl, struct ctl_args *args, int disabled)
 
 	if (store_begin(ctl->store) < 0)
 		return ctl_db_error(ctl);
-	n = store_user_disable(ctl->store, name, disabled);
-	if (n > 0 && ctl_user_audit(ctl, disabled ? "user-disable" :
-	    "user-enable", name, (int64_t)time(NULL)) == -1)
-		n = -1;
-	if (n > 0 && store_commit(ctl->store) < 0)
-		n = -1;
-	if (n <= 0)
-		store_rollback(ctl->store);
+	n = ctl_user_commit(ctl, store_user_disable(ctl->store, name,
+	    disabled), disabled ? "user-disable" : "user-enable", name,
+	    (int64_t)time(NULL));
 	if (n < 0)
 		return ctl_db_error(ctl);
 	if (n == 0) {

@@ -246,7 +246,6 @@ report_alert(struct store *store, const struct conf *conf, int64_t id,
 {
 	size_t who[REPORT_MAX_TOLD], n;
 	const struct conf_caseworker *cw;
-	struct store_report_entry e;
 	int64_t out;
 	char *msg;
 
@@ -261,16 +260,42 @@ report_alert(struct store *store, const struct conf *conf, int64_t id,
 	free(msg);
 	if (out < 0)
 		return -1;
-	memset(&e, 0, sizeof(e));
-	e.report_id = id;
-	e.at = now;
-	e.kind = level == 0 ? "alert" : "escalate";
-	e.actor = cw->name;
-	e.outbox_id = out;
-	if (store_report_entry_add(store, &e) < 0 ||
+	if (report_entry_add(store, id, level == 0 ? "alert" : "escalate",
+	    cw->name, NULL, NULL, out, now) < 0 ||
 	    store_report_alerted(store, id, level + 1, now) < 0)
 		return -1;
 	return 1;
+}
+
+int
+report_entry_add(struct store *store, int64_t id, const char *kind,
+    const char *actor, const char *text, const struct seal_pub *pub,
+    int64_t outbox, int64_t now)
+{
+	struct store_report_entry e;
+	unsigned char *blob = NULL;
+	size_t len = 0;
+	int64_t rc;
+
+	memset(&e, 0, sizeof(e));
+	e.report_id = id;
+	e.at = now;
+	e.kind = kind;
+	e.actor = actor;
+	e.outbox_id = outbox;
+	if (text != NULL && text[0] != '\0' && pub != NULL) {
+		if ((blob = seal_seal(pub, text, strlen(text), &len)) == NULL)
+			return -2;
+		e.body = blob;
+		e.key_id = pub->id;
+	} else if (text != NULL && text[0] != '\0') {
+		e.body = (const unsigned char *)text;
+		len = strlen(text);
+	}
+	e.body_len = len;
+	rc = store_report_entry_add(store, &e);
+	free(blob);
+	return rc < 0 ? -1 : 0;
 }
 
 int

@@ -142,33 +142,12 @@ report_cmd_entry(struct store *store, const struct conf *conf, int64_t id,
     const char *kind, const char *actor, const char *text, int64_t outbox,
     int64_t now)
 {
-	struct store_report_entry e;
 	struct store_audit a;
-	unsigned char *blob = NULL;
-	size_t len = 0;
-	int64_t rc;
+	int rc;
 
-	memset(&e, 0, sizeof(e));
-	e.report_id = id;
-	e.at = now;
-	e.kind = kind;
-	e.actor = actor;
-	e.outbox_id = outbox;
-	if (text != NULL && text[0] != '\0') {
-		if (conf->reports.public_key != NULL) {
-			if ((blob = seal_seal(&conf->reports.key, text,
-			    strlen(text), &len)) == NULL)
-				return -1;
-			e.key_id = conf->reports.key.id;
-			e.body = blob;
-		} else {
-			e.body = (const unsigned char *)text;
-			len = strlen(text);
-		}
-		e.body_len = len;
-	}
-	rc = store_report_entry_add(store, &e);
-	free(blob);
+	rc = report_entry_add(store, id, kind, actor, text,
+	    conf->reports.public_key != NULL ? &conf->reports.key : NULL,
+	    outbox, now);
 	if (rc < 0)
 		return -1;
 	/* The audit log names every action on a report, by SMS too. */

@@ -104,36 +104,25 @@ report_entry(struct store *store, const struct conf *conf, int64_t id,
     const char *kind, const char *actor, const char *number,
     const char *text, int64_t outbox_id, int64_t now)
 {
-	struct store_report_entry e;
-	unsigned char *blob = NULL;
-	size_t len = 0;
-	char *clear = NULL;
-	int64_t rc;
+	char *plain = NULL;
+	size_t n;
+	int rc;
 
-	memset(&e, 0, sizeof(e));
-	e.report_id = id;
-	e.at = now;
-	e.kind = kind;
-	e.actor = actor;
-	e.outbox_id = outbox_id;
-	if (text != NULL && report_seal(conf, number, text, &blob, &len) < 0)
-		return -1;
-	if (blob != NULL) {
-		e.body = blob;
-		e.body_len = len;
-		e.key_id = conf->reports.key.id;
-	} else if (text != NULL) {
-		len = (number ? strlen(number) + 1 : 0) + strlen(text) + 1;
-		if ((clear = malloc(len)) == NULL)
+	/* A reporter's message carries their number on its first line. */
+	if (text != NULL) {
+		n = (number ? strlen(number) + 1 : 0) + strlen(text) + 1;
+		if ((plain = malloc(n)) == NULL)
 			return -1;
-		snprintf(clear, len, "%s%s%s", number ? number : "",
+		snprintf(plain, n, "%s%s%s", number ? number : "",
 		    number ? "\n" : "", text);
-		e.body = (const unsigned char *)clear;
-		e.body_len = strlen(clear);
 	}
-	rc = store_report_entry_add(store, &e);
-	free(blob);
-	free(clear);
+	rc = report_entry_add(store, id, kind, actor, plain,
+	    conf->reports.public_key != NULL ? &conf->reports.key : NULL,
+	    outbox_id, now);
+	if (plain != NULL) {
+		sodium_memzero(plain, strlen(plain));
+		free(plain);
+	}
 	return rc < 0 ? -1 : 0;
 }
 

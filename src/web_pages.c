@@ -50,8 +50,11 @@ T(const struct web_req *req, enum web_str s)
 
 /* ---- layout ------------------------------------------------------------- */
 
+/* The page up to its heading: title in the tab, heading (NULL: the page
+ * writes its own) as the h1. */
 static void
-web_head(struct web_req *req, struct web_resp *resp, const char *title)
+web_head(struct web_req *req, struct web_resp *resp, const char *title,
+    const char *heading)
 {
 	struct web_buf *b = &resp->body;
 
@@ -104,6 +107,11 @@ web_head(struct web_req *req, struct web_resp *resp, const char *title)
 		wb_raw(b, "</button></form>");
 	}
 	wb_raw(b, "</nav></header><main>");
+	if (heading != NULL) {
+		wb_raw(b, "<h1>");
+		wb_text(b, heading);
+		wb_raw(b, "</h1>");
+	}
 }
 
 static void
@@ -158,10 +166,7 @@ web_page_message(struct web_req *req, struct web_resp *resp, int status,
 {
 	wb_free(&resp->body);
 	resp->status = status;
-	web_head(req, resp, T(req, title));
-	wb_raw(&resp->body, "<h1>");
-	wb_text(&resp->body, T(req, title));
-	wb_raw(&resp->body, "</h1>");
+	web_head(req, resp, T(req, title), T(req, title));
 	web_notice(&resp->body, "error", text);
 	wb_raw(&resp->body, "<p><a href=\"");
 	wb_raw(&resp->body, req->sess != NULL ? "/queue" : "/login");
@@ -201,10 +206,7 @@ web_login_page(struct web_req *req, struct web_resp *resp, int status,
 	    "Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600%s", token,
 	    web_tls(req->app) ? "; Secure" : "");
 	resp->status = status;
-	web_head(req, resp, T(req, W_SIGNIN));
-	wb_raw(b, "<h1>");
-	wb_text(b, T(req, W_TITLE));
-	wb_raw(b, "</h1>");
+	web_head(req, resp, T(req, W_SIGNIN), T(req, W_TITLE));
 	if (notice != NULL)
 		web_notice(b, "error", notice);
 	wb_printf(b, "<form method=\"post\" action=\"/login\" class=\"card\">"
@@ -376,10 +378,7 @@ web_unlock(struct web_req *req, struct web_resp *resp)
 		return;
 	}
 	free(blob);
-	web_head(req, resp, T(req, W_UNLOCK));
-	wb_raw(b, "<h1>");
-	wb_text(b, T(req, W_UNLOCK));
-	wb_raw(b, "</h1>");
+	web_head(req, resp, T(req, W_UNLOCK), T(req, W_UNLOCK));
 	if (have == 0) {
 		web_notice(b, "error", T(req, W_NO_VAULT));
 		web_foot(resp);
@@ -542,10 +541,7 @@ web_queue(struct web_req *req, struct web_resp *resp)
 	}
 	qsort(q.rows, q.n, sizeof(*q.rows), web_qrow_cmp);
 	resp->refresh = 30;
-	web_head(req, resp, T(req, W_QUEUE));
-	wb_raw(b, "<h1>");
-	wb_text(b, T(req, W_QUEUE));
-	wb_raw(b, "</h1>");
+	web_head(req, resp, T(req, W_QUEUE), T(req, W_QUEUE));
 	web_notice(b, "note", T(req, web_sess_key(req->sess) != NULL ?
 	    W_UNLOCKED_NOTE : W_LOCKED_NOTE));
 	wb_raw(b, "<form method=\"get\" action=\"/queue\" class=\"filters\">"
@@ -746,7 +742,7 @@ web_report(struct web_req *req, struct web_resp *resp, int64_t id)
 		return;
 	}
 	snprintf(title, sizeof(title), "%s %s", T(req, W_REPORT), r.ref);
-	web_head(req, resp, title);
+	web_head(req, resp, title, NULL);
 	wb_raw(b, "<h1>");
 	wb_text(b, title);
 	if (r.urgent) {
@@ -926,10 +922,8 @@ web_status(struct web_req *req, struct web_resp *resp)
 		return;
 	}
 	resp->refresh = 30;
-	web_head(req, resp, T(req, W_STATUS));
-	wb_raw(b, "<h1>");
-	wb_text(b, T(req, W_STATUS));
-	wb_raw(b, "</h1><h2>");
+	web_head(req, resp, T(req, W_STATUS), T(req, W_STATUS));
+	wb_raw(b, "<h2>");
 	wb_text(b, T(req, W_MODEM));
 	wb_raw(b, "</h2><table class=\"kv\">");
 	if (!have)
@@ -1007,10 +1001,8 @@ web_stats(struct web_req *req, struct web_resp *resp)
 		web_page_message(req, resp, 500, W_ERROR, T(req, W_ERROR));
 		return;
 	}
-	web_head(req, resp, T(req, W_STATS));
-	wb_raw(b, "<h1>");
-	wb_text(b, T(req, W_STATS));
-	wb_raw(b, "</h1><h2>");
+	web_head(req, resp, T(req, W_STATS), T(req, W_STATS));
+	wb_raw(b, "<h2>");
 	wb_text(b, T(req, W_PER_DAY));
 	wb_raw(b, "</h2>");
 	if (s.ndays == 0) {
@@ -1068,10 +1060,8 @@ web_audit(struct web_req *req, struct web_resp *resp)
 {
 	struct web_buf *b = &resp->body;
 
-	web_head(req, resp, T(req, W_AUDIT));
-	wb_raw(b, "<h1>");
-	wb_text(b, T(req, W_AUDIT));
-	wb_raw(b, "</h1><table class=\"audit\"><tbody>");
+	web_head(req, resp, T(req, W_AUDIT), T(req, W_AUDIT));
+	wb_raw(b, "<table class=\"audit\"><tbody>");
 	if (store_list_audit(web_store(req->app), 0, WEB_AUDIT_MAX,
 	    web_audit_row, b) < 0)
 		web_notice(b, "error", T(req, W_ERROR));

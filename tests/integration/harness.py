@@ -59,6 +59,23 @@ def make_config(path, database, modem, limits=None, fixture=FIXTURE):
     return path
 
 
+def sim_modem(link):
+    """libgammu's AT driver on the simulated modem behind link, with short
+    timeouts and +CMTI notices: the settings every gateway test uses."""
+    return {"device": link, "connection": "at", "model": "", "timeout": 10,
+            "poll_interval": 5, "notifications": True}
+
+
+def raw_db(path):
+    """The bytes of the database and its WAL: what a seized card holds."""
+    data = b""
+    for suffix in ("", "-wal"):
+        if os.path.exists(path + suffix):
+            with open(path + suffix, "rb") as f:
+                data += f.read()
+    return data
+
+
 def dummy_modem(directory):
     """gammu's dummy driver on a directory of its own."""
     for folder in range(1, 6):

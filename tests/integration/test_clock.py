@@ -9,7 +9,7 @@ import os
 import sqlite3
 import unittest
 
-from harness import Daemon, TempDir, ctl, make_config, wait_for
+from harness import Daemon, TempDir, ctl, make_config, sim_modem, wait_for
 from sim.modemsim import ModemSim
 
 NTP_FLAG = "/run/systemd/timesync/synchronized"
@@ -23,9 +23,7 @@ class Clock(unittest.TestCase):
         self.sim.start()
         conf = make_config(
             self.tmp.join("shukher.conf"), self.db,
-            {"device": self.tmp.join("gsm-modem"), "connection": "at",
-             "model": "", "timeout": 10, "poll_interval": 5,
-             "notifications": True})
+            sim_modem(self.tmp.join("gsm-modem")))
         self.daemon = Daemon(conf)
 
     def tearDown(self):

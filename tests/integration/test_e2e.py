@@ -11,7 +11,7 @@ import signal
 import time
 import unittest
 
-from harness import Daemon, TempDir, ctl, make_config, wait_for
+from harness import Daemon, TempDir, ctl, make_config, sim_modem, wait_for
 from sim.modemsim import ModemSim
 
 REPLY_HELP = "Тусламж: 102"
@@ -31,9 +31,7 @@ class Gateway(unittest.TestCase):
         self.sim.start()
         self.conf = make_config(
             self.tmp.join("shukher.conf"), self.db,
-            {"device": self.tmp.join("gsm-modem"), "connection": "at",
-             "model": "", "timeout": 10, "poll_interval": 5,
-             "notifications": True}, limits=self.limits)
+            sim_modem(self.tmp.join("gsm-modem")), limits=self.limits)
         self.daemon = None
 
     def tearDown(self):

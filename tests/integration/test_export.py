@@ -17,7 +17,8 @@ import subprocess
 import time
 import unittest
 
-from harness import Daemon, TempDir, binary, make_config, wait_for
+from harness import (Daemon, TempDir, binary, make_config, raw_db,
+                     sim_modem, wait_for)
 from sim.modemsim import ModemSim
 
 REPORTER = "+97699113344"
@@ -45,9 +46,7 @@ class ExportBase(unittest.TestCase):
         self.sim.start()
         self.conf = make_config(
             self.tmp.join("shukher.conf"), self.db,
-            {"device": self.tmp.join("gsm-modem"), "connection": "at",
-             "model": "", "timeout": 10, "poll_interval": 5,
-             "notifications": True})
+            sim_modem(self.tmp.join("gsm-modem")))
         with open(self.conf, "a", encoding="utf-8") as f:
             f.write('reports = { public_key = "%s"; retention_days = 30; '
                     'inbox_retention_days = 10; '
@@ -98,12 +97,7 @@ class ExportBase(unittest.TestCase):
             if m["number"] == ASKER], 30, "the answer recorded as sent")
 
     def raw(self):
-        data = b""
-        for suffix in ("", "-wal"):
-            if os.path.exists(self.db + suffix):
-                with open(self.db + suffix, "rb") as f:
-                    data += f.read()
-        return data
+        return raw_db(self.db)
 
     def age(self, days_handled, days_closed):
         """Moves the times of every handled message and finished outbox

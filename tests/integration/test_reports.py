@@ -11,7 +11,8 @@ import subprocess
 import time
 import unittest
 
-from harness import Daemon, TempDir, binary, ctl, make_config, wait_for
+from harness import (Daemon, TempDir, binary, ctl, make_config, raw_db,
+                     sim_modem, wait_for)
 from sim.modemsim import ModemSim
 
 REPORTER = "+97699113344"
@@ -42,9 +43,7 @@ class ReportsBase(unittest.TestCase):
         self.sim.start()
         self.conf = make_config(
             self.tmp.join("shukher.conf"), self.db,
-            {"device": self.tmp.join("gsm-modem"), "connection": "at",
-             "model": "", "timeout": 10, "poll_interval": 5,
-             "notifications": True})
+            sim_modem(self.tmp.join("gsm-modem")))
         with open(self.conf, "a", encoding="utf-8") as f:
             f.write('reports = { public_key = "%s"; caseworkers = ( '
                     '{ name = "oyuna"; number = "%s"; pin_hash = "%s"; } ); '
@@ -66,12 +65,7 @@ class ReportsBase(unittest.TestCase):
         return [s for s in self.sim.sent if s.number == number]
 
     def raw(self):
-        data = b""
-        for suffix in ("", "-wal"):
-            if os.path.exists(self.db + suffix):
-                with open(self.db + suffix, "rb") as f:
-                    data += f.read()
-        return data
+        return raw_db(self.db)
 
     def show(self, ref):
         p = ctlrun(self.db, "--json", "reports", "show", "--key", self.sec,

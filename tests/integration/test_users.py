@@ -14,7 +14,7 @@ import subprocess
 import time
 import unittest
 
-from harness import Daemon, TempDir, binary, dummy_modem, make_config
+from harness import Daemon, TempDir, binary, dummy_modem, make_config, raw_db
 
 PASSWORD = "correct horse battery"
 PASSPHRASE = "umbrella over Darkhan"
@@ -47,12 +47,7 @@ class UsersBase(unittest.TestCase):
                               timeout=60, env=env)
 
     def raw(self):
-        data = b""
-        for suffix in ("", "-wal"):
-            if os.path.exists(self.db + suffix):
-                with open(self.db + suffix, "rb") as f:
-                    data += f.read()
-        return data
+        return raw_db(self.db)
 
     def users(self):
         p = self.run_ctl("--json", "users", "list")

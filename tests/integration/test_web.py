@@ -18,8 +18,8 @@ import time
 import unittest
 import urllib.parse
 
-from harness import (Daemon, ROOT, BUILD, TempDir, binary, ctl, make_config,
-                     wait_for)
+from harness import (BUILD, ROOT, Daemon, TempDir, binary, ctl, make_config,
+                     sim_modem, wait_for)
 from sim.modemsim import ModemSim
 
 REPORTER = "+97699113355"
@@ -126,9 +126,7 @@ class ConsoleBase(unittest.TestCase):
         cls.sim.start()
         cls.conf = make_config(
             t.join("shukher.conf"), cls.db,
-            {"device": t.join("gsm-modem"), "connection": "at",
-             "model": "", "timeout": 10, "poll_interval": 5,
-             "notifications": True})
+            sim_modem(t.join("gsm-modem")))
         cls.port = free_port()
         web = {"enabled": True, "listen": "127.0.0.1", "port": cls.port,
                "language": "en"}
