@@ -100,6 +100,18 @@ int ctl_status(struct ctl *ctl, struct ctl_args *args);
 int ctl_clock(struct ctl *ctl, struct ctl_args *args);
 
 /*
+ * Loads the caseworkers' secret key named by --key, else $SHUKHER_KEY,
+ * into sec. Returns 1, 0 when neither names one, or -1 after saying why
+ * it cannot be loaded.
+ */
+/* Who acts, for timelines and the audit log: the login name of the user
+ * running shukherctl ($USER), else "shukherctl". */
+const char *ctl_actor(void);
+
+struct seal_sec;
+int ctl_key_load(const struct ctl_args *args, struct seal_sec *sec);
+
+/*
  * Reads one line of standard input into buf (len bytes), echo off when
  * tty (standard input is a terminal) after printing prompt to stderr: a
  * password, passphrase or PIN. Returns its length, -1 at end of input,

@@ -91,18 +91,11 @@ ctl_export_until(const char *day, int64_t *until)
 static int
 ctl_export_key(struct ctl_export *e, const struct ctl_args *args)
 {
-	const char *path = args->key;
-	char err[512];
+	int n;
 
-	if (path == NULL)
-		path = getenv(SEAL_KEY_ENV);
-	if (path == NULL || path[0] == '\0')
-		return 0;
-	if (seal_load_secret(path, &e->sec, err, sizeof(err)) == -1) {
-		ctl_err("%s", err);
+	if ((n = ctl_key_load(args, &e->sec)) == -1)
 		return -1;
-	}
-	e->have_sec = 1;
+	e->have_sec = n;
 	return 0;
 }
 
@@ -405,11 +398,10 @@ static int
 ctl_export_audit(struct ctl *ctl, const struct ctl_export *e)
 {
 	struct casework cw;
-	const char *user = getenv("USER");
 
 	memset(&cw, 0, sizeof(cw));
 	cw.store = ctl->store;
-	cw.actor = user != NULL && user[0] != '\0' ? user : "shukherctl";
+	cw.actor = ctl_actor();
 	cw.via = "cli";
 	if (casework_audit(&cw, e->have_sec ? "export-opened" : "export",
 	    0) != CW_OK)

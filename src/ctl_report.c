@@ -24,13 +24,29 @@
 static struct seal_sec ctl_report_sec;
 static int ctl_report_have_sec;
 
-/* Who acts: the login name of the user running shukherctl. */
-static const char *
-ctl_report_actor(void)
+const char *
+ctl_actor(void)
 {
 	const char *user = getenv("USER");
 
 	return user != NULL && user[0] != '\0' ? user : "shukherctl";
+}
+
+int
+ctl_key_load(const struct ctl_args *args, struct seal_sec *sec)
+{
+	const char *path = args->key;
+	char err[512];
+
+	if (path == NULL)
+		path = getenv(SEAL_KEY_ENV);
+	if (path == NULL || path[0] == '\0')
+		return 0;
+	if (seal_load_secret(path, sec, err, sizeof(err)) == -1) {
+		ctl_err("%s", err);
+		return -1;
+	}
+	return 1;
 }
 
 /*
@@ -44,24 +60,16 @@ static int
 ctl_report_cw(struct ctl *ctl, const struct ctl_args *args, int need,
     struct casework *cw)
 {
-	const char *path = args->key;
-	char err[512];
+	int n;
 
 	memset(cw, 0, sizeof(*cw));
 	cw->store = ctl->store;
-	cw->actor = ctl_report_actor();
+	cw->actor = ctl_actor();
 	cw->via = "cli";
 	if (need && !ctl_report_have_sec) {
-		if (path == NULL)
-			path = getenv(SEAL_KEY_ENV);
-		if (path != NULL && path[0] != '\0') {
-			if (seal_load_secret(path, &ctl_report_sec, err,
-			    sizeof(err)) == -1) {
-				ctl_err("%s", err);
-				return -1;
-			}
-			ctl_report_have_sec = 1;
-		}
+		if ((n = ctl_key_load(args, &ctl_report_sec)) == -1)
+			return -1;
+		ctl_report_have_sec = n;
 	}
 	if (ctl_report_have_sec)
 		cw->sec = &ctl_report_sec;

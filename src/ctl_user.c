@@ -31,15 +31,6 @@
 #define CTL_PASSPHRASE_MIN 12    /* the vault's passphrase: guards the key */
 #define CTL_SECRET_MAX 512
 
-/* Who acts: the login name of the user running shukherctl. */
-static const char *
-ctl_user_actor(void)
-{
-	const char *user = getenv("USER");
-
-	return user != NULL && user[0] != '\0' ? user : "shukherctl";
-}
-
 /* See ctl.h. */
 int
 ctl_secret_line(const char *prompt, int tty, char *buf, size_t len)
@@ -144,7 +135,7 @@ ctl_user_audit(struct ctl *ctl, const char *action, const char *detail,
 
 	memset(&a, 0, sizeof(a));
 	a.at = now;
-	a.actor = ctl_user_actor();
+	a.actor = ctl_actor();
 	a.via = "cli";
 	a.action = action;
 	a.detail = detail;
