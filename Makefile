@@ -1,6 +1,6 @@
 # shukher: a plain GNU Makefile. Tunables live in config.mk.
 #
-#   make            build/shukherd and build/shukherctl
+#   make            build/shukherd, build/shukherctl and build/shukher-web
 #   make test       unit and integration tests, then again under ASan+UBSan
 #   make run        the daemon against a simulated modem; type SMS at it
 #   make bench      speed and memory figures (tests/bench/bench.mk)
@@ -14,9 +14,9 @@ DEB_PKGS := gcc make pkg-config libgammu-dev libsqlite3-dev libconfig-dev \
             libsystemd-dev libsodium-dev libunistring-dev libcmocka-dev \
             libmicrohttpd-dev python3 socat sqlite3 gammu
 # ...and what only the tests need: a certificate for the console's HTTPS
-# test, and a real browser (Debian's Chromium) driven by playwright-core
-# from npm (tests/web/package.json; installed into tests/web/node_modules).
-TEST_DEB_PKGS := openssl chromium
+# test, and a real browser (Debian's Chromium) driven through WebDriver by
+# Debian's Selenium and ChromeDriver. Nothing comes from outside Debian.
+TEST_DEB_PKGS := openssl chromium chromium-driver python3-selenium
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude
 CFLAGS   += $(WARNFLAGS) $(OPTFLAGS) $(SANFLAGS) \
@@ -44,7 +44,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 BINS     := $(BUILD)/shukherd $(BUILD)/shukherctl $(BUILD)/shukher-web
 
-.PHONY: all deps check-deps test-web-deps test test-unit test-integration test-sanitize \
+.PHONY: all deps check-deps test-deps test test-unit test-integration test-sanitize \
         run run-console install uninstall clean
 
 all: check-deps $(BINS)
@@ -66,20 +66,9 @@ check-deps:
 
 deps:
 	$(call deb-install,$(DEB_PKGS) $(TEST_DEB_PKGS),1)
-	@$(MAKE) --no-print-directory test-web-deps
 
-# Node.js and npm: any node 18 or later will do (Debian's, or one that came
-# with the machine); then playwright-core at the version package-lock.json
-# pins. The browser is Debian's, never a download.
-test-web-deps:
+test-deps:
 	$(call deb-install,$(TEST_DEB_PKGS))
-	@command -v node >/dev/null && command -v npm >/dev/null || { \
-	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  $$sudo apt-get update -qq && \
-	  $$sudo apt-get install -y -qq --no-install-recommends nodejs npm; }
-	@[ -d tests/web/node_modules/playwright-core ] || \
-	  npm ci --prefix tests/web --no-audit --no-fund --loglevel=error
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h src/*.h) config.mk
 	@mkdir -p $(@D)
@@ -118,7 +107,7 @@ $(BUILD)/tests/test_web: $(BUILD)/tests/obj/test_web.o $(TEST_AUX_OBJ) \
 
 # The tests run twice: as built, then under AddressSanitizer and
 # UndefinedBehaviorSanitizer in a separate build tree.
-test: check-deps test-web-deps
+test: check-deps test-deps
 	$(MAKE) --no-print-directory test-unit test-integration
 	$(MAKE) --no-print-directory test-sanitize
 
@@ -126,7 +115,7 @@ test-unit: $(BINS) $(TEST_BIN)
 	@sh tests/run-unit.sh $(TEST_BIN)
 
 test-integration: $(BINS)
-	@BUILD=$(BUILD) python3 tests/integration/run.py
+	@BUILD=$(BUILD) $(PYTHON) tests/integration/run.py
 
 test-sanitize:
 	$(MAKE) --no-print-directory BUILD=build/san OPTFLAGS="-O1 -g" \
@@ -134,11 +123,11 @@ test-sanitize:
 	  test-unit test-integration
 
 run: all
-	@python3 tests/sim/run_demo.py --build $(BUILD)
+	@$(PYTHON) tests/sim/run_demo.py --build $(BUILD)
 
 # The same, with the caseworkers' web console on http://127.0.0.1:8080/.
 run-console: all
-	@python3 tests/sim/run_demo.py --build $(BUILD) --console 8080
+	@$(PYTHON) tests/sim/run_demo.py --build $(BUILD) --console 8080
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \

@@ -31,3 +31,8 @@ ifneq ($(WERROR),)
 WARNFLAGS  += -Werror
 endif
 SANFLAGS   ?=
+
+# The Python that runs the tests, the demo and the bench: Debian's, so that
+# Debian's python3-* packages (Selenium for the browser test) are found
+# whatever python3 comes first in PATH.
+PYTHON     ?= /usr/bin/python3

@@ -24,13 +24,13 @@ bench: check-deps bench-deps $(BINS) $(BENCH_BIN)
 	  cat $(BUILD)/bench-one.txt | tee -a $(BUILD)/bench-micro.txt; \
 	  [ $$rc = 0 ] || exit 1; done
 	@echo "== shukherd and gammu-smsd side by side (about 13 minutes)"
-	@BUILD=$(BUILD) python3 tests/bench/bench.py
+	@BUILD=$(BUILD) $(PYTHON) tests/bench/bench.py
 	@echo "== the web console beside the daemon (about a minute)"
-	@BUILD=$(BUILD) python3 tests/bench/bench_web.py
+	@BUILD=$(BUILD) $(PYTHON) tests/bench/bench_web.py
 
 # The console's figures alone (tests/bench/bench_web.py).
 bench-web: check-deps $(BINS)
-	@BUILD=$(BUILD) python3 tests/bench/bench_web.py
+	@BUILD=$(BUILD) $(PYTHON) tests/bench/bench_web.py
 
 # Installs what is missing; waits for another apt run to let go of the lock.
 bench-deps:

@@ -4,22 +4,19 @@ account and keep the key, and a real browser (Debian's Chromium driven by
 playwright-core) for the caseworker's path. Refusals are checked with
 plain HTTP requests, as an attacker on the office network would send them.
 """
-import datetime
 import http.client
 import json
 import os
 import re
-import shutil
 import socket
-import sqlite3
 import ssl
 import subprocess
 import time
 import unittest
 import urllib.parse
 
-from harness import (BUILD, ROOT, Daemon, TempDir, binary, ctl, make_config,
-                     sim_modem, wait_for)
+from harness import (Daemon, TempDir, binary, ctl, make_config, sim_modem,
+                     wait_for)
 from sim.modemsim import ModemSim
 
 REPORTER = "+97699113355"
@@ -29,8 +26,6 @@ PASSWORD = "correct horse battery"
 PASSPHRASE = "caseworkers only, 2026"
 TEXT = ("danger they took my passport at the Erlian hotel "
         "<script>alert(1)</script>")
-REPLY = "We can help. Call 1800-1234 when it is safe."
-WEB_DIR = os.path.join(ROOT, "tests", "web")
 
 
 def free_port():
@@ -377,77 +372,3 @@ class Lockout(ConsoleBase):
         self.assertNotIn("sid", c.cookies)
         users = ctl(self.db, "users", "list")
         self.assertTrue(users[0]["locked"], users)
-
-
-@unittest.skipUnless(shutil.which("node") and
-                     os.path.isdir(os.path.join(WEB_DIR, "node_modules",
-                                                "playwright-core")) and
-                     os.path.exists("/usr/bin/chromium"),
-                     "needs node, playwright-core and chromium "
-                     "(make test-web-deps)")
-class Browser(ConsoleBase):
-    """The caseworker's path in Chromium, over HTTPS."""
-
-    tls = True
-    # The campaign began two weeks ago: the chart runs from then to today.
-    START = datetime.date.today() - datetime.timedelta(days=13)
-    web = {"campaign_start": START.isoformat()}
-
-    def seed_history(self):
-        """The counts of the campaign's first thirteen days, as the daemon
-        would have kept them (statistics hold no personal data)."""
-        db = sqlite3.connect(self.db, timeout=30)
-        with db:
-            for i in range(13):
-                day = (self.START + datetime.timedelta(days=i)).isoformat()
-                for kw, n in (("help", 20 + 9 * (i % 4) + i),
-                              ("jobs", 8 + 5 * ((i + 2) % 3)),
-                              ("report", 1 + i % 3)):
-                    db.execute("INSERT INTO stats (day, keyword, count) "
-                               "VALUES (?, ?, ?)", (day, kw, n))
-        db.close()
-
-    def test_caseworker_handles_an_urgent_report(self):
-        # An ordinary report first, then the urgent one: urgent goes first.
-        self.file_report("+97699113304", "a job offer in Dubai looks odd")
-        ref = self.file_report(REPORTER, TEXT)
-        rep = self.report(ref)
-        self.assertTrue(rep["urgent"])
-        wait_for(lambda: [s for s in self.sim.sent
-                          if s.number == CASEWORKER], 30, "the alert")
-        self.seed_history()
-        shots = os.path.join(ROOT, BUILD)
-        env = dict(os.environ, CONSOLE_URL="https://127.0.0.1:%d" % self.port,
-                   REPORT_REF=ref, SHOTS=shots, CW_NAME=NAME,
-                   CW_PASSWORD=PASSWORD, KEY_PASSPHRASE=PASSPHRASE,
-                   REPORTER=REPORTER, REPLY_TEXT=REPLY)
-        p = subprocess.run(["node", os.path.join(WEB_DIR, "console.mjs")],
-                           env=env, capture_output=True, text=True,
-                           timeout=300, cwd=WEB_DIR)
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr +
-                         self.web_proc.log())
-        seen = json.loads(p.stdout.strip().splitlines()[-1])
-        self.assertEqual(seen["dialogs"], 0)
-        self.assertEqual(seen["heading"], "Мэдээллүүд")
-        self.assertEqual(seen["csp"], [])
-
-        # The reporter's phone gets the reply, from the gateway's number.
-        got = wait_for(lambda: [s for s in self.sim.sent
-                                if s.number == REPORTER and
-                                "1800-1234" in s.text], 60, "the reply")
-        self.assertEqual(got[0].text, REPLY)
-        rep = self.report(ref)
-        self.assertEqual(rep["status"], "closed")
-        self.assertEqual(rep["claimed_by"], NAME)
-        actions = {(a["action"], a["report"] if "report" in a else None)
-                   for a in ctl(self.db, "audit", "--report", ref)}
-        names = {a for a, _ in actions}
-        for want in ("open", "claim", "reply", "close"):
-            self.assertIn(want, names, actions)
-        everyone = ctl(self.db, "audit")
-        for want in ("signin", "unlock", "signout"):
-            self.assertTrue(any(a["action"] == want and a["via"] == "web"
-                                for a in everyone), want)
-        for shot in ("console-queue.png", "console-stats.png"):
-            self.assertGreater(os.path.getsize(os.path.join(shots, shot)),
-                               10000)
