@@ -13,7 +13,14 @@
 # carries the version. Nothing here writes outside build/.
 
 FW_SUITE   ?= bookworm
-FW_MIRROR  ?= http://deb.debian.org/debian
+# The Debian mirror: by default the one this machine's apt already uses for
+# FW_SUITE (firmware/apt-mirror), so that a build behind an office mirror or
+# cache works; FW_MIRROR=URI (and FW_SECURITY=URI for the image's security
+# updates) override it.
+FW_MIRROR   ?= $(or $(shell sh firmware/apt-mirror $(FW_SUITE)),$(error \
+  no apt source for $(FW_SUITE) on this machine: set FW_MIRROR=URI))
+FW_SECURITY ?= $(or $(shell sh firmware/apt-mirror $(FW_SUITE)-security),$(error \
+  no apt source for $(FW_SUITE)-security on this machine: set FW_SECURITY=URI))
 # The build chroots need no security updates (the binaries link to the
 # stable ABI); the image takes them (firmware/image.sh).
 FW_SOURCES  = deb $(FW_MIRROR) $(FW_SUITE) main|deb $(FW_MIRROR) $(FW_SUITE)-updates main
@@ -113,7 +120,8 @@ image: fw-deps
 	firmware/binfmt qemu-aarch64
 	@[ -f $(FW_OUT)/arm64/shukher_$(FW_VERSION)_arm64.deb ] || \
 	  $(MAKE) --no-print-directory deb-arm64
-	sh firmware/image.sh $(BOARD) $(FW_SUITE) \
+	FW_MIRROR="$(FW_MIRROR)" FW_SECURITY="$(FW_SECURITY)" \
+	  sh firmware/image.sh $(BOARD) $(FW_SUITE) \
 	  $(FW_OUT)/arm64/shukher_$(FW_VERSION)_arm64.deb build/image
 
 image-test:

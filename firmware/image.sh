@@ -22,8 +22,10 @@ bdir=$here/board/$board
 mkdir -p "$out/cache"
 out=$(cd "$out" && pwd)
 
-mirror=http://deb.debian.org/debian
-security=http://deb.debian.org/debian-security
+# The mirrors: FW_MIRROR and FW_SECURITY from firmware.mk (this machine's
+# own apt sources by default, see firmware/apt-mirror).
+mirror=${FW_MIRROR:?set FW_MIRROR to a Debian mirror URI}
+security=${FW_SECURITY:?set FW_SECURITY to a Debian security mirror URI}
 pkgs=$(grep -v '^#' "$bdir/packages" | tr -s ' \n' ',,' | sed 's/,$//')
 # The cache key: what goes into the base, nothing else (editing this script
 # or the overlay must not cost a new base: 49 minutes on a shared 2-core
