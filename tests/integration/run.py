@@ -16,20 +16,58 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 import unittest
+
+# A worker's line that its parent prints at once, not with the rest of the
+# worker's output at its end: one per finished class, so that a long run
+# shows where it is.
+PROGRESS = "##progress## "
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
 class CountingResult(unittest.TextTestResult):
+    progress = False    # a worker: a PROGRESS line per finished class
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.passed = 0
+        self.current = None
 
     def addSuccess(self, test):
         super().addSuccess(test)
         self.passed += 1
+
+    def startTest(self, test):
+        name = "%s.%s" % (type(test).__module__, type(test).__name__)
+        if name != self.current:
+            self.class_done()
+            self.current = name
+            self.class_start = time.monotonic()
+            self.class_counts = self.counts()
+        super().startTest(test)
+
+    def stopTestRun(self):
+        self.class_done()
+        super().stopTestRun()
+
+    def counts(self):
+        return (self.passed, len(self.failures) + len(self.errors) +
+                len(self.unexpectedSuccesses), len(self.skipped))
+
+    def class_done(self):
+        if not self.progress or self.current is None:
+            return
+        now = self.counts()
+        p, f, s = (a - b for a, b in zip(now, self.class_counts))
+        print("%sintegration: %s: %d passed, %d failed, %d skipped "
+              "(%.0f s)" % (PROGRESS, self.current, p, f, s,
+                            time.monotonic() - self.class_start),
+              flush=True)
+        self.current = None
 
 
 def classes(suite):
@@ -63,10 +101,29 @@ def parallel(suite, jobs, patterns):
         procs.append(subprocess.Popen(cmd + ["--classes"] + names,
                                       stdout=subprocess.PIPE,
                                       stderr=subprocess.STDOUT))
+    outputs = [[] for _ in procs]
+    lock = threading.Lock()
+
+    def drain(proc, kept):
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", "replace")
+            if line.startswith(PROGRESS):
+                with lock:
+                    sys.stdout.write(line[len(PROGRESS):])
+                    sys.stdout.flush()
+            else:
+                kept.append(line)
+        proc.wait()
+
+    readers = [threading.Thread(target=drain, args=(p, o))
+               for p, o in zip(procs, outputs)]
+    for t in readers:
+        t.start()
     totals = [0, 0, 0]
     rc = 0
-    for p in procs:
-        out = p.communicate()[0].decode("utf-8", "replace")
+    for p, t, kept in zip(procs, readers, outputs):
+        t.join()
+        out = "".join(kept)
         sys.stdout.write(out)
         sys.stdout.flush()
         m = re.search(r"integration: (\d+) passed, (\d+) failed, "
@@ -101,6 +158,7 @@ def main():
                                 top_level_dir=HERE)
         if args.jobs > 1 and len(classes(suite)) > 1:
             return parallel(suite, args.jobs, args.pattern)
+    CountingResult.progress = args.classes is not None
     runner = unittest.TextTestRunner(resultclass=CountingResult,
                                      verbosity=2, stream=sys.stdout)
     result = runner.run(suite)
