@@ -267,7 +267,8 @@ modem_gammu_disarm(struct modem_gammu *m, char *err, size_t errlen)
 /* ---- text ----------------------------------------------------------- */
 
 /* The i-th unit of gammu unicode (big-endian UCS-2) at t. */
-#define MODEM_GAMMU_UNIT(t, i) ((unsigned)(t)[2 * (i)] << 8 | (t)[2 * (i) + 1])
+#define MODEM_GAMMU_UNIT(t, i) \
+	((unsigned)(t)[2 * (i)] << 8 | (t)[2 * (i) + 1])
 
 /* Writes the hex of len bytes into out (outlen bytes, truncated). */
 static void
@@ -323,7 +324,7 @@ modem_gammu_from_unicode(char *out, size_t outlen, const unsigned char *src,
 		;
 	sms_text_utf16(src, 2 * n, utf8);
 	modem_gammu_copy_utf8(out, outlen, utf8);
-	return n < srclen / 2 ? 0 : -1;
+	return n < max ? 0 : -1;
 }
 
 /*

@@ -218,8 +218,10 @@ store_piece_legacy(struct store_piece *p)
 	if (p->coding != STORE_CODING_UCS2 && p->coding != STORE_CODING_8BIT)
 		return 0;
 	if (p->malformed) {
-		if (n % 2 != 0 || (data = malloc(n / 2 + 1)) == NULL)
-			return n % 2 != 0 ? 0 : -1;
+		if (n % 2 != 0)
+			return 0;
+		if ((data = malloc(n / 2 + 1)) == NULL)
+			return -1;
 		if (sodium_hex2bin(data, n / 2, p->text, n, NULL, &len,
 		    &end) != 0 || end != p->text + n) {
 			free(data);
@@ -531,10 +533,11 @@ store_put_part_tx(struct store *store, const struct store_part *part,
 		piece.data = part->data;
 		piece.len = part->data_len;
 	}
-	rc = store_join_text(&piece, 1, &joined, &malformed) == -1 ?
-	    store_failx(store, "out of memory") :
-	    store_msg_insert(store, sender, joined.s, part->sent_at, now, 1,
-	    odd, malformed || odd, &msg);
+	if (store_join_text(&piece, 1, &joined, &malformed) == -1)
+		rc = store_failx(store, "out of memory");
+	else
+		rc = store_msg_insert(store, sender, joined.s, part->sent_at,
+		    now, 1, odd, malformed || odd, &msg);
 	free(joined.s);
 	if (rc == -1 || store_parts_link(store, &id, 1, msg) == -1)
 		return -1;
