@@ -22,6 +22,9 @@
 
 #define MODEM_NUMBER_MAX 48
 #define MODEM_TEXT_MAX 1024      /* one part, decoded to UTF-8, with room */
+#define MODEM_DATA_MAX 320       /* one part's user data: 140 bytes over the
+                                    air, up to 160 UTF-16 units in gammu's
+                                    smsbackup files (the dummy driver) */
 
 /* One SMS on the modem: a whole message or one part of a long one. */
 struct modem_sms {
@@ -33,9 +36,21 @@ struct modem_sms {
 	                            (a UDH reference of 0 is remapped) */
 	int part_no;             /* 1-based; 1 for a single SMS */
 	int part_count;          /* 1 for a single SMS */
-	char text[MODEM_TEXT_MAX]; /* UTF-8; hex of the bytes when malformed */
+	char text[MODEM_TEXT_MAX]; /* this part alone as UTF-8 (an ill-formed
+	                            unit or U+0000 read as U+FFFD); the hex
+	                            of its bytes when malformed */
 	int coding;              /* enum store_coding values */
-	int malformed;
+	unsigned char data[MODEM_DATA_MAX]; /* UCS-2: the UTF-16 units as
+	                            sent, big-endian; 8-bit: the bytes. The
+	                            parts of a long message are joined from
+	                            these and only then decoded, since a
+	                            character may straddle two parts */
+	size_t data_len;         /* 0: none (GSM-7, whose text is whole in
+	                            each part, or nothing readable) */
+	int malformed;           /* 1: this part alone is not text (8-bit
+	                            binary, a compressed coding): text is
+	                            hex; with data, the joined message may
+	                            still read as text */
 	int status_report;       /* 1: a delivery report, not a message: no
 	                            text; report_ref names what it reports on */
 	int report_ref;          /* the message reference it reports on */

@@ -62,24 +62,35 @@ enum store_coding {
 };
 
 /* One SMS as read from the modem: a whole message or one part of a long
- * one. Strings are borrowed for the call. */
+ * one. Strings and data are borrowed for the call. */
 struct store_part {
 	const char *sender;
 	int64_t sent_at;         /* SMSC timestamp; 0 when unknown */
 	int concat_ref;          /* concatenation reference; 0 single */
 	int part_no;             /* 1-based; 1 for a single SMS */
 	int part_count;          /* 1 for a single SMS */
-	const char *text;        /* UTF-8, as decoded */
+	const char *text;        /* this part alone as UTF-8, as decoded */
 	int coding;              /* enum store_coding */
-	int malformed;           /* 1: could not be decoded; text is hex */
+	const unsigned char *data; /* UCS-2 and 8-bit: the user data as sent
+	                            (big-endian UTF-16 units, or the bytes),
+	                            from which the message's text is decoded;
+	                            NULL when there is none (GSM-7, or nothing
+	                            readable): then text is the message's */
+	size_t data_len;
+	int malformed;           /* 1: this part alone could not be decoded;
+	                            text is hex */
 };
 
 /*
  * Stores one part and commits. When the part is a whole message, or
- * completes a long one (parts joined in part_no order), the message is
- * created unhandled in the same transaction. A part already stored (same
- * sender, timestamp, reference, number, count and text: the modem gave it
- * twice because a crash came before the delete) changes nothing.
+ * completes a long one, the message is created unhandled in the same
+ * transaction: the parts in part_no order, the data of adjacent parts of
+ * one coding joined before it is decoded (sms.h: a character split
+ * between two parts is whole again, an ill-formed unit is U+FFFD), 8-bit
+ * data that is not text kept as hex and the message marked malformed, as
+ * is one with a malformed part that has no data. A part already stored
+ * (same sender, timestamp, reference, number, count and text: the modem
+ * gave it twice because a crash came before the delete) changes nothing.
  * Returns 1 stored, 0 duplicate, -1 error (nothing stored: keep it on the
  * modem and try again).
  */

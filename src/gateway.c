@@ -188,6 +188,8 @@ gateway_store_sms(void *arg, const struct modem_sms *sms)
 	part.part_count = sms->part_count;
 	part.text = sms->text;
 	part.coding = sms->coding;
+	part.data = sms->data_len > 0 ? sms->data : NULL;
+	part.data_len = sms->data_len;
 	part.malformed = sms->malformed;
 	if ((r = store_put_part(b->gw->store, &part, b->now)) < 0) {
 		log_warnx("store: cannot store an SMS, left on the modem: %s",

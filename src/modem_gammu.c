@@ -6,7 +6,9 @@
  * hands it and only then calls remove(), so that nothing that reached the
  * modem is lost. Everything libgammu gives as its own UCS-2 ("gammu
  * unicode") is turned into UTF-8 here, in buffers of our own, never through
- * DecodeUnicodeString()'s static buffer.
+ * DecodeUnicodeString()'s static buffer. A UCS-2 or 8-bit part also carries
+ * its user data as it was sent (modem_sms.data), because a character may
+ * straddle two parts: the store joins the data, then decodes (sms.h).
  *
  * What bounds each call: libgammu waits for every AT reply in GSM_WaitFor(),
  * counting "timeout" rounds of GSM_ReadDevice() of up to one second each
@@ -40,6 +42,7 @@
 #include <unistd.h>
 
 #include <gammu.h>
+#include <unistr.h>
 
 #include "modem.h"
 #include "sms.h"
@@ -51,7 +54,6 @@
 #define MODEM_GAMMU_MAX_READS 4096      /* GetNextSMS calls in one read() */
 #define MODEM_GAMMU_SEND_MAX 4096       /* bytes of UTF-8 send() accepts */
 #define MODEM_GAMMU_IDLE_MS 20          /* pause when the device had nothing */
-#define MODEM_GAMMU_UTF8_MAX (3 * (GSM_MAX_SMS_LENGTH + 1) + 1)
 
 struct modem_gammu {
 	GSM_StateMachine *sm;
@@ -264,57 +266,9 @@ modem_gammu_disarm(struct modem_gammu *m, char *err, size_t errlen)
 
 /* ---- text ----------------------------------------------------------- */
 
-/*
- * Decodes one UTF-8 sequence of at most len bytes at s into *cp. Returns its
- * length, or 0 when it is not strict UTF-8 (overlong forms, surrogates and
- * code points past U+10FFFF are refused).
- */
-static size_t
-modem_gammu_utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	size_t n, i;
-	uint32_t c, min;
-
-	if (len == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xe0) == 0xc0) {
-		n = 2, c = s[0] & 0x1f, min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3, c = s[0] & 0x0f, min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4, c = s[0] & 0x07, min = 0x10000;
-	} else
-		return 0;
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/* 1 when the len bytes at s are strict UTF-8 without a NUL, else 0. */
-static int
-modem_gammu_utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t i, n;
-	uint32_t c;
-
-	for (i = 0; i < len; i += n) {
-		if ((n = modem_gammu_utf8_next(s + i, len - i, &c)) == 0 ||
-		    c == 0)
-			return 0;
-	}
-	return 1;
-}
+/* The i-th unit of gammu unicode (big-endian UCS-2) at t. */
+#define MODEM_GAMMU_UNIT(t, i) \
+	((unsigned)(t)[2 * (i)] << 8 | (t)[2 * (i) + 1])
 
 /* Writes the hex of len bytes into out (outlen bytes, truncated). */
 static void
@@ -336,13 +290,15 @@ modem_gammu_hex(char *out, size_t outlen, const unsigned char *b, size_t len)
 static void
 modem_gammu_copy_utf8(char *out, size_t outlen, const char *src)
 {
-	size_t n;
+	size_t n = 0, len = strlen(src);
+	int k;
 
-	n = strlen(src);
-	if (n >= outlen) {
-		n = outlen - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
-			n--;
+	while (n < len) {
+		if ((k = u8_mblen((const uint8_t *)src + n, len - n)) < 1)
+			k = 1;
+		if (n + (size_t)k >= outlen)
+			break;
+		n += (size_t)k;
 	}
 	memcpy(out, src, n);
 	out[n] = '\0';
@@ -350,29 +306,79 @@ modem_gammu_copy_utf8(char *out, size_t outlen, const char *src)
 
 /*
  * gammu unicode (big-endian UCS-2/UTF-16, NUL-terminated within srclen
- * bytes) to UTF-8 in out. Returns 0, or -1 when the text does not make
- * valid UTF-8 (a lone surrogate), in which case out holds the hex of the
- * UTF-16 bytes instead.
+ * bytes: a number, an operator's name, a GSM-7 text) to UTF-8 in out, cut
+ * at a character boundary to fit; an ill-formed unit reads as U+FFFD.
+ * Returns 0, or -1 when src has no NUL unit (out then holds the units
+ * there were, as far as GSM_MAX_SMS_LENGTH).
  */
 static int
 modem_gammu_from_unicode(char *out, size_t outlen, const unsigned char *src,
     size_t srclen)
 {
-	unsigned char copy[2 * (GSM_MAX_SMS_LENGTH + 1) + 2];
-	char utf8[MODEM_GAMMU_UTF8_MAX + 8];
-	size_t n;
+	char utf8[SMS_TEXT_MAX(2 * GSM_MAX_SMS_LENGTH)];
+	size_t n, max = srclen / 2;
 
-	n = srclen < sizeof(copy) - 2 ? srclen : sizeof(copy) - 2;
-	n &= ~(size_t)1;
-	memcpy(copy, src, n);
-	copy[n] = copy[n + 1] = 0;
-	EncodeUTF8(utf8, copy);
-	if (!modem_gammu_utf8_valid((unsigned char *)utf8, strlen(utf8))) {
-		modem_gammu_hex(out, outlen, copy, 2 * UnicodeLength(copy));
-		return -1;
-	}
+	if (max > GSM_MAX_SMS_LENGTH)
+		max = GSM_MAX_SMS_LENGTH;
+	for (n = 0; n < max && MODEM_GAMMU_UNIT(src, n) != 0; n++)
+		;
+	sms_text_utf16(src, 2 * n, utf8);
 	modem_gammu_copy_utf8(out, outlen, utf8);
-	return 0;
+	return n < max ? 0 : -1;
+}
+
+/*
+ * The UTF-16 units of a UCS-2 message as they were sent, big-endian, into
+ * out (outlen bytes): sms->Length of them, a U+0000 among them included.
+ * Returns the number of bytes written.
+ *
+ * libgammu's PDU decoder (DecodeUnicodeSpecialNOKIAChars, every phone
+ * driver) writes each U+007E "~" of the message as two units "~~" and each
+ * U+0001 as one "~" into sms->Text, so Text may run past Length units; its
+ * smsbackup reader (the dummy driver) copies the units as they are. Text
+ * ends with a NUL unit right after what was written: the first place from
+ * Length on that holds a NUL and that the doubled tildes before it can
+ * explain (at most one extra unit per pair of adjacent tildes) is taken as
+ * that end, and one unit of a pair is dropped per extra unit. This is exact
+ * for both drivers, except where a U+0000 and U+0001 in one message make
+ * the doubling ambiguous; it never reads past the end Text has.
+ */
+static size_t
+modem_gammu_units(const GSM_SMSMessage *sms, unsigned char *out,
+    size_t outlen)
+{
+	const unsigned char *t = sms->Text;
+	size_t max = sizeof(sms->Text) / 2, len, end, pairs = 0, i, n;
+	unsigned u, run = 0;
+
+	len = sms->Length < 0 ? 0 : (size_t)sms->Length;
+	if (len > outlen / 2)
+		len = outlen / 2;
+	if (len >= max)
+		len = max - 1;
+	for (end = 0; end < max && end <= 2 * len; end++) {
+		u = MODEM_GAMMU_UNIT(t, end);
+		if (end >= len && u == 0 && end - len <= pairs)
+			break;
+		run = u == '~' ? run + 1 : 0;
+		pairs += run > 0 && run % 2 == 0;
+	}
+	if (end >= max || end > 2 * len)
+		end = len;              /* no end found: the units as they are */
+	pairs = end - len;
+	for (i = n = 0; i < end && n < len; i++, n++) {
+		u = MODEM_GAMMU_UNIT(t, i);
+		if (end > len && u == '~') {
+			if (pairs > 0 && i + 1 < end &&
+			    MODEM_GAMMU_UNIT(t, i + 1) == '~')
+				pairs--, i++;
+			else
+				u = 0x0001;
+		}
+		out[2 * n] = (unsigned char)(u >> 8);
+		out[2 * n + 1] = (unsigned char)(u & 0xff);
+	}
+	return 2 * n;
 }
 
 /* ---- reading --------------------------------------------------------- */
@@ -465,42 +471,56 @@ modem_gammu_concat(const GSM_SMSMessage *sms, struct modem_sms *out)
 	out->part_count = count;
 }
 
-/* Fills text, coding and malformed of out from the SMS's payload. */
+_Static_assert(SMS_TEXT_MAX(MODEM_DATA_MAX) <= MODEM_TEXT_MAX,
+    "a part's user data decodes into modem_sms.text");
+
+/*
+ * Fills text, coding, data and malformed of out from the SMS's payload,
+ * using sms->Length, never a NUL, for where UCS-2 and 8-bit data end.
+ */
 static void
 modem_gammu_text(const GSM_SMSMessage *sms, struct modem_sms *out)
 {
 	size_t len;
 
 	out->malformed = 0;
+	out->data_len = 0;
 	switch (sms->Coding) {
 	case SMS_Coding_Default_No_Compression:
+		/* GSM-7 as gammu unicode: no septet becomes U+0000 */
+		out->coding = 0;
+		(void)modem_gammu_from_unicode(out->text, sizeof(out->text),
+		    sms->Text, sizeof(sms->Text));
+		return;
 	case SMS_Coding_Unicode_No_Compression:
-		out->coding = sms->Coding == SMS_Coding_Unicode_No_Compression;
-		if (modem_gammu_from_unicode(out->text, sizeof(out->text),
-		    sms->Text, sizeof(sms->Text)) == -1)
-			out->malformed = 1;
+		out->coding = 1;
+		out->data_len = modem_gammu_units(sms, out->data,
+		    sizeof(out->data));
+		sms_text_utf16(out->data, out->data_len, out->text);
 		return;
 	case SMS_Coding_8bit:
 		out->coding = 2;
 		len = sms->Length < 0 ? 0 : (size_t)sms->Length;
-		if (len > sizeof(sms->Text))
-			len = sizeof(sms->Text);
-		if (len < sizeof(out->text) &&
-		    modem_gammu_utf8_valid(sms->Text, len)) {
-			memcpy(out->text, sms->Text, len);
-			out->text[len] = '\0';
+		if (len > sizeof(out->data))
+			len = sizeof(out->data);
+		memcpy(out->data, sms->Text, len);
+		out->data_len = len;
+		if (sms_text_8bit(out->data, len, out->text))
 			return;
-		}
-		break;
+		/* binary, or the part of a character another part holds:
+		 * the join decides */
+		modem_gammu_hex(out->text, sizeof(out->text), out->data, len);
+		out->malformed = 1;
+		return;
 	default:	/* compressed: gammu leaves the bytes undecoded */
 		out->coding = sms->Coding == SMS_Coding_Unicode_Compression;
 		len = sms->Length < 0 ? 0 : (size_t)sms->Length;
 		if (len > sizeof(sms->Text))
 			len = sizeof(sms->Text);
-		break;
+		modem_gammu_hex(out->text, sizeof(out->text), sms->Text, len);
+		out->malformed = 1;
+		return;
 	}
-	modem_gammu_hex(out->text, sizeof(out->text), sms->Text, len);
-	out->malformed = 1;
 }
 
 /*
@@ -652,8 +672,7 @@ static int
 modem_gammu_prepare(const char *text, unsigned char *buf, char *err,
     size_t errlen)
 {
-	size_t i, n, len;
-	uint32_t c;
+	size_t len;
 	struct sms_info info;
 	int ucs2;
 
@@ -666,16 +685,8 @@ modem_gammu_prepare(const char *text, unsigned char *buf, char *err,
 		modem_gammu_err(err, errlen, "text too long");
 		return -1;
 	}
-	for (i = 0; i < len; i += n) {
-		n = modem_gammu_utf8_next((const unsigned char *)text + i,
-		    len - i, &c);
-		if (n == 0) {
-			modem_gammu_err(err, errlen, "text is not UTF-8");
-			return -1;
-		}
-	}
 	/* The same choice as the segment calculator: GSM-7 whenever the
-	 * text allows. */
+	 * text allows. It refuses what is not UTF-8. */
 	if (sms_measure(text, &info) == -1) {
 		modem_gammu_err(err, errlen, "text is not UTF-8");
 		return -1;

@@ -83,7 +83,7 @@ route_decide(const struct conf *conf, const char *sender, const char *text,
 {
 	struct match_result m;
 	const struct conf_keyword *k;
-	int hit, silent = 1;
+	int hit, report, silent = 1;
 
 	memset(out, 0, sizeof(*out));
 	hit = conf->match != NULL && match_text(conf->match, text, &m);
@@ -109,16 +109,19 @@ route_decide(const struct conf *conf, const char *sender, const char *text,
 		return;
 	}
 	/* A report from a number that sent STOP is filed and acknowledged
-	 * all the same: the person chose to write to us. */
-	if (!malformed && hit && m.target == MATCH_KEYWORD &&
-	    m.keyword < conf->nkeywords && conf->keywords[m.keyword].report)
+	 * all the same: the person chose to write to us. So is a malformed
+	 * message whose start (the part that could be decoded) is a report
+	 * keyword: the rest may be unreadable, the report is never dropped. */
+	report = hit && m.target == MATCH_KEYWORD &&
+	    m.keyword < conf->nkeywords && conf->keywords[m.keyword].report;
+	if (report)
 		silent = 0;
 	if (contact->opted_out && silent) {
 		out->action = ROUTE_SILENT_OPTED_OUT;
 		out->label = "opted_out";
 		return;
 	}
-	if (malformed) {
+	if (malformed && !report) {
 		out->action = ROUTE_SILENT_MALFORMED;
 		out->label = "malformed";
 		return;

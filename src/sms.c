@@ -1,10 +1,13 @@
 /*
- * sms: the segment calculator (GSM 03.38 and 3GPP TS 23.040 sizes).
+ * sms: the segment calculator (GSM 03.38 and 3GPP TS 23.040 sizes), and
+ * the decoders of incoming UCS-2 and 8-bit user data.
  *
  * The two GSM-7 tables are data below, as Unicode code points; everything
  * else is counting. A part boundary never falls inside an escape sequence
- * (GSM-7) or a surrogate pair (UCS-2): such a character moves whole to the
- * next part, as phones and libgammu do.
+ * (GSM-7) or a surrogate pair (UCS-2) of what we send: such a character
+ * moves whole to the next part, as libgammu does. What comes in may be cut
+ * anywhere, so the decoders take the joined user data of all the parts and
+ * leave every ill-formed unit to libunistring, which reads it as U+FFFD.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -129,4 +132,70 @@ const char *
 sms_encoding_name(enum sms_encoding e)
 {
 	return e == SMS_GSM7 ? "GSM-7" : "UCS-2";
+}
+
+/* ---- decoding --------------------------------------------------------- */
+
+/* Appends uc to out at *n as UTF-8, U+0000 as U+FFFD. out has room. */
+static void
+sms_put(char *out, size_t *n, ucs4_t uc)
+{
+	int k;
+
+	if (uc == 0)
+		uc = 0xfffd;
+	if ((k = u8_uctomb((uint8_t *)out + *n, uc, 4)) > 0)
+		*n += (size_t)k;
+}
+
+size_t
+sms_text_utf16(const unsigned char *data, size_t len, char *out)
+{
+	uint16_t u[2];
+	size_t i, n = 0;
+	ucs4_t uc;
+	int k, have;
+
+	for (i = 0; i + 1 < len; i += 2 * (size_t)k) {
+		u[0] = (uint16_t)(data[i] << 8 | data[i + 1]);
+		have = 1;
+		if (i + 3 < len) {
+			u[1] = (uint16_t)(data[i + 2] << 8 | data[i + 3]);
+			have = 2;
+		}
+		if ((k = u16_mbtouc(&uc, u, (size_t)have)) < 1)
+			k = 1;
+		sms_put(out, &n, uc);
+	}
+	if (len % 2 != 0)
+		sms_put(out, &n, 0xfffd);
+	out[n] = '\0';
+	return n;
+}
+
+/* 1 when uc, read from 8-bit data, does not belong in a text. */
+static int
+sms_not_text(ucs4_t uc)
+{
+	if (uc == '\t' || uc == '\n' || uc == '\r')
+		return 0;
+	return uc < 0x20 || (uc >= 0x7f && uc < 0xa0) || uc == 0xfffd;
+}
+
+int
+sms_text_8bit(const unsigned char *data, size_t len, char *out)
+{
+	size_t i, n = 0, chars = 0, odd = 0;
+	ucs4_t uc;
+	int k;
+
+	for (i = 0; i < len; i += (size_t)k) {
+		if ((k = u8_mbtouc(&uc, data + i, len - i)) < 1)
+			k = 1;
+		chars++;
+		odd += sms_not_text(uc);
+		sms_put(out, &n, uc);
+	}
+	out[n] = '\0';
+	return 4 * odd <= chars;
 }

@@ -238,6 +238,18 @@ static const char *const store_migrations[] = {
 	" DEFAULT 0;"
 	"ALTER TABLE modem_state ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';"
 	"PRAGMA user_version = 6;",
+	/*
+	 * 7: a part waiting for the rest of its message keeps its user data
+	 * as it came (UCS-2 units or 8-bit bytes), so that a character split
+	 * between two parts is joined before it is decoded; the data goes
+	 * when the message is made. form 1 marks the parts stored so (data
+	 * NULL: the text is all there is); 0 those stored before, whose text
+	 * is UTF-8 as it was decoded then, or the hex of the data when
+	 * malformed.
+	 */
+	"ALTER TABLE parts ADD COLUMN data BLOB;"
+	"ALTER TABLE parts ADD COLUMN form INTEGER NOT NULL DEFAULT 0;"
+	"PRAGMA user_version = 7;",
 };
 
 #define STORE_NMIGRATIONS \

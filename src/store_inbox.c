@@ -9,13 +9,20 @@
  * and changes nothing.
  * Parts of a long message group by (sender, reference, count) among the parts
  * not yet joined, so a sender reusing a reference later starts a new group.
+ * A waiting part keeps its user data (schema 7): the message's text is
+ * decoded from the joined data of its parts, never from texts decoded part
+ * by part, since a phone splits a long message wherever a part is full,
+ * also inside a surrogate pair or a UTF-8 sequence.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
+#include <unistr.h>
 
+#include "sms.h"
 #include "store.h"
 #include "store_int.h"
 
@@ -77,14 +84,15 @@ store_msg_insert(struct store *store, const char *sender, const char *text,
 	return 0;
 }
 
-/* Records that the given parts belong to message msg. Returns 0 or -1. */
+/* Records that the given parts belong to message msg; their data, now in
+ * the message's text, goes. Returns 0 or -1. */
 static int
 store_parts_link(struct store *store, const int64_t *ids, int n, int64_t msg)
 {
 	sqlite3_stmt *stmt;
 	int i;
 
-	if (store_prepare(store, "UPDATE parts SET message_id = ?1"
+	if (store_prepare(store, "UPDATE parts SET message_id = ?1, data = NULL"
 	    " WHERE id = ?2", &stmt) == -1)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, msg);
@@ -101,17 +109,208 @@ store_parts_link(struct store *store, const int64_t *ids, int n, int64_t msg)
 	return 0;
 }
 
-/* What a group of unjoined parts holds: the first part of each number. */
-struct store_group {
-	int64_t *ids;
-	int n;
-	struct store_buf text;
-	int64_t sent_at, received_at;
+/*
+ * One part as the join sees it: its user data when it has some, else its
+ * text. Fields read from the table are owned by the group.
+ */
+struct store_piece {
+	int no;                  /* part number */
+	int coding;              /* enum store_coding */
+	const unsigned char *data; /* NULL: text only */
+	size_t len;
+	const char *text;
 	int malformed;
 };
 
+/* The hex of len bytes into out (2 * len + 1 bytes), as the modem writes
+ * what it cannot read. */
+static void
+store_hex(char *out, const unsigned char *b, size_t len)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 0x0f];
+	}
+	out[2 * len] = '\0';
+}
+
+/* Appends the text of len bytes of coding: UCS-2 decoded; 8-bit decoded
+ * when it reads as text, else its hex, and *malformed set. 0 or -1. */
+static int
+store_buf_decode(struct store_buf *b, int coding, const unsigned char *data,
+    size_t len, int *malformed)
+{
+	char *s;
+	int rc;
+
+	if ((s = malloc(SMS_TEXT_MAX(len))) == NULL)
+		return -1;
+	if (coding == STORE_CODING_UCS2)
+		sms_text_utf16(data, len, s);
+	else if (!sms_text_8bit(data, len, s)) {
+		store_hex(s, data, len);
+		*malformed = 1;
+	}
+	rc = store_buf_add(b, s);
+	free(s);
+	return rc;
+}
+
+/*
+ * The text of a message made of the n pieces (in part order) into b, and
+ * in *malformed whether some of it could not be decoded. The data of
+ * adjacent parts of one coding is joined, then decoded; a missing part
+ * ends the run, so that no character is made of two halves that were
+ * never next to each other. Returns 0, or -1 when out of memory.
+ */
+static int
+store_join_text(const struct store_piece *p, int n, struct store_buf *b,
+    int *malformed)
+{
+	unsigned char *run;
+	size_t len;
+	int i, j, k, rc = 0;
+
+	if (store_buf_add(b, "") == -1)
+		return -1;
+	for (i = 0; i < n && rc == 0; i = j) {
+		if (p[i].data == NULL) {
+			*malformed |= p[i].malformed != 0;
+			rc = store_buf_add(b, p[i].text);
+			j = i + 1;
+			continue;
+		}
+		len = 0;
+		for (j = i; j < n && p[j].data != NULL &&
+		    p[j].coding == p[i].coding && p[j].no == p[i].no + (j - i);
+		    j++)
+			len += p[j].len;
+		if ((run = malloc(len + 1)) == NULL)
+			return -1;
+		for (len = 0, k = i; k < j; k++) {
+			memcpy(run + len, p[k].data, p[k].len);
+			len += p[k].len;
+		}
+		rc = store_buf_decode(b, p[i].coding, run, len, malformed);
+		free(run);
+	}
+	return rc;
+}
+
+/*
+ * The data of a part stored before schema 7, which kept only its text:
+ * UTF-8 as decoded then (read back into UTF-16 units or bytes), or the hex
+ * of the data when it was malformed; so that it joins with the parts that
+ * come after an upgrade. A GSM-7 part, or a text that does not read back,
+ * stays text. 0, or -1 when out of memory.
+ */
+static int
+store_piece_legacy(struct store_piece *p)
+{
+	size_t n = strlen(p->text), len, i;
+	unsigned char *data;
+	const char *end;
+	uint16_t *u;
+
+	if (p->coding != STORE_CODING_UCS2 && p->coding != STORE_CODING_8BIT)
+		return 0;
+	if (p->malformed) {
+		if (n % 2 != 0)
+			return 0;
+		if ((data = malloc(n / 2 + 1)) == NULL)
+			return -1;
+		if (sodium_hex2bin(data, n / 2, p->text, n, NULL, &len,
+		    &end) != 0 || end != p->text + n) {
+			free(data);
+			return 0;
+		}
+	} else if (p->coding == STORE_CODING_UCS2) {
+		if ((u = u8_to_u16((const uint8_t *)p->text, n, NULL,
+		    &len)) == NULL)
+			return errno == ENOMEM ? -1 : 0;
+		if ((data = malloc(2 * len + 1)) == NULL) {
+			free(u);
+			return -1;
+		}
+		for (i = 0; i < len; i++) {
+			data[2 * i] = (unsigned char)(u[i] >> 8);
+			data[2 * i + 1] = (unsigned char)(u[i] & 0xff);
+		}
+		free(u);
+		len *= 2;
+	} else {
+		if ((data = malloc(n + 1)) == NULL)
+			return -1;
+		memcpy(data, p->text, n);
+		len = n;
+	}
+	p->data = data;
+	p->len = len;
+	return 0;
+}
+
+/*
+ * Fills p from a row of (part_no, text, malformed, coding, data, form) at
+ * column col on, with copies the caller frees. 0, or -1 when out of
+ * memory.
+ */
+static int
+store_piece_row(sqlite3_stmt *stmt, int col, struct store_piece *p)
+{
+	const void *blob;
+	unsigned char *data;
+	char *text;
+	int n;
+
+	memset(p, 0, sizeof(*p));
+	p->no = sqlite3_column_int(stmt, col);
+	if ((text = strdup(store_col_str(stmt, col + 1))) == NULL)
+		return -1;
+	p->text = text;
+	p->malformed = sqlite3_column_int(stmt, col + 2) != 0;
+	p->coding = sqlite3_column_int(stmt, col + 3);
+	if (sqlite3_column_int(stmt, col + 5) == 0)
+		return store_piece_legacy(p);
+	if (sqlite3_column_type(stmt, col + 4) != SQLITE_BLOB ||
+	    (p->coding != STORE_CODING_UCS2 && p->coding != STORE_CODING_8BIT))
+		return 0;
+	blob = sqlite3_column_blob(stmt, col + 4);
+	n = sqlite3_column_bytes(stmt, col + 4);
+	if ((data = malloc((size_t)n + 1)) == NULL)
+		return -1;
+	if (n > 0)
+		memcpy(data, blob, (size_t)n);
+	p->data = data;
+	p->len = (size_t)n;
+	return 0;
+}
+
+/* What a group of unjoined parts holds: the first part of each number. */
+struct store_group {
+	int64_t *ids;
+	struct store_piece *pieces;
+	int n;
+	int64_t sent_at, received_at;
+};
+
+static void
+store_group_free(struct store_group *g)
+{
+	int i;
+
+	for (i = 0; g->pieces != NULL && i < g->n; i++) {
+		free((void *)g->pieces[i].data);	/* owned: read */
+		free((void *)g->pieces[i].text);
+	}
+	free(g->pieces);
+	free(g->ids);
+}
+
 /* Reads the group's parts in part_no order, skipping repeated numbers.
- * Fills g (caller frees g->ids and g->text.s). Returns 0 or -1. */
+ * Fills g (caller frees with store_group_free()). Returns 0 or -1. */
 static int
 store_group_read(struct store *store, const char *sender, int ref, int count,
     struct store_group *g)
@@ -119,31 +318,31 @@ store_group_read(struct store *store, const char *sender, int ref, int count,
 	sqlite3_stmt *stmt;
 	int rc, no, last = 0;
 
-	if ((g->ids = calloc(count, sizeof(*g->ids))) == NULL)
+	if ((g->ids = calloc(count, sizeof(*g->ids))) == NULL ||
+	    (g->pieces = calloc(count, sizeof(*g->pieces))) == NULL)
 		return store_failx(store, "out of memory");
-	if (store_prepare(store, "SELECT id, part_no, text, sent_at, malformed,"
-	    " received_at FROM parts WHERE sender = ?1 AND concat_ref = ?2"
-	    " AND part_count = ?3 AND message_id IS NULL"
+	if (store_prepare(store, "SELECT id, sent_at, received_at, part_no,"
+	    " text, malformed, coding, data, form FROM parts WHERE sender = ?1"
+	    " AND concat_ref = ?2 AND part_count = ?3 AND message_id IS NULL"
 	    " ORDER BY part_no, id", &stmt) == -1)
 		return -1;
 	store_bind_str(stmt, 1, sender);
 	sqlite3_bind_int(stmt, 2, ref);
 	sqlite3_bind_int(stmt, 3, count);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		no = sqlite3_column_int(stmt, 1);
+		no = sqlite3_column_int(stmt, 3);
 		if (no == last || g->n >= count)
 			continue;	/* the same number again: not ours */
 		last = no;
-		g->ids[g->n++] = sqlite3_column_int64(stmt, 0);
-		if (store_buf_add(&g->text, store_col_str(stmt, 2)) == -1) {
+		g->ids[g->n] = sqlite3_column_int64(stmt, 0);
+		if (store_piece_row(stmt, 3, &g->pieces[g->n++]) == -1) {
 			sqlite3_finalize(stmt);
 			return store_failx(store, "out of memory");
 		}
 		if (g->n == 1)
-			g->sent_at = sqlite3_column_int64(stmt, 3);
-		g->malformed |= sqlite3_column_int(stmt, 4) != 0;
-		if (sqlite3_column_int64(stmt, 5) > g->received_at)
-			g->received_at = sqlite3_column_int64(stmt, 5);
+			g->sent_at = sqlite3_column_int64(stmt, 1);
+		if (sqlite3_column_int64(stmt, 2) > g->received_at)
+			g->received_at = sqlite3_column_int64(stmt, 2);
 	}
 	if (rc != SQLITE_DONE) {
 		store_fail(store, "read parts");
@@ -165,8 +364,9 @@ store_group_join(struct store *store, const char *sender, int ref, int count,
     int partial)
 {
 	struct store_group g;
+	struct store_buf text = { NULL, 0, 0 };
 	int64_t msg;
-	int rc = 0;
+	int rc = 0, malformed = 0;
 
 	memset(&g, 0, sizeof(g));
 	if (store_group_read(store, sender, ref, count, &g) == -1) {
@@ -176,16 +376,19 @@ store_group_join(struct store *store, const char *sender, int ref, int count,
 	if (g.n == 0 || (g.n < count && !partial))
 		goto done;
 	rc = -1;
-	if (store_msg_insert(store, sender, g.text.s ? g.text.s : "",
-	    g.sent_at, g.received_at, g.n, g.n < count, g.malformed,
-	    &msg) == -1)
+	if (store_join_text(g.pieces, g.n, &text, &malformed) == -1) {
+		store_failx(store, "out of memory");
+		goto done;
+	}
+	if (store_msg_insert(store, sender, text.s, g.sent_at, g.received_at,
+	    g.n, g.n < count, malformed, &msg) == -1)
 		goto done;
 	if (store_parts_link(store, g.ids, g.n, msg) == -1)
 		goto done;
 	rc = 1;
 done:
-	free(g.ids);
-	free(g.text.s);
+	store_group_free(&g);
+	free(text.s);
 	return rc;
 }
 
@@ -275,11 +478,14 @@ store_part_insert(struct store *store, const struct store_part *part,
 		return -1;
 	if (store_prepare(store, "INSERT INTO parts (sender, sent_at,"
 	    " concat_ref, part_no, part_count, text, coding, malformed,"
-	    " received_at, digest)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+	    " received_at, digest, data, form)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1)"
 	    " ON CONFLICT DO NOTHING", &stmt) == -1)
 		return -1;
 	sqlite3_bind_blob(stmt, 10, digest, sizeof(digest), SQLITE_TRANSIENT);
+	if (part->data != NULL)
+		sqlite3_bind_blob64(stmt, 11, part->data, part->data_len,
+		    SQLITE_STATIC);
 	store_bind_str(stmt, 1, sender);
 	sqlite3_bind_int64(stmt, 2, part->sent_at);
 	sqlite3_bind_int(stmt, 3, part->concat_ref);
@@ -305,8 +511,10 @@ store_put_part_tx(struct store *store, const struct store_part *part,
 {
 	const char *sender = part->sender ? part->sender : "";
 	const char *text = part->text ? part->text : "";
+	struct store_piece piece;
+	struct store_buf joined = { NULL, 0, 0 };
 	int64_t id, msg;
-	int rc, odd;
+	int rc, odd, malformed = 0;
 
 	if ((rc = store_part_insert(store, part, sender, text, now)) != 1)
 		return rc;
@@ -316,10 +524,22 @@ store_put_part_tx(struct store *store, const struct store_part *part,
 		return store_group_join(store, sender, part->concat_ref,
 		    part->part_count, 0) == -1 ? -1 : 1;
 	id = sqlite3_last_insert_rowid(store->db);
-	if (store_msg_insert(store, sender, text, part->sent_at, now, 1, odd,
-	    part->malformed || odd, &msg) == -1)
-		return -1;
-	if (store_parts_link(store, &id, 1, msg) == -1)
+	memset(&piece, 0, sizeof(piece));
+	piece.coding = part->coding;
+	piece.text = text;
+	piece.malformed = part->malformed;
+	if (part->data != NULL && (part->coding == STORE_CODING_UCS2 ||
+	    part->coding == STORE_CODING_8BIT)) {
+		piece.data = part->data;
+		piece.len = part->data_len;
+	}
+	if (store_join_text(&piece, 1, &joined, &malformed) == -1)
+		rc = store_failx(store, "out of memory");
+	else
+		rc = store_msg_insert(store, sender, joined.s, part->sent_at,
+		    now, 1, odd, malformed || odd, &msg);
+	free(joined.s);
+	if (rc == -1 || store_parts_link(store, &id, 1, msg) == -1)
 		return -1;
 	return 1;
 }

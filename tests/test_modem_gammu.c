@@ -370,6 +370,94 @@ test_read_8bit(void **state)
 	assert_string_equal(s->text, utf8);
 }
 
+#define FFFD "\xef\xbf\xbd"
+
+/*
+ * UCS-2 as the phone sent it, whatever the units: a part ending in half a
+ * surrogate pair keeps its units for the join (and reads as U+FFFD alone),
+ * a lone low surrogate or a U+0000 in a single SMS is one U+FFFD, and the
+ * units after a U+0000 are there: Length counts, not the NUL.
+ */
+static void
+test_read_ucs2_units_as_sent(void **state)
+{
+	static const unsigned char half[] = { 0x00, 'H', 0x00, 'i', 0xd8, 0x3d };
+	static const unsigned char nul[] = { 0x00, 'A', 0x00, 0x00, 0x00, 'B',
+	    0x00, 'C' };
+	struct fixture *f = *state;
+	struct collected c = { .n = 0 };
+	const struct modem_sms *s;
+
+	write_sms(f, 1, 1, "Deliver", "+97699000021", "20240101T000000Z",
+	    "Unicode", "00480069D83D", "050003C10201");
+	write_sms(f, 1, 2, "Deliver", "+97699000022", "20240101T000000Z",
+	    "Unicode", "DC0100480045004C0050", NULL);
+	write_sms(f, 1, 3, "Deliver", "+97699000023", "20240101T000000Z",
+	    "Unicode", "0041000000420043", NULL);
+	open_modem(f);
+	assert_int_equal(modem_gammu_ops.read(f->modem, collect, &c, f->err,
+	    sizeof(f->err)), 3);
+
+	s = find_sender(&c, "+97699000021");
+	assert_non_null(s);
+	assert_int_equal(s->coding, 1);
+	assert_int_equal(s->malformed, 0);
+	assert_int_equal(s->part_no, 1);
+	assert_int_equal(s->data_len, sizeof(half));
+	assert_memory_equal(s->data, half, sizeof(half));
+	assert_string_equal(s->text, "Hi" FFFD);
+
+	s = find_sender(&c, "+97699000022");
+	assert_non_null(s);
+	assert_int_equal(s->malformed, 0);
+	assert_string_equal(s->text, FFFD "HELP");
+
+	s = find_sender(&c, "+97699000023");
+	assert_non_null(s);
+	assert_int_equal(s->malformed, 0);
+	assert_int_equal(s->data_len, sizeof(nul));
+	assert_memory_equal(s->data, nul, sizeof(nul));
+	assert_string_equal(s->text, "A" FFFD "BC");
+}
+
+/* An 8-bit part cut inside a UTF-8 sequence: text alone if it mostly is,
+ * hex and malformed if the fragment is most of it; its bytes always. */
+static void
+test_read_8bit_parts_keep_their_bytes(void **state)
+{
+	static const unsigned char head[] = "REPORT 5000 \xe2\x82";
+	static const unsigned char tail[] = "\xac!";
+	struct fixture *f = *state;
+	struct collected c = { .n = 0 };
+	const struct modem_sms *s;
+	char hex[128];
+
+	bytes_hex(head, sizeof(head) - 1, hex, sizeof(hex));
+	write_sms(f, 1, 1, "Deliver", "+97699000024", "20240101T000000Z",
+	    "8bit", hex, "050003C20201");
+	bytes_hex(tail, sizeof(tail) - 1, hex, sizeof(hex));
+	write_sms(f, 1, 2, "Deliver", "+97699000025", "20240101T000000Z",
+	    "8bit", hex, "050003C20202");
+	open_modem(f);
+	assert_int_equal(modem_gammu_ops.read(f->modem, collect, &c, f->err,
+	    sizeof(f->err)), 2);
+
+	s = find_sender(&c, "+97699000024");
+	assert_non_null(s);
+	assert_int_equal(s->coding, 2);
+	assert_int_equal(s->malformed, 0);
+	assert_string_equal(s->text, "REPORT 5000 " FFFD);
+	assert_int_equal(s->data_len, sizeof(head) - 1);
+	assert_memory_equal(s->data, head, sizeof(head) - 1);
+
+	s = find_sender(&c, "+97699000025");
+	assert_non_null(s);
+	assert_int_equal(s->malformed, 1);
+	assert_string_equal(s->text, "AC21");
+	assert_int_equal(s->data_len, 2);
+	assert_memory_equal(s->data, tail, 2);
+}
+
 static void
 test_read_skips_outgoing(void **state)
 {
@@ -574,6 +662,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_read_8bit, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_read_ucs2_units_as_sent,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_read_8bit_parts_keep_their_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_skips_outgoing, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(

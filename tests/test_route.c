@@ -250,6 +250,58 @@ test_report_after_stop_is_filed_and_acknowledged(void **state)
 	assert_true(c.opted_out);
 }
 
+/* Stores text from sender as one SMS that could not all be decoded. */
+static void
+receive_malformed(struct fixture *f, const char *sender, const char *text,
+    int64_t at)
+{
+	struct store_part p = {
+		.sender = sender, .sent_at = at, .part_no = 1,
+		.part_count = 1, .text = text, .malformed = 1,
+	};
+
+	assert_int_equal(store_put_part(f->store, &p, at), 1);
+	while (route_handle_next(f->store, f->conf, at) == 1)
+		;
+}
+
+/* Nothing that looks like a report is routed as nothing: a malformed
+ * message whose decodable start is a report keyword files a report and is
+ * acknowledged; any other malformed message stays unanswered. */
+static void
+test_malformed_report_is_filed(void **state)
+{
+	struct fixture *f = *state;
+	const char *n = "+97699110017";
+	struct store_contact stranger = { .known = 0, .lang = -1 };
+	struct route_result r;
+	struct store_report rep;
+	const char *hash;
+	char key[32];
+
+	receive_malformed(f, n, "REPORT they took our passports D83D0041FF",
+	    NOW);
+	assert_int_equal(replies_to(f, n).n, 1);
+	hash = strchr(replies_to(f, n).last, '#');
+	assert_non_null(hash);
+	snprintf(key, sizeof(key), "%s", hash + 1);
+	assert_int_equal(store_report_find(f->store, key, &rep), 1);
+	assert_non_null(strstr(rep.text, "passports D83D0041FF"));
+	store_report_free(&rep);
+
+	receive_malformed(f, "+97699110018", "help 0041D83D", NOW);
+	receive_malformed(f, "+97699110019", "D83D00410042", NOW);
+	assert_int_equal(replies_to(f, "+97699110018").n, 0);
+	assert_int_equal(replies_to(f, "+97699110019").n, 0);
+
+	route_decide(f->conf, n, "МЭДЭЭЛЭХ 0041D83D", 1, &stranger, 0, &r);
+	assert_int_equal(r.action, ROUTE_KEYWORD);
+	assert_true(r.keyword->report);
+	route_decide(f->conf, n, "тусламж 0041", 1, &stranger, 0, &r);
+	assert_int_equal(r.action, ROUTE_SILENT_MALFORMED);
+	assert_null(r.reply);
+}
+
 static int
 count_stat(void *arg, const char *day, const char *keyword, int count)
 {
@@ -377,6 +429,7 @@ main(void)
 		T(test_reply_budget_stops_a_loop),
 		T(test_report_is_filed_and_its_reference_sent_back),
 		T(test_report_after_stop_is_filed_and_acknowledged),
+		T(test_malformed_report_is_filed),
 		T(test_each_message_handled_once_and_counted),
 		T(test_language_is_remembered_per_number),
 		T(test_decide_is_pure),

@@ -188,6 +188,98 @@ test_agrees_with_gammu(void **state)
 	assert_true(checked >= 100);
 }
 
+/* ---- decoding what comes in ------------------------------------------- */
+
+/* Decodes the hex of big-endian UTF-16 and compares with want. */
+static void
+utf16_is(const char *hex, const char *want)
+{
+	unsigned char data[256];
+	char out[SMS_TEXT_MAX(sizeof(data))];
+	size_t len = strlen(hex) / 2, i, n;
+	unsigned int b;
+
+	assert_true(len <= sizeof(data));
+	for (i = 0; i < len; i++) {
+		assert_int_equal(sscanf(hex + 2 * i, "%2x", &b), 1);
+		data[i] = (unsigned char)b;
+	}
+	n = sms_text_utf16(data, len, out);
+	assert_int_equal(n, strlen(out));
+	assert_true(n < SMS_TEXT_MAX(len));
+	if (strcmp(out, want) != 0)
+		fail_msg("%s: got \"%s\", want \"%s\"", hex, out, want);
+}
+
+#define FFFD "\xef\xbf\xbd"
+
+/* Every kind of unit a phone or a hostile sender can put in UCS-2: the
+ * result is valid UTF-8 that ends only at its end. */
+static void
+test_utf16_every_unit_reads(void **state)
+{
+	(void)state;
+	utf16_is("", "");
+	utf16_is("0048006900210020D83DDE00", "Hi! \xf0\x9f\x98\x80");
+	utf16_is("04420443", "ту");
+	/* a lone high surrogate at the end, a lone low one at the start */
+	utf16_is("00410042D83D", "AB" FFFD);
+	utf16_is("DE0000410042", FFFD "AB");
+	/* lone ones in the middle, two highs, a low before a high */
+	utf16_is("0041D83D0042", "A" FFFD "B");
+	utf16_is("D83DD83DDE00", FFFD "\xf0\x9f\x98\x80");
+	utf16_is("DE00D83D", FFFD FFFD);
+	/* U+0000 neither ends the text nor reaches it */
+	utf16_is("0041000000420043", "A" FFFD "BC");
+	utf16_is("00000000", FFFD FFFD);
+	/* an odd byte is ill-formed too */
+	utf16_is("004100", "A" FFFD);
+	/* the noncharacters and U+FFFD itself are characters */
+	utf16_is("FFFEFFFD", "\xef\xbf\xbe" FFFD);
+}
+
+static int
+eight_bit(const char *bytes, size_t len, const char *want)
+{
+	char out[SMS_TEXT_MAX(256)];
+	int text;
+
+	assert_true(len <= 256);
+	text = sms_text_8bit((const unsigned char *)bytes, len, out);
+	if (want != NULL && strcmp(out, want) != 0)
+		fail_msg("got \"%s\", want \"%s\"", out, want);
+	return text;
+}
+
+static void
+test_8bit_reads_as_utf8_or_binary(void **state)
+{
+	(void)state;
+	assert_true(eight_bit("", 0, ""));
+	assert_true(eight_bit("REPORT \xd1\x82\xd1\x83", 11,
+	    "REPORT \xd1\x82\xd1\x83"));
+	assert_true(eight_bit("line\r\nnext\ttab", 14, "line\r\nnext\ttab"));
+	/* a 3-byte and a 4-byte sequence cut short, at the end and start */
+	assert_true(eight_bit("REPORT \xe2\x82", 9, "REPORT " FFFD));
+	assert_true(eight_bit("\x9f\x98\x80 REPORT in Erlian", 20,
+	    FFFD FFFD FFFD " REPORT in Erlian"));
+	/* the same tail on a short part is binary alone: the parts are
+	 * joined before the decision */
+	assert_false(eight_bit("\x9f\x98\x80 REPORT", 10,
+	    FFFD FFFD FFFD " REPORT"));
+	assert_true(eight_bit("REPORT now \xf0\x9f\x98", 14,
+	    "REPORT now " FFFD));
+	/* U+0000 and overlong forms */
+	assert_true(eight_bit("AB\0CDEFGH", 9, "AB" FFFD "CDEFGH"));
+	assert_true(eight_bit("ABCDEFG\xc0\xaf", 9, NULL));
+	/* binary: mostly not text */
+	assert_false(eight_bit("\xff\x00\x41\xc3", 4, NULL));
+	assert_false(eight_bit("\x01\x02\x03\x04\x05\x06\x07\x08", 8, NULL));
+	/* the edge: one odd character in four is still text, two are not */
+	assert_true(eight_bit("AB\x01" "C", 4, NULL));
+	assert_false(eight_bit("A\x01\x02" "C", 4, NULL));
+}
+
 int
 main(void)
 {
@@ -195,6 +287,8 @@ main(void)
 		cmocka_unit_test(test_known_sizes),
 		cmocka_unit_test(test_encoding_choice),
 		cmocka_unit_test(test_agrees_with_gammu),
+		cmocka_unit_test(test_utf16_every_unit_reads),
+		cmocka_unit_test(test_8bit_reads_as_utf8_or_binary),
 	};
 
 	return cmocka_run_group_tests_name("sms", tests, NULL, NULL);

@@ -688,6 +688,286 @@ test_open_reopen_keeps_data(void **state)
 	    store_schema_version());
 }
 
+/* ---- long messages decoded as a whole ------------------------------------- */
+
+#define EMOJI	"\xf0\x9f\x98\x80"	/* U+1F600: D83D DE00 in UTF-16 */
+#define FFFD	"\xef\xbf\xbd"
+
+/* A part with user data (coding UCS-2 or 8-bit); its text is what the part
+ * alone reads as, which the join must not use. */
+static struct store_part
+data_part(const char *sender, int ref, int no, int count, int coding,
+    const void *data, size_t len)
+{
+	struct store_part p = part(sender, NOW, ref, no, count, "(alone)");
+
+	p.coding = coding;
+	p.data = data;
+	p.data_len = len;
+	return p;
+}
+
+/* Stores the n parts in the order given (1-based numbers), then returns
+ * the one message they made (caller frees). */
+static struct store_msg
+put_in_order(struct store *s, const struct store_part *parts, int n,
+    const int *order)
+{
+	struct store_msg m;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(store_msg_next(s, &m), 0);
+		assert_int_equal(store_put_part(s, &parts[order[i] - 1],
+		    NOW + i), 1);
+	}
+	assert_int_equal(store_msg_next(s, &m), 1);
+	assert_int_equal(store_msg_handled(s, m.id, "x", NOW + 9), 1);
+	return m;
+}
+
+/* An emoji split by the phone between two UCS-2 parts, and a three-part
+ * message with a pair split at both edges: whole again, in every order of
+ * arrival; no user data left once the message is made. */
+static void
+test_multipart_split_surrogate_pair(void **state)
+{
+	static const unsigned char a1[] = { 0, 'H', 0, 'i', 0, ' ', 0xd8, 0x3d };
+	static const unsigned char a2[] = { 0xde, 0x00, 0, ' ', 0, '!' };
+	static const unsigned char b1[] = { 0x04, 0x42, 0xd8, 0x3d };
+	static const unsigned char b2[] = { 0xde, 0x00, 0, '-', 0xd8, 0x3d };
+	static const unsigned char b3[] = { 0xde, 0x00, 0x04, 0x43 };
+	static const int orders2[][2] = { { 1, 2 }, { 2, 1 } };
+	static const int orders3[][3] = { { 1, 2, 3 }, { 3, 2, 1 },
+	    { 2, 3, 1 } };
+	const char *path = path_for("surrogate.db");
+	struct store_part a[2], b[3];
+	struct store_msg m;
+	struct store *s;
+	size_t i;
+
+	(void)state;
+	s = open_ok(path, 1);
+	for (i = 0; i < 2; i++) {
+		a[0] = data_part(SENDER, 60 + i, 1, 2, STORE_CODING_UCS2, a1,
+		    sizeof(a1));
+		a[1] = data_part(SENDER, 60 + i, 2, 2, STORE_CODING_UCS2, a2,
+		    sizeof(a2));
+		m = put_in_order(s, a, 2, orders2[i]);
+		assert_string_equal(m.text, "Hi " EMOJI " !");
+		assert_int_equal(m.malformed, 0);
+		assert_int_equal(m.parts, 2);
+		store_msg_free(&m);
+	}
+	/* one part waits: its data is kept, for the join */
+	assert_int_equal(store_put_part(s, &a[0], NOW), 0);
+	a[0] = data_part(SENDER, 62, 1, 2, STORE_CODING_UCS2, a1, sizeof(a1));
+	assert_int_equal(store_put_part(s, &a[0], NOW), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM parts"
+	    " WHERE data IS NOT NULL"), 1);
+	for (i = 0; i < 3; i++) {
+		b[0] = data_part(SENDER, 70 + i, 1, 3, STORE_CODING_UCS2, b1,
+		    sizeof(b1));
+		b[1] = data_part(SENDER, 70 + i, 2, 3, STORE_CODING_UCS2, b2,
+		    sizeof(b2));
+		b[2] = data_part(SENDER, 70 + i, 3, 3, STORE_CODING_UCS2, b3,
+		    sizeof(b3));
+		m = put_in_order(s, b, 3, orders3[i]);
+		assert_string_equal(m.text, "т" EMOJI "-" EMOJI "у");
+		assert_int_equal(m.malformed, 0);
+		store_msg_free(&m);
+	}
+	/* the joined parts keep no data: only the waiting one has some */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM parts"
+	    " WHERE data IS NOT NULL"), 1);
+	store_close(s);
+}
+
+/* 8-bit parts with a 3-byte and a 4-byte UTF-8 sequence cut at the part
+ * edges (a short middle part is binary alone): one text, every order. */
+static void
+test_multipart_split_utf8_sequences(void **state)
+{
+	static const char p1[] = "REPORT 5000 \xe2\x82";	/* € cut */
+	static const char p2[] = "\xac \xf0\x9f";		/* 😀 cut */
+	static const char p3[] = "\x98\x80 in Erlian";
+	static const int orders[][3] = { { 1, 2, 3 }, { 3, 1, 2 },
+	    { 2, 3, 1 } };
+	struct store_part p[3];
+	struct store_msg m;
+	struct store *s;
+	size_t i;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	for (i = 0; i < 3; i++) {
+		p[0] = data_part(SENDER, 80 + i, 1, 3, STORE_CODING_8BIT, p1,
+		    strlen(p1));
+		p[1] = data_part(SENDER, 80 + i, 2, 3, STORE_CODING_8BIT, p2,
+		    strlen(p2));
+		p[1].malformed = 1;	/* what the modem says of it alone */
+		p[2] = data_part(SENDER, 80 + i, 3, 3, STORE_CODING_8BIT, p3,
+		    strlen(p3));
+		m = put_in_order(s, p, 3, orders[i]);
+		assert_string_equal(m.text,
+		    "REPORT 5000 \xe2\x82\xac " EMOJI " in Erlian");
+		assert_int_equal(m.malformed, 0);
+		store_msg_free(&m);
+	}
+	store_close(s);
+}
+
+/* A single SMS with a lone surrogate at either end, or U+0000 inside: a
+ * U+FFFD where the bad unit was, the rest kept, and not malformed. */
+static void
+test_single_sms_bad_units_read_as_fffd(void **state)
+{
+	static const unsigned char hi_end[] = { 0, 'H', 0, 'E', 0, 'L', 0,
+	    'P', 0xd8, 0x3d };
+	static const unsigned char lo_start[] = { 0xdc, 0x01, 0, 'H', 0, 'E',
+	    0, 'L', 0, 'P' };
+	static const unsigned char nul[] = { 0, 'A', 0, 0, 0, 'B', 0, 'C' };
+	static const char bytes_nul[] = "REPORT\0 at the border";
+	static const struct {
+		const void *data;
+		size_t len;
+		int coding;
+		const char *want;
+	} cases[] = {
+		{ hi_end, sizeof(hi_end), STORE_CODING_UCS2, "HELP" FFFD },
+		{ lo_start, sizeof(lo_start), STORE_CODING_UCS2, FFFD "HELP" },
+		{ nul, sizeof(nul), STORE_CODING_UCS2, "A" FFFD "BC" },
+		{ bytes_nul, sizeof(bytes_nul) - 1, STORE_CODING_8BIT,
+		  "REPORT" FFFD " at the border" },
+	};
+	struct store_part p;
+	struct store_msg m;
+	struct store *s;
+	size_t i;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p = data_part(SENDER, 0, 1, 1, cases[i].coding, cases[i].data,
+		    cases[i].len);
+		p.sent_at = NOW + (int64_t)i;
+		m = put_in_order(s, &p, 1, (const int[]){ 1 });
+		assert_string_equal(m.text, cases[i].want);
+		assert_int_equal(m.malformed, 0);
+		store_msg_free(&m);
+	}
+	store_close(s);
+}
+
+/*
+ * What stays malformed: 8-bit data that is not text (its hex), and a part
+ * without data that the modem could not read, whose hex stands where the
+ * part was. Halves of a pair around a missing part are never joined.
+ */
+static void
+test_multipart_what_stays_malformed(void **state)
+{
+	static const unsigned char bin[] = { 0xff, 0x00, 0x41, 0xc3 };
+	static const unsigned char r1[] = { 0, 'R', 0, 'E', 0, 'P', 0, 'O',
+	    0, 'R', 0, 'T', 0, ' ' };
+	static const unsigned char g1[] = { 0, 'x', 0xd8, 0x3d };
+	static const unsigned char g3[] = { 0xde, 0x00, 0, 'y' };
+	struct store_part p, q;
+	struct store_msg m;
+	struct store *s;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	p = data_part(SENDER, 0, 1, 1, STORE_CODING_8BIT, bin, sizeof(bin));
+	m = put_in_order(s, &p, 1, (const int[]){ 1 });
+	assert_string_equal(m.text, "FF0041C3");
+	assert_int_equal(m.malformed, 1);
+	store_msg_free(&m);
+
+	p = data_part(SENDER, 90, 1, 2, STORE_CODING_UCS2, r1, sizeof(r1));
+	q = part(SENDER, NOW, 90, 2, 2, "0A1B2C");
+	q.malformed = 1;
+	assert_int_equal(store_put_part(s, &q, NOW), 1);
+	assert_int_equal(store_put_part(s, &p, NOW), 1);
+	assert_int_equal(store_msg_next(s, &m), 1);
+	assert_string_equal(m.text, "REPORT 0A1B2C");
+	assert_int_equal(m.malformed, 1);
+	assert_int_equal(store_msg_handled(s, m.id, "x", NOW), 1);
+	store_msg_free(&m);
+
+	p = data_part(SENDER, 91, 1, 3, STORE_CODING_UCS2, g1, sizeof(g1));
+	q = data_part(SENDER, 91, 3, 3, STORE_CODING_UCS2, g3, sizeof(g3));
+	assert_int_equal(store_put_part(s, &p, NOW), 1);
+	assert_int_equal(store_put_part(s, &q, NOW), 1);
+	assert_int_equal(store_expire_parts(s, NOW), 1);
+	assert_int_equal(store_msg_next(s, &m), 1);
+	assert_string_equal(m.text, "x" FFFD FFFD "y");
+	assert_int_equal(m.partial, 1);
+	assert_int_equal(m.malformed, 0);
+	store_msg_free(&m);
+	store_close(s);
+}
+
+/* Inserts a part as shukher stored it before schema 7 (text only). */
+static void
+legacy_part(const char *path, int ref, int no, const char *text, int coding,
+    int malformed)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO parts (sender, sent_at,"
+	    " concat_ref, part_no, part_count, text, coding, malformed,"
+	    " received_at, digest) VALUES ('%s', %d, %d, %d, 2, '%s', %d, %d,"
+	    " %d, randomblob(32));", SENDER, NOW, ref, no, text, coding,
+	    malformed, NOW);
+	raw_sql(path, sql);
+}
+
+/*
+ * Parts that waited in a database of schema 6 (text as decoded then, hex
+ * when malformed) join with the parts that come after the upgrade: a
+ * surrogate pair and a UTF-8 sequence split across the upgrade are whole.
+ */
+static void
+test_multipart_joins_across_the_upgrade(void **state)
+{
+	static const unsigned char u2[] = { 0xde, 0x00, 0, '!' };
+	static const unsigned char c2[] = { 0, ' ', 0x04, 0x43 };
+	static const char e2[] = "\xac ok";
+	const char *path = path_for("upgrade.db");
+	struct store_part p;
+	struct store_msg m;
+	struct store *s;
+
+	(void)state;
+	s = open_ok(path, 1);
+	store_close(s);
+	raw_sql(path, "ALTER TABLE parts DROP COLUMN form;"
+	    "ALTER TABLE parts DROP COLUMN data; PRAGMA user_version = 6;");
+	legacy_part(path, 31, 1, "0048D83D", STORE_CODING_UCS2, 1);
+	legacy_part(path, 32, 1, "тест", STORE_CODING_UCS2, 0);
+	legacy_part(path, 33, 1, "5245504F525420E282", STORE_CODING_8BIT, 1);
+	s = open_ok(path, 0);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"),
+	    store_schema_version());
+
+	p = data_part(SENDER, 31, 2, 2, STORE_CODING_UCS2, u2, sizeof(u2));
+	m = put_in_order(s, &p, 1, (const int[]){ 1 });
+	assert_string_equal(m.text, "H" EMOJI "!");
+	assert_int_equal(m.malformed, 0);
+	store_msg_free(&m);
+	p = data_part(SENDER, 32, 2, 2, STORE_CODING_UCS2, c2, sizeof(c2));
+	m = put_in_order(s, &p, 1, (const int[]){ 1 });
+	assert_string_equal(m.text, "тест у");
+	store_msg_free(&m);
+	p = data_part(SENDER, 33, 2, 2, STORE_CODING_8BIT, e2, strlen(e2));
+	m = put_in_order(s, &p, 1, (const int[]){ 1 });
+	assert_string_equal(m.text, "REPORT \xe2\x82\xac ok");
+	assert_int_equal(m.malformed, 0);
+	store_msg_free(&m);
+	store_close(s);
+}
+
 /* ---- outbox, contacts, reports, statistics --------------------------------- */
 
 static void
@@ -1202,6 +1482,11 @@ main(void)
 		cmocka_unit_test(test_multipart_duplicate_number),
 		cmocka_unit_test(test_multipart_expire),
 		cmocka_unit_test(test_multipart_interleaved),
+		cmocka_unit_test(test_multipart_split_surrogate_pair),
+		cmocka_unit_test(test_multipart_split_utf8_sequences),
+		cmocka_unit_test(test_single_sms_bad_units_read_as_fffd),
+		cmocka_unit_test(test_multipart_what_stays_malformed),
+		cmocka_unit_test(test_multipart_joins_across_the_upgrade),
 		cmocka_unit_test(test_open_garbage),
 		cmocka_unit_test(test_open_missing),
 		cmocka_unit_test(test_open_foreign_newer_corrupt),
