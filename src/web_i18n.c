@@ -18,8 +18,10 @@ static const char *const web_strs[W_COUNT][2] = {
 	[W_SIGNOUT] = { "Гарах", "Sign out" },
 	[W_NAME] = { "Нэр", "Name" },
 	[W_PASSWORD] = { "Нууц үг", "Password" },
-	[W_BAD_SIGNIN] = { "Нэр эсвэл нууц үг буруу байна.",
-	    "Wrong name or password." },
+	[W_BAD_SIGNIN] = { "Нэр эсвэл нууц үг буруу байна. Олон удаа буруу "
+	    "оролдсон бүртгэл хэсэг хугацаанд нэвтрэх боломжгүй.",
+	    "Wrong name or password. After several wrong tries an account "
+	    "cannot sign in for a while." },
 	[W_TOO_MANY] = { "Хэт олон оролдлого. Дараа дахин оролдоно уу.",
 	    "Too many attempts. Try again later." },
 	[W_EXPIRED] = { "Таны холболтын хугацаа дууссан. Дахин нэвтэрнэ үү.",

@@ -233,6 +233,27 @@ web_login_page(struct web_req *req, struct web_resp *resp, int status,
 	web_foot(resp);
 }
 
+/*
+ * Counts a wrong password against account u, not locked now, and locks it
+ * at the signin_attempts-th. A lock that has run out starts the count
+ * again, so that one more wrong password after it does not lock the
+ * account at once.
+ */
+static void
+web_login_count(struct store *store, const struct conf_web *w,
+    const struct store_user *u, int64_t now)
+{
+	int failures = (u->locked_until != 0 ? 0 : u->failures) + 1;
+
+	if (store_user_attempt(store, u->name, failures,
+	    failures >= w->signin_attempts ? now + w->signin_lockout : 0,
+	    now) < 0)
+		log_error("web: %s", store_errmsg(store));
+	else if (failures >= w->signin_attempts)
+		log_info("web: %s locked for %d s after %d wrong passwords",
+		    u->name, w->signin_lockout, failures);
+}
+
 static void
 web_login(struct web_req *req, struct web_resp *resp)
 {
@@ -243,7 +264,7 @@ web_login(struct web_req *req, struct web_resp *resp)
 	struct store_user u;
 	struct casework cw;
 	int64_t now = (int64_t)time(NULL);
-	int found, ok;
+	int found, ok, locked;
 
 	if (strcmp(req->method, "POST") != 0) {
 		if (req->sess != NULL) {
@@ -271,7 +292,7 @@ web_login(struct web_req *req, struct web_resp *resp)
 	web_cw(req, &cw);
 	cw.actor = name;
 	if (web_addr_failed(req, 0)) {
-		log_info("web: sign-in refused: too many from %s", req->addr);
+		web_signin_refused(req, name, "signin-refused");
 		web_login_page(req, resp, 429, T(req, W_TOO_MANY));
 		return;
 	}
@@ -280,23 +301,18 @@ web_login(struct web_req *req, struct web_resp *resp)
 		web_page_message(req, resp, 500, W_ERROR, T(req, W_ERROR));
 		return;
 	}
-	if (found && u.locked_until > now) {
-		casework_audit(&cw, "signin-locked", 0);
-		web_login_page(req, resp, 429, T(req, W_TOO_MANY));
-		return;
-	}
+	/* A locked account is answered as an unknown name is, after the
+	 * same hashing: the answer tells nobody which names exist. */
+	locked = found && u.locked_until > now;
 	ok = crypto_pwhash_str_verify(found ? u.pwhash : web_dummy_hash, pw,
-	    strlen(pw)) == 0 && found && !u.disabled;
+	    strlen(pw)) == 0 && found && !u.disabled && !locked;
+	sodium_memzero(u.pwhash, sizeof(u.pwhash));
 	if (!ok) {
 		web_addr_failed(req, 1);
-		if (found) {
-			u.failures++;
-			store_user_attempt(store, name, u.failures,
-			    u.failures >= w->signin_attempts ?
-			    now + w->signin_lockout : 0, now);
-		}
-		casework_audit(&cw, "signin-failed", 0);
-		log_info("web: wrong sign-in from %s", req->addr);
+		if (found && !locked)
+			web_login_count(store, w, &u, now);
+		web_signin_refused(req, name, locked ? "signin-locked" :
+		    "signin-failed");
 		web_login_page(req, resp, 401, T(req, W_BAD_SIGNIN));
 		return;
 	}
