@@ -100,18 +100,22 @@ conf_wstr(struct conf_wctx *ctx, const config_setting_t *g, const char *name,
 }
 
 /* 1 when s is a host name or an address, as a Host header names it
- * without its port: letters, digits, '-', '.', and ':' for IPv6. */
+ * without its port: letters, digits, '-' and '.', or an IPv6 address. */
 static int
 conf_web_name_ok(const char *s)
 {
+	unsigned char addr[sizeof(struct in6_addr)];
 	size_t i, n = strlen(s);
+
+	if (strchr(s, ':') != NULL)     /* a port, or an IPv6 address */
+		return inet_pton(AF_INET6, s, addr) == 1;
 
 	if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-' ||
 	    s[n - 1] == '.')
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
-		    s[i] != '.' && s[i] != ':')
+		    s[i] != '.')
 			return 0;
 	return 1;
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "casework.h"
+#include "conf.h"
 #include "store.h"
 #include "../src/web.h"
 
@@ -226,6 +227,64 @@ test_host_names_this_console(void **state)
 	assert_false(web_host_ok("127.0.0.1", names, 2, NULL));
 }
 
+/* Loads a config whose web group is web; returns conf_load()'s result
+ * and the conf (or NULL) in *out. */
+static int
+load_web(const char *web, struct conf **out)
+{
+	char path[] = "/tmp/test_web_conf.XXXXXX", err[512];
+	int fd = mkstemp(path), rc;
+	FILE *fp;
+
+	assert_true(fd >= 0);
+	assert_non_null(fp = fdopen(fd, "w"));
+	fprintf(fp, "database = \"/tmp/x.db\";\nweb = { %s };\n", web);
+	fclose(fp);
+	*out = NULL;
+	rc = conf_load(path, out, err, sizeof(err));
+	unlink(path);
+	return rc;
+}
+
+static void
+test_conf_names_and_deadline(void **state)
+{
+	static const char *const bad[] = {
+		"name = \"shukher.lan:8443\";", "name = \"\";",
+		"name = \"evil/x\";", "name = \"a b\";", "name = 5;",
+		"name = { a = \"x\"; };", "name = \".lan\";",
+		"name = [ \"ok.lan\", \"http://x\" ];",
+		"request_timeout = 0;", "request_timeout = 301;",
+		"request_timeout = \"10\";", NULL,
+	};
+	struct conf *conf;
+	int i;
+
+	/* Defaults: no names (the arrival address and localhost only), a
+	 * deadline of 10 s. */
+	assert_int_equal(load_web("enabled = false;", &conf), 0);
+	assert_int_equal(conf->web.nnames, 0);
+	assert_int_equal(conf->web.request_timeout, 10);
+	conf_free(conf);
+	assert_int_equal(load_web("name = [ \"shukher.lan\", \"192.168.1.20\", "
+	    "\"fe80::1\" ]; request_timeout = 300;", &conf), 0);
+	assert_int_equal(conf->web.nnames, 3);
+	assert_string_equal(conf->web.names[0], "shukher.lan");
+	assert_string_equal(conf->web.names[2], "fe80::1");
+	assert_int_equal(conf->web.request_timeout, 300);
+	conf_free(conf);
+	assert_int_equal(load_web("name = \"console.example.org\";", &conf),
+	    0);
+	assert_int_equal(conf->web.nnames, 1);
+	conf_free(conf);
+	for (i = 0; bad[i] != NULL; i++) {
+		if (load_web(bad[i], &conf) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		if (conf != NULL)
+			conf_free(conf);
+	}
+}
+
 struct dbfix {
 	char dir[64], path[96];
 	struct store *store;
@@ -356,6 +415,7 @@ main(void)
 		cmocka_unit_test(test_form_malformed_is_refused),
 		cmocka_unit_test(test_cookie),
 		cmocka_unit_test(test_host_names_this_console),
+		cmocka_unit_test(test_conf_names_and_deadline),
 		cmocka_unit_test(test_every_string_in_both_languages),
 		cmocka_unit_test_setup_teardown(test_series_days_without_gaps,
 		    db_setup, db_teardown),
