@@ -18,7 +18,11 @@
 #include <stdint.h>
 
 #include "seal.h"
+#include "sms.h"
 #include "store.h"
+
+/* limits.max_segments when no config says (src/conf.c's default). */
+#define CASEWORK_SEGMENTS_DEFAULT 2
 
 /* Who acts, with what. */
 struct casework {
@@ -27,6 +31,10 @@ struct casework {
 	const char *actor;       /* caseworker's name, for timeline and audit */
 	const char *via;         /* "cli", "web" */
 	const char *addr;        /* the web client's address; NULL from cli */
+	int max_segments;        /* SMS parts a reply may take: the config's
+	                            limits.max_segments. Below 1 refuses every
+	                            reply, so that a front end that forgot to
+	                            set it cannot send unchecked text */
 };
 
 enum cw_err {
@@ -39,6 +47,8 @@ enum cw_err {
 	CW_DAMAGED,              /* the sealed blob does not open */
 	CW_NONUMBER,             /* nobody to answer (no number kept) */
 	CW_EMPTY,                /* a note or reply without text */
+	CW_TOOLONG,              /* a reply longer than max_segments SMS */
+	CW_BADTEXT,              /* a reply that is not valid UTF-8 */
 	CW_DB,                   /* the store failed: store_errmsg() says how */
 	CW_NOMEM
 };
@@ -94,10 +104,34 @@ enum cw_err casework_close(struct casework *cw, const struct store_report *r,
     const char *outcome);
 
 /*
- * Queues text to the reporter of r, from the gateway's number: the number
- * is opened with the key, the SMS queued as a manual message (the daemon
- * blanks it once sent), and the reply joins the timeline, sealed. *outbox
- * (may be NULL) gets the outbox id. Returns CW_OK or why not.
+ * Whether text may be sent to a reporter as an SMS of at most max_segments
+ * parts, measured with the sender's own segment calculator (sms_measure():
+ * GSM-7 when every character allows, else UCS-2) and within what the
+ * sender accepts at all (CASEWORK_TEXT_BYTES, CASEWORK_PARTS_MAX), so
+ * that a text confirmed here never fails in the outbox as "too long".
+ * info (may be NULL) gets the measure for the refusal's wording. Pure:
+ * the caseworkers' SMS REPLY command (report_cmd.c) may call it too.
+ * Returns CW_OK, CW_EMPTY, CW_BADTEXT or CW_TOOLONG.
+ */
+#define CASEWORK_TEXT_BYTES 4096 /* the modem's send() (modem_gammu.c) */
+#define CASEWORK_PARTS_MAX 49    /* libgammu's GSM_MAX_MULTI_SMS - 1 */
+enum cw_err casework_check_text(const char *text, int max_segments,
+    struct sms_info *info);
+
+/*
+ * How many septets (GSM-7) or UTF-16 units (UCS-2) a text of at most
+ * max_segments parts holds: 160 or 70 in one SMS, 153 or 67 per part of
+ * a longer one. For wording a limit ("306 Latin or 134 Cyrillic
+ * characters"); the check itself is casework_check_text().
+ */
+size_t casework_room(int max_segments, enum sms_encoding enc);
+
+/*
+ * Queues text to the reporter of r, from the gateway's number: the text
+ * is checked first (casework_check_text() with cw->max_segments), the
+ * number is opened with the key, the SMS queued as a manual message (the
+ * daemon blanks it once sent), and the reply joins the timeline, sealed.
+ * *outbox (may be NULL) gets the outbox id. Returns CW_OK or why not.
  */
 enum cw_err casework_reply(struct casework *cw, const struct store_report *r,
     const char *text, int64_t *outbox);
@@ -105,8 +139,12 @@ enum cw_err casework_reply(struct casework *cw, const struct store_report *r,
 /*
  * Records an action without a report (report_id 0), such as "signin",
  * "signin-failed", "unlock", "signout", "export": an audit row only.
+ * casework_audit_detail() adds a short detail (NULL: none), such as the
+ * count of failed sign-ins a summary row stands for.
  */
 enum cw_err casework_audit(struct casework *cw, const char *action,
     int64_t report_id);
+enum cw_err casework_audit_detail(struct casework *cw, const char *action,
+    int64_t report_id, const char *detail);
 
 #endif

@@ -181,6 +181,12 @@ struct conf_web {
 	int language;            /* interface: LANG_MN or LANG_EN */
 	char *campaign_start;    /* "YYYY-MM-DD": statistics from; NULL: the
 	                            first day counted */
+	char **names;            /* host names (or addresses) browsers use for
+	                            the console, besides the address a request
+	                            arrives on (and localhost on loopback) */
+	size_t nnames;
+	int request_timeout;     /* seconds a request may take, headers, body
+	                            and answer, before its connection is cut */
 };
 
 struct config_setting_t;

@@ -9,7 +9,10 @@
  * takes no note, reply or second outcome. Text beside a sealed report is
  * sealed to the report's own key, which the caller must hold (its public
  * half is what seals): a note sealed to another key would be lost to the
- * caseworkers who can open the report.
+ * caseworkers who can open the report. A reply is measured with the
+ * sender's segment calculator before anything is written: a text the
+ * daemon would refuse is refused here, while the caseworker can still
+ * shorten it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +22,14 @@
 #include "casework.h"
 #include "report.h"
 #include "seal.h"
+#include "sms.h"
 #include "store.h"
+
+/* The sizes the segment calculator counts by (3GPP TS 23.040). */
+#define CW_GSM7_SINGLE 160
+#define CW_GSM7_PART 153
+#define CW_UCS2_SINGLE 70
+#define CW_UCS2_PART 67
 
 const char *
 casework_strerror(enum cw_err err)
@@ -43,6 +53,10 @@ casework_strerror(enum cw_err err)
 		return "report has no number to answer";
 	case CW_EMPTY:
 		return "no text given";
+	case CW_TOOLONG:
+		return "text is too long for the SMS limit";
+	case CW_BADTEXT:
+		return "text is not valid UTF-8";
 	case CW_DB:
 		return "database error";
 	case CW_NOMEM:
@@ -59,10 +73,11 @@ cw_actor(const struct casework *cw)
 	    "unknown";
 }
 
-/* Writes one audit row for action on report_id (0: none). */
+/* Writes one audit row for action on report_id (0: none), with detail
+ * (NULL: none). */
 static enum cw_err
-cw_audit(struct casework *cw, const char *action, int64_t report_id,
-    int64_t now)
+cw_audit_row(struct casework *cw, const char *action, int64_t report_id,
+    const char *detail, int64_t now)
 {
 	struct store_audit a;
 
@@ -73,13 +88,69 @@ cw_audit(struct casework *cw, const char *action, int64_t report_id,
 	a.action = action;
 	a.report_id = report_id;
 	a.addr = cw->addr;
+	a.detail = detail;
 	return store_audit_add(cw->store, &a) < 0 ? CW_DB : CW_OK;
+}
+
+static enum cw_err
+cw_audit(struct casework *cw, const char *action, int64_t report_id,
+    int64_t now)
+{
+	return cw_audit_row(cw, action, report_id, NULL, now);
 }
 
 enum cw_err
 casework_audit(struct casework *cw, const char *action, int64_t report_id)
 {
 	return cw_audit(cw, action, report_id, (int64_t)time(NULL));
+}
+
+enum cw_err
+casework_audit_detail(struct casework *cw, const char *action,
+    int64_t report_id, const char *detail)
+{
+	return cw_audit_row(cw, action, report_id, detail,
+	    (int64_t)time(NULL));
+}
+
+/* The parts a reply may take: the configured limit within the sender's. */
+static int
+cw_parts(int max_segments)
+{
+	return max_segments < CASEWORK_PARTS_MAX ? max_segments :
+	    CASEWORK_PARTS_MAX;
+}
+
+size_t
+casework_room(int max_segments, enum sms_encoding enc)
+{
+	int parts = cw_parts(max_segments);
+
+	if (parts < 1)
+		return 0;
+	if (parts == 1)
+		return enc == SMS_GSM7 ? CW_GSM7_SINGLE : CW_UCS2_SINGLE;
+	return (size_t)parts * (enc == SMS_GSM7 ? CW_GSM7_PART :
+	    CW_UCS2_PART);
+}
+
+enum cw_err
+casework_check_text(const char *text, int max_segments,
+    struct sms_info *info)
+{
+	struct sms_info m;
+
+	if (info == NULL)
+		info = &m;
+	memset(info, 0, sizeof(*info));
+	if (text == NULL || text[0] == '\0')
+		return CW_EMPTY;
+	if (sms_measure(text, info) == -1)
+		return CW_BADTEXT;
+	if (strlen(text) > CASEWORK_TEXT_BYTES ||
+	    info->segments > cw_parts(max_segments))
+		return CW_TOOLONG;
+	return CW_OK;
 }
 
 enum cw_err
@@ -398,8 +469,9 @@ casework_reply(struct casework *cw, const struct store_report *r,
 
 	if (outbox != NULL)
 		*outbox = 0;
-	if (text == NULL || text[0] == '\0')
-		return CW_EMPTY;
+	if ((err = casework_check_text(text, cw->max_segments, NULL)) !=
+	    CW_OK)
+		return err;
 	if ((err = cw_number(cw, r, &number)) != CW_OK)
 		return err;
 	if ((err = cw_begin(cw, r)) == CW_OK) {

@@ -8,14 +8,19 @@
  *     session_idle = 900; session_max = 28800;
  *     signin_attempts = 5; signin_lockout = 900; address_attempts = 20;
  *     language = "mn"; campaign_start = "2026-09-01";
+ *     name = [ "shukher.lan" ]; request_timeout = 10;
  *   };
  *
  * Off unless enabled. Defaults bind to loopback only, so that turning the
  * console on never exposes it by accident: the office address is a choice.
  * The certificate and key are checked for being readable here, so that
- * `shukherctl config check` names the line of a wrong path.
+ * `shukherctl config check` names the line of a wrong path. A name is a
+ * host name or an address as a browser's Host header carries it, without
+ * a port: the console answers to those, to the address a request arrives
+ * on, and to localhost on loopback, and to nothing else (DNS rebinding).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -37,7 +42,7 @@ struct conf_wctx {
 static const char *const conf_web_keys[] = { "enabled", "listen", "port",
     "certificate", "key", "session_idle", "session_max", "signin_attempts",
     "signin_lockout", "address_attempts", "language", "campaign_start",
-    NULL };
+    "name", "request_timeout", NULL };
 
 /* The integers: name, where, smallest and largest allowed. */
 static const struct conf_web_int {
@@ -54,6 +59,8 @@ static const struct conf_web_int {
 	    604800 },
 	{ "address_attempts", offsetof(struct conf_web, address_attempts), 1,
 	    100000 },
+	{ "request_timeout", offsetof(struct conf_web, request_timeout), 1,
+	    300 },
 };
 
 static int conf_wfail(struct conf_wctx *, const config_setting_t *,
@@ -89,6 +96,63 @@ conf_wstr(struct conf_wctx *ctx, const config_setting_t *g, const char *name,
 		return conf_wfail(ctx, s, "out of memory");
 	free(*dst);
 	*dst = copy;
+	return 0;
+}
+
+/* 1 when s is a host name or an address, as a Host header names it
+ * without its port: letters, digits, '-' and '.', or an IPv6 address. */
+static int
+conf_web_name_ok(const char *s)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	size_t i, n = strlen(s);
+
+	if (strchr(s, ':') != NULL)     /* a port, or an IPv6 address */
+		return inet_pton(AF_INET6, s, addr) == 1;
+
+	if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-' ||
+	    s[n - 1] == '.')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '.')
+			return 0;
+	return 1;
+}
+
+/* web.name: one string or a list of them, into w->names. */
+static int
+conf_wnames(struct conf_wctx *ctx, const config_setting_t *g,
+    struct conf_web *w)
+{
+	const config_setting_t *s = config_setting_get_member(g, "name"), *e;
+	const char *v;
+	int i, n;
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING)
+		n = 1;
+	else if (config_setting_is_aggregate(s) &&
+	    !config_setting_is_group(s))
+		n = config_setting_length(s);
+	else
+		return conf_wfail(ctx, s, "name: expected a host name or a "
+		    "list of them");
+	if ((w->names = calloc((size_t)n + 1, sizeof(*w->names))) == NULL)
+		return conf_wfail(ctx, s, "out of memory");
+	for (i = 0; i < n; i++) {
+		e = n == 1 && config_setting_type(s) == CONFIG_TYPE_STRING ?
+		    s : config_setting_get_elem(s, (unsigned)i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING ||
+		    !conf_web_name_ok(v = config_setting_get_string(e)))
+			return conf_wfail(ctx, e, "name: expected a host name "
+			    "or an address, without a port (\"shukher.lan\", "
+			    "\"192.168.1.20\")");
+		if ((w->names[i] = strdup(v)) == NULL)
+			return conf_wfail(ctx, e, "out of memory");
+		w->nnames++;
+	}
 	return 0;
 }
 
@@ -206,13 +270,15 @@ conf_web_read(const struct config_setting_t *g, const char *path,
 	out->signin_attempts = 5;
 	out->signin_lockout = 900;
 	out->address_attempts = 20;
+	out->request_timeout = 10;
 	out->language = LANG_MN;
 	if ((out->listen = strdup("127.0.0.1")) == NULL)
 		return conf_wfail(&ctx, NULL, "out of memory");
 	if (g == NULL)
 		return 0;
 	if (conf_wread(&ctx, g, out) == -1 ||
-	    conf_wstrings(&ctx, g, out) == -1)
+	    conf_wstrings(&ctx, g, out) == -1 ||
+	    conf_wnames(&ctx, g, out) == -1)
 		return -1;
 	return 0;
 }
@@ -220,9 +286,14 @@ conf_web_read(const struct config_setting_t *g, const char *path,
 void
 conf_web_free(struct conf_web *web)
 {
+	size_t i;
+
 	free(web->listen);
 	free(web->certificate);
 	free(web->key);
 	free(web->campaign_start);
+	for (i = 0; i < web->nnames; i++)
+		free(web->names[i]);
+	free(web->names);
 	memset(web, 0, sizeof(*web));
 }

@@ -9,11 +9,14 @@
  * Every change and every `reports show` is in the audit log under the
  * user's login name, through "cli".
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "casework.h"
+#include "conf.h"
 #include "ctl.h"
 #include "exitcode.h"
 #include "json.h"
@@ -113,6 +116,8 @@ ctl_report_fail(struct ctl *ctl, const char *key,
 		    strlen("report"));
 		return EXIT_FAIL;
 	case CW_EMPTY:
+	case CW_TOOLONG:
+	case CW_BADTEXT:
 		ctl_err("report %s: %s", ref, casework_strerror(err));
 		return EXIT_DATAERR;
 	case CW_DB:
@@ -478,8 +483,58 @@ ctl_reports_note(struct ctl *ctl, struct ctl_args *args)
 }
 
 /*
+ * limits.max_segments into *max: the config's when shukherctl has read
+ * it or can; with -d and no config file at the default path, the
+ * default. Returns 0, or the exit code after saying why the config that
+ * is there cannot be read.
+ */
+static int
+ctl_report_max_segments(struct ctl *ctl, int *max)
+{
+	char err[512];
+
+	*max = CASEWORK_SEGMENTS_DEFAULT;
+	if (ctl->conf == NULL) {
+		if (strcmp(ctl->conf_path, CONF_DEFAULT_PATH) == 0 &&
+		    access(ctl->conf_path, F_OK) == -1 && errno == ENOENT)
+			return 0;
+		if (conf_load(ctl->conf_path, &ctl->conf, err,
+		    sizeof(err)) == -1) {
+			ctl_err("%s (limits.max_segments bounds a reply)", err);
+			return EXIT_CONFIG;
+		}
+	}
+	*max = ctl->conf->limits.max_segments;
+	return 0;
+}
+
+/*
+ * Says why text cannot go as a reply to r (casework_check_text() said
+ * err): how many SMS it would take against the limit, and how much fits.
+ * Returns the exit code.
+ */
+static int
+ctl_report_text_fail(struct ctl *ctl, const struct store_report *r,
+    const char *text, int max, enum cw_err err)
+{
+	struct sms_info info;
+
+	if (err != CW_TOOLONG)
+		return ctl_report_fail(ctl, NULL, r, err);
+	casework_check_text(text, max, &info);
+	ctl_err("report %s: the reply is too long: %d SMS (%s, %zu "
+	    "characters); at most %d SMS (limits.max_segments) fit %zu "
+	    "characters in GSM-7, %zu in UCS-2 (Cyrillic); nothing was sent",
+	    r->ref, info.segments, sms_encoding_name(info.encoding),
+	    info.chars, max, casework_room(max, SMS_GSM7),
+	    casework_room(max, SMS_UCS2));
+	return EXIT_DATAERR;
+}
+
+/*
  * Queues text to the reporter of the report named by rest[0], from the
- * gateway's number (casework_reply()).
+ * gateway's number (casework_reply()), once it fits limits.max_segments
+ * as the sender counts (casework_check_text()).
  */
 int
 ctl_reports_reply(struct ctl *ctl, struct ctl_args *args)
@@ -497,11 +552,19 @@ ctl_reports_reply(struct ctl *ctl, struct ctl_args *args)
 		store_report_free(&r);
 		return EXIT_FAIL;
 	}
+	if ((rc = ctl_report_max_segments(ctl, &cw.max_segments)) !=
+	    EXIT_OK) {
+		store_report_free(&r);
+		return rc;
+	}
 	if ((text = ctl_report_words(args, 1)) == NULL) {
 		store_report_free(&r);
 		return EXIT_OSERR;
 	}
-	if ((err = casework_reply(&cw, &r, text, &out)) != CW_OK)
+	if ((err = casework_check_text(text, cw.max_segments, NULL)) !=
+	    CW_OK)
+		rc = ctl_report_text_fail(ctl, &r, text, cw.max_segments, err);
+	else if ((err = casework_reply(&cw, &r, text, &out)) != CW_OK)
 		rc = ctl_report_fail(ctl, NULL, &r, err);
 	else if (ctl->json != NULL) {
 		json_object_begin(ctl->json);

@@ -150,6 +150,7 @@ main(int argc, char *argv[])
 		if (sig == SIGHUP)
 			log_info("SIGHUP: the console reads its config at "
 			    "start; restart it to apply changes");
+		web_tick(app);
 		if (watchdog_usec > 0 && time(NULL) - last_ping >=
 		    (time_t)(watchdog_usec / 2000000 + 0)) {
 			sd_notify(0, "WATCHDOG=1");

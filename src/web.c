@@ -5,14 +5,22 @@
  * the address table and the store connection are touched by one thread
  * only. What every request passes before a page sees it:
  *
+ *   - a deadline per request and room kept for new clients (web_conn.c);
  *   - a rate limit per client address (token bucket) and a body limit;
+ *   - a Host header that names this console (web.name, the address the
+ *     connection came in on, localhost on loopback): a page of another
+ *     site whose name points here (DNS rebinding) is refused;
  *   - only GET and POST; a POST must be a urlencoded form;
  *   - the session cookie (HttpOnly, SameSite=Strict, Secure under TLS)
  *     looked up in constant time and dropped after session_idle without a
  *     request or session_max after sign-in; its unlocked key is wiped then;
  *   - every POST of a signed-in session must carry the session's CSRF
  *     token, and a sign-in the token of its pre-session cookie; a POST
- *     whose Origin is not this console is refused as well.
+ *     whose Origin is not this console (its scheme and the Host that was
+ *     checked above) is refused as well.
+ *
+ * Refused sign-ins are audited one by one up to WEB_FAIL_ROWS a window,
+ * then counted in one row, so that a flood cannot fill the disk.
  *
  * Every answer carries a strict Content-Security-Policy (no script at all,
  * styles only from /static), no-store caching, nosniff, no framing and no
@@ -32,6 +40,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "casework.h"
 #include "log.h"
 #include "web.h"
 
@@ -59,6 +68,17 @@ struct web_addr {
 	int64_t last_ms;
 	int failures;            /* wrong sign-ins in the window */
 	int64_t window_start;
+	int64_t fail_mark;       /* the audit window it was last counted in */
+};
+
+/* Refused sign-ins past the first WEB_FAIL_ROWS of a window: counted. */
+struct web_fails {
+	int64_t since;           /* the window's start; 0: none open */
+	int64_t last;            /* the latest refusal */
+	int rows;                /* written one by one in this window */
+	int more;                /* counted, not written */
+	int addrs;               /* distinct addresses among them */
+	char addr[INET6_ADDRSTRLEN]; /* the latest of them */
 };
 
 struct web_app {
@@ -70,6 +90,8 @@ struct web_app {
 	char *cert_pem, *key_pem;
 	struct web_session sess[WEB_SESSIONS];
 	struct web_addr addrs[WEB_ADDRS];
+	struct web_conns *conns;
+	struct web_fails fails;
 };
 
 /* What one connection has sent of its body so far. */
@@ -325,6 +347,71 @@ web_addr_failed(struct web_req *req, int add)
 	return a->failures >= w->address_attempts;
 }
 
+/* ---- refused sign-ins in the audit log ---------------------------------- */
+
+/* Writes the count of the window's refusals not written one by one, and
+ * closes the window, when it has ended (or at once with force). */
+static void
+web_fails_flush(struct web_app *app, int force)
+{
+	struct web_fails *f = &app->fails;
+	struct casework cw;
+	char detail[200], from[32], to[32];
+
+	if (f->since == 0 || (!force && web_now() - f->since <
+	    WEB_FAIL_WINDOW))
+		return;
+	if (f->more > 0) {
+		snprintf(detail, sizeof(detail), "%d more refused sign-ins from "
+		    "%d addresses, %s to %s, not written one by one", f->more,
+		    f->addrs, web_time(f->since, from, sizeof(from)),
+		    web_time(f->last, to, sizeof(to)));
+		memset(&cw, 0, sizeof(cw));
+		cw.store = app->store;
+		cw.actor = "-";
+		cw.via = "web";
+		cw.addr = f->addr;
+		if (casework_audit_detail(&cw, "signin-failed", 0, detail) !=
+		    CW_OK)
+			log_error("web: audit: %s", store_errmsg(app->store));
+		log_info("web: %s (the last from %s)", detail, f->addr);
+	}
+	memset(f, 0, sizeof(*f));
+}
+
+void
+web_signin_refused(struct web_req *req, const char *name, const char *action)
+{
+	struct web_app *app = req->app;
+	struct web_fails *f = &app->fails;
+	struct web_addr *a;
+	struct casework cw;
+
+	web_fails_flush(app, 0);
+	if (f->since == 0)
+		f->since = web_now();
+	f->last = web_now();
+	if (f->rows < WEB_FAIL_ROWS) {
+		f->rows++;
+		memset(&cw, 0, sizeof(cw));
+		cw.store = app->store;
+		cw.actor = name;
+		cw.via = "web";
+		cw.addr = req->addr;
+		if (casework_audit(&cw, action, 0) != CW_OK)
+			log_error("web: audit: %s", store_errmsg(app->store));
+		log_info("web: %s from %s", action, req->addr);
+		return;
+	}
+	f->more++;
+	a = web_addr_get(app, req->addr);
+	if (a->fail_mark != f->since) {
+		a->fail_mark = f->since;
+		f->addrs++;
+	}
+	snprintf(f->addr, sizeof(f->addr), "%s", req->addr);
+}
+
 /* ---- requests ----------------------------------------------------------- */
 
 static enum MHD_Result
@@ -375,6 +462,26 @@ web_origin_ok(struct web_app *app, struct MHD_Connection *c)
 	snprintf(want, sizeof(want), "%s://%s", app->tls ? "https" : "http",
 	    host);
 	return strcmp(origin, want) == 0;
+}
+
+/* 1 when the Host header names this console (web_host_ok()), as seen
+ * from the address the connection came in on. */
+static int
+web_host_check(struct web_app *app, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+	const char *host;
+
+	host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL || getsockname(ci->connect_fd, (struct sockaddr *)&local,
+	    &len) == -1)
+		return web_host_ok(host, app->conf->web.names,
+		    app->conf->web.nnames, NULL);
+	return web_host_ok(host, app->conf->web.names, app->conf->web.nnames,
+	    (struct sockaddr *)&local);
 }
 
 static const char web_csp[] = "default-src 'none'; style-src 'self'; "
@@ -464,6 +571,14 @@ web_serve(struct web_app *app, struct MHD_Connection *c, struct web_req *req,
 	if (!web_addr_allow(app, req->addr)) {
 		web_page_message(req, resp, MHD_HTTP_TOO_MANY_REQUESTS,
 		    W_FORBIDDEN, web_t(req->lang, W_RATE));
+		return;
+	}
+	web_fails_flush(app, 0);
+	if (!web_host_check(app, c)) {
+		log_debug("web: refused a request for another host name (%s)",
+		    req->addr);
+		web_page_message(req, resp, MHD_HTTP_MISDIRECTED_REQUEST,
+		    W_FORBIDDEN, web_t(req->lang, W_WRONG_HOST));
 		return;
 	}
 	if (!post && strcmp(req->method, "GET") != 0 &&
@@ -601,8 +716,13 @@ static void
 web_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct web_app *app = cls;
 	struct web_conn *wc = *con_cls;
+	const union MHD_ConnectionInfo *ci;
 
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci != NULL)
+		web_conns_answered(app->conns, ci->socket_context);
 	if (wc == NULL)
 		return;
 	if (wc->body != NULL) {
@@ -611,6 +731,27 @@ web_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 	free(wc);
 	*con_cls = NULL;
+}
+
+static void
+web_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct web_app *app = cls;
+	const union MHD_ConnectionInfo *fd, *peer;
+
+	if (toe != MHD_CONNECTION_NOTIFY_STARTED) {
+		web_conns_notify(app->conns, -1, NULL, socket_context, 0);
+		return;
+	}
+	fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	peer = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (fd == NULL) {
+		*socket_context = NULL;
+		return;
+	}
+	web_conns_notify(app->conns, fd->connect_fd, peer != NULL ?
+	    peer->client_addr : NULL, socket_context, 1);
 }
 
 static void
@@ -623,7 +764,7 @@ web_mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(line);
 	while (n > 0 && line[n - 1] == '\n')
 		line[--n] = '\0';
-	log_warnx("web: %s", line);
+	web_conns_log(line);
 }
 
 /* ---- the server --------------------------------------------------------- */
@@ -662,9 +803,12 @@ web_start(const struct conf *conf, struct store *store, char *err,
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 	const union MHD_DaemonInfo *info;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	/* epoll or poll, never select(): no FD_SETSIZE to overflow. */
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 
-	if ((app = calloc(1, sizeof(*app))) == NULL) {
+	if ((app = calloc(1, sizeof(*app))) == NULL ||
+	    (app->conns = web_conns_new(conf->web.request_timeout)) == NULL) {
+		free(app);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
@@ -708,9 +852,14 @@ web_start(const struct conf *conf, struct store *store, char *err,
 		    app, MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, app,
 		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		    MHD_OPTION_NOTIFY_COMPLETED, web_completed, app,
-		    MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
-		    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
-		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+		    MHD_OPTION_NOTIFY_CONNECTION, web_notify, app,
+		    MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONNS,
+		    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		    (unsigned)WEB_CONNS_PER_ADDR,
+		    /* Idle between requests; the deadline per request is
+		     * web_conn.c's. */
+		    MHD_OPTION_CONNECTION_TIMEOUT,
+		    (unsigned)conf->web.request_timeout,
 		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
 		    MHD_OPTION_ARRAY, app->tls ? tls : tls + 2,
 		    MHD_OPTION_END);
@@ -726,6 +875,12 @@ web_start(const struct conf *conf, struct store *store, char *err,
 fail:
 	web_stop(app);
 	return NULL;
+}
+
+void
+web_tick(struct web_app *app)
+{
+	web_conns_sweep(app->conns);
 }
 
 unsigned
@@ -747,8 +902,11 @@ web_stop(struct web_app *app)
 
 	if (app == NULL)
 		return;
-	if (app->mhd != NULL)
+	if (app->mhd != NULL) {
 		MHD_stop_daemon(app->mhd);
+		web_fails_flush(app, 1);    /* its thread is gone: ours now */
+	}
+	web_conns_free(app->conns);
 	for (i = 0; i < WEB_SESSIONS; i++)
 		if (app->sess[i].used)
 			web_session_drop(&app->sess[i]);

@@ -65,6 +65,19 @@ int web_cookie(const char *header, const char *name, char *out,
 /* "YYYY-MM-DD HH:MM" local time of t into out; "-" for 0. */
 const char *web_time(int64_t t, char *out, size_t outlen);
 
+struct sockaddr;
+
+/*
+ * Whether a Host header names this console. A page of another site whose
+ * name has been pointed at this console's address (DNS rebinding) sends
+ * its own name: refused. Accepted: one of names (web.name), the address
+ * the connection came in on (local), and "localhost" when that address is
+ * loopback; case does not matter, a port is not compared. A missing Host
+ * (HTTP/1.0, no browser) is accepted; an empty or malformed one is not.
+ */
+int web_host_ok(const char *host, char *const *names, size_t nnames,
+    const struct sockaddr *local);
+
 /* ---- web_i18n.c --------------------------------------------------------- */
 
 enum web_lang { WEB_MN = 0, WEB_EN = 1 };
@@ -86,6 +99,8 @@ enum web_str {
 	W_BACK, W_NEVER, W_UNKNOWN, W_LANGUAGE, W_UNCLAIMED, W_SIGNED_IN_AS,
 	W_NEED_KEY, W_SESSION_ENDS, W_MESSAGES, W_NO_STATS, W_AUDIT,
 	W_K_MESSAGE, W_K_FILED, W_K_ACK, W_K_ALERT, W_K_FOLLOWUP,
+	W_REPLY_TOO_LONG, W_CHARS, W_AT_MOST, W_LATIN, W_CYRILLIC,
+	W_WRONG_HOST,
 	W_COUNT
 };
 
@@ -123,6 +138,36 @@ void web_series_free(struct web_series *s);
  * script), so that the strict Content-Security-Policy allows it. */
 void web_chart_svg(struct web_buf *b, const struct web_series *s,
     enum web_lang lang);
+
+/* ---- web_conn.c --------------------------------------------------------- */
+
+#define WEB_CONNS 64             /* connections at once (libmicrohttpd's) */
+#define WEB_CONNS_PER_ADDR 16    /* of them from one address */
+#define WEB_CONNS_SPARE 16       /* kept free: past WEB_CONNS - SPARE, a new
+                                    connection ends one of the busiest
+                                    address's */
+
+/* The connections and their deadlines (web_conn.c says how). */
+struct web_conns;
+
+/* A table for requests of at most deadline seconds each. NULL: no
+ * memory. */
+struct web_conns *web_conns_new(int deadline);
+void web_conns_free(struct web_conns *t);
+/* A connection on socket fd from peer started (started 1; *ctx set to
+ * its slot) or ended (0; *ctx cleared): libmicrohttpd's connection
+ * notice, with its socket context. */
+void web_conns_notify(struct web_conns *t, int fd, const struct sockaddr *peer,
+    void **ctx, int started);
+/* The answer to a request on the connection of ctx is sent: the next
+ * request's deadline starts now. */
+void web_conns_answered(struct web_conns *t, void *ctx);
+/* Ends every connection whose request has run past the deadline; says so
+ * in the log once a minute at most. Called once a second. */
+void web_conns_sweep(struct web_conns *t);
+/* Logs a line of libmicrohttpd's; one repeated is logged once a minute
+ * with its count. */
+void web_conns_log(const char *line);
 
 /* ---- web.c and web_pages.c ---------------------------------------------- */
 
@@ -173,6 +218,18 @@ void web_session_end(struct web_req *req, struct web_resp *resp);
 /* Counts a wrong sign-in from the request's address; returns 1 when the
  * address is now over its limit (or already was, with add 0). */
 int web_addr_failed(struct web_req *req, int add);
+/*
+ * Audits a refused sign-in as name (as typed) for action
+ * ("signin-failed", "signin-locked", "signin-refused"): the first
+ * WEB_FAIL_ROWS in a window of WEB_FAIL_WINDOW seconds get a row (and a
+ * log line) each; the rest are counted, and the count goes in one row
+ * when the window ends or the console stops, so that a flood of wrong
+ * sign-ins cannot fill the disk.
+ */
+#define WEB_FAIL_ROWS 10
+#define WEB_FAIL_WINDOW 600
+void web_signin_refused(struct web_req *req, const char *name,
+    const char *action);
 
 /* Prepares the pages (a dummy password hash). Returns 0 or -1. */
 int web_pages_init(void);
@@ -192,6 +249,9 @@ struct web_app *web_start(const struct conf *conf, struct store *store,
     char *err, size_t errlen);
 /* The port listened on (the one the system picked for port 0). */
 unsigned web_port(const struct web_app *app);
+/* Once a second, from the thread that started the server: ends the
+ * connections past their request's deadline (web_conns_sweep()). */
+void web_tick(struct web_app *app);
 int web_tls(const struct web_app *app);
 /* Stops serving; every session ends and its key is wiped. */
 void web_stop(struct web_app *app);

@@ -1,5 +1,5 @@
 /*
- * web_html: the page buffer, escaping, forms and cookies.
+ * web_html: the page buffer, escaping, forms, cookies and the Host header.
  *
  * Pages are written into a web_buf. Constant markup goes in with wb_raw();
  * anything that came from outside (a report's text, a caseworker's name,
@@ -7,10 +7,14 @@
  * text and quoted attributes alike. Numbers go through wb_printf() with
  * integer conversions only; no %s of outside data is ever printed raw.
  */
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <unistr.h>
@@ -250,4 +254,94 @@ web_time(int64_t t, char *out, size_t outlen)
 	    strftime(out, outlen, "%Y-%m-%d %H:%M", &tm) == 0)
 		snprintf(out, outlen, "-");
 	return out;
+}
+
+/*
+ * The name part of a Host header (without brackets or port) into out.
+ * Returns 0, or -1 when it is malformed: empty, a port that is not a
+ * number, an unclosed bracket, more than one colon outside brackets.
+ */
+static int
+web_host_name(const char *host, char *out, size_t outlen)
+{
+	const char *end, *port = NULL;
+	size_t n;
+
+	if (host[0] == '[') {
+		if ((end = strchr(host, ']')) == NULL)
+			return -1;
+		host++;
+		if (end[1] == ':')
+			port = end + 2;
+		else if (end[1] != '\0')
+			return -1;
+	} else {
+		end = strchr(host, ':');
+		if (end != NULL) {
+			port = end + 1;
+			if (strchr(port, ':') != NULL)
+				return -1;
+		} else
+			end = host + strlen(host);
+	}
+	if (port != NULL && (port[0] == '\0' ||
+	    strspn(port, "0123456789") != strlen(port) || strlen(port) > 5))
+		return -1;
+	n = (size_t)(end - host);
+	if (n == 0 || n >= outlen)
+		return -1;
+	memcpy(out, host, n);
+	out[n] = '\0';
+	return 0;
+}
+
+/* The numeric form of a local address into out, an IPv4-mapped IPv6
+ * address as the IPv4 one; *loopback set when it is loopback. */
+static int
+web_host_local(const struct sockaddr *local, char *out, size_t outlen,
+    int *loopback)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)local;
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)local;
+	struct in_addr v4;
+
+	*loopback = 0;
+	if (local->sa_family == AF_INET) {
+		*loopback = (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+		return inet_ntop(AF_INET, &s4->sin_addr, out,
+		    (socklen_t)outlen) != NULL ? 0 : -1;
+	}
+	if (local->sa_family != AF_INET6)
+		return -1;
+	if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		memcpy(&v4, s6->sin6_addr.s6_addr + 12, 4);
+		*loopback = (ntohl(v4.s_addr) >> 24) == 127;
+		return inet_ntop(AF_INET, &v4, out, (socklen_t)outlen) !=
+		    NULL ? 0 : -1;
+	}
+	*loopback = IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr);
+	return inet_ntop(AF_INET6, &s6->sin6_addr, out, (socklen_t)outlen) !=
+	    NULL ? 0 : -1;
+}
+
+int
+web_host_ok(const char *host, char *const *names, size_t nnames,
+    const struct sockaddr *local)
+{
+	char name[256], addr[INET6_ADDRSTRLEN];
+	int loopback;
+	size_t i;
+
+	if (host == NULL)
+		return 1;
+	if (web_host_name(host, name, sizeof(name)) == -1)
+		return 0;
+	for (i = 0; i < nnames; i++)
+		if (strcasecmp(name, names[i]) == 0)
+			return 1;
+	if (local == NULL || web_host_local(local, addr, sizeof(addr),
+	    &loopback) == -1)
+		return 0;
+	return strcasecmp(name, addr) == 0 ||
+	    (loopback && strcasecmp(name, "localhost") == 0);
 }

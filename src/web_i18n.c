@@ -18,8 +18,10 @@ static const char *const web_strs[W_COUNT][2] = {
 	[W_SIGNOUT] = { "Гарах", "Sign out" },
 	[W_NAME] = { "Нэр", "Name" },
 	[W_PASSWORD] = { "Нууц үг", "Password" },
-	[W_BAD_SIGNIN] = { "Нэр эсвэл нууц үг буруу байна.",
-	    "Wrong name or password." },
+	[W_BAD_SIGNIN] = { "Нэр эсвэл нууц үг буруу байна. Олон удаа буруу "
+	    "оролдсон бүртгэл хэсэг хугацаанд нэвтрэх боломжгүй.",
+	    "Wrong name or password. After several wrong tries an account "
+	    "cannot sign in for a while." },
 	[W_TOO_MANY] = { "Хэт олон оролдлого. Дараа дахин оролдоно уу.",
 	    "Too many attempts. Try again later." },
 	[W_EXPIRED] = { "Таны холболтын хугацаа дууссан. Дахин нэвтэрнэ үү.",
@@ -122,6 +124,16 @@ static const char *const web_strs[W_COUNT][2] = {
 	[W_K_ACK] = { "хариу илгээсэн", "acknowledged" },
 	[W_K_ALERT] = { "мэдэгдсэн", "alerted" },
 	[W_K_FOLLOWUP] = { "нэмэлт мессеж", "follow-up" },
+	[W_REPLY_TOO_LONG] = { "SMS-ээр илгээхэд хэт урт байна; "
+	    "богиносгоод дахин илгээнэ үү. Юу ч илгээгдээгүй:",
+	    "Too long to send as SMS; shorten it and send again. Nothing "
+	    "was sent:" },
+	[W_CHARS] = { "тэмдэгт", "characters" },
+	[W_AT_MOST] = { "Дээд тал нь", "At most" },
+	[W_LATIN] = { "латин", "Latin" },
+	[W_CYRILLIC] = { "кирилл", "Cyrillic" },
+	[W_WRONG_HOST] = { "Энэ самбар ийм нэрээр хариулдаггүй.",
+	    "This console does not answer to that name." },
 };
 
 const char *
@@ -172,6 +184,10 @@ web_cw_error(enum web_lang lang, int err)
 		[CW_NONUMBER] = { "Хариу илгээх дугаар алга.",
 		    "There is no number to answer." },
 		[CW_EMPTY] = { "Текстээ бичнэ үү.", "Write something first." },
+		[CW_TOOLONG] = { "SMS-ээр илгээхэд хэт урт байна.",
+		    "Too long to send as SMS." },
+		[CW_BADTEXT] = { "Текстийн кодчилол буруу байна (UTF-8 биш).",
+		    "The text is not valid UTF-8." },
 		[CW_DB] = { "Өгөгдлийн санд алдаа гарлаа. Дахин оролдоно уу.",
 		    "The database failed. Try again." },
 		[CW_NOMEM] = { "Санах ой хүрэлцсэнгүй.", "Out of memory." },

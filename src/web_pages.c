@@ -26,6 +26,14 @@
 #define WEB_OUTBOX_MAX 50
 #define WEB_AUDIT_MAX 200
 #define WEB_UNLOCK_TRIES 5       /* wrong passphrases before sign-out */
+#define WEB_REPLY_MAX 600        /* characters of a reply (the form's limit,
+                                    enforced here too) */
+
+/* A reply the console refused, shown again in its form with why. */
+struct web_draft {
+	const char *text;        /* what the caseworker wrote */
+	char why[320];           /* the refusal, worded for them */
+};
 
 /* A crypto_pwhash_str of a random password: verified against when the
  * name is unknown, so that a wrong name takes as long as a wrong password. */
@@ -40,6 +48,7 @@ web_cw(struct web_req *req, struct casework *cw)
 	cw->actor = req->sess != NULL ? web_sess_user(req->sess) : NULL;
 	cw->via = "web";
 	cw->addr = req->addr;
+	cw->max_segments = web_conf(req->app)->limits.max_segments;
 }
 
 static const char *
@@ -224,6 +233,27 @@ web_login_page(struct web_req *req, struct web_resp *resp, int status,
 	web_foot(resp);
 }
 
+/*
+ * Counts a wrong password against account u, not locked now, and locks it
+ * at the signin_attempts-th. A lock that has run out starts the count
+ * again, so that one more wrong password after it does not lock the
+ * account at once.
+ */
+static void
+web_login_count(struct store *store, const struct conf_web *w,
+    const struct store_user *u, int64_t now)
+{
+	int failures = (u->locked_until != 0 ? 0 : u->failures) + 1;
+
+	if (store_user_attempt(store, u->name, failures,
+	    failures >= w->signin_attempts ? now + w->signin_lockout : 0,
+	    now) < 0)
+		log_error("web: %s", store_errmsg(store));
+	else if (failures >= w->signin_attempts)
+		log_info("web: %s locked for %d s after %d wrong passwords",
+		    u->name, w->signin_lockout, failures);
+}
+
 static void
 web_login(struct web_req *req, struct web_resp *resp)
 {
@@ -234,7 +264,7 @@ web_login(struct web_req *req, struct web_resp *resp)
 	struct store_user u;
 	struct casework cw;
 	int64_t now = (int64_t)time(NULL);
-	int found, ok;
+	int found, ok, locked;
 
 	if (strcmp(req->method, "POST") != 0) {
 		if (req->sess != NULL) {
@@ -262,7 +292,7 @@ web_login(struct web_req *req, struct web_resp *resp)
 	web_cw(req, &cw);
 	cw.actor = name;
 	if (web_addr_failed(req, 0)) {
-		log_info("web: sign-in refused: too many from %s", req->addr);
+		web_signin_refused(req, name, "signin-refused");
 		web_login_page(req, resp, 429, T(req, W_TOO_MANY));
 		return;
 	}
@@ -271,23 +301,18 @@ web_login(struct web_req *req, struct web_resp *resp)
 		web_page_message(req, resp, 500, W_ERROR, T(req, W_ERROR));
 		return;
 	}
-	if (found && u.locked_until > now) {
-		casework_audit(&cw, "signin-locked", 0);
-		web_login_page(req, resp, 429, T(req, W_TOO_MANY));
-		return;
-	}
+	/* A locked account is answered as an unknown name is, after the
+	 * same hashing: the answer tells nobody which names exist. */
+	locked = found && u.locked_until > now;
 	ok = crypto_pwhash_str_verify(found ? u.pwhash : web_dummy_hash, pw,
-	    strlen(pw)) == 0 && found && !u.disabled;
+	    strlen(pw)) == 0 && found && !u.disabled && !locked;
+	sodium_memzero(u.pwhash, sizeof(u.pwhash));
 	if (!ok) {
 		web_addr_failed(req, 1);
-		if (found) {
-			u.failures++;
-			store_user_attempt(store, name, u.failures,
-			    u.failures >= w->signin_attempts ?
-			    now + w->signin_lockout : 0, now);
-		}
-		casework_audit(&cw, "signin-failed", 0);
-		log_info("web: wrong sign-in from %s", req->addr);
+		if (found && !locked)
+			web_login_count(store, w, &u, now);
+		web_signin_refused(req, name, locked ? "signin-locked" :
+		    "signin-failed");
 		web_login_page(req, resp, 401, T(req, W_BAD_SIGNIN));
 		return;
 	}
@@ -661,9 +686,52 @@ web_dl(struct web_buf *b, const char *label, const char *value)
 	wb_raw(b, "</dd>");
 }
 
+/*
+ * The reply form: a draft the console refused comes back in it with why,
+ * and a line says how much fits in limits.max_segments SMS (the form's
+ * maxlength is the GSM-7 room, at most WEB_REPLY_MAX; UCS-2 text, such
+ * as Cyrillic, is checked by the server).
+ */
+static void
+web_reply_form(struct web_req *req, struct web_buf *b,
+    const struct store_report *r, const struct web_draft *draft)
+{
+	int max = web_conf(req->app)->limits.max_segments;
+	size_t gsm = casework_room(max, SMS_GSM7);
+	char action[64];
+
+	snprintf(action, sizeof(action), "/report/%lld/reply",
+	    (long long)r->id);
+	web_form_open(req, b, action, "action");
+	if (draft != NULL)
+		web_notice(b, "error", draft->why);
+	wb_raw(b, "<label>");
+	wb_text(b, T(req, W_REPLY));
+	/* The newline after the tag is dropped by HTML parsers: a draft
+	 * that starts with one keeps it. */
+	wb_printf(b, "<textarea name=\"text\" id=\"reply\" rows=\"3\" "
+	    "maxlength=\"%zu\" required aria-describedby=\"reply-room\">\n",
+	    gsm < WEB_REPLY_MAX ? gsm : (size_t)WEB_REPLY_MAX);
+	if (draft != NULL)
+		wb_text(b, draft->text);
+	wb_raw(b, "</textarea></label><p class=\"hint\" id=\"reply-room\">");
+	wb_text(b, T(req, W_AT_MOST));
+	wb_printf(b, " %d SMS: ", max);
+	wb_text(b, T(req, W_LATIN));
+	wb_printf(b, " %zu, ", gsm < WEB_REPLY_MAX ? gsm :
+	    (size_t)WEB_REPLY_MAX);
+	wb_text(b, T(req, W_CYRILLIC));
+	wb_printf(b, " %zu ", casework_room(max, SMS_UCS2));
+	wb_text(b, T(req, W_CHARS));
+	wb_raw(b, "</p><button id=\"send-reply\">");
+	wb_text(b, T(req, W_SEND_REPLY));
+	wb_raw(b, "</button></form>");
+}
+
 static void
 web_report_actions(struct web_req *req, struct web_buf *b,
-    const struct store_report *r, int readable)
+    const struct store_report *r, int readable,
+    const struct web_draft *draft)
 {
 	char action[64];
 
@@ -683,18 +751,8 @@ web_report_actions(struct web_req *req, struct web_buf *b,
 	    "</textarea></label><button>");
 	wb_text(b, T(req, W_ADD_NOTE));
 	wb_raw(b, "</button></form>");
-	if (readable) {
-		snprintf(action, sizeof(action), "/report/%lld/reply",
-		    (long long)r->id);
-		web_form_open(req, b, action, "action");
-		wb_raw(b, "<label>");
-		wb_text(b, T(req, W_REPLY));
-		wb_raw(b, "<textarea name=\"text\" id=\"reply\" rows=\"3\" "
-		    "maxlength=\"600\" required></textarea></label>"
-		    "<button id=\"send-reply\">");
-		wb_text(b, T(req, W_SEND_REPLY));
-		wb_raw(b, "</button></form>");
-	}
+	if (readable)
+		web_reply_form(req, b, r, draft);
 	snprintf(action, sizeof(action), "/report/%lld/close",
 	    (long long)r->id);
 	web_form_open(req, b, action, "action");
@@ -706,8 +764,10 @@ web_report_actions(struct web_req *req, struct web_buf *b,
 	wb_raw(b, "</button></form>");
 }
 
+/* The report id; draft (NULL: none) is a refused reply to show again. */
 static void
-web_report(struct web_req *req, struct web_resp *resp, int64_t id)
+web_report_show(struct web_req *req, struct web_resp *resp, int64_t id,
+    const struct web_draft *draft)
 {
 	static const struct { const char *what; enum web_str s; } done[] = {
 		{ "claim", W_DONE_CLAIM }, { "note", W_DONE_NOTE },
@@ -757,6 +817,8 @@ web_report(struct web_req *req, struct web_resp *resp, int64_t id)
 	if (!readable)
 		web_notice(b, "note", err == CW_LOCKED ?
 		    T(req, W_LOCKED_NOTE) : web_cw_error(req->lang, err));
+	if (draft != NULL && (!readable || strcmp(r.status, "closed") == 0))
+		web_notice(b, "error", draft->why);  /* no form to show it */
 	wb_raw(b, "<dl class=\"report\">");
 	web_dl(b, T(req, W_STATE), T(req, strcmp(r.status, "closed") == 0 ?
 	    W_CLOSED : W_OPEN));
@@ -774,7 +836,7 @@ web_report(struct web_req *req, struct web_resp *resp, int64_t id)
 	wb_raw(b, "</div>");
 	if (strcmp(r.status, "closed") != 0)
 		web_report_actions(req, b, &r, readable && r.number != NULL &&
-		    r.number[0] != '\0');
+		    r.number[0] != '\0', draft);
 	wb_raw(b, "<h2>");
 	wb_text(b, T(req, W_TIMELINE));
 	wb_raw(b, "</h2><ol class=\"timeline\">");
@@ -790,6 +852,92 @@ web_report(struct web_req *req, struct web_resp *resp, int64_t id)
 }
 
 static void
+web_report(struct web_req *req, struct web_resp *resp, int64_t id)
+{
+	web_report_show(req, resp, id, NULL);
+}
+
+/*
+ * A reply as typed into the form, into *out (caller frees): browsers send
+ * a textarea's line breaks as CR LF, which would cost two characters of
+ * an SMS each; they become LF.
+ */
+static int
+web_reply_text(const char *text, char **out)
+{
+	size_t i, n = 0;
+
+	if ((*out = malloc(strlen(text) + 1)) == NULL)
+		return -1;
+	for (i = 0; text[i] != '\0'; i++)
+		if (!(text[i] == '\r' && text[i + 1] == '\n'))
+			(*out)[n++] = text[i];
+	(*out)[n] = '\0';
+	return 0;
+}
+
+/*
+ * Whether text fits a reply: WEB_REPLY_MAX characters and
+ * limits.max_segments SMS as the sender counts (casework_check_text()).
+ * Returns 1, or 0 with d filled for the form.
+ */
+static int
+web_reply_fits(struct web_req *req, const char *text, struct web_draft *d)
+{
+	int max = web_conf(req->app)->limits.max_segments;
+	struct sms_info info;
+	enum cw_err err = casework_check_text(text, max, &info);
+
+	d->text = text;
+	if (err == CW_OK && info.chars <= WEB_REPLY_MAX)
+		return 1;
+	if (err == CW_TOOLONG)
+		snprintf(d->why, sizeof(d->why), "%s %d SMS (%s), %s %d SMS.",
+		    T(req, W_REPLY_TOO_LONG), info.segments,
+		    sms_encoding_name(info.encoding), T(req, W_AT_MOST), max);
+	else if (err == CW_OK)
+		snprintf(d->why, sizeof(d->why), "%s %zu %s, %s %d.",
+		    T(req, W_REPLY_TOO_LONG), info.chars, T(req, W_CHARS),
+		    T(req, W_AT_MOST), WEB_REPLY_MAX);
+	else
+		snprintf(d->why, sizeof(d->why), "%s",
+		    web_cw_error(req->lang, err));
+	return 0;
+}
+
+/*
+ * Queues the reply of the form to r's reporter once it fits; a reply that
+ * does not is shown again in its form with why (400), never queued.
+ * Returns CW_OK with resp untouched, the refusal of casework_reply(), or
+ * -1 when the page is written.
+ */
+static int
+web_reply_post(struct web_req *req, struct web_resp *resp,
+    struct casework *cw, const struct store_report *r, const char *text)
+{
+	struct web_draft d;
+	char *t;
+	int err;
+
+	if (web_reply_text(text != NULL ? text : "", &t) == -1)
+		return CW_NOMEM;
+	if (!web_reply_fits(req, t, &d)) {
+		log_info("web: %s: reply to report %lld refused: %s",
+		    web_sess_user(req->sess), (long long)r->id,
+		    casework_strerror(casework_check_text(t,
+		    cw->max_segments, NULL)));
+		web_report_show(req, resp, r->id, &d);
+		if (resp->status == 200)
+			resp->status = 400;
+		err = -1;
+	} else
+		err = casework_reply(cw, r, t, NULL);
+	sodium_memzero(t, strlen(t));
+	free(t);
+	return err;
+}
+
+static void
 web_report_post(struct web_req *req, struct web_resp *resp, int64_t id,
     const char *what)
 {
@@ -798,7 +946,7 @@ web_report_post(struct web_req *req, struct web_resp *resp, int64_t id,
 	enum cw_err err;
 	const char *text = web_form_get(&req->form, "text");
 	char key[24];
-	int status;
+	int status, rc;
 
 	web_cw(req, &cw);
 	snprintf(key, sizeof(key), "%lld", (long long)id);
@@ -812,8 +960,13 @@ web_report_post(struct web_req *req, struct web_resp *resp, int64_t id,
 		err = casework_claim(&cw, &r);
 	else if (strcmp(what, "/note") == 0)
 		err = casework_note(&cw, &r, text);
-	else if (strcmp(what, "/reply") == 0)
-		err = casework_reply(&cw, &r, text, NULL);
+	else if (strcmp(what, "/reply") == 0) {
+		if ((rc = web_reply_post(req, resp, &cw, &r, text)) == -1) {
+			store_report_free(&r);
+			return;
+		}
+		err = (enum cw_err)rc;
+	}
 	else if (strcmp(what, "/close") == 0)
 		err = casework_close(&cw, &r, web_form_get(&req->form,
 		    "outcome"));
@@ -842,6 +995,8 @@ web_report_post(struct web_req *req, struct web_resp *resp, int64_t id,
 		break;
 	case CW_EMPTY:
 	case CW_NONUMBER:
+	case CW_TOOLONG:
+	case CW_BADTEXT:
 		status = 400;
 		break;
 	default:
@@ -1165,6 +1320,7 @@ const char web_css[] =
     ".note,.done,.error,.empty{padding:.6rem .8rem;border-radius:6px}\n"
     ".note{background:#eef3fb}.done{background:#e7f5ec}"
     ".error{background:#fdecea;color:var(--urgent)}\n"
+    ".hint{color:var(--muted);font-size:.85rem;margin:.2rem 0 .5rem}\n"
     "dl.report{display:grid;grid-template-columns:max-content 1fr;"
     "gap:.3rem 1rem}dt{color:var(--muted)}dd{margin:0}\n"
     ".report-text{white-space:pre-wrap;background:#fff;border:1px solid "

@@ -121,7 +121,8 @@ teardown(void **state)
 static struct casework
 web(struct fixture *f, const struct seal_sec *key)
 {
-	struct casework cw = { f->store, key, "oyuna", "web", "192.0.2.7" };
+	struct casework cw = { f->store, key, "oyuna", "web", "192.0.2.7",
+	    CASEWORK_SEGMENTS_DEFAULT };
 
 	return cw;
 }
@@ -303,7 +304,7 @@ static void
 test_clear_report(void **state)
 {
 	struct fixture *f = *state;
-	struct casework cli = { f->store, NULL, "tuya", "cli", NULL };
+	struct casework cli = { f->store, NULL, "tuya", "cli", NULL, 2 };
 	struct store_report r;
 	struct audit_lines a;
 	struct tl_lines t;
@@ -433,12 +434,151 @@ test_reply(void **state)
 	store_report_free(&r);
 }
 
+/* n copies of the UTF-8 character c, then tail, in a new string. */
+static char *
+repeat(const char *c, int n, const char *tail)
+{
+	size_t len = strlen(c), i;
+	char *s = malloc(len * (size_t)n + strlen(tail) + 1);
+
+	assert_non_null(s);
+	for (i = 0; i < (size_t)n; i++)
+		memcpy(s + i * len, c, len);
+	strcpy(s + len * (size_t)n, tail);
+	return s;
+}
+
+/* casework_check_text() of n times c then tail with max parts, checked
+ * to agree with the sender's calculator (sms_measure()). */
+static enum cw_err
+check(const char *c, int n, const char *tail, int max)
+{
+	struct sms_info info, m;
+	char *s = repeat(c, n, tail);
+	enum cw_err err = casework_check_text(s, max, &info);
+
+	assert_int_equal(sms_measure(s, &m), 0);
+	assert_int_equal(info.segments, m.segments);
+	assert_int_equal(info.encoding, m.encoding);
+	if (strlen(s) <= CASEWORK_TEXT_BYTES)
+		assert_int_equal(err == CW_OK, m.segments <= max &&
+		    m.segments <= CASEWORK_PARTS_MAX);
+	free(s);
+	return err;
+}
+
+static void
+test_reply_text_limits(void **state)
+{
+	(void)state;
+	/* GSM-7: 160 in one SMS, 153 a part; exactly the limit, one more. */
+	assert_int_equal(check("a", 160, "", 1), CW_OK);
+	assert_int_equal(check("a", 161, "", 1), CW_TOOLONG);
+	assert_int_equal(check("a", 306, "", 2), CW_OK);
+	assert_int_equal(check("a", 307, "", 2), CW_TOOLONG);
+	assert_int_equal(check("a", 459, "", 3), CW_OK);
+	assert_int_equal(check("a", 460, "", 3), CW_TOOLONG);
+	/* An extension character takes two septets, and never straddles
+	 * two parts. */
+	assert_int_equal(check("a", 304, "€", 2), CW_OK);
+	assert_int_equal(check("a", 305, "€", 2), CW_TOOLONG);
+	assert_int_equal(check("a", 158, "€", 1), CW_OK);
+	assert_int_equal(check("a", 159, "€", 1), CW_TOOLONG);
+	assert_int_equal(check("€", 76, "", 1), CW_OK);
+	assert_int_equal(check("€", 153, "", 2), CW_TOOLONG);
+	/* UCS-2 (Cyrillic): 70 in one SMS, 67 a part. */
+	assert_int_equal(check("б", 70, "", 1), CW_OK);
+	assert_int_equal(check("б", 71, "", 1), CW_TOOLONG);
+	assert_int_equal(check("Ө", 134, "", 2), CW_OK);
+	assert_int_equal(check("Ө", 135, "", 2), CW_TOOLONG);
+	/* One Cyrillic letter makes a Latin text UCS-2. */
+	assert_int_equal(check("a", 133, "ү", 2), CW_OK);
+	assert_int_equal(check("a", 134, "ү", 2), CW_TOOLONG);
+	/* A surrogate pair (an emoji) never straddles two parts. */
+	assert_int_equal(check("😀", 35, "", 1), CW_OK);
+	assert_int_equal(check("😀", 36, "", 1), CW_TOOLONG);
+	assert_int_equal(check("😀", 66, "", 2), CW_OK);
+	assert_int_equal(check("😀", 67, "", 2), CW_TOOLONG);
+	/* The sender's own limits hold whatever the config says. */
+	assert_int_equal(check("a", 4096, "", 100), CW_OK);
+	assert_int_equal(check("a", 4097, "", 100), CW_TOOLONG);
+	assert_int_equal(check("{", 3747, "", 100), CW_TOOLONG);
+	/* No limit set: nothing goes. */
+	assert_int_equal(check("a", 1, "", 0), CW_TOOLONG);
+	assert_int_equal(casework_check_text("", 2, NULL), CW_EMPTY);
+	assert_int_equal(casework_check_text(NULL, 2, NULL), CW_EMPTY);
+	assert_int_equal(casework_check_text("caf\xc3", 2, NULL), CW_BADTEXT);
+	assert_int_equal(casework_check_text("\xff", 2, NULL), CW_BADTEXT);
+	/* The room a limit leaves, for the refusal's wording. */
+	assert_int_equal(casework_room(1, SMS_GSM7), 160);
+	assert_int_equal(casework_room(1, SMS_UCS2), 70);
+	assert_int_equal(casework_room(2, SMS_GSM7), 306);
+	assert_int_equal(casework_room(2, SMS_UCS2), 134);
+	assert_int_equal(casework_room(0, SMS_GSM7), 0);
+}
+
+/* Counts outbox rows. */
+static int
+count_row(void *arg, const struct store_out *o)
+{
+	(void)o;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_reply_too_long_is_never_queued(void **state)
+{
+	struct fixture *f = *state;
+	struct casework cw = web(f, &f->key);
+	struct store_filter all = { NULL, -1, 0, NULL, 0 };
+	struct store_report r;
+	struct tl_lines before, after;
+	char *text;
+	int64_t out = 7;
+	int n = 0, max;
+
+	find(f, f->sealed_id, &r);
+	before = timeline(f, &f->key, f->sealed_id);
+	for (max = 1; max <= 3; max++) {
+		cw.max_segments = max;
+		/* One character past the limit, Latin and Cyrillic. */
+		text = repeat("a", (int)casework_room(max, SMS_GSM7) + 1, "");
+		assert_int_equal(casework_reply(&cw, &r, text, &out),
+		    CW_TOOLONG);
+		assert_int_equal(out, 0);
+		free(text);
+		text = repeat("ш", (int)casework_room(max, SMS_UCS2) + 1, "");
+		assert_int_equal(casework_reply(&cw, &r, text, &out),
+		    CW_TOOLONG);
+		free(text);
+	}
+	cw.max_segments = 0;
+	assert_int_equal(casework_reply(&cw, &r, "hi", &out), CW_TOOLONG);
+	cw.max_segments = 2;
+	assert_int_equal(casework_reply(&cw, &r, "\xc3(", &out), CW_BADTEXT);
+	/* Nothing queued, nothing in the timeline or the audit log. */
+	assert_int_equal(store_list_outbox(f->store, &all, count_row, &n), 0);
+	assert_int_equal(n, 0);
+	after = timeline(f, &f->key, f->sealed_id);
+	assert_int_equal(after.n, before.n);
+	assert_int_equal(audit(f, f->sealed_id).n, 0);
+	/* Exactly the limit goes, in Cyrillic as well. */
+	text = repeat("ш", 134, "");
+	assert_int_equal(casework_reply(&cw, &r, text, &out), CW_OK);
+	assert_true(out > 0);
+	free(text);
+	assert_int_equal(store_list_outbox(f->store, &all, count_row, &n), 0);
+	assert_int_equal(n, 1);
+	store_report_free(&r);
+}
+
 static void
 test_claim_taken(void **state)
 {
 	struct fixture *f = *state;
 	struct casework a = web(f, NULL);
-	struct casework b = { f->store, NULL, "tuya", "cli", NULL };
+	struct casework b = { f->store, NULL, "tuya", "cli", NULL, 2 };
 	struct store_report r;
 
 	find(f, f->sealed_id, &r);
@@ -535,6 +675,8 @@ main(void)
 		T(test_clear_report),
 		T(test_open_locked_wrong_damaged),
 		T(test_reply),
+		T(test_reply_too_long_is_never_queued),
+		cmocka_unit_test(test_reply_text_limits),
 		T(test_claim_taken),
 		T(test_users),
 		T(test_vault),

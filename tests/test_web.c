@@ -5,7 +5,8 @@
  * malformed ones are refused; the cookie parser finds only the cookie
  * asked for; every interface string has both languages; the statistics
  * chart counts what the store counted, day by day with no gaps, and a
- * keyword name with markup stays text inside the SVG.
+ * keyword name with markup stays text inside the SVG. A Host header
+ * names this console or the request is refused (DNS rebinding).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,12 +14,16 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "casework.h"
+#include "conf.h"
 #include "store.h"
 #include "../src/web.h"
 
@@ -146,6 +151,137 @@ test_every_string_in_both_languages(void **state)
 	for (e = CW_NOTFOUND; e <= CW_NOMEM; e++) {
 		assert_true(strlen(web_cw_error(WEB_MN, e)) > 0);
 		assert_true(strlen(web_cw_error(WEB_EN, e)) > 0);
+	}
+}
+
+/* A local address as getsockname() gives it. */
+static struct sockaddr_storage
+local(const char *addr)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1)
+		s4->sin_family = AF_INET;
+	else {
+		assert_int_equal(inet_pton(AF_INET6, addr, &s6->sin6_addr), 1);
+		s6->sin6_family = AF_INET6;
+	}
+	return ss;
+}
+
+static int
+host(const char *h, const char *at, char *const *names, size_t n)
+{
+	struct sockaddr_storage ss = local(at);
+
+	return web_host_ok(h, names, n, (struct sockaddr *)&ss);
+}
+
+static void
+test_host_names_this_console(void **state)
+{
+	char *names[] = { "shukher.lan", "console.example.org" };
+
+	/* On loopback: the address, with or without a port, and localhost. */
+	assert_true(host("127.0.0.1:8080", "127.0.0.1", NULL, 0));
+	assert_true(host("127.0.0.1", "127.0.0.1", NULL, 0));
+	assert_true(host("localhost:8080", "127.0.0.1", NULL, 0));
+	assert_true(host("LocalHost", "127.0.0.1", NULL, 0));
+	assert_true(host("[::1]:8080", "::1", NULL, 0));
+	assert_true(host("localhost", "::1", NULL, 0));
+	/* Any other name is a page of another site pointed here. */
+	assert_false(host("evil.example:8080", "127.0.0.1", NULL, 0));
+	assert_false(host("evil.example", "127.0.0.1", names, 2));
+	assert_false(host("127.0.0.1.evil.example", "127.0.0.1", NULL, 0));
+	assert_false(host("localhost.evil.example", "127.0.0.1", NULL, 0));
+	assert_false(host("127.0.0.2:8080", "127.0.0.1", NULL, 0));
+	/* On the office network: its address and the configured names;
+	 * localhost is no name of a LAN address. */
+	assert_true(host("192.168.1.20:8443", "192.168.1.20", NULL, 0));
+	assert_false(host("localhost:8443", "192.168.1.20", NULL, 0));
+	assert_true(host("Shukher.LAN:8443", "192.168.1.20", names, 2));
+	assert_true(host("console.example.org", "192.168.1.20", names, 2));
+	assert_false(host("shukher.lan", "192.168.1.20", NULL, 0));
+	assert_false(host("shukher.lan.", "192.168.1.20", names, 2));
+	/* Through an IPv6 socket that takes IPv4 too. */
+	assert_true(host("192.168.1.20", "::ffff:192.168.1.20", NULL, 0));
+	assert_true(host("localhost", "::ffff:127.0.0.1", NULL, 0));
+	assert_true(host("[fe80::1]:8080", "fe80::1", NULL, 0));
+	/* Malformed: refused. */
+	assert_false(host("", "127.0.0.1", NULL, 0));
+	assert_false(host(":8080", "127.0.0.1", NULL, 0));
+	assert_false(host("127.0.0.1:", "127.0.0.1", NULL, 0));
+	assert_false(host("127.0.0.1:80x", "127.0.0.1", NULL, 0));
+	assert_false(host("127.0.0.1:8080@evil.example", "127.0.0.1", NULL,
+	    0));
+	assert_false(host("[::1", "::1", NULL, 0));
+	assert_false(host("[::1]x", "::1", NULL, 0));
+	assert_false(host("::1", "::1", NULL, 0));
+	/* No Host at all (HTTP/1.0, never a browser): accepted; no local
+	 * address known: only the configured names. */
+	assert_true(web_host_ok(NULL, NULL, 0, NULL));
+	assert_true(web_host_ok("shukher.lan", names, 2, NULL));
+	assert_false(web_host_ok("127.0.0.1", names, 2, NULL));
+}
+
+/* Loads a config whose web group is web; returns conf_load()'s result
+ * and the conf (or NULL) in *out. */
+static int
+load_web(const char *web, struct conf **out)
+{
+	char path[] = "/tmp/test_web_conf.XXXXXX", err[512];
+	int fd = mkstemp(path), rc;
+	FILE *fp;
+
+	assert_true(fd >= 0);
+	assert_non_null(fp = fdopen(fd, "w"));
+	fprintf(fp, "database = \"/tmp/x.db\";\nweb = { %s };\n", web);
+	fclose(fp);
+	*out = NULL;
+	rc = conf_load(path, out, err, sizeof(err));
+	unlink(path);
+	return rc;
+}
+
+static void
+test_conf_names_and_deadline(void **state)
+{
+	static const char *const bad[] = {
+		"name = \"shukher.lan:8443\";", "name = \"\";",
+		"name = \"evil/x\";", "name = \"a b\";", "name = 5;",
+		"name = { a = \"x\"; };", "name = \".lan\";",
+		"name = [ \"ok.lan\", \"http://x\" ];",
+		"request_timeout = 0;", "request_timeout = 301;",
+		"request_timeout = \"10\";", NULL,
+	};
+	struct conf *conf;
+	int i;
+
+	/* Defaults: no names (the arrival address and localhost only), a
+	 * deadline of 10 s. */
+	assert_int_equal(load_web("enabled = false;", &conf), 0);
+	assert_int_equal(conf->web.nnames, 0);
+	assert_int_equal(conf->web.request_timeout, 10);
+	conf_free(conf);
+	assert_int_equal(load_web("name = [ \"shukher.lan\", \"192.168.1.20\", "
+	    "\"fe80::1\" ]; request_timeout = 300;", &conf), 0);
+	assert_int_equal(conf->web.nnames, 3);
+	assert_string_equal(conf->web.names[0], "shukher.lan");
+	assert_string_equal(conf->web.names[2], "fe80::1");
+	assert_int_equal(conf->web.request_timeout, 300);
+	conf_free(conf);
+	assert_int_equal(load_web("name = \"console.example.org\";", &conf),
+	    0);
+	assert_int_equal(conf->web.nnames, 1);
+	conf_free(conf);
+	for (i = 0; bad[i] != NULL; i++) {
+		if (load_web(bad[i], &conf) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		if (conf != NULL)
+			conf_free(conf);
 	}
 }
 
@@ -278,6 +414,8 @@ main(void)
 		cmocka_unit_test(test_form_decodes_as_browsers_encode),
 		cmocka_unit_test(test_form_malformed_is_refused),
 		cmocka_unit_test(test_cookie),
+		cmocka_unit_test(test_host_names_this_console),
+		cmocka_unit_test(test_conf_names_and_deadline),
 		cmocka_unit_test(test_every_string_in_both_languages),
 		cmocka_unit_test_setup_teardown(test_series_days_without_gaps,
 		    db_setup, db_teardown),

@@ -1,22 +1,24 @@
 """The caseworkers' web console against the real gateway: shukherd on the
 simulated modem, shukher-web on the same database, shukherctl to make the
-account and keep the key, and a real browser (Debian's Chromium driven by
-playwright-core) for the caseworker's path. Refusals are checked with
-plain HTTP requests, as an attacker on the office network would send them.
+account and keep the key. Refusals are checked with plain HTTP requests,
+as an attacker on the office network would send them; the caseworker's
+path in a real browser is test_browser.py.
 """
 import http.client
 import json
 import os
 import re
 import socket
+import sqlite3
 import ssl
 import subprocess
+import threading
 import time
 import unittest
 import urllib.parse
 
-from harness import (Daemon, TempDir, binary, ctl, make_config, sim_modem,
-                     wait_for)
+from harness import (Daemon, TempDir, binary, ctl, make_config,
+                     sim_modem, wait_for)
 from sim.modemsim import ModemSim
 
 REPORTER = "+97699113355"
@@ -43,21 +45,27 @@ def ctlrun(db, *args, stdin=None, config=None):
 
 
 class Client:
-    """A browser-like HTTP client: keeps cookies, follows nothing."""
+    """A browser-like HTTP client: keeps cookies, follows nothing. source:
+    the address it connects from (any of 127.0.0.0/8 reaches the console
+    on 127.0.0.1, so that tests can be several clients)."""
 
-    def __init__(self, port, tls_ca=None):
+    def __init__(self, port, tls_ca=None, source=None, timeout=30):
         self.port = port
         self.ca = tls_ca
         self.cookies = {}
+        self.source = (source, 0) if source else None
+        self.timeout = timeout
 
     def request(self, method, path, form=None, headers=None):
         if self.ca is not None:
             ctx = ssl.create_default_context(cafile=self.ca)
-            conn = http.client.HTTPSConnection("127.0.0.1", self.port,
-                                               context=ctx, timeout=30)
+            conn = http.client.HTTPSConnection(
+                "127.0.0.1", self.port, context=ctx, timeout=self.timeout,
+                source_address=self.source)
         else:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port,
-                                              timeout=30)
+            conn = http.client.HTTPConnection(
+                "127.0.0.1", self.port, timeout=self.timeout,
+                source_address=self.source)
         h = dict(headers or {})
         if self.cookies:
             h["Cookie"] = "; ".join("%s=%s" % kv
@@ -99,6 +107,7 @@ class ConsoleBase(unittest.TestCase):
 
     tls = False
     web = {}
+    max_segments = None
 
     @classmethod
     def setUpClass(cls):
@@ -142,6 +151,15 @@ class ConsoleBase(unittest.TestCase):
                                         if not isinstance(v, bool)
                                         else str(v).lower())
                           for k, v in web.items())
+        if cls.max_segments is not None:
+            with open(cls.conf, encoding="utf-8") as f:
+                text = f.read()
+            text, n = re.subn(r"(?m)^limits = \{",
+                              "limits = {\n\tmax_segments = %d;" %
+                              cls.max_segments, text)
+            assert n == 1
+            with open(cls.conf, "w", encoding="utf-8") as f:
+                f.write(text)
         with open(cls.conf, "a", encoding="utf-8") as f:
             f.write('reports = { public_key = "%s"; caseworkers = ( '
                     '{ name = "%s"; number = "%s"; } ); '
@@ -170,8 +188,22 @@ class ConsoleBase(unittest.TestCase):
                 cls.sim.stop()
             cls.tmp.cleanup()
 
-    def client(self):
-        return Client(self.port, self.ca)
+    def client(self, source=None, timeout=30):
+        return Client(self.port, self.ca, source, timeout)
+
+    def unlocked_client(self):
+        """A caseworker signed in with the reports unlocked."""
+        c = self.client()
+        self.assertEqual(c.sign_in().status, 303)
+        token = c.csrf("/unlock")
+        r = c.request("POST", "/unlock", {"csrf": token,
+                                          "passphrase": PASSPHRASE})
+        self.assertEqual(r.status, 303, r.body)
+        return c
+
+    def audit_rows(self, prefix="signin"):
+        return [a for a in ctl(self.db, "audit")
+                if a["action"].startswith(prefix)]
 
     def file_report(self, number, text):
         """Texts a report from number; returns its reference."""
@@ -191,6 +223,8 @@ class ConsoleBase(unittest.TestCase):
 
 class Refusals(ConsoleBase):
     """What an attacker on the office network meets, over plain HTTP."""
+
+    web = {"name": ["shukher.test", "console.shukher.test"]}
 
     def test_warns_without_tls(self):
         self.assertIn("WITHOUT TLS", self.web_proc.log())
@@ -253,6 +287,59 @@ class Refusals(ConsoleBase):
         r = c.request("POST", "/report/%d/claim" % rid, {"csrf": token})
         self.assertEqual(r.status, 303, r.body)
         self.assertEqual(self.report(ref)["claimed_by"], NAME)
+
+    def test_another_host_name_is_refused(self):
+        """DNS rebinding: a page of evil.example whose name now points at
+        the console sends Host and Origin of evil.example, matching each
+        other; neither the sign-in form nor a sign-in is served."""
+        port = self.port
+        for host in ("evil.example:%d" % port, "evil.example",
+                     "127.0.0.1.evil.example:%d" % port,
+                     "localhost.evil.example:%d" % port,
+                     "shukher.test.evil.example:%d" % port,
+                     "127.0.0.1:%d@evil.example" % port, ""):
+            c = self.client()
+            r = c.request("GET", "/login", headers={"Host": host})
+            self.assertEqual(r.status, 421, host)
+            self.assertNotIn('name="csrf"', r.body)
+        # With a form token fetched as a browser on the real name would.
+        c = self.client()
+        token = c.csrf("/login")
+        evil = "evil.example:%d" % port
+        r = c.request("POST", "/login",
+                      {"csrf": token, "name": NAME, "password": PASSWORD},
+                      headers={"Host": evil, "Origin": "http://" + evil})
+        self.assertEqual(r.status, 421)
+        self.assertNotIn("sid", c.cookies)
+        # A signed-in session's form, replayed through the other name.
+        c = self.client()
+        self.assertEqual(c.sign_in().status, 303)
+        r = c.request("GET", "/queue", headers={"Host": evil})
+        self.assertEqual(r.status, 421)
+        self.assertNotIn("Report queue", r.body)
+
+    def test_its_own_names_are_served(self):
+        port = self.port
+        for host in ("127.0.0.1:%d" % port, "localhost:%d" % port,
+                     "shukher.test:%d" % port, "Console.Shukher.Test",
+                     "shukher.test"):
+            r = self.client().request("GET", "/login",
+                                      headers={"Host": host})
+            self.assertEqual(r.status, 200, host)
+        # A sign-in through a configured name, its Origin matching.
+        c = self.client()
+        host = "shukher.test:%d" % port
+        token = c.csrf("/login")
+        r = c.request("POST", "/login",
+                      {"csrf": token, "name": NAME, "password": PASSWORD},
+                      headers={"Host": host, "Origin": "http://" + host})
+        self.assertEqual(r.status, 303, r.body)
+        # The Origin must still be the Host it came with.
+        token = c.csrf("/queue")
+        r = c.request("POST", "/lock", {"csrf": token},
+                      headers={"Host": host,
+                               "Origin": "http://127.0.0.1:%d" % port})
+        self.assertEqual(r.status, 403)
 
     def test_report_that_does_not_exist(self):
         c = self.client()
@@ -361,14 +448,368 @@ class Expiry(ConsoleBase):
 
 
 class Lockout(ConsoleBase):
-    web = {"signin_attempts": 3, "signin_lockout": 600}
+    """Accounts lock after wrong passwords; the answers tell an attacker
+    nothing about which names exist; an address that keeps trying is
+    refused. Each test signs in from addresses of its own."""
+
+    web = {"signin_attempts": 3, "signin_lockout": 600,
+           "address_attempts": 6}
+
+    def add_user(self, name):
+        p = ctlrun(self.db, "users", "add", name, stdin=PASSWORD + "\n")
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def user(self, name):
+        return [u for u in ctl(self.db, "users", "list")
+                if u["name"] == name][0]
 
     def test_account_locks_after_wrong_passwords(self):
-        c = self.client()
+        self.add_user("altan")
+        c = self.client("127.0.0.11")
         for _ in range(3):
-            self.assertEqual(c.sign_in(password="wrong one!").status, 401)
-        r = c.sign_in()
-        self.assertEqual(r.status, 429)
+            self.assertEqual(c.sign_in("altan", "wrong one!").status, 401)
+        self.assertTrue(self.user("altan")["locked"])
+        # The right password now: refused, and worded exactly as an
+        # unknown name is (same client, same form token).
+        locked = c.sign_in("altan", PASSWORD)
+        self.assertEqual(locked.status, 401)
         self.assertNotIn("sid", c.cookies)
-        users = ctl(self.db, "users", "list")
-        self.assertTrue(users[0]["locked"], users)
+        unknown = c.sign_in("nobody-at-all", PASSWORD)
+        self.assertEqual(unknown.status, 401)
+        self.assertEqual(locked.body, unknown.body)
+        self.assertIn("Wrong name or password", locked.body)
+        wrong = c.sign_in("altan", "another wrong one")
+        self.assertEqual(wrong.body, unknown.body)
+        # The audit log tells the administrator what happened.
+        actions = [a["action"] for a in self.audit_rows()
+                   if a["actor"] == "altan"]
+        self.assertIn("signin-locked", actions)
+        self.assertEqual(actions.count("signin-failed"), 3)
+
+    def test_expired_lock_does_not_rearm_on_one_wrong_password(self):
+        self.add_user("bataa")
+        c = self.client("127.0.0.12")
+        for _ in range(3):
+            self.assertEqual(c.sign_in("bataa", "wrong one!").status, 401)
+        self.assertTrue(self.user("bataa")["locked"])
+        # The lock runs out (as if signin_lockout had passed).
+        db = sqlite3.connect(self.db, timeout=30)
+        with db:
+            db.execute("UPDATE users SET locked_until = ? WHERE name = ?",
+                       (int(time.time()) - 1, "bataa"))
+        db.close()
+        self.assertFalse(self.user("bataa")["locked"])
+        c = self.client("127.0.0.13")
+        # One typo after the lock: a wrong password, not a new lock.
+        self.assertEqual(c.sign_in("bataa", "typo").status, 401)
+        self.assertFalse(self.user("bataa")["locked"])
+        self.assertEqual(c.sign_in("bataa", PASSWORD).status, 303)
+        # The count starts again: the lock needs signin_attempts again.
+        c = self.client("127.0.0.14")
+        for i in range(3):
+            self.assertFalse(self.user("bataa")["locked"], i)
+            self.assertEqual(c.sign_in("bataa", "wrong one!").status, 401)
+        self.assertTrue(self.user("bataa")["locked"])
+
+    def test_tries_on_a_locked_account_count_against_the_address(self):
+        self.add_user("dorj")
+        c = self.client("127.0.0.15")
+        for _ in range(3):
+            self.assertEqual(c.sign_in("dorj", "wrong one!").status, 401)
+        # Three more on the locked account: each counts for the address.
+        for _ in range(3):
+            self.assertEqual(c.sign_in("dorj", PASSWORD).status, 401)
+        # address_attempts (6) reached: even a right password for another
+        # account is refused from there...
+        r = c.sign_in(NAME, PASSWORD)
+        self.assertEqual(r.status, 429)
+        self.assertIn("Too many attempts", r.body)
+        # ...and not from elsewhere.
+        self.assertEqual(self.client("127.0.0.16").sign_in().status, 303)
+
+
+class SigninFlood(ConsoleBase):
+    """500 wrong sign-ins from five addresses add a bounded number of
+    audit rows and log lines; the count of the rest is kept."""
+
+    ADDRS = ["127.0.0.%d" % i for i in range(31, 36)]
+    EACH = 100
+
+    def flood(self, addr, results):
+        c = self.client(addr)
+        token = c.csrf("/login")
+        sent = 0
+        while sent < self.EACH:
+            r = c.request("POST", "/login",
+                          {"csrf": token, "name": "guess%d" % sent,
+                           "password": "password%d" % sent})
+            if "Too many requests" in r.body:    # the rate limit: wait
+                time.sleep(0.3)
+                continue
+            results.append(r.status)
+            sent += 1
+
+    def test_flood_of_wrong_signins_is_counted_not_written(self):
+        start = len(self.web_proc.log().splitlines())
+        results = []
+        threads = [threading.Thread(target=self.flood, args=(a, results))
+                   for a in self.ADDRS]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=600)
+        self.assertEqual(len(results), 500)
+        # 20 (address_attempts) a address reach the password check.
+        self.assertEqual(results.count(401), 20 * len(self.ADDRS))
+        self.assertEqual(results.count(429), 500 - 20 * len(self.ADDRS))
+        rows = self.audit_rows()
+        self.assertEqual(len(rows), 10, rows)       # WEB_FAIL_ROWS
+        lines = self.web_proc.log().splitlines()[start:]
+        self.assertLess(len([x for x in lines if "signin" in x]), 15, lines)
+        # The rest is written as one row when the console stops.
+        rc = self.web_proc.stop(timeout=60)
+        self.assertEqual(rc, 0)
+        rows = self.audit_rows()
+        self.assertEqual(len(rows), 11, rows)
+        summary = [a for a in rows if a["detail"]]
+        self.assertEqual(len(summary), 1, rows)
+        self.assertIn("490 more refused sign-ins from 5 addresses",
+                      summary[0]["detail"])
+        self.assertIn(summary[0]["address"], self.ADDRS)
+
+
+def trickle_sockets(port, addrs, per_addr, seconds, request, prefix=b"",
+                    on_tick=None):
+    """Slow clients: per_addr connections from each of addrs, each sending
+    prefix at once and then request one byte a second; a connection the
+    console closes is opened again at the next second (an attacker keeps
+    trying). on_tick(n) is called at each second n. Returns (lifetimes of
+    the connections the console closed, ages of those still open at the
+    end, most bytes of request any of them got to send)."""
+    import select
+    conns = {}          # socket -> [opened at, bytes of request sent, addr]
+    closed, most_sent, again = [], 0, []
+
+    def open_one(addr):
+        s = socket.socket()
+        s.bind((addr, 0))
+        s.settimeout(5)
+        s.connect(("127.0.0.1", port))
+        if prefix:
+            s.sendall(prefix)
+        s.setblocking(False)
+        conns[s] = [time.monotonic(), 0, addr]
+
+    for a in addrs:
+        for _ in range(per_addr):
+            open_one(a)
+    end = time.monotonic() + seconds
+    next_byte, tick = time.monotonic(), 0
+    while time.monotonic() < end:
+        now = time.monotonic()
+        if now >= next_byte:
+            next_byte = now + 1.0
+            for addr in again:
+                try:
+                    open_one(addr)
+                except OSError:
+                    pass        # refused at once: try next second
+            again = []
+            for s, st in list(conns.items()):
+                if st[1] >= len(request):
+                    continue
+                try:
+                    st[1] += s.send(request[st[1]:st[1] + 1])
+                except OSError:
+                    pass        # found closed below
+            if on_tick is not None:
+                on_tick(tick)
+            tick += 1
+        ready, _, _ = select.select(list(conns), [], [], 0.1)
+        for s in ready:
+            try:
+                data = s.recv(4096)
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError:
+                data = b""
+            if data:
+                continue        # an answer: the request went through
+            st = conns.pop(s)
+            s.close()
+            closed.append(time.monotonic() - st[0])
+            most_sent = max(most_sent, st[1])
+            again.append(st[2])
+    ages = [time.monotonic() - st[0] for st in conns.values()]
+    most_sent = max([most_sent] + [st[1] for st in conns.values()])
+    for s in conns:
+        s.close()
+    return closed, ages, most_sent
+
+
+class SlowClients(ConsoleBase):
+    """Slow clients from a few addresses, more than the console's
+    connections, each trickling its request a byte a second: each request
+    is cut at its deadline, and a caseworker still signs in."""
+
+    web = {"request_timeout": 3}
+    SLACK = 4       # the sweep runs once a second; a loaded test machine
+
+    def test_slow_headers_cannot_keep_a_caseworker_out(self):
+        start = len(self.web_proc.log().splitlines())
+        request = (b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   b"X-Slow: " + b"a" * 60 + b"\r\n\r\n")
+        signins = []
+
+        def sign_in(tick):
+            # While the slow clients hold the console: a caseworker signs
+            # in, each request answered within the deadline.
+            if 2 <= tick < 6:
+                c = self.client("127.0.0.1", timeout=3)
+                try:
+                    signins.append(c.sign_in().status)
+                except OSError as e:
+                    signins.append(repr(e))
+
+        # 5 addresses x 16 (the per-address limit) = 80 > 64 connections.
+        addrs = ["127.0.0.%d" % i for i in range(41, 46)]
+        closed, ages, most = trickle_sockets(self.port, addrs, 16, 14,
+                                             request, on_tick=sign_in)
+        self.assertEqual(signins, [303] * 4)
+        # No slow request outlived its deadline, and none got through.
+        limit = self.web["request_timeout"] + self.SLACK
+        self.assertGreater(len(closed), 80)
+        self.assertLessEqual(max(closed), limit, sorted(closed)[-5:])
+        self.assertLessEqual(max(ages + [0]), limit)
+        self.assertLess(most, len(request))
+        # The log says so in a few lines, not a line a connection.
+        lines = self.web_proc.log().splitlines()[start:]
+        self.assertLess(len(lines), 40, "\n".join(lines))
+
+    def test_slow_header_is_cut_at_the_deadline_not_before(self):
+        request = (b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   b"X-Slow: " + b"a" * 60 + b"\r\n\r\n")
+        closed, ages, most = trickle_sockets(
+            self.port, ["127.0.0.53", "127.0.0.54"], 2, 10, request)
+        deadline = self.web["request_timeout"]
+        self.assertGreaterEqual(len(closed), 4)
+        self.assertGreaterEqual(min(closed), deadline)
+        self.assertLessEqual(max(closed), deadline + self.SLACK)
+        self.assertLessEqual(max(ages + [0]), deadline + self.SLACK)
+
+    def test_slow_body_is_cut_at_the_deadline(self):
+        c = self.client("127.0.0.51")
+        token = c.csrf("/login")
+        body = urllib.parse.urlencode({"csrf": token, "name": NAME,
+                                       "password": PASSWORD}).encode()
+        head = ("POST /login HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                "Cookie: pre=%s\r\nContent-Type: "
+                "application/x-www-form-urlencoded\r\n"
+                "Content-Length: %d\r\n\r\n" %
+                (self.port, c.cookies["pre"], len(body))).encode()
+        before = len(self.audit_rows("signin"))
+        closed, ages, most = trickle_sockets(
+            self.port, ["127.0.0.52"], 1, 12, body, prefix=head)
+        limit = self.web["request_timeout"] + self.SLACK
+        self.assertTrue(closed)
+        self.assertLessEqual(max(closed), limit)
+        self.assertLessEqual(max(ages + [0]), limit)
+        self.assertLess(most, len(body))
+        # Nothing of it was taken as a sign-in.
+        self.assertEqual(len(self.audit_rows("signin")), before)
+
+
+class ReplyLimits(ConsoleBase):
+    """A reply longer than limits.max_segments SMS (as the sender counts
+    them) is refused before it is confirmed, by shukherctl and the
+    console alike; exactly the limit goes."""
+
+    max_segments = 4        # 612 GSM-7 or 268 UCS-2: the console's 600
+                            # characters bind first for Latin text
+
+    def outbox_to(self, number):
+        return [o for o in ctl(self.db, "outbox") if o["number"] == number]
+
+    def replies(self, ref):
+        rep = ctl(self.db, "reports", "show", "--key", self.sec, ref)
+        return [e for e in rep.get("timeline", []) if e["kind"] == "reply"]
+
+    def cli_reply(self, ref, text, config=True):
+        return ctlrun(self.db, "reports", "reply", "--key", self.sec, ref,
+                      text, config=self.conf if config else None)
+
+    def test_cli_refuses_past_the_limit(self):
+        number = "+97699113401"
+        ref = self.file_report(number, "they kept my passport")
+        for text in ("a" * 613, "ш" * 269, "a" * 612 + "ш", "€" * 307,
+                     "😀" * 133):
+            p = self.cli_reply(ref, text)
+            self.assertEqual(p.returncode, 65, (len(text), p.stderr))
+            self.assertIn("too long", p.stderr)
+            self.assertIn("at most 4 SMS", p.stderr)
+            self.assertIn("612 characters in GSM-7, 268 in UCS-2",
+                          p.stderr)
+        p = self.cli_reply(ref, "ш" * 269)
+        self.assertIn("5 SMS (UCS-2, 269 characters)", p.stderr)
+        self.assertEqual(self.outbox_to(number), [])
+        # Exactly the limit: queued, and the phone gets all of it.
+        p = self.cli_reply(ref, "ш" * 268)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        got = wait_for(lambda: [s for s in self.sim.sent
+                                if s.number == number and "ш" in s.text],
+                       60, "the reply")
+        self.assertEqual(got[0].text, "ш" * 268)
+
+    def test_cli_without_a_config_uses_the_default_limit(self):
+        number = "+97699113402"
+        ref = self.file_report(number, "a job offer in Erlian")
+        p = self.cli_reply(ref, "a" * 307, config=False)
+        self.assertEqual(p.returncode, 65, p.stderr)
+        self.assertIn("at most 2 SMS", p.stderr)
+        p = self.cli_reply(ref, "a" * 306, config=False)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(self.outbox_to(number)), 1)
+
+    def post_reply(self, c, rid, text):
+        token = c.csrf("/report/%d" % rid)
+        return c.request("POST", "/report/%d/reply" % rid,
+                         {"csrf": token, "text": text})
+
+    def test_console_keeps_the_text_and_says_why(self):
+        number = "+97699113403"
+        ref = self.file_report(number, "my sister is in Beijing")
+        rid = self.report_id(ref)
+        c = self.unlocked_client()
+        page = c.request("GET", "/report/%d" % rid).body
+        self.assertIn('maxlength="600"', page)
+        self.assertIn("At most 4 SMS", page)
+        cases = [("a" * 601, "601 characters, At most 600"),
+                 ("ш" * 269, "5 SMS (UCS-2), At most 4 SMS"),
+                 ("a" * 599 + "Ө", "9 SMS (UCS-2), At most 4 SMS"),
+                 ("<b>x</b>" + "ё" * 300, "5 SMS (UCS-2)")]
+        for text, why in cases:
+            r = self.post_reply(c, rid, text)
+            self.assertEqual(r.status, 400, text[:20])
+            self.assertIn("Too long to send as SMS", r.body)
+            self.assertIn(why, r.body)
+            # The caseworker's text is back in the form, as text.
+            m = re.search(r'<textarea name="text" id="reply"[^>]*>\n'
+                          r'([^<]*)</textarea>', r.body)
+            self.assertIsNotNone(m, r.body)
+            self.assertEqual(m.group(1), text.replace("<", "&lt;")
+                             .replace(">", "&gt;"))
+        self.assertEqual(self.outbox_to(number), [])
+        self.assertEqual(self.replies(ref), [])
+        # Exactly the limits go: 600 characters, and 268 in Cyrillic.
+        self.assertEqual(self.post_reply(c, rid, "a" * 600).status, 303)
+        self.assertEqual(self.post_reply(c, rid, "ш" * 268).status, 303)
+        # Line breaks as a browser sends them (CR LF) cost one character.
+        self.assertEqual(self.post_reply(c, rid, "x" * 299 + "\r\n" +
+                                         "y" * 300).status, 303)
+        texts = sorted(o["text"] for o in self.outbox_to(number))
+        self.assertEqual(texts, sorted(["a" * 600, "ш" * 268,
+                                        "x" * 299 + "\n" + "y" * 300]))
+        # Empty: refused in the form too.
+        r = self.post_reply(c, rid, "")
+        self.assertEqual(r.status, 400)
+        self.assertIn("Write something first", r.body)
