@@ -30,9 +30,9 @@ ctl_pin_hash(struct ctl *ctl, struct ctl_args *args)
 		return EXIT_DATAERR;
 	}
 	if (!report_pin_ok(pin)) {
-		ctl_err("pin-hash: a PIN is %d to %d characters (at least %d "
-		    "digits), no spaces", REPORT_PIN_MIN, REPORT_PIN_MAX,
-		    REPORT_PIN_MIN);
+		ctl_err("pin-hash: a PIN is %d to %d characters, no spaces "
+		    "(on a keypad: %d digits or more)", REPORT_PIN_MIN,
+		    REPORT_PIN_MAX, REPORT_PIN_MIN);
 		rc = EXIT_DATAERR;
 	} else if (report_pin_hash(pin, hash, sizeof(hash)) != 0) {
 		ctl_err("pin-hash: out of memory");

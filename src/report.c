@@ -28,7 +28,8 @@
 #define REPORT_WORD_MAX 128
 #define REPORT_MAX_TOLD 16
 
-/* The device secret's key for purpose ("link", "relay") into key. */
+/* The device secret's key for purpose ("relay"; "link" is the store's,
+ * store_number_hash()) into key. */
 int
 report_key(struct store *store, const char *purpose, unsigned char *key)
 {

@@ -9,7 +9,7 @@
 #include "conf.h"
 #include "store.h"
 
-/* A 32-byte key for purpose ("link", "relay") derived from the device
+/* A 32-byte key for purpose ("relay") derived from the device
  * secret. Returns 0 or -1. */
 int report_key(struct store *store, const char *purpose, unsigned char *key);
 
