@@ -136,7 +136,9 @@ struct conf_reports {
 	                            replies this long after the last message
 	                            from it; 0: never */
 	int pin_attempts;        /* wrong PINs before a lockout */
-	int pin_lockout;         /* seconds */
+	int pin_lockout;         /* seconds: the first lockout; each next
+	                            one doubles */
+	int pin_lockout_max;     /* seconds: the longest lockout */
 	int retention_days;      /* closed reports purged after; 0: kept */
 	int inbox_retention_days;  /* number and text of handled messages
 	                            blanked after; 0: kept (counts stay) */

@@ -7,10 +7,11 @@
  * the report. Later messages that start with the reference, or come from
  * the same number within the window, join the report. Urgent words mark a
  * report urgent: the caseworkers on duty (the roster) are told by SMS, one
- * after another until one claims it. Caseworkers on the roster may act by
- * SMS ("CLAIM REF PIN", "CLOSE REF PIN [outcome]", "NOTE REF PIN text",
- * "REPLY REF PIN text"), each command carrying a PIN checked against its
- * crypto_pwhash hash, with a lockout after repeated wrong PINs.
+ * after another until one claims it, once per window for a flood from one
+ * number. Caseworkers on the roster may act by SMS ("CLAIM REF PIN",
+ * "CLOSE REF PIN [outcome]", "NOTE REF PIN text", "REPLY REF PIN text"),
+ * each command carrying a PIN checked against its crypto_pwhash hash, with
+ * a lockout after repeated wrong PINs that doubles each time.
  *
  * Texts and numbers are sealed to the caseworkers' public key (seal.h)
  * when reports.public_key is set; the inbox copy of each report message is
@@ -30,13 +31,13 @@
  * Called by the router inside its transaction, after route_decide() gave
  * r for msg. When msg is the reporting side's (a report, the bare report
  * keyword, a follow-up, a caseworker's command), writes all of its
- * consequences, the message marked handled included, and returns 1. Returns
+ * consequences, the message marked handled included, and returns 1. Every
+ * SMS it queues, to anyone, is within its recipient's reply budget. Returns
  * 0 when the message is none of these (the router goes on), -1 on a store
  * error (the caller rolls back).
  */
 int report_route(struct store *store, const struct conf *conf,
-    const struct store_msg *msg, const struct route_result *r,
-    int replies_in_window, int64_t now);
+    const struct store_msg *msg, const struct route_result *r, int64_t now);
 
 /*
  * The periodic work, outside any transaction: tells the next caseworker
@@ -71,10 +72,19 @@ int report_entry_add(struct store *store, int64_t id, const char *kind,
     const char *actor, const char *text, const struct seal_pub *pub,
     int64_t outbox, int64_t now);
 
+/* A new PIN: 6 to 31 characters (6 digits at least on a keypad; 31 is
+ * the longest an SMS command takes), no spaces or control characters.
+ * Hashes made before keep working whatever their length. */
+#define REPORT_PIN_MIN 6
+#define REPORT_PIN_MAX 31
+
+/* 1 when pin may be hashed for the config (see REPORT_PIN_MIN), else 0. */
+int report_pin_ok(const char *pin);
+
 /*
  * Hashes a PIN for the config (crypto_pwhash_str, interactive limits).
  * Returns 0 with the string in out (crypto_pwhash_STRBYTES = 128 bytes),
- * or -1 when memory ran out.
+ * -2 when report_pin_ok() refuses the PIN, -1 when memory ran out.
  */
 int report_pin_hash(const char *pin, char *out, size_t outlen);
 

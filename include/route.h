@@ -35,14 +35,19 @@ struct route_result {
 	const char *label;       /* for statistics: group name, "default", ... */
 };
 
+/* The reply budget of every number (limits.reply_budget messages per
+ * limits.reply_window), for store_outbox_queue(). */
+void route_budget(const struct conf *conf, struct store_budget *out);
+
 /* 1 when sender is alphanumeric or a short code that must never be
  * answered. */
 int route_is_short_code(const struct conf *conf, const char *sender);
 
 /*
  * Decides what text from sender means. contact is the sender's record
- * (known = 0 for a stranger); replies_in_window the automatic replies
- * already queued to them within limits.reply_window. Never fails.
+ * (known = 0 for a stranger); replies_in_window the messages already
+ * queued to them within limits.reply_window (store_outbox_count()).
+ * Never fails.
  */
 void route_decide(const struct conf *conf, const char *sender,
     const char *text, int malformed, const struct store_contact *contact,

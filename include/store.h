@@ -146,14 +146,10 @@ int store_contact_get(struct store *store, const char *number,
 int store_contact_put(struct store *store, const char *number,
     const struct store_contact *contact, int64_t now);
 
-/* Automatic replies queued to number at or after since: the reply budget. */
-int store_replies_since(struct store *store, const char *number,
-    int64_t since);
-
 /* ---- outbox ------------------------------------------------------------- */
 
 enum store_out_kind {
-	STORE_OUT_REPLY = 0,     /* an automatic reply: counts in the budget */
+	STORE_OUT_REPLY = 0,     /* an automatic reply */
 	STORE_OUT_MANUAL = 1,    /* shukherctl send, a caseworker */
 	STORE_OUT_ALERT = 2,     /* to a caseworker */
 };
@@ -176,9 +172,42 @@ struct store_out {
 	int64_t delivered_at;    /* when that report came; 0 before */
 };
 
-/* Queues a message. Returns its id (> 0) or -1. */
+/* A number's reply budget: at most max messages queued to it within any
+ * window seconds. */
+struct store_budget {
+	int max;
+	int64_t window;
+};
+
+/*
+ * Queues text to number: the one way into the outbox. Every row keeps the
+ * keyed hash of its number (store_number_hash()), which stays when the
+ * number is blanked, so that every message the gateway sends, of any kind,
+ * counts against its recipient's budget (store_outbox_count()) until
+ * store_outbox_forget() lets it go. With budget not NULL, nothing is
+ * queued when number already had budget->max messages queued within
+ * budget->window before now. Returns the id (> 0), 0 when the budget held
+ * the message back, or -1.
+ */
+int64_t store_outbox_queue(struct store *store,
+    const struct store_budget *budget, const char *number, const char *text,
+    int kind, int64_t in_reply_to, int64_t now);
+/* store_outbox_queue() without a budget: for what a person decided to send
+ * (shukherctl send, a caseworker's reply from the console or shukherctl),
+ * which counts against the budget but is never held back by it. Returns
+ * the id (> 0) or -1. */
 int64_t store_outbox_add(struct store *store, const char *number,
     const char *text, int kind, int64_t in_reply_to, int64_t now);
+
+/* Messages of any kind queued to number at or after since, also those
+ * whose number has been blanked since: the reply budget. Returns the
+ * count or -1. */
+int store_outbox_count(struct store *store, const char *number,
+    int64_t since);
+/* Forgets the number hashes of rows queued before before (they no longer
+ * count in any budget), so that a blanked number cannot be recovered from
+ * its hash. Returns how many, or -1. */
+int store_outbox_forget(struct store *store, int64_t before);
 
 /*
  * The queued message that is due soonest (next_at <= now). Returns 1 and
@@ -334,6 +363,21 @@ int store_link_put(struct store *store, const unsigned char *hash,
 /* Drops windows that closed before now. Returns how many, or -1. */
 int store_link_expire(struct store *store, int64_t now);
 
+/*
+ * Marks that the roster was told about the number whose window is keyed by
+ * hash, unless it was already told at or after since: returns 1 (marked:
+ * tell them now), 0 (already told within the window, or no window), -1.
+ * A flood of urgent reports from one number alerts once per window.
+ */
+int store_link_alert(struct store *store, const unsigned char *hash,
+    int64_t since, int64_t now);
+
+/* The keyed hash of number (32 bytes, from the device secret) into hash:
+ * all the daemon keeps of a number for report windows and the reply
+ * budget. Returns 0, or -1. */
+int store_number_hash(struct store *store, const char *number,
+    unsigned char *hash);
+
 /* The device secret name (32 random bytes, made by the schema) into buf.
  * Returns 0, or -1. */
 int store_secret(struct store *store, const char *name, unsigned char *buf,
@@ -357,11 +401,19 @@ int store_scrub_outbox(struct store *store);
  */
 int store_wal_truncate(struct store *store);
 
-/* A caseworker's wrong PINs: failures and locked_until (0 when none). */
-int store_pin_get(struct store *store, const char *name, int *failures,
-    int64_t *locked_until);
-int store_pin_put(struct store *store, const char *name, int failures,
-    int64_t locked_until);
+/* A caseworker's wrong PINs (all zero when none). */
+struct store_pin {
+	int failures;            /* wrong PINs since the last right one; a
+	                            lockout does not reset it */
+	int64_t locked_until;    /* commands refused before this; 0: never */
+	int64_t quiet_until;     /* no wrong-PIN or locked answer before */
+	int warned;              /* 1: told by SMS that their PIN is being
+	                            guessed, in this streak */
+};
+int store_pin_get(struct store *store, const char *name,
+    struct store_pin *out);
+int store_pin_put(struct store *store, const char *name,
+    const struct store_pin *pin);
 
 /* ---- retention (store_purge.c) ------------------------------------------ */
 

@@ -6,7 +6,8 @@
  *     window = 1800; urgent_words = [ "АЮУЛ", "danger" ];
  *     alert_segments = 2; alert_include_number = false;
  *     escalate_minutes = 15; relay_hours = 72;
- *     pin_attempts = 5; pin_lockout = 3600; retention_days = 365;
+ *     pin_attempts = 5; pin_lockout = 3600; pin_lockout_max = 345600;
+ *     retention_days = 365;
  *     inbox_retention_days = 30; outbox_retention_days = 30;
  *     prompt = { mn = "..."; en = "..."; };
  *     caseworkers = ( { name = "oyuna"; number = "+976..."; pin_hash = "$argon2id$..."; } );
@@ -40,7 +41,7 @@ struct conf_rctx {
 static const char *const conf_report_keys[] = { "public_key", "window",
     "urgent_words", "alert_segments", "alert_include_number",
     "escalate_minutes", "relay_hours", "pin_attempts", "pin_lockout",
-    "retention_days", "inbox_retention_days", "outbox_retention_days",
+    "pin_lockout_max", "retention_days", "inbox_retention_days", "outbox_retention_days",
     "prompt", "followup_reply", "caseworkers", "roster",
     "fallback", NULL };
 
@@ -276,6 +277,7 @@ conf_rdefaults(struct conf_rctx *ctx, struct conf_reports *r)
 	r->relay_hours = 72;
 	r->pin_attempts = 5;
 	r->pin_lockout = 3600;
+	r->pin_lockout_max = 4 * 86400;
 	r->retention_days = 0;
 	for (i = 0; conf_report_urgent[i] != NULL; i++)
 		;
@@ -302,6 +304,7 @@ conf_rints(struct conf_rctx *ctx, const config_setting_t *g,
 		{ "relay_hours", &r->relay_hours, 0, 24 * 90 },
 		{ "pin_attempts", &r->pin_attempts, 1, 100 },
 		{ "pin_lockout", &r->pin_lockout, 60, 30 * 86400 },
+		{ "pin_lockout_max", &r->pin_lockout_max, 60, 90 * 86400 },
 		{ "retention_days", &r->retention_days, 0, 36500 },
 		{ "inbox_retention_days", &r->inbox_retention_days, 0, 36500 },
 		{ "outbox_retention_days", &r->outbox_retention_days, 0,
@@ -320,6 +323,13 @@ conf_rints(struct conf_rctx *ctx, const config_setting_t *g,
 			    "from %d to %d", f[i].name, f[i].min, f[i].max);
 		*f[i].dst = config_setting_get_int(s);
 	}
+	/* The lockout doubles from pin_lockout up to pin_lockout_max. */
+	if ((s = config_setting_get_member(g, "pin_lockout_max")) != NULL &&
+	    r->pin_lockout_max < r->pin_lockout)
+		return conf_rfail(ctx, s, "pin_lockout_max: less than "
+		    "pin_lockout (%d)", r->pin_lockout);
+	if (r->pin_lockout_max < r->pin_lockout)
+		r->pin_lockout_max = r->pin_lockout;
 	if ((s = config_setting_get_member(g, "alert_include_number")) != NULL) {
 		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
 			return conf_rfail(ctx, s, "alert_include_number: "

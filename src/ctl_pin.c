@@ -22,7 +22,6 @@ int
 ctl_pin_hash(struct ctl *ctl, struct ctl_args *args)
 {
 	char pin[CTL_PIN_MAX + 2], hash[crypto_pwhash_STRBYTES];
-	size_t n;
 	int rc = EXIT_OK;
 
 	if (ctl_secret_line("PIN: ", isatty(STDIN_FILENO), pin,
@@ -30,12 +29,12 @@ ctl_pin_hash(struct ctl *ctl, struct ctl_args *args)
 		ctl_err("pin-hash: no PIN on standard input");
 		return EXIT_DATAERR;
 	}
-	n = strlen(pin);
-	if (n < 4 || n > CTL_PIN_MAX || strchr(pin, ' ') != NULL) {
-		ctl_err("pin-hash: a PIN is 4 to %d characters, no spaces",
-		    CTL_PIN_MAX);
+	if (!report_pin_ok(pin)) {
+		ctl_err("pin-hash: a PIN is %d to %d characters, no spaces "
+		    "(on a keypad: %d digits or more)", REPORT_PIN_MIN,
+		    REPORT_PIN_MAX, REPORT_PIN_MIN);
 		rc = EXIT_DATAERR;
-	} else if (report_pin_hash(pin, hash, sizeof(hash)) == -1) {
+	} else if (report_pin_hash(pin, hash, sizeof(hash)) != 0) {
 		ctl_err("pin-hash: out of memory");
 		rc = EXIT_OSERR;
 	} else

@@ -28,7 +28,8 @@
 #define REPORT_WORD_MAX 128
 #define REPORT_MAX_TOLD 16
 
-/* The device secret's key for purpose ("link", "relay") into key. */
+/* The device secret's key for purpose ("relay"; "link" is the store's,
+ * store_number_hash()) into key. */
 int
 report_key(struct store *store, const char *purpose, unsigned char *key)
 {
@@ -42,18 +43,23 @@ report_key(struct store *store, const char *purpose, unsigned char *key)
 	return 0;
 }
 
-/* The window key of number into hash (32 bytes). Returns 0 or -1. */
+/* The window key of number into hash (32 bytes): the store's keyed hash,
+ * the one the reply budget counts by. Returns 0 or -1. */
 int
 report_hash(struct store *store, const char *number, unsigned char *hash)
 {
-	unsigned char key[32];
+	return store_number_hash(store, number, hash);
+}
 
-	if (report_key(store, "link", key) == -1)
-		return -1;
-	crypto_generichash(hash, 32, (const unsigned char *)number,
-	    strlen(number), key, sizeof(key));
-	sodium_memzero(key, sizeof(key));
-	return 0;
+int64_t
+report_send(struct store *store, const struct conf *conf, const char *number,
+    const char *text, int kind, int64_t in_reply_to, int64_t now)
+{
+	struct store_budget b;
+
+	route_budget(conf, &b);
+	return store_outbox_queue(store, &b, number, text, kind, in_reply_to,
+	    now);
 }
 
 /* Folds s[0..len) (Unicode case folding) into buf. Returns 0 or -1. */
@@ -180,8 +186,23 @@ report_on_duty(const struct conf *conf, int64_t now, size_t *idx,
 }
 
 int
+report_pin_ok(const char *pin)
+{
+	size_t n = strlen(pin), i;
+
+	if (n < REPORT_PIN_MIN || n > REPORT_PIN_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)pin[i] <= ' ' || pin[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+int
 report_pin_hash(const char *pin, char *out, size_t outlen)
 {
+	if (!report_pin_ok(pin))
+		return -2;
 	if (outlen < crypto_pwhash_STRBYTES || sodium_init() < 0)
 		return -1;
 	return crypto_pwhash_str(out, pin, strlen(pin),
@@ -234,35 +255,42 @@ report_alert_text(const struct conf *conf, const char *ref,
 
 /*
  * Queues the alert for report id to the caseworker on duty number level
- * (0 first), adds it to the timeline and records the level. text and number
- * are the report's, in the clear for this call only; NULL for an
- * escalation, which carries only the reference. Returns 1 when one was
- * told, 0 when nobody is left, -1.
+ * (0 first), adds it to the timeline and records the level. A caseworker
+ * whose reply budget is spent is passed over for the next one on duty;
+ * when all are, the level stays and escalation tries again later. text
+ * and number are the report's, in the clear for this call only; NULL for
+ * an escalation, which carries only the reference. Returns 1 when one was
+ * told, 0 when nobody is left (or nobody could be), -1.
  */
 int
 report_alert(struct store *store, const struct conf *conf, int64_t id,
     const char *ref, const char *number, const char *text, int level,
     int64_t now)
 {
-	size_t who[REPORT_MAX_TOLD], n;
-	const struct conf_caseworker *cw;
-	int64_t out;
+	size_t who[REPORT_MAX_TOLD], n, i;
+	const struct conf_caseworker *cw = NULL;
+	int64_t out = 0;
 	char *msg;
 
 	n = report_on_duty(conf, now, who, REPORT_MAX_TOLD);
 	if (level < 0 || (size_t)level >= n)
 		return store_report_alerted(store, id, level, now) < 0 ? -1 : 0;
-	cw = &conf->reports.caseworkers[who[level]];
 	if ((msg = report_alert_text(conf, ref, number, text)) == NULL)
 		return -1;
-	out = store_outbox_add(store, cw->number, msg, STORE_OUT_ALERT, 0, now);
+	for (i = (size_t)level; i < n && out == 0; i++) {
+		cw = &conf->reports.caseworkers[who[i]];
+		out = report_send(store, conf, cw->number, msg,
+		    STORE_OUT_ALERT, 0, now);
+	}
 	sodium_memzero(msg, strlen(msg));
 	free(msg);
 	if (out < 0)
 		return -1;
+	if (out == 0)
+		return store_report_alerted(store, id, level, now) < 0 ? -1 : 0;
 	if (report_entry_add(store, id, level == 0 ? "alert" : "escalate",
 	    cw->name, NULL, NULL, out, now) < 0 ||
-	    store_report_alerted(store, id, level + 1, now) < 0)
+	    store_report_alerted(store, id, (int)i, now) < 0)
 		return -1;
 	return 1;
 }
@@ -326,7 +354,8 @@ report_tick(struct store *store, const struct conf *conf, int64_t now)
 		}
 		store_report_free(&r);
 	}
-	if (store_scrub_outbox(store) < 0 || store_link_expire(store, now) < 0)
+	if (store_scrub_outbox(store) < 0 || store_link_expire(store, now) < 0 ||
+	    store_outbox_forget(store, now - conf->limits.reply_window) < 0)
 		return -1;
 	return store_wal_truncate(store) < 0 ? -1 : 0;
 }

@@ -8,6 +8,9 @@
  * (the awaited report, or a follow-up). Everything else goes back to the
  * router. A report is filed even when the reply budget keeps the
  * acknowledgement back: it may be the only message the person can send.
+ * Every acknowledgement and follow-up reply is within the sender's reply
+ * budget (report_send()), and urgent reports from one number alert the
+ * roster once per reports.window, not once per message.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -27,7 +30,6 @@
 struct report_in {
 	const struct store_msg *msg;
 	const struct route_result *r;
-	int replies;             /* automatic replies in the window */
 	unsigned char hash[32];  /* the window key of the sender */
 	int64_t link_report;     /* open window: its report, 0 awaiting */
 	int linked;              /* 1: a window is open */
@@ -138,19 +140,41 @@ report_reply(struct store *store, const struct conf *conf,
 	size_t len;
 	int64_t out;
 
-	if (reply == NULL || in->replies >= conf->limits.reply_budget)
+	if (reply == NULL)
 		return 0;
 	len = strlen(reply) + (ref ? strlen(ref) + 2 : 0) + 1;
 	if ((text = malloc(len)) == NULL)
 		return -1;
 	snprintf(text, len, "%s%s%s", reply, ref ? " #" : "", ref ? ref : "");
-	out = store_outbox_add(store, in->msg->sender, text, STORE_OUT_REPLY,
+	out = report_send(store, conf, in->msg->sender, text, STORE_OUT_REPLY,
 	    in->msg->id, now);
 	free(text);
-	if (out < 0)
-		return -1;
+	if (out <= 0)
+		return out < 0 ? -1 : 0;
 	return id > 0 ? report_entry(store, conf, id, "ack", NULL, NULL, NULL,
 	    out, now) : 0;
+}
+
+/*
+ * Tells the roster about urgent report id, unless the same number already
+ * alerted it within reports.window: a flood of urgent reports from one
+ * number is one alert (and one escalation). A report not alerted keeps
+ * alerted_at 0, so it never escalates on its own; it waits in the queue,
+ * urgent. Returns 0 or -1.
+ */
+static int
+report_alert_once(struct store *store, const struct conf *conf,
+    const struct report_in *in, int64_t id, const char *ref,
+    const char *text, int64_t now)
+{
+	int rc;
+
+	rc = store_link_alert(store, in->hash, now - conf->reports.window,
+	    now);
+	if (rc <= 0)
+		return rc;
+	return report_alert(store, conf, id, ref, in->msg->sender, text, 0,
+	    now) < 0 ? -1 : 0;
 }
 
 /* The first keyword group that files reports, or NULL. */
@@ -218,7 +242,7 @@ report_file_new(struct store *store, const struct conf *conf,
 	if (k != NULL && report_reply(store, conf, in, id,
 	    conf_reply_text(conf, &k->reply, report_lang(in)), ref, now) < 0)
 		goto out;
-	if (rn.urgent && report_alert(store, conf, id, ref, number, text, 0,
+	if (rn.urgent && report_alert_once(store, conf, in, id, ref, text,
 	    now) < 0)
 		goto out;
 	rc = report_finish(store, in->msg, k != NULL ? k->name : "report",
@@ -327,8 +351,7 @@ report_ask(struct store *store, const struct conf *conf,
 
 int
 report_route(struct store *store, const struct conf *conf,
-    const struct store_msg *msg, const struct route_result *r,
-    int replies_in_window, int64_t now)
+    const struct store_msg *msg, const struct route_result *r, int64_t now)
 {
 	struct report_in in;
 	const char *rest = NULL;
@@ -350,7 +373,6 @@ report_route(struct store *store, const struct conf *conf,
 	memset(&in, 0, sizeof(in));
 	in.msg = msg;
 	in.r = r;
-	in.replies = replies_in_window;
 	in.link_lang = -1;
 	if (report_hash(store, msg->sender, in.hash) < 0)
 		return -1;

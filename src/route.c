@@ -27,6 +27,13 @@
 #include "store.h"
 #include "text.h"
 
+void
+route_budget(const struct conf *conf, struct store_budget *out)
+{
+	out->max = conf->limits.reply_budget;
+	out->window = conf->limits.reply_window;
+}
+
 int
 route_is_short_code(const struct conf *conf, const char *sender)
 {
@@ -193,9 +200,11 @@ route_day(int64_t now, char *day, size_t len)
 
 /* Writes the consequences of r for msg. 0, or -1 on a store error. */
 static int
-route_apply(struct store *store, const struct store_msg *msg, const struct route_result *r,
+route_apply(struct store *store, const struct conf *conf,
+    const struct store_msg *msg, const struct route_result *r,
     struct store_contact *contact, int64_t now)
 {
+	struct store_budget budget;
 	char ref[16] = "", day[16];
 	char *text;
 	int64_t id;
@@ -207,7 +216,8 @@ route_apply(struct store *store, const struct store_msg *msg, const struct route
 	if (r->reply != NULL) {
 		if ((text = route_reply_text(r->reply, ref)) == NULL)
 			return -1;
-		id = store_outbox_add(store, msg->sender, text,
+		route_budget(conf, &budget);
+		id = store_outbox_queue(store, &budget, msg->sender, text,
 		    STORE_OUT_REPLY, msg->id, now);
 		free(text);
 		if (id < 0)
@@ -240,16 +250,16 @@ route_handle_next(struct store *store, const struct conf *conf, int64_t now)
 	}
 	if (store_contact_get(store, msg.sender, &contact) < 0)
 		goto fail;
-	replies = store_replies_since(store, msg.sender,
+	replies = store_outbox_count(store, msg.sender,
 	    now - conf->limits.reply_window);
 	if (replies < 0)
 		goto fail;
 	route_decide(conf, msg.sender, msg.text, msg.malformed, &contact,
 	    replies, &r);
 	/* Reports, their follow-ups, caseworkers' commands: report.c. */
-	if ((rep = report_route(store, conf, &msg, &r, replies, now)) < 0)
+	if ((rep = report_route(store, conf, &msg, &r, now)) < 0)
 		goto fail;
-	if (rep == 0 && route_apply(store, &msg, &r, &contact, now) < 0)
+	if (rep == 0 && route_apply(store, conf, &msg, &r, &contact, now) < 0)
 		goto fail;
 	if (store_commit(store) < 0)
 		goto fail;

@@ -136,7 +136,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "pin-hash", "",
 	  "hashes a caseworker's PIN (read from stdin) for the config",
 	  "Prints the line for reports.caseworkers[].pin_hash. The PIN is\n"
-	  "read without echo and never shown.\n",
+	  "read without echo and never shown; it takes 6 to 31 characters,\n"
+	  "no spaces (on a keypad: 6 digits or more).\n",
 	  0, NULL, 0, 0, 0, ctl_pin_hash },
 	{ "users add", "NAME",
 	  "adds a caseworker's account for the web console",

@@ -250,6 +250,29 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE parts ADD COLUMN data BLOB;"
 	"ALTER TABLE parts ADD COLUMN form INTEGER NOT NULL DEFAULT 0;"
 	"PRAGMA user_version = 7;",
+	/*
+	 * 8: every outgoing message counts in its recipient's reply budget by
+	 * a keyed hash of the number (device secret, as report windows), so
+	 * that it still counts once the number is blanked; rows whose number
+	 * is still there get theirs now. Caseworkers' wrong-PIN answers are
+	 * rate-limited (quiet_until) and the warning that a PIN is being
+	 * guessed goes once a streak (warned). A window remembers when its
+	 * number last alerted the roster.
+	 */
+	"ALTER TABLE outbox ADD COLUMN number_hash BLOB;"
+	"UPDATE outbox SET number_hash = shukher_number_hash("
+	" (SELECT value FROM secrets WHERE name = 'device'), number)"
+	" WHERE number <> '';"
+	"DROP INDEX outbox_replies;"
+	"CREATE INDEX outbox_budget ON outbox(number_hash, created_at)"
+	" WHERE number_hash IS NOT NULL;"
+	"ALTER TABLE pin_failures ADD COLUMN quiet_until INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE pin_failures ADD COLUMN warned INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE report_links ADD COLUMN alerted_at INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"PRAGMA user_version = 8;",
 };
 
 #define STORE_NMIGRATIONS \
@@ -440,6 +463,51 @@ store_wal_truncate(struct store *store)
 	if (rc != SQLITE_OK)
 		return store_fail(store, "checkpoint");
 	return log > 0 && done < log;
+}
+
+void
+store_hash_with(const unsigned char *secret, const char *number, size_t len,
+    unsigned char *hash)
+{
+	unsigned char key[STORE_HASH_LEN];
+
+	/* The device secret's "link" key, then the number under it: the
+	 * hash report windows have used since schema 2. */
+	crypto_generichash(key, sizeof(key), (const unsigned char *)"link", 4,
+	    secret, STORE_SECRET_LEN);
+	crypto_generichash(hash, STORE_HASH_LEN, (const unsigned char *)number,
+	    len, key, sizeof(key));
+	sodium_memzero(key, sizeof(key));
+}
+
+/*
+ * SQL shukher_number_hash(secret, number): store_hash_with() for the
+ * migrations that fill hash columns of rows already there. NULL when
+ * either is missing.
+ */
+static void
+store_sql_number_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	unsigned char hash[STORE_HASH_LEN], secret[STORE_SECRET_LEN];
+	const unsigned char *s, *number;
+	int n;
+
+	(void)argc;
+	s = sqlite3_value_blob(argv[0]);
+	if (s == NULL || sqlite3_value_bytes(argv[0]) < STORE_SECRET_LEN) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	memcpy(secret, s, sizeof(secret));
+	if ((number = sqlite3_value_text(argv[1])) == NULL) {
+		sodium_memzero(secret, sizeof(secret));
+		sqlite3_result_null(ctx);
+		return;
+	}
+	n = sqlite3_value_bytes(argv[1]);
+	store_hash_with(secret, (const char *)number, (size_t)n, hash);
+	sodium_memzero(secret, sizeof(secret));
+	sqlite3_result_blob(ctx, hash, sizeof(hash), SQLITE_TRANSIENT);
 }
 
 /* One integer from a PRAGMA or query with no parameters. Returns 0 or -1. */
@@ -658,6 +726,12 @@ store_open(const char *path, int create, char *err, size_t errlen)
 	if (store_check_db(store, path, create ||
 	    strcmp(path, ":memory:") == 0, err, errlen) == -1)
 		goto fail;
+	if (sqlite3_create_function_v2(store->db, "shukher_number_hash", 2,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+	    store_sql_number_hash, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(store->db));
+		goto fail;
+	}
 	if (store_settings(store) == -1 || store_migrate(store) == -1) {
 		snprintf(err, errlen, "%s: %s", path, store->err);
 		goto fail;

@@ -14,11 +14,10 @@
 #include <string.h>
 
 #include <sqlite3.h>
+#include <sodium.h>
 
 #include "store.h"
 #include "store_int.h"
-
-#define STORE_HASH_LEN 32
 
 int64_t
 store_report_entry_add(struct store *store,
@@ -222,9 +221,13 @@ store_link_put(struct store *store, const unsigned char *hash,
 {
 	sqlite3_stmt *stmt;
 
-	if (store_prepare(store, "INSERT OR REPLACE INTO report_links (hash,"
-	    " report_id, state, lang, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-	    &stmt) == -1)
+	/* An upsert, not a replace: the window keeps when its number last
+	 * alerted the roster. */
+	if (store_prepare(store, "INSERT INTO report_links (hash, report_id,"
+	    " state, lang, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " ON CONFLICT (hash) DO UPDATE SET report_id = excluded.report_id,"
+	    " state = excluded.state, lang = excluded.lang,"
+	    " expires_at = excluded.expires_at", &stmt) == -1)
 		return -1;
 	sqlite3_bind_blob(stmt, 1, hash, STORE_HASH_LEN, SQLITE_STATIC);
 	if (report_id > 0)
@@ -247,6 +250,37 @@ store_link_expire(struct store *store, int64_t now)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, now);
 	return store_step_done(store, stmt, "expire links");
+}
+
+int
+store_link_alert(struct store *store, const unsigned char *hash,
+    int64_t since, int64_t now)
+{
+	sqlite3_stmt *stmt;
+	int n;
+
+	if (store_prepare(store, "UPDATE report_links SET alerted_at = ?3"
+	    " WHERE hash = ?1 AND alerted_at < ?2", &stmt) == -1)
+		return -1;
+	sqlite3_bind_blob(stmt, 1, hash, STORE_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, since);
+	sqlite3_bind_int64(stmt, 3, now);
+	if ((n = store_step_done(store, stmt, "window alert")) == -1)
+		return -1;
+	return n > 0;
+}
+
+int
+store_number_hash(struct store *store, const char *number,
+    unsigned char *hash)
+{
+	unsigned char secret[STORE_SECRET_LEN];
+
+	if (store_secret(store, "device", secret, sizeof(secret)) == -1)
+		return -1;
+	store_hash_with(secret, number, strlen(number), hash);
+	sodium_memzero(secret, sizeof(secret));
+	return 0;
 }
 
 int
@@ -308,22 +342,22 @@ store_scrub_outbox(struct store *store)
 }
 
 int
-store_pin_get(struct store *store, const char *name, int *failures,
-    int64_t *locked_until)
+store_pin_get(struct store *store, const char *name, struct store_pin *out)
 {
 	sqlite3_stmt *stmt;
 	int rc;
 
-	*failures = 0;
-	*locked_until = 0;
-	if (store_prepare(store, "SELECT failures, locked_until FROM"
-	    " pin_failures WHERE name = ?1", &stmt) == -1)
+	memset(out, 0, sizeof(*out));
+	if (store_prepare(store, "SELECT failures, locked_until, quiet_until,"
+	    " warned FROM pin_failures WHERE name = ?1", &stmt) == -1)
 		return -1;
 	store_bind_str(stmt, 1, name);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
-		*failures = sqlite3_column_int(stmt, 0);
-		*locked_until = sqlite3_column_int64(stmt, 1);
+		out->failures = sqlite3_column_int(stmt, 0);
+		out->locked_until = sqlite3_column_int64(stmt, 1);
+		out->quiet_until = sqlite3_column_int64(stmt, 2);
+		out->warned = sqlite3_column_int(stmt, 3);
 	} else if (rc != SQLITE_DONE)
 		store_fail(store, "pin failures");
 	sqlite3_finalize(stmt);
@@ -331,16 +365,19 @@ store_pin_get(struct store *store, const char *name, int *failures,
 }
 
 int
-store_pin_put(struct store *store, const char *name, int failures,
-    int64_t locked_until)
+store_pin_put(struct store *store, const char *name,
+    const struct store_pin *pin)
 {
 	sqlite3_stmt *stmt;
 
 	if (store_prepare(store, "INSERT OR REPLACE INTO pin_failures (name,"
-	    " failures, locked_until) VALUES (?1, ?2, ?3)", &stmt) == -1)
+	    " failures, locked_until, quiet_until, warned)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)", &stmt) == -1)
 		return -1;
 	store_bind_str(stmt, 1, name);
-	sqlite3_bind_int(stmt, 2, failures);
-	sqlite3_bind_int64(stmt, 3, locked_until);
+	sqlite3_bind_int(stmt, 2, pin->failures);
+	sqlite3_bind_int64(stmt, 3, pin->locked_until);
+	sqlite3_bind_int64(stmt, 4, pin->quiet_until);
+	sqlite3_bind_int(stmt, 5, pin->warned != 0);
 	return store_step_done(store, stmt, "pin failures") < 0 ? -1 : 0;
 }

@@ -13,6 +13,9 @@
 
 #include "store.h"
 
+#define STORE_HASH_LEN 32      /* a keyed hash of a number */
+#define STORE_SECRET_LEN 32    /* the device secret */
+
 struct store {
 	sqlite3 *db;
 	char err[256];
@@ -55,5 +58,13 @@ int store_step_int64(struct store *store, sqlite3_stmt *stmt, int64_t dflt,
  * of rows changed. Returns that number, or -1. */
 int store_step_done(struct store *store, sqlite3_stmt *stmt,
     const char *what);
+
+/*
+ * The keyed hash of number[0..len) under the device secret (secret,
+ * STORE_SECRET_LEN bytes) into hash (STORE_HASH_LEN bytes): what windows
+ * and the reply budget know of a number. Never fails.
+ */
+void store_hash_with(const unsigned char *secret, const char *number,
+    size_t len, unsigned char *hash);
 
 #endif

@@ -4,8 +4,14 @@
  * A row stays "queued" until store_outbox_sent() records the modem's
  * reference, so a crash while a segment is on the wire sends it again
  * (at least once, never lost). Failed attempts move next_at forward; the
- * sender gives up with store_outbox_fail(). Automatic replies (kind
- * STORE_OUT_REPLY) also make each number's reply budget.
+ * sender gives up with store_outbox_fail().
+ *
+ * Every row is also one message in its recipient's reply budget, of
+ * whatever kind: store_outbox_queue() is the only INSERT, and it writes
+ * the keyed hash of the number beside it. The budget counts by that hash,
+ * so an acknowledgement whose number has been blanked (report_tick())
+ * still counts, and a robot answering the gateway meets the same limit
+ * as a person. The hash is forgotten once no window can count it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,17 +27,49 @@
 	"id, number, text, state, kind, attempts, created_at, next_at," \
 	" sent_at, msgref, last_error, in_reply_to, delivery, delivered_at"
 
-int64_t
-store_outbox_add(struct store *store, const char *number, const char *text,
-    int kind, int64_t in_reply_to, int64_t now)
+/* Counts rows queued to the number with hash at or after since. */
+static int
+store_outbox_count_hash(struct store *store, const unsigned char *hash,
+    int64_t since)
 {
 	sqlite3_stmt *stmt;
+	int64_t n;
 
-	if (store_prepare(store, "INSERT INTO outbox (number, text, kind,"
-	    " created_at, next_at, in_reply_to)"
-	    " VALUES (?1, ?2, ?3, ?4, ?4, ?5)", &stmt) == -1)
+	if (store_prepare(store, "SELECT count(*) FROM outbox"
+	    " WHERE number_hash = ?1 AND created_at >= ?2", &stmt) == -1)
 		return -1;
-	store_bind_str(stmt, 1, number ? number : "");
+	sqlite3_bind_blob(stmt, 1, hash, STORE_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, since);
+	if (store_step_int64(store, stmt, 0, &n) == -1)
+		return -1;
+	return (int)n;
+}
+
+int64_t
+store_outbox_queue(struct store *store, const struct store_budget *budget,
+    const char *number, const char *text, int kind, int64_t in_reply_to,
+    int64_t now)
+{
+	unsigned char hash[STORE_HASH_LEN];
+	sqlite3_stmt *stmt;
+	int n;
+
+	if (number == NULL)
+		number = "";
+	if (store_number_hash(store, number, hash) == -1)
+		return -1;
+	if (budget != NULL) {
+		n = store_outbox_count_hash(store, hash, now - budget->window);
+		if (n < 0)
+			return -1;
+		if (n >= budget->max)
+			return 0;
+	}
+	if (store_prepare(store, "INSERT INTO outbox (number, text, kind,"
+	    " created_at, next_at, in_reply_to, number_hash)"
+	    " VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)", &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, number);
 	store_bind_str(stmt, 2, text ? text : "");
 	sqlite3_bind_int(stmt, 3, kind);
 	sqlite3_bind_int64(stmt, 4, now);
@@ -39,9 +77,40 @@ store_outbox_add(struct store *store, const char *number, const char *text,
 		sqlite3_bind_int64(stmt, 5, in_reply_to);
 	else
 		sqlite3_bind_null(stmt, 5);
+	sqlite3_bind_blob(stmt, 6, hash, STORE_HASH_LEN, SQLITE_STATIC);
 	if (store_step_done(store, stmt, "queue message") == -1)
 		return -1;
 	return sqlite3_last_insert_rowid(store->db);
+}
+
+int64_t
+store_outbox_add(struct store *store, const char *number, const char *text,
+    int kind, int64_t in_reply_to, int64_t now)
+{
+	return store_outbox_queue(store, NULL, number, text, kind, in_reply_to,
+	    now);
+}
+
+int
+store_outbox_count(struct store *store, const char *number, int64_t since)
+{
+	unsigned char hash[STORE_HASH_LEN];
+
+	if (store_number_hash(store, number ? number : "", hash) == -1)
+		return -1;
+	return store_outbox_count_hash(store, hash, since);
+}
+
+int
+store_outbox_forget(struct store *store, int64_t before)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "UPDATE outbox SET number_hash = NULL"
+	    " WHERE number_hash IS NOT NULL AND created_at < ?1", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, before);
+	return store_step_done(store, stmt, "forget number hashes");
 }
 
 /* Fills out from a row of STORE_OUT_COLS; strings borrowed from stmt
@@ -228,23 +297,6 @@ store_outbox_fail(struct store *store, int64_t id, const char *error,
 	    " attempts = attempts + 1, last_error = ?2, next_at = ?3"
 	    " WHERE id = ?1 AND state = 'queued'", id, error, now,
 	    "record failure");
-}
-
-int
-store_replies_since(struct store *store, const char *number, int64_t since)
-{
-	sqlite3_stmt *stmt;
-	int64_t n;
-
-	if (store_prepare(store, "SELECT count(*) FROM outbox"
-	    " WHERE number = ?1 AND kind = 0 AND created_at >= ?2",
-	    &stmt) == -1)
-		return -1;
-	store_bind_str(stmt, 1, number ? number : "");
-	sqlite3_bind_int64(stmt, 2, since);
-	if (store_step_int64(store, stmt, 0, &n) == -1)
-		return -1;
-	return (int)n;
 }
 
 /* Outbox rows newest first (created_at); state "queued"/"sent"/"failed". */

@@ -6,8 +6,8 @@
  * alerts in the outbox, the report opened with the caseworkers' secret key,
  * its timeline, the inbox with nothing left in the clear. A :memory:
  * database, tests/data/report.conf (PINs 4821 for oyuna, 7315 for bat; a
- * weekday roster; three wrong PINs lock out) and its test key pair. Times
- * are UTC.
+ * weekday roster; three wrong PINs lock out; a reply budget of 10 an hour)
+ * and its test key pair. Times are UTC.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -37,10 +37,20 @@
 #define BAT "+97699000002"
 #define SARAA "+97699000003"
 
+/* What the phones received, in order (see deliver()). */
+#define PHONE_LOG 1024
+struct phone_log {
+	int n;
+	char number[PHONE_LOG][24];
+	char text[PHONE_LOG][256];
+	int64_t at[PHONE_LOG];
+};
+
 struct fixture {
 	struct conf *conf;
 	struct store *store;
 	struct seal_sec sec;
+	struct phone_log *got;
 };
 
 static int
@@ -58,6 +68,7 @@ setup(void **state)
 	if (seal_load_secret("tests/data/report.key", &f->sec, err,
 	    sizeof(err)) < 0)
 		fail_msg("key: %s", err);
+	assert_non_null(f->got = calloc(1, sizeof(*f->got)));
 	*state = f;
 	return 0;
 }
@@ -70,6 +81,7 @@ teardown(void **state)
 	store_close(f->store);
 	conf_free(f->conf);
 	seal_sec_wipe(&f->sec);
+	free(f->got);
 	free(f);
 	return 0;
 }
@@ -115,6 +127,57 @@ sent_to(struct fixture *f, const char *number)
 
 	assert_int_equal(store_list_outbox(f->store, &all, sent_row, &s), 0);
 	return s;
+}
+
+/*
+ * The gateway's turn at at: every due message is "sent" (what the phones
+ * receive goes into f->got), then the periodic work, which blanks the
+ * number and text of every report SMS sent. Returns how many were sent.
+ */
+static int
+deliver(struct fixture *f, int64_t at)
+{
+	struct store_out o;
+	int n = 0;
+
+	while (store_outbox_next(f->store, at, &o) == 1) {
+		assert_true(f->got->n < PHONE_LOG);
+		snprintf(f->got->number[f->got->n], 24, "%s", o.number);
+		snprintf(f->got->text[f->got->n], 256, "%s", o.text);
+		f->got->at[f->got->n] = at;
+		f->got->n++;
+		n++;
+		assert_int_equal(store_outbox_sent(f->store, o.id, "1", at), 0);
+		store_out_free(&o);
+	}
+	assert_int_equal(report_tick(f->store, f->conf, at), 0);
+	return n;
+}
+
+/* How many messages number received (deliver()) holding needle (NULL:
+ * any). */
+static int
+got(struct fixture *f, const char *number, const char *needle)
+{
+	int i, n = 0;
+
+	for (i = 0; i < f->got->n; i++)
+		if (strcmp(f->got->number[i], number) == 0 &&
+		    (needle == NULL || strstr(f->got->text[i], needle) != NULL))
+			n++;
+	return n;
+}
+
+/* The newest message number received (deliver()), or "". */
+static const char *
+got_last(struct fixture *f, const char *number)
+{
+	int i;
+
+	for (i = f->got->n - 1; i >= 0; i--)
+		if (strcmp(f->got->number[i], number) == 0)
+			return f->got->text[i];
+	return "";
 }
 
 /* The reference at the end of the newest reply to number ("... #REF"). */
@@ -482,9 +545,8 @@ test_wrong_pin_refused_counted_and_locked_out(void **state)
 {
 	struct fixture *f = *state;
 	struct store_report r;
+	struct store_pin p;
 	char ref[16], cmd[64];
-	int64_t locked;
-	int failures;
 
 	receive(f, REPORTER, "REPORT a fake job offer in Korea", MON_10);
 	ref_of_reply(f, REPORTER, ref, sizeof(ref));
@@ -492,36 +554,192 @@ test_wrong_pin_refused_counted_and_locked_out(void **state)
 	snprintf(cmd, sizeof(cmd), "CLAIM %s 1111", ref);
 	receive(f, BAT, cmd, MON_10 + 10);
 	assert_non_null(strstr(sent_to(f, BAT).last, "Wrong PIN."));
-	assert_int_equal(store_pin_get(f->store, "bat", &failures, &locked),
-	    0);
-	assert_int_equal(failures, 1);
-	/* Another caseworker's PIN is a wrong PIN too. */
+	assert_int_equal(store_pin_get(f->store, "bat", &p), 0);
+	assert_int_equal(p.failures, 1);
+	/* Another caseworker's PIN is a wrong PIN too; answered no more
+	 * within pin_lockout. */
 	snprintf(cmd, sizeof(cmd), "CLAIM %s 4821", ref);
 	receive(f, BAT, cmd, MON_10 + 20);
-	assert_int_equal(store_pin_get(f->store, "bat", &failures, &locked),
-	    0);
-	assert_int_equal(failures, 2);
-	/* The third wrong one (pin_attempts = 3) locks bat out... */
+	assert_int_equal(store_pin_get(f->store, "bat", &p), 0);
+	assert_int_equal(p.failures, 2);
+	assert_int_equal(sent_to(f, BAT).n, 1);
+	/* The third wrong one (pin_attempts = 3) locks bat out, and bat is
+	 * warned that the PIN is being guessed... */
 	snprintf(cmd, sizeof(cmd), "CLAIM %s", ref);
 	receive(f, BAT, cmd, MON_10 + 30);
-	assert_non_null(strstr(sent_to(f, BAT).last, "Locked"));
-	/* ...so that even the right PIN is refused for pin_lockout. */
+	assert_int_equal(sent_to(f, BAT).n, 2);
+	assert_non_null(strstr(sent_to(f, BAT).last, "Warning: 3 wrong PINs"));
+	assert_non_null(strstr(sent_to(f, BAT).last, "Locked for 60 min"));
+	assert_non_null(strstr(sent_to(f, BAT).last, "guessing"));
+	assert_true(strlen(sent_to(f, BAT).last) <= 160);
+	/* ...so that even the right PIN is refused (silently: answered
+	 * already) for pin_lockout. */
 	snprintf(cmd, sizeof(cmd), "CLAIM %s 7315", ref);
 	receive(f, BAT, cmd, MON_10 + 40);
-	assert_non_null(strstr(sent_to(f, BAT).last, "Locked"));
+	assert_int_equal(sent_to(f, BAT).n, 2);
 	assert_int_equal(store_report_find(f->store, ref, &r), 1);
 	assert_null(r.claimed_by);
 	store_report_free(&r);
+	/* A lock does not reset the count. */
+	assert_int_equal(store_pin_get(f->store, "bat", &p), 0);
+	assert_int_equal(p.failures, 3);
+	assert_int_equal(p.locked_until, MON_10 + 30 + HOUR);
 	/* Other caseworkers are not locked out. */
-	assert_int_equal(store_pin_get(f->store, "oyuna", &failures, &locked),
-	    0);
-	assert_int_equal(locked, 0);
-	/* After the lockout, the right PIN works. */
+	assert_int_equal(store_pin_get(f->store, "oyuna", &p), 0);
+	assert_int_equal(p.locked_until, 0);
+	/* After the lockout, the right PIN works and ends the streak. */
 	receive(f, BAT, cmd, MON_10 + 40 + HOUR);
 	assert_non_null(strstr(sent_to(f, BAT).last, "Claimed."));
 	assert_int_equal(store_report_find(f->store, ref, &r), 1);
 	assert_string_equal(r.claimed_by, "bat");
 	store_report_free(&r);
+	assert_int_equal(store_pin_get(f->store, "bat", &p), 0);
+	assert_int_equal(p.failures, 0);
+	assert_int_equal(p.locked_until, 0);
+	assert_int_equal(p.warned, 0);
+}
+
+/*
+ * Sends a wrong PIN from bat every step seconds from start for span
+ * seconds; returns how many of them were checked (not refused unseen by a
+ * lock), and the answers bat received in f->got.
+ */
+static int
+guess_for(struct fixture *f, const char *ref, int64_t start, int64_t span,
+    int step)
+{
+	struct store_pin before, after;
+	char cmd[64];
+	int64_t t;
+	int checked = 0;
+
+	for (t = start; t < start + span; t += step) {
+		assert_int_equal(store_pin_get(f->store, "bat", &before), 0);
+		snprintf(cmd, sizeof(cmd), "NOTE %s %06lld guess", ref,
+		    (long long)(t % 1000000));
+		receive(f, BAT, cmd, t);
+		assert_int_equal(store_pin_get(f->store, "bat", &after), 0);
+		checked += after.failures - before.failures;
+		deliver(f, t);
+	}
+	return checked;
+}
+
+static void
+test_pin_lockout_doubles_up_to_the_cap(void **state)
+{
+	struct fixture *f = *state;
+	struct store_pin p;
+	int64_t t = SAT_12, want = HOUR;
+	char ref[16], cmd[64];
+	int k, i;
+
+	receive(f, REPORTER, "REPORT a fake job offer in Korea", t);
+	ref_of_reply(f, REPORTER, ref, sizeof(ref));
+	/* An attacker who guesses as soon as each lock ends: 3 guesses,
+	 * then 1 h, 2 h, 4 h, ... locked, up to pin_lockout_max (4 d). */
+	for (k = 1; k <= 10; k++) {
+		for (i = 0; i < 3; i++) {
+			snprintf(cmd, sizeof(cmd), "CLAIM %s %d", ref,
+			    100000 + k * 10 + i);
+			receive(f, BAT, cmd, t);
+		}
+		assert_int_equal(store_pin_get(f->store, "bat", &p), 0);
+		assert_int_equal(p.failures, 3 * k);
+		assert_int_equal(p.locked_until - t, want);
+		/* The right PIN one second before the end is refused. */
+		snprintf(cmd, sizeof(cmd), "CLAIM %s 7315", ref);
+		receive(f, BAT, cmd, p.locked_until - 1);
+		t = p.locked_until;
+		want = want * 2 < 4 * 24 * HOUR ? want * 2 : 4 * 24 * HOUR;
+	}
+	assert_int_equal(want, 4 * 24 * HOUR);
+	/* Warned once in the whole streak. */
+	deliver(f, t);
+	assert_int_equal(got(f, BAT, "Warning"), 1);
+	/* The right PIN after the lock ends the streak: claimed, and the
+	 * next wrong PIN starts from one again. */
+	snprintf(cmd, sizeof(cmd), "CLAIM %s 7315", ref);
+	receive(f, BAT, cmd, t);
+	deliver(f, t);
+	assert_non_null(strstr(got_last(f, BAT), "Claimed."));
+	assert_int_equal(store_pin_get(f->store, "bat", &p), 0);
+	assert_int_equal(p.failures, 0);
+	assert_int_equal(p.locked_until, 0);
+	snprintf(cmd, sizeof(cmd), "NOTE %s 111111 x", ref);
+	receive(f, BAT, cmd, t + 1);
+	assert_int_equal(store_pin_get(f->store, "bat", &p), 0);
+	assert_int_equal(p.failures, 1);
+	assert_int_equal(p.locked_until, 0);
+}
+
+static void
+test_pin_guessing_is_slow_and_answers_are_few(void **state)
+{
+	struct fixture *f = *state;
+	int64_t start = SAT_12 + 60, days = 20, last;
+	char ref[16];
+	int checked, answers, i;
+
+	receive(f, REPORTER, "REPORT a fake job offer in Korea", SAT_12);
+	ref_of_reply(f, REPORTER, ref, sizeof(ref));
+	deliver(f, SAT_12);
+	/* A spoofer sends a guess every 10 minutes for 20 days: 2880. */
+	checked = guess_for(f, ref, start, days * 24 * HOUR, 600);
+	/* 3 guesses, then locks of 1, 2, 4 ... 64 h (21 guesses in the
+	 * first 5.4 days), then 3 guesses per 4 days: 33 checked. Before,
+	 * with the count reset at each 1 h lock, it was 3 an hour: 1440. */
+	assert_int_equal(checked, 33);
+	/* Answers: the warning once; wrong-PIN and locked answers never
+	 * two within pin_lockout, at most two per lock (its start, once
+	 * more after pin_lockout when the lock is longer). */
+	answers = got(f, BAT, "Wrong PIN") + got(f, BAT, "Locked for");
+	assert_int_equal(got(f, BAT, "Warning"), 1);
+	assert_true(answers >= 11);
+	assert_true(answers <= 2 * (checked / 3));
+	for (i = 0, last = 0; i < f->got->n; i++) {
+		if (strcmp(f->got->number[i], BAT) != 0)
+			continue;
+		assert_null(strstr(f->got->text[i], "Claimed"));
+		if (strstr(f->got->text[i], "Warning") != NULL)
+			continue;
+		assert_true(last == 0 || f->got->at[i] - last >= HOUR);
+		last = f->got->at[i];
+	}
+}
+
+static void
+test_twenty_wrong_pins_one_answer(void **state)
+{
+	struct fixture *f = *state;
+	char ref[16], cmd[64];
+	int i;
+
+	receive(f, REPORTER, "REPORT a fake job offer in Korea", MON_10);
+	ref_of_reply(f, REPORTER, ref, sizeof(ref));
+	deliver(f, MON_10);
+	/* 20 wrong PINs within a minute: one answer, and the warning. */
+	for (i = 0; i < 20; i++) {
+		snprintf(cmd, sizeof(cmd), "CLOSE %s %06d", ref, 200000 + i);
+		receive(f, BAT, cmd, MON_10 + 60 + i * 3);
+		deliver(f, MON_10 + 60 + i * 3);
+	}
+	assert_int_equal(got(f, BAT, NULL), 2);
+	assert_int_equal(got(f, BAT, "Wrong PIN."), 1);
+	assert_int_equal(got(f, BAT, "Warning"), 1);
+	/* The same from saraa, who has no PIN at all. */
+	for (i = 0; i < 20; i++) {
+		snprintf(cmd, sizeof(cmd), "CLOSE %s 4821", ref);
+		receive(f, SARAA, cmd, MON_10 + 60 + i * 3);
+	}
+	deliver(f, MON_10 + 200);
+	assert_int_equal(got(f, SARAA, "Wrong PIN."), 1);
+	assert_int_equal(got(f, SARAA, NULL), 2);
+	/* After the first lock (3 wrong: 1 h) ends, one more answer. */
+	snprintf(cmd, sizeof(cmd), "CLOSE %s 999999", ref);
+	receive(f, BAT, cmd, MON_10 + 60 + HOUR + 60);
+	deliver(f, MON_10 + 60 + HOUR + 60);
+	assert_int_equal(got(f, BAT, NULL), 3);
 }
 
 static void
@@ -593,6 +811,138 @@ test_report_part_read_twice_is_filed_once(void **state)
 	assert_int_equal(store_put_part(f->store, &p, SAT_12 + 90), 1);
 }
 
+/* ---- the reply budget: every message to a number counts ---------------- */
+
+#define ROBOT "+97699445566"
+
+static void
+test_sixteen_reports_get_at_most_the_budget(void **state)
+{
+	struct fixture *f = *state;
+	struct store_filter all = { .urgent = -1 };
+	struct sent clear = { .number = REPORTER };
+	char text[64];
+	int i;
+
+	/* 16 reports in 16 minutes; the gateway sends and blanks each
+	 * acknowledgement before the next comes (report_tick()). */
+	for (i = 0; i < 16; i++) {
+		snprintf(text, sizeof(text), "REPORT a fake job offer %d", i);
+		receive(f, REPORTER, text, SAT_12 + i * 60);
+		deliver(f, SAT_12 + i * 60);
+	}
+	assert_int_equal(open_reports(f), 16);
+	assert_int_equal(got(f, REPORTER, NULL), 10);
+	assert_int_equal(got(f, REPORTER, "Received #"), 10);
+	/* The acknowledgements were blanked, and counted all the same. */
+	assert_int_equal(store_list_outbox(f->store, &all, sent_row, &clear),
+	    0);
+	assert_int_equal(clear.n, 0);
+	/* A window later the budget is there again. */
+	receive(f, REPORTER, "REPORT one more", SAT_12 + HOUR + 60);
+	deliver(f, SAT_12 + HOUR + 60);
+	assert_int_equal(got(f, REPORTER, NULL), 11);
+}
+
+/*
+ * A robot that answers every SMS it receives, at once, against the
+ * gateway at start: each round the gateway sends what it queued, and the
+ * robot answers each message it got. Returns the rounds until the robot
+ * got nothing more (fails after 200: an endless loop).
+ */
+static int
+ping_pong(struct fixture *f, const char *first, int64_t start)
+{
+	int64_t t = start;
+	int before, rounds = 0;
+	char text[64];
+
+	receive(f, ROBOT, first, t);
+	for (;;) {
+		before = got(f, ROBOT, NULL);
+		deliver(f, t);
+		if (got(f, ROBOT, NULL) == before)
+			return rounds;
+		assert_true(++rounds < 200);
+		t += 20;
+		snprintf(text, sizeof(text), "Auto-reply %d: I am away, "
+		    "back on Monday", rounds);
+		receive(f, ROBOT, text, t);
+	}
+}
+
+static void
+test_auto_responder_ping_pong_stops_at_the_budget(void **state)
+{
+	struct fixture *f = *state;
+	int rounds;
+
+	/* A report, then follow-ups (reports.followup_reply) forever: the
+	 * answers are blanked once sent, and still counted. */
+	rounds = ping_pong(f, "REPORT a man took our passports", SAT_12);
+	assert_int_equal(got(f, ROBOT, NULL), 10);
+	assert_int_equal(got(f, ROBOT, "Added to your report"), 9);
+	assert_int_equal(rounds, 10);
+	/* The same robot, later, against the menu (default_reply). */
+	rounds = ping_pong(f, "hello", SAT_12 + 2 * HOUR);
+	assert_int_equal(got(f, ROBOT, NULL), 20);
+	assert_true(rounds <= 10);
+}
+
+static void
+test_ten_urgent_reports_alert_once_per_window(void **state)
+{
+	struct fixture *f = *state;
+	char text[96];
+	int i;
+
+	/* Monday 10:00: oyuna, then bat, on duty. 10 urgent reports from
+	 * one number in 9 minutes: oyuna is told once... */
+	for (i = 0; i < 10; i++) {
+		snprintf(text, sizeof(text), "REPORT danger, they lock us in "
+		    "(%d)", i);
+		receive(f, REPORTER, text, MON_10 + i * 60);
+		deliver(f, MON_10 + i * 60);
+	}
+	assert_int_equal(open_reports(f), 10);
+	assert_int_equal(got(f, OYUNA, "URGENT"), 1);
+	/* ...and bat once, when nobody claimed it. */
+	for (i = 1; i <= 12; i++)
+		deliver(f, MON_10 + 540 + i * 5 * 60);
+	assert_int_equal(got(f, BAT, "URGENT"), 1);
+	assert_int_equal(got(f, OYUNA, "URGENT"), 1);
+	/* Another number's urgent report is its own alert. */
+	receive(f, "+97699118899", "REPORT danger in Zamiin-Uud", MON_10 +
+	    HOUR + 600);
+	deliver(f, MON_10 + HOUR + 600);
+	assert_int_equal(got(f, OYUNA, "URGENT"), 2);
+	/* After the window (reports.window, 600 s, without a message), the
+	 * first number alerts again. */
+	receive(f, REPORTER, "REPORT danger again", MON_10 + 2 * HOUR);
+	deliver(f, MON_10 + 2 * HOUR);
+	assert_int_equal(got(f, OYUNA, "URGENT"), 3);
+	/* A caseworker is never sent more than the budget either. */
+	assert_true(got(f, OYUNA, NULL) <= 10);
+}
+
+static void
+test_caseworker_budget_passes_the_alert_on(void **state)
+{
+	struct fixture *f = *state;
+	char text[96];
+	int i;
+
+	/* Ten urgent reports from ten numbers in ten minutes spend oyuna's
+	 * budget; the eleventh goes to bat, the next on duty. */
+	for (i = 0; i < 11; i++) {
+		snprintf(text, sizeof(text), "+976991200%02d", i);
+		receive(f, text, "REPORT danger, help us", MON_10 + i * 60);
+		deliver(f, MON_10 + i * 60);
+	}
+	assert_int_equal(got(f, OYUNA, "URGENT"), 10);
+	assert_int_equal(got(f, BAT, "URGENT"), 1);
+}
+
 int
 main(void)
 {
@@ -609,6 +959,13 @@ main(void)
 		T(test_wrong_pin_refused_counted_and_locked_out),
 		T(test_commands_only_from_caseworkers_with_a_pin),
 		T(test_report_part_read_twice_is_filed_once),
+		T(test_pin_lockout_doubles_up_to_the_cap),
+		T(test_pin_guessing_is_slow_and_answers_are_few),
+		T(test_twenty_wrong_pins_one_answer),
+		T(test_sixteen_reports_get_at_most_the_budget),
+		T(test_auto_responder_ping_pong_stops_at_the_budget),
+		T(test_ten_urgent_reports_alert_once_per_window),
+		T(test_caseworker_budget_passes_the_alert_on),
 #undef T
 	};
 

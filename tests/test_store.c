@@ -326,7 +326,7 @@ test_handled_once(void **state)
 	assert_int_equal(seen.n, 1);
 	assert_int_equal(seen.id[0], id);
 	assert_int_equal(store_msg_handled(s, id, "help", NOW + 2), 0);
-	assert_int_equal(store_replies_since(s, SENDER, NOW), 1);
+	assert_int_equal(store_outbox_count(s, SENDER, NOW), 1);
 	store_close(s);
 }
 
@@ -908,6 +908,40 @@ test_multipart_what_stays_malformed(void **state)
 	store_close(s);
 }
 
+/*
+ * What each migration added, taken away again: undo[v] brings a database
+ * from user_version v back to v - 1, so that a test can make the file an
+ * older shukher left and watch the migrations bring it up.
+ */
+static const char *const undo[] = {
+	[7] = "ALTER TABLE parts DROP COLUMN form;"
+	    "ALTER TABLE parts DROP COLUMN data;",
+	[8] = "DROP INDEX outbox_budget;"
+	    "ALTER TABLE outbox DROP COLUMN number_hash;"
+	    "CREATE INDEX outbox_replies ON outbox(number, created_at)"
+	    " WHERE kind = 0;"
+	    "ALTER TABLE pin_failures DROP COLUMN quiet_until;"
+	    "ALTER TABLE pin_failures DROP COLUMN warned;"
+	    "ALTER TABLE report_links DROP COLUMN alerted_at;",
+};
+
+/* Brings the database at path down to schema version `to`. */
+static void
+downgrade(const char *path, int to)
+{
+	char sql[64];
+	int v;
+
+	assert_true(store_schema_version() <
+	    (int)(sizeof(undo) / sizeof(undo[0])));
+	for (v = store_schema_version(); v > to; v--) {
+		assert_non_null(undo[v]);
+		raw_sql(path, undo[v]);
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d;", to);
+	raw_sql(path, sql);
+}
+
 /* Inserts a part as shukher stored it before schema 7 (text only). */
 static void
 legacy_part(const char *path, int ref, int no, const char *text, int coding,
@@ -942,8 +976,7 @@ test_multipart_joins_across_the_upgrade(void **state)
 	(void)state;
 	s = open_ok(path, 1);
 	store_close(s);
-	raw_sql(path, "ALTER TABLE parts DROP COLUMN form;"
-	    "ALTER TABLE parts DROP COLUMN data; PRAGMA user_version = 6;");
+	downgrade(path, 6);
 	legacy_part(path, 31, 1, "0048D83D", STORE_CODING_UCS2, 1);
 	legacy_part(path, 32, 1, "тест", STORE_CODING_UCS2, 0);
 	legacy_part(path, 33, 1, "5245504F525420E282", STORE_CODING_8BIT, 1);
@@ -1044,12 +1077,159 @@ test_outbox_order_and_budget(void **state)
 	assert_int_equal(o.id, early);
 	store_out_free(&o);
 
-	assert_int_equal(store_replies_since(s, "A", 0), 3);
-	assert_int_equal(store_replies_since(s, "A", NOW + 200), 2);
-	assert_int_equal(store_replies_since(s, "A", NOW + 301), 0);
-	assert_int_equal(store_replies_since(s, "B", 0), 0);
-	assert_int_equal(store_replies_since(s, "C", 0), 1);
-	assert_int_equal(store_replies_since(s, "D", 0), 0);
+	/* Every kind counts in the budget: replies, manual, alerts. */
+	assert_int_equal(store_outbox_count(s, "A", 0), 4);
+	assert_int_equal(store_outbox_count(s, "A", NOW + 200), 3);
+	assert_int_equal(store_outbox_count(s, "A", NOW + 301), 0);
+	assert_int_equal(store_outbox_count(s, "B", 0), 1);
+	assert_int_equal(store_outbox_count(s, "C", 0), 1);
+	assert_int_equal(store_outbox_count(s, "D", 0), 0);
+	store_close(s);
+}
+
+/* Blanks the number of outbox row id as report_tick() does once it is
+ * sent: a report entry points to it. */
+static void
+blank_sent(struct store *s, int64_t report, int64_t id, int64_t at)
+{
+	struct store_report_entry e = { .report_id = report, .at = at,
+	    .kind = "ack", .outbox_id = id };
+
+	assert_true(store_report_entry_add(s, &e) > 0);
+	assert_int_equal(store_outbox_sent(s, id, "1", at), 0);
+}
+
+static void
+test_budget_every_kind_also_blanked(void **state)
+{
+	const struct store_budget b = { 3, 3600 };
+	struct store *s;
+	int64_t ids[3], report;
+	int kinds[3] = { STORE_OUT_REPLY, STORE_OUT_ALERT, STORE_OUT_MANUAL };
+	int i;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	report = store_report_add(s, SENDER, "r", 0, 0, NOW, NULL, 0);
+	assert_true(report > 0);
+	/* Three of any kind spend the budget; a fourth is held back. */
+	for (i = 0; i < 3; i++) {
+		ids[i] = store_outbox_queue(s, &b, SENDER, "t", kinds[i], 0,
+		    NOW + i);
+		assert_true(ids[i] > 0);
+	}
+	assert_int_equal(store_outbox_queue(s, &b, SENDER, "t",
+	    STORE_OUT_REPLY, 0, NOW + 10), 0);
+	assert_int_equal(outbox(s, NULL).n, 3);
+	/* Another number has its own budget. */
+	assert_true(store_outbox_queue(s, &b, "+97699000009", "t",
+	    STORE_OUT_REPLY, 0, NOW + 10) > 0);
+	/* Sent and blanked: they still count, by the hash. */
+	for (i = 0; i < 3; i++)
+		blank_sent(s, report, ids[i], NOW + 20);
+	assert_int_equal(store_scrub_outbox(s), 3);
+	assert_int_equal(store_outbox_count(s, SENDER, NOW), 3);
+	assert_int_equal(store_outbox_queue(s, &b, SENDER, "t",
+	    STORE_OUT_ALERT, 0, NOW + 30), 0);
+	/* What a person sends is counted but never held back. */
+	assert_true(store_outbox_add(s, SENDER, "p", STORE_OUT_MANUAL, 0,
+	    NOW + 40) > 0);
+	assert_int_equal(store_outbox_count(s, SENDER, NOW), 4);
+	/* A window later the budget is free again... */
+	assert_int_equal(store_outbox_queue(s, &b, SENDER, "t",
+	    STORE_OUT_REPLY, 0, NOW + 3600), 0);
+	assert_true(store_outbox_queue(s, &b, SENDER, "t", STORE_OUT_REPLY, 0,
+	    NOW + 3602) > 0);
+	/* ...and the old hashes can be forgotten: only the new row stays. */
+	assert_int_equal(store_outbox_forget(s, NOW + 3600), 5);
+	assert_int_equal(store_outbox_count(s, SENDER, 0), 1);
+	assert_int_equal(store_outbox_forget(s, NOW + 3600), 0);
+	store_close(s);
+}
+
+static void
+test_budget_migration_fills_hashes(void **state)
+{
+	const char *path = path_for("budget.db");
+	const struct store_budget b = { 2, 3600 };
+	struct store *s;
+	int64_t report, id;
+
+	(void)state;
+	/* A database as the previous schema left it: two replies to
+	 * SENDER, one of them already blanked, one to another number. */
+	s = open_ok(path, 1);
+	report = store_report_add(s, SENDER, "r", 0, 0, NOW, NULL, 0);
+	id = store_outbox_add(s, SENDER, "ack", STORE_OUT_REPLY, 0, NOW);
+	assert_true(store_outbox_add(s, SENDER, "menu", STORE_OUT_REPLY, 0,
+	    NOW + 1) > 0);
+	assert_true(store_outbox_add(s, "+97699000009", "x", STORE_OUT_REPLY,
+	    0, NOW + 1) > 0);
+	blank_sent(s, report, id, NOW + 2);
+	assert_int_equal(store_scrub_outbox(s), 1);
+	store_close(s);
+	downgrade(path, 7);
+
+	s = open_ok(path, 0);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"),
+	    store_schema_version());
+	/* The row whose number was there counts; the blanked one could
+	 * not be recovered. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM outbox"
+	    " WHERE number_hash IS NOT NULL"), 2);
+	assert_int_equal(store_outbox_count(s, SENDER, 0), 1);
+	assert_int_equal(store_outbox_count(s, "+97699000009", 0), 1);
+	assert_true(store_outbox_queue(s, &b, SENDER, "t", STORE_OUT_REPLY, 0,
+	    NOW + 5) > 0);
+	assert_int_equal(store_outbox_queue(s, &b, SENDER, "t",
+	    STORE_OUT_REPLY, 0, NOW + 6), 0);
+	store_close(s);
+}
+
+static void
+test_link_alert_once_per_window(void **state)
+{
+	unsigned char h[32], other[32];
+	struct store *s;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	assert_int_equal(store_number_hash(s, SENDER, h), 0);
+	assert_int_equal(store_number_hash(s, "+97699000009", other), 0);
+	assert_memory_not_equal(h, other, 32);
+	/* No window: nothing to mark. */
+	assert_int_equal(store_link_alert(s, h, NOW - 600, NOW), 0);
+	assert_int_equal(store_link_put(s, h, 0, "await", -1, NOW + 600), 0);
+	assert_int_equal(store_link_alert(s, h, NOW - 600, NOW), 1);
+	assert_int_equal(store_link_alert(s, h, NOW + 10 - 600, NOW + 10), 0);
+	/* The window moves on to another report: still told. */
+	assert_int_equal(store_link_put(s, h, 0, "open", -1, NOW + 900), 0);
+	assert_int_equal(store_link_alert(s, h, NOW + 599 - 600, NOW + 599),
+	    0);
+	assert_int_equal(store_link_alert(s, h, NOW + 601 - 600, NOW + 601),
+	    1);
+	store_close(s);
+}
+
+static void
+test_pin_state(void **state)
+{
+	struct store_pin p = { 7, NOW + 7200, NOW + 7200, 1 }, back;
+	struct store *s;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	assert_int_equal(store_pin_get(s, "oyuna", &back), 0);
+	assert_int_equal(back.failures, 0);
+	assert_int_equal(back.locked_until, 0);
+	assert_int_equal(store_pin_put(s, "oyuna", &p), 0);
+	assert_int_equal(store_pin_get(s, "oyuna", &back), 0);
+	assert_int_equal(back.failures, 7);
+	assert_int_equal(back.locked_until, NOW + 7200);
+	assert_int_equal(back.quiet_until, NOW + 7200);
+	assert_int_equal(back.warned, 1);
+	assert_int_equal(store_pin_get(s, "bat", &back), 0);
+	assert_int_equal(back.warned, 0);
 	store_close(s);
 }
 
@@ -1493,6 +1673,10 @@ main(void)
 		cmocka_unit_test(test_open_reopen_keeps_data),
 		cmocka_unit_test(test_outbox_retry_fail),
 		cmocka_unit_test(test_outbox_order_and_budget),
+		cmocka_unit_test(test_budget_every_kind_also_blanked),
+		cmocka_unit_test(test_budget_migration_fills_hashes),
+		cmocka_unit_test(test_link_alert_once_per_window),
+		cmocka_unit_test(test_pin_state),
 		cmocka_unit_test(test_contacts),
 		cmocka_unit_test(test_reports),
 		cmocka_unit_test(test_stats),

@@ -8,6 +8,7 @@ or the reporter's number in the clear.
 import json
 import os
 import subprocess
+import threading
 import time
 import unittest
 
@@ -32,6 +33,9 @@ def ctlrun(db, *args, env=None):
 
 
 class ReportsBase(unittest.TestCase):
+    LIMITS = None           # overrides of the fixture's limits
+    REPORTS_EXTRA = ""      # more settings for the reports group
+
     def setUp(self):
         self.tmp = TempDir()
         self.db = self.tmp.join("shukher.db")
@@ -43,12 +47,12 @@ class ReportsBase(unittest.TestCase):
         self.sim.start()
         self.conf = make_config(
             self.tmp.join("shukher.conf"), self.db,
-            sim_modem(self.tmp.join("gsm-modem")))
+            sim_modem(self.tmp.join("gsm-modem")), self.LIMITS)
         with open(self.conf, "a", encoding="utf-8") as f:
             f.write('reports = { public_key = "%s"; caseworkers = ( '
                     '{ name = "oyuna"; number = "%s"; pin_hash = "%s"; } ); '
-                    'pin_attempts = 3; fallback = [ "oyuna" ]; };\n' % (
-                        self.pub, CASEWORKER, PIN_HASH))
+                    'pin_attempts = 3; fallback = [ "oyuna" ]; %s };\n' % (
+                        self.pub, CASEWORKER, PIN_HASH, self.REPORTS_EXTRA))
         self.daemon = Daemon(self.conf)
         self.daemon.wait_log(r"modem: connected", timeout=60)
 
@@ -85,6 +89,10 @@ class ReportsBase(unittest.TestCase):
 
 
 class Reports(ReportsBase):
+    # The default budget: a caseworker's answers count in it too (alert,
+    # wrong PIN, claimed, sent, closed: 5 within the hour).
+    LIMITS = {"reply_budget": 10}
+
     def test_urgent_report_cycle_sealed(self):
         self.sim.inject(REPORTER, "REPORT " + TEXT)
         ack = wait_for(lambda: self.sent_to(REPORTER), 30, "the ack")[0]
@@ -239,14 +247,125 @@ class Reports(ReportsBase):
 
     def test_pin_hash(self):
         p = subprocess.run([binary("shukherctl"), "pin-hash"],
-                           input="4821\n", capture_output=True, text=True,
+                           input="482193\n", capture_output=True, text=True,
                            timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertTrue(p.stdout.startswith("$argon2id$"), p.stdout)
-        self.assertNotIn("4821", p.stdout + p.stderr)
-        p = subprocess.run([binary("shukherctl"), "pin-hash"], input="12\n",
-                           capture_output=True, text=True, timeout=60)
-        self.assertEqual(p.returncode, 65)
+        self.assertNotIn("482193", p.stdout + p.stderr)
+        # New PINs take 6 characters at least (4821's old hash in this
+        # config keeps working: the other tests use it).
+        for short in ("12", "4821", "48219", "48 219"):
+            p = subprocess.run([binary("shukherctl"), "pin-hash"],
+                               input=short + "\n", capture_output=True,
+                               text=True, timeout=60)
+            self.assertEqual(p.returncode, 65, short)
+            self.assertIn("6 to 31 characters", p.stderr)
+            self.assertNotIn(short, p.stdout + p.stderr)
+
+
+ROBOT = "+97699445566"
+
+
+class ReportsBudget(ReportsBase):
+    """Every SMS the gateway sends counts in its recipient's reply budget
+    (10 an hour here), also once its number has been blanked: reporters,
+    robots and caseworkers alike."""
+    LIMITS = {"reply_budget": 10}
+    REPORTS_EXTRA = 'followup_reply = { en = "Added to your report"; };'
+
+    def setUp(self):
+        super().setUp()
+        self.robot_stop = threading.Event()
+        self.robot_sent = 0
+
+    def tearDown(self):
+        self.robot_stop.set()
+        super().tearDown()
+
+    def settled(self, reports=None):
+        """Nothing left on the SIM, to handle or to send (and so many
+        reports open)."""
+        if self.sim.stored():
+            return False
+        st = ctl(self.db, "status")
+        return (st["inbox_new"] == 0 and st["outbox_queued"] == 0 and
+                (reports is None or st["reports_open"] == reports))
+
+    def test_sixteen_reports_get_at_most_ten_messages(self):
+        for i in range(16):
+            self.sim.inject(REPORTER, "REPORT a fake job offer in Seoul, "
+                            "agency number %d" % i)
+        wait_for(lambda: self.settled(16), 120, "16 reports filed, all sent")
+        self.assertEqual(len(self.sent_to(REPORTER)), 10)
+        self.assertTrue(all("#" in s.text for s in self.sent_to(REPORTER)))
+        # The acknowledgements' numbers were blanked once sent; the
+        # budget held all the same.
+        wait_for(lambda: REPORTER.encode() not in self.raw(), 30,
+                 "the number blanked")
+        self.sim.inject(REPORTER, "REPORT one more")
+        wait_for(lambda: self.settled(17), 60, "the 17th report")
+        self.assertEqual(len(self.sent_to(REPORTER)), 10)
+
+    def robot(self):
+        """An auto-responder: answers every SMS it gets, at once."""
+        while not self.robot_stop.is_set():
+            got = len(self.sent_to(ROBOT))
+            while self.robot_sent < got:
+                self.robot_sent += 1
+                self.sim.inject(ROBOT, "Auto-reply %d: I am away until "
+                                "Monday" % self.robot_sent)
+            time.sleep(0.05)
+
+    def test_auto_responder_against_followup_replies_stops(self):
+        threading.Thread(target=self.robot, daemon=True).start()
+        self.sim.inject(ROBOT, "REPORT my employer took my passport")
+        # Settled: the robot answered everything it got, and the gateway
+        # has nothing to handle or send: the loop is over.
+        wait_for(lambda: len(self.sent_to(ROBOT)) >= 10, 120,
+                 "ten messages to the robot")
+        wait_for(lambda: self.robot_sent == len(self.sent_to(ROBOT)) and
+                 self.settled(), 60, "the loop to stop")
+        self.assertEqual(len(self.sent_to(ROBOT)), 10)
+        self.assertEqual(len([s for s in self.sent_to(ROBOT)
+                              if s.text == "Added to your report"]), 9)
+        inbox = ctl(self.db, "inbox")
+        self.assertEqual(len(inbox), 11)    # the report and 10 auto-replies
+
+    def test_urgent_flood_from_one_number_alerts_once(self):
+        for i in range(10):
+            self.sim.inject(REPORTER, "REPORT danger they lock us in, "
+                            "message %d" % i)
+        wait_for(lambda: self.settled(10), 120,
+                 "10 urgent reports filed, all sent")
+        alerts = self.sent_to(CASEWORKER)
+        self.assertEqual(len(alerts), 1, [a.text for a in alerts])
+        self.assertIn("URGENT", alerts[0].text)
+        self.assertEqual(len(self.sent_to(REPORTER)), 10)
+        self.assertEqual(ctl(self.db, "status")["reports_urgent_open"], 10)
+
+    def test_twenty_wrong_pins_one_answer_and_one_warning(self):
+        self.sim.inject(REPORTER, "REPORT a fake job offer in Dubai")
+        ack = wait_for(lambda: self.sent_to(REPORTER), 30, "the ack")[0]
+        ref = ack.text.rsplit("#", 1)[1].strip()
+        for i in range(20):
+            self.sim.inject(CASEWORKER, "CLAIM %s %06d" % (ref, 310000 + i))
+        wait_for(lambda: len(ctl(self.db, "inbox")) == 21 and
+                 self.settled(), 120, "20 commands handled")
+        got = [s.text for s in self.sent_to(CASEWORKER)]
+        self.assertEqual(len(got), 2, got)
+        self.assertEqual(len([t for t in got if "Wrong PIN." in t]), 1, got)
+        warning = [t for t in got if t.startswith("Warning")]
+        self.assertEqual(len(warning), 1, got)
+        self.assertIn("3 wrong PINs", warning[0])
+        self.assertIn("Locked for 60 min", warning[0])
+        # Locked: even the right PIN is refused, and not answered again.
+        self.sim.inject(CASEWORKER, "CLAIM %s %s" % (ref, PIN))
+        wait_for(lambda: len(ctl(self.db, "inbox")) == 22 and
+                 self.settled(), 60, "the right PIN handled")
+        self.assertIsNone(self.show(ref)["claimed_by"])
+        self.assertEqual(len(self.sent_to(CASEWORKER)), 2)
+        self.assertNotIn(PIN, self.daemon.log())
+        self.assertNotIn("310000", self.daemon.log())
 
 
 class ReportsSurviveSigkill(ReportsBase):
