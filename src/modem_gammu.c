@@ -67,6 +67,7 @@
 #define MODEM_GAMMU_IDLE_MS 20          /* pause when the device had nothing */
 #define MODEM_GAMMU_UTF8_MAX (3 * (GSM_MAX_SMS_LENGTH + 1) + 1)
 #define MODEM_GAMMU_SKIP_MAX 64         /* unfetchable records remembered */
+#define MODEM_GAMMU_BAD_MAX 256         /* undecodable records in one read */
 
 struct modem_gammu {
 	GSM_StateMachine *sm;
@@ -783,13 +784,33 @@ modem_gammu_next(struct modem_gammu *m, int start, char *err, size_t errlen)
 }
 
 /*
+ * 1 when a failure of GetNextSMS with e names a record it can go on after:
+ * a record error at a location not named before in this read (a driver
+ * that cannot go on names the same one again, or goes round: the dummy
+ * driver). Remembers the location in failed[*nfailed].
+ */
+static int
+modem_gammu_can_skip(GSM_Error e, int location, int *failed, int *nfailed)
+{
+	int i;
+
+	if (!modem_gammu_is_record_error(e) || location <= 0 ||
+	    *nfailed >= MODEM_GAMMU_BAD_MAX)
+		return 0;
+	for (i = 0; i < *nfailed; i++)
+		if (failed[i] == location)
+			return 0;
+	failed[(*nfailed)++] = location;
+	return 1;
+}
+
+/*
  * Reads every SMS in every folder with GSM_GetNextSMS, calling cb for each
  * received one; deletes nothing. A record libgammu cannot decode is passed
- * raw (see modem_gammu_bad_record) and the listing goes on after it: after
- * a failure that names a record not named before, GetNextSMS(start FALSE)
- * continues there; any other failure ends the read. Returns how many were
- * passed to cb (also when cb stopped the read with -1), or -1 and err when
- * gammu or the modem failed.
+ * raw (see modem_gammu_bad_record) and the listing goes on after it with
+ * GetNextSMS(start FALSE); any other failure ends the read. Returns how
+ * many were passed to cb (also when cb stopped the read with -1), or -1
+ * and err when gammu or the modem failed.
  */
 static int
 modem_gammu_read(void *modem, modem_sms_cb cb, void *arg, char *err,
@@ -799,7 +820,8 @@ modem_gammu_read(void *modem, modem_sms_cb cb, void *arg, char *err,
 	GSM_MultiSMSMessage *multi = m->multi;
 	struct modem_sms sms;
 	GSM_Error e;
-	int i, r, calls, count = 0, last = 0;
+	int failed[MODEM_GAMMU_BAD_MAX];
+	int i, r, calls, count = 0, nfailed = 0;
 
 	memset(multi, 0, sizeof(*multi));
 	for (calls = 0; calls < MODEM_GAMMU_MAX_READS; calls++) {
@@ -808,16 +830,14 @@ modem_gammu_read(void *modem, modem_sms_cb cb, void *arg, char *err,
 			return -1;
 		if (e == ERR_EMPTY)
 			return count;
-		if (e != ERR_NONE && (!modem_gammu_is_record_error(e) ||
-		    multi->SMS[0].Location <= 0 ||
-		    multi->SMS[0].Location == last)) {
+		if (e != ERR_NONE && !modem_gammu_can_skip(e,
+		    multi->SMS[0].Location, failed, &nfailed)) {
 			modem_gammu_gerr(err, errlen, "reading SMS", e);
 			return -1;
 		}
-		last = multi->SMS[0].Location;
 		if (e != ERR_NONE) {
-			if ((r = modem_gammu_bad_record(m, last, &sms, err,
-			    errlen)) == -1)
+			if ((r = modem_gammu_bad_record(m,
+			    multi->SMS[0].Location, &sms, err, errlen)) == -1)
 				return -1;
 			if (r == 1 && (count++, cb(arg, &sms) == -1))
 				return count;

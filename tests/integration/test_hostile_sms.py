@@ -10,6 +10,7 @@ SMS (TP-PID 0x40, the network testing that a phone is there) is stored,
 deleted and never answered.
 """
 import re
+import shutil
 import unittest
 
 from harness import Daemon, TempDir, ctl, make_config, sim_modem, wait_for
@@ -150,6 +151,41 @@ class BadRecords(SimGateway):
         wait_for(lambda: not self.sim.stored(), 20, "an empty SIM")
         self.assertEqual(len(ctl(self.db, "inbox", "--state", "malformed")),
                          1)
+
+
+@unittest.skipUnless(shutil.which("socat"), "socat is missing")
+class NoLineOfOurOwn(SimGateway):
+    """connection = proxyat: libgammu talks through socat's pipes, so the
+    daemon has no line for commands of its own. A bad record is neither
+    stored nor deleted (nothing is deleted that was not stored), never
+    blocks the others, and is logged once, not at every read."""
+
+    def setUp(self):
+        super().setUp()
+        modem = sim_modem(self.tmp.join("gsm-modem"))
+        modem.update(connection="proxyat", device="socat - FILE:%s,raw,"
+                     "echo=0" % self.tmp.join("gsm-modem"))
+        make_config(self.conf, self.db, modem)
+
+    def test_bad_record_stays_and_the_rest_is_answered(self):
+        self.sim.inject("+97699150001", "тусламж")
+        hexpdu = pdu.hostile_deliver("udl_zero_with_data", "ucs2",
+                                     sender=HOSTILE)
+        idx = self.sim.inject_pdu(hexpdu)
+        self.sim.inject("+97699150002", "тусламж")
+        self.start_daemon()
+        self.assertTrue(self.sim.wait_sent(2, 30), self.daemon.log())
+        for i in range(3, 5):               # two more read passes
+            self.sim.inject("+9769915000%d" % i, "тусламж")
+            self.assertTrue(self.sim.wait_sent(i, 30), self.daemon.log())
+        wait_for(lambda: len(self.sim.stored()) == 1, 20,
+                 "only the bad record on the SIM")
+        self.assertEqual(self.sim.stored()[0]["index"], idx)
+        self.assertNotIn("AT+CMGD=%d" % idx, self.deletes())
+        self.assertEqual(len(ctl(self.db, "inbox")), 4)
+        self.assertEqual(ctl(self.db, "inbox", "--state", "malformed"), [])
+        self.assertEqual(self.log_count(r"cannot fetch it raw"), 1)
+        self.assert_never_reopened()
 
 
 class Probes(SimGateway):
