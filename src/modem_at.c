@@ -106,6 +106,18 @@ modem_at_line(int fd, char *line, size_t len, int *cut, int64_t deadline)
 	}
 }
 
+/* Copies src into out (outlen bytes), cut to fit. */
+static void
+modem_at_copy(char *out, size_t outlen, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, src, n);
+	out[n] = '\0';
+}
+
 static int
 modem_at_prefix(const char *line, const char *prefix)
 {
@@ -164,14 +176,13 @@ modem_at_command(int fd, const char *cmd, int timeout_ms,
 		 * a +CMGR: without a PDU line ("+CMGR: 0,,0" of an empty
 		 * slot on some modems) does not take the OK for one */
 		if (modem_at_final(line, &refused)) {
-			snprintf(rep->final, sizeof(rep->final), "%s", line);
+			modem_at_copy(rep->final, sizeof(rep->final), line);
 			return refused ? MODEM_AT_REFUSED : MODEM_AT_OK;
 		}
 		if (want_pdu) {         /* the line after +CMGR: */
 			want_pdu = 0;
 			if (!cut && strlen(line) <= MODEM_AT_PDU_MAX)
-				snprintf(rep->pdu, sizeof(rep->pdu), "%s",
-				    line);
+				modem_at_copy(rep->pdu, sizeof(rep->pdu), line);
 			continue;
 		}
 		if (modem_at_prefix(line, "+CMTI:") ||
