@@ -67,7 +67,7 @@
 #define MODEM_GAMMU_IDLE_MS 20          /* pause when the device had nothing */
 #define MODEM_GAMMU_UTF8_MAX (3 * (GSM_MAX_SMS_LENGTH + 1) + 1)
 #define MODEM_GAMMU_SKIP_MAX 64         /* unfetchable records remembered */
-#define MODEM_GAMMU_BAD_MAX 256         /* undecodable records in one read */
+#define MODEM_GAMMU_SEEN_MAX 1024       /* records one read remembers */
 
 struct modem_gammu {
 	GSM_StateMachine *sm;
@@ -88,6 +88,8 @@ struct modem_gammu {
 	                               passed on without their PDU (no line
 	                               of our own): passed once per handle */
 	int nskipped;
+	int seen[MODEM_GAMMU_SEEN_MAX]; /* locations met by the read going on */
+	int nseen;
 
 	/* the watchdog; the fields below are guarded by lock */
 	pthread_t dog;
@@ -784,24 +786,36 @@ modem_gammu_next(struct modem_gammu *m, int start, char *err, size_t errlen)
 }
 
 /*
- * 1 when a failure of GetNextSMS with e names a record it can go on after:
- * a record error at a location not named before in this read (a driver
- * that cannot go on names the same one again, or goes round: the dummy
- * driver). Remembers the location in failed[*nfailed].
+ * Remembers that this read met a record at location. Returns 1 when it
+ * had met it before (or cannot remember more), else 0.
  */
 static int
-modem_gammu_can_skip(GSM_Error e, int location, int *failed, int *nfailed)
+modem_gammu_seen(struct modem_gammu *m, int location)
 {
 	int i;
 
-	if (!modem_gammu_is_record_error(e) || location <= 0 ||
-	    *nfailed >= MODEM_GAMMU_BAD_MAX)
-		return 0;
-	for (i = 0; i < *nfailed; i++)
-		if (failed[i] == location)
-			return 0;
-	failed[(*nfailed)++] = location;
-	return 1;
+	for (i = 0; i < m->nseen; i++)
+		if (m->seen[i] == location)
+			return 1;
+	if (m->nseen >= MODEM_GAMMU_SEEN_MAX)
+		return 1;
+	m->seen[m->nseen++] = location;
+	return 0;
+}
+
+/*
+ * 1 when a failure of GetNextSMS with e names a record it can go on after:
+ * a record error at a location this read has not met before. A failure
+ * that is not the decoding of a new record leaves the location where the
+ * last record was (a listing that failed), and a driver that cannot go on
+ * names the same one again or goes round (the dummy driver): those end
+ * the read, as any other failure does.
+ */
+static int
+modem_gammu_can_skip(struct modem_gammu *m, GSM_Error e, int location)
+{
+	return modem_gammu_is_record_error(e) && location > 0 &&
+	    !modem_gammu_seen(m, location);
 }
 
 /*
@@ -820,21 +834,23 @@ modem_gammu_read(void *modem, modem_sms_cb cb, void *arg, char *err,
 	GSM_MultiSMSMessage *multi = m->multi;
 	struct modem_sms sms;
 	GSM_Error e;
-	int failed[MODEM_GAMMU_BAD_MAX];
-	int i, r, calls, count = 0, nfailed = 0;
+	int i, r, calls, count = 0;
 
 	memset(multi, 0, sizeof(*multi));
+	m->nseen = 0;
 	for (calls = 0; calls < MODEM_GAMMU_MAX_READS; calls++) {
 		if ((e = modem_gammu_next(m, calls == 0, err, errlen)) ==
 		    ERR_ABORTED && modem_gammu_dead(m))
 			return -1;
 		if (e == ERR_EMPTY)
 			return count;
-		if (e != ERR_NONE && !modem_gammu_can_skip(e,
-		    multi->SMS[0].Location, failed, &nfailed)) {
+		if (e != ERR_NONE && !modem_gammu_can_skip(m, e,
+		    multi->SMS[0].Location)) {
 			modem_gammu_gerr(err, errlen, "reading SMS", e);
 			return -1;
 		}
+		if (e == ERR_NONE)
+			(void)modem_gammu_seen(m, multi->SMS[0].Location);
 		if (e != ERR_NONE) {
 			if ((r = modem_gammu_bad_record(m,
 			    multi->SMS[0].Location, &sms, err, errlen)) == -1)
