@@ -55,6 +55,15 @@ struct modem_sms {
 	                            text; report_ref names what it reports on */
 	int report_ref;          /* the message reference it reports on */
 	int report_delivered;    /* 1 delivered; 0 failed or still trying */
+	int probe;               /* 1: a "type 0" SMS (TP-PID 0x40, 23.040
+	                            9.2.3.9), the network testing that the
+	                            phone is there: never answered; always a
+	                            single SMS */
+	int raw;                 /* 1: a record libgammu could not decode, or
+	                            whose length fields do not fit its data:
+	                            malformed is set and text is the record's
+	                            PDU in hex, or "" when it could not be
+	                            fetched either (see read()) */
 };
 
 struct modem_info {
@@ -107,12 +116,19 @@ struct modem_ops {
 	void *(*open)(const struct conf_modem *conf, char *err, size_t errlen);
 	void (*close)(void *modem);
 
-	/* Reads every SMS in every memory, calling cb for each. Returns how
-	 * many were read, or -1. */
+	/* Reads every SMS in every memory, calling cb for each. A record
+	 * that cannot be decoded costs only itself: it is passed on raw
+	 * (modem_sms.raw) and the reading goes on. Where the connection
+	 * allows no command of our own (proxyat, dummy), such a record
+	 * cannot be fetched: it is passed once per handle with an empty
+	 * text, for the caller to log, and must be neither stored nor
+	 * removed. Returns how many were passed to cb, or -1. */
 	int (*read)(void *modem, modem_sms_cb cb, void *arg, char *err,
 	    size_t errlen);
 
-	/* Deletes one SMS from where read() found it. 0 or -1. */
+	/* Deletes one SMS from where read() found it. 0; -1 when the modem
+	 * failed; -2 and err when the modem refused, or the record there is
+	 * no longer the one read (it stays; the modem is fine). */
 	int (*remove)(void *modem, const struct modem_sms *sms, char *err,
 	    size_t errlen);
 

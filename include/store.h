@@ -79,6 +79,10 @@ struct store_part {
 	size_t data_len;
 	int malformed;           /* 1: this part alone could not be decoded;
 	                            text is hex */
+	int probe;               /* 1: a single "type 0" SMS (TP-PID 0x40),
+	                            the network testing that the phone is
+	                            there: its message is stored handled, as
+	                            "probe", never routed nor counted */
 };
 
 /*
@@ -497,7 +501,7 @@ typedef int (*store_stat_cb)(void *arg, const char *day, const char *keyword,
     int count);
 
 struct store_filter {
-	const char *state;       /* NULL: any; else "new"/"handled",
+	const char *state;       /* NULL: any; else "new"/"handled"/"malformed",
 	                            "queued"/"sent"/"failed", "open"/"closed" */
 	int urgent;              /* -1 any, 0 not urgent only, 1 urgent only
 	                            (reports only): set -1 to see all */

@@ -93,7 +93,7 @@ static const struct conf_field {
 /* Labels route gives its own outcomes in statistics and the inbox; a
  * group of the same name would be counted, or even handled, as that. */
 static const char *const conf_reserved_names[] = { "default", "stop",
-    "start", "ignored", "opted_out", "malformed", NULL };
+    "start", "ignored", "opted_out", "malformed", "probe", NULL };
 
 static const char *const conf_stop_words[] = { "STOP", "ЗОГС", "ZOGS",
     NULL };

@@ -181,6 +181,12 @@ gateway_store_sms(void *arg, const struct modem_sms *sms)
 		    "not delivered", r == 0 ? " (no message matches)" : "");
 		goto done;
 	}
+	if (sms->raw && sms->text[0] == '\0') {
+		log_warnx("modem: the SMS at location %d cannot be decoded and "
+		    "this connection cannot fetch it raw: left on the SIM",
+		    sms->location);
+		return 0;
+	}
 	part.sender = sms->sender;
 	part.sent_at = sms->sent_at;
 	part.concat_ref = sms->concat_ref;
@@ -191,12 +197,18 @@ gateway_store_sms(void *arg, const struct modem_sms *sms)
 	part.data = sms->data_len > 0 ? sms->data : NULL;
 	part.data_len = sms->data_len;
 	part.malformed = sms->malformed;
+	part.probe = sms->probe;
 	if ((r = store_put_part(b->gw->store, &part, b->now)) < 0) {
 		log_warnx("store: cannot store an SMS, left on the modem: %s",
 		    store_errmsg(b->gw->store));
 		b->store_failed = 1;
 		return -1;
 	}
+	if (r == 1 && sms->raw)
+		log_info("stored an SMS the modem could not decode, raw and "
+		    "marked malformed");
+	if (r == 1 && sms->probe)
+		log_info("stored a type 0 SMS (a network probe): not answered");
 	log_debug("stored SMS at %d (part %d/%d)%s", sms->location,
 	    sms->part_no, sms->part_count, r == 0 ? ", already stored" : "");
 done:
@@ -219,7 +231,7 @@ gateway_read(struct gateway *gw, int64_t now)
 	struct gateway_batch b = { .gw = gw, .now = now };
 	char err[GW_ERR];
 	size_t i;
-	int n;
+	int n, r;
 
 	gw->read_due = 0;
 	gw->read_at = now + gw->conf->modem.poll_interval;
@@ -229,8 +241,10 @@ gateway_read(struct gateway *gw, int64_t now)
 	else if (n >= 0)
 		gw->errors = 0, gw->backoff = 1;  /* it works: forget the past */
 	for (i = 0; i < b.ndone && gw->modem != NULL; i++) {
-		if (gw->ops->remove(gw->modem, &b.done[i], err,
-		    sizeof(err)) < 0) {
+		r = gw->ops->remove(gw->modem, &b.done[i], err, sizeof(err));
+		if (r == -2)            /* refused: the modem is fine */
+			log_warnx("modem: %s; the SMS stays on the SIM", err);
+		else if (r < 0) {
 			gateway_modem_error(gw, "delete", err, 0, now);
 			gw->read_due = 1;
 		}

@@ -30,7 +30,9 @@
 
 #define CTL_GLOBAL_SYNOPSIS "shukherctl [-c FILE] [-d DB] [--json]"
 
-static const char *const ctl_inbox_states[] = { "new", "handled", NULL };
+static const char *const ctl_inbox_states[] = {
+	"new", "handled", "malformed", NULL
+};
 static const char *const ctl_outbox_states[] = {
 	"queued", "sent", "failed", NULL
 };
@@ -38,10 +40,13 @@ static const char *const ctl_report_states[] = { "open", "closed", NULL };
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "inbox",
-	  "[--state new|handled] [--since YYYY-MM-DD] [--limit N] "
+	  "[--state new|handled|malformed] [--since YYYY-MM-DD] [--limit N] "
 	  "[--search TEXT]",
 	  "messages received, newest first",
 	  "  --state new|handled  only messages not yet handled, or handled\n"
+	  "  --state malformed    only those that could not be decoded (an\n"
+	  "                       SMS the modem could not read is kept as\n"
+	  "                       the hex of its whole record)\n"
 	  "  --since YYYY-MM-DD   only those received on or after that day\n"
 	  "  --limit N            at most N messages, the newest\n"
 	  "  --search TEXT        only those whose text contains TEXT\n"

@@ -541,6 +541,9 @@ store_put_part_tx(struct store *store, const struct store_part *part,
 	free(joined.s);
 	if (rc == -1 || store_parts_link(store, &id, 1, msg) == -1)
 		return -1;
+	/* a probe asks nothing of anyone: closed as it comes */
+	if (part->probe && store_msg_handled(store, msg, "probe", now) == -1)
+		return -1;
 	return 1;
 }
 
@@ -696,7 +699,8 @@ store_msg_handled(struct store *store, int64_t id, const char *keyword,
 	return n > 0;
 }
 
-/* Messages newest first; state "new" or "handled", since on received_at. */
+/* Messages newest first; state "new", "handled" or "malformed", since on
+ * received_at. */
 int
 store_list_inbox(struct store *store, const struct store_filter *filter,
     store_msg_cb cb, void *arg)
@@ -710,7 +714,8 @@ store_list_inbox(struct store *store, const struct store_filter *filter,
 		filter = &none;
 	if (store_prepare(store, "SELECT " STORE_MSG_COLS " FROM messages"
 	    " WHERE (?1 IS NULL OR (?1 = 'new' AND handled_at IS NULL)"
-	    "  OR (?1 = 'handled' AND handled_at IS NOT NULL))"
+	    "  OR (?1 = 'handled' AND handled_at IS NOT NULL)"
+	    "  OR (?1 = 'malformed' AND malformed != 0))"
 	    " AND (?2 = 0 OR received_at >= ?2)"
 	    " AND (?3 IS NULL OR instr(text, ?3) > 0)"
 	    " ORDER BY received_at DESC, id DESC LIMIT ?4", &stmt) == -1)

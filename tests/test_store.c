@@ -1497,6 +1497,57 @@ test_listings(void **state)
 	store_close(s);
 }
 
+/* ---- records the modem could not decode, and probes ------------------------ */
+
+static void
+test_malformed_and_probes(void **state)
+{
+	static const char *raw = "07917996090000F1070B917996090066F6";
+	struct store_msg m;
+	struct seen seen;
+	struct store *s;
+	struct store_part p;
+	int pass;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	/* a raw record the SIM keeps giving back (it would not be deleted)
+	 * is one message, however many reads see it */
+	for (pass = 0; pass < 3; pass++) {
+		p = part(SENDER, 0, 0, 1, 1, raw);
+		p.coding = STORE_CODING_8BIT;
+		p.malformed = 1;
+		assert_int_equal(store_put_part(s, &p, NOW + pass),
+		    pass == 0 ? 1 : 0);
+	}
+	p = part(SENDER, NOW, 0, 1, 1, "тусламж");
+	assert_int_equal(store_put_part(s, &p, NOW), 1);
+	/* a probe is stored handled: the router never sees it */
+	p = part("+97699000777", NOW, 0, 1, 1, "тусламж");
+	p.probe = 1;
+	assert_int_equal(store_put_part(s, &p, NOW + 1), 1);
+	assert_int_equal(store_put_part(s, &p, NOW + 2), 0);
+	seen = inbox(s, "malformed", NULL, 0);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.text[0], raw);
+	seen = inbox(s, "handled", NULL, 0);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.extra[0], "+97699000777");
+	assert_int_equal(inbox(s, NULL, NULL, 0).n, 3);
+	assert_int_equal(store_msg_next(s, &m), 1);
+	assert_string_equal(m.text, raw);
+	assert_int_equal(m.malformed, 1);
+	assert_int_equal(store_msg_handled(s, m.id, "malformed", NOW + 3), 1);
+	store_msg_free(&m);
+	assert_int_equal(store_msg_next(s, &m), 1);
+	assert_string_equal(m.text, "тусламж");
+	assert_string_equal(m.sender, SENDER);
+	assert_int_equal(store_msg_handled(s, m.id, "help", NOW + 3), 1);
+	store_msg_free(&m);
+	assert_int_equal(store_msg_next(s, &m), 0);
+	store_close(s);
+}
+
 /* ---- two processes on one file ---------------------------------------------- */
 
 static void
@@ -1657,6 +1708,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stored_before_deleted),
 		cmocka_unit_test(test_handled_once),
+		cmocka_unit_test(test_malformed_and_probes),
 		cmocka_unit_test(test_replies_at_least_once),
 		cmocka_unit_test(test_multipart_out_of_order),
 		cmocka_unit_test(test_multipart_duplicate_number),

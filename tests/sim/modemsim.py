@@ -167,6 +167,7 @@ class ModemSim:
         self._garbage_after = None    # (command prefix, line)
         self._fail_sends = 0
         self._fail_code = 500
+        self._refuse_delete = {}      # index -> +CMS ERROR code
 
         self._mode = "cmd"            # "cmd" or "pdu" (after the > prompt)
         self._pdu_cmd = None
@@ -285,6 +286,15 @@ class ModemSim:
         with self._lock:
             self._fail_sends = count
             self._fail_code = code
+
+    def refuse_delete(self, index, code=CMS_OP_NOT_ALLOWED):
+        """AT+CMGD=index answers +CMS ERROR: code (None: deletes again),
+        as a SIM with a damaged record may; the record stays."""
+        with self._lock:
+            if code is None:
+                self._refuse_delete.pop(index, None)
+            else:
+                self._refuse_delete[index] = code
 
     def set_full(self, full=True):
         """Make the SIM full (used == total) or give the space back. While it
@@ -1027,6 +1037,8 @@ class ModemSim:
             if flag == 0:
                 return self._cms(CMS_INVALID_INDEX)
             idx = None
+        if flag == 0 and idx in self._refuse_delete and idx in self._store:
+            return self._cms(self._refuse_delete[idx])
         if flag == 0:
             self._store.pop(idx, None)
         else:

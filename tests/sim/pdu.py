@@ -27,6 +27,7 @@ _BASIC_REV = {c: i for i, c in enumerate(GSM7_BASIC) if i != 0x1B}
 _EXT_REV = {c: i for i, c in GSM7_EXT.items()}
 
 ESC = 0x1B
+PID_TYPE0 = 0x40            # TP-PID of a "type 0" SMS (23.040 9.2.3.9)
 CONCAT_GSM7_SEPTETS = 153   # per part of a long message, after the 6-octet UDH
 CONCAT_UCS2_UNITS = 67      # UTF-16 code units per part
 SINGLE_GSM7_SEPTETS = 160
@@ -380,6 +381,64 @@ def encode_deliver(sender, payload, alphabet="gsm7", when=None, udh=None,
     tpdu = (bytes([first]) + encode_address(sender, toa) + bytes([pid, dcs])
             + encode_scts(when) + bytes([udl]) + ud)
     return (encode_smsc(smsc) + tpdu).hex().upper()
+
+
+def deliver_offsets(hexpdu):
+    """Where each field of a well-formed SMS-DELIVER (SMSC field first)
+    starts: a dict of octet offsets first, oa, pid, dcs, scts, udl, ud."""
+    data = bytes.fromhex(hexpdu)
+    first = 1 + data[0]
+    oa = first + 1
+    pid = oa + 2 + (data[oa] + 1) // 2
+    return {"first": first, "oa": oa, "pid": pid, "dcs": pid + 1,
+            "scts": pid + 2, "udl": pid + 9, "ud": pid + 10}
+
+
+# The ways a record can lie about itself (issue 12: one such record must
+# cost only itself): each length field pointing past the data, records cut
+# short, the reserved message type, and a zero TP-UDL with data behind it.
+HOSTILE_KINDS = ("udl_past", "address_past", "udh_past", "truncated_header",
+                 "truncated_ud", "reserved_type", "udl_zero_with_data")
+
+_HOSTILE_PAYLOAD = {"gsm7": "hello there", "ucs2": "сайн уу",
+                    "8bit": b"\x01\x02hostile"}
+
+
+def hostile_deliver(kind, alphabet, sender="+97699000666", when=None,
+                    smsc="+97699000001"):
+    """An SMS-DELIVER (hex, SMSC field first) in alphabet (gsm7, ucs2,
+    8bit) that breaks one rule, kind from HOSTILE_KINDS:
+
+    udl_past            TP-UDL 40 more than the user data holds
+    address_past        the sender's length 0xFF (128 octets, past the end)
+    udh_past            TP-UDHI set, the header's length 0x7F
+    truncated_header    cut inside TP-SCTS
+    truncated_ud        cut in the middle of the user data
+    reserved_type       TP-MTI 3
+    udl_zero_with_data  TP-UDL 0, the user data still there
+    """
+    udh = concat_udh(0x42, 2, 1) if kind == "udh_past" else None
+    good = encode_deliver(sender, _HOSTILE_PAYLOAD[alphabet], alphabet,
+                          when=when, udh=udh, smsc=smsc)
+    off = deliver_offsets(good)
+    b = bytearray(bytes.fromhex(good))
+    if kind == "udl_past":
+        b[off["udl"]] = min(255, b[off["udl"]] + 40)
+    elif kind == "address_past":
+        b[off["oa"]] = 0xFF
+    elif kind == "udh_past":
+        b[off["ud"]] = 0x7F
+    elif kind == "truncated_header":
+        b = b[:off["scts"] + 3]
+    elif kind == "truncated_ud":
+        b = b[:off["ud"] + (len(b) - off["ud"]) // 2]
+    elif kind == "reserved_type":
+        b[off["first"]] |= 0x03
+    elif kind == "udl_zero_with_data":
+        b[off["udl"]] = 0
+    else:
+        raise ValueError("unknown kind %r" % kind)
+    return bytes(b).hex().upper()
 
 
 def tpdu_length(hexpdu):
