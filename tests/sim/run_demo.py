@@ -14,7 +14,9 @@ At the prompt, a line is the text of one SMS from the current number;
 "+97699001122: text" sends from another number. With stdin not a terminal,
 each line is one SMS, each answered (or given up on after --wait seconds)
 before the next; then the demo stops. The database and the daemon's log are
-kept in build/demo/ for a look afterwards (shukherctl -d build/demo/shukher.db).
+kept in build/demo/ for a look afterwards (shukherctl -d build/demo/shukher.db;
+reports are sealed to the demo key pair there: `reports show --key
+build/demo/cw.key REF` opens one).
 """
 import argparse
 import os
@@ -53,8 +55,10 @@ def ctl(build, db, *args, stdin=None, config=None):
 
 def start(build, workdir, console=0):
     """The simulated modem and a daemon on it; returns (sim, daemon, conf).
-    console: a port for the web console (0: none); its key pair, account
-    and vault are made fresh in workdir."""
+    Reports are sealed, as a gateway in the field must seal them: a demo
+    key pair is made in workdir (cw.pub in the config, cw.key for
+    `shukherctl reports show --key`). console: a port for the web console
+    (0: none); its account and vault are made fresh in workdir."""
     if console and os.path.isdir(workdir):
         shutil.rmtree(workdir)
     os.makedirs(workdir, exist_ok=True)
@@ -67,20 +71,23 @@ def start(build, workdir, console=0):
          "poll_interval": 30, "notifications": True},
         fixture=os.path.join(ROOT, "board", "shukher.conf"))
     harness.BUILD = build
-    if console:
-        pub = os.path.join(workdir, "cw.pub")
+    pub = os.path.join(workdir, "cw.pub")
+    if not (os.path.exists(pub) and
+            os.path.exists(os.path.join(workdir, "cw.key"))):
         ctl(build, db, "keygen", pub, os.path.join(workdir, "cw.key"))
-        # The example's own groups, with the demo key and console in.
-        with open(conf, encoding="utf-8") as f:
-            text = f.read()
-        text, n1 = re.subn(r"(?m)^reports = \{", lambda m: m.group(0) +
-                           '\n\tpublic_key = "%s";' % pub, text)
+    # The example's own groups, with the demo key (and console) in.
+    with open(conf, encoding="utf-8") as f:
+        text = f.read()
+    text, n1 = re.subn(r"(?m)^reports = \{", lambda m: m.group(0) +
+                       '\n\tpublic_key = "%s";' % pub, text)
+    assert n1 == 1, "a reports group in the example"
+    if console:
         text, n2 = re.subn(r"(?ms)^web = \{.*?^\};",
                            'web = { enabled = true; listen = "127.0.0.1"; '
                            'port = %d; language = "en"; };' % console, text)
-        assert n1 == 1 and n2 == 1, "reports and web groups in the example"
-        with open(conf, "w", encoding="utf-8") as f:
-            f.write(text)
+        assert n2 == 1, "a web group in the example"
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write(text)
     daemon = harness.Daemon(conf)
     return sim, daemon, conf
 
