@@ -4,9 +4,10 @@
  *
  * Values are written to a stdio stream as they are given; nothing is kept
  * but the nesting. Strings are escaped so that the output is always valid
- * JSON: quotes, backslashes and control characters are escaped, valid UTF-8
- * (Cyrillic, emoji) passes through as is, and each byte of invalid UTF-8
- * becomes U+FFFD. Misuse (a value in an object without a key, an end that
+ * JSON: quotes, backslashes and control characters (C0, DEL and C1) are
+ * escaped, and so are the bidi controls and U+2028/U+2029, so that the
+ * output is safe on a terminal too; other valid UTF-8 (Cyrillic, emoji)
+ * passes through as is, and each byte of invalid UTF-8 becomes U+FFFD. Misuse (a value in an object without a key, an end that
  * does not match its begin, nesting deeper than JSON_MAX_DEPTH) writes
  * nothing and marks the writer failed; json_free() reports it.
  */

@@ -66,27 +66,39 @@ static const struct conf_field {
 	const char *name;
 	int type;                /* CONFIG_TYPE_STRING, _INT or _BOOL */
 	size_t off;
-	int required;            /* a string not empty, a number above 0 */
+	int required;            /* a string: not empty */
+	int min, max;            /* an integer: its range */
 } conf_fields[] = {
-#define F(g, n, t, m, r) { g, n, CONFIG_TYPE_##t, offsetof(struct conf, m), r }
-	F(NULL, "database", STRING, database, 1),
-	F("modem", "device", STRING, modem.device, 1),
-	F("modem", "connection", STRING, modem.connection, 1),
-	F("modem", "model", STRING, modem.model, 0),
-	F("modem", "pin", STRING, modem.pin, 0),
-	F("modem", "timeout", INT, modem.timeout, 1),
-	F("modem", "poll_interval", INT, modem.poll_interval, 1),
-	F("modem", "notifications", BOOL, modem.notifications, 0),
-	F("modem", "delivery_reports", BOOL, modem.delivery_reports, 0),
-	F("limits", "reply_budget", INT, limits.reply_budget, 1),
-	F("limits", "reply_window", INT, limits.reply_window, 1),
-	F("limits", "send_attempts", INT, limits.send_attempts, 1),
-	F("limits", "retry_delay", INT, limits.retry_delay, 1),
-	F("limits", "multipart_timeout", INT, limits.multipart_timeout, 1),
-	F("limits", "short_code_max_digits", INT,
-	    limits.short_code_max_digits, 1),
-	F("limits", "max_segments", INT, limits.max_segments, 1),
-#undef F
+#define S(g, n, m, r) { g, n, CONFIG_TYPE_STRING, offsetof(struct conf, m), \
+	    r, 0, 0 }
+#define B(g, n, m) { g, n, CONFIG_TYPE_BOOL, offsetof(struct conf, m), 0, 0, 0 }
+#define I(g, n, m, lo, hi) { g, n, CONFIG_TYPE_INT, \
+	    offsetof(struct conf, m), 0, lo, hi }
+	S(NULL, "database", database, 1),
+	S("modem", "device", modem.device, 1),
+	S("modem", "connection", modem.connection, 1),
+	S("modem", "model", modem.model, 0),
+	S("modem", "pin", modem.pin, 0),
+	/* The ranges are shukher.conf(5)'s. Each keeps the arithmetic on
+	 * it (3 * timeout for an open, now + seconds) far from overflow. */
+	I("modem", "timeout", modem.timeout, 1, 120),
+	I("modem", "poll_interval", modem.poll_interval, 1, 3600),
+	B("modem", "notifications", modem.notifications),
+	B("modem", "delivery_reports", modem.delivery_reports),
+	I("limits", "reply_budget", limits.reply_budget, 1, 100000),
+	I("limits", "reply_window", limits.reply_window, 1, 7 * 86400),
+	I("limits", "send_attempts", limits.send_attempts, 1, 100),
+	/* Retries wait at most an hour (gateway.c) however it doubles. */
+	I("limits", "retry_delay", limits.retry_delay, 1, 3600),
+	I("limits", "multipart_timeout", limits.multipart_timeout, 1, 86400),
+	/* 8 digits would take Mongolian numbers written without +976 for
+	 * short codes, and answer nobody. */
+	I("limits", "short_code_max_digits", limits.short_code_max_digits, 1,
+	    7),
+	I("limits", "max_segments", limits.max_segments, 1, 10),
+#undef S
+#undef B
+#undef I
 };
 #define CONF_NFIELDS (sizeof(conf_fields) / sizeof(conf_fields[0]))
 
@@ -138,6 +150,7 @@ int
 conf_failv(const char *path, const config_setting_t *s, const char *prefix,
     char *err, size_t errlen, const char *fmt, va_list ap)
 {
+	const struct conf_src *src;
 	const char *file = path;
 	unsigned line = 0;
 	int n;
@@ -146,7 +159,9 @@ conf_failv(const char *path, const config_setting_t *s, const char *prefix,
 		return -1;
 	if (s != NULL) {
 		line = config_setting_source_line(s);
-		if (config_setting_source_file(s) != NULL)
+		if ((src = conf_src_of(s)) != NULL && line > 0)
+			file = conf_src_where(src, line, &line);
+		else if (config_setting_source_file(s) != NULL)
 			file = config_setting_source_file(s);
 	}
 	if (line > 0)
@@ -157,6 +172,41 @@ conf_failv(const char *path, const config_setting_t *s, const char *prefix,
 		return -1;
 	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
 	return -1;
+}
+
+/* conf_failv() with its arguments. */
+static int conf_failf(const char *, const config_setting_t *, char *,
+    size_t, const char *, ...) __attribute__((format(printf, 5, 6)));
+
+static int
+conf_failf(const char *path, const config_setting_t *s, char *err,
+    size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_failv(path, s, "", err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+conf_int_range(const char *path, const config_setting_t *s,
+    const char *name, int min, int max, int *dst, char *err, size_t errlen)
+{
+	long long v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64)
+		return conf_failf(path, s, err, errlen, "%s: expected a whole "
+		    "number from %d to %d", name, min, max);
+	v = config_setting_get_int64(s);
+	if (v < min || v > max)
+		return conf_failf(path, s, err, errlen, "%s: %lld is out of "
+		    "range: expected a whole number from %d to %d", name, v,
+		    min, max);
+	*dst = (int)v;
+	return 0;
 }
 
 /* conf_failv() for the file being read. Always returns -1, so that callers
@@ -330,25 +380,19 @@ conf_get_str(struct conf_ctx *ctx, const config_setting_t *g,
 	return conf_set_str(ctx, dst, config_setting_get_string(s));
 }
 
-/* Member name of group g into *dst when present; must be an integer. */
+/* The integer field f of group g into *dst when present, in its range. */
 static int
 conf_get_int(struct conf_ctx *ctx, const config_setting_t *g,
-    const char *name, const char *where, int *dst)
+    const struct conf_field *f, int *dst)
 {
 	const config_setting_t *s;
-	long long v;
+	char name[64];
 
-	if ((s = config_setting_get_member(g, name)) == NULL)
+	if ((s = config_setting_get_member(g, f->name)) == NULL)
 		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64)
-		return conf_fail(ctx, s, "%s.%s: expected an integer", where,
-		    name);
-	v = config_setting_get_int64(s);
-	if (v < INT_MIN || v > INT_MAX)
-		return conf_fail(ctx, s, "%s.%s: out of range", where, name);
-	*dst = (int)v;
-	return 0;
+	snprintf(name, sizeof(name), "%s.%s", f->group, f->name);
+	return conf_int_range(ctx->path, s, name, f->min, f->max, dst,
+	    ctx->err, ctx->errlen);
 }
 
 /* Member name of group g into *dst (0 or 1) when present. */
@@ -481,7 +525,7 @@ conf_read_fields(struct conf_ctx *ctx, const config_setting_t *root,
 		if (f->type == CONFIG_TYPE_STRING)
 			rc = conf_get_str(ctx, g, f->name, where, (char **)at);
 		else if (f->type == CONFIG_TYPE_INT)
-			rc = conf_get_int(ctx, g, f->name, where, (int *)at);
+			rc = conf_get_int(ctx, g, f, (int *)at);
 		else
 			rc = conf_get_bool(ctx, g, f->name, where, (int *)at);
 	}
@@ -819,7 +863,8 @@ conf_check_optin(struct conf_ctx *ctx, const config_setting_t *root,
 	return 0;
 }
 
-/* The required strings are not empty, the numbers above 0. */
+/* The required strings are not empty. (The numbers' ranges are checked
+ * as they are read, by conf_int_range().) */
 static int
 conf_check_fields(struct conf_ctx *ctx, const struct conf *conf,
     const config_setting_t *root)
@@ -834,15 +879,11 @@ conf_check_fields(struct conf_ctx *ctx, const struct conf *conf,
 		at = (const char *)conf + f->off;
 		s = conf_member(f->group ? conf_member(root, f->group) : root,
 		    f->name);
-		if (!f->required || f->type == CONFIG_TYPE_BOOL)
-			continue;
-		if (f->type == CONFIG_TYPE_STRING && **(char *const *)at == '\0')
+		if (f->required && f->type == CONFIG_TYPE_STRING &&
+		    **(char *const *)at == '\0')
 			return conf_fail(ctx, s, "%s%s%s: must not be empty",
 			    f->group ? f->group : "", f->group ? "." : "",
 			    f->name);
-		if (f->type == CONFIG_TYPE_INT && *(const int *)at <= 0)
-			return conf_fail(ctx, s, "%s.%s: must be greater "
-			    "than 0", f->group, f->name);
 	}
 	return 0;
 }
@@ -879,35 +920,29 @@ conf_validate(struct conf_ctx *ctx, const struct conf *conf,
 }
 
 /*
- * Opens and parses path. Returns 0 with cfg filled (caller destroys it),
- * or -1 with "FILE: cannot open: ..." or "FILE:LINE: <libconfig's reason>".
- * A UTF-8 byte-order mark, as some Windows editors write, is skipped.
+ * Reads path safely (src/conf_file.c: a regular file, bounded, its
+ * includes expanded) and parses the text. Returns 0 with cfg filled and
+ * *src set as its root's hook, so that errors name file and line (caller
+ * destroys cfg, then frees *src), or -1 with "FILE: reason" or
+ * "FILE:LINE: <libconfig's reason>".
  */
 static int
-conf_parse(struct conf_ctx *ctx, config_t *cfg)
+conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf_src **src)
 {
-	unsigned char bom[3];
 	const char *file;
-	FILE *fp;
-	int ok;
+	unsigned line;
 
-	if ((fp = fopen(ctx->path, "r")) == NULL)
-		return conf_fail(ctx, NULL, "cannot open: %s", strerror(errno));
-	if (fread(bom, 1, sizeof(bom), fp) != sizeof(bom) ||
-	    memcmp(bom, "\xef\xbb\xbf", sizeof(bom)) != 0)
-		rewind(fp);
-	ok = config_read(cfg, fp);
-	fclose(fp);
-	if (ok == CONFIG_TRUE)
+	if (conf_src_read(ctx->path, src, ctx->err, ctx->errlen) == -1)
+		return -1;
+	if (config_read_string(cfg, conf_src_text(*src)) == CONFIG_TRUE) {
+		config_setting_set_hook(config_root_setting(cfg), *src);
 		return 0;
-	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
-		return conf_fail(ctx, NULL, "cannot read: %s",
-		    config_error_text(cfg));
-	if ((file = config_error_file(cfg)) == NULL)
-		file = ctx->path;
+	}
 	if (config_error_line(cfg) > 0 && ctx->errlen > 0) {
-		snprintf(ctx->err, ctx->errlen, "%s:%d: %s", file,
-		    config_error_line(cfg), config_error_text(cfg));
+		file = conf_src_where(*src, (unsigned)config_error_line(cfg),
+		    &line);
+		snprintf(ctx->err, ctx->errlen, "%s:%u: %s", file, line,
+		    config_error_text(cfg));
 		return -1;
 	}
 	return conf_fail(ctx, NULL, "%s", config_error_text(cfg));
@@ -917,6 +952,7 @@ int
 conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 {
 	struct conf_ctx ctx = { path, err, errlen };
+	struct conf_src *src = NULL;
 	struct conf *conf;
 	config_t cfg;
 	int rc = -1;
@@ -931,12 +967,13 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 		return -1;
 	}
 	config_init(&cfg);
-	if (conf_parse(&ctx, &cfg) == 0 &&
+	if (conf_parse(&ctx, &cfg, &src) == 0 &&
 	    conf_read(&ctx, config_root_setting(&cfg), conf) == 0 &&
 	    conf_validate(&ctx, conf, config_root_setting(&cfg)) == 0 &&
 	    (conf->match = match_new(conf, err, errlen)) != NULL)
 		rc = 0;
 	config_destroy(&cfg);
+	conf_src_free(src);
 	if (rc == -1) {
 		conf_free(conf);
 		return -1;

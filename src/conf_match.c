@@ -55,23 +55,20 @@ conf_match_push(char ***list, size_t *n, const char *s)
 	return 0;
 }
 
-/* An integer member name of g, 0 or more, into *dst when present. */
+/* An integer member name of g, 0 to 64, into *dst when present. */
 static int
 conf_match_int(const config_setting_t *g, const char *name, int *dst,
     const char *path, char *err, size_t errlen)
 {
 	const config_setting_t *s;
 
+	char what[64];
+
 	if ((s = config_setting_get_member(g, name)) == NULL)
 		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT)
-		return conf_match_fail(s, path, err, errlen,
-		    "matching.%s: expected an integer", name);
-	if (config_setting_get_int(s) < 0 || config_setting_get_int(s) > 64)
-		return conf_match_fail(s, path, err, errlen,
-		    "matching.%s: expected 0 to 64", name);
-	*dst = config_setting_get_int(s);
-	return 0;
+	snprintf(what, sizeof(what), "matching.%s", name);
+	/* 64: the longest word a keyword may be (text.h). */
+	return conf_int_range(path, s, what, 0, 64, dst, err, errlen);
 }
 
 static int

@@ -292,7 +292,7 @@ conf_rdefaults(struct conf_rctx *ctx, struct conf_reports *r)
 	return 0;
 }
 
-/* The integer members, each with its lowest allowed value. */
+/* The integer members, each with its range (shukher.conf(5)). */
 static int
 conf_rints(struct conf_rctx *ctx, const config_setting_t *g,
     struct conf_reports *r)
@@ -312,16 +312,15 @@ conf_rints(struct conf_rctx *ctx, const config_setting_t *g,
 	};
 	const config_setting_t *s;
 	size_t i;
+	char name[64];
 
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		if ((s = config_setting_get_member(g, f[i].name)) == NULL)
 			continue;
-		if (config_setting_type(s) != CONFIG_TYPE_INT ||
-		    config_setting_get_int(s) < f[i].min ||
-		    config_setting_get_int(s) > f[i].max)
-			return conf_rfail(ctx, s, "%s: expected an integer "
-			    "from %d to %d", f[i].name, f[i].min, f[i].max);
-		*f[i].dst = config_setting_get_int(s);
+		snprintf(name, sizeof(name), "reports.%s", f[i].name);
+		if (conf_int_range(ctx->path, s, name, f[i].min, f[i].max,
+		    f[i].dst, ctx->err, ctx->errlen) == -1)
+			return -1;
 	}
 	/* The lockout doubles from pin_lockout up to pin_lockout_max. */
 	if ((s = config_setting_get_member(g, "pin_lockout_max")) != NULL &&
@@ -423,6 +422,9 @@ conf_rrest(struct conf_rctx *ctx, const config_setting_t *g,
 		s = config_setting_get_member(g, "public_key");
 		if ((r->public_key = strdup(v)) == NULL)
 			return conf_rfail(ctx, s, "out of memory");
+		/* A FIFO here would block the daemon at a reload. */
+		if (conf_file_check(v, kerr, sizeof(kerr)) == -1)
+			return conf_rfail(ctx, s, "public_key: %s: %s", v, kerr);
 		if (seal_load_public(v, &r->key, kerr, sizeof(kerr)) == -1)
 			return conf_rfail(ctx, s, "public_key: %s", kerr);
 	}

@@ -162,8 +162,8 @@ conf_wread(struct conf_wctx *ctx, const config_setting_t *g,
     struct conf_web *w)
 {
 	const config_setting_t *s;
+	char name[64];
 	size_t i, k;
-	int v;
 
 	if (!config_setting_is_group(g))
 		return conf_wfail(ctx, g, "expected a group { ... }");
@@ -188,14 +188,29 @@ conf_wread(struct conf_wctx *ctx, const config_setting_t *g,
 		s = config_setting_get_member(g, conf_web_ints[i].name);
 		if (s == NULL)
 			continue;
-		v = config_setting_get_int(s);
-		if (config_setting_type(s) != CONFIG_TYPE_INT ||
-		    v < conf_web_ints[i].min || v > conf_web_ints[i].max)
-			return conf_wfail(ctx, s, "%s: expected a whole number "
-			    "from %d to %d", conf_web_ints[i].name,
-			    conf_web_ints[i].min, conf_web_ints[i].max);
-		*(int *)(void *)((char *)w + conf_web_ints[i].off) = v;
+		snprintf(name, sizeof(name), "web.%s", conf_web_ints[i].name);
+		if (conf_int_range(ctx->path, s, name, conf_web_ints[i].min,
+		    conf_web_ints[i].max, (int *)(void *)((char *)w +
+		    conf_web_ints[i].off), ctx->err, ctx->errlen) == -1)
+			return -1;
 	}
+	return 0;
+}
+
+/* The file of member name: a regular file (not a FIFO, which would block
+ * the console's start) that can be read. Returns 0 or -1. */
+static int
+conf_wfile(struct conf_wctx *ctx, const config_setting_t *g,
+    const char *name, const char *path)
+{
+	char why[160];
+
+	if (access(path, R_OK) == -1)
+		return conf_wfail(ctx, config_setting_get_member(g, name),
+		    "%s: cannot read %s", name, path);
+	if (conf_file_check(path, why, sizeof(why)) == -1)
+		return conf_wfail(ctx, config_setting_get_member(g, name),
+		    "%s: %s: %s", name, path, why);
 	return 0;
 }
 
@@ -235,13 +250,11 @@ conf_wstrings(struct conf_wctx *ctx, const config_setting_t *g,
 		    "certificate and key go together: give both for HTTPS, "
 		    "or neither");
 	if (w->enabled && w->certificate != NULL &&
-	    access(w->certificate, R_OK) == -1)
-		return conf_wfail(ctx, config_setting_get_member(g,
-		    "certificate"), "certificate: cannot read %s",
-		    w->certificate);
-	if (w->enabled && w->key != NULL && access(w->key, R_OK) == -1)
-		return conf_wfail(ctx, config_setting_get_member(g, "key"),
-		    "key: cannot read %s", w->key);
+	    conf_wfile(ctx, g, "certificate", w->certificate) == -1)
+		return -1;
+	if (w->enabled && w->key != NULL &&
+	    conf_wfile(ctx, g, "key", w->key) == -1)
+		return -1;
 	if (w->campaign_start != NULL) {
 		if (strlen(w->campaign_start) != 10 ||
 		    sscanf(w->campaign_start, "%4d-%2d-%2d%c", &y, &m, &d,

@@ -164,11 +164,18 @@ void ctl_json_time(struct json *json, const char *key, int64_t t);
 int ctl_parse_day(const char *s, int64_t *out);
 
 /*
- * Copies s into a new string that is safe to print on a terminal: line
- * breaks and tabs become spaces (or stay, with keep_lines), other control
- * characters and invalid UTF-8 become '?'. Caller frees. NULL: no memory.
+ * The one renderer of untrusted text for a person: a new string that is
+ * safe on a terminal and shows what s holds. Line breaks and tabs become
+ * spaces (with keep_lines, \n and \t stay and CRLF becomes \n); other C0
+ * controls and DEL become \xNN ("\x1b"); C1 controls (U+0080-U+009F), the
+ * bidi controls U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C and
+ * U+2028, U+2029 become \uNNNN ("\u202e"); each byte of invalid UTF-8
+ * becomes \xNN. Caller frees. NULL: no memory.
  */
 char *ctl_clean(const char *s, int keep_lines);
+/* 1 when s is valid UTF-8 that ctl_clean() would show as it is on one
+ * line: no control, bidi control or line break. */
+int ctl_plain(const char *s);
 
 /*
  * A text table collected row by row and printed with aligned columns. The

@@ -6,9 +6,9 @@
  * checks after editing texts: each keyword group, its trigger words and
  * the languages it has replies in, and what each reply costs: its
  * characters, encoding and SMS segments (sms.h, the daemon's own
- * calculator), with a warning for each reply over limits.max_segments and
- * each hotline missing from the help reply. The modem's PIN is never
- * shown.
+ * calculator), with a warning for each reply over limits.max_segments,
+ * each hotline missing from the help reply, and a config without any
+ * keywords. The modem's PIN is never shown.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,17 +138,39 @@ ctl_conf_cost_print(void *arg, const struct conf *conf, const char *group,
 	}
 }
 
+/*
+ * What is wrong with the config as a whole rather than with one reply: a
+ * config without keywords loads (the daemon answers STOP, START and the
+ * default reply), but is most likely a mistake. NULL when nothing is.
+ */
+static const char *
+ctl_conf_no_keywords(const struct conf *conf)
+{
+	if (conf->nkeywords > 0)
+		return NULL;
+	if (conf_reply_text(conf, &conf->default_reply, conf->language) ==
+	    NULL)
+		return "no keywords and no default_reply: nothing but stop "
+		    "and start words is answered";
+	return "no keywords: every text gets only the default_reply";
+}
+
 /* The reply table of the text output, and its warnings. */
 static void
 ctl_conf_print_costs(FILE *fp, const struct conf *conf)
 {
 	struct ctl_conf_print p = { fp, 0 };
+	const char *w;
 
 	fprintf(fp, "\nreplies    (at most %d segments each)\n",
 	    conf->limits.max_segments);
 	fprintf(fp, "  %-12s %-8s %-9s %-6s %s\n", "group", "language",
 	    "chars", "enc", "segments");
 	ctl_conf_each_reply(conf, ctl_conf_cost_print, &p);
+	if ((w = ctl_conf_no_keywords(conf)) != NULL) {
+		fprintf(fp, "  warning: %s\n", w);
+		p.warnings++;
+	}
 	fprintf(fp, "  %d warning%s\n", p.warnings, p.warnings == 1 ? "" :
 	    "s");
 }
@@ -196,6 +218,12 @@ ctl_conf_json(struct json *j, const char *path, const struct conf *conf,
 	json_array_begin(j);
 	if (conf != NULL)
 		ctl_conf_each_reply(conf, ctl_conf_cost_json, j);
+	json_array_end(j);
+	/* Beyond the replies' own (over_max_segments, missing_hotline). */
+	json_key(j, "warnings");
+	json_array_begin(j);
+	if (conf != NULL && ctl_conf_no_keywords(conf) != NULL)
+		json_string(j, ctl_conf_no_keywords(conf));
 	json_array_end(j);
 	json_object_end(j);
 }

@@ -13,16 +13,20 @@
  * CSV follows RFC 4180: a header row, CRLF line ends, fields with a comma,
  * a quote or a line break quoted, quotes doubled, UTF-8. A texter's words
  * that start like a spreadsheet formula (= + - @) get a leading ' so that
- * a spreadsheet shows them instead of running them. JSON goes through the
- * json writer. The whole output is built in memory and written only when
- * every report could be read, so that a wrong key or a database error
- * never leaves half an export behind. Each export is written to the audit
- * log ("export", or "export-opened" with the key) before it leaves.
+ * a spreadsheet shows them instead of running them. CSV to a terminal is
+ * shown through ctl_clean() (escape sequences as \x1b, bidi controls as
+ * \u202e); to a file or a pipe it is the data as stored. JSON goes through
+ * the json writer, which escapes controls itself. The whole output is
+ * built in memory and written only when every report could be read, so
+ * that a wrong key or a database error never leaves half an export behind.
+ * Each export is written to the audit log ("export", or "export-opened"
+ * with the key) before it leaves.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -48,6 +52,8 @@ struct ctl_export {
 	int64_t until;           /* filed before this; 0: no end */
 	struct seal_sec sec;
 	int have_sec;
+	int tty;                 /* CSV to a terminal: fields shown through
+	                            ctl_clean(), not as data */
 	int shut;                /* sealed reports left unopened (no key) */
 	int rc;                  /* EXIT_OK, or why it stopped */
 };
@@ -225,16 +231,22 @@ ctl_export_view(struct ctl_export *e, const struct store_report *r,
 
 /*
  * One CSV field, then a comma or (last) CRLF. A field a person wrote
- * (guard) that starts like a formula is quoted with a leading '.
+ * (guard) that starts like a formula is quoted with a leading '. On a
+ * terminal (tty) the field is what ctl_clean() shows, so that a
+ * reporter's escape sequences reach nobody's terminal; to a file or a
+ * pipe it is the data, byte for byte.
  */
 static void
-ctl_export_csv_field(FILE *fp, const char *s, int guard, int last)
+ctl_export_csv_field(FILE *fp, const char *s, int guard, int last, int tty)
 {
+	char *shown = NULL;
 	const char *p;
 	int formula;
 
 	if (s == NULL)
 		s = "";
+	if (tty && (shown = ctl_clean(s, 1)) != NULL)
+		s = shown;
 	formula = guard && s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
 	if (!formula && strpbrk(s, ",\"\r\n") == NULL)
 		fputs(s, fp);
@@ -248,6 +260,7 @@ ctl_export_csv_field(FILE *fp, const char *s, int guard, int last)
 		fputc('"', fp);
 	}
 	fputs(last ? "\r\n" : ",", fp);
+	free(shown);
 }
 
 static void
@@ -274,7 +287,7 @@ ctl_export_csv(struct ctl_export *e, const struct store_report *r,
 	cells[11] = r->sealed != NULL ? "true" : "false";
 	for (i = 0; i < CTL_EXPORT_NCOLS; i++)
 		ctl_export_csv_field(e->fp, cells[i], i == 5 || i == 8 ||
-		    i == 10, i == CTL_EXPORT_NCOLS - 1);
+		    i == 10, i == CTL_EXPORT_NCOLS - 1, e->tty);
 }
 
 static void
@@ -363,7 +376,7 @@ ctl_export_run(struct ctl *ctl, const struct ctl_args *args,
 	else
 		for (i = 0; i < CTL_EXPORT_NCOLS; i++)
 			ctl_export_csv_field(e->fp, ctl_export_cols[i], 0,
-			    i == CTL_EXPORT_NCOLS - 1);
+			    i == CTL_EXPORT_NCOLS - 1, 0);
 	rc = store_list_reports(ctl->store, &f, ctl_export_row, e);
 	if (e->json != NULL)
 		json_array_end(e->json);
@@ -421,6 +434,15 @@ ctl_reports_export(struct ctl *ctl, struct ctl_args *args)
 	e.store = ctl->store;
 	if ((rc = ctl_export_args(ctl, args, &e.until, &json)) != 0)
 		return rc;
+	/* JSON escapes every control itself (json.h). */
+	e.tty = !json && isatty(fileno(ctl->out));
+	/* With --json the export still writes its own JSON, built in memory
+	 * (below): the global writer, which would stay empty and fail the
+	 * run (exit 74), is dropped unused. */
+	if (ctl->json != NULL) {
+		(void)json_free(ctl->json);
+		ctl->json = NULL;
+	}
 	if (ctl_export_key(&e, args) == -1)
 		return EXIT_FAIL;
 	if ((e.fp = open_memstream(&buf, &len)) == NULL ||

@@ -2,8 +2,12 @@
  * ctl_fmt: how shukherctl shows things: times, dates, text that came from
  * strangers' phones, and aligned tables.
  *
- * Everything printed to a terminal passes through ctl_clean(): an SMS may
- * carry escape sequences, and a caseworker's terminal must not act on them.
+ * Everything a stranger could have written (texts, numbers, names, notes,
+ * audit details, the modem's error) passes through ctl_clean() before it
+ * is shown to a person: an SMS may carry escape sequences (OSC 52 writes
+ * the clipboard) or bidi overrides (which make a text read backwards), and
+ * a caseworker's terminal must neither act on them nor hide them. They are
+ * shown as visible escapes instead: \x1b, \u202e.
  * Widths are counted in terminal columns (libunistring's uc_width), so that
  * Cyrillic and wide characters line up.
  */
@@ -86,12 +90,41 @@ ctl_parse_day(const char *s, int64_t *out)
 	return 0;
 }
 
-/* Whether a terminal could act on uc: C0 and C1 controls, DEL. */
+/*
+ * How ctl_clean() shows uc: 0 as it is, 'x' as \xNN (C0 controls and DEL,
+ * which a terminal acts on), 'u' as \uNNNN (C1 controls, which some
+ * terminals take as CSI, OSC, ...; the bidi controls, which reorder what
+ * is shown around them; the line and paragraph separators).
+ */
 static int
-ctl_is_control(ucs4_t uc)
+ctl_escape_kind(ucs4_t uc)
 {
-	return uc < 0x20 || (uc >= 0x7f && uc < 0xa0) ||
-	    uc == 0x2028 || uc == 0x2029;
+	if (uc < 0x20 || uc == 0x7f)
+		return 'x';
+	if ((uc >= 0x80 && uc < 0xa0) ||
+	    (uc >= 0x202a && uc <= 0x202e) ||
+	    (uc >= 0x2066 && uc <= 0x2069) ||
+	    uc == 0x200e || uc == 0x200f || uc == 0x061c ||
+	    uc == 0x2028 || uc == 0x2029)
+		return 'u';
+	return 0;
+}
+
+int
+ctl_plain(const char *s)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	size_t n = strlen(s), i = 0;
+	ucs4_t uc;
+	int len;
+
+	while (i < n) {
+		if ((len = u8_mbtoucr(&uc, p + i, n - i)) < 0 ||
+		    ctl_escape_kind(uc) != 0)
+			return 0;
+		i += (size_t)len;
+	}
+	return 1;
 }
 
 char *
@@ -101,28 +134,30 @@ ctl_clean(const char *s, int keep_lines)
 	size_t n = strlen(s), i = 0, o = 0;
 	char *out;
 	ucs4_t uc;
-	int len;
+	int len, kind;
 
-	/* Never longer than the input: each bad unit becomes one byte. */
-	if ((out = malloc(n + 1)) == NULL)
+	/* At most four bytes for one: \xNN for a byte; \uNNNN for two or
+	 * three. */
+	if ((out = malloc(4 * n + 1)) == NULL)
 		return NULL;
 	while (i < n) {
-		len = u8_mbtoucr(&uc, p + i, n - i);
-		if (len < 0) {
-			out[o++] = '?';
+		if ((len = u8_mbtoucr(&uc, p + i, n - i)) < 0) {
+			o += (size_t)sprintf(out + o, "\\x%02x", p[i]);
 			i++;
-		} else if (ctl_is_control(uc)) {
-			if (uc == '\n' && keep_lines)
-				out[o++] = '\n';
-			else if (uc == '\n' || uc == '\t' || uc == '\r')
-				out[o++] = ' ';
-			else
-				out[o++] = '?';
-			i += len;
-		} else {
-			memcpy(out + o, p + i, len);
-			o += len;
-			i += len;
+			continue;
+		}
+		i += (size_t)len;
+		if (uc == '\r' && keep_lines && i < n && p[i] == '\n')
+			continue;        /* CRLF: the LF is the line break */
+		if (uc == '\n' || uc == '\t' || uc == '\r')
+			out[o++] = keep_lines && uc != '\r' ? (char)uc : ' ';
+		else if ((kind = ctl_escape_kind(uc)) == 'x')
+			o += (size_t)sprintf(out + o, "\\x%02x", (unsigned)uc);
+		else if (kind == 'u')
+			o += (size_t)sprintf(out + o, "\\u%04x", (unsigned)uc);
+		else {
+			memcpy(out + o, p + i - len, (size_t)len);
+			o += (size_t)len;
 		}
 	}
 	out[o] = '\0';

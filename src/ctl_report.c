@@ -307,7 +307,7 @@ ctl_timeline_row(void *arg, const struct casework_entry *ce)
 {
 	struct ctl_timeline *t = arg;
 	const struct store_report_entry *e = ce->e;
-	char at[CTL_TIME_LEN], *clean = NULL;
+	char at[CTL_TIME_LEN], *clean = NULL, *actor = NULL;
 	const char *text = ce->text;
 
 	if (ce->unreadable) {
@@ -329,11 +329,13 @@ ctl_timeline_row(void *arg, const struct casework_entry *ce)
 	} else {
 		if (text != NULL)
 			clean = ctl_clean(text, 0);
+		if (e->actor != NULL)
+			actor = ctl_clean(e->actor, 0);
 		fprintf(t->ctl->out, "%s  %-9s %-10s %s\n",
 		    ctl_time_local(e->at, at, sizeof(at)), e->kind,
-		    e->actor != NULL ? e->actor : "-",
-		    clean != NULL ? clean : "");
+		    actor != NULL ? actor : "-", clean != NULL ? clean : "");
 		free(clean);
+		free(actor);
 	}
 	return 0;
 }

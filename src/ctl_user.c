@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <sodium.h>
+#include <unistr.h>
 
 #include "conf.h"
 #include "ctl.h"
@@ -106,8 +107,10 @@ ctl_secret_read(const char *cmd, const char *what, size_t min, char *buf,
 }
 
 /*
- * Whether name may be an account: 1 to 63 bytes, no space or control
- * character (it is typed at sign-in and printed in the audit log).
+ * Whether name may be an account: 1 to 63 bytes of UTF-8, no space, no
+ * control character (C0, DEL, C1) and no bidi control: it is typed at
+ * sign-in and shown in the console and the audit log, where it must read
+ * as what it is.
  */
 static int
 ctl_user_name_ok(const char *cmd, const char *name)
@@ -115,10 +118,14 @@ ctl_user_name_ok(const char *cmd, const char *name)
 	const unsigned char *p;
 	size_t n = strlen(name);
 
+	if (u8_check((const uint8_t *)name, n) != NULL) {
+		ctl_err("%s: the name is not valid UTF-8", cmd);
+		return 0;
+	}
 	for (p = (const unsigned char *)name; *p != '\0'; p++)
 		if (*p <= ' ' || *p == 0x7f)
 			break;
-	if (n == 0 || n > 63 || *p != '\0') {
+	if (n == 0 || n > 63 || *p != '\0' || !ctl_plain(name)) {
 		ctl_err("%s: a name is 1 to 63 characters, without spaces or "
 		    "control characters", cmd);
 		return 0;
@@ -151,8 +158,13 @@ ctl_user_done(struct ctl *ctl, const char *name, const char *done)
 		json_kv_string(ctl->json, "name", name);
 		json_kv_string(ctl->json, "done", done);
 		json_object_end(ctl->json);
-	} else
-		fprintf(ctl->out, "user %s %s\n", name, done);
+	} else {
+		char *clean = ctl_clean(name, 0);
+
+		fprintf(ctl->out, "user %s %s\n", clean != NULL ? clean : "?",
+		    done);
+		free(clean);
+	}
 }
 
 /*

@@ -339,6 +339,21 @@ json_write_ascii(FILE *fp, unsigned char c)
 		putc(c, fp);
 }
 
+/*
+ * Whether the code point cp (beyond ASCII) is written as \uXXXX: the C1
+ * controls, which a terminal showing the JSON would act on; the bidi
+ * controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C), which
+ * reorder what is shown around them; U+2028 and U+2029, valid JSON but
+ * not valid JavaScript. Escaped, each still decodes to itself.
+ */
+static int
+json_escaped(uint32_t cp)
+{
+	return (cp >= 0x80 && cp < 0xa0) || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f ||
+	    cp == 0x061c || cp == 0x2028 || cp == 0x2029;
+}
+
 int
 json_write_string(FILE *fp, const char *s)
 {
@@ -355,8 +370,7 @@ json_write_string(FILE *fp, const char *s)
 			p++;
 		} else if (n == 1) {
 			json_write_ascii(fp, *p++);
-		} else if (cp == 0x2028 || cp == 0x2029) {
-			/* Valid JSON, but not valid JavaScript. */
+		} else if (json_escaped(cp)) {
 			fprintf(fp, "\\u%04x", (unsigned)cp);
 			p += n;
 		} else {

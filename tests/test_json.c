@@ -164,6 +164,54 @@ test_invalid_utf8(void **state)
 	check_roundtrip("\xe2\x82\"", "\xef\xbf\xbd\xef\xbf\xbd\"");
 }
 
+/*
+ * Every C1 control (U+0080-U+009F) and every bidi control is written as a
+ * \u escape, never as its bytes, so that --json on a terminal is as safe
+ * as a table; each still decodes to itself. Characters next to them (é
+ * U+00E9, U+2011, U+2030) pass as they are.
+ */
+static void
+test_c1_and_bidi(void **state)
+{
+	static const unsigned escaped[] = { 0x202a, 0x202b, 0x202c, 0x202d,
+	    0x202e, 0x2066, 0x2067, 0x2068, 0x2069, 0x200e, 0x200f, 0x061c,
+	    0x2028, 0x2029 };
+	char in[16], want[16];
+	unsigned cp;
+	struct doc d;
+	size_t i;
+
+	(void)state;
+	for (cp = 0x80; cp < 0xa0 + sizeof(escaped) / sizeof(escaped[0]);
+	    cp++) {
+		unsigned c = cp < 0xa0 ? cp : escaped[cp - 0xa0];
+
+		if (c < 0x800)
+			snprintf(in, sizeof(in), "a%c%cb", 0xc0 | (c >> 6),
+			    0x80 | (c & 0x3f));
+		else
+			snprintf(in, sizeof(in), "a%c%c%cb", 0xe0 | (c >> 12),
+			    0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+		doc_open(&d, 0);
+		json_string(d.json, in);
+		assert_int_equal(doc_close(&d), 0);
+		snprintf(want, sizeof(want), "\"a\\u%04xb\"", c);
+		assert_string_equal(d.buf, want);
+		free(d.buf);
+		check_roundtrip(in, in);
+	}
+	for (i = 0; i < 3; i++) {
+		const char *plain[] = { "\xc3\xa9", "\xe2\x80\x91",
+		    "\xe2\x80\xb0" };
+
+		doc_open(&d, 0);
+		json_string(d.json, plain[i]);
+		assert_int_equal(doc_close(&d), 0);
+		assert_null(strstr(d.buf, "\\u"));
+		free(d.buf);
+	}
+}
+
 /* A document with every kind of value, nested; checked field by field. */
 static void
 write_nested(struct json *j)
@@ -350,6 +398,7 @@ main(void)
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_utf8_passthrough),
 		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_c1_and_bidi),
 		cmocka_unit_test(test_nesting_compact),
 		cmocka_unit_test(test_nesting_indented),
 		cmocka_unit_test(test_misuse),

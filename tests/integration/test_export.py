@@ -5,13 +5,17 @@ an auditor would check: every report of the range once, opened only with
 the right key; a dry run that changes nothing; after the purge, the old
 texts gone from the raw bytes of the database and its WAL, open reports
 and the daily counts still there. Old rows are made old by moving their
-times back in the database, as the passing of days would.
+times back in the database, as the passing of days would. A reporter's
+escape sequences and bidi controls reach no terminal (a pty as stdout),
+while a CSV written to a file keeps them as data.
 """
 import csv
 import datetime
 import io
 import json
 import os
+import pty
+import re
 import sqlite3
 import subprocess
 import time
@@ -276,6 +280,108 @@ class Purge(ExportBase):
         self.ok("reports", "show", "--key", self.sec, self.open)
         self.assertNotIn("ZORIGTBAATAR", self.daemon.log())
         self.assertNotIn(ASKER, self.daemon.log())
+
+
+# What a reporter can text to a caseworker's terminal (UCS-2 carries it
+# all): an OSC 52 clipboard write ended by BEL, a CSI that clears the
+# screen, the C1 CSI, the bidi controls RLO, LRI, RLM, ALM, and DEL; with
+# a comma and quotes, so that CSV must quote it.
+HOSTILE = ('x\x1b]52;c;SGVsbG8=\x07, "y" \x1b[2J \u009b31m '
+           '\u202eevil\u2066 \u200f\u061c\x7f end')
+# C0 but tab and line breaks, DEL, C1, the bidi controls: as UTF-8 bytes.
+RAW = re.compile(rb'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|'
+                 rb'\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]|'
+                 rb'\xd8\x9c')
+
+
+class Terminal(ExportBase):
+    """A report with escape sequences and bidi controls, shown on a
+    terminal (a pty as stdout) and written to a file."""
+
+    def setUp(self):
+        super().setUp()
+        before = len(self.sent_to(REPORTER))
+        self.sim.inject(REPORTER, "REPORT " + HOSTILE, encoding="ucs2")
+        ack = wait_for(lambda: self.sent_to(REPORTER)[before:], 30,
+                       "the ack")[0]
+        self.ref = ack.text.rsplit("#", 1)[1].strip()
+        # And one that is no report: the inbox keeps its text.
+        self.sim.inject(ASKER, HOSTILE, encoding="ucs2")
+        wait_for(lambda: self.sent_to(ASKER), 30, "the answer")
+
+    def on_terminal(self, *args):
+        """shukherctl args with a pty as stdout; what the terminal got."""
+        master, slave = pty.openpty()
+        proc = subprocess.Popen(
+            [binary("shukherctl"), "-c", self.conf] + list(args),
+            stdout=slave, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:          # EIO: the other end is closed
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        self.assertEqual(proc.wait(timeout=60), 0, proc.stderr.read())
+        proc.stderr.close()
+        return out
+
+    def assert_nothing_raw(self, out, what):
+        m = RAW.search(out)
+        self.assertIsNone(m, "%s: %r reached the terminal in %r" %
+                          (what, m and m.group(), out[:400]))
+
+    def test_csv_to_a_terminal_is_shown_escaped(self):
+        out = self.on_terminal("reports", "export", "--key", self.sec)
+        self.assert_nothing_raw(out, "export")
+        self.assertIn(b"\\x1b]52;c;SGVsbG8=\\x07", out)
+        self.assertIn(b"\\u009b31m \\u202eevil\\u2066 \\u200f\\u061c\\x7f",
+                      out)
+        self.assertIn(self.ref.encode(), out)
+
+    def test_csv_to_a_file_is_the_data(self):
+        path = self.tmp.join("export.csv")
+        with open(path, "wb") as f:
+            p = subprocess.run([binary("shukherctl"), "-c", self.conf,
+                                "reports", "export", "--key", self.sec],
+                               stdout=f, stderr=subprocess.PIPE, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(path, "rb") as f:
+            raw = f.read()
+        # Quoted, quotes doubled, every byte as the reporter sent it.
+        self.assertIn(b'"REPORT ' + HOSTILE.replace('"', '""').encode() +
+                      b'"', raw)
+        rows = list(csv.DictReader(io.StringIO(raw.decode(), newline="")))
+        self.assertEqual(rows[0]["text"], "REPORT " + HOSTILE)
+        # A pipe is not a terminal either.
+        p = self.ok("reports", "export", "--key", self.sec)
+        self.assertIn(HOSTILE.replace('"', '""'), p.stdout)
+
+    def test_json_has_no_raw_controls_and_decodes_whole(self):
+        out = self.on_terminal("--json", "reports", "export", "--key",
+                               self.sec)
+        self.assert_nothing_raw(out, "--json export")
+        rows = json.loads(out.decode())
+        self.assertEqual(rows[0]["text"], "REPORT " + HOSTILE)
+        p = self.ok("--json", "reports", "export", "--key", self.sec)
+        self.assert_nothing_raw(p.stdout.encode(), "--json to a pipe")
+
+    def test_every_listing_on_a_terminal(self):
+        for args in (("inbox",), ("reports", "list", "--key", self.sec),
+                     ("reports", "show", "--key", self.sec, self.ref),
+                     ("--json", "inbox"), ("--json", "reports", "show",
+                                           "--key", self.sec, self.ref)):
+            out = self.on_terminal(*args)
+            self.assert_nothing_raw(out, " ".join(args))
+            if "--json" not in args:
+                self.assertIn(b"\\x1b]52", out, args)
+        out = self.on_terminal("reports", "show", "--key", self.sec,
+                               self.ref)
+        self.assertIn(b"\\u202eevil", out)
 
 
 if __name__ == "__main__":
