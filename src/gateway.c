@@ -5,8 +5,18 @@
  * modem only after store_put_part() committed it; reading comes before
  * sending in every pass, so that a burst never fills the SIM; a send that
  * fails stays queued. A modem that fails repeatedly is closed and reopened
- * with exponential backoff (1 s doubling to 60 s); a database that fails is
- * retried likewise. Nothing here exits the process.
+ * with exponential backoff (1 s doubling to 60 s).
+ *
+ * A database that refuses writes (a full disk, a file system gone
+ * read-only, a lock held too long) is waited for the same way: the SIM is
+ * not read while it fails, so what it holds stays there; the failure is
+ * logged once, then once a minute; what is already queued keeps going out
+ * while the database can be read, and sends it could not record are kept
+ * in memory, never sent twice, and recorded when it recovers. Before every
+ * read of the SIM and every delete, the database file must still be the
+ * one opened: deleted or replaced, the gateway stops (gateway_run_once()
+ * returns -1) rather than store into a file nobody will see again. Nothing
+ * here exits the process.
  */
 #include <errno.h>
 #include <poll.h>
@@ -28,6 +38,23 @@
 #define GW_RETRY_MAX       3600    /* longest wait before a send retry */
 #define GW_WAIT_MAX        1000    /* ms: the loop turns at least this often */
 #define GW_ERR             192     /* room for a modem error, with its context */
+#define GW_STORE_LOG_EVERY 60      /* seconds between lines on a failing store */
+
+/* What the database could not record of a send yet. */
+enum gateway_record_kind {
+	GW_REC_SENT,             /* sent: store_outbox_sent() */
+	GW_REC_RETRY,            /* failed, try again at `at` */
+	GW_REC_FAIL,             /* failed for good */
+	GW_REC_PROGRESS,         /* some parts went out (modem failure) */
+};
+
+struct gateway_record {
+	int64_t id;              /* the outbox row */
+	enum gateway_record_kind kind;
+	int64_t at;              /* sent at; next attempt (retry); failed at */
+	char msgref[64];         /* the references of the parts sent */
+	char error[GW_ERR];      /* retry, fail: why */
+};
 
 struct gateway {
 	const struct modem_ops *ops;
@@ -40,10 +67,21 @@ struct gateway {
 	int read_due;            /* read at the next pass */
 	int64_t read_at;         /* next periodic full read */
 	int64_t info_at;         /* next signal/SIM refresh */
-	int64_t store_at;        /* after a database failure: retry then */
-	int store_backoff;
 	int64_t purge_at;        /* next retention purge (daily) */
 	struct store_modem_state state;
+	/* A failing database: */
+	int store_down;          /* a write failed; none has worked since */
+	int64_t store_at;        /* while down: the next attempt */
+	int store_backoff;       /* seconds before the attempt after that */
+	int64_t store_down_since;
+	int64_t store_log_at;    /* no failure line before then */
+	int store_logged;        /* a failure line since the last recovery */
+	int store_failures;      /* failures not logged yet */
+	int file_gone;           /* the database file was deleted/replaced */
+	/* Sends the database could not record, in the order they happened;
+	 * never sent again while here. */
+	struct gateway_record *records;
+	size_t nrecords, records_cap;
 };
 
 /* Where read() found an SMS that is now stored: delete it there. */
@@ -52,16 +90,98 @@ struct gateway_batch {
 	int64_t now;
 	struct modem_sms *done;
 	size_t ndone, cap;
-	int store_failed;
+	const char *store_failed;   /* what could not be stored, or NULL */
 };
 
+/*
+ * A database write (or read) failed: no read of the SIM until the backoff
+ * has passed. The first failure of an outage is logged, then one line a
+ * minute with the count, however often it is tried.
+ */
+static void
+gateway_store_error(struct gateway *gw, const char *what, const char *err,
+    int64_t now)
+{
+	if (!gw->store_down) {
+		gw->store_down = 1;
+		gw->store_down_since = now;
+	}
+	gw->store_failures++;
+	if (now >= gw->store_log_at) {
+		if (!gw->store_logged)
+			log_warnx("store: %s failed: %s; SMS stay on the SIM "
+			    "until the database takes writes again (retrying "
+			    "with backoff; logged once a minute)", what, err);
+		else
+			log_warnx("store: still failing after %lld s (%d "
+			    "failure%s since the last line): %s: %s",
+			    (long long)(now - gw->store_down_since),
+			    gw->store_failures, gw->store_failures == 1 ?
+			    "" : "s", what, err);
+		gw->store_logged = 1;
+		gw->store_failures = 0;
+		gw->store_log_at = now + GW_STORE_LOG_EVERY;
+	}
+	gw->store_at = now + gw->store_backoff;
+	gw->store_backoff = gw->store_backoff * 2 > GW_BACKOFF_MAX ?
+	    GW_BACKOFF_MAX : gw->store_backoff * 2;
+}
+
+/* A write worked: a failing database has recovered. */
+static void
+gateway_store_ok(struct gateway *gw, int64_t now)
+{
+	if (!gw->store_down)
+		return;
+	if (gw->store_logged)
+		log_info("store: writes work again after %lld s; reading the "
+		    "SIM", (long long)(now - gw->store_down_since));
+	gw->store_down = 0;
+	gw->store_logged = 0;
+	gw->store_failures = 0;
+	gw->store_backoff = 1;
+	gw->store_at = 0;
+}
+
+/* Records the modem's state for shukherctl status; a write like any
+ * other, so it also tells whether a failing database has recovered. */
 static void
 gateway_save_state(struct gateway *gw, int64_t now)
 {
 	gw->state.updated_at = now;
 	if (store_modem_state_put(gw->store, &gw->state) < 0)
-		log_warnx("store: cannot record the modem state: %s",
-		    store_errmsg(gw->store));
+		gateway_store_error(gw, "recording the modem state",
+		    store_errmsg(gw->store), now);
+	else
+		gateway_store_ok(gw, now);
+}
+
+/*
+ * Whether the database file is still the one opened. 0 when it is; -1
+ * when it was deleted or replaced (logged; the gateway stops: nothing more
+ * is deleted from the SIM); 1 when it cannot be told now (treated as a
+ * failing database).
+ */
+static int
+gateway_check_file(struct gateway *gw, int64_t now)
+{
+	char err[GW_ERR * 2];
+	int r;
+
+	if (gw->file_gone)
+		return -1;
+	if ((r = store_same_file(gw->store, err, sizeof(err))) == 0)
+		return 0;
+	if (r < 0) {
+		gateway_store_error(gw, "checking the database file", err,
+		    now);
+		return 1;
+	}
+	log_error("%s: no SMS is deleted from the SIM any more; stopping, so "
+	    "that the service restarts into a clear failure (restore the "
+	    "file, or start afresh with `shukherctl init`)", err);
+	gw->file_gone = 1;
+	return -1;
 }
 
 /* Schedules the next open after the current backoff, and doubles it. */
@@ -171,9 +291,7 @@ gateway_store_sms(void *arg, const struct modem_sms *sms)
 	if (sms->status_report) {
 		if ((r = store_outbox_delivery(b->gw->store, sms->report_ref,
 		    sms->report_delivered, b->now)) < 0) {
-			log_warnx("store: cannot record a delivery report, left "
-			    "on the modem: %s", store_errmsg(b->gw->store));
-			b->store_failed = 1;
+			b->store_failed = "recording a delivery report";
 			return -1;
 		}
 		log_debug("delivery report for reference %d: %s%s",
@@ -190,9 +308,7 @@ gateway_store_sms(void *arg, const struct modem_sms *sms)
 	part.coding = sms->coding;
 	part.malformed = sms->malformed;
 	if ((r = store_put_part(b->gw->store, &part, b->now)) < 0) {
-		log_warnx("store: cannot store an SMS, left on the modem: %s",
-		    store_errmsg(b->gw->store));
-		b->store_failed = 1;
+		b->store_failed = "storing an SMS";
 		return -1;
 	}
 	log_debug("stored SMS at %d (part %d/%d)%s", sms->location,
@@ -210,7 +326,11 @@ done:
 	return 0;
 }
 
-/* Reads the modem, stores each SMS, then deletes each one stored. */
+/*
+ * Reads the modem, stores each SMS, then deletes each one stored, unless
+ * the database file is no longer the one opened. What could not be stored
+ * stays on the SIM and is read again once the database recovers.
+ */
 static void
 gateway_read(struct gateway *gw, int64_t now)
 {
@@ -222,10 +342,19 @@ gateway_read(struct gateway *gw, int64_t now)
 	gw->read_due = 0;
 	gw->read_at = now + gw->conf->modem.poll_interval;
 	n = gw->ops->read(gw->modem, gateway_store_sms, &b, err, sizeof(err));
-	if (n < 0 && !b.store_failed)
+	if (n < 0 && b.store_failed == NULL)
 		gateway_modem_error(gw, "read", err, 0, now);
 	else if (n >= 0)
 		gw->errors = 0, gw->backoff = 1;  /* it works: forget the past */
+	if (b.store_failed != NULL) {
+		gateway_store_error(gw, b.store_failed,
+		    store_errmsg(gw->store), now);
+		gw->read_due = 1;       /* again, once the store recovers */
+	} else if (b.ndone > 0) {
+		gateway_store_ok(gw, now);
+	}
+	if (b.ndone > 0 && gateway_check_file(gw, now) != 0)
+		b.ndone = 0;            /* stored where nobody will look */
 	for (i = 0; i < b.ndone && gw->modem != NULL; i++) {
 		if (gw->ops->remove(gw->modem, &b.done[i], err,
 		    sizeof(err)) < 0) {
@@ -235,20 +364,7 @@ gateway_read(struct gateway *gw, int64_t now)
 	}
 	if (b.ndone > 0)
 		log_info("received %zu SMS", b.ndone);
-	if (b.store_failed)
-		gw->read_due = 1;       /* again, once the store recovers */
 	free(b.done);
-}
-
-/* A database failure: log it and wait before the next pass touches it. */
-static void
-gateway_store_error(struct gateway *gw, const char *what, int64_t now)
-{
-	log_warnx("store: %s failed: %s; retrying in %d s", what,
-	    store_errmsg(gw->store), gw->store_backoff);
-	gw->store_at = now + gw->store_backoff;
-	gw->store_backoff = gw->store_backoff * 2 > GW_BACKOFF_MAX ?
-	    GW_BACKOFF_MAX : gw->store_backoff * 2;
 }
 
 /* Routes up to GW_HANDLE_BATCH messages. 1 when more may be waiting. */
@@ -259,16 +375,19 @@ gateway_handle(struct gateway *gw, int64_t now)
 
 	if (store_expire_parts(gw->store,
 	    now - gw->conf->limits.multipart_timeout) < 0) {
-		gateway_store_error(gw, "joining long messages", now);
+		gateway_store_error(gw, "joining long messages",
+		    store_errmsg(gw->store), now);
 		return 0;
 	}
 	for (i = 0; i < GW_HANDLE_BATCH; i++) {
 		if ((r = route_handle_next(gw->store, gw->conf, now)) < 0) {
-			gateway_store_error(gw, "handling a message", now);
+			gateway_store_error(gw, "handling a message",
+			    store_errmsg(gw->store), now);
 			return 0;
 		}
 		if (r == 0)
 			return 0;
+		gateway_store_ok(gw, now);
 	}
 	return 1;
 }
@@ -284,30 +403,209 @@ gateway_retry_delay(const struct conf *conf, int attempts)
 	return d < GW_RETRY_MAX ? d : GW_RETRY_MAX;
 }
 
+/* Writes one record to the database. Returns 0 or -1. */
+static int
+gateway_record_write(struct gateway *gw, const struct gateway_record *r)
+{
+	if (r->msgref[0] != '\0' && r->kind != GW_REC_SENT &&
+	    store_outbox_progress(gw->store, r->id, r->msgref) < 0)
+		return -1;
+	switch (r->kind) {
+	case GW_REC_SENT:
+		return store_outbox_sent(gw->store, r->id, r->msgref, r->at);
+	case GW_REC_RETRY:
+		return store_outbox_retry(gw->store, r->id, r->error, r->at);
+	case GW_REC_FAIL:
+		return store_outbox_fail(gw->store, r->id, r->error, r->at);
+	case GW_REC_PROGRESS:
+		break;
+	}
+	return 0;
+}
+
+/* Whether outbox row id has a record the database has not taken yet. */
+static int
+gateway_unrecorded(const struct gateway *gw, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < gw->nrecords; i++)
+		if (gw->records[i].id == id)
+			return 1;
+	return 0;
+}
+
+/*
+ * Writes what a send came to. When the database refuses it, the record is
+ * kept (the row is then never sent again by this process) and written
+ * once the database recovers. Out of memory, it is lost: the row stays
+ * queued and goes out again (at least once).
+ */
+static void
+gateway_record(struct gateway *gw, const struct gateway_record *r,
+    int64_t now)
+{
+	struct gateway_record *grown;
+	size_t cap;
+
+	if (gw->nrecords == 0 && gateway_record_write(gw, r) == 0) {
+		gateway_store_ok(gw, now);
+		return;
+	}
+	if (gw->nrecords == 0)
+		gateway_store_error(gw, "recording a send",
+		    store_errmsg(gw->store), now);
+	if (gw->nrecords == gw->records_cap) {
+		cap = gw->records_cap ? gw->records_cap * 2 : 8;
+		if ((grown = realloc(gw->records, cap * sizeof(*grown))) ==
+		    NULL) {
+			log_warnx("outbox %lld: out of memory; it may be sent "
+			    "again", (long long)r->id);
+			return;
+		}
+		gw->records = grown;
+		gw->records_cap = cap;
+	}
+	gw->records[gw->nrecords++] = *r;
+}
+
+/* Writes the kept records, oldest first, while the database takes them. */
+static void
+gateway_flush_records(struct gateway *gw, int64_t now)
+{
+	size_t done = 0;
+
+	while (done < gw->nrecords &&
+	    gateway_record_write(gw, &gw->records[done]) == 0)
+		done++;
+	if (done > 0) {
+		log_info("outbox: %zu send%s recorded late", done,
+		    done == 1 ? "" : "s");
+		memmove(gw->records, gw->records + done,
+		    (gw->nrecords - done) * sizeof(*gw->records));
+		gw->nrecords -= done;
+		gateway_store_ok(gw, now);
+	}
+	if (gw->nrecords > 0)
+		gateway_store_error(gw, "recording a send",
+		    store_errmsg(gw->store), now);
+}
+
+/*
+ * While records wait: the queued message due soonest that has none, and
+ * the seconds until the first such message is due (-1: none).
+ */
+struct gateway_pick {
+	const struct gateway *gw;
+	int64_t now;
+	struct store_out best;   /* copies, when best.id != 0 */
+	int64_t next_at;         /* INT64_MAX: none */
+	int oom;
+};
+
+static int
+gateway_pick_row(void *arg, const struct store_out *o)
+{
+	struct gateway_pick *p = arg;
+
+	if (gateway_unrecorded(p->gw, o->id))
+		return 0;
+	if (o->next_at < p->next_at)
+		p->next_at = o->next_at;
+	if (o->next_at > p->now || (p->best.id != 0 &&
+	    (o->next_at > p->best.next_at || (o->next_at ==
+	    p->best.next_at && o->id > p->best.id))))
+		return 0;
+	store_out_free(&p->best);
+	p->best = *o;
+	p->best.number = strdup(o->number);
+	p->best.text = strdup(o->text);
+	p->best.state = strdup(o->state);
+	p->best.msgref = o->msgref != NULL ? strdup(o->msgref) : NULL;
+	p->best.last_error = NULL;
+	p->best.delivery = NULL;
+	if (p->best.number == NULL || p->best.text == NULL ||
+	    p->best.state == NULL || (o->msgref != NULL &&
+	    p->best.msgref == NULL)) {
+		p->oom = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+gateway_pick(struct gateway *gw, int64_t now, struct gateway_pick *p)
+{
+	static const struct store_filter queued = { "queued", -1, 0, NULL, 0 };
+
+	memset(p, 0, sizeof(*p));
+	p->gw = gw;
+	p->now = now;
+	p->next_at = INT64_MAX;
+	if (store_list_outbox(gw->store, &queued, gateway_pick_row, p) < 0 ||
+	    p->oom) {
+		store_out_free(&p->best);
+		return -1;
+	}
+	return 0;
+}
+
+/* store_outbox_next(), passing over rows with a record kept. */
+static int
+gateway_next_out(struct gateway *gw, int64_t now, struct store_out *o)
+{
+	struct gateway_pick p;
+
+	if (gw->nrecords == 0)
+		return store_outbox_next(gw->store, now, o);
+	if (gateway_pick(gw, now, &p) < 0)
+		return -1;
+	*o = p.best;
+	return p.best.id != 0;
+}
+
+/* store_outbox_wait(), passing over rows with a record kept. */
+static int64_t
+gateway_outbox_wait(struct gateway *gw, int64_t now)
+{
+	struct gateway_pick p;
+
+	if (gw->nrecords == 0)
+		return store_outbox_wait(gw->store, now);
+	if (gateway_pick(gw, now, &p) < 0)
+		return -2;
+	store_out_free(&p.best);
+	if (p.next_at == INT64_MAX)
+		return -1;
+	return p.next_at <= now ? 0 : p.next_at - now;
+}
+
 /* What to do with a message the modem did not send. */
 static void
 gateway_send_failed(struct gateway *gw, const struct store_out *o, int rc,
-    const char *err, int64_t now)
+    const char *err, const struct modem_send *progress, int64_t now)
 {
+	struct gateway_record r = { .id = o->id, .at = now };
 	int attempts = o->attempts + 1;
-	int r;
 
+	snprintf(r.msgref, sizeof(r.msgref), "%s", progress->msgref);
+	snprintf(r.error, sizeof(r.error), "%s", err);
 	if (rc == -1) {                 /* the modem, not the message */
 		gateway_modem_error(gw, "send", err, 0, now);
-		return;
-	}
-	if (attempts >= gw->conf->limits.send_attempts) {
+		if (progress->msgref[0] == '\0')
+			return;
+		r.kind = GW_REC_PROGRESS;
+	} else if (attempts >= gw->conf->limits.send_attempts) {
 		log_warnx("outbox %lld: failed after %d attempts: %s",
 		    (long long)o->id, attempts, err);
-		r = store_outbox_fail(gw->store, o->id, err, now);
+		r.kind = GW_REC_FAIL;
 	} else {
 		log_warnx("outbox %lld: attempt %d failed: %s",
 		    (long long)o->id, attempts, err);
-		r = store_outbox_retry(gw->store, o->id, err,
-		    now + gateway_retry_delay(gw->conf, attempts));
+		r.kind = GW_REC_RETRY;
+		r.at = now + gateway_retry_delay(gw->conf, attempts);
 	}
-	if (r < 0)
-		gateway_store_error(gw, "recording a failed send", now);
+	gateway_record(gw, &r, now);
 }
 
 /* Where a send in progress records each part the network accepted. */
@@ -316,14 +614,16 @@ struct gateway_sending {
 	int64_t id;
 };
 
+/* Each part as it goes: a retry, also after a crash, sends only the rest.
+ * A failure here is caught by the record of the whole send. */
 static void
 gateway_part_sent(void *arg, const struct modem_send *progress)
 {
 	struct gateway_sending *s = arg;
 
-	if (store_outbox_progress(s->gw->store, s->id, progress->msgref) < 0)
-		log_warnx("store: cannot record a sent part of outbox %lld: "
-		    "%s", (long long)s->id, store_errmsg(s->gw->store));
+	if (!s->gw->store_down)
+		(void)store_outbox_progress(s->gw->store, s->id,
+		    progress->msgref);
 }
 
 /* How far an earlier attempt got: one reference per part it sent. */
@@ -349,13 +649,17 @@ gateway_send(struct gateway *gw, int64_t now)
 	struct store_out o;
 	struct modem_send progress;
 	struct gateway_sending sending = { .gw = gw };
+	struct gateway_record rec = { .kind = GW_REC_SENT, .at = now };
 	char err[GW_ERR] = "";
 	int r, rc;
 
+	if (gw->nrecords > 0 && !gw->store_down)
+		gateway_flush_records(gw, now);
 	memset(&o, 0, sizeof(o));
-	if ((r = store_outbox_next(gw->store, now, &o)) <= 0) {
+	if ((r = gateway_next_out(gw, now, &o)) <= 0) {
 		if (r < 0)
-			gateway_store_error(gw, "reading the outbox", now);
+			gateway_store_error(gw, "reading the outbox",
+			    store_errmsg(gw->store), now);
 		return 0;
 	}
 	/* A send holds the line for seconds, and notices of new messages
@@ -377,32 +681,39 @@ gateway_send(struct gateway *gw, int64_t now)
 		gw->errors = 0;
 		log_info("outbox %lld: sent (%d part%s)", (long long)o.id,
 		    progress.parts_total, progress.parts_total == 1 ? "" : "s");
-		if (store_outbox_sent(gw->store, o.id, progress.msgref,
-		    now) < 0)
-			gateway_store_error(gw, "recording a sent message",
-			    now);
+		rec.id = o.id;
+		snprintf(rec.msgref, sizeof(rec.msgref), "%s", progress.msgref);
+		gateway_record(gw, &rec, now);
 	} else {
-		gateway_send_failed(gw, &o, rc, err, now);
+		gateway_send_failed(gw, &o, rc, err, &progress, now);
 	}
 	store_out_free(&o);
 	return 1;
+}
+
+/* 1 while a failing database is being waited for. */
+static int
+gateway_store_waiting(const struct gateway *gw, int64_t now)
+{
+	return gw->store_down && now < gw->store_at;
 }
 
 /* Milliseconds until something is due, at most GW_WAIT_MAX. */
 static int
 gateway_next_wait(struct gateway *gw, int64_t now)
 {
-	int64_t due = now + GW_WAIT_MAX / 1000, w;
+	int64_t due = now + GW_WAIT_MAX / 1000, read_at, w;
 
 	if (gw->modem == NULL) {
 		if (gw->open_at < due)
 			due = gw->open_at;
 	} else {
-		if (gw->read_due)
-			return 0;
-		if (gw->read_at < due)
-			due = gw->read_at;
-		w = store_outbox_wait(gw->store, now);
+		read_at = gw->read_due ? now : gw->read_at;
+		if (gateway_store_waiting(gw, now) && read_at < gw->store_at)
+			read_at = gw->store_at;
+		if (read_at < due)
+			due = read_at;
+		w = gateway_outbox_wait(gw, now);
 		if (w >= 0 && now + w < due)
 			due = now + w;
 	}
@@ -426,8 +737,8 @@ gateway_purge(struct gateway *gw, int64_t now)
 	store_retention_days(&ret, r->retention_days, r->inbox_retention_days,
 	    r->outbox_retention_days, now);
 	if (store_purge(gw->store, &ret, 0, &p) < 0) {
-		log_warnx("retention: purge failed: %s",
-		    store_errmsg(gw->store));
+		gateway_store_error(gw, "the retention purge",
+		    store_errmsg(gw->store), now);
 		gw->purge_at = now + 3600;
 		return;
 	}
@@ -437,27 +748,59 @@ gateway_purge(struct gateway *gw, int64_t now)
 		    "%d outbox message(s)", p.reports, p.messages, p.outbox);
 }
 
+/*
+ * Whether the database may be used in this pass: yes unless it failed and
+ * its backoff has not passed. When it has, the records of sends kept and
+ * the modem's state are written first, which tells whether it recovered.
+ */
+static int
+gateway_store_ready(struct gateway *gw, int64_t now)
+{
+	if (!gw->store_down)
+		return 1;
+	if (now < gw->store_at)
+		return 0;
+	if (gw->nrecords > 0)
+		gateway_flush_records(gw, now);
+	if (gw->store_down && gw->nrecords == 0)
+		gateway_save_state(gw, now);
+	return !gw->store_down;
+}
+
+/* The daily purge and the reports' escalation, when the database works. */
+static void
+gateway_upkeep(struct gateway *gw, int64_t now)
+{
+	gateway_purge(gw, now);
+	if (gateway_store_ready(gw, now) &&
+	    report_tick(gw->store, gw->conf, now) < 0)
+		gateway_store_error(gw, "escalating or scrubbing reports",
+		    store_errmsg(gw->store), now);
+}
+
 int
 gateway_run_once(struct gateway *gw, int64_t now)
 {
-	int more;
+	int more = 0;
 
 	gateway_open(gw, now);
-	if (gw->modem != NULL && (gw->read_due || now >= gw->read_at))
+	if (gateway_check_file(gw, now) < 0)
+		return -1;
+	if (gateway_store_ready(gw, now) && gw->modem != NULL &&
+	    (gw->read_due || now >= gw->read_at))
 		gateway_read(gw, now);
-	if (now < gw->store_at)
-		return GW_WAIT_MAX;
-	more = gateway_handle(gw, now);
-	if (now < gw->store_at)
-		return GW_WAIT_MAX;
-	gw->store_backoff = 1;
-	gateway_purge(gw, now);
-	if (report_tick(gw->store, gw->conf, now) < 0)
-		log_warnx("reports: escalation or scrubbing failed: %s",
-		    store_errmsg(gw->store));
+	if (gw->file_gone)
+		return -1;
+	if (gateway_store_ready(gw, now))
+		more = gateway_handle(gw, now);
+	if (gateway_store_ready(gw, now))
+		gateway_upkeep(gw, now);
 	if (gw->modem != NULL && now >= gw->info_at)
 		gateway_refresh_info(gw, now);
-	if (gw->modem != NULL && !gw->read_due && gateway_send(gw, now))
+	/* Read before send; but while the database cannot store what is
+	 * read, what is queued goes out meanwhile. */
+	if (gw->modem != NULL && (!gw->read_due ||
+	    !gateway_store_ready(gw, now)) && gateway_send(gw, now))
 		more = 1;
 	return more ? 0 : gateway_next_wait(gw, now);
 }
@@ -536,8 +879,17 @@ gateway_set_conf(struct gateway *gw, const struct conf *conf)
 void
 gateway_free(struct gateway *gw)
 {
+	int64_t now = (int64_t)time(NULL);
+
 	if (gw == NULL)
 		return;
-	gateway_close(gw, (int64_t)time(NULL));
+	gateway_close(gw, now);
+	if (gw->nrecords > 0 && !gw->file_gone)
+		gateway_flush_records(gw, now);
+	if (gw->nrecords > 0)
+		log_warnx("outbox: %zu send%s could not be recorded; %s sent "
+		    "again at the next start", gw->nrecords, gw->nrecords == 1 ?
+		    "" : "s", gw->nrecords == 1 ? "it is" : "they are");
+	free(gw->records);
 	free(gw);
 }
