@@ -87,7 +87,7 @@ int store_fault_exit(enum store_fault fault);
  * start): built under another name, then linked into place, so that it is
  * never half there; never over an existing file (STORE_FAULT_EXISTS), not
  * even an empty one. As root, the file goes to the directory's owner.
- * Leaves the marker beside it. Returns 0, or -1 with *fault and err set.
+ * Returns 0, or -1 with *fault and err set.
  */
 int store_create(const char *path, enum store_fault *fault, char *err,
     size_t errlen);

@@ -40,6 +40,12 @@ ctl_init(struct ctl *ctl, struct ctl_args *args)
 			ctl_err("database %s", err);
 		return store_fault_exit(fault);
 	}
+	/* Opened once as shukherd would, which leaves the marker. */
+	if ((ctl->store = store_open_fault(ctl->db_path, STORE_MARK, &fault,
+	    err, sizeof(err))) == NULL) {
+		ctl_err("database %s", err);
+		return store_fault_exit(fault);
+	}
 	if (ctl->json != NULL) {
 		json_object_begin(ctl->json);
 		json_kv_string(ctl->json, "database", ctl->db_path);

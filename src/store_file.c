@@ -117,17 +117,22 @@ store_refuse_errno(enum store_fault *fault, int errnum, const char *path,
 	case EPERM:
 		store_dir_of(path, dir, sizeof(dir));
 		store_whoami(who, sizeof(who));
+		if (access(path, F_OK) == 0 && access(path, R_OK | W_OK) == -1)
+			return store_refuse(fault, STORE_FAULT_PERMISSION, err,
+			    errlen, "%s: %s: permission denied: %s may not "
+			    "read and write the file; the data is not "
+			    "damaged: fix its owner or mode", path, what, who);
 		return store_refuse(fault, STORE_FAULT_PERMISSION, err, errlen,
-		    "%s: %s: permission denied: %s may not read and write "
-		    "the file or create files in %s (the -wal and -shm files "
-		    "go beside it); the data is not damaged: fix the owner "
-		    "or mode", path, what, who, dir);
+		    "%s: %s: permission denied: %s may not create files in "
+		    "%s (the database's -wal and -shm files go there); the "
+		    "data is not damaged: fix the directory's owner or mode",
+		    path, what, who, dir);
 	case EROFS:
 		return store_refuse(fault, STORE_FAULT_READ_ONLY, err, errlen,
-		    "%s: %s: read-only file system; the data can still be "
-		    "read and exported, nothing new can be stored until it "
-		    "is writable again (a failing card, or mounted "
-		    "read-only)", path, what);
+		    "%s: %s: read-only file system: nothing can be stored "
+		    "until it is writable again (a failing card, or mounted "
+		    "read-only); the file is not damaged: copy it (with its "
+		    "-wal file) elsewhere to read it", path, what);
 	case ENOSPC:
 	case EDQUOT:
 		return store_refuse(fault, STORE_FAULT_NO_SPACE, err, errlen,
@@ -145,14 +150,31 @@ store_refuse_errno(enum store_fault *fault, int errnum, const char *path,
 	}
 }
 
+/*
+ * What keeps this process from writing the database at path or files
+ * beside it (SQLite may name neither: a -shm file that cannot be created
+ * shows as "unable to open", with ENOENT). An errno, or 0 when nothing
+ * does.
+ */
+static int
+store_write_errno(const char *path)
+{
+	char dir[PATH_MAX];
+
+	store_dir_of(path, dir, sizeof(dir));
+	if (access(path, R_OK | W_OK) == -1 ||
+	    access(dir, W_OK | X_OK) == -1)
+		return errno;
+	return 0;
+}
+
 int
 store_refuse_sqlite(enum store_fault *fault, sqlite3 *db, const char *path,
     const char *what, char *err, size_t errlen)
 {
 	int rc = db != NULL ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
-	int sys = db != NULL ? sqlite3_system_errno(db) : 0;
+	int sys = db != NULL ? sqlite3_system_errno(db) : 0, w;
 	const char *msg = db != NULL ? sqlite3_errmsg(db) : "out of memory";
-	char dir[PATH_MAX];
 
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
@@ -178,16 +200,19 @@ store_refuse_sqlite(enum store_fault *fault, sqlite3 *db, const char *path,
 		return store_refuse_errno(fault, EACCES, path, what, err,
 		    errlen);
 	case SQLITE_READONLY:
-		if (sys == EACCES || sys == EPERM || sys == EROFS)
-			return store_refuse_errno(fault, sys, path, what, err,
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+		if (sys == EACCES || sys == EPERM || sys == EROFS ||
+		    sys == ENOSPC || sys == EDQUOT)
+			break;
+		if ((w = store_write_errno(path)) != 0)
+			return store_refuse_errno(fault, w, path, what, err,
 			    errlen);
-		store_dir_of(path, dir, sizeof(dir));
-		if (access(path, W_OK) == -1 || access(dir, W_OK) == -1)
-			return store_refuse_errno(fault, errno == EROFS ?
-			    EROFS : EACCES, path, what, err, errlen);
-		return store_refuse(fault, STORE_FAULT_READ_ONLY, err, errlen,
-		    "%s: %s: read-only (%s); the data can still be read",
-		    path, what, msg);
+		if ((rc & 0xff) == SQLITE_READONLY)
+			return store_refuse(fault, STORE_FAULT_READ_ONLY, err,
+			    errlen, "%s: %s: read-only (%s); the data can "
+			    "still be read", path, what, msg);
+		break;
 	}
 	if (sys != 0 && sys != EINTR)
 		return store_refuse_errno(fault, sys, path, what, err, errlen);
@@ -346,7 +371,6 @@ store_create(const char *path, enum store_fault *fault, char *err,
 	}
 	unlink(tmp);
 	store_sync_dir(path);
-	store_mark(path);
 	return 0;
 }
 
@@ -417,23 +441,19 @@ store_same_file(struct store *store, char *err, size_t errlen)
 		    strerror(errno));
 		return -1;
 	}
-	if (open_st.st_nlink == 0) {
-		snprintf(err, errlen, "%s: the database file was deleted",
-		    store->path);
-		return 1;
-	}
 	if (stat(store->path, &path_st) == -1) {
 		if (errno != ENOENT && errno != ENOTDIR) {
 			snprintf(err, errlen, "%s: stat: %s", store->path,
 			    strerror(errno));
 			return -1;
 		}
-		snprintf(err, errlen, "%s: the database file is gone (renamed "
-		    "or deleted)", store->path);
+		snprintf(err, errlen, "%s: the database file is gone (%s)",
+		    store->path, open_st.st_nlink == 0 ? "deleted" :
+		    "renamed");
 		return 1;
 	}
 	if (path_st.st_dev != open_st.st_dev ||
-	    path_st.st_ino != open_st.st_ino) {
+	    path_st.st_ino != open_st.st_ino || open_st.st_nlink == 0) {
 		snprintf(err, errlen, "%s: the database file was replaced by "
 		    "another file", store->path);
 		return 1;
