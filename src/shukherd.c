@@ -113,7 +113,7 @@ open_store(const char *path)
 	struct store *store;
 	time_t logged = 0;
 	char err[768];
-	int delay = 1;
+	int delay = 1, existed = access(path, F_OK) == 0;
 
 	for (;;) {
 		store = store_open_fault(path, STORE_CREATE | STORE_WRITER |
@@ -138,6 +138,8 @@ open_store(const char *path)
 		fatalx(store_fault_exit(fault), "%s", err);
 	if (logged != 0)
 		log_info("database: no longer locked");
+	if (!existed)
+		log_info("database: created %s (the first start)", path);
 	return store;
 }
 
