@@ -126,10 +126,9 @@ open_store(const char *path)
 		}
 		/* Not READY yet: tell systemd that the start goes on. */
 		sd_notifyf(0, "STATUS=waiting for the database (locked)\n"
-		    "EXTEND_TIMEOUT_USEC=%llu",
+		    "WATCHDOG=1\nEXTEND_TIMEOUT_USEC=%llu",
 		    (unsigned long long)(delay + 10) * 1000000ULL);
-		if (poll(NULL, 0, delay * 1000) == -1 && quit)
-			return NULL;
+		(void)poll(NULL, 0, delay * 1000);   /* a signal ends it */
 		if (quit)
 			return NULL;
 		delay = delay * 2 > 16 ? 16 : delay * 2;

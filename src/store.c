@@ -4,9 +4,10 @@
  * Opening is careful because the file holds reports nobody may lose: a file
  * that is not a SQLite database, belongs to another program, is corrupt or
  * was written by a newer shukher is refused and never touched; a missing file
- * is created only where no database ever was (store_file.c). The schema grows by numbered
- * migrations keyed on PRAGMA user_version, each in its own transaction with
- * its version bump. The other store_*.c files hold the queries, by table.
+ * is created only where no database ever was (store_file.c). The schema
+ * grows by numbered migrations keyed on PRAGMA user_version, each in its own
+ * transaction with its version bump. The other store_*.c files hold the
+ * queries, by table.
  */
 #include <errno.h>
 #include <stdio.h>
