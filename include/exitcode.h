@@ -16,7 +16,9 @@ enum exitcode {
 	EXIT_OSERR = 71,     /* EX_OSERR: out of memory, fork failed, ... */
 	EXIT_IOERR = 74,     /* EX_IOERR: database cannot be opened or is corrupt */
 	EXIT_TEMPFAIL = 75,  /* EX_TEMPFAIL: try again (shukher-web: cannot
-	                        listen yet); systemd restarts */
+	                        listen yet; a database locked by another
+	                        process); systemd restarts */
+	EXIT_NOPERM = 77,    /* EX_NOPERM: may not read or write the database */
 	EXIT_CONFIG = 78,    /* EX_CONFIG: configuration invalid */
 };
 

@@ -10,7 +10,8 @@
  * same two calls with a fake modem and a fake clock.
  *
  * The gateway logs (it is daemon code), never with a message's text or
- * number. It never gives up: every failure is retried.
+ * number. It never gives up: every failure is retried, except a database
+ * file that is no longer the one opened.
  */
 #ifndef SHUKHER_GATEWAY_H
 #define SHUKHER_GATEWAY_H
@@ -40,7 +41,11 @@ void gateway_set_conf(struct gateway *gw, const struct conf *conf);
  * delete what was stored, join expired long messages, handle stored
  * messages, send at most one due message. Returns how many milliseconds the
  * caller may wait (with gateway_wait()) before the next pass; 0 when there
- * is more to do at once.
+ * is more to do at once; -1 when the database file was deleted or replaced
+ * under the gateway (logged): nothing more is deleted from the SIM, and the
+ * caller stops with EXIT_IOERR. A database that fails otherwise (full,
+ * read-only, locked) is waited for with backoff: the SIM is left alone
+ * meanwhile and what is queued still goes out.
  */
 int gateway_run_once(struct gateway *gw, int64_t now);
 

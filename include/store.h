@@ -27,16 +27,78 @@
 
 struct store;
 
+/* How store_open() may treat the file (a mask; 0 for none). */
+enum store_open_flag {
+	/* Create the database when none ever was at path: no file, no -wal
+	 * or -journal file and no marker (<path>.created) beside it. A
+	 * database that existed and vanished, or a zero-length file, is
+	 * refused instead (STORE_FAULT_VANISHED, STORE_FAULT_EMPTY). */
+	STORE_CREATE = 1,
+	/* The caller writes: the write lock is taken and let go at open, so
+	 * that another writer's lock, a read-only file or file system or a
+	 * directory the caller may not write is reported at open. */
+	STORE_WRITER = 2,
+	/* Keep the marker beside the database (shukherd does), so that a
+	 * database deleted later is never silently replaced. */
+	STORE_MARK = 4,
+};
+
+/* What kept store_open() from opening; each calls for its own remedy. */
+enum store_fault {
+	STORE_FAULT_NONE = 0,
+	STORE_FAULT_MISSING,     /* no file (or no directory) */
+	STORE_FAULT_VANISHED,    /* no file where one was (marker, -wal) */
+	STORE_FAULT_EXISTS,      /* store_create(): a file is already there */
+	STORE_FAULT_EMPTY,       /* a zero-length file */
+	STORE_FAULT_FOREIGN,     /* not SQLite, or another program's */
+	STORE_FAULT_CORRUPT,
+	STORE_FAULT_NEWER,       /* a schema newer than this program */
+	STORE_FAULT_LOCKED,      /* another process holds a lock: try again */
+	STORE_FAULT_READ_ONLY,   /* the file or its file system */
+	STORE_FAULT_PERMISSION,  /* this user may not read or write it */
+	STORE_FAULT_NO_SPACE,
+	STORE_FAULT_IO,
+	STORE_FAULT_NO_MEMORY,
+};
+
 /*
- * Opens (with create != 0, creates if missing) the database at path, which
- * may be ":memory:", and brings its schema up to date. A file that is not a
- * shukher database, is corrupt, or is newer than this program is refused:
- * never recreated. Returns NULL and fills err on failure. Close with
+ * Opens the database at path, which may be ":memory:", and brings its
+ * schema up to date; flags is a mask of enum store_open_flag (1 is
+ * STORE_CREATE). A file that is not a shukher database, is corrupt, or is
+ * newer than this program is refused: never recreated. Returns NULL and
+ * fills err (which names path and says what to do) on failure. Close with
  * store_close().
  */
-struct store *store_open(const char *path, int create, char *err,
+struct store *store_open(const char *path, int flags, char *err,
     size_t errlen);
+/* store_open(), which also says why it failed in *fault (NONE on
+ * success). */
+struct store *store_open_fault(const char *path, int flags,
+    enum store_fault *fault, char *err, size_t errlen);
 void store_close(struct store *store);
+
+/* The exit code (exitcode.h) for a program that cannot go on because of
+ * fault: 66 missing, 75 locked (try again), 77 permission, 71 memory, 1
+ * exists, 74 the rest. */
+int store_fault_exit(enum store_fault fault);
+
+/*
+ * Creates a new, empty database at path (shukherctl init; shukherd's first
+ * start): built under another name, then linked into place, so that it is
+ * never half there; never over an existing file (STORE_FAULT_EXISTS), not
+ * even an empty one. As root, the file goes to the directory's owner.
+ * Returns 0, or -1 with *fault and err set.
+ */
+int store_create(const char *path, enum store_fault *fault, char *err,
+    size_t errlen);
+
+/*
+ * Whether the file the store opened is still the one at its path, by
+ * device, inode and link count. Returns 0 when it is (or for :memory:), 1
+ * when it was deleted, renamed or replaced, -1 when it cannot be told (the
+ * file system fails); err says which.
+ */
+int store_same_file(struct store *store, char *err, size_t errlen);
 
 /* The message of the last failed call; owned by the store. */
 const char *store_errmsg(struct store *store);

@@ -83,6 +83,7 @@ struct ctl_cmd {
 /* ---- the commands ------------------------------------------------------- */
 
 int ctl_inbox(struct ctl *ctl, struct ctl_args *args);
+int ctl_init(struct ctl *ctl, struct ctl_args *args);
 int ctl_outbox(struct ctl *ctl, struct ctl_args *args);
 int ctl_stats(struct ctl *ctl, struct ctl_args *args);
 int ctl_reports_list(struct ctl *ctl, struct ctl_args *args);

@@ -311,30 +311,31 @@ st_clock(struct st *st, const struct store_modem_state *state, int reported)
 		    have ? ", agrees with the mobile network" : "");
 }
 
-/* The database: it opens and takes a write lock. Returns the store or
- * NULL. */
+/*
+ * The database: it opens and takes the write lock. A failure says what it
+ * is (missing, locked, read-only, permission, not a database, corrupt) in
+ * store_open()'s words, which name the remedy. Returns the store or NULL.
+ */
 static struct store *
 st_database(struct st *st, const char *path)
 {
+	enum store_fault fault;
 	struct store *store;
-	char err[512];
+	char err[768];
 
-	if (access(path, F_OK) == -1) {
-		st_line(st, ST_FAIL, "database", "%s: %s (shukherd creates "
-		    "it when it starts)", path, strerror(errno));
-		return NULL;
-	}
-	if ((store = store_open(path, 0, err, sizeof(err))) == NULL) {
-		st_line(st, ST_FAIL, "database", "%s: %s", path, err);
-		return NULL;
-	}
-	if (store_begin(store) == -1)
-		st_line(st, ST_FAIL, "database", "%s: not writable: %s", path,
-		    store_errmsg(store));
-	else {
-		store_rollback(store);
+	store = store_open_fault(path, STORE_WRITER, &fault, err, sizeof(err));
+	if (store != NULL) {
 		st_line(st, ST_PASS, "database", "%s writable", path);
+		return store;
 	}
+	if (fault == STORE_FAULT_MISSING)
+		st_line(st, ST_FAIL, "database", "%s (shukherd creates it on its "
+		    "first start)", err);
+	else
+		st_line(st, ST_FAIL, "database", "%s", err);
+	/* Locked by a writer or read-only: still readable for the rest. */
+	if (fault == STORE_FAULT_LOCKED || fault == STORE_FAULT_READ_ONLY)
+		store = store_open(path, 0, err, sizeof(err));
 	return store;
 }
 

@@ -5,8 +5,19 @@
  * modem only after store_put_part() committed it; reading comes before
  * sending in every pass, so that a burst never fills the SIM; a send that
  * fails stays queued. A modem that fails repeatedly is closed and reopened
- * with exponential backoff (1 s doubling to 60 s); a database that fails is
- * retried likewise. Nothing here exits the process.
+ * with exponential backoff (1 s doubling to 60 s).
+ *
+ * A database that refuses writes (a full disk, a file system gone
+ * read-only, a lock held too long) is waited for the same way: the SIM is
+ * not read while it fails, so what it holds stays there; the failure is
+ * logged once, then once a minute; what is already queued keeps going out
+ * while the database can be read, and sends it could not record are kept
+ * in memory, never sent twice, and recorded when it recovers (sending is
+ * gateway_send.c). Before every
+ * read of the SIM and every delete, the database file must still be the
+ * one opened: deleted or replaced, the gateway stops (gateway_run_once()
+ * returns -1) rather than store into a file nobody will see again. Nothing
+ * here exits the process.
  */
 #include <errno.h>
 #include <poll.h>
@@ -15,36 +26,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "gateway.h"
+#include "gateway_int.h"
 #include "log.h"
 #include "netclock.h"
 #include "report.h"
 #include "route.h"
-
-#define GW_BACKOFF_MAX     60      /* seconds between reopen attempts */
-#define GW_ERRORS_REOPEN   3       /* consecutive failures before a reopen */
-#define GW_HANDLE_BATCH    20      /* messages routed per pass */
-#define GW_INFO_INTERVAL   60      /* seconds between signal/SIM refreshes */
-#define GW_RETRY_MAX       3600    /* longest wait before a send retry */
-#define GW_WAIT_MAX        1000    /* ms: the loop turns at least this often */
-#define GW_ERR             192     /* room for a modem error, with its context */
-
-struct gateway {
-	const struct modem_ops *ops;
-	struct store *store;
-	const struct conf *conf;
-	void *modem;             /* NULL while closed */
-	int64_t open_at;         /* next attempt to open */
-	int backoff;             /* seconds before the next attempt after this */
-	int errors;              /* consecutive modem failures */
-	int read_due;            /* read at the next pass */
-	int64_t read_at;         /* next periodic full read */
-	int64_t info_at;         /* next signal/SIM refresh */
-	int64_t store_at;        /* after a database failure: retry then */
-	int store_backoff;
-	int64_t purge_at;        /* next retention purge (daily) */
-	struct store_modem_state state;
-};
 
 /* Where read() found an SMS that is now stored: delete it there. */
 struct gateway_batch {
@@ -52,16 +38,98 @@ struct gateway_batch {
 	int64_t now;
 	struct modem_sms *done;
 	size_t ndone, cap;
-	int store_failed;
+	const char *store_failed;   /* what could not be stored, or NULL */
 };
 
+/*
+ * A database write (or read) failed: no read of the SIM until the backoff
+ * has passed. The first failure of an outage is logged, then one line a
+ * minute with the count, however often it is tried.
+ */
+void
+gateway_store_error(struct gateway *gw, const char *what, const char *err,
+    int64_t now)
+{
+	if (!gw->store_down) {
+		gw->store_down = 1;
+		gw->store_down_since = now;
+	}
+	gw->store_failures++;
+	if (now >= gw->store_log_at) {
+		if (!gw->store_logged)
+			log_warnx("store: %s failed: %s; SMS stay on the SIM "
+			    "until the database takes writes again (retrying "
+			    "with backoff; logged once a minute)", what, err);
+		else
+			log_warnx("store: still failing after %lld s (%d "
+			    "failure%s since the last line): %s: %s",
+			    (long long)(now - gw->store_down_since),
+			    gw->store_failures, gw->store_failures == 1 ?
+			    "" : "s", what, err);
+		gw->store_logged = 1;
+		gw->store_failures = 0;
+		gw->store_log_at = now + GW_STORE_LOG_EVERY;
+	}
+	gw->store_at = now + gw->store_backoff;
+	gw->store_backoff = gw->store_backoff * 2 > GW_BACKOFF_MAX ?
+	    GW_BACKOFF_MAX : gw->store_backoff * 2;
+}
+
+/* A write worked: a failing database has recovered. */
+void
+gateway_store_ok(struct gateway *gw, int64_t now)
+{
+	if (!gw->store_down)
+		return;
+	if (gw->store_logged)
+		log_info("store: writes work again after %lld s; reading the "
+		    "SIM", (long long)(now - gw->store_down_since));
+	gw->store_down = 0;
+	gw->store_logged = 0;
+	gw->store_failures = 0;
+	gw->store_backoff = 1;
+	gw->store_at = 0;
+}
+
+/* Records the modem's state for shukherctl status; a write like any
+ * other, so it also tells whether a failing database has recovered. */
 static void
 gateway_save_state(struct gateway *gw, int64_t now)
 {
 	gw->state.updated_at = now;
 	if (store_modem_state_put(gw->store, &gw->state) < 0)
-		log_warnx("store: cannot record the modem state: %s",
-		    store_errmsg(gw->store));
+		gateway_store_error(gw, "recording the modem state",
+		    store_errmsg(gw->store), now);
+	else
+		gateway_store_ok(gw, now);
+}
+
+/*
+ * Whether the database file is still the one opened. 0 when it is; -1
+ * when it was deleted or replaced (logged; the gateway stops: nothing more
+ * is deleted from the SIM); 1 when it cannot be told now (treated as a
+ * failing database).
+ */
+static int
+gateway_check_file(struct gateway *gw, int64_t now)
+{
+	char err[GW_ERR * 2];
+	int r;
+
+	if (gw->file_gone)
+		return -1;
+	if ((r = store_same_file(gw->store, err, sizeof(err))) == 0)
+		return 0;
+	if (r < 0) {
+		gateway_store_error(gw, "checking the database file", err,
+		    now);
+		return 1;
+	}
+	log_error("%s: no SMS is deleted from the SIM any more; stopping, so "
+	    "that the service restarts into a clear failure (restore the "
+	    "file, or start afresh with `shukherctl init`)", err);
+	gw->file_gone = 1;
+	return -1;
 }
 
 /* Schedules the next open after the current backoff, and doubles it. */
@@ -92,7 +160,7 @@ gateway_close(struct gateway *gw, int64_t now)
  * (or at once when the device is gone) close the modem so that the next
  * passes reopen it with backoff.
  */
-static void
+void
 gateway_modem_error(struct gateway *gw, const char *what, const char *err,
     int gone, int64_t now)
 {
@@ -171,9 +239,7 @@ gateway_store_sms(void *arg, const struct modem_sms *sms)
 	if (sms->status_report) {
 		if ((r = store_outbox_delivery(b->gw->store, sms->report_ref,
 		    sms->report_delivered, b->now)) < 0) {
-			log_warnx("store: cannot record a delivery report, left "
-			    "on the modem: %s", store_errmsg(b->gw->store));
-			b->store_failed = 1;
+			b->store_failed = "recording a delivery report";
 			return -1;
 		}
 		log_debug("delivery report for reference %d: %s%s",
@@ -199,9 +265,7 @@ gateway_store_sms(void *arg, const struct modem_sms *sms)
 	part.malformed = sms->malformed;
 	part.probe = sms->probe;
 	if ((r = store_put_part(b->gw->store, &part, b->now)) < 0) {
-		log_warnx("store: cannot store an SMS, left on the modem: %s",
-		    store_errmsg(b->gw->store));
-		b->store_failed = 1;
+		b->store_failed = "storing an SMS";
 		return -1;
 	}
 	if (r == 1 && sms->raw)
@@ -224,7 +288,11 @@ done:
 	return 0;
 }
 
-/* Reads the modem, stores each SMS, then deletes each one stored. */
+/*
+ * Reads the modem, stores each SMS, then deletes each one stored, unless
+ * the database file is no longer the one opened. What could not be stored
+ * stays on the SIM and is read again once the database recovers.
+ */
 static void
 gateway_read(struct gateway *gw, int64_t now)
 {
@@ -236,10 +304,19 @@ gateway_read(struct gateway *gw, int64_t now)
 	gw->read_due = 0;
 	gw->read_at = now + gw->conf->modem.poll_interval;
 	n = gw->ops->read(gw->modem, gateway_store_sms, &b, err, sizeof(err));
-	if (n < 0 && !b.store_failed)
+	if (n < 0 && b.store_failed == NULL)
 		gateway_modem_error(gw, "read", err, 0, now);
 	else if (n >= 0)
 		gw->errors = 0, gw->backoff = 1;  /* it works: forget the past */
+	if (b.store_failed != NULL) {
+		gateway_store_error(gw, b.store_failed,
+		    store_errmsg(gw->store), now);
+		gw->read_due = 1;       /* again, once the store recovers */
+	} else if (b.ndone > 0) {
+		gateway_store_ok(gw, now);
+	}
+	if (b.ndone > 0 && gateway_check_file(gw, now) != 0)
+		b.ndone = 0;            /* stored where nobody will look */
 	for (i = 0; i < b.ndone && gw->modem != NULL; i++) {
 		r = gw->ops->remove(gw->modem, &b.done[i], err, sizeof(err));
 		if (r == -2)            /* refused: the modem is fine */
@@ -251,20 +328,7 @@ gateway_read(struct gateway *gw, int64_t now)
 	}
 	if (b.ndone > 0)
 		log_info("received %zu SMS", b.ndone);
-	if (b.store_failed)
-		gw->read_due = 1;       /* again, once the store recovers */
 	free(b.done);
-}
-
-/* A database failure: log it and wait before the next pass touches it. */
-static void
-gateway_store_error(struct gateway *gw, const char *what, int64_t now)
-{
-	log_warnx("store: %s failed: %s; retrying in %d s", what,
-	    store_errmsg(gw->store), gw->store_backoff);
-	gw->store_at = now + gw->store_backoff;
-	gw->store_backoff = gw->store_backoff * 2 > GW_BACKOFF_MAX ?
-	    GW_BACKOFF_MAX : gw->store_backoff * 2;
 }
 
 /* Routes up to GW_HANDLE_BATCH messages. 1 when more may be waiting. */
@@ -275,150 +339,46 @@ gateway_handle(struct gateway *gw, int64_t now)
 
 	if (store_expire_parts(gw->store,
 	    now - gw->conf->limits.multipart_timeout) < 0) {
-		gateway_store_error(gw, "joining long messages", now);
+		gateway_store_error(gw, "joining long messages",
+		    store_errmsg(gw->store), now);
 		return 0;
 	}
 	for (i = 0; i < GW_HANDLE_BATCH; i++) {
 		if ((r = route_handle_next(gw->store, gw->conf, now)) < 0) {
-			gateway_store_error(gw, "handling a message", now);
+			gateway_store_error(gw, "handling a message",
+			    store_errmsg(gw->store), now);
 			return 0;
 		}
 		if (r == 0)
 			return 0;
+		gateway_store_ok(gw, now);
 	}
 	return 1;
 }
 
-/* Seconds to wait before attempt number attempts + 1. */
-static int64_t
-gateway_retry_delay(const struct conf *conf, int attempts)
-{
-	int64_t d = conf->limits.retry_delay;
-
-	while (--attempts > 0 && d < GW_RETRY_MAX)
-		d *= 2;
-	return d < GW_RETRY_MAX ? d : GW_RETRY_MAX;
-}
-
-/* What to do with a message the modem did not send. */
-static void
-gateway_send_failed(struct gateway *gw, const struct store_out *o, int rc,
-    const char *err, int64_t now)
-{
-	int attempts = o->attempts + 1;
-	int r;
-
-	if (rc == -1) {                 /* the modem, not the message */
-		gateway_modem_error(gw, "send", err, 0, now);
-		return;
-	}
-	if (attempts >= gw->conf->limits.send_attempts) {
-		log_warnx("outbox %lld: failed after %d attempts: %s",
-		    (long long)o->id, attempts, err);
-		r = store_outbox_fail(gw->store, o->id, err, now);
-	} else {
-		log_warnx("outbox %lld: attempt %d failed: %s",
-		    (long long)o->id, attempts, err);
-		r = store_outbox_retry(gw->store, o->id, err,
-		    now + gateway_retry_delay(gw->conf, attempts));
-	}
-	if (r < 0)
-		gateway_store_error(gw, "recording a failed send", now);
-}
-
-/* Where a send in progress records each part the network accepted. */
-struct gateway_sending {
-	struct gateway *gw;
-	int64_t id;
-};
-
-static void
-gateway_part_sent(void *arg, const struct modem_send *progress)
-{
-	struct gateway_sending *s = arg;
-
-	if (store_outbox_progress(s->gw->store, s->id, progress->msgref) < 0)
-		log_warnx("store: cannot record a sent part of outbox %lld: "
-		    "%s", (long long)s->id, store_errmsg(s->gw->store));
-}
-
-/* How far an earlier attempt got: one reference per part it sent. */
-static void
-gateway_progress(const struct store_out *o, struct modem_send *progress)
-{
-	const char *p;
-
-	memset(progress, 0, sizeof(*progress));
-	progress->concat_ref = (int)(o->id % 255) + 1;
-	if (o->msgref == NULL || o->msgref[0] == '\0')
-		return;
-	snprintf(progress->msgref, sizeof(progress->msgref), "%s", o->msgref);
-	progress->parts_done = 1;
-	for (p = progress->msgref; *p != '\0'; p++)
-		progress->parts_done += *p == ',';
-}
-
-/* Sends the message due soonest, if any. 1 when one was tried. */
+/* 1 while a failing database is being waited for. */
 static int
-gateway_send(struct gateway *gw, int64_t now)
+gateway_store_waiting(const struct gateway *gw, int64_t now)
 {
-	struct store_out o;
-	struct modem_send progress;
-	struct gateway_sending sending = { .gw = gw };
-	char err[GW_ERR] = "";
-	int r, rc;
-
-	memset(&o, 0, sizeof(o));
-	if ((r = store_outbox_next(gw->store, now, &o)) <= 0) {
-		if (r < 0)
-			gateway_store_error(gw, "reading the outbox", now);
-		return 0;
-	}
-	/* A send holds the line for seconds, and notices of new messages
-	 * that came meanwhile wait in libgammu: read those first, so that a
-	 * burst never fills the SIM while the outbox drains. */
-	if ((r = gw->ops->wait(gw->modem, 0)) != 0) {
-		if (r > 0)
-			gw->read_due = 1;
-		else
-			gateway_modem_error(gw, "wait", "device gone", 1, now);
-		store_out_free(&o);
-		return 1;
-	}
-	gateway_progress(&o, &progress);
-	sending.id = o.id;
-	rc = gw->ops->send(gw->modem, o.number, o.text, &progress,
-	    gateway_part_sent, &sending, err, sizeof(err));
-	if (rc == 0) {
-		gw->errors = 0;
-		log_info("outbox %lld: sent (%d part%s)", (long long)o.id,
-		    progress.parts_total, progress.parts_total == 1 ? "" : "s");
-		if (store_outbox_sent(gw->store, o.id, progress.msgref,
-		    now) < 0)
-			gateway_store_error(gw, "recording a sent message",
-			    now);
-	} else {
-		gateway_send_failed(gw, &o, rc, err, now);
-	}
-	store_out_free(&o);
-	return 1;
+	return gw->store_down && now < gw->store_at;
 }
 
 /* Milliseconds until something is due, at most GW_WAIT_MAX. */
 static int
 gateway_next_wait(struct gateway *gw, int64_t now)
 {
-	int64_t due = now + GW_WAIT_MAX / 1000, w;
+	int64_t due = now + GW_WAIT_MAX / 1000, read_at, w;
 
 	if (gw->modem == NULL) {
 		if (gw->open_at < due)
 			due = gw->open_at;
 	} else {
-		if (gw->read_due)
-			return 0;
-		if (gw->read_at < due)
-			due = gw->read_at;
-		w = store_outbox_wait(gw->store, now);
+		read_at = gw->read_due ? now : gw->read_at;
+		if (gateway_store_waiting(gw, now) && read_at < gw->store_at)
+			read_at = gw->store_at;
+		if (read_at < due)
+			due = read_at;
+		w = gateway_outbox_wait(gw, now);
 		if (w >= 0 && now + w < due)
 			due = now + w;
 	}
@@ -442,8 +402,8 @@ gateway_purge(struct gateway *gw, int64_t now)
 	store_retention_days(&ret, r->retention_days, r->inbox_retention_days,
 	    r->outbox_retention_days, now);
 	if (store_purge(gw->store, &ret, 0, &p) < 0) {
-		log_warnx("retention: purge failed: %s",
-		    store_errmsg(gw->store));
+		gateway_store_error(gw, "the retention purge",
+		    store_errmsg(gw->store), now);
 		gw->purge_at = now + 3600;
 		return;
 	}
@@ -453,27 +413,59 @@ gateway_purge(struct gateway *gw, int64_t now)
 		    "%d outbox message(s)", p.reports, p.messages, p.outbox);
 }
 
+/*
+ * Whether the database may be used in this pass: yes unless it failed and
+ * its backoff has not passed. When it has, the records of sends kept and
+ * the modem's state are written first, which tells whether it recovered.
+ */
+static int
+gateway_store_ready(struct gateway *gw, int64_t now)
+{
+	if (!gw->store_down)
+		return 1;
+	if (now < gw->store_at)
+		return 0;
+	if (gw->nrecords > 0)
+		gateway_flush_records(gw, now);
+	if (gw->store_down && gw->nrecords == 0)
+		gateway_save_state(gw, now);
+	return !gw->store_down;
+}
+
+/* The daily purge and the reports' escalation, when the database works. */
+static void
+gateway_upkeep(struct gateway *gw, int64_t now)
+{
+	gateway_purge(gw, now);
+	if (gateway_store_ready(gw, now) &&
+	    report_tick(gw->store, gw->conf, now) < 0)
+		gateway_store_error(gw, "escalating or scrubbing reports",
+		    store_errmsg(gw->store), now);
+}
+
 int
 gateway_run_once(struct gateway *gw, int64_t now)
 {
-	int more;
+	int more = 0;
 
 	gateway_open(gw, now);
-	if (gw->modem != NULL && (gw->read_due || now >= gw->read_at))
+	if (gateway_check_file(gw, now) < 0)
+		return -1;
+	if (gateway_store_ready(gw, now) && gw->modem != NULL &&
+	    (gw->read_due || now >= gw->read_at))
 		gateway_read(gw, now);
-	if (now < gw->store_at)
-		return GW_WAIT_MAX;
-	more = gateway_handle(gw, now);
-	if (now < gw->store_at)
-		return GW_WAIT_MAX;
-	gw->store_backoff = 1;
-	gateway_purge(gw, now);
-	if (report_tick(gw->store, gw->conf, now) < 0)
-		log_warnx("reports: escalation or scrubbing failed: %s",
-		    store_errmsg(gw->store));
+	if (gw->file_gone)
+		return -1;
+	if (gateway_store_ready(gw, now))
+		more = gateway_handle(gw, now);
+	if (gateway_store_ready(gw, now))
+		gateway_upkeep(gw, now);
 	if (gw->modem != NULL && now >= gw->info_at)
 		gateway_refresh_info(gw, now);
-	if (gw->modem != NULL && !gw->read_due && gateway_send(gw, now))
+	/* Read before send; but while the database cannot store what is
+	 * read, what is queued goes out meanwhile. */
+	if (gw->modem != NULL && (!gw->read_due ||
+	    !gateway_store_ready(gw, now)) && gateway_send(gw, now))
 		more = 1;
 	return more ? 0 : gateway_next_wait(gw, now);
 }
@@ -552,8 +544,17 @@ gateway_set_conf(struct gateway *gw, const struct conf *conf)
 void
 gateway_free(struct gateway *gw)
 {
+	int64_t now = (int64_t)time(NULL);
+
 	if (gw == NULL)
 		return;
-	gateway_close(gw, (int64_t)time(NULL));
+	gateway_close(gw, now);
+	if (gw->nrecords > 0 && !gw->file_gone)
+		gateway_flush_records(gw, now);
+	if (gw->nrecords > 0)
+		log_warnx("outbox: %zu send%s could not be recorded; %s sent "
+		    "again at the next start", gw->nrecords, gw->nrecords == 1 ?
+		    "" : "s", gw->nrecords == 1 ? "it is" : "they are");
+	free(gw->records);
 	free(gw);
 }

@@ -12,7 +12,8 @@
  * Exit codes (exitcode.h): 0 done, 1 the command did not succeed (unknown
  * report, already closed), 64 wrong command line, 65 bad input (a number
  * or text that cannot be sent), 66 database missing, 74 database cannot be
- * opened or read, 78 config invalid.
+ * opened or read, 75 database locked by another process (try again), 77
+ * database not readable or writable for this user, 78 config invalid.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -245,6 +246,15 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "text of sent or failed messages). One transaction, then the WAL\n"
 	  "is emptied. The daemon does the same once a day.\n",
 	  CTL_OPT_DRY_RUN, NULL, 0, 0, 1, ctl_purge },
+	{ "init", "",
+	  "creates the database where none is (a new installation)",
+	  "Creates an empty database at the config's database path (or -d).\n"
+	  "shukherd does so by itself only on its first start; once a\n"
+	  "database has existed, a missing one is an error, and this is how\n"
+	  "to start afresh. Never replaces a file, not even an empty one\n"
+	  "(exit 1). As root, the file goes to the directory's owner.\n"
+	  "  --json               one object: database, created, schema\n",
+	  0, NULL, 0, 0, 0, ctl_init },
 	{ "selftest", "[--sms NUMBER]",
 	  "checks service, modem, SIM, signal, clock and storage (technicians)",
 	  "  --sms NUMBER         also send a test SMS to NUMBER and wait for\n"
@@ -274,6 +284,7 @@ ctl_usage(FILE *fp)
 		fprintf(fp, "  %-14s %s\n", cmd->name, cmd->summary);
 	fprintf(fp, "\nexit codes: 0 done, 1 not done (unknown report, ...), "
 	    "64 usage,\n65 bad input, 66 no database, 74 database error, "
+	    "75 database locked,\n77 no permission on the database, "
 	    "78 bad config\n");
 }
 
@@ -523,8 +534,8 @@ usage:
 static int
 ctl_open(struct ctl *ctl, const struct ctl_cmd *cmd)
 {
-	char err[512];
-	struct stat st;
+	enum store_fault fault;
+	char err[768];
 
 	if (!cmd->needs_db)
 		return 0;
@@ -536,15 +547,13 @@ ctl_open(struct ctl *ctl, const struct ctl_cmd *cmd)
 		}
 		ctl->db_path = ctl->conf->database;
 	}
-	if (stat(ctl->db_path, &st) == -1) {
-		ctl_err("database %s: %s", ctl->db_path, strerror(errno));
-		return errno == ENOENT || errno == ENOTDIR ? EXIT_NOINPUT :
-		    EXIT_IOERR;
-	}
-	ctl->store = store_open(ctl->db_path, 0, err, sizeof(err));
+	ctl->store = store_open_fault(ctl->db_path, 0, &fault, err,
+	    sizeof(err));
 	if (ctl->store == NULL) {
-		ctl_err("database %s: %s", ctl->db_path, err);
-		return EXIT_IOERR;
+		ctl_err("database %s%s", err, fault == STORE_FAULT_MISSING ?
+		    " (shukherd creates it on its first start; or shukherctl "
+		    "init)" : "");
+		return store_fault_exit(fault);
 	}
 	return 0;
 }

@@ -10,8 +10,11 @@
  *
  * Exit codes (exitcode.h): 0 on a clean stop or a good -n check, 64 for a
  * wrong command line, 78 for a bad config, 74 when the database cannot be
- * opened or is corrupt, 71 when the system refuses memory or signals.
+ * opened, is corrupt, or was deleted or replaced while running, 77 when
+ * this user may not read or write it, 71 when the system refuses memory or
+ * signals. A database locked by another process is waited for.
  */
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,12 +100,55 @@ reload_conf(const char *path, struct conf **conf, struct gateway *gw)
 	sd_notify(0, "READY=1");
 }
 
-/* The main loop: a pass, then a wait, until a signal says stop. */
-static void
+/*
+ * Opens the database, creating it on the first start. A lock held by
+ * another process is waited for (logged once, then once a minute); any
+ * other fault ends the daemon with its exit code. NULL when a signal said
+ * stop meanwhile.
+ */
+static struct store *
+open_store(const char *path)
+{
+	enum store_fault fault;
+	struct store *store;
+	time_t logged = 0;
+	char err[768];
+	int delay = 1, existed = access(path, F_OK) == 0;
+
+	for (;;) {
+		store = store_open_fault(path, STORE_CREATE | STORE_WRITER |
+		    STORE_MARK, &fault, err, sizeof(err));
+		if (store != NULL || fault != STORE_FAULT_LOCKED)
+			break;
+		if (time(NULL) - logged >= 60) {
+			log_warnx("%s; waiting for it", err);
+			logged = time(NULL);
+		}
+		/* Not READY yet: tell systemd that the start goes on. */
+		sd_notifyf(0, "STATUS=waiting for the database (locked)\n"
+		    "WATCHDOG=1\nEXTEND_TIMEOUT_USEC=%llu",
+		    (unsigned long long)(delay + 10) * 1000000ULL);
+		(void)poll(NULL, 0, delay * 1000);   /* a signal ends it */
+		if (quit)
+			return NULL;
+		delay = delay * 2 > 16 ? 16 : delay * 2;
+	}
+	if (store == NULL)
+		fatalx(store_fault_exit(fault), "%s", err);
+	if (logged != 0)
+		log_info("database: no longer locked");
+	if (!existed)
+		log_info("database: created %s (the first start)", path);
+	return store;
+}
+
+/* The main loop: a pass, then a wait, until a signal says stop or the
+ * database is gone. Returns the exit code. */
+static int
 run(const char *path, struct conf **conf, struct gateway *gw)
 {
 	uint64_t wd_usec = 0;
-	int wait_ms;
+	int wait_ms, rc = EXIT_OK;
 
 	if (sd_watchdog_enabled(0, &wd_usec) <= 0)
 		wd_usec = 0;
@@ -114,13 +160,19 @@ run(const char *path, struct conf **conf, struct gateway *gw)
 			reload_conf(path, conf, gw);
 		}
 		wait_ms = gateway_run_once(gw, (int64_t)time(NULL));
+		if (wait_ms < 0) {
+			rc = EXIT_IOERR;
+			break;
+		}
 		if (wd_usec != 0)
 			sd_notify(0, "WATCHDOG=1");
 		if (wait_ms > 0 && !quit && !reload)
 			gateway_wait(gw, wait_ms);
 	}
 	sd_notify(0, "STOPPING=1");
-	log_info("stopping");
+	log_info("stopping%s", rc != EXIT_OK ? " (exit 74): the database "
+	    "file is not the one opened" : "");
+	return rc;
 }
 
 int
@@ -131,7 +183,7 @@ main(int argc, char *argv[])
 	struct store *store;
 	struct gateway *gw;
 	char err[512];
-	int ch, check = 0, verbose = 0;
+	int ch, check = 0, verbose = 0, rc;
 
 	while ((ch = getopt(argc, argv, "c:nvh")) != -1) {
 		switch (ch) {
@@ -159,16 +211,18 @@ main(int argc, char *argv[])
 		conf_free(conf);
 		return EXIT_OK;
 	}
-	if ((store = store_open(conf->database, 1, err, sizeof(err))) == NULL)
-		fatalx(EXIT_IOERR, "%s", err);
 	signals_init();
+	if ((store = open_store(conf->database)) == NULL) {
+		conf_free(conf);
+		return EXIT_OK;
+	}
 	if ((gw = gateway_new(&modem_gammu_ops, store, conf)) == NULL)
 		fatal(EXIT_OSERR, "gateway");
 
-	run(path, &conf, gw);
+	rc = run(path, &conf, gw);
 
 	gateway_free(gw);
 	store_close(store);
 	conf_free(conf);
-	return EXIT_OK;
+	return rc;
 }

@@ -4,9 +4,10 @@
  * Opening is careful because the file holds reports nobody may lose: a file
  * that is not a SQLite database, belongs to another program, is corrupt or
  * was written by a newer shukher is refused and never touched; a missing file
- * is created only when the caller asks. The schema grows by numbered
- * migrations keyed on PRAGMA user_version, each in its own transaction with
- * its version bump. The other store_*.c files hold the queries, by table.
+ * is created only where no database ever was (store_file.c). The schema
+ * grows by numbered migrations keyed on PRAGMA user_version, each in its own
+ * transaction with its version bump. The other store_*.c files hold the
+ * queries, by table.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -522,75 +523,14 @@ store_query_int(struct store *store, const char *sql, int64_t *out)
 }
 
 /*
- * Creates a missing database file readable by its owner and group only
- * (reports are in it); SQLite gives the -wal and -shm files the same mode.
- * A file that appeared meanwhile is left alone. Returns 0 or -1.
+ * Decides whether the open database may be used: ours (or, only when
+ * created says this process just made it, still empty), not newer than
+ * this build, not corrupt. Returns 0 or -1 with *fault and err set; the
+ * database is not written.
  */
 static int
-store_create_file(const char *path, char *err, size_t errlen)
-{
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
-	if (fd == -1 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fd != -1)
-		close(fd);
-	return 0;
-}
-
-/*
- * Refuses, before SQLite sees it, an existing non-empty file that does not
- * start with the SQLite header: SQLite would refuse it too, but this way
- * nothing can ever be written to it. A missing file is refused unless
- * create. Returns 0 or -1 with err filled.
- */
-static int
-store_check_file(const char *path, int create, char *err, size_t errlen)
-{
-	static const char magic[16] = "SQLite format 3";
-	char head[16];
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	if (strcmp(path, ":memory:") == 0)
-		return 0;
-	if (stat(path, &st) == -1) {
-		if (errno == ENOENT && create)
-			return store_create_file(path, err, errlen);
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		return -1;
-	}
-	if (st.st_size == 0)
-		return 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	n = read(fd, head, sizeof(head));
-	close(fd);
-	if (n != (ssize_t)sizeof(head) || memcmp(head, magic, 16) != 0) {
-		snprintf(err, errlen, "%s: not a shukher database", path);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Decides whether the open database may be used: ours (or empty, and then
- * only when create), not newer than this build, not corrupt. Returns 0 or -1
- * with err filled; the database is not written.
- */
-static int
-store_check_db(struct store *store, const char *path, int create, char *err,
-    size_t errlen)
+store_check_db(struct store *store, const char *path, int created,
+    enum store_fault *fault, char *err, size_t errlen)
 {
 	int64_t appid, version, tables, ok;
 	sqlite3_stmt *stmt;
@@ -599,43 +539,37 @@ store_check_db(struct store *store, const char *path, int create, char *err,
 	if (store_query_int(store, "PRAGMA application_id", &appid) == -1 ||
 	    store_query_int(store, "PRAGMA user_version", &version) == -1 ||
 	    store_query_int(store,
-	    "SELECT count(*) FROM sqlite_master", &tables) == -1) {
-		if ((sqlite3_errcode(store->db) & 0xff) == SQLITE_CORRUPT)
-			snprintf(err, errlen, "%s: corrupt database", path);
-		else
-			snprintf(err, errlen, "%s: not a shukher database (%s)",
-			    path, store->err);
-		return -1;
-	}
+	    "SELECT count(*) FROM sqlite_master", &tables) == -1)
+		return store_refuse_sqlite(fault, store->db, path, "open",
+		    err, errlen);
 	if ((appid != 0 && appid != STORE_APP_ID) ||
-	    (appid == 0 && (tables > 0 || version > 0))) {
-		snprintf(err, errlen, "%s: not a shukher database", path);
-		return -1;
-	}
-	if (appid == 0 && !create) {
-		snprintf(err, errlen, "%s: not a shukher database (empty)",
-		    path);
-		return -1;
-	}
-	if (version > STORE_NMIGRATIONS) {
-		snprintf(err, errlen, "%s: schema version %lld is newer than "
-		    "this program's %d", path, (long long)version,
-		    STORE_NMIGRATIONS);
-		return -1;
-	}
+	    (appid == 0 && (tables > 0 || version > 0)))
+		return store_refuse(fault, STORE_FAULT_FOREIGN, err, errlen,
+		    "%s: not a shukher database (an SQLite database of "
+		    "another program)", path);
+	if (appid == 0 && !created)
+		return store_refuse(fault, STORE_FAULT_FOREIGN, err, errlen,
+		    "%s: not a shukher database (an SQLite file with nothing "
+		    "in it)", path);
+	if (version > STORE_NMIGRATIONS)
+		return store_refuse(fault, STORE_FAULT_NEWER, err, errlen,
+		    "%s: schema version %lld is newer than this program's %d",
+		    path, (long long)version, STORE_NMIGRATIONS);
 	if (tables == 0)
 		return 0;
 	if (store_prepare(store, "PRAGMA quick_check", &stmt) == -1)
-		return -1;
+		return store_refuse_sqlite(fault, store->db, path, "open",
+		    err, errlen);
 	rc = sqlite3_step(stmt);
 	ok = rc == SQLITE_ROW &&
 	    strcmp(store_col_str(stmt, 0), "ok") == 0;
 	sqlite3_finalize(stmt);
-	if (!ok) {
-		snprintf(err, errlen, "%s: corrupt database (quick_check)",
-		    path);
-		return -1;
-	}
+	if (rc != SQLITE_ROW && (rc & 0xff) != SQLITE_CORRUPT)
+		return store_refuse_sqlite(fault, store->db, path, "open",
+		    err, errlen);
+	if (!ok)
+		return store_refuse(fault, STORE_FAULT_CORRUPT, err, errlen,
+		    "%s: corrupt database (quick_check)", path);
 	return 0;
 }
 
@@ -644,7 +578,7 @@ store_check_db(struct store *store, const char *path, int create, char *err,
  * The version is read again inside the transaction, so two processes opening
  * a new file at once do not both migrate. Returns 0 or -1.
  */
-static int
+int
 store_migrate(struct store *store)
 {
 	int64_t version;
@@ -676,8 +610,7 @@ fail:
 	return -1;
 }
 
-/* The connection settings. Returns 0 or -1. */
-static int
+int
 store_settings(struct store *store)
 {
 	static const char *const pragmas[] = {
@@ -694,48 +627,91 @@ store_settings(struct store *store)
 		if (sqlite3_exec(store->db, pragmas[i], NULL, NULL, NULL) !=
 		    SQLITE_OK)
 			return store_fail(store, "settings");
+	/* What the migrations and the budget's queries call. */
+	if (sqlite3_create_function_v2(store->db, "shukher_number_hash", 2,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+	    store_sql_number_hash, NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(store, "settings");
+	return 0;
+}
+
+/*
+ * Takes the write lock and lets it go, so that a writer learns at open,
+ * not at its first write, that it cannot write. Returns 0 or -1.
+ */
+static int
+store_probe_write(struct store *store)
+{
+	if (sqlite3_exec(store->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	return 0;
+}
+
+/* The SQLite connection on a file store_open_file() checked (or on
+ * memory). Returns 0 or -1 with *fault and err set. */
+static int
+store_connect(struct store *store, const char *path, int memory,
+    enum store_fault *fault, char *err, size_t errlen)
+{
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+
+	/* Only memory is created by SQLite: a file, by store_create(). */
+	if (memory)
+		flags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK)
+		return store_refuse_sqlite(fault, store->db, path, "open",
+		    err, errlen);
+	sqlite3_extended_result_codes(store->db, 1);
+	sqlite3_busy_timeout(store->db, STORE_BUSY_MS);
+	/* The file checked is the one SQLite opened. */
+	if (store_same_file(store, err, errlen) != 0)
+		return store_refuse(fault, STORE_FAULT_IO, err, errlen,
+		    "%s: the file changed while it was being opened", path);
 	return 0;
 }
 
 struct store *
-store_open(const char *path, int create, char *err, size_t errlen)
+store_open_fault(const char *path, int flags, enum store_fault *fault,
+    char *err, size_t errlen)
 {
 	struct store *store;
-	int flags;
+	enum store_fault ignored;
+	int memory = strcmp(path, ":memory:") == 0, fd = -1;
 
+	if (fault == NULL)
+		fault = &ignored;
+	*fault = STORE_FAULT_NONE;
 	if (sodium_init() < 0) {
-		snprintf(err, errlen, "sodium_init failed");
+		store_refuse(fault, STORE_FAULT_NO_MEMORY, err, errlen,
+		    "sodium_init failed");
 		return NULL;
 	}
-	if (store_check_file(path, create, err, errlen) == -1)
+	if (!memory && (fd = store_open_file(path, flags, fault, err,
+	    errlen)) == -1)
 		return NULL;
-	if ((store = calloc(1, sizeof(*store))) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
+	if ((store = calloc(1, sizeof(*store))) == NULL ||
+	    (store->path = strdup(path)) == NULL) {
+		free(store);
+		if (fd != -1)
+			close(fd);
+		store_refuse(fault, STORE_FAULT_NO_MEMORY, err, errlen,
+		    "%s: out of memory", path);
 		return NULL;
 	}
-	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-	if (create || strcmp(path, ":memory:") == 0)
-		flags |= SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, store->db != NULL ?
-		    sqlite3_errmsg(store->db) : "out of memory");
+	store->fd = fd;
+	if (store_connect(store, path, memory, fault, err, errlen) == -1 ||
+	    store_check_db(store, path, memory, fault, err, errlen) == -1)
+		goto fail;
+	if (store_settings(store) == -1 || store_migrate(store) == -1 ||
+	    ((flags & STORE_WRITER) && store_probe_write(store) == -1)) {
+		store_refuse_sqlite(fault, store->db, path, "open", err,
+		    errlen);
 		goto fail;
 	}
-	sqlite3_extended_result_codes(store->db, 1);
-	sqlite3_busy_timeout(store->db, STORE_BUSY_MS);
-	if (store_check_db(store, path, create ||
-	    strcmp(path, ":memory:") == 0, err, errlen) == -1)
-		goto fail;
-	if (sqlite3_create_function_v2(store->db, "shukher_number_hash", 2,
-	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
-	    store_sql_number_hash, NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(store->db));
-		goto fail;
-	}
-	if (store_settings(store) == -1 || store_migrate(store) == -1) {
-		snprintf(err, errlen, "%s: %s", path, store->err);
-		goto fail;
-	}
+	if (flags & STORE_MARK)
+		store_mark(path);
 	store->err[0] = '\0';
 	return store;
 fail:
@@ -743,7 +719,15 @@ fail:
 	return NULL;
 }
 
-/* Closes the database; rolls back a transaction left open. NULL is fine. */
+struct store *
+store_open(const char *path, int flags, char *err, size_t errlen)
+{
+	return store_open_fault(path, flags, NULL, err, errlen);
+}
+
+/* Closes the database; rolls back a transaction left open. NULL is fine.
+ * The descriptor of the file goes last: closing it drops every POSIX lock
+ * this process holds on the file, SQLite's too. */
 void
 store_close(struct store *store)
 {
@@ -753,5 +737,8 @@ store_close(struct store *store)
 		store_rollback(store);
 		sqlite3_close_v2(store->db);
 	}
+	if (store->fd >= 0)
+		close(store->fd);
+	free(store->path);
 	free(store);
 }

@@ -18,6 +18,10 @@
 
 struct store {
 	sqlite3 *db;
+	int fd;                  /* the database file, read-only, kept open
+	                            to tell whether it is still at path; -1
+	                            for :memory: */
+	char *path;
 	char err[256];
 };
 
@@ -66,5 +70,39 @@ int store_step_done(struct store *store, sqlite3_stmt *stmt,
  */
 void store_hash_with(const unsigned char *secret, const char *number,
     size_t len, unsigned char *hash);
+
+/* The connection settings (WAL, synchronous, ...) and the SQL functions
+ * the schema uses. Returns 0 or -1. */
+int store_settings(struct store *store);
+/* Applies the migrations the database lacks. Returns 0 or -1. */
+int store_migrate(struct store *store);
+
+/* ---- the file (store_file.c) ------------------------------------------ */
+
+/* Sets *fault, fills err from fmt. Returns -1. */
+int store_refuse(enum store_fault *fault, enum store_fault what, char *err,
+    size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* The fault an errno stands for, told with path and what was being done
+ * ("open", "create"). Returns -1. */
+int store_refuse_errno(enum store_fault *fault, int errnum, const char *path,
+    const char *what, char *err, size_t errlen);
+/* Likewise from the last error of db (may be NULL: out of memory), with
+ * the errno SQLite saw. Returns -1. */
+int store_refuse_sqlite(enum store_fault *fault, sqlite3 *db,
+    const char *path, const char *what, char *err, size_t errlen);
+
+/*
+ * Checks the file at path before SQLite opens it, and creates a database
+ * there when flags has STORE_CREATE and none ever was. Returns a read-only
+ * descriptor of the file (it starts like an SQLite database), or -1 with
+ * *fault and err set.
+ */
+int store_open_file(const char *path, int flags, enum store_fault *fault,
+    char *err, size_t errlen);
+
+/* Writes the marker beside the database at path, when it is missing.
+ * Failures are ignored: the marker is a safeguard. */
+void store_mark(const char *path);
 
 #endif

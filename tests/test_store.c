@@ -616,6 +616,168 @@ raw_int(const char *path, const char *sql)
 	return v;
 }
 
+/* Opens path with flags; expects the fault, and word in the message. */
+static void
+refused_as(const char *path, int flags, enum store_fault want,
+    const char *word)
+{
+	enum store_fault fault = STORE_FAULT_NONE;
+	char err[768];
+
+	err[0] = '\0';
+	assert_null(store_open_fault(path, flags, &fault, err, sizeof(err)));
+	if (fault != want || strstr(err, word) == NULL ||
+	    strstr(err, path) == NULL)
+		fail_msg("fault %d (not %d), error \"%s\" (lacks \"%s\" or the "
+		    "path)", (int)fault, (int)want, err, word);
+}
+
+/* No half-made database (path.new.PID) stays behind. */
+static void
+assert_no_temp_files(void)
+{
+	struct dirent *de;
+	DIR *d;
+
+	assert_non_null(d = opendir(tmpdir));
+	while ((de = readdir(d)) != NULL)
+		if (strstr(de->d_name, ".new.") != NULL)
+			fail_msg("left behind: %s", de->d_name);
+	closedir(d);
+}
+
+static void
+test_open_creates_only_on_first_start(void **state)
+{
+	const char *path = path_for("first.db");
+	char mark[300], wal[300];
+	struct store *s;
+	struct stat st;
+
+	(void)state;
+	snprintf(mark, sizeof(mark), "%s.created", path);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	/* Nothing there, not asked to create: missing (66), nothing made. */
+	refused_as(path, 0, STORE_FAULT_MISSING, "No such file");
+	assert_false(exists(path));
+	assert_int_equal(store_fault_exit(STORE_FAULT_MISSING), 66);
+
+	/* The first start: created, and marked when asked. */
+	s = open_ok(path, STORE_CREATE);
+	store_close(s);
+	assert_true(exists(path));
+	assert_false(exists(mark));
+	s = open_ok(path, STORE_CREATE | STORE_MARK);
+	store_close(s);
+	assert_true(exists(mark));
+
+	/* Deleted: never replaced by an empty one, whoever asks. */
+	assert_int_equal(unlink(path), 0);
+	unlink(wal);
+	refused_as(path, STORE_CREATE | STORE_MARK, STORE_FAULT_VANISHED,
+	    "vanished");
+	refused_as(path, STORE_CREATE, STORE_FAULT_VANISHED, ".created");
+	assert_false(exists(path));
+	assert_int_equal(store_fault_exit(STORE_FAULT_VANISHED), 74);
+
+	/* A -wal or -journal left alone says the same without a marker. */
+	path = path_for("walonly.db");
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	write_file(wal, "x", 1);
+	refused_as(path, STORE_CREATE, STORE_FAULT_VANISHED, "-wal");
+	assert_false(exists(path));
+	unlink(wal);
+	path = path_for("journalonly.db");
+	snprintf(wal, sizeof(wal), "%s-journal", path);
+	write_file(wal, "x", 1);
+	refused_as(path, STORE_CREATE, STORE_FAULT_VANISHED, "-journal");
+	unlink(wal);
+
+	/* A zero-length file is no database to initialise either. */
+	path = path_for("zero.db");
+	write_file(path, "", 0);
+	refused_as(path, STORE_CREATE | STORE_WRITER | STORE_MARK,
+	    STORE_FAULT_EMPTY, "empty file");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	assert_int_equal(store_fault_exit(STORE_FAULT_EMPTY), 74);
+
+	/* Not SQLite, and another program's SQLite: foreign. */
+	path = path_for("text.db");
+	write_file(path, "hello, this is a text file\n", 27);
+	refused_as(path, STORE_CREATE, STORE_FAULT_FOREIGN, "not an SQLite");
+	path = path_for("app.db");
+	raw_sql(path, "CREATE TABLE t (x);");
+	refused_as(path, STORE_CREATE, STORE_FAULT_FOREIGN, "another program");
+	assert_no_temp_files();
+}
+
+static void
+test_create_never_replaces(void **state)
+{
+	const char *path = path_for("init.db");
+	enum store_fault fault;
+	char err[768];
+	struct store *s;
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(store_create(path, &fault, err, sizeof(err)), 0);
+	s = open_ok(path, 0);
+	store_close(s);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"),
+	    store_schema_version());
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07, 0);
+	/* Again: exists (exit 1), the file untouched. */
+	assert_int_equal(store_create(path, &fault, err, sizeof(err)), -1);
+	assert_int_equal(fault, STORE_FAULT_EXISTS);
+	assert_int_equal(store_fault_exit(fault), 1);
+	/* Not over an empty file either. */
+	path = path_for("init0.db");
+	write_file(path, "", 0);
+	assert_int_equal(store_create(path, &fault, err, sizeof(err)), -1);
+	assert_int_equal(fault, STORE_FAULT_EXISTS);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	/* No directory: missing. */
+	path = path_for("nodir/init.db");
+	assert_int_equal(store_create(path, &fault, err, sizeof(err)), -1);
+	assert_int_equal(fault, STORE_FAULT_MISSING);
+	assert_no_temp_files();
+}
+
+static void
+test_same_file(void **state)
+{
+	const char *path = path_for("same.db"), *moved = path_for("moved.db");
+	struct store *s, *mem;
+	char err[256];
+
+	(void)state;
+	s = open_ok(path, STORE_CREATE);
+	assert_int_equal(store_same_file(s, err, sizeof(err)), 0);
+	/* Renamed away, and back. */
+	assert_int_equal(rename(path, moved), 0);
+	assert_int_equal(store_same_file(s, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "renamed"));
+	assert_int_equal(rename(moved, path), 0);
+	assert_int_equal(store_same_file(s, err, sizeof(err)), 0);
+	/* Another file moved over it. */
+	write_file(moved, "x", 1);
+	assert_int_equal(rename(moved, path), 0);
+	assert_int_equal(store_same_file(s, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "replaced"));
+	/* Deleted. */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(store_same_file(s, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "deleted"));
+	store_close(s);
+	mem = open_ok(":memory:", STORE_CREATE);
+	assert_int_equal(store_same_file(mem, err, sizeof(err)), 0);
+	store_close(mem);
+}
+
 static void
 test_open_foreign_newer_corrupt(void **state)
 {
@@ -1721,6 +1883,9 @@ main(void)
 		cmocka_unit_test(test_multipart_joins_across_the_upgrade),
 		cmocka_unit_test(test_open_garbage),
 		cmocka_unit_test(test_open_missing),
+		cmocka_unit_test(test_open_creates_only_on_first_start),
+		cmocka_unit_test(test_create_never_replaces),
+		cmocka_unit_test(test_same_file),
 		cmocka_unit_test(test_open_foreign_newer_corrupt),
 		cmocka_unit_test(test_open_reopen_keeps_data),
 		cmocka_unit_test(test_outbox_retry_fail),

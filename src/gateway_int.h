@@ -1,0 +1,87 @@
+/*
+ * gateway_int: what gateway.c (reading, storing, handling, the loop) and
+ * gateway_send.c (sending, and the records of sends the database could not
+ * take) share, and nobody else may see.
+ */
+#ifndef SHUKHER_GATEWAY_INT_H
+#define SHUKHER_GATEWAY_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gateway.h"
+
+#define GW_BACKOFF_MAX     60      /* seconds between reopen attempts */
+#define GW_ERRORS_REOPEN   3       /* consecutive failures before a reopen */
+#define GW_HANDLE_BATCH    20      /* messages routed per pass */
+#define GW_INFO_INTERVAL   60      /* seconds between signal/SIM refreshes */
+#define GW_RETRY_MAX       3600    /* longest wait before a send retry */
+#define GW_WAIT_MAX        1000    /* ms: the loop turns at least this often */
+#define GW_ERR             192     /* room for a modem error, with its context */
+#define GW_STORE_LOG_EVERY 60      /* seconds between lines on a failing store */
+
+/* What the database could not record of a send yet. */
+enum gateway_record_kind {
+	GW_REC_SENT,             /* sent: store_outbox_sent() */
+	GW_REC_RETRY,            /* failed, try again at `at` */
+	GW_REC_FAIL,             /* failed for good */
+	GW_REC_PROGRESS,         /* some parts went out (modem failure) */
+};
+
+struct gateway_record {
+	int64_t id;              /* the outbox row */
+	enum gateway_record_kind kind;
+	int64_t at;              /* sent at; next attempt (retry); failed at */
+	char msgref[64];         /* the references of the parts sent */
+	char error[GW_ERR];      /* retry, fail: why */
+};
+
+struct gateway {
+	const struct modem_ops *ops;
+	struct store *store;
+	const struct conf *conf;
+	void *modem;             /* NULL while closed */
+	int64_t open_at;         /* next attempt to open */
+	int backoff;             /* seconds before the next attempt after this */
+	int errors;              /* consecutive modem failures */
+	int read_due;            /* read at the next pass */
+	int64_t read_at;         /* next periodic full read */
+	int64_t info_at;         /* next signal/SIM refresh */
+	int64_t purge_at;        /* next retention purge (daily) */
+	struct store_modem_state state;
+	/* A failing database: */
+	int store_down;          /* a write failed; none has worked since */
+	int64_t store_at;        /* while down: the next attempt */
+	int store_backoff;       /* seconds before the attempt after that */
+	int64_t store_down_since;
+	int64_t store_log_at;    /* no failure line before then */
+	int store_logged;        /* a failure line since the last recovery */
+	int store_failures;      /* failures not logged yet */
+	int file_gone;           /* the database file was deleted/replaced */
+	/* Sends the database could not record, in the order they happened;
+	 * never sent again while here. */
+	struct gateway_record *records;
+	size_t nrecords, records_cap;
+};
+
+/* A database call failed (what: "storing an SMS"; err: its message): no
+ * read of the SIM until the backoff has passed; logged once, then once a
+ * minute. */
+void gateway_store_error(struct gateway *gw, const char *what,
+    const char *err, int64_t now);
+/* A database write worked: a failing database has recovered. */
+void gateway_store_ok(struct gateway *gw, int64_t now);
+/* A modem call failed; enough failures close it for a reopen. */
+void gateway_modem_error(struct gateway *gw, const char *what,
+    const char *err, int gone, int64_t now);
+
+/* Sends the message due soonest, if any. 1 when one was tried. */
+int gateway_send(struct gateway *gw, int64_t now);
+/* Seconds until the next message may be sent (0: now), -1 when none is
+ * queued, -2 on a database error. */
+int64_t gateway_outbox_wait(struct gateway *gw, int64_t now);
+/* Writes the records of sends kept while the database failed, oldest
+ * first, while it takes them. */
+void gateway_flush_records(struct gateway *gw, int64_t now);
+
+#endif
