@@ -243,4 +243,12 @@ void conf_free(struct conf *conf);
 const char *conf_reply_text(const struct conf *conf,
     const struct conf_reply *reply, enum lang lang);
 
+/*
+ * What every part of shukher says about a config without
+ * reports.public_key (the daemon at each start and reload, config check,
+ * the self-test, the console, firmware/provision): reports are then filed
+ * in the clear. NULL when reports are sealed. A constant string.
+ */
+const char *conf_unsealed(const struct conf *conf);
+
 #endif

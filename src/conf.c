@@ -1034,3 +1034,13 @@ conf_reply_text(const struct conf *conf, const struct conf_reply *reply,
 			return reply->text[l];
 	return NULL;
 }
+
+const char *
+conf_unsealed(const struct conf *conf)
+{
+	if (conf->reports.public_key != NULL)
+		return NULL;
+	return "reports are filed in the clear: reports.public_key is not "
+	    "set, so anyone who has the SD card can read every report; make "
+	    "a key pair with `shukherctl keygen` and set reports.public_key";
+}

@@ -171,6 +171,10 @@ ctl_conf_print_costs(FILE *fp, const struct conf *conf)
 		fprintf(fp, "  warning: %s\n", w);
 		p.warnings++;
 	}
+	if ((w = conf_unsealed(conf)) != NULL) {
+		fprintf(fp, "  warning: %s\n", w);
+		p.warnings++;
+	}
 	fprintf(fp, "  %d warning%s\n", p.warnings, p.warnings == 1 ? "" :
 	    "s");
 }
@@ -209,6 +213,7 @@ ctl_conf_json(struct json *j, const char *path, const struct conf *conf,
 	json_kv_bool(j, "ok", conf != NULL);
 	json_kv_string(j, "error", conf == NULL ? err : NULL);
 	json_kv_string(j, "database", conf != NULL ? conf->database : NULL);
+	json_kv_bool(j, "sealed", conf != NULL && conf_unsealed(conf) == NULL);
 	json_key(j, "keywords");
 	json_array_begin(j);
 	for (i = 0; conf != NULL && i < conf->nkeywords; i++)
@@ -224,6 +229,8 @@ ctl_conf_json(struct json *j, const char *path, const struct conf *conf,
 	json_array_begin(j);
 	if (conf != NULL && ctl_conf_no_keywords(conf) != NULL)
 		json_string(j, ctl_conf_no_keywords(conf));
+	if (conf != NULL && conf_unsealed(conf) != NULL)
+		json_string(j, conf_unsealed(conf));
 	json_array_end(j);
 	json_object_end(j);
 }

@@ -598,6 +598,11 @@ ctl_selftest(struct ctl *ctl, struct ctl_args *args)
 		goto done;
 	}
 	st_line(&st, ST_PASS, "config", "%s valid", ctl->conf_path);
+	if (conf_unsealed(ctl->conf) != NULL)
+		st_line(&st, ST_WARN, "reports", "%s", conf_unsealed(ctl->conf));
+	else
+		st_line(&st, ST_PASS, "reports", "sealed to %s",
+		    ctl->conf->reports.public_key);
 	if (ctl->db_path == NULL)
 		ctl->db_path = ctl->conf->database;
 	memset(&state, 0, sizeof(state));
@@ -634,7 +639,8 @@ done:
 	if (ctl->json != NULL)
 		json_array_end(ctl->json);
 	else
-		fprintf(ctl->out, "%s: %d failed, %d warnings\n",
-		    st.failed ? "FAILED" : "OK", st.failed, st.warned);
+		fprintf(ctl->out, "%s: %d failed, %d warning%s\n",
+		    st.failed ? "FAILED" : "OK", st.failed, st.warned,
+		    st.warned == 1 ? "" : "s");
 	return st.failed ? EXIT_FAIL : EXIT_OK;
 }

@@ -96,6 +96,8 @@ reload_conf(const char *path, struct conf **conf, struct gateway *gw)
 		conf_free(*conf);
 		*conf = next;
 		log_info("configuration reloaded from %s", path);
+		if (conf_unsealed(next) != NULL)
+			log_warnx("%s", conf_unsealed(next));
 	}
 	sd_notify(0, "READY=1");
 }
@@ -206,6 +208,8 @@ main(int argc, char *argv[])
 
 	if (conf_load(path, &conf, err, sizeof(err)) < 0)
 		fatalx(EXIT_CONFIG, "%s", err);
+	if (conf_unsealed(conf) != NULL)
+		log_warnx("%s", conf_unsealed(conf));
 	if (check) {
 		printf("%s: configuration ok\n", path);
 		conf_free(conf);

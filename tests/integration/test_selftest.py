@@ -18,6 +18,7 @@ NUMBER = "+97699110042"
 class Selftest(unittest.TestCase):
     pin = None          # the SIM's PIN (ModemSim)
     conf_pin = None     # the PIN in shukher.conf
+    sealed = True       # reports.public_key set, as a site's config has it
 
     def setUp(self):
         self.tmp = TempDir()
@@ -31,6 +32,14 @@ class Selftest(unittest.TestCase):
             modem["pin"] = self.conf_pin
         self.conf = make_config(self.tmp.join("shukher.conf"), self.db,
                                 modem)
+        if self.sealed:
+            pub = self.tmp.join("cw.pub")
+            p = subprocess.run([binary("shukherctl"), "keygen", pub,
+                                self.tmp.join("cw.key")],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(self.conf, "a", encoding="utf-8") as f:
+                f.write('reports = { public_key = "%s"; };\n' % pub)
         self.daemon = None
 
     def tearDown(self):
@@ -91,6 +100,10 @@ class WithDaemon(Selftest):
         self.assert_check(p, "modem", "PASS", "reported by shukherd")
         self.assertTrue(p.stdout.rstrip().endswith("OK: 0 failed, 0 warnings"),
                         p.stdout)
+
+    def test_reports_sealed(self):
+        self.start_daemon()
+        self.assert_check(self.selftest(), "reports", "PASS", "sealed to")
 
     def test_json_has_one_object_per_check(self):
         self.start_daemon()
@@ -173,6 +186,20 @@ class PinGiven(Selftest):
         self.assert_check(p, "network", "PASS", "Unitel")
         self.assert_check(p, "disk", "PASS")
         self.assertNotIn("1234", p.stdout)
+
+
+class Unsealed(Selftest):
+    """A config without reports.public_key: reports would be filed in the
+    clear, and the technician is told so, as a warning."""
+    sealed = False
+
+    def test_unsealed_reports_warn(self):
+        self.start_daemon()
+        p = self.selftest()
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assert_check(p, "reports", "WARN", "filed in the clear")
+        self.assertIn("OK: 0 failed, 1 warning\n", p.stdout)
+        self.assertIn("reports are filed in the clear", self.daemon.log())
 
 
 if __name__ == "__main__":
