@@ -92,4 +92,13 @@ unsigned char *seal_lock(const struct seal_sec *sec, const char *passphrase,
 int seal_unlock(const unsigned char *blob, size_t len, const char *passphrase,
     struct seal_sec *sec, char *err, size_t errlen);
 
+/*
+ * A password or a PIN as a crypto_pwhash_str string (Argon2id, interactive
+ * limits): what an account or a caseworker's PIN keeps, checked with
+ * crypto_pwhash_str_verify. Returns 0 with the string in out (at least
+ * crypto_pwhash_STRBYTES bytes), or -1 when out is too small or memory ran
+ * out. Rules on what a secret may be are the caller's.
+ */
+int seal_password_hash(const char *secret, char *out, size_t outlen);
+
 #endif

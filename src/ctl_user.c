@@ -214,7 +214,7 @@ ctl_user_password(struct ctl *ctl, struct ctl_args *args, int add)
 	if ((rc = ctl_secret_read(cmd, "password", CTL_PASSWORD_MIN, pw,
 	    sizeof(pw))) != EXIT_OK)
 		return rc;
-	rc = report_pin_hash(pw, hash, sizeof(hash));
+	rc = seal_password_hash(pw, hash, sizeof(hash));
 	sodium_memzero(pw, sizeof(pw));
 	if (rc == -1) {
 		ctl_err("%s: out of memory", cmd);

@@ -203,11 +203,7 @@ report_pin_hash(const char *pin, char *out, size_t outlen)
 {
 	if (!report_pin_ok(pin))
 		return -2;
-	if (outlen < crypto_pwhash_STRBYTES || sodium_init() < 0)
-		return -1;
-	return crypto_pwhash_str(out, pin, strlen(pin),
-	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	    crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0 ? 0 : -1;
+	return seal_password_hash(pin, out, outlen);
 }
 
 /*

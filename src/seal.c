@@ -442,3 +442,13 @@ seal_unlock(const unsigned char *blob, size_t len, const char *passphrase,
 	}
 	return 0;
 }
+
+int
+seal_password_hash(const char *secret, char *out, size_t outlen)
+{
+	if (outlen < crypto_pwhash_STRBYTES || sodium_init() < 0)
+		return -1;
+	return crypto_pwhash_str(out, secret, strlen(secret),
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0 ? 0 : -1;
+}

@@ -12,6 +12,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,6 +393,31 @@ test_vault_damaged(void **state)
 	free(blob);
 }
 
+/*
+ * A password is any text a person types: spaces, Cyrillic, short PIN-like
+ * digits; only its hash is kept, and it verifies against exactly itself.
+ */
+static void
+test_password_hash(void **state)
+{
+	static const char *const secrets[] = { "correct horse battery",
+	    "нууц үг 2026", "123456", "x" };
+	char hash[crypto_pwhash_STRBYTES], small[16];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+		assert_int_equal(seal_password_hash(secrets[i], hash,
+		    sizeof(hash)), 0);
+		assert_true(strncmp(hash, "$argon2id$", 10) == 0);
+		assert_int_equal(crypto_pwhash_str_verify(hash, secrets[i],
+		    strlen(secrets[i])), 0);
+		assert_int_not_equal(crypto_pwhash_str_verify(hash, "wrong",
+		    5), 0);
+	}
+	assert_int_equal(seal_password_hash("x", small, sizeof(small)), -1);
+}
+
 int
 main(void)
 {
@@ -405,6 +432,7 @@ main(void)
 		T(test_vault_round_trip),
 		T(test_vault_wrong_passphrase),
 		T(test_vault_damaged),
+		T(test_password_hash),
 #undef T
 	};
 
