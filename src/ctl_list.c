@@ -62,6 +62,28 @@ ctl_list_row(struct ctl *ctl, const char *const *cells)
 	return 0;
 }
 
+/*
+ * A row whose number and text were blanked: a sealed report's message (its
+ * text lives on, sealed, in the report) or one past its retention. The
+ * table says so rather than show empty cells.
+ */
+#define CTL_BLANKED_TEXT "(blanked: a sealed report's, or past retention)"
+
+static int
+ctl_blanked(const char *number, const char *text)
+{
+	return (number == NULL || number[0] == '\0') &&
+	    (text == NULL || text[0] == '\0');
+}
+
+/* Attempts made: the failed ones, and the one that sent it. */
+static int
+ctl_outbox_tries(const struct store_out *o)
+{
+	return o->attempts + (o->state != NULL &&
+	    strcmp(o->state, "sent") == 0);
+}
+
 /* ---- inbox -------------------------------------------------------------- */
 
 static void
@@ -96,10 +118,11 @@ ctl_inbox_row(void *arg, const struct store_msg *m)
 	/* The table cuts it anyway: the buffer needs only the start. */
 	snprintf(text, sizeof(text), "%s%s%s",
 	    m->malformed ? "[malformed] " : "",
-	    m->partial ? "[partial] " : "", m->text ? m->text : "");
+	    m->partial ? "[partial] " : "", ctl_blanked(m->sender, m->text) ?
+	    CTL_BLANKED_TEXT : m->text ? m->text : "");
 	cells[0] = id;
 	cells[1] = ctl_time_local(m->received_at, at, sizeof(at));
-	cells[2] = m->sender;
+	cells[2] = ctl_blanked(m->sender, m->text) ? "-" : m->sender;
 	cells[3] = m->handled_at == 0 ? "(new)" : m->keyword;
 	cells[4] = text;
 	return ctl_list_row(ctl, cells);
@@ -145,6 +168,7 @@ ctl_outbox_json(struct json *j, const struct store_out *o)
 	json_kv_string(j, "state", o->state);
 	json_kv_string(j, "kind", ctl_kind_name(o->kind));
 	json_kv_int(j, "attempts", o->attempts);
+	json_kv_int(j, "tries", ctl_outbox_tries(o));
 	ctl_json_time(j, "created_at", o->created_at);
 	ctl_json_time(j, "next_at", o->next_at);
 	ctl_json_time(j, "sent_at", o->sent_at);
@@ -171,16 +195,17 @@ ctl_outbox_row(void *arg, const struct store_out *o)
 		return 0;
 	}
 	snprintf(id, sizeof(id), "%lld", (long long)o->id);
-	snprintf(tries, sizeof(tries), "%d", o->attempts);
+	snprintf(tries, sizeof(tries), "%d", ctl_outbox_tries(o));
 	if (o->last_error != NULL && o->last_error[0] != '\0' &&
 	    o->state != NULL && strcmp(o->state, "sent") != 0)
 		snprintf(text, sizeof(text), "[%s] %s", o->last_error,
 		    o->text ? o->text : "");
 	else
-		snprintf(text, sizeof(text), "%s", o->text ? o->text : "");
+		snprintf(text, sizeof(text), "%s", ctl_blanked(o->number,
+		    o->text) ? CTL_BLANKED_TEXT : o->text ? o->text : "");
 	cells[0] = id;
 	cells[1] = ctl_time_local(o->created_at, at, sizeof(at));
-	cells[2] = o->number;
+	cells[2] = ctl_blanked(o->number, o->text) ? "-" : o->number;
 	cells[3] = ctl_kind_name(o->kind);
 	cells[4] = o->state;
 	cells[5] = tries;
