@@ -5,8 +5,11 @@
  * The parts: web_html.c (a growing buffer whose every dynamic string goes
  * through an escaping call, forms, cookies), web_i18n.c (interface text
  * in Mongolian and English), web_chart.c (the statistics chart as SVG),
- * web_pages.c (the pages and actions, over casework.h: the same code paths
- * as shukherctl), web.c (libmicrohttpd, sessions, limits, headers).
+ * web_pages.c (what every page shares, and the dispatch) with the pages
+ * by group: web_signin.c, web_queue.c, web_report.c, web_status.c (over
+ * casework.h: the same code paths as shukherctl); web_css.c (the
+ * stylesheet); web.c (libmicrohttpd, limits, headers) with web_session.c
+ * (sessions, client addresses), whose shared state is web_int.h.
  *
  * One thread serves every request (libmicrohttpd's internal polling
  * thread), so that sessions and the store connection need no locks.
@@ -169,7 +172,7 @@ void web_conns_sweep(struct web_conns *t);
  * with its count. */
 void web_conns_log(const char *line);
 
-/* ---- web.c and web_pages.c ---------------------------------------------- */
+/* ---- web.c, web_session.c and the pages ---------------------------------- */
 
 struct web_app;
 struct web_session;
@@ -239,6 +242,54 @@ void web_route(struct web_req *req, struct web_resp *resp);
 /* A page with a message and status: errors and refusals. */
 void web_page_message(struct web_req *req, struct web_resp *resp, int status,
     enum web_str title, const char *text);
+
+/* ---- web_pages.c: what the pages share ----------------------------------- */
+
+struct casework;
+
+/* The text of s in the request's language: on nearly every line of the
+ * pages, hence the one short name. */
+static inline const char *
+T(const struct web_req *req, enum web_str s)
+{
+	return web_t(req->lang, s);
+}
+
+/* The request's caseworker acting through the console, on cw. */
+void web_cw(struct web_req *req, struct casework *cw);
+/* The page up to its heading: title in the tab, heading (NULL: the page
+ * writes its own) as the h1. */
+void web_head(struct web_req *req, struct web_resp *resp, const char *title,
+    const char *heading);
+void web_foot(struct web_resp *resp);
+/* A table of class cls and its head: first (a literal, or NULL), then the
+ * titles of cols; the body is left open. */
+void web_thead(struct web_req *req, struct web_buf *b, const char *cls,
+    const char *first, const enum web_str *cols, size_t n);
+/* A POST form to action (a path of ours: constant text and numbers), with
+ * the session's CSRF token. */
+void web_form_open(struct web_req *req, struct web_buf *b, const char *action,
+    const char *cls);
+/* A notice paragraph of class cls ("note", "done", "error", "empty"). */
+void web_notice(struct web_buf *b, const char *cls, const char *text);
+/* A 303 to path. */
+void web_redirect(struct web_resp *resp, const char *path);
+
+/* The pages, by group (web_route() dispatches). */
+void web_login(struct web_req *req, struct web_resp *resp);
+void web_logout(struct web_req *req, struct web_resp *resp);
+void web_unlock(struct web_req *req, struct web_resp *resp);
+void web_lock(struct web_req *req, struct web_resp *resp);
+void web_queue(struct web_req *req, struct web_resp *resp);
+/* The report path's id ("/report/12..."), or 0. *rest gets what follows. */
+int64_t web_report_id(const char *path, const char **rest);
+void web_report(struct web_req *req, struct web_resp *resp, int64_t id);
+/* An action (rest: "/claim", "/note", "/reply", "/close") on report id. */
+void web_report_post(struct web_req *req, struct web_resp *resp, int64_t id,
+    const char *rest);
+void web_status(struct web_req *req, struct web_resp *resp);
+void web_stats(struct web_req *req, struct web_resp *resp);
+void web_audit(struct web_req *req, struct web_resp *resp);
 
 /*
  * Starts serving conf->web on its own thread, with store (which only that
