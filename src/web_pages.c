@@ -43,8 +43,84 @@ web_cw(struct web_req *req, struct casework *cw)
 
 /* ---- layout ------------------------------------------------------------- */
 
-/* The page up to its heading: title in the tab, heading (NULL: the page
- * writes its own) as the h1. */
+/* The page links, the current one marked (a report is the queue's). */
+static void
+web_nav_pages(struct web_req *req, struct web_buf *b)
+{
+	static const struct { const char *path; enum web_str s; } pages[] = {
+		{ "/queue", W_NAV_QUEUE }, { "/status", W_STATUS },
+		{ "/stats", W_STATS }, { "/audit", W_NAV_AUDIT },
+	};
+	int current;
+	size_t i;
+
+	wb_raw(b, "<nav class=\"pages\">");
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		current = strcmp(req->path, pages[i].path) == 0 ||
+		    (i == 0 && strncmp(req->path, "/report/", 8) == 0);
+		wb_printf(b, "<a href=\"%s\"%s>", pages[i].path, current ?
+		    " aria-current=\"page\"" : "");
+		wb_text(b, T(req, pages[i].s));
+		wb_raw(b, "</a>");
+	}
+	wb_raw(b, "</nav>");
+}
+
+/* Who is signed in, the key, the other language, signing out. */
+static void
+web_nav_account(struct web_req *req, struct web_buf *b)
+{
+	wb_raw(b, "<div class=\"account\">");
+	if (req->sess != NULL) {
+		wb_raw(b, "<span class=\"who\"><span class=\"lbl\">");
+		wb_text(b, T(req, W_SIGNED_IN_AS));
+		wb_raw(b, "</span> <b>");
+		wb_text(b, web_sess_user(req->sess));
+		wb_raw(b, "</b></span>");
+		if (web_sess_key(req->sess) == NULL) {
+			wb_raw(b, "<a class=\"key\" href=\"/unlock\">");
+			wb_text(b, T(req, W_UNLOCK));
+			wb_raw(b, "</a>");
+		} else {
+			wb_printf(b, "<form method=\"post\" action=\"/lock\" "
+			    "class=\"inline\"><input type=\"hidden\" "
+			    "name=\"csrf\" value=\"%s\"><button>",
+			    web_sess_csrf(req->sess));
+			wb_text(b, T(req, W_LOCK));
+			wb_raw(b, "</button></form>");
+		}
+	}
+	wb_printf(b, "<a class=\"lang\" href=\"/lang/%s\">",
+	    req->lang == WEB_EN ? "mn" : "en");
+	wb_text(b, T(req, W_LANGUAGE));
+	wb_raw(b, "</a>");
+	if (req->sess != NULL) {
+		wb_printf(b, "<form method=\"post\" action=\"/logout\" "
+		    "class=\"inline\"><input type=\"hidden\" name=\"csrf\" "
+		    "value=\"%s\"><button id=\"signout\">",
+		    web_sess_csrf(req->sess));
+		wb_text(b, T(req, W_SIGNOUT));
+		wb_raw(b, "</button></form>");
+	}
+	wb_raw(b, "</div>");
+}
+
+/* Reports filed in the clear: said on every page, in both languages,
+ * whichever the caseworker reads, since it is the config that must change
+ * and anyone may be the one to notice. */
+static void
+web_unsealed_banner(struct web_req *req, struct web_buf *b)
+{
+	if (web_conf(req->app)->reports.public_key != NULL)
+		return;
+	wb_raw(b, "<div class=\"unsealed\" id=\"unsealed\" role=\"alert\">"
+	    "<p lang=\"mn\">");
+	wb_text(b, web_t(WEB_MN, W_UNSEALED));
+	wb_raw(b, "</p><p lang=\"en\">");
+	wb_text(b, web_t(WEB_EN, W_UNSEALED));
+	wb_raw(b, "</p></div>");
+}
+
 void
 web_head(struct web_req *req, struct web_resp *resp, const char *title,
     const char *heading)
@@ -57,49 +133,13 @@ web_head(struct web_req *req, struct web_resp *resp, const char *title,
 	    req->lang == WEB_EN ? "en" : "mn");
 	wb_text(b, title);
 	wb_raw(b, " · Shukher</title><link rel=\"stylesheet\" "
-	    "href=\"/static/style.css\"></head><body><header><nav>");
-	if (req->sess != NULL) {
-		wb_raw(b, "<a href=\"/queue\">");
-		wb_text(b, T(req, W_QUEUE));
-		wb_raw(b, "</a><a href=\"/status\">");
-		wb_text(b, T(req, W_STATUS));
-		wb_raw(b, "</a><a href=\"/stats\">");
-		wb_text(b, T(req, W_STATS));
-		wb_raw(b, "</a><a href=\"/audit\">");
-		wb_text(b, T(req, W_AUDIT));
-		wb_raw(b, "</a>");
-		if (web_sess_key(req->sess) == NULL) {
-			wb_raw(b, "<a class=\"key\" href=\"/unlock\">");
-			wb_text(b, T(req, W_UNLOCK));
-			wb_raw(b, "</a>");
-		}
-	}
-	wb_printf(b, "<a class=\"lang\" href=\"/lang/%s\">",
-	    req->lang == WEB_EN ? "mn" : "en");
-	wb_text(b, T(req, W_LANGUAGE));
-	wb_raw(b, "</a>");
-	if (req->sess != NULL) {
-		wb_raw(b, "<span class=\"who\">");
-		wb_text(b, T(req, W_SIGNED_IN_AS));
-		wb_raw(b, " <b>");
-		wb_text(b, web_sess_user(req->sess));
-		wb_raw(b, "</b></span>");
-		if (web_sess_key(req->sess) != NULL) {
-			wb_printf(b, "<form method=\"post\" action=\"/lock\" "
-			    "class=\"inline\"><input type=\"hidden\" "
-			    "name=\"csrf\" value=\"%s\"><button>",
-			    web_sess_csrf(req->sess));
-			wb_text(b, T(req, W_LOCK));
-			wb_raw(b, "</button></form>");
-		}
-		wb_printf(b, "<form method=\"post\" action=\"/logout\" "
-		    "class=\"inline\"><input type=\"hidden\" name=\"csrf\" "
-		    "value=\"%s\"><button id=\"signout\">",
-		    web_sess_csrf(req->sess));
-		wb_text(b, T(req, W_SIGNOUT));
-		wb_raw(b, "</button></form>");
-	}
-	wb_raw(b, "</nav></header><main>");
+	    "href=\"/static/style.css\"></head><body><header>");
+	if (req->sess != NULL)
+		web_nav_pages(req, b);
+	web_nav_account(req, b);
+	wb_raw(b, "</header>");
+	web_unsealed_banner(req, b);
+	wb_raw(b, "<main>");
 	if (heading != NULL) {
 		wb_raw(b, "<h1>");
 		wb_text(b, heading);

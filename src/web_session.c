@@ -276,7 +276,7 @@ web_fails_flush(struct web_app *app, int force)
 {
 	struct web_fails *f = &app->fails;
 	struct casework cw;
-	char detail[200], from[32], to[32];
+	char detail[240], from[WEB_TIME_LEN], to[WEB_TIME_LEN];
 
 	if (f->since == 0 || (!force && web_now() - f->since <
 	    WEB_FAIL_WINDOW))

@@ -31,7 +31,7 @@ static int
 web_outbox_row(void *arg, const struct store_out *o)
 {
 	struct web_buf *b = arg;
-	char at[32];
+	char at[WEB_TIME_LEN];
 	size_t n = o->number != NULL ? strlen(o->number) : 0;
 
 	wb_printf(b, "<tr><td>%lld</td><td>", (long long)o->id);
@@ -67,14 +67,14 @@ web_row(struct web_buf *b, const char *label, const char *value)
 void
 web_status(struct web_req *req, struct web_resp *resp)
 {
-	static const enum web_str outbox_cols[] = { W_FILED, W_NUMBER, W_KIND,
+	static const enum web_str outbox_cols[] = { W_QUEUED_AT, W_NUMBER, W_KIND,
 	    W_STATE, W_ATTEMPTS, W_DELIVERY };
 	struct store *store = web_store(req->app);
 	struct web_buf *b = &resp->body;
 	struct store_modem_state m;
 	struct store_counts c;
 	struct store_filter f;
-	char v[320], at[32];
+	char v[320], at[WEB_TIME_LEN];
 	int have;
 
 	if ((have = store_modem_state_get(store, &m)) < 0 ||
@@ -150,42 +150,51 @@ web_stats(struct web_req *req, struct web_resp *resp)
 	struct web_series s;
 	size_t k, d;
 	long total;
-	char today[16];
-	time_t now = time(NULL);
-	struct tm tm;
+	char today[16], zone[24];
 
-	localtime_r(&now, &tm);
-	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	web_today(today, sizeof(today));
 	if (web_series_load(web_store(req->app),
 	    web_conf(req->app)->web.campaign_start, today, &s) == -1) {
 		web_series_free(&s);
 		web_page_message(req, resp, 500, W_ERROR, T(req, W_ERROR));
 		return;
 	}
+	/* Today is counted as the day goes: a low last point is "so far",
+	 * not a collapse. */
+	s.partial_last = s.ndays > 0 && strcmp(s.days[s.ndays - 1], today) ==
+	    0;
+	if (web_series_label(&s, web_conf(req->app), req->lang) == -1)
+		b->oom = 1;
 	web_head(req, resp, T(req, W_STATS), T(req, W_STATS));
 	wb_raw(b, "<h2>");
 	wb_text(b, T(req, W_PER_DAY));
 	wb_raw(b, "</h2>");
 	if (s.ndays == 0) {
 		web_notice(b, "empty", T(req, W_NO_STATS));
-	} else {
-		wb_raw(b, "<figure>");
-		web_chart_svg(b, &s, req->lang);
-		wb_raw(b, "<figcaption>");
-		wb_text(b, s.days[0]);
-		wb_raw(b, " – ");
-		wb_text(b, s.days[s.ndays - 1]);
-		wb_raw(b, "</figcaption></figure>");
-		web_thead(req, b, "totals", NULL, total_cols, 2);
-		for (k = 0; k < s.nkeywords; k++) {
-			for (total = 0, d = 0; d < s.ndays; d++)
-				total += s.count[k * s.ndays + d];
-			wb_raw(b, "<tr><td>");
-			wb_text(b, s.keywords[k]);
-			wb_printf(b, "</td><td>%ld</td></tr>", total);
-		}
-		wb_raw(b, "</tbody></table>");
+		web_foot(resp);
+		web_series_free(&s);
+		return;
 	}
+	wb_raw(b, "<figure>");
+	web_chart_svg(b, &s, req->lang);
+	wb_raw(b, "<figcaption>");
+	wb_text(b, s.days[0]);
+	wb_raw(b, " – ");
+	wb_text(b, s.days[s.ndays - 1]);
+	wb_raw(b, " · ");
+	wb_text(b, T(req, W_DAYS_IN));
+	wb_raw(b, " ");
+	wb_text(b, web_zone((int64_t)time(NULL), zone, sizeof(zone)));
+	wb_raw(b, "</figcaption></figure>");
+	web_thead(req, b, "totals", NULL, total_cols, 2);
+	for (k = 0; k < s.nkeywords; k++) {
+		for (total = 0, d = 0; d < s.ndays; d++)
+			total += s.count[k * s.ndays + d];
+		wb_raw(b, "<tr><td>");
+		wb_text(b, s.labels != NULL ? s.labels[k] : s.keywords[k]);
+		wb_printf(b, "</td><td>%ld</td></tr>", total);
+	}
+	wb_raw(b, "</tbody></table>");
 	web_foot(resp);
 	web_series_free(&s);
 }
@@ -196,7 +205,7 @@ static int
 web_audit_row(void *arg, const struct store_audit *a)
 {
 	struct web_buf *b = arg;
-	char at[32];
+	char at[WEB_TIME_LEN];
 
 	wb_raw(b, "<tr><td>");
 	wb_text(b, web_time(a->at, at, sizeof(at)));
