@@ -650,7 +650,7 @@ series_make(struct web_series *s, size_t ndays, size_t nk, int partial)
 		strftime(s->days[d], 11, "%Y-%m-%d", &tm);
 	}
 	for (k = 0; k < nk; k++) {
-		char name[16];
+		char name[32];
 
 		snprintf(name, sizeof(name), "kw%zu", k);
 		assert_non_null(s->keywords[k] = strdup(name));
