@@ -5,8 +5,11 @@
  * The parts: web_html.c (a growing buffer whose every dynamic string goes
  * through an escaping call, forms, cookies), web_i18n.c (interface text
  * in Mongolian and English), web_chart.c (the statistics chart as SVG),
- * web_pages.c (the pages and actions, over casework.h: the same code paths
- * as shukherctl), web.c (libmicrohttpd, sessions, limits, headers).
+ * web_pages.c (what every page shares, and the dispatch) with the pages
+ * by group: web_signin.c, web_queue.c, web_report.c, web_status.c (over
+ * casework.h: the same code paths as shukherctl); web_css.c (the
+ * stylesheet); web.c (libmicrohttpd, limits, headers) with web_session.c
+ * (sessions, client addresses), whose shared state is web_int.h.
  *
  * One thread serves every request (libmicrohttpd's internal polling
  * thread), so that sessions and the store connection need no locks.
@@ -62,8 +65,20 @@ void web_form_free(struct web_form *f);
 int web_cookie(const char *header, const char *name, char *out,
     size_t outlen);
 
-/* "YYYY-MM-DD HH:MM" local time of t into out; "-" for 0. */
+/* "YYYY-MM-DD HH:MM ZONE" local time of t into out (the zone named:
+ * "UTC", "UTC+08"); "-" for 0. WEB_TIME_LEN holds any. */
+#define WEB_TIME_LEN 48
 const char *web_time(int64_t t, char *out, size_t outlen);
+/* The local zone at t as web_time() names it. */
+const char *web_zone(int64_t t, char *out, size_t outlen);
+/* Today, "YYYY-MM-DD" local, into out (11 bytes or more). */
+const char *web_today(char *out, size_t outlen);
+/*
+ * A day as the console takes it: exactly "YYYY-MM-DD" (ISO 8601, whatever
+ * the browser's locale), and a day that exists (2026-02-30 does not).
+ * Returns 0 with *start its local midnight, or -1.
+ */
+int web_day_parse(const char *s, int64_t *start);
 
 struct sockaddr;
 
@@ -98,17 +113,54 @@ enum web_str {
 	W_NOT_FOUND, W_FORBIDDEN, W_CSRF, W_TOO_LARGE, W_RATE, W_ERROR,
 	W_BACK, W_NEVER, W_UNKNOWN, W_LANGUAGE, W_UNCLAIMED, W_SIGNED_IN_AS,
 	W_NEED_KEY, W_SESSION_ENDS, W_MESSAGES, W_NO_STATS, W_AUDIT,
-	W_K_MESSAGE, W_K_FILED, W_K_ACK, W_K_ALERT, W_K_FOLLOWUP,
 	W_REPLY_TOO_LONG, W_CHARS, W_AT_MOST, W_LATIN, W_CYRILLIC,
 	W_WRONG_HOST,
+	/* the header on a phone */
+	W_NAV_QUEUE, W_NAV_AUDIT,
+	/* days */
+	W_DAY_HINT, W_BAD_DAY,
+	/* the queue's counts */
+	W_COUNTS, W_URGENT_LC, W_QUEUED_AT,
+	/* a report: conversation, timeline sentences, closing */
+	W_CONVERSATION, W_REPORTER, W_GATEWAY_AUTO, W_ACK_BODY, W_NO_TURNS,
+	W_E_FILED, W_E_MESSAGE, W_E_ACK, W_E_ALERT, W_E_ESCALATE, W_E_CLAIM,
+	W_E_NOTE, W_E_REPLY, W_E_CLOSE,
+	W_CLOSE_HINT, W_CLOSE_ASK, W_CLOSE_WARN, W_CLOSE_YES, W_CANCEL,
+	W_NO_OUTCOME,
+	/* statistics */
+	W_Y_AXIS, W_SO_FAR, W_TODAY_SO_FAR, W_OTHER, W_DAYS_IN,
+	W_G_DEFAULT, W_G_STOP, W_G_START, W_G_IGNORED, W_G_OPTED_OUT,
+	W_G_MALFORMED, W_G_FOLLOWUP, W_G_CASEWORKER, W_G_REPORT, W_G_LANGUAGE,
+	W_L_MN, W_L_EN, W_L_MN_LATN,
+	/* safe by default */
+	W_UNSEALED,
 	W_COUNT
 };
 
 /* The text of s in lang (UTF-8, plain: escape it like any string). */
 const char *web_t(enum web_lang lang, enum web_str s);
-/* A timeline entry's kind ("filed", "claim", ...) in lang; an unknown
- * kind as it is. */
-const char *web_kind(enum web_lang lang, const char *kind);
+
+/*
+ * A timeline entry as a sentence in lang, escaped into b: who did what,
+ * and by what ("Alert sent by SMS to <b>oyuna</b>."). actor is the
+ * caseworker the entry names (NULL: unknown). Every kind the gateway
+ * writes has its sentence in both languages; an unknown kind is written
+ * as it is, with the actor.
+ */
+void web_entry_sentence(struct web_buf *b, enum web_lang lang,
+    const char *kind, const char *actor);
+
+/*
+ * The name a caseworker reads for a statistics label (a keyword group's
+ * name, or one of the router's: "default", "stop", ...), in lang, into
+ * out. The router's labels have names of their own; a group that files
+ * reports or switches language is named for that; any other group by its
+ * first keyword in Cyrillic in Mongolian (capitalised as a word), and by
+ * its name capitalised in English, since the config has no display name
+ * per group. conf may be NULL.
+ */
+void web_group_name(const struct conf *conf, enum web_lang lang,
+    const char *label, char *out, size_t outlen);
 /* A casework error (enum cw_err) worded for the caseworker. */
 const char *web_cw_error(enum web_lang lang, int err);
 
@@ -122,6 +174,9 @@ struct web_series {
 	char **keywords;         /* by total, largest first */
 	size_t nkeywords;
 	int *count;              /* [keyword * ndays + day] */
+	char **labels;           /* the keywords' names for people
+	                            (web_series_label()); NULL: keywords */
+	int partial_last;        /* 1: the last day is today, counted so far */
 };
 
 /*
@@ -133,9 +188,16 @@ struct web_series {
 int web_series_load(struct store *store, const char *since_day,
     const char *until_day, struct web_series *s);
 void web_series_free(struct web_series *s);
+/* Names every keyword of s for people in lang (web_group_name()).
+ * Returns 0, or -1 when out of memory (the keywords are shown then). */
+int web_series_label(struct web_series *s, const struct conf *conf,
+    enum web_lang lang);
 /* The chart: messages per keyword per day, lines over days, a legend.
- * Inline SVG with presentation attributes only (no style attributes, no
- * script), so that the strict Content-Security-Policy allows it. */
+ * The y axis is named; days are labelled in ISO form at a regular step
+ * that ends on the last day; a partial last day (today) is marked: its
+ * segment dashed, its point hollow, "so far" under its label. Inline SVG
+ * with presentation attributes only (no style attributes, no script), so
+ * that the strict Content-Security-Policy allows it. */
 void web_chart_svg(struct web_buf *b, const struct web_series *s,
     enum web_lang lang);
 
@@ -169,7 +231,7 @@ void web_conns_sweep(struct web_conns *t);
  * with its count. */
 void web_conns_log(const char *line);
 
-/* ---- web.c and web_pages.c ---------------------------------------------- */
+/* ---- web.c, web_session.c and the pages ---------------------------------- */
 
 struct web_app;
 struct web_session;
@@ -239,6 +301,54 @@ void web_route(struct web_req *req, struct web_resp *resp);
 /* A page with a message and status: errors and refusals. */
 void web_page_message(struct web_req *req, struct web_resp *resp, int status,
     enum web_str title, const char *text);
+
+/* ---- web_pages.c: what the pages share ----------------------------------- */
+
+struct casework;
+
+/* The text of s in the request's language: on nearly every line of the
+ * pages, hence the one short name. */
+static inline const char *
+T(const struct web_req *req, enum web_str s)
+{
+	return web_t(req->lang, s);
+}
+
+/* The request's caseworker acting through the console, on cw. */
+void web_cw(struct web_req *req, struct casework *cw);
+/* The page up to its heading: title in the tab, heading (NULL: the page
+ * writes its own) as the h1. */
+void web_head(struct web_req *req, struct web_resp *resp, const char *title,
+    const char *heading);
+void web_foot(struct web_resp *resp);
+/* A table of class cls and its head: first (a literal, or NULL), then the
+ * titles of cols; the body is left open. */
+void web_thead(struct web_req *req, struct web_buf *b, const char *cls,
+    const char *first, const enum web_str *cols, size_t n);
+/* A POST form to action (a path of ours: constant text and numbers), with
+ * the session's CSRF token. */
+void web_form_open(struct web_req *req, struct web_buf *b, const char *action,
+    const char *cls);
+/* A notice paragraph of class cls ("note", "done", "error", "empty"). */
+void web_notice(struct web_buf *b, const char *cls, const char *text);
+/* A 303 to path. */
+void web_redirect(struct web_resp *resp, const char *path);
+
+/* The pages, by group (web_route() dispatches). */
+void web_login(struct web_req *req, struct web_resp *resp);
+void web_logout(struct web_req *req, struct web_resp *resp);
+void web_unlock(struct web_req *req, struct web_resp *resp);
+void web_lock(struct web_req *req, struct web_resp *resp);
+void web_queue(struct web_req *req, struct web_resp *resp);
+/* The report path's id ("/report/12..."), or 0. *rest gets what follows. */
+int64_t web_report_id(const char *path, const char **rest);
+void web_report(struct web_req *req, struct web_resp *resp, int64_t id);
+/* An action (rest: "/claim", "/note", "/reply", "/close") on report id. */
+void web_report_post(struct web_req *req, struct web_resp *resp, int64_t id,
+    const char *rest);
+void web_status(struct web_req *req, struct web_resp *resp);
+void web_stats(struct web_req *req, struct web_resp *resp);
+void web_audit(struct web_req *req, struct web_resp *resp);
 
 /*
  * Starts serving conf->web on its own thread, with store (which only that

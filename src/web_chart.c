@@ -191,12 +191,35 @@ web_series_free(struct web_series *s)
 
 	for (i = 0; i < s->ndays; i++)
 		free(s->days[i]);
-	for (i = 0; i < s->nkeywords; i++)
+	for (i = 0; i < s->nkeywords; i++) {
 		free(s->keywords[i]);
+		if (s->labels != NULL)
+			free(s->labels[i]);
+	}
 	free(s->days);
 	free(s->keywords);
+	free(s->labels);
 	free(s->count);
 	memset(s, 0, sizeof(*s));
+}
+
+int
+web_series_label(struct web_series *s, const struct conf *conf,
+    enum web_lang lang)
+{
+	char name[160];
+	size_t k;
+
+	if (s->nkeywords == 0)
+		return 0;
+	if ((s->labels = calloc(s->nkeywords, sizeof(*s->labels))) == NULL)
+		return -1;
+	for (k = 0; k < s->nkeywords; k++) {
+		web_group_name(conf, lang, s->keywords[k], name, sizeof(name));
+		if ((s->labels[k] = strdup(name)) == NULL)
+			return -1;
+	}
+	return 0;
 }
 
 /* A round step for the y axis that gives about four gridlines. */
@@ -213,6 +236,151 @@ web_chart_step(int max)
 	return max / 4 + 1;
 }
 
+/* The chart's geometry, in SVG units. */
+struct web_geom {
+	int w, h;                /* the plot with its axes; the legend below */
+	int left, right, top;
+	int plot_w, plot_h;
+	int max;                 /* the y axis's top value */
+	size_t ndays;
+};
+
+#define WEB_LABEL_W 76           /* a "YYYY-MM-DD" label and its gap */
+
+static double
+web_x(const struct web_geom *g, size_t d)
+{
+	return g->left + (g->ndays > 1 ? (double)g->plot_w * (double)d /
+	    (double)(g->ndays - 1) : g->plot_w / 2.0);
+}
+
+static double
+web_y(const struct web_geom *g, int v)
+{
+	return g->top + g->plot_h - (double)g->plot_h * v / g->max;
+}
+
+/*
+ * Gridlines with their values, the y axis's name, and the days: as many
+ * ISO labels as fit, every step-th day counted back from the last, so
+ * that the last day always has its label ("so far" under it when it is
+ * today).
+ */
+static void
+web_chart_axes(struct web_buf *b, const struct web_series *s,
+    const struct web_geom *g, int step, enum web_lang lang)
+{
+	size_t every, gaps, d;
+	int y, py;
+
+	for (y = 0; y <= g->max; y += step) {
+		py = (int)web_y(g, y);
+		wb_printf(b, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" "
+		    "stroke=\"#dddddd\"/><text x=\"%d\" y=\"%d\" "
+		    "text-anchor=\"end\" fill=\"#555555\">%d</text>", g->left,
+		    g->w - g->right, py, py, g->left - 6, py + 4, y);
+	}
+	wb_printf(b, "<text class=\"axis-title\" transform=\"rotate(-90)\" "
+	    "x=\"%d\" y=\"14\" text-anchor=\"middle\" fill=\"#333333\">",
+	    -(g->top + g->plot_h / 2));
+	wb_text(b, web_t(lang, W_Y_AXIS));
+	wb_raw(b, "</text>");
+	/* The fewest days between labels that keeps them WEB_LABEL_W
+	 * apart. */
+	gaps = s->ndays > 1 ? s->ndays - 1 : 1;
+	every = (gaps * WEB_LABEL_W + (size_t)g->plot_w - 1) /
+	    (size_t)g->plot_w;
+	if (every < 1)
+		every = 1;
+	for (d = s->ndays; d-- > 0;) {
+		if ((s->ndays - 1 - d) % every != 0)
+			continue;
+		wb_printf(b, "<text class=\"day\" x=\"%.1f\" y=\"%d\" "
+		    "text-anchor=\"middle\" fill=\"#555555\">", web_x(g, d),
+		    g->top + g->plot_h + 18);
+		wb_text(b, s->days[d]);
+		wb_raw(b, "</text>");
+	}
+	if (s->partial_last) {
+		wb_printf(b, "<text class=\"so-far\" x=\"%.1f\" y=\"%d\" "
+		    "text-anchor=\"middle\" fill=\"#555555\" "
+		    "font-style=\"italic\">(", web_x(g, s->ndays - 1),
+		    g->top + g->plot_h + 32);
+		wb_text(b, web_t(lang, W_SO_FAR));
+		wb_raw(b, ")</text>");
+	}
+}
+
+/* Line k of vals: solid over complete days, dashed into a partial last
+ * day, whose point is hollow. Points only while they can be told apart. */
+static void
+web_chart_line(struct web_buf *b, const struct web_series *s,
+    const struct web_geom *g, const int *v, const char *colour)
+{
+	size_t d, solid = s->ndays;
+
+	if (s->partial_last && s->ndays > 1)
+		solid = s->ndays - 1;
+	wb_printf(b, "<polyline fill=\"none\" stroke=\"%s\" "
+	    "stroke-width=\"2\" points=\"", colour);
+	for (d = 0; d < solid; d++)
+		wb_printf(b, "%.1f,%.1f ", web_x(g, d), web_y(g, v[d]));
+	wb_raw(b, "\"/>");
+	if (solid < s->ndays)
+		wb_printf(b, "<line class=\"so-far\" x1=\"%.1f\" y1=\"%.1f\" "
+		    "x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\" "
+		    "stroke-dasharray=\"5 4\"/>", web_x(g, solid - 1),
+		    web_y(g, v[solid - 1]), web_x(g, solid),
+		    web_y(g, v[solid]), colour);
+	for (d = 0; d < s->ndays && s->ndays <= 62; d++) {
+		if (s->partial_last && d == s->ndays - 1)
+			wb_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
+			    "fill=\"#ffffff\" stroke=\"%s\" "
+			    "stroke-width=\"1.5\"/>", web_x(g, d),
+			    web_y(g, v[d]), colour);
+		else
+			wb_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" "
+			    "r=\"2.5\" fill=\"%s\"/>", web_x(g, d),
+			    web_y(g, v[d]), colour);
+	}
+}
+
+/* The legend, two to a row: each line's name, the rest as "Other", and
+ * what the dashes mean. */
+static void
+web_chart_legend(struct web_buf *b, const struct web_series *s,
+    const struct web_geom *g, size_t lines, const char *const *colour,
+    enum web_lang lang)
+{
+	size_t k, n = lines + (s->partial_last ? 1 : 0);
+	int lx, ly;
+
+	for (k = 0; k < n; k++) {
+		lx = g->left + (int)(k % 2) * 320;
+		ly = g->h + 8 + (int)(k / 2) * 18;
+		if (k == lines) {
+			wb_printf(b, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" "
+			    "y2=\"%d\" stroke=\"#555555\" stroke-width=\"2\" "
+			    "stroke-dasharray=\"5 4\"/><text x=\"%d\" y=\"%d\" "
+			    "fill=\"#222222\">", lx, lx + 14, ly - 2, ly - 2,
+			    lx + 20, ly);
+			wb_text(b, web_t(lang, W_TODAY_SO_FAR));
+			wb_raw(b, "</text>");
+			continue;
+		}
+		wb_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"14\" "
+		    "height=\"4\" fill=\"%s\"/><text class=\"legend\" "
+		    "x=\"%d\" y=\"%d\" fill=\"#222222\">", lx, ly - 4,
+		    colour[k], lx + 20, ly);
+		if (k == WEB_CHART_LINES - 1 && s->nkeywords > WEB_CHART_LINES)
+			wb_text(b, web_t(lang, W_OTHER));
+		else
+			wb_text(b, s->labels != NULL ? s->labels[k] :
+			    s->keywords[k]);
+		wb_raw(b, "</text>");
+	}
+}
+
 void
 web_chart_svg(struct web_buf *b, const struct web_series *s,
     enum web_lang lang)
@@ -222,12 +390,9 @@ web_chart_svg(struct web_buf *b, const struct web_series *s,
 	static const char *const colour[WEB_CHART_LINES] = { "#0072b2",
 	    "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9",
 	    "#f0e442", "#000000" };
-	const int w = 720, h = 260, left = 44, right = 12, top = 12;
-	const int plot_w = w - left - right, plot_h = h - top - 28;
-	size_t lines = s->nkeywords, k, d;
-	int max = 1, step, y, v, label_every, legend_rows;
-	double x, px;
-	int *vals;
+	struct web_geom g = { 720, 274, 64, 44, 12, 0, 0, 1, 0 };
+	size_t lines = s->nkeywords, k, d, line;
+	int step, *vals;
 
 	if (lines > WEB_CHART_LINES)
 		lines = WEB_CHART_LINES;
@@ -239,80 +404,30 @@ web_chart_svg(struct web_buf *b, const struct web_series *s,
 	/* The lines: the top keywords, then "other" for the rest. */
 	for (k = 0; k < s->nkeywords; k++)
 		for (d = 0; d < s->ndays; d++) {
-			size_t line = k < WEB_CHART_LINES - 1 ||
+			line = k < WEB_CHART_LINES - 1 ||
 			    s->nkeywords <= WEB_CHART_LINES ? k :
 			    WEB_CHART_LINES - 1;
 			vals[line * s->ndays + d] += s->count[k * s->ndays + d];
 		}
-	for (k = 0; k < lines; k++)
-		for (d = 0; d < s->ndays; d++)
-			if (vals[k * s->ndays + d] > max)
-				max = vals[k * s->ndays + d];
-	step = web_chart_step(max);
-	max = (max + step - 1) / step * step;
-	legend_rows = (int)(lines + 2) / 3;
+	for (k = 0; k < lines * s->ndays; k++)
+		if (vals[k] > g.max)
+			g.max = vals[k];
+	step = web_chart_step(g.max);
+	g.max = (g.max + step - 1) / step * step;
+	g.ndays = s->ndays;
+	g.plot_w = g.w - g.left - g.right;
+	g.plot_h = g.h - g.top - 42;
 	wb_printf(b, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" "
 	    "width=\"100%%\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\" "
-	    "font-family=\"sans-serif\" font-size=\"11\">", w,
-	    h + 8 + legend_rows * 18);
+	    "font-family=\"sans-serif\" font-size=\"11\">", g.w,
+	    g.h + 8 + (int)(lines + 2) / 2 * 18);
 	wb_raw(b, "<title>");
 	wb_text(b, web_t(lang, W_PER_DAY));
 	wb_raw(b, "</title>");
-	/* Gridlines and their values. */
-	for (y = 0; y <= max; y += step) {
-		int py = top + plot_h - (int)((long)plot_h * y / max);
-
-		wb_printf(b, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" "
-		    "stroke=\"#dddddd\"/><text x=\"%d\" y=\"%d\" "
-		    "text-anchor=\"end\" fill=\"#555555\">%d</text>", left,
-		    w - right, py, py, left - 6, py + 4, y);
-	}
-	/* Day labels: about eight along the axis. */
-	label_every = (int)(s->ndays + 7) / 8;
-	if (label_every < 1)
-		label_every = 1;
-	px = s->ndays > 1 ? (double)plot_w / (double)(s->ndays - 1) : 0;
-	for (d = 0; d < s->ndays; d += (size_t)label_every) {
-		x = left + (s->ndays > 1 ? px * (double)d : plot_w / 2.0);
-		wb_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
-		    "fill=\"#555555\">", x, top + plot_h + 18);
-		wb_text(b, s->days[d] + 5);     /* MM-DD */
-		wb_raw(b, "</text>");
-	}
-	for (k = 0; k < lines; k++) {
-		wb_printf(b, "<polyline fill=\"none\" stroke=\"%s\" "
-		    "stroke-width=\"2\" points=\"", colour[k]);
-		for (d = 0; d < s->ndays; d++) {
-			v = vals[k * s->ndays + d];
-			x = left + (s->ndays > 1 ? px * (double)d :
-			    plot_w / 2.0);
-			wb_printf(b, "%.1f,%.1f ", x, top + plot_h -
-			    (double)plot_h * v / max);
-		}
-		wb_raw(b, "\"/>");
-		for (d = 0; d < s->ndays && s->ndays <= 62; d++) {
-			v = vals[k * s->ndays + d];
-			x = left + (s->ndays > 1 ? px * (double)d :
-			    plot_w / 2.0);
-			wb_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
-			    "fill=\"%s\"/>", x, top + plot_h -
-			    (double)plot_h * v / max, colour[k]);
-		}
-	}
-	/* The legend, three to a row. */
-	for (k = 0; k < lines; k++) {
-		int lx = left + (int)(k % 3) * 220;
-		int ly = h + 8 + (int)(k / 3) * 18;
-
-		wb_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"14\" "
-		    "height=\"4\" fill=\"%s\"/><text x=\"%d\" y=\"%d\" "
-		    "fill=\"#222222\">", lx, ly - 4, colour[k], lx + 20, ly);
-		if (k == WEB_CHART_LINES - 1 && s->nkeywords > WEB_CHART_LINES)
-			wb_raw(b, "…");
-		else
-			wb_text(b, s->keywords[k]);
-		wb_raw(b, "</text>");
-	}
+	web_chart_axes(b, s, &g, step, lang);
+	for (k = 0; k < lines; k++)
+		web_chart_line(b, s, &g, vals + k * s->ndays, colour[k]);
+	web_chart_legend(b, s, &g, lines, colour, lang);
 	wb_raw(b, "</svg>");
 	free(vals);
 }

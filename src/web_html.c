@@ -244,16 +244,100 @@ web_cookie(const char *header, const char *name, char *out, size_t outlen)
 	return 0;
 }
 
+/* The zone of tm as people read it: its abbreviation when it has letters
+ * ("UTC", "CET"), else the offset from UTC ("UTC+08", "UTC+05:30"), which
+ * is what tzdata gives Ulaanbaatar ("+08"). */
+static void
+web_zone_of(const struct tm *tm, char *out, size_t outlen)
+{
+	long off = tm->tm_gmtoff, h, m;
+
+	if (tm->tm_zone != NULL && ((tm->tm_zone[0] >= 'A' &&
+	    tm->tm_zone[0] <= 'Z') || (tm->tm_zone[0] >= 'a' &&
+	    tm->tm_zone[0] <= 'z'))) {
+		snprintf(out, outlen, "%s", tm->tm_zone);
+		return;
+	}
+	h = (off < 0 ? -off : off) / 3600;
+	m = (off < 0 ? -off : off) % 3600 / 60;
+	if (off == 0)
+		snprintf(out, outlen, "UTC");
+	else if (m == 0)
+		snprintf(out, outlen, "UTC%c%02ld", off < 0 ? '-' : '+', h);
+	else
+		snprintf(out, outlen, "UTC%c%02ld:%02ld", off < 0 ? '-' : '+',
+		    h, m);
+}
+
+const char *
+web_zone(int64_t t, char *out, size_t outlen)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		snprintf(out, outlen, "?");
+	else
+		web_zone_of(&tm, out, outlen);
+	return out;
+}
+
 const char *
 web_time(int64_t t, char *out, size_t outlen)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
+	char zone[24];
+	size_t n;
 
 	if (t <= 0 || localtime_r(&tt, &tm) == NULL ||
-	    strftime(out, outlen, "%Y-%m-%d %H:%M", &tm) == 0)
+	    (n = strftime(out, outlen, "%Y-%m-%d %H:%M", &tm)) == 0) {
+		snprintf(out, outlen, "-");
+		return out;
+	}
+	web_zone_of(&tm, zone, sizeof(zone));
+	snprintf(out + n, outlen - n, " %s", zone);
+	return out;
+}
+
+const char *
+web_today(char *out, size_t outlen)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (localtime_r(&now, &tm) == NULL ||
+	    strftime(out, outlen, "%Y-%m-%d", &tm) == 0)
 		snprintf(out, outlen, "-");
 	return out;
+}
+
+int
+web_day_parse(const char *s, int64_t *start)
+{
+	static const char shape[] = "dddd-dd-dd";
+	struct tm tm;
+	int y, m, d;
+	size_t i;
+
+	if (s == NULL || strlen(s) != sizeof(shape) - 1)
+		return -1;
+	for (i = 0; shape[i] != '\0'; i++)
+		if (shape[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != '-')
+			return -1;
+	if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_isdst = -1;
+	*start = (int64_t)mktime(&tm);
+	/* mktime() carries 2026-02-30 over into March: only a day that
+	 * comes back as written is one. */
+	if (tm.tm_year != y - 1900 || tm.tm_mon != m - 1 || tm.tm_mday != d)
+		return -1;
+	return 0;
 }
 
 /*

@@ -7,9 +7,15 @@
  * review before deployment, as the SMS texts do.
  */
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <unicase.h>
+#include <unistr.h>
+
 #include "casework.h"
+#include "conf.h"
 #include "web.h"
 
 static const char *const web_strs[W_COUNT][2] = {
@@ -44,8 +50,8 @@ static const char *const web_strs[W_COUNT][2] = {
 	[W_UNLOCKED_NOTE] = { "Түлхүүр нээлттэй: гарах эсвэл хугацаа "
 	    "дуусахад мартагдана.",
 	    "Reports unlocked: the key is forgotten at sign-out or timeout." },
-	[W_REF] = { "Код", "Ref" },
-	[W_FILED] = { "Ирсэн", "Filed" },
+	[W_REF] = { "Код", "Reference" },
+	[W_FILED] = { "Ирсэн", "Received" },
 	[W_URGENT] = { "Яаралтай", "Urgent" },
 	[W_STATE] = { "Төлөв", "Status" },
 	[W_CLAIMED_BY] = { "Хариуцагч", "Claimed by" },
@@ -66,7 +72,7 @@ static const char *const web_strs[W_COUNT][2] = {
 	[W_OUTCOME] = { "Үр дүн", "Outcome" },
 	[W_SEND_REPLY] = { "Хариу илгээх", "Send reply" },
 	[W_ADD_NOTE] = { "Тэмдэглэл нэмэх", "Add note" },
-	[W_CLOSE_REPORT] = { "Мэдээллийг хаах", "Close report" },
+	[W_CLOSE_REPORT] = { "Мэдээллийг хаах…", "Close report…" },
 	[W_SEALED] = { "(түгжээтэй)", "(locked)" },
 	[W_DONE_CLAIM] = { "Та хариуцлаа.", "You claimed this report." },
 	[W_DONE_NOTE] = { "Тэмдэглэл нэмэгдлээ.", "Note added." },
@@ -119,11 +125,6 @@ static const char *const web_strs[W_COUNT][2] = {
 	[W_MESSAGES] = { "мессеж", "messages" },
 	[W_NO_STATS] = { "Статистик алга.", "No statistics yet." },
 	[W_AUDIT] = { "Хяналтын бүртгэл", "Audit log" },
-	[W_K_MESSAGE] = { "мессеж", "message" },
-	[W_K_FILED] = { "бүртгэгдсэн", "filed" },
-	[W_K_ACK] = { "хариу илгээсэн", "acknowledged" },
-	[W_K_ALERT] = { "мэдэгдсэн", "alerted" },
-	[W_K_FOLLOWUP] = { "нэмэлт мессеж", "follow-up" },
 	[W_REPLY_TOO_LONG] = { "SMS-ээр илгээхэд хэт урт байна; "
 	    "богиносгоод дахин илгээнэ үү. Юу ч илгээгдээгүй:",
 	    "Too long to send as SMS; shorten it and send again. Nothing "
@@ -134,25 +135,79 @@ static const char *const web_strs[W_COUNT][2] = {
 	[W_CYRILLIC] = { "кирилл", "Cyrillic" },
 	[W_WRONG_HOST] = { "Энэ самбар ийм нэрээр хариулдаггүй.",
 	    "This console does not answer to that name." },
+	[W_NAV_QUEUE] = { "Мэдээлэл", "Queue" },
+	[W_NAV_AUDIT] = { "Хяналт", "Audit" },
+	[W_DAY_HINT] = { "он-сар-өдөр", "year-month-day" },
+	[W_BAD_DAY] = { "Өдрийг он-сар-өдөр хэлбэрээр бичнэ үү, жишээ нь",
+	    "Write the day as year-month-day, for example" },
+	[W_COUNTS] = { "Тоо", "Counts" },
+	[W_URGENT_LC] = { "яаралтай", "urgent" },
+	[W_QUEUED_AT] = { "Дараалалд орсон", "Queued" },
+	[W_CONVERSATION] = { "Харилцаа", "Conversation" },
+	[W_REPORTER] = { "Мэдээлэгч", "Reporter" },
+	[W_GATEWAY_AUTO] = { "Төхөөрөмж (автомат)", "Gateway (automatic)" },
+	[W_ACK_BODY] = { "Хүлээн авсныг мэдэгдэж, мэдээллийн кодыг "
+	    "илгээсэн.", "Told the reporter it was received, with the "
+	    "report's reference." },
+	[W_NO_TURNS] = { "Мессеж алга.", "No messages." },
+	/* Timeline sentences: one "%s" is the caseworker's name. */
+	[W_E_FILED] = { "Мэдээлэгчийн SMS-ээс мэдээлэл бүртгэгдсэн.",
+	    "Report filed from the reporter's SMS." },
+	[W_E_MESSAGE] = { "Мэдээлэгч SMS-ээр дахин бичсэн.",
+	    "The reporter wrote again by SMS." },
+	[W_E_ACK] = { "Мэдээлэгчид хүлээн авсныг болон кодыг SMS-ээр "
+	    "илгээсэн.", "Receipt and reference sent by SMS to the reporter." },
+	[W_E_ALERT] = { "Яаралтай мэдэгдлийг SMS-ээр илгээсэн, хүлээн авагч: "
+	    "%s.", "Alert sent by SMS to %s." },
+	[W_E_ESCALATE] = { "Хугацаандаа хариуцаагүй тул дараагийн жижүүрт "
+	    "SMS-ээр мэдэгдсэн, хүлээн авагч: %s.",
+	    "Not claimed in time: alert sent by SMS to %s, the next on "
+	    "duty." },
+	[W_E_CLAIM] = { "Ажилтан %s хариуцсан.", "Claimed by %s." },
+	[W_E_NOTE] = { "Ажилтан %s тэмдэглэл нэмсэн.", "Note added by %s." },
+	[W_E_REPLY] = { "Ажилтан %s мэдээлэгчид SMS-ээр хариу илгээсэн.",
+	    "Reply by %s, sent by SMS to the reporter." },
+	[W_E_CLOSE] = { "Ажилтан %s мэдээллийг хаасан.", "Closed by %s." },
+	[W_CLOSE_HINT] = { "Хаасан мэдээлэлд тэмдэглэл, хариу нэмэх "
+	    "боломжгүй. Дараагийн хуудсанд баталгаажуулна.",
+	    "A closed report takes no more notes or replies. You confirm on "
+	    "the next page." },
+	[W_CLOSE_ASK] = { "Энэ мэдээллийг хаах уу?", "Close this report?" },
+	[W_CLOSE_WARN] = { "Хаасны дараа тэмдэглэл, хариу нэмэх, дахин нээх "
+	    "боломжгүй. Мэдээлэгчид мэдэгдэхгүй.",
+	    "Once closed it takes no more notes or replies, and it cannot be "
+	    "opened again. The reporter is not told." },
+	[W_CLOSE_YES] = { "Тийм, мэдээллийг хаах", "Yes, close the report" },
+	[W_CANCEL] = { "Болих", "Cancel" },
+	[W_NO_OUTCOME] = { "(үр дүн бичээгүй)", "(no outcome written)" },
+	[W_Y_AXIS] = { "Өдөрт ирсэн мессеж", "Messages a day" },
+	[W_SO_FAR] = { "одоог хүртэл", "so far" },
+	[W_TODAY_SO_FAR] = { "өнөөдөр, одоог хүртэл", "today, so far" },
+	[W_OTHER] = { "Бусад", "Other" },
+	[W_DAYS_IN] = { "Өдрүүд орон нутгийн цагаар:", "Days in local time:" },
+	[W_G_DEFAULT] = { "Түлхүүр үг тохироогүй", "No keyword matched" },
+	[W_G_STOP] = { "Зогсоох (STOP)", "Stop (opt-out)" },
+	[W_G_START] = { "Дахин эхлүүлэх (START)", "Start again" },
+	[W_G_IGNORED] = { "Хариулаагүй (богино дугаар)",
+	    "Not answered (short codes)" },
+	[W_G_OPTED_OUT] = { "Татгалзсан дугаараас", "From numbers that "
+	    "opted out" },
+	[W_G_MALFORMED] = { "Уншигдахгүй мессеж", "Unreadable messages" },
+	[W_G_FOLLOWUP] = { "Мэдээллийн нэмэлт", "Report follow-ups" },
+	[W_G_CASEWORKER] = { "Ажилтны тушаал", "Caseworkers' commands" },
+	[W_G_REPORT] = { "Бүртгэсэн мэдээлэл", "Reports filed" },
+	[W_G_LANGUAGE] = { "Хэл сольсон:", "Language set to" },
+	[W_L_MN] = { "монгол", "Mongolian" },
+	[W_L_EN] = { "англи", "English" },
+	[W_L_MN_LATN] = { "монгол, латин үсгээр",
+	    "Mongolian in Latin letters" },
+	[W_UNSEALED] = { "Анхаар: мэдээллүүд шифрлэгдээгүй хадгалагдаж байна "
+	    "(shukher.conf-д reports.public_key алга). Төхөөрөмжид хандах "
+	    "боломжтой хэн ч уншиж чадна.",
+	    "Warning: reports are stored unencrypted (shukher.conf has no "
+	    "reports.public_key). Anyone who can reach the device can read "
+	    "them." },
 };
-
-const char *
-web_kind(enum web_lang lang, const char *kind)
-{
-	static const struct { const char *kind; enum web_str s; } kinds[] = {
-		{ "message", W_K_MESSAGE }, { "filed", W_K_FILED },
-		{ "ack", W_K_ACK }, { "alert", W_K_ALERT },
-		{ "followup", W_K_FOLLOWUP }, { "claim", W_CLAIM },
-		{ "note", W_NOTE }, { "reply", W_REPLY }, { "close", W_CLOSE },
-	};
-	size_t i;
-
-	for (i = 0; kind != NULL && i < sizeof(kinds) / sizeof(kinds[0]);
-	    i++)
-		if (strcmp(kind, kinds[i].kind) == 0)
-			return web_t(lang, kinds[i].s);
-	return kind;
-}
 
 const char *
 web_t(enum web_lang lang, enum web_str s)
@@ -196,4 +251,133 @@ web_cw_error(enum web_lang lang, int err)
 	if (err < 0 || (size_t)err >= sizeof(words) / sizeof(words[0]))
 		return web_t(lang, W_ERROR);
 	return words[err][lang == WEB_EN ? 1 : 0];
+}
+
+void
+web_entry_sentence(struct web_buf *b, enum web_lang lang, const char *kind,
+    const char *actor)
+{
+	static const struct { const char *kind; enum web_str s; } kinds[] = {
+		{ "filed", W_E_FILED }, { "message", W_E_MESSAGE },
+		{ "ack", W_E_ACK }, { "alert", W_E_ALERT },
+		{ "escalate", W_E_ESCALATE }, { "claim", W_E_CLAIM },
+		{ "note", W_E_NOTE }, { "reply", W_E_REPLY },
+		{ "close", W_E_CLOSE },
+	};
+	const char *t = NULL, *at;
+	size_t i;
+
+	for (i = 0; kind != NULL && i < sizeof(kinds) / sizeof(kinds[0]);
+	    i++)
+		if (strcmp(kind, kinds[i].kind) == 0)
+			t = web_t(lang, kinds[i].s);
+	if (actor == NULL || actor[0] == '\0')
+		actor = web_t(lang, W_UNKNOWN);
+	if (t == NULL) {        /* a kind newer than this console */
+		wb_text(b, kind != NULL ? kind : "?");
+		wb_raw(b, " (<b>");
+		wb_text(b, actor);
+		wb_raw(b, "</b>)");
+		return;
+	}
+	if ((at = strstr(t, "%s")) == NULL) {
+		wb_text(b, t);
+		return;
+	}
+	wb_rawn(b, t, (size_t)(at - t));        /* our own text: no markup */
+	wb_raw(b, "<b>");
+	wb_text(b, actor);
+	wb_raw(b, "</b>");
+	wb_raw(b, at + 2);
+}
+
+/* s with its first letter upper case and the rest lower case, as a word
+ * is written inside a sentence ("ТУСЛАМЖ" -> "Тусламж"), into out. */
+static void
+web_word_case(const char *s, char *out, size_t outlen)
+{
+	size_t n = 0, first;
+	uint8_t *low, *up;
+	ucs4_t uc;
+	int len;
+
+	snprintf(out, outlen, "%s", s);
+	low = u8_tolower((const uint8_t *)s, strlen(s), NULL, NULL, NULL,
+	    &n);
+	if (low == NULL)
+		return;
+	len = u8_mbtoucr(&uc, low, n);
+	first = len > 0 ? (size_t)len : 0;
+	up = u8_toupper(low, first, NULL, NULL, NULL, &first);
+	if (up != NULL)
+		snprintf(out, outlen, "%.*s%.*s", (int)first, (char *)up,
+		    (int)(n - (size_t)(len > 0 ? len : 0)),
+		    (char *)low + (len > 0 ? len : 0));
+	free(up);
+	free(low);
+}
+
+/* 1 when s has a Cyrillic letter. */
+static int
+web_cyrillic(const char *s)
+{
+	const uint8_t *p = (const uint8_t *)s, *end = p + strlen(s);
+	ucs4_t uc;
+	int n;
+
+	while (p < end) {
+		if ((n = u8_mbtoucr(&uc, p, (size_t)(end - p))) < 0)
+			return 0;
+		if (uc >= 0x400 && uc <= 0x4ff)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+void
+web_group_name(const struct conf *conf, enum web_lang lang,
+    const char *label, char *out, size_t outlen)
+{
+	static const struct { const char *label; enum web_str s; } fixed[] = {
+		{ "default", W_G_DEFAULT }, { "stop", W_G_STOP },
+		{ "start", W_G_START }, { "ignored", W_G_IGNORED },
+		{ "opted_out", W_G_OPTED_OUT }, { "malformed", W_G_MALFORMED },
+		{ "followup", W_G_FOLLOWUP }, { "caseworker", W_G_CASEWORKER },
+		{ "report", W_G_REPORT },
+	};
+	static const enum web_str langs[LANG_COUNT] = { W_L_MN, W_L_EN,
+	    W_L_MN_LATN };
+	const struct conf_keyword *k = NULL;
+	char name[128];
+	size_t i;
+
+	for (i = 0; conf != NULL && i < conf->nkeywords; i++)
+		if (strcmp(conf->keywords[i].name, label) == 0)
+			k = &conf->keywords[i];
+	if (k != NULL && k->report) {
+		snprintf(out, outlen, "%s", web_t(lang, W_G_REPORT));
+		return;
+	}
+	if (k != NULL && k->language >= 0 && k->language < LANG_COUNT) {
+		snprintf(out, outlen, "%s %s", web_t(lang, W_G_LANGUAGE),
+		    web_t(lang, langs[k->language]));
+		return;
+	}
+	for (i = 0; k == NULL && i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strcmp(label, fixed[i].label) == 0) {
+			snprintf(out, outlen, "%s", web_t(lang, fixed[i].s));
+			return;
+		}
+	for (i = 0; k != NULL && lang == WEB_MN && i < k->nwords; i++)
+		if (web_cyrillic(k->words[i])) {
+			web_word_case(k->words[i], out, outlen);
+			return;
+		}
+	/* No name for people in the config: the group's, as a word. */
+	snprintf(name, sizeof(name), "%s", label);
+	for (i = 0; name[i] != '\0'; i++)
+		if (name[i] == '_')
+			name[i] = ' ';
+	web_word_case(name, out, outlen);
 }

@@ -20,7 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <unictype.h>
+#include <unistr.h>
 
 #include "casework.h"
 #include "conf.h"
@@ -132,6 +136,16 @@ test_cookie(void **state)
 	assert_false(web_cookie("sid=0123456789", "sid", v, 8));
 }
 
+static int
+count_char(const char *s, char c)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == c;
+	return n;
+}
+
 static void
 test_every_string_in_both_languages(void **state)
 {
@@ -144,14 +158,225 @@ test_every_string_in_both_languages(void **state)
 	/* The Mongolian is not the English copied. */
 	assert_string_not_equal(web_t(WEB_MN, W_QUEUE),
 	    web_t(WEB_EN, W_QUEUE));
-	assert_string_equal(web_kind(WEB_EN, "filed"), "filed");
-	assert_string_equal(web_kind(WEB_MN, "claim"), web_t(WEB_MN, W_CLAIM));
-	assert_string_equal(web_kind(WEB_MN, "something-new"),
-	    "something-new");
+	/* A sentence names the caseworker in both languages or in neither,
+	 * and no string has another conversion. */
+	for (s = 0; s < W_COUNT; s++) {
+		const char *mn = web_t(WEB_MN, (enum web_str)s);
+		const char *en = web_t(WEB_EN, (enum web_str)s);
+
+		assert_int_equal(strstr(mn, "%s") != NULL,
+		    strstr(en, "%s") != NULL);
+		assert_int_equal(count_char(mn, '%'), strstr(mn, "%s") != NULL);
+		assert_int_equal(count_char(en, '%'), strstr(en, "%s") != NULL);
+	}
 	for (e = CW_NOTFOUND; e <= CW_NOMEM; e++) {
 		assert_true(strlen(web_cw_error(WEB_MN, e)) > 0);
 		assert_true(strlen(web_cw_error(WEB_EN, e)) > 0);
 	}
+}
+
+static char *
+sentence(enum web_lang lang, const char *kind, const char *actor)
+{
+	struct web_buf b = { 0 };
+
+	web_entry_sentence(&b, lang, kind, actor);
+	assert_false(b.oom);
+	return b.p != NULL ? b.p : strdup("");
+}
+
+static void
+test_timeline_sentences(void **state)
+{
+	/* Every kind of entry the gateway writes (report_intake.c, report.c,
+	 * casework.c, report_cmd.c), and whether it names a caseworker. */
+	static const struct { const char *kind; int names; } kinds[] = {
+		{ "filed", 0 }, { "message", 0 }, { "ack", 0 }, { "alert", 1 },
+		{ "escalate", 1 }, { "claim", 1 }, { "note", 1 }, { "reply", 1 },
+		{ "close", 1 },
+	};
+	enum web_lang lang;
+	ucs4_t uc;
+	size_t i, n;
+	char *out;
+
+	for (lang = WEB_MN; lang <= WEB_EN; lang++)
+		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+			out = sentence(lang, kinds[i].kind, "oyuna");
+			/* A sentence: a capital first, a full stop last. */
+			assert_true(u8_mbtouc(&uc, (uint8_t *)out,
+			    strlen(out)) > 0);
+			if (!uc_is_upper(uc))
+				fail_msg("%s: %s", kinds[i].kind, out);
+			n = strlen(out);
+			assert_true(n > 1 && out[n - 1] == '.');
+			assert_int_equal(strstr(out, "<b>oyuna</b>") != NULL,
+			    kinds[i].names);
+			/* Not the kind's own word: a sentence of it. */
+			assert_string_not_equal(out, kinds[i].kind);
+			free(out);
+		}
+	/* Who was alerted, by what. */
+	out = sentence(WEB_EN, "alert", "oyuna");
+	assert_string_equal(out, "Alert sent by SMS to <b>oyuna</b>.");
+	free(out);
+	out = sentence(WEB_MN, "claim", "батаа");
+	assert_string_equal(out, "Ажилтан <b>батаа</b> хариуцсан.");
+	free(out);
+	/* A name is text, never markup; a missing one is said to be. */
+	out = sentence(WEB_EN, "note", "<i>x</i>");
+	assert_string_equal(out, "Note added by <b>&lt;i&gt;x&lt;/i&gt;</b>.");
+	free(out);
+	out = sentence(WEB_EN, "close", NULL);
+	assert_string_equal(out, "Closed by <b>unknown</b>.");
+	free(out);
+	/* A kind newer than the console: shown as it is, escaped. */
+	out = sentence(WEB_EN, "<new>", "oyuna");
+	assert_string_equal(out, "&lt;new&gt; (<b>oyuna</b>)");
+	free(out);
+}
+
+static const char *
+zoned(const char *tz, int64_t t)
+{
+	static char out[WEB_TIME_LEN];
+
+	setenv("TZ", tz, 1);
+	tzset();
+	return web_time(t, out, sizeof(out));
+}
+
+static void
+test_times_name_their_zone(void **state)
+{
+	const int64_t t = 1796046120;   /* 2026-11-30 13:42:00 UTC */
+
+	assert_string_equal(zoned("UTC0", t), "2026-11-30 13:42 UTC");
+	/* Ulaanbaatar as tzdata names it ("+08") and as POSIX may. */
+	assert_string_equal(zoned("<+08>-8", t), "2026-11-30 21:42 UTC+08");
+	assert_string_equal(zoned("ULAT-8", t), "2026-11-30 21:42 ULAT");
+	assert_string_equal(zoned("<+0530>-5:30", t),
+	    "2026-11-30 19:12 UTC+05:30");
+	assert_string_equal(zoned("<-03>3", t), "2026-11-30 10:42 UTC-03");
+	assert_string_equal(zoned("<+08>-8", 0), "-");
+	setenv("TZ", "UTC0", 1);
+	tzset();
+}
+
+static void
+test_days_are_iso_and_real(void **state)
+{
+	static const char *const good[] = { "2026-11-30", "2026-01-01",
+	    "2028-02-29", "1999-12-31", NULL };
+	/* The browser's US form, other orders and separators, days that do
+	 * not exist, short fields, spaces, signs, junk around it. */
+	static const char *const bad[] = { "11/30/2026", "30.11.2026",
+	    "2026/11/30", "2026-11-31", "2026-02-29", "2026-02-30",
+	    "2026-13-01", "2026-00-10", "2026-11-00", "2026-1-05",
+	    "2026-01-5", "26-11-30", " 2026-11-30", "2026-11-30 ",
+	    "2026-11-30x", "+2026-11-3", "2026-+1-30", "2026-11--1",
+	    "２０２６-11-30", "", "20261130", "2026-11-30T00:00", NULL };
+	struct tm tm;
+	int64_t start;
+	time_t t;
+	int i;
+
+	setenv("TZ", "<+08>-8", 1);
+	tzset();
+	for (i = 0; good[i] != NULL; i++) {
+		if (web_day_parse(good[i], &start) != 0)
+			fail_msg("refused: %s", good[i]);
+		t = (time_t)start;
+		assert_non_null(localtime_r(&t, &tm));
+		assert_int_equal(tm.tm_hour, 0);        /* local midnight */
+		assert_int_equal(tm.tm_min, 0);
+		assert_int_equal(tm.tm_mday, atoi(good[i] + 8));
+	}
+	for (i = 0; bad[i] != NULL; i++)
+		if (web_day_parse(bad[i], &start) != -1)
+			fail_msg("accepted: \"%s\"", bad[i]);
+	assert_int_equal(web_day_parse(NULL, &start), -1);
+	setenv("TZ", "UTC0", 1);
+	tzset();
+}
+
+/* Loads a config of text; returns conf_load()'s result and the conf (or
+ * NULL) in *out. */
+static int
+load_text(const char *text, struct conf **out)
+{
+	char path[] = "/tmp/test_web_conf.XXXXXX", err[512];
+	int fd = mkstemp(path), rc;
+	FILE *fp;
+
+	assert_true(fd >= 0);
+	assert_non_null(fp = fdopen(fd, "w"));
+	fprintf(fp, "database = \"/tmp/x.db\";\n%s\n", text);
+	fclose(fp);
+	*out = NULL;
+	rc = conf_load(path, out, err, sizeof(err));
+	unlink(path);
+	if (rc != 0)
+		fail_msg("conf: %s", err);
+	return rc;
+}
+
+static const char *
+group(const struct conf *conf, enum web_lang lang, const char *label)
+{
+	static char out[160];
+
+	web_group_name(conf, lang, label, out, sizeof(out));
+	return out;
+}
+
+static void
+test_groups_have_names_for_people(void **state)
+{
+	/* Every label the router and the report module count under. */
+	static const char *const builtin[] = { "default", "stop", "start",
+	    "ignored", "opted_out", "malformed", "followup", "caseworker",
+	    "report", NULL };
+	struct conf *conf;
+	int i;
+
+	load_text("keywords = ("
+	    "{ name = \"help\"; words = [ \"HELP\", \"ТУСЛАМЖ\" ]; "
+	    "  reply = { en = \"Help: 102\"; }; },"
+	    "{ name = \"safe_work\"; words = [ \"SAFE\", \"ГАДААДАД\", "
+	    "  \"АЖИЛ\" ]; reply = { en = \"x\"; }; },"
+	    "{ name = \"latin_only\"; words = [ \"JOB\" ]; "
+	    "  reply = { en = \"x\"; }; },"
+	    "{ name = \"tell\"; words = [ \"REPORT\", \"МЭДЭЭЛЭХ\" ]; "
+	    "  reply = { en = \"x\"; }; report = true; },"
+	    "{ name = \"lang_latn\"; words = [ \"LATIN\" ]; "
+	    "  language = \"mn_latn\"; reply = { en = \"x\"; }; }"
+	    ");", &conf);
+	/* A group: its first Cyrillic word as a word, in Mongolian; its
+	 * name capitalised, in English. */
+	assert_string_equal(group(conf, WEB_MN, "help"), "Тусламж");
+	assert_string_equal(group(conf, WEB_EN, "help"), "Help");
+	assert_string_equal(group(conf, WEB_MN, "safe_work"), "Гадаадад");
+	assert_string_equal(group(conf, WEB_EN, "safe_work"), "Safe work");
+	assert_string_equal(group(conf, WEB_MN, "latin_only"), "Latin only");
+	/* What a group does names it, whatever it is called. */
+	assert_string_equal(group(conf, WEB_EN, "tell"), "Reports filed");
+	assert_string_equal(group(conf, WEB_MN, "tell"),
+	    web_t(WEB_MN, W_G_REPORT));
+	assert_string_equal(group(conf, WEB_EN, "lang_latn"),
+	    "Language set to Mongolian in Latin letters");
+	/* The router's own labels: a name in each language, never the
+	 * identifier. */
+	for (i = 0; builtin[i] != NULL; i++) {
+		assert_string_not_equal(group(conf, WEB_EN, builtin[i]),
+		    builtin[i]);
+		assert_string_not_equal(group(NULL, WEB_MN, builtin[i]),
+		    builtin[i]);
+	}
+	/* A label the config no longer has: its name capitalised. */
+	assert_string_equal(group(conf, WEB_MN, "old_group"), "Old group");
+	assert_string_equal(group(NULL, WEB_EN, "jobs"), "Jobs");
+	conf_free(conf);
 }
 
 /* A local address as getsockname() gives it. */
@@ -400,7 +625,115 @@ test_chart_is_svg_with_text_escaped(void **state)
 	/* One line per keyword, one point per day (three days). */
 	assert_non_null(strstr(b.p, "<polyline"));
 	assert_non_null(strstr(strstr(b.p, "<polyline") + 1, "<polyline"));
-	assert_non_null(strstr(b.p, ">11-02<"));
+	assert_non_null(strstr(b.p, ">2026-11-02<"));
+	wb_free(&b);
+	web_series_free(&s);
+}
+
+/* A series of ndays days from 2026-01-01 and nk keywords, counts made
+ * up, the last day partial when partial. */
+static void
+series_make(struct web_series *s, size_t ndays, size_t nk, int partial)
+{
+	size_t d, k;
+	time_t t;
+	struct tm tm;
+
+	memset(s, 0, sizeof(*s));
+	assert_non_null(s->days = calloc(ndays, sizeof(*s->days)));
+	assert_non_null(s->keywords = calloc(nk, sizeof(*s->keywords)));
+	assert_non_null(s->count = calloc(nk * ndays, sizeof(*s->count)));
+	for (d = 0; d < ndays; d++) {
+		t = (time_t)(20454 + d) * 86400;       /* 2026-01-01 */
+		gmtime_r(&t, &tm);
+		assert_non_null(s->days[d] = malloc(11));
+		strftime(s->days[d], 11, "%Y-%m-%d", &tm);
+	}
+	for (k = 0; k < nk; k++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "kw%zu", k);
+		assert_non_null(s->keywords[k] = strdup(name));
+		for (d = 0; d < ndays; d++)
+			s->count[k * ndays + d] = (int)((d * 7 + k * 3) % 11);
+	}
+	s->ndays = ndays;
+	s->nkeywords = nk;
+	s->partial_last = partial;
+}
+
+static int
+count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay++)
+		n++;
+	return n;
+}
+
+static void
+test_chart_labels_days_axis_and_today(void **state)
+{
+	struct web_series s;
+	struct web_buf b = { 0 };
+	const char *p;
+	double x[400], gap = 0;
+	size_t ndays, nl, i;
+	char want[32];
+
+	/* Every length from one day to more than a year: the last day is
+	 * labelled, labels keep one step and never overlap, and not more
+	 * than fit. */
+	for (ndays = 1; ndays <= 370; ndays++) {
+		series_make(&s, ndays, 2, 1);
+		web_chart_svg(&b, &s, WEB_EN);
+		assert_false(b.oom);
+		snprintf(want, sizeof(want), ">%s<", s.days[ndays - 1]);
+		assert_non_null(strstr(b.p, want));
+		for (nl = 0, p = b.p; (p = strstr(p, "class=\"day\" x=\"")) !=
+		    NULL; p++)
+			x[nl++] = atof(p + strlen("class=\"day\" x=\""));
+		assert_true(nl >= 1 && nl <= 9);
+		/* Written from the last day back. */
+		for (i = 1; i < nl; i++) {
+			if (i == 1)
+				gap = x[0] - x[1];
+			assert_true(x[i - 1] - x[i] >= 70.0);
+			assert_true(x[i - 1] - x[i] - gap < 0.2 &&
+			    gap - (x[i - 1] - x[i]) < 0.2);
+		}
+		/* The y axis is named. */
+		assert_int_equal(count_of(b.p, "class=\"axis-title\""), 1);
+		wb_free(&b);
+		web_series_free(&s);
+	}
+	/* Today so far: its segment dashed on each line, its point hollow,
+	 * "(so far)" under its label, and the legend says what dashes are. */
+	series_make(&s, 14, 3, 1);
+	web_chart_svg(&b, &s, WEB_EN);
+	assert_int_equal(count_of(b.p, "<polyline"), 3);
+	assert_int_equal(count_of(b.p, "<line class=\"so-far\""), 3);
+	assert_int_equal(count_of(b.p, "stroke-dasharray"), 4);
+	assert_int_equal(count_of(b.p, "<circle"), 3 * 14);
+	assert_int_equal(count_of(b.p, "fill=\"#ffffff\""), 3);
+	assert_non_null(strstr(b.p, ">(so far)<"));
+	assert_non_null(strstr(b.p, ">today, so far<"));
+	assert_non_null(strstr(b.p, ">Messages a day<"));
+	wb_free(&b);
+	/* A finished day (a campaign over): nothing dashed. */
+	s.partial_last = 0;
+	web_chart_svg(&b, &s, WEB_MN);
+	assert_int_equal(count_of(b.p, "stroke-dasharray"), 0);
+	assert_int_equal(count_of(b.p, "fill=\"#ffffff\""), 0);
+	assert_null(strstr(b.p, web_t(WEB_MN, W_SO_FAR)));
+	assert_non_null(strstr(b.p, web_t(WEB_MN, W_Y_AXIS)));
+	wb_free(&b);
+	/* Keywords by their names for people, once labelled. */
+	assert_int_equal(web_series_label(&s, NULL, WEB_EN), 0);
+	web_chart_svg(&b, &s, WEB_EN);
+	assert_non_null(strstr(b.p, ">Kw0<"));
+	assert_null(strstr(b.p, ">kw0<"));
 	wb_free(&b);
 	web_series_free(&s);
 }
@@ -417,6 +750,11 @@ main(void)
 		cmocka_unit_test(test_host_names_this_console),
 		cmocka_unit_test(test_conf_names_and_deadline),
 		cmocka_unit_test(test_every_string_in_both_languages),
+		cmocka_unit_test(test_timeline_sentences),
+		cmocka_unit_test(test_times_name_their_zone),
+		cmocka_unit_test(test_days_are_iso_and_real),
+		cmocka_unit_test(test_groups_have_names_for_people),
+		cmocka_unit_test(test_chart_labels_days_axis_and_today),
 		cmocka_unit_test_setup_teardown(test_series_days_without_gaps,
 		    db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(

@@ -3,10 +3,17 @@ through WebDriver (Debian's python3-selenium and chromium-driver), over
 HTTPS: sign in, see the urgent report locked, unlock it with the key's
 passphrase, read it (its <script> shown as text, never run), claim it,
 reply, close it, look at the statistics and
-the gateway page, switch language, sign out. Screenshots of the queue (also
-at a phone's width), the report and the statistics go to $BUILD
-(console-queue.png, console-queue-phone.png, console-report.png,
-console-stats.png; console-failure.png when a step fails).
+the gateway page, switch language, sign out. On the way it checks what a
+caseworker in Mongolia reads: days in ISO form whatever the browser's
+locale, the report's messages as a conversation and its timeline in
+sentences, a close that asks first and looks unlike the other actions,
+statistics with a named y axis, labelled days and today marked as partial,
+and on a phone 360 px wide a header of two rows and labelled cards.
+Screenshots of the queue (also at a phone's width, and at 360 px), the
+report, the close confirmation and the statistics go to $BUILD
+(console-queue.png, console-queue-phone.png, console-queue-360.png,
+console-report.png, console-close.png, console-stats.png;
+console-failure.png when a step fails).
 
 Then Python checks what the caseworker cannot see in the browser: what the
 simulated phone received, and what the database and audit log hold.
@@ -148,6 +155,44 @@ class Browser(ConsoleBase):
             if entry.get("level") == "SEVERE":
                 self.console_errors.append(entry.get("message", ""))
 
+    def phone_shot(self, width, name):
+        """The page as a phone width px wide shows it (Chromium's device
+        emulation: a desktop window cannot be made that narrow), the whole
+        page in the screenshot."""
+        d = self.driver
+        metrics = {"width": width, "height": 800, "deviceScaleFactor": 1,
+                   "mobile": True}
+        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+        d.refresh()
+        self.assertEqual(d.execute_script("return window.innerWidth"), width)
+        metrics["height"] = max(800, min(int(d.execute_script(
+            "return document.documentElement.scrollHeight")), 6000))
+        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+        path = os.path.join(self.shots, name)
+        d.save_screenshot(path)
+        return path
+
+    def header_rows(self):
+        """The header's height, its rows (its links, buttons and name
+        grouped by their top, 12 px apart at least), and whether anything
+        in it is cut off."""
+        return self.driver.execute_script("""
+            const h = document.querySelector('header');
+            const tops = [];
+            for (const e of h.querySelectorAll('a, button, .who')) {
+                const r = e.getBoundingClientRect();
+                if (r.width > 0 && !tops.some(t => Math.abs(t - r.top) < 12))
+                    tops.push(r.top);
+            }
+            let cut = h.scrollWidth > h.clientWidth;
+            for (const e of h.children)
+                cut = cut || e.scrollWidth > e.clientWidth;
+            return [h.getBoundingClientRect().height, tops.length, cut];
+        """)
+
+    def sentences(self):
+        return [e.text for e in self.find("ol.timeline .what")]
+
     def queue_row(self, ref):
         rows = [tr for tr in self.find("table.queue tbody tr")
                 if any(a.text == ref for a in
@@ -198,7 +243,8 @@ class Browser(ConsoleBase):
             self.assertTrue(any(a["action"] == want and a["via"] == "web"
                                 for a in everyone), want)
         for shot in ("console-queue.png", "console-stats.png",
-                     "console-report.png", "console-queue-phone.png"):
+                     "console-report.png", "console-queue-phone.png",
+                     "console-queue-360.png", "console-close.png"):
             self.assertGreater(os.path.getsize(os.path.join(self.shots,
                                                             shot)), 10000)
 
@@ -243,6 +289,25 @@ class Browser(ConsoleBase):
                                                 "td.text").text
         self.assertIn("паспорт", text, "the report text once unlocked")
         self.assertIn("<script>", text, "the <script> shown as text")
+
+        # The "since" filter takes and shows an ISO day in a US-English
+        # browser (a date field would show mm/dd/yyyy).
+        today = datetime.date.today().isoformat()
+        since = self.one("#since")
+        self.assertEqual(since.get_attribute("type"), "text")
+        self.assertEqual(since.get_attribute("placeholder"), today)
+        since.send_keys(today)
+        self.one("form.filters button").click()
+        self.wait_url(lambda u: "since=" + today in u, "the queue since today")
+        self.assertEqual(self.one("#since").get_attribute("value"), today)
+        self.assertEqual(len(self.find("#bad-day")), 0)
+        self.queue_row(ref)
+        self.assertRegex(self.queue_row(ref).find_elements(
+            By.CSS_SELECTOR, "td")[1].text, r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2} "
+            r"\S+$", "the time with its zone")
+        counts = self.one("nav.counts").text
+        self.assertRegex(counts, r"Open: \d+", "reports per status")
+        self.assertRegex(counts, r"Closed: \d+")
         self.shot("console-queue.png")
 
         # The report: its text and the reporter's number, its timeline.
@@ -254,6 +319,24 @@ class Browser(ConsoleBase):
         self.assertEqual(len([dd for dd in self.find("dd")
                               if REPORTER in dd.text]), 1,
                          "the reporter's number once unlocked")
+
+        # The report's first message is the reporter's first turn.
+        first = self.find("ol.conversation li.turn")[0]
+        self.assertIn("reporter", first.get_attribute("class"))
+        self.assertIn("паспорт", first.text)
+        # Closing is set apart and coloured unlike the ordinary actions.
+        colour = {el: self.one(el).value_of_css_property(prop)
+                  for el, prop in (("#close", "color"),
+                                   ("#claim", "background-color"),
+                                   ("#send-reply", "background-color"))}
+        self.assertEqual(colour["#claim"], colour["#send-reply"])
+        self.assertNotEqual(colour["#close"], colour["#claim"])
+        ordinary = [f for f in self.find("form.action")
+                    if "danger" not in f.get_attribute("class")]
+        self.assertEqual(len(ordinary), 3, "claim, note, reply")
+        self.assertNotEqual(self.one("form.danger").value_of_css_property(
+            "border-top-color"), ordinary[0].value_of_css_property(
+            "border-top-color"))
 
         self.one("#claim").click()
         self.wait_url(lambda u: "done=claim" in u, "claimed")
@@ -267,10 +350,32 @@ class Browser(ConsoleBase):
         self.wait_url(lambda u: "done=reply" in u, "replied")
         self.assertIn(REPLY, self.one("ol.timeline").text,
                       "the reply in the timeline")
+        # The reply is the caseworker's turn in the conversation.
+        turns = self.find("ol.conversation li.turn")
+        self.assertIn("caseworker", turns[-1].get_attribute("class"))
+        self.assertIn(REPLY, turns[-1].text)
+        self.assertIn(NAME, turns[-1].text)
+        # Every timeline entry is a sentence; who was alerted, by what.
+        said = self.sentences()
+        self.assertGreaterEqual(len(said), 5)
+        for sentence in said:
+            self.assertTrue(sentence[0].isupper() and sentence.endswith("."),
+                            sentence)
+        for want in ("Report filed from the reporter's SMS.",
+                     "Alert sent by SMS to %s." % NAME,
+                     "Claimed by %s." % NAME):
+            self.assertIn(want, said)
         self.shot("console-report.png")
 
+        # Closing asks first, on a page of its own.
         self.fill("#outcome", OUTCOME)
         self.one("#close").click()
+        self.wait_url(lambda u: u.endswith("/close"), "the close to confirm")
+        self.assertEqual(self.report(ref)["status"], "open",
+                         "nothing closed before the confirmation")
+        self.assertIn(OUTCOME, self.one("dl.report").text)
+        self.shot("console-close.png")
+        self.one("#confirm-close").click()
         self.wait_url(lambda u: "done=close" in u, "closed")
         self.assertEqual(len(self.find("#close")), 0,
                          "no more actions on a closed report")
@@ -283,6 +388,16 @@ class Browser(ConsoleBase):
         self.assertEqual(len(self.find("svg.chart circle")), 3 * 14,
                          "a point for each of the campaign's fourteen days "
                          "on each line")
+        # Today is partial: dashed into it, and said so under its day,
+        # which is labelled, as ISO days are at a regular step.
+        self.assertEqual(len(self.find("svg.chart line.so-far")), 3)
+        days = [t.text for t in self.find("svg.chart text.day")]
+        self.assertEqual(days[0], today)
+        self.assertEqual(self.one("svg.chart text.so-far").text, "(so far)")
+        self.assertEqual(self.one("svg.chart text.axis-title").text,
+                         "Messages a day")
+        legend = [t.text for t in self.find("svg.chart text.legend")]
+        self.assertEqual(sorted(legend), ["Help", "Jobs", "Reports filed"])
         self.shot("console-stats.png")
 
         # The gateway page and the other language.
@@ -295,6 +410,20 @@ class Browser(ConsoleBase):
         heading = self.one("h1").text
         d.set_window_size(390, 800)
         self.shot("console-queue-phone.png")
+
+        # A phone 360 px wide: the header in two rows at most, nothing in
+        # it cut off; each card's values labelled.
+        self.phone_shot(360, "console-queue-360.png")
+        height, rows, cut = self.header_rows()
+        self.assertLessEqual(rows, 2, "header rows at 360 px")
+        self.assertLess(height, 100, "header height at 360 px")
+        self.assertFalse(cut, "nothing in the header cut off at 360 px")
+        cards = self.find("table.queue tbody tr")   # the open report
+        self.assertEqual(len(cards), 1)
+        card = cards[0].text
+        for label in ("Код", "Ирсэн", "Төлөв", "Хариуцагч"):
+            self.assertIn(label, card, "the card's labels on a phone")
+        d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
         self.one("#signout").click()
         self.wait_url(lambda u: "/login" in u, "/login after sign-out")

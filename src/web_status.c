@@ -1,0 +1,240 @@
+/*
+ * web_status: the gateway's state (modem, queues, the outbox with numbers
+ * cut to their last three digits), the statistics with their chart, and
+ * the audit log.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "casework.h"
+#include "log.h"
+#include "web.h"
+
+#define WEB_OUTBOX_MAX 50
+#define WEB_AUDIT_MAX 200
+
+static const char *
+web_out_kind(int kind)
+{
+	switch (kind) {
+	case STORE_OUT_MANUAL: return "manual";
+	case STORE_OUT_ALERT: return "alert";
+	}
+	return "reply";
+}
+
+static int
+web_outbox_row(void *arg, const struct store_out *o)
+{
+	struct web_buf *b = arg;
+	char at[WEB_TIME_LEN];
+	size_t n = o->number != NULL ? strlen(o->number) : 0;
+
+	wb_printf(b, "<tr><td>%lld</td><td>", (long long)o->id);
+	wb_text(b, web_time(o->created_at, at, sizeof(at)));
+	wb_raw(b, "</td><td>");
+	/* Only the last three digits: enough to tell messages apart, not
+	 * enough to know who asked for help. */
+	if (n > 3) {
+		wb_raw(b, "…");
+		wb_text(b, o->number + n - 3);
+	} else
+		wb_raw(b, "-");
+	wb_raw(b, "</td><td>");
+	wb_text(b, web_out_kind(o->kind));
+	wb_raw(b, "</td><td>");
+	wb_text(b, o->state);
+	wb_printf(b, "</td><td>%d</td><td>", o->attempts);
+	wb_text(b, o->delivery != NULL ? o->delivery : "-");
+	wb_raw(b, "</td></tr>");
+	return 0;
+}
+
+static void
+web_row(struct web_buf *b, const char *label, const char *value)
+{
+	wb_raw(b, "<tr><th>");
+	wb_text(b, label);
+	wb_raw(b, "</th><td>");
+	wb_text(b, value);
+	wb_raw(b, "</td></tr>");
+}
+
+void
+web_status(struct web_req *req, struct web_resp *resp)
+{
+	static const enum web_str outbox_cols[] = { W_QUEUED_AT, W_NUMBER, W_KIND,
+	    W_STATE, W_ATTEMPTS, W_DELIVERY };
+	struct store *store = web_store(req->app);
+	struct web_buf *b = &resp->body;
+	struct store_modem_state m;
+	struct store_counts c;
+	struct store_filter f;
+	char v[320], at[WEB_TIME_LEN];
+	int have;
+
+	if ((have = store_modem_state_get(store, &m)) < 0 ||
+	    store_counts(store, &c) < 0) {
+		web_page_message(req, resp, 500, W_ERROR, T(req, W_ERROR));
+		return;
+	}
+	resp->refresh = 30;
+	web_head(req, resp, T(req, W_STATUS), T(req, W_STATUS));
+	wb_raw(b, "<h2>");
+	wb_text(b, T(req, W_MODEM));
+	wb_raw(b, "</h2><table class=\"kv\">");
+	if (!have)
+		web_row(b, T(req, W_MODEM), T(req, W_UNKNOWN));
+	else {
+		snprintf(v, sizeof(v), "%s (%s)", T(req, m.connected ?
+		    W_CONNECTED : W_DISCONNECTED), web_time(m.since, at,
+		    sizeof(at)));
+		web_row(b, T(req, W_MODEM), v);
+		web_row(b, T(req, W_OPERATOR), m.operator_name[0] != '\0' ?
+		    m.operator_name : T(req, W_UNKNOWN));
+		if (m.signal_dbm != 0)
+			snprintf(v, sizeof(v), "%d dBm (%d%%)", m.signal_dbm,
+			    m.signal_percent);
+		else
+			snprintf(v, sizeof(v), "%s", T(req, W_UNKNOWN));
+		web_row(b, T(req, W_SIGNAL), v);
+		if (m.sim_used >= 0)
+			snprintf(v, sizeof(v), "%d / %d", m.sim_used,
+			    m.sim_total);
+		else
+			snprintf(v, sizeof(v), "%s", T(req, W_UNKNOWN));
+		web_row(b, T(req, W_SIM_STORAGE), v);
+		if (m.last_error[0] != '\0')
+			snprintf(v, sizeof(v), "%s (%s)", m.last_error,
+			    web_time(m.last_error_at, at, sizeof(at)));
+		else
+			snprintf(v, sizeof(v), "-");
+		web_row(b, T(req, W_LAST_ERROR), v);
+	}
+	wb_raw(b, "</table><h2>");
+	wb_text(b, T(req, W_QUEUES));
+	wb_raw(b, "</h2><table class=\"kv\">");
+	snprintf(v, sizeof(v), "%d", c.inbox_new);
+	web_row(b, T(req, W_INBOX_NEW), v);
+	snprintf(v, sizeof(v), "%d", c.outbox_queued);
+	web_row(b, T(req, W_OUTBOX_QUEUED), v);
+	snprintf(v, sizeof(v), "%d", c.outbox_failed);
+	web_row(b, T(req, W_OUTBOX_FAILED), v);
+	snprintf(v, sizeof(v), "%d (%d %s)", c.reports_open,
+	    c.reports_urgent_open, T(req, W_URGENT));
+	web_row(b, T(req, W_REPORTS_OPEN), v);
+	wb_raw(b, "</table><h2>");
+	wb_text(b, T(req, W_OUTBOX));
+	wb_raw(b, "</h2>");
+	web_thead(req, b, "outbox", "#", outbox_cols, 6);
+	memset(&f, 0, sizeof(f));
+	f.urgent = -1;
+	f.limit = WEB_OUTBOX_MAX;
+	if (store_list_outbox(store, &f, web_outbox_row, b) < 0)
+		web_notice(b, "error", T(req, W_ERROR));
+	wb_raw(b, "</tbody></table>");
+	web_foot(resp);
+}
+
+/* ---- statistics ------------------------------------------------------- */
+
+void
+web_stats(struct web_req *req, struct web_resp *resp)
+{
+	static const enum web_str total_cols[] = { W_KEYWORD, W_TOTAL };
+	struct web_buf *b = &resp->body;
+	struct web_series s;
+	size_t k, d;
+	long total;
+	char today[16], zone[24];
+
+	web_today(today, sizeof(today));
+	if (web_series_load(web_store(req->app),
+	    web_conf(req->app)->web.campaign_start, today, &s) == -1) {
+		web_series_free(&s);
+		web_page_message(req, resp, 500, W_ERROR, T(req, W_ERROR));
+		return;
+	}
+	/* Today is counted as the day goes: a low last point is "so far",
+	 * not a collapse. */
+	s.partial_last = s.ndays > 0 && strcmp(s.days[s.ndays - 1], today) ==
+	    0;
+	if (web_series_label(&s, web_conf(req->app), req->lang) == -1)
+		b->oom = 1;
+	web_head(req, resp, T(req, W_STATS), T(req, W_STATS));
+	wb_raw(b, "<h2>");
+	wb_text(b, T(req, W_PER_DAY));
+	wb_raw(b, "</h2>");
+	if (s.ndays == 0) {
+		web_notice(b, "empty", T(req, W_NO_STATS));
+		web_foot(resp);
+		web_series_free(&s);
+		return;
+	}
+	wb_raw(b, "<figure>");
+	web_chart_svg(b, &s, req->lang);
+	wb_raw(b, "<figcaption>");
+	wb_text(b, s.days[0]);
+	wb_raw(b, " – ");
+	wb_text(b, s.days[s.ndays - 1]);
+	wb_raw(b, " · ");
+	wb_text(b, T(req, W_DAYS_IN));
+	wb_raw(b, " ");
+	wb_text(b, web_zone((int64_t)time(NULL), zone, sizeof(zone)));
+	wb_raw(b, "</figcaption></figure>");
+	web_thead(req, b, "totals", NULL, total_cols, 2);
+	for (k = 0; k < s.nkeywords; k++) {
+		for (total = 0, d = 0; d < s.ndays; d++)
+			total += s.count[k * s.ndays + d];
+		wb_raw(b, "<tr><td>");
+		wb_text(b, s.labels != NULL ? s.labels[k] : s.keywords[k]);
+		wb_printf(b, "</td><td>%ld</td></tr>", total);
+	}
+	wb_raw(b, "</tbody></table>");
+	web_foot(resp);
+	web_series_free(&s);
+}
+
+/* ---- the audit log ------------------------------------------------------ */
+
+static int
+web_audit_row(void *arg, const struct store_audit *a)
+{
+	struct web_buf *b = arg;
+	char at[WEB_TIME_LEN];
+
+	wb_raw(b, "<tr><td>");
+	wb_text(b, web_time(a->at, at, sizeof(at)));
+	wb_raw(b, "</td><td>");
+	wb_text(b, a->actor);
+	wb_raw(b, "</td><td>");
+	wb_text(b, a->via);
+	wb_raw(b, "</td><td>");
+	wb_text(b, a->action);
+	wb_raw(b, "</td><td>");
+	if (a->report_id > 0)
+		wb_printf(b, "<a href=\"/report/%lld\">%lld</a>",
+		    (long long)a->report_id, (long long)a->report_id);
+	wb_raw(b, "</td><td>");
+	wb_text(b, a->addr);
+	wb_raw(b, "</td></tr>");
+	return 0;
+}
+
+void
+web_audit(struct web_req *req, struct web_resp *resp)
+{
+	struct web_buf *b = &resp->body;
+
+	web_head(req, resp, T(req, W_AUDIT), T(req, W_AUDIT));
+	wb_raw(b, "<table class=\"audit\"><tbody>");
+	if (store_list_audit(web_store(req->app), 0, WEB_AUDIT_MAX,
+	    web_audit_row, b) < 0)
+		web_notice(b, "error", T(req, W_ERROR));
+	wb_raw(b, "</tbody></table>");
+	web_foot(resp);
+}
