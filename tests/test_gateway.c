@@ -39,7 +39,52 @@ struct fixture {
 	struct store *store;
 	struct gateway *gw;
 	int64_t now;
+	int saved_stderr;
+	char log[64];            /* the gateway's log of this test */
 };
+
+/*
+ * The gateway's log goes to a file of the test's own, not to the test
+ * run's output: the failures a test provokes are expected, and the test
+ * asserts them (log_lines) rather than print them as if something broke.
+ */
+static void
+log_capture(struct fixture *f)
+{
+	int fd;
+
+	snprintf(f->log, sizeof(f->log), "/tmp/test_gateway.log.XXXXXX");
+	assert_true((fd = mkstemp(f->log)) >= 0);
+	fflush(stderr);
+	f->saved_stderr = dup(2);
+	assert_true(dup2(fd, 2) == 2);
+	close(fd);
+}
+
+static void
+log_release(struct fixture *f)
+{
+	fflush(stderr);
+	dup2(f->saved_stderr, 2);
+	close(f->saved_stderr);
+	unlink(f->log);
+}
+
+/* Lines of the gateway's log that contain word. */
+static int
+log_lines(struct fixture *f, const char *word)
+{
+	char line[1024];
+	FILE *fp;
+	int n = 0;
+
+	fflush(stderr);
+	assert_non_null(fp = fopen(f->log, "r"));
+	while (fgets(line, sizeof(line), fp) != NULL)
+		n += strstr(line, word) != NULL;
+	fclose(fp);
+	return n;
+}
 
 static int
 setup(void **state)
@@ -58,6 +103,7 @@ setup(void **state)
 	f->gw = gateway_new(&modem_fake_ops, f->store, f->conf);
 	assert_non_null(f->gw);
 	f->now = NOW;
+	log_capture(f);
 	*state = f;
 	return 0;
 }
@@ -70,6 +116,7 @@ teardown(void **state)
 	gateway_free(f->gw);
 	store_close(f->store);
 	conf_free(f->conf);
+	log_release(f);
 	free(f);
 	return 0;
 }
@@ -185,6 +232,9 @@ test_failing_modem_is_reopened_with_growing_pauses(void **state)
 	assert_true(st.connected);
 	assert_string_equal(st.operator_name, "Fake");
 	assert_non_null(strstr(st.last_error, "no such device"));
+	/* The technician's log says each failed open and the next try. */
+	assert_int_equal(log_lines(f, "cannot open"), 4);
+	assert_int_equal(log_lines(f, "modem: connected"), 1);
 }
 
 static void
@@ -209,6 +259,7 @@ test_repeated_read_errors_reopen_and_lose_nothing(void **state)
 	assert_true(fake.closes >= 1);
 	assert_int_equal(modem_fake_count(), 0);
 	assert_int_equal(fake.nsent, 1);
+	assert_true(log_lines(f, "closing after 3 failure(s)") >= 1);
 }
 
 static void
@@ -237,6 +288,9 @@ test_refused_send_is_retried_then_failed_with_reason(void **state)
 	assert_int_equal(fake.nsent, 0);
 	assert_true(gateway_connected(f->gw)); /* the modem is fine */
 	store_out_free(&o);
+	assert_int_equal(log_lines(f, "failed after 3 attempts: +CMS ERROR: "
+	    "500"), 1);
+	assert_int_equal(log_lines(f, "closing after"), 0);
 }
 
 static void
@@ -471,8 +525,6 @@ register_full_vfs(void)
 struct file_fixture {
 	struct fixture f;
 	char dir[64], path[128];
-	int saved_stderr;
-	char log[128];
 };
 
 static int
@@ -496,12 +548,7 @@ file_setup(void **state)
 	ff->f.gw = gateway_new(&modem_fake_ops, ff->f.store, ff->f.conf);
 	assert_non_null(ff->f.gw);
 	ff->f.now = NOW;
-	/* The gateway's log, to count its lines. */
-	snprintf(ff->log, sizeof(ff->log), "%s/log", ff->dir);
-	fflush(stderr);
-	ff->saved_stderr = dup(2);
-	assert_true(dup2(open(ff->log, O_WRONLY | O_CREAT | O_TRUNC, 0600),
-	    2) == 2);
+	log_capture(&ff->f);
 	*state = ff;
 	return 0;
 }
@@ -511,7 +558,7 @@ file_teardown(void **state)
 {
 	struct file_fixture *ff = *state;
 	const char *names[] = { "shukher.db", "shukher.db-wal",
-	    "shukher.db-shm", "other.db", "log", NULL };
+	    "shukher.db-shm", "other.db", NULL };
 	char path[192];
 	int i;
 
@@ -519,9 +566,7 @@ file_teardown(void **state)
 	gateway_free(ff->f.gw);
 	store_close(ff->f.store);
 	conf_free(ff->f.conf);
-	fflush(stderr);
-	dup2(ff->saved_stderr, 2);
-	close(ff->saved_stderr);
+	log_release(&ff->f);
 	for (i = 0; names[i] != NULL; i++) {
 		snprintf(path, sizeof(path), "%s/%s", ff->dir, names[i]);
 		unlink(path);
@@ -529,22 +574,6 @@ file_teardown(void **state)
 	rmdir(ff->dir);
 	free(ff);
 	return 0;
-}
-
-/* Lines of the gateway's log that contain word. */
-static int
-log_lines(struct file_fixture *ff, const char *word)
-{
-	char line[1024];
-	FILE *fp;
-	int n = 0;
-
-	fflush(stderr);
-	assert_non_null(fp = fopen(ff->log, "r"));
-	while (fgets(line, sizeof(line), fp) != NULL)
-		n += strstr(line, word) != NULL;
-	fclose(fp);
-	return n;
 }
 
 /* Replies the fake sent to number. */
@@ -605,7 +634,7 @@ test_full_disk_waits_keeps_sending_and_recovers(void **state)
 	for (i = 0; i < 3; i++)
 		assert_int_equal(sent_to(waiting[i]), 0);
 	/* Logged once, then once a minute: 150 s make 3 lines at most. */
-	assert_in_range(log_lines(ff, "store:"), 1, 3);
+	assert_in_range(log_lines(&ff->f, "store:"), 1, 3);
 
 	/* Space comes back: everything is stored, answered, recorded. */
 	disk_full = 0;
@@ -618,7 +647,7 @@ test_full_disk_waits_keeps_sending_and_recovers(void **state)
 	assert_int_equal(store_list_outbox(f->store, &all, count_state, n), 0);
 	assert_int_equal(n[0], 5);
 	assert_int_equal(n[1], 5);
-	assert_int_equal(log_lines(ff, "writes work again"), 1);
+	assert_int_equal(log_lines(&ff->f, "writes work again"), 1);
 	/* Nothing more goes out later. */
 	advance(f, 300);
 	assert_int_equal(fake.nsent, 5);
@@ -642,7 +671,7 @@ test_database_deleted_stops_before_deleting_from_sim(void **state)
 	assert_int_equal(fake.removes, 1);
 	assert_int_equal(gateway_run_once(f->gw, ++f->now), -1);
 	assert_int_equal(modem_fake_count(), 1);
-	assert_int_equal(log_lines(ff, "deleted"), 1);
+	assert_int_equal(log_lines(&ff->f, "deleted"), 1);
 }
 
 static void
@@ -667,7 +696,7 @@ test_database_replaced_stops_before_deleting_from_sim(void **state)
 	assert_int_equal(modem_fake_count(), 1);
 	assert_int_equal(fake.removes, 0);
 	assert_int_equal(fake.nsent, 0);
-	assert_int_equal(log_lines(ff, "replaced"), 1);
+	assert_int_equal(log_lines(&ff->f, "replaced"), 1);
 }
 
 int
