@@ -103,6 +103,10 @@ int store_same_file(struct store *store, char *err, size_t errlen);
 /* The message of the last failed call; owned by the store. */
 const char *store_errmsg(struct store *store);
 
+/* 1 when the last failed call failed because another process held the
+ * database locked past the busy timeout (try again later), else 0. */
+int store_locked(const struct store *store);
+
 /* The schema version this build writes (PRAGMA user_version). */
 int store_schema_version(void);
 

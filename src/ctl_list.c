@@ -32,6 +32,11 @@ ctl_list_begin(struct ctl *ctl, const char *const *headers, int ncols)
 int
 ctl_db_error(struct ctl *ctl)
 {
+	if (store_locked(ctl->store)) {
+		ctl_err("database %s is locked by another process (shukherd "
+		    "writing, or another shukherctl): try again", ctl->db_path);
+		return EXIT_TEMPFAIL;
+	}
 	ctl_err("database %s: %s", ctl->db_path, store_errmsg(ctl->store));
 	return EXIT_IOERR;
 }

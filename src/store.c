@@ -288,8 +288,11 @@ store_schema_version(void)
 int
 store_fail(struct store *store, const char *what)
 {
+	int code = sqlite3_errcode(store->db) & 0xff;
+
 	snprintf(store->err, sizeof(store->err), "%s: %s", what,
 	    sqlite3_errmsg(store->db));
+	store->locked = code == SQLITE_BUSY || code == SQLITE_LOCKED;
 	return -1;
 }
 
@@ -297,6 +300,7 @@ int
 store_failx(struct store *store, const char *what)
 {
 	snprintf(store->err, sizeof(store->err), "%s", what);
+	store->locked = 0;
 	return -1;
 }
 
@@ -304,6 +308,12 @@ const char *
 store_errmsg(struct store *store)
 {
 	return store->err;
+}
+
+int
+store_locked(const struct store *store)
+{
+	return store->locked;
 }
 
 int

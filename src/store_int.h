@@ -23,6 +23,8 @@ struct store {
 	                            for :memory: */
 	char *path;
 	char err[256];
+	int locked;              /* the last failure: another connection held
+	                            the lock past the busy timeout */
 };
 
 /* Fills the store's error with what failed and SQLite's message (which

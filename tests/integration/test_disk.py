@@ -428,6 +428,23 @@ class OpenErrors(Mounted):
     def test_locked_for_writers_at_start(self):
         self.assert_waits_for_lock(False)
 
+    def test_write_command_while_another_writes(self):
+        """A caseworker's write while another process holds the write
+        lock past the busy timeout: told to try again (75), not an I/O
+        error, and nothing queued."""
+        self.init()
+        c = self.hold(False)
+        try:
+            p = run("shukherctl", "-d", self.db, "send", "+97699110001",
+                    "test")
+        finally:
+            c.execute("ROLLBACK")
+            c.close()
+        self.assertEqual(p.returncode, EX_TEMPFAIL, p.stderr)
+        self.assertIn("locked by another process", p.stderr)
+        self.assertIn("try again", p.stderr)
+        self.assertEqual(ctl(self.db, "outbox"), [])
+
 
 if __name__ == "__main__":
     unittest.main()
