@@ -259,30 +259,6 @@ modem_gammu_operator(struct modem_gammu *m, char *out, size_t outlen)
 	return ERR_NONE;
 }
 
-/* A modem's date and time (its zone in seconds east of UTC) as UTC
- * seconds; 0 when it is before 2025 or not a date. */
-static int64_t
-modem_gammu_utc(const GSM_DateTime *dt)
-{
-	struct tm tm;
-	time_t t;
-
-	if (dt->Year < 2025 || dt->Year > 2200 || dt->Month < 1 ||
-	    dt->Month > 12 || dt->Day < 1 || dt->Day > 31 || dt->Hour > 23 ||
-	    dt->Minute > 59 || dt->Second > 60)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = dt->Year - 1900;
-	tm.tm_mon = dt->Month - 1;
-	tm.tm_mday = dt->Day;
-	tm.tm_hour = dt->Hour;
-	tm.tm_min = dt->Minute;
-	tm.tm_sec = dt->Second;
-	if ((t = timegm(&tm)) == (time_t)-1)
-		return 0;
-	return (int64_t)t - dt->Timezone;
-}
-
 /*
  * Operator, signal and SIM storage, each asked separately: what one query
  * cannot tell stays unknown (operator "", dBm 0, percent and SIM counts -1).
@@ -329,7 +305,7 @@ modem_gammu_info(void *modem, struct modem_info *out, char *err,
 	 * at 2000 or 2004, which is refused. Not counted as an answer. */
 	memset(&dt, 0, sizeof(dt));
 	if (GSM_GetDateTime(m->sm, &dt) == ERR_NONE)
-		out->network_time = modem_gammu_utc(&dt);
+		out->network_time = modem_gammu_utc(&dt, 2025, 2200);
 	if (modem_gammu_disarm(m, err, errlen) == -1)
 		return -1;
 	if (!ok) {

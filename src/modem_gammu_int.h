@@ -71,6 +71,7 @@ int modem_gammu_disarm(struct modem_gammu *m, char *err, size_t errlen);
 int modem_gammu_from_unicode(char *out, size_t outlen,
     const unsigned char *src, size_t srclen);
 void modem_gammu_copy_utf8(char *out, size_t outlen, const char *src);
+int64_t modem_gammu_utc(const GSM_DateTime *dt, int from, int to);
 int modem_gammu_convert(const GSM_SMSMessage *sms, struct modem_sms *out);
 
 /* modem_gammu_raw.c: records libgammu cannot decode */

@@ -8,9 +8,11 @@
  * struct modem_sms) becomes 0x100 for an 8-bit and 0x10000 for a 16-bit
  * reference: values no UDH of that kind can carry.
  */
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <gammu.h>
 #include <unistr.h>
@@ -135,33 +137,33 @@ modem_gammu_units(const GSM_SMSMessage *sms, unsigned char *out,
 
 /* ---- the message --------------------------------------------------- */
 
-static int64_t
-modem_gammu_days(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /*
- * The SMSC timestamp as Unix seconds: the fields are local time at the
- * SMSC, Timezone its offset east of UTC in seconds. 0 when unset or absurd.
+ * A date libgammu gives as Unix seconds: its fields are local time at an
+ * offset of dt->Timezone seconds east of UTC (an SMSC's timestamp, the
+ * modem's clock). 0 when a field is out of range or the year is not
+ * within [from, to].
  */
-static int64_t
-modem_gammu_time(const GSM_DateTime *dt)
+int64_t
+modem_gammu_utc(const GSM_DateTime *dt, int from, int to)
 {
-	if (dt->Year < 1970 || dt->Month < 1 || dt->Month > 12 ||
-	    dt->Day < 1 || dt->Day > 31 || dt->Hour < 0 || dt->Hour > 23 ||
-	    dt->Minute < 0 || dt->Minute > 59 || dt->Second < 0 ||
-	    dt->Second > 60)
+	struct tm tm;
+	time_t t;
+
+	if (dt->Year < from || dt->Year > to || dt->Month < 1 ||
+	    dt->Month > 12 || dt->Day < 1 || dt->Day > 31 || dt->Hour < 0 ||
+	    dt->Hour > 23 || dt->Minute < 0 || dt->Minute > 59 ||
+	    dt->Second < 0 || dt->Second > 60)
 		return 0;
-	return modem_gammu_days(dt->Year, dt->Month, dt->Day) * 86400 +
-	    dt->Hour * 3600 + dt->Minute * 60 + dt->Second - dt->Timezone;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = dt->Year - 1900;
+	tm.tm_mon = dt->Month - 1;
+	tm.tm_mday = dt->Day;
+	tm.tm_hour = dt->Hour;
+	tm.tm_min = dt->Minute;
+	tm.tm_sec = dt->Second;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return 0;
+	return (int64_t)t - dt->Timezone;
 }
 
 /*
@@ -308,7 +310,7 @@ modem_gammu_convert(const GSM_SMSMessage *sms, struct modem_sms *out)
 	    sizeof(sms->Number)) == -1)
 		number[0] = '\0';
 	modem_gammu_copy_utf8(out->sender, sizeof(out->sender), number);
-	out->sent_at = modem_gammu_time(&sms->DateTime);
+	out->sent_at = modem_gammu_utc(&sms->DateTime, 1970, INT_MAX);
 	modem_gammu_concat(sms, out);
 	modem_gammu_text(sms, out);
 	return 1;
