@@ -47,6 +47,7 @@
 
 #include "modem.h"
 #include "modem_gammu_int.h"
+#include "text.h"
 
 #define MODEM_GAMMU_DEFAULT_TIMEOUT 30  /* seconds, when conf gives none */
 #define MODEM_GAMMU_MAX_READS 4096      /* GetNextSMS calls in one read() */
@@ -255,7 +256,7 @@ modem_gammu_operator(struct modem_gammu *m, char *out, size_t outlen)
 		    GSM_GetNetworkName(net.NetworkCode));
 	if (modem_gammu_from_unicode(name, sizeof(name), net.NetworkName,
 	    sizeof(net.NetworkName)) == 0)
-		modem_gammu_copy_utf8(out, outlen, name);
+		text_utf8_copy(out, outlen, name);
 	return ERR_NONE;
 }
 

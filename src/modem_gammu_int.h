@@ -70,7 +70,6 @@ int modem_gammu_disarm(struct modem_gammu *m, char *err, size_t errlen);
 /* modem_gammu_sms.c: what libgammu read, as struct modem_sms */
 int modem_gammu_from_unicode(char *out, size_t outlen,
     const unsigned char *src, size_t srclen);
-void modem_gammu_copy_utf8(char *out, size_t outlen, const char *src);
 int64_t modem_gammu_utc(const GSM_DateTime *dt, int from, int to);
 int modem_gammu_convert(const GSM_SMSMessage *sms, struct modem_sms *out);
 

@@ -23,6 +23,7 @@
 #include "modem_at.h"
 #include "modem_gammu_int.h"
 #include "pdu.h"
+#include "text.h"
 
 /* 1 when e is what libgammu says of a record it could not decode, not of
  * a modem or a line that failed. */
@@ -95,7 +96,7 @@ modem_gammu_raw(const char *pdu_hex, int location, struct modem_sms *out)
 	memset(out, 0, sizeof(*out));
 	(void)pdu_read_deliver(pdu_hex, &d);
 	out->location = location;
-	modem_gammu_copy_utf8(out->sender, sizeof(out->sender), d.sender);
+	text_utf8_copy(out->sender, sizeof(out->sender), d.sender);
 	out->sent_at = d.sent_at;
 	out->part_no = out->part_count = 1;
 	for (i = 0; pdu_hex[i] != '\0' && i + 1 < sizeof(out->text); i++)

@@ -15,10 +15,10 @@
 #include <time.h>
 
 #include <gammu.h>
-#include <unistr.h>
 
 #include "modem_gammu_int.h"
 #include "sms.h"
+#include "text.h"
 
 /* The i-th unit of gammu unicode (big-endian UCS-2) at t. */
 #define MODEM_GAMMU_UNIT(t, i) \
@@ -40,24 +40,6 @@ modem_gammu_hex(char *out, size_t outlen, const unsigned char *b, size_t len)
 	out[2 * i] = '\0';
 }
 
-/* Copies the UTF-8 string src into out, cut at a character boundary. */
-void
-modem_gammu_copy_utf8(char *out, size_t outlen, const char *src)
-{
-	size_t n = 0, len = strlen(src);
-	int k;
-
-	while (n < len) {
-		if ((k = u8_mblen((const uint8_t *)src + n, len - n)) < 1)
-			k = 1;
-		if (n + (size_t)k >= outlen)
-			break;
-		n += (size_t)k;
-	}
-	memcpy(out, src, n);
-	out[n] = '\0';
-}
-
 /*
  * gammu unicode (big-endian UCS-2/UTF-16, NUL-terminated within srclen
  * bytes: a number, an operator's name, a GSM-7 text) to UTF-8 in out, cut
@@ -77,7 +59,7 @@ modem_gammu_from_unicode(char *out, size_t outlen, const unsigned char *src,
 	for (n = 0; n < max && MODEM_GAMMU_UNIT(src, n) != 0; n++)
 		;
 	sms_text_utf16(src, 2 * n, utf8);
-	modem_gammu_copy_utf8(out, outlen, utf8);
+	text_utf8_copy(out, outlen, utf8);
 	return n < max ? 0 : -1;
 }
 
@@ -309,7 +291,7 @@ modem_gammu_convert(const GSM_SMSMessage *sms, struct modem_sms *out)
 	if (modem_gammu_from_unicode(number, sizeof(number), sms->Number,
 	    sizeof(sms->Number)) == -1)
 		number[0] = '\0';
-	modem_gammu_copy_utf8(out->sender, sizeof(out->sender), number);
+	text_utf8_copy(out->sender, sizeof(out->sender), number);
 	out->sent_at = modem_gammu_utc(&sms->DateTime, 1970, INT_MAX);
 	modem_gammu_concat(sms, out);
 	modem_gammu_text(sms, out);
