@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <unistr.h>
+
 #include "pdu.h"
 
 #define PDU_ADDR_DIGITS_MAX 20   /* 10 octets of semi-octets (9.1.2.5) */
@@ -98,22 +100,14 @@ pdu_unhex(const char *hex, unsigned char *b)
 static void
 pdu_put_utf8(char *out, size_t outlen, size_t *n, uint32_t c)
 {
-	unsigned char u[3];
-	size_t k;
+	uint8_t u[6];
+	int k;
 
-	if (c < 0x80)
-		u[0] = (unsigned char)c, k = 1;
-	else if (c < 0x800)
-		u[0] = (unsigned char)(0xc0 | c >> 6),
-		u[1] = (unsigned char)(0x80 | (c & 0x3f)), k = 2;
-	else
-		u[0] = (unsigned char)(0xe0 | c >> 12),
-		u[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3f)),
-		u[2] = (unsigned char)(0x80 | (c & 0x3f)), k = 3;
-	if (*n + k >= outlen)
+	if ((k = u8_uctomb(u, c, (int)sizeof(u))) < 1 ||
+	    *n + (size_t)k >= outlen)
 		return;
-	memcpy(out + *n, u, k);
-	*n += k;
+	memcpy(out + *n, u, (size_t)k);
+	*n += (size_t)k;
 	out[*n] = '\0';
 }
 

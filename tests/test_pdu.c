@@ -30,6 +30,8 @@
 #define BIT8 "07917996090000F1040B917996090066F6000462102030405023090102686F" \
     "7374696C65"
 #define ALNUM "07917996090000F1040BD05567925A640200006210203040502302E834"
+#define ALNUM_GSM7 "07917996090000F10412D01000375058443CFD20000062102030405023" \
+    "00"
 #define PROBE "07917996090000F1040B917996090066F640006210203040502300"
 
 struct hostile {
@@ -184,6 +186,9 @@ test_probe_pid_and_alphanumeric_sender(void **state)
 	assert_int_equal(d.udl, 0);
 	assert_int_equal(pdu_read_deliver(ALNUM, &d), PDU_OK);
 	assert_string_equal(d.sender, "UNITEL");
+	/* GSM-7 letters outside ASCII become UTF-8; '@' is septet 0 */
+	assert_int_equal(pdu_read_deliver(ALNUM_GSM7, &d), PDU_OK);
+	assert_string_equal(d.sender, "Δ@Ö£éØ_ßñA");
 }
 
 /*
