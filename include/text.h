@@ -11,8 +11,8 @@
  * The transliteration table says how Mongolians type each Cyrillic letter
  * in Latin letters (ж as j or zh, ө as o, u, v or ö, ...): data, extensible
  * from the config, used to spell a Cyrillic keyword every way it can be
- * texted. Also here: where UTF-8 may be cut without splitting a character.
- * The library never logs.
+ * texted. Also here: where UTF-8 may be cut without splitting a character,
+ * and what a phone number looks like. The library never logs.
  */
 #ifndef SHUKHER_TEXT_H
 #define SHUKHER_TEXT_H
@@ -57,6 +57,18 @@ size_t text_utf8_cut(const char *s, size_t len, size_t max,
  * outlen > 0), cut by text_utf8_cut() to fit. Returns the bytes copied.
  */
 size_t text_utf8_copy(char *out, size_t outlen, const char *src);
+
+/* The most digits a phone number has: what an SMS address holds
+ * (3GPP TS 23.040 9.1.2.5). */
+#define TEXT_NUMBER_DIGITS_MAX 20
+
+/*
+ * 1 when s is a phone number, else 0: an optional "+", then at least
+ * min_digits and at most TEXT_NUMBER_DIGITS_MAX ASCII digits, nothing
+ * else. The one check of a number wherever one comes in (the modem, the
+ * CLI, the config); a NULL s is not a number.
+ */
+int text_number_ok(const char *s, size_t min_digits);
 
 /* 1 when s (UTF-8) holds a Cyrillic letter, else 0. */
 int text_is_cyrillic(const char *s);

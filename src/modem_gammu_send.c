@@ -12,6 +12,7 @@
 
 #include "modem_gammu_int.h"
 #include "sms.h"
+#include "text.h"
 
 /* modem_gammu_send_part()'s failures; both below any message reference. */
 #define MODEM_GAMMU_REFUSED	(-2)
@@ -26,24 +27,6 @@ modem_gammu_on_status(GSM_StateMachine *sm, int status, int ref, void *arg)
 	m->send_done = 1;
 	m->send_status = status;
 	m->send_ref = ref;
-}
-
-/* 1 when number is a dialable number ("+" and up to 20 digits), else 0. */
-static int
-modem_gammu_number_ok(const char *number)
-{
-	size_t i, n;
-
-	if (number == NULL)
-		return 0;
-	i = number[0] == '+';
-	n = strlen(number);
-	if (n == i || n - i > 20)
-		return 0;
-	for (; i < n; i++)
-		if (number[i] < '0' || number[i] > '9')
-			return 0;
-	return 1;
 }
 
 /*
@@ -228,7 +211,7 @@ modem_gammu_send(void *modem, const char *number, const char *text,
 	GSM_Error e;
 	int i, ref, ucs2;
 
-	if (!modem_gammu_number_ok(number)) {
+	if (!text_number_ok(number, 1)) {
 		modem_gammu_err(err, errlen, "invalid number");
 		return -2;
 	}

@@ -6,7 +6,8 @@
  * to keep. The transliteration table is data, below: the ways Mongolians
  * write each Cyrillic letter in Latin letters on a phone, the first being
  * the common one. The config can add spellings (text_translit_add).
- * text_utf8_cut() is the one place that decides where UTF-8 may be cut.
+ * text_utf8_cut() is the one place that decides where UTF-8 may be cut,
+ * text_number_ok() the one that says what a phone number is.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -180,6 +181,19 @@ text_utf8_copy(char *out, size_t outlen, const char *src)
 	memcpy(out, src, n);
 	out[n] = '\0';
 	return n;
+}
+
+int
+text_number_ok(const char *s, size_t min_digits)
+{
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	s += *s == '+';
+	n = strspn(s, "0123456789");
+	return s[n] == '\0' && n >= min_digits && n > 0 &&
+	    n <= TEXT_NUMBER_DIGITS_MAX;
 }
 
 int

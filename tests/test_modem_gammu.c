@@ -657,6 +657,35 @@ test_send_refuses_bad_input(void **state)
 	assert_int_equal(send_parts(f, "+97699112233", ""), -2);
 }
 
+/*
+ * Every kind of string that is not a phone number is refused before the
+ * modem sees it (-2, the modem stays usable); the shortest and longest
+ * numbers an SMS address holds are sent.
+ */
+static void
+test_send_number_check(void **state)
+{
+	static const char *const bad[] = {
+		"", "+", "++97699112233", "976+99112233", "+976 99112233",
+		"+97699112233 ", "+976-99112233", "123456789012345678901",
+		"+123456789012345678901", "\xef\xbc\x91\xef\xbc\x92", NULL,
+	};
+	struct fixture *f = *state;
+	size_t i;
+
+	open_modem(f);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f->err[0] = '\0';
+		if (send_parts(f, bad[i], "hello") != -2)
+			fail_msg("\"%s\" was not refused",
+			    bad[i] != NULL ? bad[i] : "(null)");
+		assert_string_equal(f->err, "invalid number");
+	}
+	assert_int_equal(send_parts(f, "1", "hello"), 1);
+	assert_int_equal(send_parts(f, "+12345678901234567890", "hello"), 1);
+	assert_int_equal(send_parts(f, "12345678901234567890", "hello"), 1);
+}
+
 static void
 test_info(void **state)
 {
@@ -723,6 +752,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_send_refuses_bad_input,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_send_number_check, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_info, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_times_out, setup,
 		    teardown),

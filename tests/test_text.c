@@ -219,6 +219,39 @@ test_utf8_copy(void **state)
 	assert_string_equal(out, "+976 99");
 }
 
+/* What a phone number is, and every near miss. */
+static void
+test_number_ok(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t min;
+		int ok;
+	} t[] = {
+		{ "+97699112233", 3, 1 }, { "97699112233", 3, 1 },
+		{ "102", 3, 1 }, { "+102", 3, 1 }, { "12", 3, 0 },
+		{ "+12", 3, 0 }, { "1", 1, 1 }, { "+1", 1, 1 },
+		{ "12345678901234567890", 3, 1 },       /* 20 digits */
+		{ "+12345678901234567890", 3, 1 },
+		{ "123456789012345678901", 3, 0 },      /* 21 */
+		{ "+123456789012345678901", 1, 0 },
+		{ "", 0, 0 }, { "+", 0, 0 }, { "++1", 1, 0 }, { "1+2", 1, 0 },
+		{ "+976 99112233", 3, 0 }, { " 102", 3, 0 }, { "102 ", 3, 0 },
+		{ "10-2", 3, 0 }, { "-102", 3, 0 }, { "10a2", 3, 0 },
+		{ "\xef\xbc\x91\xef\xbc\x90\xef\xbc\x92", 1, 0 }, /* full-width */
+		{ "\xd9\xa1\xd9\xa0\xd9\xa2", 1, 0 },    /* Arabic-Indic */
+		{ "102\n", 3, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (text_number_ok(t[i].s, t[i].min) != t[i].ok)
+			fail_msg("\"%s\" (at least %zu digits): not %d", t[i].s,
+			    t[i].min, t[i].ok);
+	assert_int_equal(text_number_ok(NULL, 0), 0);
+}
+
 int
 main(void)
 {
@@ -230,6 +263,7 @@ main(void)
 		cmocka_unit_test(test_utf8_cut_every_limit),
 		cmocka_unit_test(test_utf8_cut_ill_formed),
 		cmocka_unit_test(test_utf8_copy),
+		cmocka_unit_test(test_number_ok),
 	};
 
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
