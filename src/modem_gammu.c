@@ -5,10 +5,11 @@
  * without any gammurc. Reading never deletes: the gateway stores what read()
  * hands it and only then calls remove(), so that nothing that reached the
  * modem is lost. Everything libgammu gives as its own UCS-2 ("gammu
- * unicode") is turned into UTF-8 here, in buffers of our own, never through
- * DecodeUnicodeString()'s static buffer. A UCS-2 or 8-bit part also carries
- * its user data as it was sent (modem_sms.data), because a character may
- * straddle two parts: the store joins the data, then decodes (sms.h).
+ * unicode") is turned into UTF-8 (modem_gammu_sms.c) in buffers of our
+ * own, never through DecodeUnicodeString()'s static buffer. A UCS-2 or
+ * 8-bit part also carries its user data as it was sent (modem_sms.data),
+ * because a character may straddle two parts: the store joins the data,
+ * then decodes (sms.h).
  *
  * What bounds each call: libgammu waits for every AT reply in GSM_WaitFor(),
  * counting "timeout" rounds of GSM_ReadDevice() of up to one second each

@@ -131,6 +131,16 @@ modem_gammu_dead(struct modem_gammu *m)
 	return dead;
 }
 
+/* Makes the handle dead, as an aborted call does: for a command of our own
+ * that the modem did not answer. */
+void
+modem_gammu_kill(struct modem_gammu *m)
+{
+	pthread_mutex_lock(&m->lock);
+	m->aborted = 1;
+	pthread_mutex_unlock(&m->lock);
+}
+
 /*
  * Ends the call armed last. Returns 0, or -1 and err when the watchdog cut
  * it short (whatever libgammu returned is then meaningless).

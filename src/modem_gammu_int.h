@@ -65,6 +65,7 @@ void modem_gammu_dog_stop(struct modem_gammu *m);
 int modem_gammu_arm(struct modem_gammu *m, int secs, char *err,
     size_t errlen);
 int modem_gammu_dead(struct modem_gammu *m);
+void modem_gammu_kill(struct modem_gammu *m);
 int modem_gammu_disarm(struct modem_gammu *m, char *err, size_t errlen);
 
 /* modem_gammu_sms.c: what libgammu read, as struct modem_sms */

@@ -13,7 +13,6 @@
  * delete a record its own re-read refuses: remove() then checks the record
  * is still the one stored and deletes it with our own AT+CMGD.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -56,9 +55,7 @@ modem_gammu_at(struct modem_gammu *m, const char *cmd,
 	if (rep->notices > 0)
 		m->incoming = 1;
 	if (r == MODEM_AT_FAILED) {
-		pthread_mutex_lock(&m->lock);
-		m->aborted = 1;
-		pthread_mutex_unlock(&m->lock);
+		modem_gammu_kill(m);
 		modem_gammu_err(err, errlen, "%.16s: the modem did not answer "
 		    "in time", cmd);
 	} else if (r == MODEM_AT_REFUSED)

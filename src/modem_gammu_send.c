@@ -18,6 +18,9 @@
 #define MODEM_GAMMU_REFUSED	(-2)
 #define MODEM_GAMMU_FAILED	(-3)
 
+/* libgammu's send-status callback for the part just sent: status 0 when
+ * the network took it, a +CMS ERROR code above 0, below 0 for a plain
+ * ERROR; ref is the message reference. */
 void
 modem_gammu_on_status(GSM_StateMachine *sm, int status, int ref, void *arg)
 {
