@@ -11,12 +11,14 @@
  * The transliteration table says how Mongolians type each Cyrillic letter
  * in Latin letters (ж as j or zh, ө as o, u, v or ö, ...): data, extensible
  * from the config, used to spell a Cyrillic keyword every way it can be
- * texted. The library never logs.
+ * texted. Also here: where UTF-8 may be cut without splitting a character,
+ * and what a phone number looks like. The library never logs.
  */
 #ifndef SHUKHER_TEXT_H
 #define SHUKHER_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Bytes of normalised text that are ever worth keeping: keywords are at
  * most 64 characters, and matching looks at the first words only. */
@@ -39,6 +41,34 @@ int text_normalize(const char *s, size_t len, char *out, size_t outlen);
  * never do). Returns 0, or -1 with the reason in err ("" when none fits).
  */
 int text_word_check(const char *word, char *err, size_t errlen);
+
+/*
+ * How many bytes of s[0..len) to keep so that they hold at most max bytes
+ * and max_chars characters and end where a character ends (SIZE_MAX: no
+ * limit): the one way a text is cut to fit. A byte that begins no
+ * well-formed UTF-8 character counts as one character of its own, so that
+ * anything can be cut. Returns a count <= len.
+ */
+size_t text_utf8_cut(const char *s, size_t len, size_t max,
+    size_t max_chars);
+
+/*
+ * Copies the UTF-8 string src into out (outlen bytes, NUL-terminated when
+ * outlen > 0), cut by text_utf8_cut() to fit. Returns the bytes copied.
+ */
+size_t text_utf8_copy(char *out, size_t outlen, const char *src);
+
+/* The most digits a phone number has: what an SMS address holds
+ * (3GPP TS 23.040 9.1.2.5). */
+#define TEXT_NUMBER_DIGITS_MAX 20
+
+/*
+ * 1 when s is a phone number, else 0: an optional "+", then at least
+ * min_digits and at most TEXT_NUMBER_DIGITS_MAX ASCII digits, nothing
+ * else. The one check of a number wherever one comes in (the modem, the
+ * CLI, the config); a NULL s is not a number.
+ */
+int text_number_ok(const char *s, size_t min_digits);
 
 /* 1 when s (UTF-8) holds a Cyrillic letter, else 0. */
 int text_is_cyrillic(const char *s);

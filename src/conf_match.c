@@ -253,8 +253,7 @@ conf_hotlines_read(const struct config_setting_t *g, const char *path,
 	    i++) {
 		s = config_setting_type(e) == CONFIG_TYPE_STRING ?
 		    config_setting_get_string(e) : NULL;
-		if (s == NULL || *s == '\0' ||
-		    s[strspn(s, "+0123456789")] != '\0')
+		if (!text_number_ok(s, 1))
 			return conf_match_fail(e, path, err, errlen,
 			    "hotlines[%d]: expected a number in quotes", i);
 		if (conf_match_push(out, n, s) == -1)

@@ -31,6 +31,7 @@
 #include "conf.h"
 #include "conf_int.h"
 #include "seal.h"
+#include "text.h"
 
 struct conf_rctx {
 	const char *path;
@@ -171,8 +172,7 @@ conf_rcw(struct conf_rctx *ctx, const config_setting_t *g,
 	const char *pin = conf_rstr(g, "pin_hash");
 
 	if (name == NULL || num == NULL || num[0] != '+' ||
-	    strspn(num + 1, "0123456789") != strlen(num + 1) ||
-	    strlen(num) < 4)
+	    !text_number_ok(num, 3))
 		return conf_rfail(ctx, g, "caseworkers: each needs a name and "
 		    "a number in international form (+976...)");
 	if (pin != NULL && strncmp(pin, "$argon2", 7) != 0)

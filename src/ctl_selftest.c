@@ -33,6 +33,7 @@
 #include "netclock.h"
 #include "modem.h"
 #include "store.h"
+#include "text.h"
 
 /* A report older than this: the daemon is not reporting (it writes every
  * 60 s). */
@@ -535,18 +536,6 @@ st_sms_direct(struct st *st, void *h, const char *number, const char *text)
 		    number, ST_REPLY_SECONDS);
 }
 
-/* Whether number is + and 3 to 20 digits, or 3 to 20 digits. */
-static int
-st_number_ok(const char *number)
-{
-	size_t n;
-
-	if (*number == '+')
-		number++;
-	n = strspn(number, "0123456789");
-	return number[n] == '\0' && n >= 3 && n <= 20;
-}
-
 /* ---- the command -------------------------------------------------------- */
 
 /* The service line; returns 1 when a daemon owns the modem. */
@@ -586,7 +575,7 @@ ctl_selftest(struct ctl *ctl, struct ctl_args *args)
 	void *h = NULL;
 	int reported = 0, daemon;
 
-	if (args->sms != NULL && !st_number_ok(args->sms)) {
+	if (args->sms != NULL && !text_number_ok(args->sms, 3)) {
 		ctl_err("selftest: --sms: not a phone number (+ and 3 to 20 "
 		    "digits): %s", args->sms);
 		return EXIT_USAGE;

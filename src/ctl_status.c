@@ -20,6 +20,7 @@
 #include "exitcode.h"
 #include "json.h"
 #include "store.h"
+#include "text.h"
 
 /* Longer than this since the daemon wrote its state: say it may be down. */
 #define CTL_STALE_SECONDS 300
@@ -154,18 +155,6 @@ ctl_status(struct ctl *ctl, struct ctl_args *args)
 	return EXIT_OK;
 }
 
-/* Whether number is + and 3 to 20 digits, or 3 to 20 digits. */
-static int
-ctl_number_ok(const char *number)
-{
-	size_t n;
-
-	if (*number == '+')
-		number++;
-	n = strspn(number, "0123456789");
-	return number[n] == '\0' && n >= 3 && n <= 20;
-}
-
 /* The words joined by single spaces. Caller frees; NULL: no memory. */
 static char *
 ctl_join(char **words, int n)
@@ -196,7 +185,7 @@ ctl_send(struct ctl *ctl, struct ctl_args *args)
 	int64_t id;
 	char *text;
 
-	if (!ctl_number_ok(number)) {
+	if (!text_number_ok(number, 3)) {
 		ctl_err("send: not a phone number (+ and 3 to 20 digits): %s",
 		    number);
 		return EXIT_DATAERR;

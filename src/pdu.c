@@ -9,6 +9,9 @@
  * libgammu reads TP-DCS: GSM_GetMessageCoding), octets otherwise.
  */
 #include <string.h>
+#include <time.h>
+
+#include <unistr.h>
 
 #include "pdu.h"
 
@@ -97,22 +100,14 @@ pdu_unhex(const char *hex, unsigned char *b)
 static void
 pdu_put_utf8(char *out, size_t outlen, size_t *n, uint32_t c)
 {
-	unsigned char u[3];
-	size_t k;
+	uint8_t u[6];
+	int k;
 
-	if (c < 0x80)
-		u[0] = (unsigned char)c, k = 1;
-	else if (c < 0x800)
-		u[0] = (unsigned char)(0xc0 | c >> 6),
-		u[1] = (unsigned char)(0x80 | (c & 0x3f)), k = 2;
-	else
-		u[0] = (unsigned char)(0xe0 | c >> 12),
-		u[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3f)),
-		u[2] = (unsigned char)(0x80 | (c & 0x3f)), k = 3;
-	if (*n + k >= outlen)
+	if ((k = u8_uctomb(u, c, (int)sizeof(u))) < 1 ||
+	    *n + (size_t)k >= outlen)
 		return;
-	memcpy(out + *n, u, k);
-	*n += k;
+	memcpy(out + *n, u, (size_t)k);
+	*n += (size_t)k;
 	out[*n] = '\0';
 }
 
@@ -155,24 +150,13 @@ pdu_digits(const unsigned char *b, int ndigits, int toa, char *out,
 	out[n] = '\0';
 }
 
-static int64_t
-pdu_days(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* TP-SCTS (swapped BCD, the zone in quarters of an hour) as Unix
  * seconds; 0 when a field is not a date. */
 static int64_t
 pdu_scts(const unsigned char *b)
 {
+	struct tm tm;
+	time_t t;
 	int v[6], i, q;
 
 	for (i = 0; i < 6; i++) {
@@ -186,8 +170,16 @@ pdu_scts(const unsigned char *b)
 	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 ||
 	    v[4] > 59 || v[5] > 59)
 		return 0;
-	return pdu_days(2000 + v[0], v[1], v[2]) * 86400 + v[3] * 3600 +
-	    v[4] * 60 + v[5] - q * 900;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = 100 + v[0];
+	tm.tm_mon = v[1] - 1;
+	tm.tm_mday = v[2];
+	tm.tm_hour = v[3];
+	tm.tm_min = v[4];
+	tm.tm_sec = v[5];
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return 0;
+	return (int64_t)t - q * 900;
 }
 
 /* 1 when TP-UDL counts septets: GSM-7 without compression, as libgammu

@@ -24,6 +24,7 @@
 #include "report.h"
 #include "report_int.h"
 #include "seal.h"
+#include "text.h"
 
 #define REPORT_WORD_MAX 128
 #define REPORT_MAX_TOLD 16
@@ -216,7 +217,7 @@ report_alert_text(const struct conf *conf, const char *ref,
     const char *number, const char *text)
 {
 	int segs = conf->reports.alert_segments, ascii = 1;
-	size_t room, len, i, chars;
+	size_t room, len, i;
 	const unsigned char *p;
 	char head[96], *s;
 
@@ -236,11 +237,7 @@ report_alert_text(const struct conf *conf, const char *ref,
 	    "");
 	room = room > strlen(head) + 3 ? room - strlen(head) - 3 : 0;
 	/* Cut text after room characters (code points, whole ones). */
-	for (i = 0, chars = 0; text[i] != '\0' && chars < room; chars++) {
-		i++;
-		while ((text[i] & 0xc0) == 0x80)
-			i++;
-	}
+	i = text_utf8_cut(text, strlen(text), SIZE_MAX, room);
 	len = strlen(head) + i + 4;
 	if ((s = malloc(len)) == NULL)
 		return NULL;

@@ -6,6 +6,8 @@
  * to keep. The transliteration table is data, below: the ways Mongolians
  * write each Cyrillic letter in Latin letters on a phone, the first being
  * the common one. The config can add spellings (text_translit_add).
+ * text_utf8_cut() is the one place that decides where UTF-8 may be cut,
+ * text_number_ok() the one that says what a phone number is.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -149,12 +151,57 @@ text_keep(struct text_out *o, const uint8_t *f, size_t len)
 	}
 }
 
+size_t
+text_utf8_cut(const char *s, size_t len, size_t max, size_t max_chars)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	size_t n = 0, chars = 0;
+	ucs4_t uc;
+	int k;
+
+	while (n < len && chars < max_chars) {
+		if ((k = u8_mbtoucr(&uc, p + n, len - n)) < 1)
+			k = 1;  /* ill-formed or incomplete: one byte alone */
+		if ((size_t)k > max - n)
+			break;
+		n += (size_t)k;
+		chars++;
+	}
+	return n;
+}
+
+size_t
+text_utf8_copy(char *out, size_t outlen, const char *src)
+{
+	size_t n;
+
+	if (outlen == 0)
+		return 0;
+	n = text_utf8_cut(src, strlen(src), outlen - 1, SIZE_MAX);
+	memcpy(out, src, n);
+	out[n] = '\0';
+	return n;
+}
+
+int
+text_number_ok(const char *s, size_t min_digits)
+{
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	s += *s == '+';
+	n = strspn(s, "0123456789");
+	return s[n] == '\0' && n >= min_digits && n > 0 &&
+	    n <= TEXT_NUMBER_DIGITS_MAX;
+}
+
 int
 text_normalize(const char *s, size_t len, char *out, size_t outlen)
 {
 	uint8_t nbuf[TEXT_SCAN * 2], fbuf[TEXT_SCAN * 2], *f;
 	struct text_out o = { out, 0, outlen, 0, 0, 0 };
-	size_t scan = len, flen = sizeof(fbuf);
+	size_t scan, flen = sizeof(fbuf);
 	char *sp;
 
 	if (outlen < 8)
@@ -162,11 +209,7 @@ text_normalize(const char *s, size_t len, char *out, size_t outlen)
 	out[0] = '\0';
 	if (u8_check((const uint8_t *)s, len) != NULL)
 		return -1;
-	if (scan > TEXT_SCAN) {         /* cut at a character boundary */
-		scan = TEXT_SCAN;
-		while (scan > 0 && ((unsigned char)s[scan] & 0xc0) == 0x80)
-			scan--;
-	}
+	scan = text_utf8_cut(s, len, TEXT_SCAN, SIZE_MAX);
 	if (text_fold((const uint8_t *)s, scan, nbuf, sizeof(nbuf), fbuf, &f,
 	    &flen) == -1)
 		return -1;

@@ -307,6 +307,49 @@ test_read_gsm7_and_ucs2(void **state)
 	assert_int_equal(s->part_count, 1);
 }
 
+/*
+ * The SMSC timestamp as Unix seconds across the calendar: a leap day, a
+ * century's last second, past 2038; before 1970 reads as 0 ("unset"). The
+ * expected seconds are computed outside C (Python's datetime).
+ */
+static void
+test_read_timestamps(void **state)
+{
+	static const struct {
+		const char *sent;
+		int64_t want;
+	} t[] = {
+		{ "20240229T235959Z", INT64_C(1709251199) },
+		{ "19991231T235959Z", INT64_C(946684799) },
+		{ "20000301T000000Z", INT64_C(951868800) },
+		{ "20380119T031408Z", INT64_C(2147483648) },
+		{ "20991231T235959Z", INT64_C(4102444799) },
+		{ "19691231T235959Z", 0 },
+	};
+	struct fixture *f = *state;
+	struct collected c = { .n = 0 };
+	const struct modem_sms *s;
+	char number[32], hex[64];
+	int i, n = (int)(sizeof(t) / sizeof(t[0]));
+
+	utf16_hex("date", hex, sizeof(hex));
+	for (i = 0; i < n; i++) {
+		snprintf(number, sizeof(number), "+9769900000%d", i);
+		write_sms(f, 1, i + 1, "Deliver", number, t[i].sent, "Default",
+		    hex, NULL);
+	}
+	open_modem(f);
+	assert_int_equal(modem_gammu_ops.read(f->modem, collect, &c, f->err,
+	    sizeof(f->err)), n);
+	for (i = 0; i < n; i++) {
+		snprintf(number, sizeof(number), "+9769900000%d", i);
+		assert_non_null(s = find_sender(&c, number));
+		if (s->sent_at != t[i].want)
+			fail_msg("%s: %lld, not %lld", t[i].sent,
+			    (long long)s->sent_at, (long long)t[i].want);
+	}
+}
+
 static void
 test_read_concat_parts(void **state)
 {
@@ -614,6 +657,35 @@ test_send_refuses_bad_input(void **state)
 	assert_int_equal(send_parts(f, "+97699112233", ""), -2);
 }
 
+/*
+ * Every kind of string that is not a phone number is refused before the
+ * modem sees it (-2, the modem stays usable); the shortest and longest
+ * numbers an SMS address holds are sent.
+ */
+static void
+test_send_number_check(void **state)
+{
+	static const char *const bad[] = {
+		"", "+", "++97699112233", "976+99112233", "+976 99112233",
+		"+97699112233 ", "+976-99112233", "123456789012345678901",
+		"+123456789012345678901", "\xef\xbc\x91\xef\xbc\x92", NULL,
+	};
+	struct fixture *f = *state;
+	size_t i;
+
+	open_modem(f);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f->err[0] = '\0';
+		if (send_parts(f, bad[i], "hello") != -2)
+			fail_msg("\"%s\" was not refused",
+			    bad[i] != NULL ? bad[i] : "(null)");
+		assert_string_equal(f->err, "invalid number");
+	}
+	assert_int_equal(send_parts(f, "1", "hello"), 1);
+	assert_int_equal(send_parts(f, "+12345678901234567890", "hello"), 1);
+	assert_int_equal(send_parts(f, "12345678901234567890", "hello"), 1);
+}
+
 static void
 test_info(void **state)
 {
@@ -658,6 +730,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_gsm7_and_ucs2, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_read_timestamps, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_read_concat_parts, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_read_8bit, setup,
@@ -678,6 +752,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_send_refuses_bad_input,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_send_number_check, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_info, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_times_out, setup,
 		    teardown),

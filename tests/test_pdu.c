@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "pdu.h"
@@ -29,6 +30,8 @@
 #define BIT8 "07917996090000F1040B917996090066F6000462102030405023090102686F" \
     "7374696C65"
 #define ALNUM "07917996090000F1040BD05567925A640200006210203040502302E834"
+#define ALNUM_GSM7 "07917996090000F10412D01000375058443CFD20000062102030405023" \
+    "00"
 #define PROBE "07917996090000F1040B917996090066F640006210203040502300"
 
 struct hostile {
@@ -183,6 +186,51 @@ test_probe_pid_and_alphanumeric_sender(void **state)
 	assert_int_equal(d.udl, 0);
 	assert_int_equal(pdu_read_deliver(ALNUM, &d), PDU_OK);
 	assert_string_equal(d.sender, "UNITEL");
+	/* GSM-7 letters outside ASCII become UTF-8; '@' is septet 0 */
+	assert_int_equal(pdu_read_deliver(ALNUM_GSM7, &d), PDU_OK);
+	assert_string_equal(d.sender, "Δ@Ö£éØ_ßñA");
+}
+
+/*
+ * TP-SCTS read as Unix seconds, whatever the date and zone: leap days,
+ * zones east and west (quarters of an hour, the sign in bit 3), past 2038;
+ * a day past the month's end rolls over into the next, as it always has.
+ * A field that is not a date reads as 0 and the record stays well-formed.
+ * The expected seconds are computed outside C (Python's datetime).
+ */
+static void
+test_timestamps(void **state)
+{
+	static const struct {
+		const char *scts;       /* YY MM DD hh mm ss zone, swapped */
+		int64_t want;
+	} t[] = {
+		{ "62102030405023", INT64_C(1767294245) }, /* 2026-01-02 +8h */
+		{ "42209232959500", INT64_C(1709251199) }, /* 2024-02-29 */
+		{ "00101000000059", INT64_C(946698300) },  /* 2000 -3:45 */
+		{ "0020926003008C", INT64_C(951849000) },  /* 2000-02-29 -12h */
+		{ "99211332959525", INT64_C(4102397999) }, /* 2099 +13h */
+		{ "32201321000000", INT64_C(1677844800) }, /* 2023-02-31 */
+		{ "42319232959500", 0 },        /* month 13 */
+		{ "42200032959500", 0 },        /* day 0 */
+		{ "4220A232959500", 0 },        /* not BCD */
+		{ "42209242959500", 0 },        /* hour 24 */
+		{ "42209232069500", 0 },        /* minute 60 */
+		{ "42209232950600", 0 },        /* second 60 */
+	};
+	char hex[128];
+	struct pdu_deliver d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(hex, sizeof(hex), "07917996090000F1040B917996090066F6"
+		    "0000%s00", t[i].scts);
+		assert_int_equal(pdu_read_deliver(hex, &d), PDU_OK);
+		if (d.sent_at != t[i].want)
+			fail_msg("%s: %lld, not %lld", t[i].scts,
+			    (long long)d.sent_at, (long long)t[i].want);
+	}
 }
 
 static void
@@ -219,6 +267,7 @@ main(void)
 		cmocka_unit_test(test_udh_element_past_the_header),
 		cmocka_unit_test(test_gsm7_header_longer_than_udl),
 		cmocka_unit_test(test_probe_pid_and_alphanumeric_sender),
+		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_not_a_record),
 	};
 
