@@ -419,6 +419,8 @@ static const struct bad {
 	{ "web_cert_missing.conf", "web.certificate: cannot read "
 	    "/nonexistent/web.crt" },
 	{ "web_bad_day.conf", "web.campaign_start: expected a day" },
+	{ "caseworker_short_number.conf", "a number in international form" },
+	{ "hotline_plus_inside.conf", "hotlines[1]: expected a number" },
 };
 
 static void
