@@ -25,7 +25,6 @@
 #include "report.h"
 #include "route.h"
 #include "route_int.h"
-#include "sms.h"
 #include "store.h"
 
 /* Queues text to number within number's reply budget. Returns the outbox
