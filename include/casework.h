@@ -1,6 +1,6 @@
 /*
  * casework: what a caseworker does to a report, in one place for every
- * front end (shukherctl's verbs, the web console).
+ * front end (shukherctl's verbs, the web console, SMS commands).
  *
  * Each action is one transaction that writes the change, its timeline
  * entry under the caseworker's name and an audit row (who, through what,
@@ -35,6 +35,14 @@ struct casework {
 	                            limits.max_segments. Below 1 refuses every
 	                            reply, so that a front end that forgot to
 	                            set it cannot send unchecked text */
+	/* The daemon, for caseworkers' SMS commands (route_apply.c): */
+	const struct seal_pub *pub; /* seals without opening (no sec): the
+	                            conf's public key; NULL: none */
+	int64_t now;             /* 0: the clock */
+	int in_transaction;      /* 1: the caller's transaction holds the
+	                            change (the message's): casework neither
+	                            begins, commits nor rolls back; on CW_DB or
+	                            CW_NOMEM the caller rolls back */
 };
 
 enum cw_err {
@@ -94,8 +102,10 @@ enum cw_err casework_timeline(struct casework *cw, int64_t id,
 /*
  * The changes, each one transaction on an open report r (as found by
  * casework_find: need not be opened). claim takes no text; note needs
- * text; close takes an optional outcome (NULL or ""). Sealed reports need
- * the key for any text. Return CW_OK or why not.
+ * text; close takes an optional outcome (NULL or ""). Text beside a
+ * sealed report is sealed to the report's key, which cw must hold (sec,
+ * or pub when it only seals): CW_LOCKED or CW_WRONGKEY otherwise. Return
+ * CW_OK or why not.
  */
 enum cw_err casework_claim(struct casework *cw, const struct store_report *r);
 enum cw_err casework_note(struct casework *cw, const struct store_report *r,
@@ -110,7 +120,7 @@ enum cw_err casework_close(struct casework *cw, const struct store_report *r,
  * sender accepts at all (CASEWORK_TEXT_BYTES, CASEWORK_PARTS_MAX), so
  * that a text confirmed here never fails in the outbox as "too long".
  * info (may be NULL) gets the measure for the refusal's wording. Pure:
- * the caseworkers' SMS REPLY command (report_cmd.c) may call it too.
+ * the caseworkers' SMS REPLY command (route_apply.c) calls it too.
  * Returns CW_OK, CW_EMPTY, CW_BADTEXT or CW_TOOLONG.
  */
 #define CASEWORK_TEXT_BYTES 4096 /* the modem's send() (modem_gammu.c) */
@@ -135,6 +145,16 @@ size_t casework_room(int max_segments, enum sms_encoding enc);
  */
 enum cw_err casework_reply(struct casework *cw, const struct store_report *r,
     const char *text, int64_t *outbox);
+
+/*
+ * casework_reply() to a number the caller opened (the daemon's relay copy
+ * of it: the daemon cannot open a sealed report). With budget (not NULL)
+ * the SMS is held back when the number's reply budget is spent: CW_OK with
+ * *outbox 0 and nothing written. Returns CW_OK or why not.
+ */
+enum cw_err casework_reply_to(struct casework *cw,
+    const struct store_report *r, const char *number, const char *text,
+    const struct store_budget *budget, int64_t *outbox);
 
 /*
  * Records an action without a report (report_id 0), such as "signin",

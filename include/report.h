@@ -1,17 +1,12 @@
 /*
- * report: the reporting side of the gateway, between the router and the
- * store.
+ * report: the reporting side's helpers, and its periodic work.
  *
- * A report keyword with text files a report at once; the keyword alone
- * asks what happened and takes the next message within reports.window as
- * the report. Later messages that start with the reference, or come from
- * the same number within the window, join the report. Urgent words mark a
- * report urgent: the caseworkers on duty (the roster) are told by SMS, one
- * after another until one claims it, once per window for a flood from one
- * number. Caseworkers on the roster may act by SMS ("CLAIM REF PIN",
- * "CLOSE REF PIN [outcome]", "NOTE REF PIN text", "REPLY REF PIN text"),
- * each command carrying a PIN checked against its crypto_pwhash hash, with
- * a lockout after repeated wrong PINs that doubles each time.
+ * What a message means for reports (a report, the bare keyword's
+ * question, a follow-up, a caseworker's SMS command) is decided by the
+ * router and written by its apply stage (route.h), which calls these:
+ * urgency, the roster, sealing, the relay copy of a reporter's number,
+ * timeline entries and alerts. report_tick() escalates unclaimed urgent
+ * reports and forgets what is no longer needed.
  *
  * Texts and numbers are sealed to the caseworkers' public key (seal.h)
  * when reports.public_key is set; the inbox copy of each report message is
@@ -24,20 +19,7 @@
 #include <stdint.h>
 
 #include "conf.h"
-#include "route.h"
 #include "store.h"
-
-/*
- * Called by the router inside its transaction, after route_decide() gave
- * r for msg. When msg is the reporting side's (a report, the bare report
- * keyword, a follow-up, a caseworker's command), writes all of its
- * consequences, the message marked handled included, and returns 1. Every
- * SMS it queues, to anyone, is within its recipient's reply budget. Returns
- * 0 when the message is none of these (the router goes on), -1 on a store
- * error (the caller rolls back).
- */
-int report_route(struct store *store, const struct conf *conf,
-    const struct store_msg *msg, const struct route_result *r, int64_t now);
 
 /*
  * The periodic work, outside any transaction: tells the next caseworker
@@ -59,6 +41,48 @@ int report_is_urgent(const struct conf *conf, const char *text);
  */
 size_t report_on_duty(const struct conf *conf, int64_t now, size_t *idx,
     size_t max);
+
+/*
+ * Seals "number\ntext" (text alone when number is NULL) to the conf's key
+ * into *blob (caller frees) with its length in *len. Returns 0, with *blob
+ * NULL when no key is set; -1 when memory ran out.
+ */
+int report_seal_text(const struct conf *conf, const char *number,
+    const char *text, unsigned char **blob, size_t *len);
+
+/*
+ * The relay copy of a reporter's number: encrypted with a key derived
+ * from the device secret, so that the daemon can relay a caseworker's SMS
+ * reply for reports.relay_hours and nothing else can read it. seal makes
+ * one (caller frees *blob); open reads report id's, while it lives, into
+ * number (len bytes). seal returns 0 or -1; open 1, 0 when there is none
+ * (expired, or another device's), -1.
+ */
+int report_relay_seal(struct store *store, const char *number,
+    unsigned char **blob, size_t *len);
+int report_relay_open(struct store *store, int64_t id, int64_t now,
+    char *number, size_t len);
+
+/*
+ * Tells the caseworker on duty number level (0 first) about report id,
+ * adds it to the timeline and records the level; a caseworker whose reply
+ * budget is spent is passed over for the next one. text and number are
+ * the report's, in the clear for this call only; NULL for an escalation,
+ * which carries only the reference. Inside the caller's transaction.
+ * Returns 1 when one was told, 0 when nobody is left (or nobody could
+ * be), -1.
+ */
+int report_alert(struct store *store, const struct conf *conf, int64_t id,
+    const char *ref, const char *number, const char *text, int level,
+    int64_t now);
+
+/*
+ * A reporter's message on report id's timeline (kind "message"): their
+ * number on its first line, then text, sealed to the conf's key when one
+ * is set. Inside the caller's transaction. Returns 0 or -1.
+ */
+int report_message_add(struct store *store, const struct conf *conf,
+    int64_t id, const char *number, const char *text, int64_t now);
 
 /*
  * Adds a timeline entry of kind to report id by actor (NULL: none), with

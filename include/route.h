@@ -1,38 +1,126 @@
 /*
- * route: what a stored message means, and its consequences.
+ * route: what a stored message means, and every consequence of it.
  *
- * route_decide() is pure: from the conf, the sender's contact record and the
- * replies already sent to them, it says what to do. route_handle_next()
- * takes the oldest unhandled message and writes everything that follows
- * from it (the reply queued, the opt-out recorded, the report filed, the
- * day's count, the message marked handled) in one transaction: all or
- * nothing, so a crash never handles a message twice or half.
+ * Every incoming message goes through three stages, in the one
+ * transaction that handles it (route_handle_next()):
+ *
+ *   gather  (route.c, reads only): the message, the sender's contact
+ *           record, the replies already sent to them within the window,
+ *           the report window of their number, the report the text names
+ *           (the reference it starts with, or a caseworker command's),
+ *           and a caseworker's PIN state: struct route_facts;
+ *   decide  (route_decide.c, pure: no database, no clock, no writes):
+ *           the facts and the conf give one plan, struct route_plan,
+ *           whose outcome says what the message is and whose fields carry
+ *           what that outcome needs;
+ *   apply   (route_apply.c, the only writer): writes the plan: outbox
+ *           rows (each through the reply budget, store_outbox_queue()),
+ *           report rows, timeline and audit (caseworkers' commands through
+ *           casework.h, as the CLI and the console do), the contact, the
+ *           day's count, the inbox copy scrubbed, the message handled.
+ *
+ * A new kind of message (a subscription, a survey answer) is one more
+ * enum route_outcome, the facts it needs read in gather, one more branch in
+ * route_decide() that returns it (with its fields in struct route_plan),
+ * and one more case in route_apply()'s switch; nothing else reads or
+ * writes for a message. decide is unit-tested on tables of
+ * {facts, text} -> outcome (tests/test_route.c).
  */
 #ifndef SHUKHER_ROUTE_H
 #define SHUKHER_ROUTE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "conf.h"
 #include "store.h"
 
-enum route_action {
-	ROUTE_KEYWORD,           /* a keyword group matched: its reply */
-	ROUTE_DEFAULT,           /* nothing matched: the menu */
+enum route_outcome {
+	ROUTE_REPLY,             /* a keyword group's reply, or the menu */
 	ROUTE_STOP,              /* opt out, one confirmation */
 	ROUTE_START,             /* opt in again, one confirmation */
-	ROUTE_SILENT_SHORTCODE,  /* alphanumeric sender or short code */
-	ROUTE_SILENT_OPTED_OUT,  /* the number said STOP */
-	ROUTE_SILENT_BUDGET,     /* the number's reply budget is spent */
-	ROUTE_SILENT_MALFORMED,  /* nothing to answer: undecodable */
+	ROUTE_REPORT,            /* a new report: filed, acknowledged with its
+	                            reference, the roster told when urgent */
+	ROUTE_REPORT_ASK,        /* the bare report keyword: the question, and
+	                            a window in which the next is the report */
+	ROUTE_FOLLOWUP,          /* joins an open report (reference, window) */
+	ROUTE_CW_CLAIM,          /* a caseworker's SMS command, right PIN: */
+	ROUTE_CW_NOTE,           /*   run by casework.h, as the CLI does */
+	ROUTE_CW_REPLY,
+	ROUTE_CW_CLOSE,
+	ROUTE_CW_REFUSED,        /* right PIN, but no such report or closed */
+	ROUTE_CW_WRONG_PIN,      /* counted; may lock */
+	ROUTE_CW_LOCKED,         /* refused unchecked while a lock holds */
+	ROUTE_IGNORED,           /* alphanumeric sender or short code (type 0
+	                            probes never get here: the store marks
+	                            them handled) */
+	ROUTE_OPTED_OUT,         /* the number said STOP */
+	ROUTE_MALFORMED,         /* nothing to answer: undecodable */
+	ROUTE_BUDGET,            /* a reply was due, the number's budget is
+	                            spent (a STOP still opts out) */
 };
 
-struct route_result {
-	enum route_action action;
-	const struct conf_keyword *keyword; /* ROUTE_KEYWORD only */
-	const char *reply;       /* text to queue, or NULL; owned by conf */
-	enum lang lang;          /* language of the reply */
-	const char *label;       /* for statistics: group name, "default", ... */
+/* A caseworker's SMS command, as written: "VERB REF PIN [text]". */
+#define ROUTE_CMD_WORD 32
+struct route_cmd {
+	char verb[ROUTE_CMD_WORD];   /* "CLAIM", "NOTE", "REPLY", "CLOSE" */
+	char ref[ROUTE_CMD_WORD];    /* without a leading '#'; "" none */
+	char pin[ROUTE_CMD_WORD];    /* "" none */
+	const char *text;        /* after the PIN, trimmed; points into the
+	                            message; may be "" */
+};
+
+/* What gather read for one message: everything decide may look at. */
+struct route_facts {
+	const char *sender;      /* borrowed from the message */
+	const char *text;
+	int malformed;
+	int64_t now;
+	struct store_contact contact;  /* known = 0: a stranger */
+	int replies_in_window;   /* store_outbox_count() over the window */
+	/* The sender's report window (store_link_get()), keyed by hash. */
+	unsigned char hash[32];  /* store_number_hash() of the sender */
+	int linked;              /* 1: a window is open */
+	int64_t link_report;     /* its report; 0 while awaiting one */
+	char link_state[16];     /* "await", "open" */
+	int link_lang;
+	/* The report the text names: the reference it starts with, or the
+	 * reference of a caseworker's command. */
+	int have_report;         /* 1: found; report is filled */
+	struct store_report report;
+	/* A caseworker's PIN state, for a command (store_pin_get()). */
+	struct store_pin pin;
+};
+
+/* What to do with one message: decide's answer, apply's order. */
+struct route_plan {
+	enum route_outcome outcome;
+	const char *label;       /* statistics and the handled mark: a group
+	                            name, "default", "stop", "followup",
+	                            "caseworker", ...; owned by conf or static */
+	enum lang lang;          /* of the replies */
+	const char *reply;       /* to the sender, or NULL; owned by conf;
+	                            a report's acknowledgement gets its
+	                            reference appended (route_ack_text()) */
+	int write_contact;       /* 1: contact is the record to write */
+	struct store_contact contact;
+	int scrub;               /* 1: the inbox copy is blanked (a report's
+	                            message, a caseworker's command) */
+	/* Reports: ROUTE_REPORT files text; ROUTE_FOLLOWUP adds text to
+	 * report_id; ROUTE_CW_* act on report_id. */
+	const char *text;        /* borrowed from the message */
+	int64_t report_id;
+	int urgent;              /* ROUTE_REPORT: urgent words in it */
+	/* Caseworkers' commands. */
+	const struct conf_caseworker *caseworker;  /* owned by conf */
+	struct route_cmd cmd;
+	int write_pin;           /* 1: pin is the state to write */
+	struct store_pin pin;
+	char answer[96];         /* to the caseworker ("" none): the PIN's or
+	                            the refusal's; ROUTE_CW_{CLAIM,...} get
+	                            theirs from casework in apply */
+	char warning[200];       /* to the caseworker ("" none): their PIN is
+	                            being guessed, once a streak */
 };
 
 /* The reply budget of every number (limits.reply_budget messages per
@@ -44,19 +132,40 @@ void route_budget(const struct conf *conf, struct store_budget *out);
 int route_is_short_code(const struct conf *conf, const char *sender);
 
 /*
- * Decides what text from sender means. contact is the sender's record
- * (known = 0 for a stranger); replies_in_window the messages already
- * queued to them within limits.reply_window (store_outbox_count()).
- * Never fails.
+ * The caseworker whose number is sender and the command text holds, or
+ * NULL (then cmd is undefined). Pure; gather uses it to know what to read.
  */
-void route_decide(const struct conf *conf, const char *sender,
-    const char *text, int malformed, const struct store_contact *contact,
-    int replies_in_window, struct route_result *out);
+const struct conf_caseworker *route_command(const struct conf *conf,
+    const char *sender, const char *text, struct route_cmd *cmd);
 
 /*
- * Handles the oldest unhandled message, if any. Returns 1 when one was
- * handled, 0 when none was waiting, -1 on a store error (rolled back: the
- * message stays unhandled and is tried again).
+ * When text starts with something shaped like a report's reference
+ * ("7KQ4ZP ..." or "#7KQ4ZP ..."; STORE_REF_LEN letters and digits, not
+ * all digits), the reference upper-cased into ref (STORE_REF_LEN + 1
+ * bytes) and the text after it; NULL otherwise. Pure.
+ */
+const char *route_text_ref(const char *text, char *ref);
+
+/*
+ * The acknowledgement of a report: reply with " #REF" appended; the one
+ * builder, used by apply and priced by shukherctl config check. Returns
+ * a new string (caller frees) or NULL when memory ran out.
+ */
+char *route_ack_text(const char *reply, const char *ref);
+
+/*
+ * Decides what the message in facts means, into plan. Pure: no database,
+ * no clock (facts->now), no writes; never fails. plan borrows from conf
+ * and facts (text, the report): keep them while plan is used.
+ */
+void route_decide(const struct conf *conf, const struct route_facts *facts,
+    struct route_plan *plan);
+
+/*
+ * Handles the oldest unhandled message, if any: gather, decide, apply and
+ * commit. Returns 1 when one was handled, 0 when none was waiting, -1 on
+ * a store error (rolled back: the message stays unhandled and is tried
+ * again).
  */
 int route_handle_next(struct store *store, const struct conf *conf,
     int64_t now);

@@ -315,6 +315,10 @@ int store_outbox_fail(struct store *store, int64_t id, const char *error,
 
 /* ---- reports ------------------------------------------------------------ */
 
+/* A report's reference: this many of "23456789ABCDEFGHJKLMNPQRSTUVWXYZ",
+ * at least one a letter. */
+#define STORE_REF_LEN 6
+
 struct store_report {
 	int64_t id;
 	char ref[16];            /* short, keypad-friendly: no 0/O, 1/I */

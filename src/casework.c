@@ -1,6 +1,8 @@
 /*
  * casework: a caseworker's actions on a report (open, claim, note, reply,
- * close), shared by shukherctl and the web console.
+ * close), shared by shukherctl, the web console and the caseworkers' SMS
+ * commands (route_apply.c, which runs them inside the transaction of the
+ * message that carried the command, with the conf's public key to seal).
  *
  * Every change is one transaction holding the change itself, its timeline
  * entry and its audit row, so that the audit log can never miss an action
@@ -65,6 +67,13 @@ casework_strerror(enum cw_err err)
 	return "unknown error";
 }
 
+/* The time of the change: the caller's, else the clock. */
+static int64_t
+cw_now(const struct casework *cw)
+{
+	return cw->now != 0 ? cw->now : (int64_t)time(NULL);
+}
+
 /* The actor's name; the audit and the timeline never take NULL. */
 static const char *
 cw_actor(const struct casework *cw)
@@ -102,15 +111,14 @@ cw_audit(struct casework *cw, const char *action, int64_t report_id,
 enum cw_err
 casework_audit(struct casework *cw, const char *action, int64_t report_id)
 {
-	return cw_audit(cw, action, report_id, (int64_t)time(NULL));
+	return cw_audit(cw, action, report_id, cw_now(cw));
 }
 
 enum cw_err
 casework_audit_detail(struct casework *cw, const char *action,
     int64_t report_id, const char *detail)
 {
-	return cw_audit_row(cw, action, report_id, detail,
-	    (int64_t)time(NULL));
+	return cw_audit_row(cw, action, report_id, detail, cw_now(cw));
 }
 
 /* The parts a reply may take: the configured limit within the sender's. */
@@ -286,9 +294,9 @@ casework_timeline(struct casework *cw, int64_t id, casework_entry_cb cb,
 }
 
 /*
- * Begins the transaction of a change to r and checks, inside it, that r
- * is still open. Returns CW_OK with the transaction open, or why not with
- * none open.
+ * Begins the transaction of a change to r (unless the caller holds one)
+ * and checks, inside it, that r is still open. Returns CW_OK with the
+ * transaction open, or why not with none open (the caller's untouched).
  */
 static enum cw_err
 cw_begin(struct casework *cw, const struct store_report *r)
@@ -297,7 +305,9 @@ cw_begin(struct casework *cw, const struct store_report *r)
 	char id[24];
 	int closed;
 
-	if (store_begin(cw->store) < 0)
+	enum cw_err err = CW_DB;
+
+	if (!cw->in_transaction && store_begin(cw->store) < 0)
 		return CW_DB;
 	snprintf(id, sizeof(id), "%lld", (long long)r->id);
 	switch (store_report_find(cw->store, id, &now)) {
@@ -306,25 +316,47 @@ cw_begin(struct casework *cw, const struct store_report *r)
 		store_report_free(&now);
 		if (!closed)
 			return CW_OK;
-		store_rollback(cw->store);
-		return CW_CLOSED;
+		err = CW_CLOSED;
+		break;
 	case 0:
-		store_rollback(cw->store);
-		return CW_NOTFOUND;
+		err = CW_NOTFOUND;
+		break;
 	}
-	store_rollback(cw->store);
-	return CW_DB;
+	if (!cw->in_transaction)
+		store_rollback(cw->store);
+	return err;
 }
 
-/* Ends what cw_begin began: commits when err is CW_OK, else rolls back. */
+/* Ends what cw_begin began: commits when err is CW_OK, else rolls back;
+ * neither in the caller's transaction. */
 static enum cw_err
 cw_end(struct casework *cw, enum cw_err err)
 {
+	if (cw->in_transaction)
+		return err;
 	if (err == CW_OK && store_commit(cw->store) < 0)
 		err = CW_DB;
 	if (err != CW_OK)
 		store_rollback(cw->store);
 	return err;
+}
+
+/*
+ * The key that seals text beside r into *pub: the public half of cw's
+ * secret key, else the public key cw seals with. Returns CW_OK, or
+ * CW_LOCKED when cw holds neither.
+ */
+static enum cw_err
+cw_pub(const struct casework *cw, struct seal_pub *pub)
+{
+	if (cw->sec != NULL) {
+		memcpy(pub->pk, cw->sec->pk, sizeof(pub->pk));
+		snprintf(pub->id, sizeof(pub->id), "%s", cw->sec->id);
+	} else if (cw->pub != NULL)
+		*pub = *cw->pub;
+	else
+		return CW_LOCKED;
+	return CW_OK;
 }
 
 /*
@@ -335,11 +367,13 @@ static enum cw_err
 cw_may_write(const struct casework *cw, const struct store_report *r,
     const char *text)
 {
+	struct seal_pub pub;
+
 	if (text == NULL || text[0] == '\0' || r->sealed == NULL)
 		return CW_OK;
-	if (cw->sec == NULL)
+	if (cw_pub(cw, &pub) != CW_OK)
 		return CW_LOCKED;
-	if (strcmp(r->key_id, cw->sec->id) != 0)
+	if (strcmp(r->key_id, pub.id) != 0)
 		return CW_WRONGKEY;
 	return CW_OK;
 }
@@ -354,14 +388,12 @@ cw_entry(struct casework *cw, const struct store_report *r, const char *kind,
     const char *text, int64_t outbox, int64_t now)
 {
 	struct seal_pub pub;
+	int sealed;
 	int rc;
 
-	if (r->sealed != NULL && cw->sec != NULL) {
-		memcpy(pub.pk, cw->sec->pk, sizeof(pub.pk));
-		snprintf(pub.id, sizeof(pub.id), "%s", cw->sec->id);
-	}
+	sealed = r->sealed != NULL && cw_pub(cw, &pub) == CW_OK;
 	rc = report_entry_add(cw->store, r->id, kind, cw_actor(cw), text,
-	    r->sealed != NULL && cw->sec != NULL ? &pub : NULL, outbox, now);
+	    sealed ? &pub : NULL, outbox, now);
 	if (rc == -2)
 		return CW_NOMEM;
 	if (rc < 0)
@@ -372,7 +404,7 @@ cw_entry(struct casework *cw, const struct store_report *r, const char *kind,
 enum cw_err
 casework_claim(struct casework *cw, const struct store_report *r)
 {
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = cw_now(cw);
 	enum cw_err err;
 	int n;
 
@@ -400,15 +432,14 @@ casework_note(struct casework *cw, const struct store_report *r,
 		return err;
 	if ((err = cw_begin(cw, r)) != CW_OK)
 		return err;
-	return cw_end(cw, cw_entry(cw, r, "note", text, 0,
-	    (int64_t)time(NULL)));
+	return cw_end(cw, cw_entry(cw, r, "note", text, 0, cw_now(cw)));
 }
 
 enum cw_err
 casework_close(struct casework *cw, const struct store_report *r,
     const char *outcome)
 {
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = cw_now(cw);
 	enum cw_err err;
 	int n;
 
@@ -460,10 +491,42 @@ cw_number(const struct casework *cw, const struct store_report *r,
 }
 
 enum cw_err
+casework_reply_to(struct casework *cw, const struct store_report *r,
+    const char *number, const char *text, const struct store_budget *budget,
+    int64_t *outbox)
+{
+	int64_t now = cw_now(cw), out = 0;
+	enum cw_err err;
+
+	if (outbox != NULL)
+		*outbox = 0;
+	if ((err = casework_check_text(text, cw->max_segments, NULL)) !=
+	    CW_OK)
+		return err;
+	if ((err = cw_may_write(cw, r, text)) != CW_OK)
+		return err;
+	if ((err = cw_begin(cw, r)) != CW_OK)
+		return err;
+	if (budget != NULL)
+		out = store_outbox_queue(cw->store, budget, number, text,
+		    STORE_OUT_MANUAL, 0, now);
+	else
+		out = store_outbox_add(cw->store, number, text,
+		    STORE_OUT_MANUAL, 0, now);
+	if (out < 0)
+		err = CW_DB;
+	else if (out > 0)
+		err = cw_entry(cw, r, "reply", text, out, now);
+	err = cw_end(cw, err);
+	if (err == CW_OK && outbox != NULL)
+		*outbox = out;
+	return err;
+}
+
+enum cw_err
 casework_reply(struct casework *cw, const struct store_report *r,
     const char *text, int64_t *outbox)
 {
-	int64_t now = (int64_t)time(NULL), out = 0;
 	char *number;
 	enum cw_err err;
 
@@ -474,16 +537,7 @@ casework_reply(struct casework *cw, const struct store_report *r,
 		return err;
 	if ((err = cw_number(cw, r, &number)) != CW_OK)
 		return err;
-	if ((err = cw_begin(cw, r)) == CW_OK) {
-		if ((out = store_outbox_add(cw->store, number, text,
-		    STORE_OUT_MANUAL, 0, now)) < 0)
-			err = CW_DB;
-		else
-			err = cw_entry(cw, r, "reply", text, out, now);
-		err = cw_end(cw, err);
-	}
+	err = casework_reply_to(cw, r, number, text, NULL, outbox);
 	seal_free(number);
-	if (err == CW_OK && outbox != NULL)
-		*outbox = out;
 	return err;
 }

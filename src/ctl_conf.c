@@ -18,11 +18,14 @@
 #include "ctl.h"
 #include "exitcode.h"
 #include "json.h"
+#include "route.h"
 #include "sms.h"
+#include "store.h"
 
-/* What route appends to a report's reply: " #" and a reference of up to
- * 15 characters; priced at its longest. */
-#define CTL_CONF_REF " #ABCDEFGHJKLMNPQ"
+/* A reference as the store draws them (STORE_REF_LEN characters of its
+ * GSM-7 alphabet), for pricing an acknowledgement the way the daemon
+ * builds it: route_ack_text(), the one builder. */
+#define CTL_CONF_REF "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 /* One reply text, priced. */
 struct ctl_conf_cost {
@@ -54,15 +57,16 @@ static void
 ctl_conf_price(const struct conf *conf, const char *group,
     const char *text, enum lang lang, int ref, struct ctl_conf_cost *c)
 {
-	char *buf;
-	size_t i, len = strlen(text) + sizeof(CTL_CONF_REF);
+	char sample[STORE_REF_LEN + 1], *buf;
+	size_t i;
 
 	memset(c, 0, sizeof(*c));
 	c->group = group;
 	c->lang = lang;
 	c->ref = ref;
-	if ((buf = malloc(len)) != NULL) {
-		snprintf(buf, len, "%s%s", text, ref ? CTL_CONF_REF : "");
+	memcpy(sample, CTL_CONF_REF, STORE_REF_LEN);
+	sample[STORE_REF_LEN] = '\0';
+	if ((buf = route_ack_text(text, ref ? sample : NULL)) != NULL) {
 		sms_measure(buf, &c->sms);
 		free(buf);
 	}

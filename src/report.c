@@ -1,6 +1,7 @@
 /*
- * report: intake, follow-ups, urgency and alerts, called by the router
- * inside the transaction that handles one message (see report.h).
+ * report: urgency, the roster, sealing, the relay copy, timeline entries
+ * and alerts, for the router's apply stage (route_apply.c) inside the
+ * transaction that handles one message; and the periodic work.
  *
  * Privacy decides the shape. A report's number and text are sealed to the
  * caseworkers' public key; the inbox copy is blanked in the same
@@ -22,7 +23,7 @@
 #include <unistr.h>
 
 #include "report.h"
-#include "report_int.h"
+#include "route.h"
 #include "seal.h"
 #include "text.h"
 
@@ -30,8 +31,8 @@
 #define REPORT_MAX_TOLD 16
 
 /* The device secret's key for purpose ("relay"; "link" is the store's,
- * store_number_hash()) into key. */
-int
+ * store_number_hash()) into key. Returns 0 or -1. */
+static int
 report_key(struct store *store, const char *purpose, unsigned char *key)
 {
 	unsigned char dev[32];
@@ -44,15 +45,9 @@ report_key(struct store *store, const char *purpose, unsigned char *key)
 	return 0;
 }
 
-/* The window key of number into hash (32 bytes): the store's keyed hash,
- * the one the reply budget counts by. Returns 0 or -1. */
-int
-report_hash(struct store *store, const char *number, unsigned char *hash)
-{
-	return store_number_hash(store, number, hash);
-}
-
-int64_t
+/* Queues text to number within number's reply budget (route_budget()).
+ * Returns the outbox id (> 0), 0 when the budget held it back, -1. */
+static int64_t
 report_send(struct store *store, const struct conf *conf, const char *number,
     const char *text, int kind, int64_t in_reply_to, int64_t now)
 {
@@ -246,15 +241,8 @@ report_alert_text(const struct conf *conf, const char *ref,
 	return s;
 }
 
-/*
- * Queues the alert for report id to the caseworker on duty number level
- * (0 first), adds it to the timeline and records the level. A caseworker
- * whose reply budget is spent is passed over for the next one on duty;
- * when all are, the level stays and escalation tries again later. text
- * and number are the report's, in the clear for this call only; NULL for
- * an escalation, which carries only the reference. Returns 1 when one was
- * told, 0 when nobody is left (or nobody could be), -1.
- */
+/* See report.h. When every caseworker left on duty has spent their
+ * budget, the level stays and escalation tries again later. */
 int
 report_alert(struct store *store, const struct conf *conf, int64_t id,
     const char *ref, const char *number, const char *text, int level,
@@ -286,6 +274,99 @@ report_alert(struct store *store, const struct conf *conf, int64_t id,
 	    store_report_alerted(store, id, (int)i, now) < 0)
 		return -1;
 	return 1;
+}
+
+int
+report_seal_text(const struct conf *conf, const char *number,
+    const char *text, unsigned char **blob, size_t *len)
+{
+	size_t n;
+	char *plain;
+
+	*blob = NULL;
+	*len = 0;
+	if (conf->reports.public_key == NULL)
+		return 0;
+	n = (number ? strlen(number) + 1 : 0) + strlen(text) + 1;
+	if ((plain = malloc(n)) == NULL)
+		return -1;
+	snprintf(plain, n, "%s%s%s", number ? number : "", number ? "\n" : "",
+	    text);
+	*blob = seal_seal(&conf->reports.key, plain, strlen(plain), len);
+	sodium_memzero(plain, n);
+	free(plain);
+	return *blob != NULL ? 0 : -1;
+}
+
+/* The relay blob: a fresh nonce, then the number sealed with the device's
+ * relay key (crypto_secretbox). */
+int
+report_relay_seal(struct store *store, const char *number,
+    unsigned char **blob, size_t *len)
+{
+	unsigned char key[32];
+	size_t n = strlen(number);
+
+	*len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
+	if ((*blob = malloc(*len)) == NULL || report_key(store, "relay",
+	    key) == -1) {
+		free(*blob);
+		*blob = NULL;
+		return -1;
+	}
+	randombytes_buf(*blob, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(*blob + crypto_secretbox_NONCEBYTES,
+	    (const unsigned char *)number, n, *blob, key);
+	sodium_memzero(key, sizeof(key));
+	return 0;
+}
+
+int
+report_relay_open(struct store *store, int64_t id, int64_t now, char *number,
+    size_t len)
+{
+	unsigned char key[32], *blob = NULL;
+	size_t blen, n;
+	int rc;
+
+	if ((rc = store_report_relay(store, id, now, &blob, &blen)) <= 0)
+		return rc;
+	rc = -1;
+	if (blen < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+		goto out;
+	n = blen - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+	if (n >= len || report_key(store, "relay", key) < 0)
+		goto out;
+	rc = 0;         /* another device's secret: no relay */
+	if (crypto_secretbox_open_easy((unsigned char *)number,
+	    blob + crypto_secretbox_NONCEBYTES,
+	    blen - crypto_secretbox_NONCEBYTES, blob, key) == 0) {
+		number[n] = '\0';
+		rc = 1;
+	}
+	sodium_memzero(key, sizeof(key));
+out:
+	free(blob);
+	return rc;
+}
+
+int
+report_message_add(struct store *store, const struct conf *conf, int64_t id,
+    const char *number, const char *text, int64_t now)
+{
+	char *plain;
+	size_t n = strlen(number) + strlen(text) + 2;
+	int rc;
+
+	if ((plain = malloc(n)) == NULL)
+		return -1;
+	snprintf(plain, n, "%s\n%s", number, text);
+	rc = report_entry_add(store, id, "message", NULL, plain,
+	    conf->reports.public_key != NULL ? &conf->reports.key : NULL, 0,
+	    now);
+	sodium_memzero(plain, n);
+	free(plain);
+	return rc < 0 ? -1 : 0;
 }
 
 int

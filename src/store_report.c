@@ -17,7 +17,6 @@
 #include "store.h"
 #include "store_int.h"
 
-#define STORE_REF_LEN	6
 #define STORE_REF_TRIES	20
 
 static const char store_ref_alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";

@@ -121,8 +121,9 @@ teardown(void **state)
 static struct casework
 web(struct fixture *f, const struct seal_sec *key)
 {
-	struct casework cw = { f->store, key, "oyuna", "web", "192.0.2.7",
-	    CASEWORK_SEGMENTS_DEFAULT };
+	struct casework cw = { .store = f->store, .sec = key,
+	    .actor = "oyuna", .via = "web", .addr = "192.0.2.7",
+	    .max_segments = CASEWORK_SEGMENTS_DEFAULT };
 
 	return cw;
 }
@@ -304,7 +305,8 @@ static void
 test_clear_report(void **state)
 {
 	struct fixture *f = *state;
-	struct casework cli = { f->store, NULL, "tuya", "cli", NULL, 2 };
+	struct casework cli = { .store = f->store, .actor = "tuya",
+	    .via = "cli", .max_segments = 2 };
 	struct store_report r;
 	struct audit_lines a;
 	struct tl_lines t;
@@ -578,7 +580,8 @@ test_claim_taken(void **state)
 {
 	struct fixture *f = *state;
 	struct casework a = web(f, NULL);
-	struct casework b = { f->store, NULL, "tuya", "cli", NULL, 2 };
+	struct casework b = { .store = f->store, .actor = "tuya",
+	    .via = "cli", .max_segments = 2 };
 	struct store_report r;
 
 	find(f, f->sealed_id, &r);

@@ -489,6 +489,24 @@ test_claimed_report_is_not_escalated(void **state)
 
 /* ---- caseworkers' SMS commands ----------------------------------------- */
 
+/* Audit rows: how many, and the claims made by SMS. */
+struct audit_count {
+	int n, sms_claims;
+};
+
+static int
+audit_row(void *arg, const struct store_audit *a)
+{
+	struct audit_count *c = arg;
+
+	c->n++;
+	if (strcmp(a->via, "sms") == 0 && strcmp(a->action, "claim") == 0 &&
+	    strcmp(a->actor, "oyuna") == 0)
+		c->sms_claims++;
+	return 0;
+}
+
+
 static void
 test_sms_commands_with_the_right_pin(void **state)
 {
@@ -538,6 +556,55 @@ test_sms_commands_with_the_right_pin(void **state)
 	assert_int_equal(inbox_with(f, "4821").clear, 0);
 	assert_int_equal(inbox_with(f, "border").clear, 0);
 	assert_int_equal(open_reports(f), 0);
+}
+
+/* The SMS verbs are casework's (casework.h): the console's length check on
+ * a REPLY, its audit rows, and its sealing rule, which refuses text beside
+ * a report sealed to a key the gateway no longer seals with. */
+static void
+test_sms_commands_are_casework(void **state)
+{
+	struct fixture *f = *state;
+	struct audit_count a = { 0 };
+	char ref[16], cmd[1200], longtext[1024];
+	int before;
+
+	receive(f, REPORTER, "REPORT my cousin is held in Erlian", MON_10);
+	ref_of_reply(f, REPORTER, ref, sizeof(ref));
+	before = sent_to(f, REPORTER).n;
+
+	/* Longer than limits.max_segments SMS: refused, nothing sent. */
+	memset(longtext, 'x', sizeof(longtext) - 1);
+	longtext[sizeof(longtext) - 1] = '\0';
+	snprintf(cmd, sizeof(cmd), "REPLY %s 4821 %s", ref, longtext);
+	receive(f, OYUNA, cmd, MON_10 + 60);
+	assert_non_null(strstr(sent_to(f, OYUNA).last, "too long"));
+	assert_int_equal(sent_to(f, REPORTER).n, before);
+	snprintf(cmd, sizeof(cmd), "NOTE %s 4821", ref);
+	receive(f, OYUNA, cmd, MON_10 + 70);
+	assert_non_null(strstr(sent_to(f, OYUNA).last, "text is missing"));
+	assert_string_equal(timeline_of(f, ref).kinds, "filed,ack");
+
+	/* The gateway now seals to another key: no text beside this report
+	 * by SMS, a claim all the same. */
+	snprintf(f->conf->reports.key.id, sizeof(f->conf->reports.key.id),
+	    "%s", "00000000deadbeef");
+	snprintf(cmd, sizeof(cmd), "NOTE %s 4821 called the police", ref);
+	receive(f, OYUNA, cmd, MON_10 + 80);
+	assert_non_null(strstr(sent_to(f, OYUNA).last, "another key"));
+	snprintf(cmd, sizeof(cmd), "CLOSE %s 4821 safe", ref);
+	receive(f, OYUNA, cmd, MON_10 + 90);
+	assert_non_null(strstr(sent_to(f, OYUNA).last, "another key"));
+	snprintf(cmd, sizeof(cmd), "CLAIM %s 4821", ref);
+	receive(f, OYUNA, cmd, MON_10 + 100);
+	assert_non_null(strstr(sent_to(f, OYUNA).last, "Claimed."));
+	assert_string_equal(timeline_of(f, ref).kinds, "filed,ack,claim");
+	assert_int_equal(open_reports(f), 1);
+
+	/* Audited as every caseworker's action is: the claim, by SMS. */
+	assert_int_equal(store_list_audit(f->store, 0, 0, audit_row, &a), 0);
+	assert_int_equal(a.n, 1);
+	assert_int_equal(a.sms_claims, 1);
 }
 
 static void
@@ -956,6 +1023,7 @@ main(void)
 		T(test_urgent_report_alerts_on_duty_then_escalates),
 		T(test_claimed_report_is_not_escalated),
 		T(test_sms_commands_with_the_right_pin),
+		T(test_sms_commands_are_casework),
 		T(test_wrong_pin_refused_counted_and_locked_out),
 		T(test_commands_only_from_caseworkers_with_a_pin),
 		T(test_report_part_read_twice_is_filed_once),

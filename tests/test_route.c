@@ -273,8 +273,6 @@ test_malformed_report_is_filed(void **state)
 {
 	struct fixture *f = *state;
 	const char *n = "+97699110017";
-	struct store_contact stranger = { .known = 0, .lang = -1 };
-	struct route_result r;
 	struct store_report rep;
 	const char *hash;
 	char key[32];
@@ -293,13 +291,6 @@ test_malformed_report_is_filed(void **state)
 	receive_malformed(f, "+97699110019", "D83D00410042", NOW);
 	assert_int_equal(replies_to(f, "+97699110018").n, 0);
 	assert_int_equal(replies_to(f, "+97699110019").n, 0);
-
-	route_decide(f->conf, n, "МЭДЭЭЛЭХ 0041D83D", 1, &stranger, 0, &r);
-	assert_int_equal(r.action, ROUTE_KEYWORD);
-	assert_true(r.keyword->report);
-	route_decide(f->conf, n, "тусламж 0041", 1, &stranger, 0, &r);
-	assert_int_equal(r.action, ROUTE_SILENT_MALFORMED);
-	assert_null(r.reply);
 }
 
 static int
@@ -395,25 +386,274 @@ test_language_keyword_switches(void **state)
 	assert_int_equal(c.lang, LANG_MN);
 }
 
-static void
-test_decide_is_pure(void **state)
-{
-	struct fixture *f = *state;
-	struct store_contact stranger = { .known = 0, .lang = -1 };
-	struct route_result r;
+/* ---- decide, on a table of cases --------------------------------------- */
 
-	route_decide(f->conf, "+97699110011", "МЭДЭЭЛЭХ", 0, &stranger, 0, &r);
-	assert_int_equal(r.action, ROUTE_KEYWORD);
-	assert_string_equal(r.keyword->name, "report");
-	assert_true(r.keyword->report);
-	route_decide(f->conf, "+97699110011", "\xff\xfe", 1, &stranger, 0, &r);
-	assert_int_equal(r.action, ROUTE_SILENT_MALFORMED);
-	assert_null(r.reply);
-	route_decide(f->conf, "Unitel", "help", 0, &stranger, 0, &r);
-	assert_int_equal(r.action, ROUTE_SILENT_SHORTCODE);
-	route_decide(f->conf, "+97699110011", "help", 0, &stranger, 3, &r);
-	assert_int_equal(r.action, ROUTE_SILENT_BUDGET);
-	assert_null(r.reply);
+#define REPORTER "+97699113344"
+#define OYUNA "+97699000001"     /* PIN 4821 (tests/data/report.conf) */
+#define BAT "+97699000002"       /* PIN 7315 */
+#define SARAA "+97699000003"     /* no PIN: no SMS commands */
+#define WINDOW_REPORT 7          /* the report of an open window */
+#define NAMED_REPORT 9           /* the report the text names */
+
+/* One message, what gather would have read, and what decide must say. */
+struct decide_case {
+	const char *sender;
+	const char *text;
+	int malformed;
+	int opted_out;
+	int replies;             /* already sent within the window */
+	const char *window;      /* NULL: none; "await"; "open" */
+	const char *report;      /* the report the text names: NULL none,
+	                            "open" or "closed" */
+	int pin_failures;
+	int locked;              /* 1: a lock holds for another 10 min */
+	enum route_outcome want;
+	const char *label;
+	const char *reply;       /* NULL: none; "*": any; else its start */
+	int64_t report_id;       /* 0: none expected */
+	int urgent;
+	int warning;             /* 1: the PIN-guessing warning */
+};
+
+static const struct decide_case decide_cases[] = {
+	/* The router's answers. */
+	{ REPORTER, "тусламж", .want = ROUTE_REPLY, .label = "help",
+	  .reply = "Тусламж: 102" },
+	{ REPORTER, "tuslamzh", .want = ROUTE_REPLY, .label = "help",
+	  .reply = "Tuslamj: 102" },
+	{ REPORTER, "сайн уу", .want = ROUTE_REPLY, .label = "default",
+	  .reply = "1 Тусламж" },
+	{ REPORTER, "english", .want = ROUTE_REPLY, .label = "lang_en",
+	  .reply = "1 Help" },
+	{ REPORTER, "help", .replies = 10, .want = ROUTE_BUDGET,
+	  .label = "help" },
+	{ REPORTER, "qwerty", .replies = 10, .want = ROUTE_BUDGET,
+	  .label = "default" },
+	{ REPORTER, "stop", .want = ROUTE_STOP, .label = "stop",
+	  .reply = "Stopped" },
+	{ REPORTER, "STOP", .replies = 10, .want = ROUTE_BUDGET,
+	  .label = "stop" },
+	{ REPORTER, "stop", .opted_out = 1, .want = ROUTE_OPTED_OUT,
+	  .label = "stop" },
+	{ REPORTER, "Эхлэх", .opted_out = 1, .want = ROUTE_START,
+	  .label = "start", .reply = "Эхэллээ" },
+	{ REPORTER, "start", .replies = 10, .want = ROUTE_BUDGET,
+	  .label = "start" },
+	{ REPORTER, "тусламж", .opted_out = 1, .want = ROUTE_OPTED_OUT,
+	  .label = "opted_out" },
+	{ REPORTER, "stop 0041D83D", .malformed = 1, .want = ROUTE_STOP,
+	  .label = "stop", .reply = "Stopped" },
+	{ "MOBICOM", "help", .want = ROUTE_IGNORED, .label = "ignored" },
+	{ "1111", "REPORT danger", .want = ROUTE_IGNORED, .label = "ignored" },
+	{ "+976123", "stop", .want = ROUTE_IGNORED, .label = "ignored" },
+	{ REPORTER, "тусламж 0041", .malformed = 1, .want = ROUTE_MALFORMED,
+	  .label = "malformed" },
+	{ REPORTER, "D83D00410042", .malformed = 1, .window = "open",
+	  .want = ROUTE_MALFORMED, .label = "malformed" },
+	/* Reports. */
+	{ REPORTER, "REPORT a man offers jobs in Macau", .want = ROUTE_REPORT,
+	  .label = "report", .reply = "Received" },
+	{ REPORTER, "МЭДЭЭЛЭХ аюул, they hold us", .want = ROUTE_REPORT,
+	  .label = "report", .reply = "Хүлээн авлаа", .urgent = 1 },
+	{ REPORTER, "МЭДЭЭЛЭХ 0041D83D", .malformed = 1,
+	  .want = ROUTE_REPORT, .label = "report", .reply = "Хүлээн авлаа" },
+	{ REPORTER, "REPORT my sister was taken", .opted_out = 1,
+	  .want = ROUTE_REPORT, .label = "report", .reply = "Received" },
+	{ REPORTER, "REPORT a fake job in Korea", .replies = 10,
+	  .want = ROUTE_REPORT, .label = "report" },
+	{ REPORTER, "МЭДЭЭЛЭХ", .want = ROUTE_REPORT_ASK, .label = "report",
+	  .reply = "*" },
+	{ REPORTER, "REPORT", .replies = 10, .want = ROUTE_REPORT_ASK,
+	  .label = "report" },
+	{ REPORTER, "they took our passports", .window = "await",
+	  .want = ROUTE_REPORT, .label = "report", .reply = "Хүлээн авлаа" },
+	{ REPORTER, "he has a black car", .window = "open",
+	  .want = ROUTE_FOLLOWUP, .label = "followup",
+	  .reply = "Нэмэлтийг авлаа", .report_id = WINDOW_REPORT },
+	{ REPORTER, "help me please, danger", .window = "open",
+	  .want = ROUTE_FOLLOWUP, .label = "followup", .reply = "*",
+	  .report_id = WINDOW_REPORT },
+	{ REPORTER, "тусламж", .window = "open", .want = ROUTE_REPLY,
+	  .label = "help", .reply = "Тусламж: 102" },
+	{ REPORTER, "тусламж", .window = "open", .opted_out = 1,
+	  .want = ROUTE_FOLLOWUP, .label = "followup", .reply = "*",
+	  .report_id = WINDOW_REPORT },
+	{ REPORTER, "#7KQ4ZP he came back", .report = "open",
+	  .want = ROUTE_FOLLOWUP, .label = "followup", .reply = "*",
+	  .report_id = NAMED_REPORT },
+	{ REPORTER, "7kq4zp: he came back", .report = "open",
+	  .window = "open", .replies = 10, .want = ROUTE_FOLLOWUP,
+	  .label = "followup", .report_id = NAMED_REPORT },
+	{ REPORTER, "7KQ4ZP hello", .report = "closed", .want = ROUTE_REPLY,
+	  .label = "default", .reply = "*" },
+	/* Caseworkers' commands. */
+	{ OYUNA, "CLAIM 7KQ4ZP 4821", .report = "open",
+	  .want = ROUTE_CW_CLAIM, .label = "caseworker",
+	  .report_id = NAMED_REPORT },
+	{ OYUNA, "note #7KQ4ZP 4821 called the police", .report = "open",
+	  .want = ROUTE_CW_NOTE, .label = "caseworker",
+	  .report_id = NAMED_REPORT },
+	{ BAT, "REPLY 7KQ4ZP 7315 We can help", .report = "open",
+	  .pin_failures = 2, .want = ROUTE_CW_REPLY, .label = "caseworker",
+	  .report_id = NAMED_REPORT },
+	{ BAT, "CLOSE 7KQ4ZP 7315 safe", .report = "open",
+	  .want = ROUTE_CW_CLOSE, .label = "caseworker",
+	  .report_id = NAMED_REPORT },
+	{ BAT, "CLOSE 7KQ4ZP 7315", .report = "closed",
+	  .want = ROUTE_CW_CLOSE, .label = "caseworker",
+	  .report_id = NAMED_REPORT },
+	{ BAT, "NOTE 7KQ4ZP 7315 more", .report = "closed",
+	  .want = ROUTE_CW_REFUSED, .label = "caseworker" },
+	{ BAT, "CLAIM 7KQ4ZP 7315", .want = ROUTE_CW_REFUSED,
+	  .label = "caseworker" },
+	{ BAT, "CLAIM", .want = ROUTE_CW_WRONG_PIN, .label = "caseworker" },
+	{ BAT, "CLAIM 7KQ4ZP 4821", .report = "open",
+	  .want = ROUTE_CW_WRONG_PIN, .label = "caseworker" },
+	{ BAT, "CLAIM 7KQ4ZP 1111", .report = "open", .pin_failures = 2,
+	  .want = ROUTE_CW_WRONG_PIN, .label = "caseworker", .warning = 1 },
+	{ SARAA, "CLOSE 7KQ4ZP 4821", .report = "open",
+	  .want = ROUTE_CW_WRONG_PIN, .label = "caseworker" },
+	{ BAT, "CLAIM 7KQ4ZP 7315", .report = "open", .locked = 1,
+	  .pin_failures = 3, .want = ROUTE_CW_LOCKED, .label = "caseworker" },
+	{ "+97699117788", "CLOSE 7KQ4ZP 4821", .report = "open",
+	  .want = ROUTE_REPLY, .label = "default", .reply = "*" },
+	{ OYUNA, "тусламж", .want = ROUTE_REPLY, .label = "help",
+	  .reply = "Тусламж: 102" },
+	{ OYUNA, "CLAIM 7KQ4ZP 4821 0041", .malformed = 1,
+	  .want = ROUTE_MALFORMED, .label = "malformed" },
+};
+
+/* The facts gather would have read for c, at NOW. */
+static void
+decide_facts(const struct decide_case *c, struct route_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->sender = c->sender;
+	f->text = c->text;
+	f->malformed = c->malformed;
+	f->now = NOW;
+	f->contact.known = c->opted_out;
+	f->contact.opted_out = c->opted_out;
+	f->contact.lang = -1;
+	f->replies_in_window = c->replies;
+	f->link_lang = -1;
+	if (c->window != NULL) {
+		f->linked = 1;
+		f->link_report = strcmp(c->window, "open") == 0 ?
+		    WINDOW_REPORT : 0;
+		snprintf(f->link_state, sizeof(f->link_state), "%s",
+		    c->window);
+		f->link_lang = LANG_MN;
+	}
+	if (c->report != NULL) {
+		f->have_report = 1;
+		f->report.id = NAMED_REPORT;
+		snprintf(f->report.ref, sizeof(f->report.ref), "7KQ4ZP");
+		f->report.status = (char *)c->report;
+	}
+	f->pin.failures = c->pin_failures;
+	f->pin.locked_until = c->locked ? NOW + 600 : 0;
+}
+
+static void
+test_decide_on_a_table_of_cases(void **state)
+{
+	static const char *const names[] = { "REPLY", "STOP", "START",
+	    "REPORT", "REPORT_ASK", "FOLLOWUP", "CW_CLAIM", "CW_NOTE",
+	    "CW_REPLY", "CW_CLOSE", "CW_REFUSED", "CW_WRONG_PIN",
+	    "CW_LOCKED", "IGNORED", "OPTED_OUT", "MALFORMED", "BUDGET" };
+	const size_t n = sizeof(decide_cases) / sizeof(decide_cases[0]);
+	int seen[sizeof(names) / sizeof(names[0])] = { 0 };
+	struct route_facts facts;
+	struct route_plan plan;
+	struct conf *conf;
+	char err[512];
+	size_t i;
+
+	(void)state;
+	if (conf_load("tests/data/report.conf", &conf, err, sizeof(err)) < 0)
+		fail_msg("conf: %s", err);
+	for (i = 0; i < n; i++) {
+		const struct decide_case *c = &decide_cases[i];
+
+		decide_facts(c, &facts);
+		route_decide(conf, &facts, &plan);
+		if (plan.outcome != c->want)
+			fail_msg("#%zu \"%s\" from %s: %s, not %s", i, c->text,
+			    c->sender, names[plan.outcome], names[c->want]);
+		seen[plan.outcome]++;
+		if (plan.label == NULL || strcmp(plan.label, c->label) != 0)
+			fail_msg("#%zu \"%s\": label %s, not %s", i, c->text,
+			    plan.label ? plan.label : "(none)", c->label);
+		if (c->reply == NULL && plan.reply != NULL)
+			fail_msg("#%zu \"%s\": a reply \"%s\" beyond the "
+			    "budget or where none is due", i, c->text,
+			    plan.reply);
+		if (c->reply != NULL && (plan.reply == NULL ||
+		    (strcmp(c->reply, "*") != 0 && strncmp(plan.reply,
+		    c->reply, strlen(c->reply)) != 0)))
+			fail_msg("#%zu \"%s\": reply \"%s\", not \"%s\"", i,
+			    c->text, plan.reply ? plan.reply : "(none)",
+			    c->reply);
+		if (c->report_id != 0)
+			assert_int_equal(plan.report_id, c->report_id);
+		assert_int_equal(plan.urgent, c->urgent);
+		assert_int_equal(plan.warning[0] != '\0', c->warning);
+		/* What holds a report's text or a PIN leaves the inbox. */
+		assert_int_equal(plan.scrub, c->want >= ROUTE_REPORT &&
+		    c->want <= ROUTE_CW_LOCKED);
+	}
+	/* Every outcome has its row: a new one needs its own. */
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (seen[i] == 0)
+			fail_msg("no case for ROUTE_%s", names[i]);
+	conf_free(conf);
+}
+
+/* The plan's other fields: the contact, the PIN state, the command. */
+static void
+test_decide_contact_and_pin(void **state)
+{
+	struct route_facts facts;
+	struct route_plan plan;
+	struct conf *conf;
+	char err[512];
+	struct decide_case stop_over_budget = { REPORTER, "stop",
+	    .replies = 10 };
+	struct decide_case right = { BAT, "CLAIM 7KQ4ZP 7315",
+	    .report = "open", .pin_failures = 2 };
+	struct decide_case wrong = { BAT, "CLAIM 7KQ4ZP 1111",
+	    .report = "open", .pin_failures = 2 };
+	struct decide_case robot = { "MOBICOM", "help",
+	    .want = ROUTE_IGNORED };
+
+	(void)state;
+	if (conf_load("tests/data/report.conf", &conf, err, sizeof(err)) < 0)
+		fail_msg("conf: %s", err);
+	/* STOP opts out even when the budget keeps the confirmation. */
+	decide_facts(&stop_over_budget, &facts);
+	route_decide(conf, &facts, &plan);
+	assert_true(plan.write_contact);
+	assert_true(plan.contact.opted_out);
+	/* A robot leaves no contact behind. */
+	decide_facts(&robot, &facts);
+	route_decide(conf, &facts, &plan);
+	assert_false(plan.write_contact);
+	/* The right PIN ends a streak; the third wrong one locks 1 h. */
+	decide_facts(&right, &facts);
+	route_decide(conf, &facts, &plan);
+	assert_true(plan.write_pin);
+	assert_int_equal(plan.pin.failures, 0);
+	assert_string_equal(plan.cmd.verb, "CLAIM");
+	assert_string_equal(plan.caseworker->name, "bat");
+	decide_facts(&wrong, &facts);
+	route_decide(conf, &facts, &plan);
+	assert_true(plan.write_pin);
+	assert_int_equal(plan.pin.failures, 3);
+	assert_int_equal(plan.pin.locked_until, NOW + 3600);
+	assert_string_equal(plan.answer, "");   /* the warning instead */
+	assert_non_null(strstr(plan.warning, "Locked for 60 min"));
+	conf_free(conf);
 }
 
 int
@@ -432,7 +672,8 @@ main(void)
 		T(test_malformed_report_is_filed),
 		T(test_each_message_handled_once_and_counted),
 		T(test_language_is_remembered_per_number),
-		T(test_decide_is_pure),
+		T(test_decide_on_a_table_of_cases),
+		T(test_decide_contact_and_pin),
 		T(test_forgiving_matching_reaches_the_right_group),
 		T(test_language_keyword_switches),
 #undef T

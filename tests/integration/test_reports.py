@@ -154,6 +154,28 @@ class Reports(ReportsBase):
         self.assertNotIn(REPORTER, self.daemon.log())
         self.assertNotIn("passports", self.daemon.log())
 
+    def test_acknowledgement_costs_what_config_check_says(self):
+        # shukherctl config check prices a report's acknowledgement with
+        # its reference: the calculator and the sender never disagree.
+        p = subprocess.run([binary("shukherctl"), "-c", self.conf, "--json",
+                            "config", "check"], capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        priced = {r["language"]: r for r in json.loads(p.stdout)["replies"]
+                  if r["group"] == "report" and r["with_reference"]}
+        sent = {}
+        for number, text, lang in (
+                ("+97699113301", "REPORT a fake job offer in Seoul", "en"),
+                ("+97699113302", "МЭДЭЭЛЭХ хуурамч ажлын санал", "mn")):
+            self.sim.inject(number, text)
+            sent[lang] = wait_for(lambda: self.sent_to(number), 30,
+                                  "the ack in " + lang)[0].text
+        for lang, ack in sent.items():
+            self.assertRegex(ack, r" #[0-9A-Z]{6}$")
+            self.assertEqual(priced[lang]["characters"], len(ack),
+                             "%s: priced %d, sent %r" % (
+                                 lang, priced[lang]["characters"], ack))
+
     def test_cycle_by_caseworker_sms_with_wrong_pin_refused(self):
         self.sim.inject(REPORTER, "REPORT " + TEXT)
         ack = wait_for(lambda: self.sent_to(REPORTER), 30, "the ack")[0]
