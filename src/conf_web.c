@@ -30,6 +30,7 @@
 
 #include <libconfig.h>
 
+#include "day.h"
 #include "conf.h"
 #include "conf_int.h"
 
@@ -156,8 +157,8 @@ conf_wstrings(const struct conf_ctx *ctx, const config_setting_t *g,
     struct conf_web *w)
 {
 	unsigned char addr[sizeof(struct in6_addr)];
-	char *lang = NULL, c;
-	int l, y, m, d;
+	char *lang = NULL;
+	int l, y;
 
 	if (conf_str(ctx, g, "listen", CONF_NONEMPTY, &w->listen) == -1 ||
 	    conf_str(ctx, g, "certificate", CONF_NONEMPTY,
@@ -193,15 +194,11 @@ conf_wstrings(const struct conf_ctx *ctx, const config_setting_t *g,
 	if (w->enabled && w->key != NULL &&
 	    conf_wfile(ctx, g, "key", w->key) == -1)
 		return -1;
-	if (w->campaign_start != NULL) {
-		if (strlen(w->campaign_start) != 10 ||
-		    sscanf(w->campaign_start, "%4d-%2d-%2d%c", &y, &m, &d,
-		    &c) != 3 || y < 2000 || m < 1 || m > 12 || d < 1 ||
-		    d > 31 || w->campaign_start[4] != '-')
-			return conf_fail(ctx, config_setting_get_member(g,
-			    "campaign_start"), "campaign_start: expected a "
-			    "day as YYYY-MM-DD");
-	}
+	if (w->campaign_start != NULL &&
+	    (day_parse(w->campaign_start, &y, NULL, NULL) == -1 || y < 2000))
+		return conf_fail(ctx, config_setting_get_member(g,
+		    "campaign_start"), "campaign_start: expected a day as "
+		    "YYYY-MM-DD");
 	if (w->session_max < w->session_idle)
 		return conf_fail(ctx, config_setting_get_member(g,
 		    "session_max"), "session_max: shorter than session_idle");
