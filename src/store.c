@@ -480,6 +480,22 @@ store_device_key(struct store *store, const char *purpose,
 	return 0;
 }
 
+int
+store_number_hash(struct store *store, const char *number,
+    unsigned char *hash)
+{
+	unsigned char key[STORE_HASH_LEN];
+	int rc = store_device_key(store, "link", key);
+
+	/* As store_hash_with(), from the secret in the database. */
+	if (rc == 0)
+		crypto_generichash(hash, STORE_HASH_LEN,
+		    (const unsigned char *)number, strlen(number), key,
+		    sizeof(key));
+	sodium_memzero(key, sizeof(key));
+	return rc;
+}
+
 void
 store_hash_with(const unsigned char *secret, const char *number, size_t len,
     unsigned char *hash)
