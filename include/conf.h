@@ -81,25 +81,6 @@ struct conf_matching {
 };
 
 struct match;
-struct config_setting_t;
-
-/*
- * Reads the "matching" group g (NULL: none, defaults kept) of file path
- * into out over its defaults. Returns 0, or -1 with "FILE:LINE: reason" in
- * err. Free with conf_matching_free() in either case.
- */
-int conf_matching_read(const struct config_setting_t *g, const char *path,
-    struct conf_matching *out, char *err, size_t errlen);
-void conf_matching_free(struct conf_matching *m);
-
-/*
- * Reads the "hotlines" list g (NULL: none) of file path: numbers that
- * must stand in every text of the "help" group's reply (shukherctl config
- * check warns). Returns 0, or -1 with "FILE:LINE: reason" in err; the
- * caller frees *out, each string and the array, in either case.
- */
-int conf_hotlines_read(const struct config_setting_t *g, const char *path,
-    char ***out, size_t *n, char *err, size_t errlen);
 
 /* ---- reports (src/conf_report.c) ---------------------------------------
  * The "reports" group: sealing, the guided exchange, urgency, the on-duty
@@ -154,17 +135,6 @@ struct conf_reports {
 	size_t nfallback;
 };
 
-struct config_setting_t;
-
-/*
- * Reads the "reports" group g (NULL: none, all defaults) of file path into
- * out, loading the public key it names. Returns 0, or -1 with "FILE:LINE:
- * reason" in err. Free with conf_reports_free() in either case.
- */
-int conf_reports_read(const struct config_setting_t *g, const char *path,
-    struct conf_reports *out, char *err, size_t errlen);
-void conf_reports_free(struct conf_reports *reports);
-
 /* ---- the web console (src/conf_web.c) -----------------------------------
  * The "web" group. Off by default; shukher-web reads it. */
 
@@ -190,17 +160,6 @@ struct conf_web {
 	int request_timeout;     /* seconds a request may take, headers, body
 	                            and answer, before its connection is cut */
 };
-
-struct config_setting_t;
-
-/*
- * Reads the "web" group g (NULL: none, defaults) of file path into out.
- * Returns 0, or -1 with "FILE:LINE: web.reason" in err. Free with
- * conf_web_free() in either case.
- */
-int conf_web_read(const struct config_setting_t *g, const char *path,
-    struct conf_web *out, char *err, size_t errlen);
-void conf_web_free(struct conf_web *web);
 
 struct conf {
 	char *path;              /* the file this was read from */

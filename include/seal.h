@@ -101,4 +101,15 @@ int seal_unlock(const unsigned char *blob, size_t len, const char *passphrase,
  */
 int seal_password_hash(const char *secret, char *out, size_t outlen);
 
+/*
+ * The key for purpose ("link", "part", "relay": one per use, so that no
+ * two uses share a key) derived from secret (SEAL_KEY_BYTES, the device
+ * secret) into key (SEAL_KEY_BYTES): BLAKE2b of the purpose keyed with the
+ * secret. The one derivation of the device secret's keys: hashes and
+ * digests already stored were made with it and stay valid only as long
+ * as it does not change.
+ */
+void seal_derive_key(const unsigned char *secret, const char *purpose,
+    unsigned char *key);
+
 #endif

@@ -452,6 +452,11 @@ int store_link_alert(struct store *store, const unsigned char *hash,
 int store_number_hash(struct store *store, const char *number,
     unsigned char *hash);
 
+/* The key for purpose derived from the device secret (seal_derive_key())
+ * into key (32 bytes). Returns 0, or -1. */
+int store_device_key(struct store *store, const char *purpose,
+    unsigned char *key);
+
 /* The device secret name (32 random bytes, made by the schema) into buf.
  * Returns 0, or -1. */
 int store_secret(struct store *store, const char *name, unsigned char *buf,

@@ -29,13 +29,6 @@
 #include "match.h"
 #include "text.h"
 
-/* Where errors go while one file is read. */
-struct conf_ctx {
-	const char *path;        /* as the caller gave it */
-	char *err;
-	size_t errlen;
-};
-
 /* One list of trigger words, for the checks that span all of them. */
 struct conf_wordset {
 	char *const *words;
@@ -146,95 +139,9 @@ lang_parse(const char *name)
 	return -1;
 }
 
-int
-conf_failv(const char *path, const config_setting_t *s, const char *prefix,
-    char *err, size_t errlen, const char *fmt, va_list ap)
-{
-	const struct conf_src *src;
-	const char *file = path;
-	unsigned line = 0;
-	int n;
-
-	if (err == NULL || errlen == 0)
-		return -1;
-	if (s != NULL) {
-		line = config_setting_source_line(s);
-		if ((src = conf_src_of(s)) != NULL && line > 0)
-			file = conf_src_where(src, line, &line);
-		else if (config_setting_source_file(s) != NULL)
-			file = config_setting_source_file(s);
-	}
-	if (line > 0)
-		n = snprintf(err, errlen, "%s:%u: %s", file, line, prefix);
-	else
-		n = snprintf(err, errlen, "%s: %s", file, prefix);
-	if (n < 0 || (size_t)n >= errlen)
-		return -1;
-	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-	return -1;
-}
-
-/* conf_failv() with its arguments. */
-static int conf_failf(const char *, const config_setting_t *, char *,
-    size_t, const char *, ...) __attribute__((format(printf, 5, 6)));
-
-static int
-conf_failf(const char *path, const config_setting_t *s, char *err,
-    size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	conf_failv(path, s, "", err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-int
-conf_int_range(const char *path, const config_setting_t *s,
-    const char *name, int min, int max, int *dst, char *err, size_t errlen)
-{
-	long long v;
-
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64)
-		return conf_failf(path, s, err, errlen, "%s: expected a whole "
-		    "number from %d to %d", name, min, max);
-	v = config_setting_get_int64(s);
-	if (v < min || v > max)
-		return conf_failf(path, s, err, errlen, "%s: %lld is out of "
-		    "range: expected a whole number from %d to %d", name, v,
-		    min, max);
-	*dst = (int)v;
-	return 0;
-}
-
-/* conf_failv() for the file being read. Always returns -1, so that callers
- * can "return conf_fail(...)". */
-static int conf_fail(struct conf_ctx *, const config_setting_t *,
-    const char *, ...) __attribute__((format(printf, 3, 4)));
-
-static int
-conf_fail(struct conf_ctx *ctx, const config_setting_t *s, const char *fmt,
-    ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	conf_failv(ctx->path, s, "", ctx->err, ctx->errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int
-conf_nomem(struct conf_ctx *ctx)
-{
-	return conf_fail(ctx, NULL, "out of memory");
-}
-
 /* Replaces *dst by a copy of src (NULL stays NULL). Returns 0 or -1. */
 static int
-conf_set_str(struct conf_ctx *ctx, char **dst, const char *src)
+conf_set_str(const struct conf_ctx *ctx, char **dst, const char *src)
 {
 	char *copy = NULL;
 
@@ -245,30 +152,9 @@ conf_set_str(struct conf_ctx *ctx, char **dst, const char *src)
 	return 0;
 }
 
-static void
-conf_words_free(char **words, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(words[i]);
-	free(words);
-}
-
-static void
-conf_reply_free(struct conf_reply *reply)
-{
-	int l;
-
-	for (l = 0; l < LANG_COUNT; l++) {
-		free(reply->text[l]);
-		reply->text[l] = NULL;
-	}
-}
-
 /* Copies a NULL-terminated word list and a reply into the conf. */
 static int
-conf_set_optin(struct conf_ctx *ctx, const char *const *src,
+conf_set_optin(const struct conf_ctx *ctx, const char *const *src,
     const char *const text[LANG_COUNT], char ***words, size_t *nwords,
     struct conf_reply *reply)
 {
@@ -290,7 +176,7 @@ conf_set_optin(struct conf_ctx *ctx, const char *const *src,
 
 /* The built-in values that a file only needs to change. */
 static int
-conf_defaults(struct conf_ctx *ctx, struct conf *conf)
+conf_defaults(const struct conf_ctx *ctx, struct conf *conf)
 {
 	conf->language = LANG_MN;
 	conf->modem.timeout = 30;
@@ -320,240 +206,81 @@ conf_defaults(struct conf_ctx *ctx, struct conf *conf)
 	    &conf->start_words, &conf->nstart_words, &conf->start_reply);
 }
 
-/* 1 when name is allowed in group: in keys, or else a conf_fields entry. */
+/* The group g (modem or limits): no names but its conf_fields entries. */
 static int
-conf_known(const char *const *keys, const char *group, const char *name)
+conf_check_fields_known(const struct conf_ctx *ctx, const config_setting_t *g)
 {
-	size_t k;
+	const char *keys[CONF_NFIELDS + 1];
+	size_t i, n = 0;
 
-	if (keys != NULL) {
-		for (k = 0; keys[k] != NULL; k++)
-			if (strcmp(name, keys[k]) == 0)
-				return 1;
-		return 0;
-	}
-	for (k = 0; k < CONF_NFIELDS; k++)
-		if (conf_fields[k].group != NULL &&
-		    strcmp(group, conf_fields[k].group) == 0 &&
-		    strcmp(name, conf_fields[k].name) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * Fails on any member of group g whose name is not in keys (NULL: not in
- * conf_fields for that group). where is the group's name in messages, ""
- * for the top level.
- */
-static int
-conf_check_names(struct conf_ctx *ctx, const config_setting_t *g,
-    const char *const *keys, const char *where)
-{
-	const config_setting_t *s;
-	const char *name;
-	int i;
-
-	for (i = 0; (s = config_setting_get_elem(g, i)) != NULL; i++) {
-		if ((name = config_setting_name(s)) == NULL ||
-		    conf_known(keys, where, name))
-			continue;
-		if (*where == '\0')
-			return conf_fail(ctx, s, "unknown setting \"%s\"", name);
-		return conf_fail(ctx, s, "%s: unknown setting \"%s\"", where,
-		    name);
-	}
-	return 0;
-}
-
-/* Member name of group g into *dst when present; must be a string. */
-static int
-conf_get_str(struct conf_ctx *ctx, const config_setting_t *g,
-    const char *name, const char *where, char **dst)
-{
-	const config_setting_t *s;
-
-	if ((s = config_setting_get_member(g, name)) == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_STRING)
-		return conf_fail(ctx, s, "%s%s%s: expected a string", where,
-		    *where ? "." : "", name);
-	return conf_set_str(ctx, dst, config_setting_get_string(s));
-}
-
-/* The integer field f of group g into *dst when present, in its range. */
-static int
-conf_get_int(struct conf_ctx *ctx, const config_setting_t *g,
-    const struct conf_field *f, int *dst)
-{
-	const config_setting_t *s;
-	char name[64];
-
-	if ((s = config_setting_get_member(g, f->name)) == NULL)
-		return 0;
-	snprintf(name, sizeof(name), "%s.%s", f->group, f->name);
-	return conf_int_range(ctx->path, s, name, f->min, f->max, dst,
-	    ctx->err, ctx->errlen);
-}
-
-/* Member name of group g into *dst (0 or 1) when present. */
-static int
-conf_get_bool(struct conf_ctx *ctx, const config_setting_t *g,
-    const char *name, const char *where, int *dst)
-{
-	const config_setting_t *s;
-
-	if ((s = config_setting_get_member(g, name)) == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-		return conf_fail(ctx, s, "%s.%s: expected true or false", where,
-		    name);
-	*dst = config_setting_get_bool(s) ? 1 : 0;
-	return 0;
-}
-
-/*
- * The "words" member of g, when present, replaces *words: an array or a
- * list of strings. The old list is freed only once the new one is whole.
- */
-static int
-conf_get_words(struct conf_ctx *ctx, const config_setting_t *g,
-    const char *where, char ***words, size_t *nwords)
-{
-	const config_setting_t *s, *e;
-	char **list;
-	int i, n;
-
-	if ((s = config_setting_get_member(g, "words")) == NULL)
-		return 0;
-	if (!config_setting_is_array(s) && !config_setting_is_list(s))
-		return conf_fail(ctx, s, "%s.words: expected a list of strings",
-		    where);
-	n = config_setting_length(s);
-	if ((list = calloc(n > 0 ? (size_t)n : 1, sizeof(*list))) == NULL)
-		return conf_nomem(ctx);
-	for (i = 0; i < n; i++) {
-		e = config_setting_get_elem(s, i);
-		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			conf_words_free(list, (size_t)i);
-			return conf_fail(ctx, e, "%s.words[%d]: expected a string",
-			    where, i);
-		}
-		if ((list[i] = strdup(config_setting_get_string(e))) == NULL) {
-			conf_words_free(list, (size_t)i);
-			return conf_nomem(ctx);
-		}
-	}
-	conf_words_free(*words, *nwords);
-	*words = list;
-	*nwords = (size_t)n;
-	return 0;
-}
-
-/*
- * The member name of g, when present, replaces *reply as a whole: a group
- * of texts keyed by language. Languages it omits become NULL.
- */
-static int
-conf_get_reply(struct conf_ctx *ctx, const config_setting_t *g,
-    const char *name, const char *where, struct conf_reply *reply)
-{
-	const config_setting_t *s, *t;
-	char what[CONF_WHERE];
-	int i, l;
-
-	if ((s = config_setting_get_member(g, name)) == NULL)
-		return 0;
-	snprintf(what, sizeof(what), "%s%s%s", where, *where ? "." : "", name);
-	if (!config_setting_is_group(s))
-		return conf_fail(ctx, s, "%s: expected a group of texts, "
-		    "like { mn = \"...\"; en = \"...\"; }", what);
-	conf_reply_free(reply);
-	for (i = 0; (t = config_setting_get_elem(s, i)) != NULL; i++) {
-		if ((l = lang_parse(config_setting_name(t))) == -1)
-			return conf_fail(ctx, t, "%s: unknown language \"%s\" "
-			    "(mn, en or mn_latn)", what, config_setting_name(t));
-		if (config_setting_type(t) != CONFIG_TYPE_STRING)
-			return conf_fail(ctx, t, "%s.%s: expected a string",
-			    what, config_setting_name(t));
-		if (conf_set_str(ctx, &reply->text[l],
-		    config_setting_get_string(t)) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* Looks up member name of the root and checks that it is a group. */
-static int
-conf_group(struct conf_ctx *ctx, const config_setting_t *root,
-    const char *name, const config_setting_t **out)
-{
-	const config_setting_t *s;
-
-	*out = NULL;
-	if ((s = config_setting_get_member(root, name)) == NULL)
-		return 0;
-	if (!config_setting_is_group(s))
-		return conf_fail(ctx, s, "%s: expected a group { ... }", name);
-	*out = s;
-	return 0;
+	for (i = 0; i < CONF_NFIELDS; i++)
+		if (conf_fields[i].group != NULL &&
+		    strcmp(conf_fields[i].group, ctx->group) == 0)
+			keys[n++] = conf_fields[i].name;
+	keys[n] = NULL;
+	return conf_keys(ctx, g, keys);
 }
 
 /* The modem and limits groups and the database: everything in conf_fields. */
 static int
-conf_read_fields(struct conf_ctx *ctx, const config_setting_t *root,
+conf_read_fields(const struct conf_ctx *ctx, const config_setting_t *root,
     struct conf *conf)
 {
+	static const char *const groups[] = { "modem", "limits" };
 	const config_setting_t *g;
 	const struct conf_field *f;
-	const char *where;
+	struct conf_ctx gctx;
 	char *at;
 	size_t i;
 	int rc = 0;
 
-	if (conf_group(ctx, root, "modem", &g) == -1 ||
-	    (g != NULL && conf_check_names(ctx, g, NULL, "modem") == -1) ||
-	    conf_group(ctx, root, "limits", &g) == -1 ||
-	    (g != NULL && conf_check_names(ctx, g, NULL, "limits") == -1))
-		return -1;
+	for (i = 0; i < 2; i++) {
+		gctx = conf_ctx_group(ctx, groups[i]);
+		if (conf_group(ctx, root, groups[i], &g) == -1 ||
+		    (g != NULL && conf_check_fields_known(&gctx, g) == -1))
+			return -1;
+	}
 	for (i = 0; i < CONF_NFIELDS && rc == 0; i++) {
 		f = &conf_fields[i];
 		g = f->group ? config_setting_get_member(root, f->group) : root;
 		if (g == NULL)
 			continue;
-		where = f->group ? f->group : "";
+		gctx = conf_ctx_group(ctx, f->group ? f->group : "");
 		at = (char *)conf + f->off;
 		if (f->type == CONFIG_TYPE_STRING)
-			rc = conf_get_str(ctx, g, f->name, where, (char **)at);
+			rc = conf_str(&gctx, g, f->name, 0, (char **)at);
 		else if (f->type == CONFIG_TYPE_INT)
-			rc = conf_get_int(ctx, g, f, (int *)at);
+			rc = conf_int(&gctx, g, f->name, f->min, f->max,
+			    (int *)at);
 		else
-			rc = conf_get_bool(ctx, g, f->name, where, (int *)at);
+			rc = conf_bool(&gctx, g, f->name, (int *)at);
 	}
 	return rc;
 }
 
 /* The stop or the start group: words and one confirmation reply. */
 static int
-conf_read_optin(struct conf_ctx *ctx, const config_setting_t *root,
+conf_read_optin(const struct conf_ctx *ctx, const config_setting_t *root,
     const char *name, char ***words, size_t *nwords, struct conf_reply *reply)
 {
+	struct conf_ctx gctx = conf_ctx_group(ctx, name);
 	const config_setting_t *g;
 
 	if (conf_group(ctx, root, name, &g) == -1)
 		return -1;
 	if (g == NULL)
 		return 0;
-	if (conf_check_names(ctx, g, conf_optin_keys, name) == -1 ||
-	    conf_get_words(ctx, g, name, words, nwords) == -1 ||
-	    conf_get_reply(ctx, g, "reply", name, reply) == -1)
+	if (conf_keys(&gctx, g, conf_optin_keys) == -1 ||
+	    conf_strs(&gctx, g, "words", 0, words, nwords) == -1 ||
+	    conf_reply(&gctx, g, "reply", CONF_REPLY_REPLACE, reply) == -1)
 		return -1;
 	return 0;
 }
 
 /* A language keyword's "language" into *lang; -1 when it has none. */
 static int
-conf_read_language(struct conf_ctx *ctx, const config_setting_t *g,
-    const char *where, int *lang)
+conf_read_language(const struct conf_ctx *ctx, const config_setting_t *g,
+    int *lang)
 {
 	const config_setting_t *s;
 
@@ -562,18 +289,19 @@ conf_read_language(struct conf_ctx *ctx, const config_setting_t *g,
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_STRING ||
 	    (*lang = lang_parse(config_setting_get_string(s))) == -1)
-		return conf_fail(ctx, s, "%s.language: expected \"mn\", "
-		    "\"en\" or \"mn_latn\"", where);
+		return conf_fail(ctx, s, "language: expected \"mn\", \"en\" or "
+		    "\"mn_latn\"");
 	return 0;
 }
 
 /* Element g (index i) of the keywords list into kw. */
 static int
-conf_read_keyword(struct conf_ctx *ctx, const config_setting_t *g, int i,
-    struct conf_keyword *kw)
+conf_read_keyword(const struct conf_ctx *ctx, const config_setting_t *g,
+    int i, struct conf_keyword *kw)
 {
 	const config_setting_t *s;
 	char where[CONF_WHERE];
+	struct conf_ctx kctx;
 
 	if (!config_setting_is_group(g))
 		return conf_fail(ctx, g, "keywords[%d]: expected a group "
@@ -586,19 +314,20 @@ conf_read_keyword(struct conf_ctx *ctx, const config_setting_t *g, int i,
 		snprintf(where, sizeof(where), "keywords[%d]", i);
 	if (s == NULL)
 		return conf_fail(ctx, g, "%s: no name", where);
-	if (conf_read_language(ctx, g, where, &kw->language) == -1)
-		return -1;
-	if (conf_check_names(ctx, g, conf_keyword_keys, where) == -1 ||
-	    conf_get_str(ctx, g, "name", where, &kw->name) == -1 ||
-	    conf_get_words(ctx, g, where, &kw->words, &kw->nwords) == -1 ||
-	    conf_get_reply(ctx, g, "reply", where, &kw->reply) == -1 ||
-	    conf_get_bool(ctx, g, "report", where, &kw->report) == -1)
+	kctx = conf_ctx_group(ctx, where);
+	if (conf_read_language(&kctx, g, &kw->language) == -1 ||
+	    conf_keys(&kctx, g, conf_keyword_keys) == -1 ||
+	    conf_str(&kctx, g, "name", 0, &kw->name) == -1 ||
+	    conf_strs(&kctx, g, "words", 0, &kw->words, &kw->nwords) == -1 ||
+	    conf_reply(&kctx, g, "reply", CONF_REPLY_REPLACE,
+	    &kw->reply) == -1 ||
+	    conf_bool(&kctx, g, "report", &kw->report) == -1)
 		return -1;
 	return 0;
 }
 
 static int
-conf_read_keywords(struct conf_ctx *ctx, const config_setting_t *root,
+conf_read_keywords(const struct conf_ctx *ctx, const config_setting_t *root,
     struct conf *conf)
 {
 	const config_setting_t *s;
@@ -616,57 +345,49 @@ conf_read_keywords(struct conf_ctx *ctx, const config_setting_t *root,
 		return conf_nomem(ctx);
 	for (i = 0; i < n; i++) {
 		conf->nkeywords++;
-		if (conf_read_keyword(ctx, config_setting_get_elem(s, i), i,
-		    &conf->keywords[i]) == -1)
+		if (conf_read_keyword(ctx, config_setting_get_elem(s,
+		    (unsigned)i), i, &conf->keywords[i]) == -1)
 			return -1;
 	}
 	return 0;
 }
 
-/* Copies the whole file over the defaults; checks only names and types. */
+/* Copies the whole file over the defaults; checks only names and types
+ * (and each group's own rules, in its reader). */
 static int
-conf_read(struct conf_ctx *ctx, const config_setting_t *root,
+conf_read(const struct conf_ctx *ctx, const config_setting_t *root,
     struct conf *conf)
 {
-	const config_setting_t *s;
 	char *lang = NULL;
 	int l;
 
-	if (conf_check_names(ctx, root, conf_top_keys, "") == -1 ||
+	if (conf_keys(ctx, root, conf_top_keys) == -1 ||
 	    conf_read_fields(ctx, root, conf) == -1 ||
-	    conf_get_str(ctx, root, "language", "", &lang) == -1)
+	    conf_str(ctx, root, "language", 0, &lang) == -1)
 		return -1;
 	if (lang != NULL) {
 		l = lang_parse(lang);
 		free(lang);
-		s = config_setting_get_member(root, "language");
 		if (l == -1)
-			return conf_fail(ctx, s, "language: expected \"mn\", "
-			    "\"en\" or \"mn_latn\"");
+			return conf_fail(ctx, config_setting_get_member(root,
+			    "language"), "language: expected \"mn\", \"en\" or "
+			    "\"mn_latn\"");
 		conf->language = (enum lang)l;
 	}
 	if (conf_read_keywords(ctx, root, conf) == -1 ||
-	    conf_get_reply(ctx, root, "default_reply", "",
+	    conf_reply(ctx, root, "default_reply", CONF_REPLY_REPLACE,
 	    &conf->default_reply) == -1 ||
 	    conf_read_optin(ctx, root, "stop", &conf->stop_words,
 	    &conf->nstop_words, &conf->stop_reply) == -1 ||
 	    conf_read_optin(ctx, root, "start", &conf->start_words,
 	    &conf->nstart_words, &conf->start_reply) == -1)
 		return -1;
-	/* reports: src/conf_report.c */
-	if (conf_reports_read(config_setting_get_member(root, "reports"),
-	    ctx->path, &conf->reports, ctx->err, ctx->errlen) == -1)
-		return -1;
-	/* web: src/conf_web.c */
-	if (conf_web_read(config_setting_get_member(root, "web"),
-	    ctx->path, &conf->web, ctx->err, ctx->errlen) == -1)
-		return -1;
-	/* matching: src/conf_match.c */
-	if (conf_matching_read(config_setting_get_member(root, "matching"),
-	    ctx->path, &conf->matching, ctx->err, ctx->errlen) == -1 ||
-	    conf_hotlines_read(config_setting_get_member(root, "hotlines"),
-	    ctx->path, &conf->hotlines, &conf->nhotlines, ctx->err,
-	    ctx->errlen) == -1)
+	/* src/conf_report.c, src/conf_web.c, src/conf_match.c */
+	if (conf_reports_read(ctx, root, &conf->reports) == -1 ||
+	    conf_web_read(ctx, root, &conf->web) == -1 ||
+	    conf_matching_read(ctx, root, &conf->matching) == -1 ||
+	    conf_hotlines_read(ctx, root, &conf->hotlines,
+	    &conf->nhotlines) == -1)
 		return -1;
 	return 0;
 }
@@ -693,7 +414,7 @@ conf_near(const config_setting_t *s, const config_setting_t *parent)
  * parent or NULL when the reply came from the defaults.
  */
 static int
-conf_check_reply(struct conf_ctx *ctx, const struct conf_reply *reply,
+conf_check_reply(const struct conf_ctx *ctx, const struct conf_reply *reply,
     const config_setting_t *s, const char *what, int required)
 {
 	const config_setting_t *t;
@@ -734,7 +455,7 @@ conf_same_word(const char *a, const char *b)
 
 /* Word j of set w: blank, not UTF-8, or already used by an earlier one. */
 static int
-conf_check_word(struct conf_ctx *ctx, const struct conf_wordset *sets,
+conf_check_word(const struct conf_ctx *ctx, const struct conf_wordset *sets,
     size_t w, size_t j)
 {
 	const struct conf_wordset *set = &sets[w];
@@ -767,7 +488,7 @@ conf_check_word(struct conf_ctx *ctx, const struct conf_wordset *sets,
 
 /* All trigger words: each list non-empty, and no word in two places. */
 static int
-conf_check_words(struct conf_ctx *ctx, const struct conf_wordset *sets,
+conf_check_words(const struct conf_ctx *ctx, const struct conf_wordset *sets,
     size_t nsets)
 {
 	size_t w, j;
@@ -786,7 +507,7 @@ conf_check_words(struct conf_ctx *ctx, const struct conf_wordset *sets,
 
 /* Group names: short ASCII labels for statistics, unique, not reserved. */
 static int
-conf_check_name(struct conf_ctx *ctx, const struct conf *conf, size_t i,
+conf_check_name(const struct conf_ctx *ctx, const struct conf *conf, size_t i,
     const config_setting_t *g, const char *what)
 {
 	const char *name = conf->keywords[i].name;
@@ -811,7 +532,7 @@ conf_check_name(struct conf_ctx *ctx, const struct conf *conf, size_t i,
 }
 
 static int
-conf_check_keywords(struct conf_ctx *ctx, const struct conf *conf,
+conf_check_keywords(const struct conf_ctx *ctx, const struct conf *conf,
     const config_setting_t *root, struct conf_wordset *sets)
 {
 	const config_setting_t *list, *g;
@@ -844,7 +565,7 @@ conf_check_keywords(struct conf_ctx *ctx, const struct conf *conf,
 
 /* Stop or start: its words go into *set, its reply must have a text. */
 static int
-conf_check_optin(struct conf_ctx *ctx, const config_setting_t *root,
+conf_check_optin(const struct conf_ctx *ctx, const config_setting_t *root,
     const char *name, char **words, size_t nwords,
     const struct conf_reply *reply, struct conf_wordset *set)
 {
@@ -866,7 +587,7 @@ conf_check_optin(struct conf_ctx *ctx, const config_setting_t *root,
 /* The required strings are not empty. (The numbers' ranges are checked
  * as they are read, by conf_int_range().) */
 static int
-conf_check_fields(struct conf_ctx *ctx, const struct conf *conf,
+conf_check_fields(const struct conf_ctx *ctx, const struct conf *conf,
     const config_setting_t *root)
 {
 	const struct conf_field *f;
@@ -893,7 +614,7 @@ conf_check_fields(struct conf_ctx *ctx, const struct conf *conf,
  * only to say on which line a bad value stands. Returns 0 or -1.
  */
 static int
-conf_validate(struct conf_ctx *ctx, const struct conf *conf,
+conf_validate(const struct conf_ctx *ctx, const struct conf *conf,
     const config_setting_t *root)
 {
 	struct conf_wordset *sets;
@@ -927,7 +648,7 @@ conf_validate(struct conf_ctx *ctx, const struct conf *conf,
  * "FILE:LINE: <libconfig's reason>".
  */
 static int
-conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf_src **src)
+conf_parse(const struct conf_ctx *ctx, config_t *cfg, struct conf_src **src)
 {
 	const char *file;
 	unsigned line;
@@ -938,20 +659,19 @@ conf_parse(struct conf_ctx *ctx, config_t *cfg, struct conf_src **src)
 		config_setting_set_hook(config_root_setting(cfg), *src);
 		return 0;
 	}
-	if (config_error_line(cfg) > 0 && ctx->errlen > 0) {
+	line = 0;
+	file = ctx->path;
+	if (config_error_line(cfg) > 0)
 		file = conf_src_where(*src, (unsigned)config_error_line(cfg),
 		    &line);
-		snprintf(ctx->err, ctx->errlen, "%s:%u: %s", file, line,
-		    config_error_text(cfg));
-		return -1;
-	}
-	return conf_fail(ctx, NULL, "%s", config_error_text(cfg));
+	return conf_err(ctx->err, ctx->errlen, file, line, "%s",
+	    config_error_text(cfg));
 }
 
 int
 conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 {
-	struct conf_ctx ctx = { path, err, errlen };
+	struct conf_ctx ctx = { path, "", err, errlen };
 	struct conf_src *src = NULL;
 	struct conf *conf;
 	config_t cfg;
@@ -991,13 +711,13 @@ conf_free(struct conf *conf)
 		return;
 	for (i = 0; i < conf->nkeywords; i++) {
 		free(conf->keywords[i].name);
-		conf_words_free(conf->keywords[i].words,
+		conf_strs_free(conf->keywords[i].words,
 		    conf->keywords[i].nwords);
 		conf_reply_free(&conf->keywords[i].reply);
 	}
 	free(conf->keywords);
-	conf_words_free(conf->stop_words, conf->nstop_words);
-	conf_words_free(conf->start_words, conf->nstart_words);
+	conf_strs_free(conf->stop_words, conf->nstop_words);
+	conf_strs_free(conf->start_words, conf->nstart_words);
 	conf_reply_free(&conf->default_reply);
 	conf_reply_free(&conf->stop_reply);
 	conf_reply_free(&conf->start_reply);
@@ -1005,7 +725,7 @@ conf_free(struct conf *conf)
 	conf_web_free(&conf->web);
 	match_free(conf->match);
 	conf_matching_free(&conf->matching);
-	conf_words_free(conf->hotlines, conf->nhotlines);
+	conf_strs_free(conf->hotlines, conf->nhotlines);
 	if (conf->modem.pin != NULL)
 		explicit_bzero(conf->modem.pin, strlen(conf->modem.pin));
 	free(conf->modem.pin);

@@ -78,18 +78,9 @@ conf_src_fail(struct conf_src *src, const char *file, unsigned line,
     const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (src->err == NULL || src->errlen == 0)
-		return -1;
-	if (line > 0)
-		n = snprintf(src->err, src->errlen, "%s:%u: ", file, line);
-	else
-		n = snprintf(src->err, src->errlen, "%s: ", file);
-	if (n < 0 || (size_t)n >= src->errlen)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(src->err + n, src->errlen - (size_t)n, fmt, ap);
+	conf_errv(src->err, src->errlen, file, line, "", fmt, ap);
 	va_end(ap);
 	return -1;
 }

@@ -24,22 +24,6 @@
 #include "conf_int.h"
 #include "text.h"
 
-/* "FILE:LINE: " and the reason into err. Returns -1. */
-static int conf_match_fail(const config_setting_t *, const char *, char *,
-    size_t, const char *, ...) __attribute__((format(printf, 5, 6)));
-
-static int
-conf_match_fail(const config_setting_t *s, const char *path, char *err,
-    size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	conf_failv(path, s, "", err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Appends a copy of s to the list. 0, or -1 when out of memory. */
 static int
 conf_match_push(char ***list, size_t *n, const char *s)
@@ -55,52 +39,11 @@ conf_match_push(char ***list, size_t *n, const char *s)
 	return 0;
 }
 
-/* An integer member name of g, 0 to 64, into *dst when present. */
-static int
-conf_match_int(const config_setting_t *g, const char *name, int *dst,
-    const char *path, char *err, size_t errlen)
-{
-	const config_setting_t *s;
-
-	char what[64];
-
-	if ((s = config_setting_get_member(g, name)) == NULL)
-		return 0;
-	snprintf(what, sizeof(what), "matching.%s", name);
-	/* 64: the longest word a keyword may be (text.h). */
-	return conf_int_range(path, s, what, 0, 64, dst, err, errlen);
-}
-
-static int
-conf_match_not_typos(const config_setting_t *g, struct conf_matching *out,
-    const char *path, char *err, size_t errlen)
-{
-	const config_setting_t *s, *e;
-	int i;
-
-	if ((s = config_setting_get_member(g, "not_typos")) == NULL)
-		return 0;
-	if (!config_setting_is_array(s) && !config_setting_is_list(s))
-		return conf_match_fail(s, path, err, errlen,
-		    "matching.not_typos: expected a list of strings");
-	for (i = 0; (e = config_setting_get_elem(s, (unsigned)i)) != NULL;
-	    i++) {
-		if (config_setting_type(e) != CONFIG_TYPE_STRING)
-			return conf_match_fail(e, path, err, errlen,
-			    "matching.not_typos[%d]: expected a string", i);
-		if (conf_match_push(&out->not_typos, &out->nnot_typos,
-		    config_setting_get_string(e)) == -1)
-			return conf_match_fail(NULL, path, err, errlen,
-			    "out of memory");
-	}
-	return 0;
-}
-
 /* One entry [ "letter", "spelling", ... ] of the transliteration list. */
 static int
-conf_match_translit_entry(const config_setting_t *e, int i,
-    struct text_translit *tl, struct conf_matching *out, const char *path,
-    char *err, size_t errlen)
+conf_match_translit_entry(const struct conf_ctx *ctx,
+    const config_setting_t *e, int i, struct text_translit *tl,
+    struct conf_matching *out)
 {
 	const config_setting_t *x;
 	const char *letter, *spell;
@@ -110,33 +53,31 @@ conf_match_translit_entry(const config_setting_t *e, int i,
 	n = config_setting_length(e);
 	if ((!config_setting_is_array(e) && !config_setting_is_list(e)) ||
 	    n < 2)
-		return conf_match_fail(e, path, err, errlen,
-		    "matching.transliteration[%d]: expected [ \"letter\", "
-		    "\"spelling\", ... ]", i);
+		return conf_fail(ctx, e, "transliteration[%d]: expected "
+		    "[ \"letter\", \"spelling\", ... ]", i);
 	for (j = 0; j < n; j++) {
 		x = config_setting_get_elem(e, (unsigned)j);
 		if (config_setting_type(x) != CONFIG_TYPE_STRING)
-			return conf_match_fail(x, path, err, errlen,
-			    "matching.transliteration[%d]: expected strings", i);
+			return conf_fail(ctx, x, "transliteration[%d]: expected "
+			    "strings", i);
 	}
 	letter = config_setting_get_string_elem(e, 0);
 	for (j = 1; j < n; j++) {
 		spell = config_setting_get_string_elem(e, j);
 		if (text_translit_add(tl, letter, spell, why, sizeof(why)) == -1)
-			return conf_match_fail(e, path, err, errlen,
-			    "matching.transliteration[%d]: %s", i, why);
+			return conf_fail(ctx, e, "transliteration[%d]: %s", i,
+			    why);
 		if (conf_match_push(&out->translit, &out->ntranslit,
 		    letter) == -1 || conf_match_push(&out->translit,
 		    &out->ntranslit, spell) == -1)
-			return conf_match_fail(NULL, path, err, errlen,
-			    "out of memory");
+			return conf_nomem(ctx);
 	}
 	return 0;
 }
 
 static int
-conf_match_translit(const config_setting_t *g, struct conf_matching *out,
-    const char *path, char *err, size_t errlen)
+conf_match_translit(const struct conf_ctx *ctx, const config_setting_t *g,
+    struct conf_matching *out)
 {
 	const config_setting_t *s, *e;
 	struct text_translit *tl;
@@ -145,14 +86,13 @@ conf_match_translit(const config_setting_t *g, struct conf_matching *out,
 	if ((s = config_setting_get_member(g, "transliteration")) == NULL)
 		return 0;
 	if (!config_setting_is_list(s) && !config_setting_is_array(s))
-		return conf_match_fail(s, path, err, errlen,
-		    "matching.transliteration: expected a list ( [ \"ө\", "
-		    "\"oe\" ], ... )");
+		return conf_fail(ctx, s, "transliteration: expected a list "
+		    "( [ \"ө\", \"oe\" ], ... )");
 	if ((tl = text_translit_new()) == NULL)
-		return conf_match_fail(NULL, path, err, errlen, "out of memory");
+		return conf_nomem(ctx);
 	for (i = 0; rc == 0 &&
 	    (e = config_setting_get_elem(s, (unsigned)i)) != NULL; i++)
-		rc = conf_match_translit_entry(e, i, tl, out, path, err, errlen);
+		rc = conf_match_translit_entry(ctx, e, i, tl, out);
 	text_translit_free(tl);
 	return rc;
 }
@@ -168,56 +108,36 @@ static const char *const conf_match_not_typos_default[] = {
 	"sport", "resort", "repeat", "jobs", "blob", "mob", NULL,
 };
 
-/* The built-in not_typos list, unless the group g gives one. */
-static int
-conf_match_defaults(const config_setting_t *g, struct conf_matching *out)
-{
-	size_t i;
-
-	if (g != NULL && config_setting_get_member(g, "not_typos") != NULL)
-		return 0;
-	for (i = 0; conf_match_not_typos_default[i] != NULL; i++)
-		if (conf_match_push(&out->not_typos, &out->nnot_typos,
-		    conf_match_not_typos_default[i]) == -1)
-			return -1;
-	return 0;
-}
-
 int
-conf_matching_read(const struct config_setting_t *g, const char *path,
-    struct conf_matching *out, char *err, size_t errlen)
+conf_matching_read(const struct conf_ctx *fctx, const config_setting_t *root,
+    struct conf_matching *out)
 {
 	static const char *const keys[] = { "typo_length", "typo2_length",
 	    "not_typos", "transliteration", NULL };
-	const config_setting_t *s;
-	const char *name;
-	int i, k;
+	struct conf_ctx ctx = conf_ctx_group(fctx, "matching");
+	const config_setting_t *g;
+	size_t i;
 
-	if (conf_match_defaults(g, out) == -1)
-		return conf_match_fail(NULL, path, err, errlen, "out of memory");
+	for (i = 0; conf_match_not_typos_default[i] != NULL; i++)
+		if (conf_match_push(&out->not_typos, &out->nnot_typos,
+		    conf_match_not_typos_default[i]) == -1)
+			return conf_nomem(&ctx);
+	if (conf_group(fctx, root, "matching", &g) == -1)
+		return -1;
 	if (g == NULL)
 		return 0;
-	if (!config_setting_is_group(g))
-		return conf_match_fail(g, path, err, errlen,
-		    "matching: expected a group { ... }");
-	for (i = 0; (s = config_setting_get_elem(g, (unsigned)i)) != NULL;
-	    i++) {
-		name = config_setting_name(s);
-		for (k = 0; keys[k] != NULL && strcmp(keys[k], name) != 0; k++)
-			;
-		if (keys[k] == NULL)
-			return conf_match_fail(s, path, err, errlen,
-			    "matching: unknown setting \"%s\"", name);
-	}
-	if (conf_match_int(g, "typo_length", &out->typo_length, path, err,
-	    errlen) == -1 || conf_match_int(g, "typo2_length",
-	    &out->typo2_length, path, err, errlen) == -1 ||
-	    conf_match_not_typos(g, out, path, err, errlen) == -1 ||
-	    conf_match_translit(g, out, path, err, errlen) == -1)
+	/* 64: the longest word a keyword may be (text.h). */
+	if (conf_keys(&ctx, g, keys) == -1 ||
+	    conf_int(&ctx, g, "typo_length", 0, 64, &out->typo_length) == -1 ||
+	    conf_int(&ctx, g, "typo2_length", 0, 64,
+	    &out->typo2_length) == -1 ||
+	    conf_strs(&ctx, g, "not_typos", 0, &out->not_typos,
+	    &out->nnot_typos) == -1 ||
+	    conf_match_translit(&ctx, g, out) == -1)
 		return -1;
 	if (out->typo2_length > 0 && out->typo2_length < out->typo_length)
-		return conf_match_fail(g, path, err, errlen, "matching: "
-		    "typo2_length must not be below typo_length");
+		return conf_fail(&ctx, g, "typo2_length must not be below "
+		    "typo_length");
 	return 0;
 }
 
@@ -237,28 +157,27 @@ conf_matching_free(struct conf_matching *m)
 }
 
 int
-conf_hotlines_read(const struct config_setting_t *g, const char *path,
-    char ***out, size_t *n, char *err, size_t errlen)
+conf_hotlines_read(const struct conf_ctx *ctx, const config_setting_t *root,
+    char ***out, size_t *n)
 {
-	const config_setting_t *e;
+	const config_setting_t *g, *e;
 	const char *s;
 	int i;
 
-	if (g == NULL)
+	if ((g = config_setting_get_member(root, "hotlines")) == NULL)
 		return 0;
 	if (!config_setting_is_array(g) && !config_setting_is_list(g))
-		return conf_match_fail(g, path, err, errlen,
-		    "hotlines: expected a list of numbers [ \"102\", ... ]");
+		return conf_fail(ctx, g, "hotlines: expected a list of numbers "
+		    "[ \"102\", ... ]");
 	for (i = 0; (e = config_setting_get_elem(g, (unsigned)i)) != NULL;
 	    i++) {
 		s = config_setting_type(e) == CONFIG_TYPE_STRING ?
 		    config_setting_get_string(e) : NULL;
 		if (!text_number_ok(s, 1))
-			return conf_match_fail(e, path, err, errlen,
-			    "hotlines[%d]: expected a number in quotes", i);
+			return conf_fail(ctx, e, "hotlines[%d]: expected a number "
+			    "in quotes", i);
 		if (conf_match_push(out, n, s) == -1)
-			return conf_match_fail(NULL, path, err, errlen,
-			    "out of memory");
+			return conf_nomem(ctx);
 	}
 	return 0;
 }

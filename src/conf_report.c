@@ -33,12 +33,6 @@
 #include "seal.h"
 #include "text.h"
 
-struct conf_rctx {
-	const char *path;
-	char *err;
-	size_t errlen;
-};
-
 static const char *const conf_report_keys[] = { "public_key", "window",
     "urgent_words", "alert_segments", "alert_include_number",
     "escalate_minutes", "relay_hours", "pin_attempts", "pin_lockout",
@@ -62,60 +56,6 @@ static const char *const conf_report_prompt[LANG_COUNT] = {
 static const char *const conf_report_days[7] = { "sun", "mon", "tue", "wed",
     "thu", "fri", "sat" };
 
-static int conf_rfail(struct conf_rctx *, const config_setting_t *,
-    const char *, ...) __attribute__((format(printf, 3, 4)));
-
-/* "FILE:LINE: reports.<reason>" into the error buffer. Returns -1. */
-static int
-conf_rfail(struct conf_rctx *ctx, const config_setting_t *s,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	conf_failv(ctx->path, s, "reports.", ctx->err, ctx->errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static void
-conf_rstrs_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* A list or array of strings s into a new *out. Returns 0 or -1. */
-static int
-conf_rstrs(struct conf_rctx *ctx, const config_setting_t *s, char ***out,
-    size_t *n)
-{
-	int i, count;
-	const char *v;
-
-	*out = NULL;
-	*n = 0;
-	if (!config_setting_is_aggregate(s))
-		return conf_rfail(ctx, s, "%s: expected a list of strings",
-		    config_setting_name(s));
-	count = config_setting_length(s);
-	if ((*out = calloc((size_t)count + 1, sizeof(**out))) == NULL)
-		return conf_rfail(ctx, s, "out of memory");
-	for (i = 0; i < count; i++) {
-		v = config_setting_get_string_elem(s, i);
-		if (v == NULL || v[0] == '\0')
-			return conf_rfail(ctx, s, "%s: expected non-empty "
-			    "strings", config_setting_name(s));
-		if (((*out)[i] = strdup(v)) == NULL)
-			return conf_rfail(ctx, s, "out of memory");
-		(*n)++;
-	}
-	return 0;
-}
-
 /* The index of caseworker name, or -1. */
 static int
 conf_rcaseworker(const struct conf_reports *r, const char *name)
@@ -128,27 +68,30 @@ conf_rcaseworker(const struct conf_reports *r, const char *name)
 	return -1;
 }
 
-/* Names in s (caseworkers' names) into indexes. Returns 0 or -1. */
+/* The caseworkers' names in member name of g (present) into indexes.
+ * Returns 0 or -1. */
 static int
-conf_rwho(struct conf_rctx *ctx, const struct conf_reports *r,
-    const config_setting_t *s, size_t **who, size_t *n)
+conf_rwho(const struct conf_ctx *ctx, const struct conf_reports *r,
+    const config_setting_t *g, const char *name, size_t **who, size_t *n)
 {
-	char **names;
-	size_t i, nn;
+	const config_setting_t *s = config_setting_get_member(g, name);
+	char **names = NULL;
+	size_t i, nn = 0;
 	int k, rc = 0;
 
-	if (conf_rstrs(ctx, s, &names, &nn) == -1)
+	if (conf_strs(ctx, g, name, CONF_NONEMPTY, &names, &nn) == -1)
 		return -1;
 	if ((*who = calloc(nn + 1, sizeof(**who))) == NULL)
-		rc = conf_rfail(ctx, s, "out of memory");
+		rc = conf_nomem(ctx);
 	for (i = 0; rc == 0 && i < nn; i++) {
 		if ((k = conf_rcaseworker(r, names[i])) < 0)
-			rc = conf_rfail(ctx, s, "%s: no caseworker named "
-			    "\"%s\"", config_setting_name(s), names[i]);
+			rc = conf_fail(ctx, config_setting_get_elem(s,
+			    (unsigned)i), "%s[%zu]: no caseworker named \"%s\"",
+			    name, i, names[i]);
 		else
 			(*who)[(*n)++] = (size_t)k;
 	}
-	conf_rstrs_free(names, nn);
+	conf_strs_free(names, nn);
 	return rc;
 }
 
@@ -165,7 +108,7 @@ conf_rstr(const config_setting_t *g, const char *name)
 
 /* One caseworker { name; number; pin_hash; }. Returns 0 or -1. */
 static int
-conf_rcw(struct conf_rctx *ctx, const config_setting_t *g,
+conf_rcw(const struct conf_ctx *ctx, const config_setting_t *g,
     struct conf_caseworker *cw)
 {
 	const char *name = conf_rstr(g, "name"), *num = conf_rstr(g, "number");
@@ -173,15 +116,15 @@ conf_rcw(struct conf_rctx *ctx, const config_setting_t *g,
 
 	if (name == NULL || num == NULL || num[0] != '+' ||
 	    !text_number_ok(num, 3))
-		return conf_rfail(ctx, g, "caseworkers: each needs a name and "
+		return conf_fail(ctx, g, "caseworkers: each needs a name and "
 		    "a number in international form (+976...)");
 	if (pin != NULL && strncmp(pin, "$argon2", 7) != 0)
-		return conf_rfail(ctx, g, "caseworkers: pin_hash of \"%s\" is "
+		return conf_fail(ctx, g, "caseworkers: pin_hash of \"%s\" is "
 		    "not a crypto_pwhash string ($argon2id$...)", name);
 	if ((cw->name = strdup(name)) == NULL ||
 	    (cw->number = strdup(num)) == NULL ||
 	    (pin != NULL && (cw->pin_hash = strdup(pin)) == NULL))
-		return conf_rfail(ctx, g, "out of memory");
+		return conf_fail(ctx, g, "out of memory");
 	return 0;
 }
 
@@ -224,49 +167,30 @@ conf_rdays(const char *s, unsigned *mask)
 
 /* One roster line. Returns 0 or -1. */
 static int
-conf_rroster(struct conf_rctx *ctx, const struct conf_reports *r,
+conf_rroster(const struct conf_ctx *ctx, const struct conf_reports *r,
     const config_setting_t *g, struct conf_roster *ro)
 {
 	const char *days = conf_rstr(g, "days"), *hours = conf_rstr(g, "hours");
-	const config_setting_t *who = config_setting_get_member(g, "on_duty");
 
 	ro->from_hour = 0;
 	ro->to_hour = 24;
 	if (days == NULL || conf_rdays(days, &ro->days) == -1)
-		return conf_rfail(ctx, g, "roster: days: expected \"mon-fri\", "
+		return conf_fail(ctx, g, "roster: days: expected \"mon-fri\", "
 		    "\"sat,sun\", \"all\", ...");
 	if (hours != NULL && (sscanf(hours, "%d-%d", &ro->from_hour,
 	    &ro->to_hour) != 2 || ro->from_hour < 0 || ro->from_hour > 23 ||
 	    ro->to_hour < 1 || ro->to_hour > 24 ||
 	    ro->from_hour == ro->to_hour))
-		return conf_rfail(ctx, g, "roster: hours: expected \"9-18\" "
+		return conf_fail(ctx, g, "roster: hours: expected \"9-18\" "
 		    "(from the first hour to the start of the second)");
-	if (who == NULL)
-		return conf_rfail(ctx, g, "roster: on_duty: missing");
-	return conf_rwho(ctx, r, who, &ro->who, &ro->nwho);
-}
-
-/* A reply group { mn = ...; en = ...; mn_latn = ...; } over *reply. */
-static int
-conf_rreply(struct conf_rctx *ctx, const config_setting_t *g,
-    struct conf_reply *reply)
-{
-	const char *v;
-	int l;
-
-	for (l = 0; l < LANG_COUNT; l++) {
-		if ((v = conf_rstr(g, lang_name((enum lang)l))) == NULL)
-			continue;
-		free(reply->text[l]);
-		if ((reply->text[l] = strdup(v)) == NULL)
-			return conf_rfail(ctx, g, "out of memory");
-	}
-	return 0;
+	if (config_setting_get_member(g, "on_duty") == NULL)
+		return conf_fail(ctx, g, "roster: on_duty: missing");
+	return conf_rwho(ctx, r, g, "on_duty", &ro->who, &ro->nwho);
 }
 
 /* Built-in values. Returns 0 or -1. */
 static int
-conf_rdefaults(struct conf_rctx *ctx, struct conf_reports *r)
+conf_rdefaults(const struct conf_ctx *ctx, struct conf_reports *r)
 {
 	size_t i;
 	int l;
@@ -282,19 +206,19 @@ conf_rdefaults(struct conf_rctx *ctx, struct conf_reports *r)
 	for (i = 0; conf_report_urgent[i] != NULL; i++)
 		;
 	if ((r->urgent_words = calloc(i + 1, sizeof(char *))) == NULL)
-		return conf_rfail(ctx, NULL, "out of memory");
+		return conf_nomem(ctx);
 	for (i = 0; conf_report_urgent[i] != NULL; i++, r->nurgent_words++)
 		if ((r->urgent_words[i] = strdup(conf_report_urgent[i])) == NULL)
-			return conf_rfail(ctx, NULL, "out of memory");
+			return conf_nomem(ctx);
 	for (l = 0; l < LANG_COUNT; l++)
 		if ((r->prompt.text[l] = strdup(conf_report_prompt[l])) == NULL)
-			return conf_rfail(ctx, NULL, "out of memory");
+			return conf_nomem(ctx);
 	return 0;
 }
 
 /* The integer members, each with its range (shukher.conf(5)). */
 static int
-conf_rints(struct conf_rctx *ctx, const config_setting_t *g,
+conf_rints(const struct conf_ctx *ctx, const config_setting_t *g,
     struct conf_reports *r)
 {
 	const struct { const char *name; int *dst; int min, max; } f[] = {
@@ -312,35 +236,25 @@ conf_rints(struct conf_rctx *ctx, const config_setting_t *g,
 	};
 	const config_setting_t *s;
 	size_t i;
-	char name[64];
 
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		if ((s = config_setting_get_member(g, f[i].name)) == NULL)
-			continue;
-		snprintf(name, sizeof(name), "reports.%s", f[i].name);
-		if (conf_int_range(ctx->path, s, name, f[i].min, f[i].max,
-		    f[i].dst, ctx->err, ctx->errlen) == -1)
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (conf_int(ctx, g, f[i].name, f[i].min, f[i].max,
+		    f[i].dst) == -1)
 			return -1;
-	}
 	/* The lockout doubles from pin_lockout up to pin_lockout_max. */
 	if ((s = config_setting_get_member(g, "pin_lockout_max")) != NULL &&
 	    r->pin_lockout_max < r->pin_lockout)
-		return conf_rfail(ctx, s, "pin_lockout_max: less than "
+		return conf_fail(ctx, s, "pin_lockout_max: less than "
 		    "pin_lockout (%d)", r->pin_lockout);
 	if (r->pin_lockout_max < r->pin_lockout)
 		r->pin_lockout_max = r->pin_lockout;
-	if ((s = config_setting_get_member(g, "alert_include_number")) != NULL) {
-		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-			return conf_rfail(ctx, s, "alert_include_number: "
-			    "expected true or false");
-		r->alert_include_number = config_setting_get_bool(s);
-	}
-	return 0;
+	return conf_bool(ctx, g, "alert_include_number",
+	    &r->alert_include_number);
 }
 
 /* The lists: caseworkers, then roster and fallback naming them. */
 static int
-conf_rlists(struct conf_rctx *ctx, const config_setting_t *g,
+conf_rlists(const struct conf_ctx *ctx, const config_setting_t *g,
     struct conf_reports *r)
 {
 	const config_setting_t *s;
@@ -351,7 +265,7 @@ conf_rlists(struct conf_rctx *ctx, const config_setting_t *g,
 		if (!config_setting_is_list(s) ||
 		    (r->caseworkers = calloc((size_t)n + 1,
 		    sizeof(*r->caseworkers))) == NULL)
-			return conf_rfail(ctx, s, "caseworkers: expected a "
+			return conf_fail(ctx, s, "caseworkers: expected a "
 			    "list ( { name; number; pin_hash; }, ... )");
 		for (i = 0; i < n; i++, r->ncaseworkers++)
 			if (conf_rcw(ctx, config_setting_get_elem(s,
@@ -359,92 +273,71 @@ conf_rlists(struct conf_rctx *ctx, const config_setting_t *g,
 				return -1;
 		for (i = 0; i < n; i++)
 			if (conf_rcaseworker(r, r->caseworkers[i].name) != i)
-				return conf_rfail(ctx, s, "caseworkers: \"%s\" "
+				return conf_fail(ctx, s, "caseworkers: \"%s\" "
 				    "twice", r->caseworkers[i].name);
 	}
 	if ((s = config_setting_get_member(g, "roster")) != NULL) {
 		n = config_setting_length(s);
 		if (!config_setting_is_list(s) || (r->roster = calloc(
 		    (size_t)n + 1, sizeof(*r->roster))) == NULL)
-			return conf_rfail(ctx, s, "roster: expected a list");
+			return conf_fail(ctx, s, "roster: expected a list");
 		for (i = 0; i < n; i++, r->nroster++)
 			if (conf_rroster(ctx, r, config_setting_get_elem(s,
 			    (unsigned)i), &r->roster[i]) == -1)
 				return -1;
 	}
-	if ((s = config_setting_get_member(g, "fallback")) != NULL &&
-	    conf_rwho(ctx, r, s, &r->fallback, &r->nfallback) == -1)
+	if (config_setting_get_member(g, "fallback") != NULL &&
+	    conf_rwho(ctx, r, g, "fallback", &r->fallback,
+	    &r->nfallback) == -1)
 		return -1;
 	return 0;
 }
 
-/* Whether name is a member reports may have. */
+/* Reads the words, the texts and the key. */
 static int
-conf_rknown(const char *name)
-{
-	size_t k;
-
-	for (k = 0; conf_report_keys[k] != NULL; k++)
-		if (name != NULL && strcmp(conf_report_keys[k], name) == 0)
-			return 1;
-	return 0;
-}
-
-/* Checks member names, and reads the key and the texts. */
-static int
-conf_rrest(struct conf_rctx *ctx, const config_setting_t *g,
+conf_rrest(const struct conf_ctx *ctx, const config_setting_t *g,
     struct conf_reports *r)
 {
 	const config_setting_t *s;
 	char kerr[256];
 	const char *v;
-	int i;
 
-	for (i = 0; i < config_setting_length(g); i++) {
-		s = config_setting_get_elem(g, (unsigned)i);
-		if (!conf_rknown(config_setting_name(s)))
-			return conf_rfail(ctx, s, "%s: unknown setting",
-			    config_setting_name(s));
-	}
-	if ((s = config_setting_get_member(g, "urgent_words")) != NULL) {
-		conf_rstrs_free(r->urgent_words, r->nurgent_words);
-		if (conf_rstrs(ctx, s, &r->urgent_words,
-		    &r->nurgent_words) == -1)
-			return -1;
-	}
-	if ((s = config_setting_get_member(g, "prompt")) != NULL &&
-	    conf_rreply(ctx, s, &r->prompt) == -1)
+	/* The prompt's languages that the file omits keep the built-in
+	 * texts. */
+	if (conf_strs(ctx, g, "urgent_words", CONF_NONEMPTY, &r->urgent_words,
+	    &r->nurgent_words) == -1 ||
+	    conf_reply(ctx, g, "prompt", CONF_REPLY_OVER, &r->prompt) == -1 ||
+	    conf_reply(ctx, g, "followup_reply", CONF_REPLY_OVER,
+	    &r->followup_reply) == -1 ||
+	    conf_str(ctx, g, "public_key", CONF_NONEMPTY,
+	    &r->public_key) == -1)
 		return -1;
-	if ((s = config_setting_get_member(g, "followup_reply")) != NULL &&
-	    conf_rreply(ctx, s, &r->followup_reply) == -1)
-		return -1;
-	if ((v = conf_rstr(g, "public_key")) != NULL) {
+	if ((v = r->public_key) != NULL) {
 		s = config_setting_get_member(g, "public_key");
-		if ((r->public_key = strdup(v)) == NULL)
-			return conf_rfail(ctx, s, "out of memory");
 		/* A FIFO here would block the daemon at a reload. */
 		if (conf_file_check(v, kerr, sizeof(kerr)) == -1)
-			return conf_rfail(ctx, s, "public_key: %s: %s", v, kerr);
+			return conf_fail(ctx, s, "public_key: %s: %s", v, kerr);
 		if (seal_load_public(v, &r->key, kerr, sizeof(kerr)) == -1)
-			return conf_rfail(ctx, s, "public_key: %s", kerr);
+			return conf_fail(ctx, s, "public_key: %s", kerr);
 	}
 	return 0;
 }
 
 int
-conf_reports_read(const struct config_setting_t *g, const char *path,
-    struct conf_reports *out, char *err, size_t errlen)
+conf_reports_read(const struct conf_ctx *fctx, const config_setting_t *root,
+    struct conf_reports *out)
 {
-	struct conf_rctx ctx = { path, err, errlen };
+	struct conf_ctx ctx = conf_ctx_group(fctx, "reports");
+	const config_setting_t *g;
 
 	memset(out, 0, sizeof(*out));
-	if (conf_rdefaults(&ctx, out) == -1)
+	if (conf_rdefaults(&ctx, out) == -1 ||
+	    conf_group(fctx, root, "reports", &g) == -1)
 		return -1;
 	if (g == NULL)
 		return 0;
-	if (!config_setting_is_group(g))
-		return conf_rfail(&ctx, g, "expected a group { ... }");
-	if (conf_rints(&ctx, g, out) == -1 || conf_rlists(&ctx, g, out) == -1)
+	if (conf_keys(&ctx, g, conf_report_keys) == -1 ||
+	    conf_rints(&ctx, g, out) == -1 || conf_rlists(&ctx, g, out) == -1)
 		return -1;
 	return conf_rrest(&ctx, g, out);
 }
@@ -458,7 +351,7 @@ conf_reports_free(struct conf_reports *r)
 	if (r == NULL)
 		return;
 	free(r->public_key);
-	conf_rstrs_free(r->urgent_words, r->nurgent_words);
+	conf_strs_free(r->urgent_words, r->nurgent_words);
 	for (l = 0; l < LANG_COUNT; l++) {
 		free(r->prompt.text[l]);
 		free(r->followup_reply.text[l]);

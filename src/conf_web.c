@@ -30,14 +30,9 @@
 
 #include <libconfig.h>
 
+#include "day.h"
 #include "conf.h"
 #include "conf_int.h"
-
-struct conf_wctx {
-	const char *path;
-	char *err;
-	size_t errlen;
-};
 
 static const char *const conf_web_keys[] = { "enabled", "listen", "port",
     "certificate", "key", "session_idle", "session_max", "signin_attempts",
@@ -63,42 +58,6 @@ static const struct conf_web_int {
 	    300 },
 };
 
-static int conf_wfail(struct conf_wctx *, const config_setting_t *,
-    const char *, ...) __attribute__((format(printf, 3, 4)));
-
-static int
-conf_wfail(struct conf_wctx *ctx, const config_setting_t *s,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	conf_failv(ctx->path, s, "web.", ctx->err, ctx->errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* A string member into a new *dst (kept when absent). Returns 0 or -1. */
-static int
-conf_wstr(struct conf_wctx *ctx, const config_setting_t *g, const char *name,
-    char **dst)
-{
-	const config_setting_t *s = config_setting_get_member(g, name);
-	char *copy;
-
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_STRING ||
-	    config_setting_get_string(s)[0] == '\0')
-		return conf_wfail(ctx, s, "%s: expected a non-empty string",
-		    name);
-	if ((copy = strdup(config_setting_get_string(s))) == NULL)
-		return conf_wfail(ctx, s, "out of memory");
-	free(*dst);
-	*dst = copy;
-	return 0;
-}
-
 /* 1 when s is a host name or an address, as a Host header names it
  * without its port: letters, digits, '-' and '.', or an IPv6 address. */
 static int
@@ -122,7 +81,7 @@ conf_web_name_ok(const char *s)
 
 /* web.name: one string or a list of them, into w->names. */
 static int
-conf_wnames(struct conf_wctx *ctx, const config_setting_t *g,
+conf_wnames(const struct conf_ctx *ctx, const config_setting_t *g,
     struct conf_web *w)
 {
 	const config_setting_t *s = config_setting_get_member(g, "name"), *e;
@@ -137,20 +96,20 @@ conf_wnames(struct conf_wctx *ctx, const config_setting_t *g,
 	    !config_setting_is_group(s))
 		n = config_setting_length(s);
 	else
-		return conf_wfail(ctx, s, "name: expected a host name or a "
+		return conf_fail(ctx, s, "name: expected a host name or a "
 		    "list of them");
 	if ((w->names = calloc((size_t)n + 1, sizeof(*w->names))) == NULL)
-		return conf_wfail(ctx, s, "out of memory");
+		return conf_nomem(ctx);
 	for (i = 0; i < n; i++) {
 		e = n == 1 && config_setting_type(s) == CONFIG_TYPE_STRING ?
 		    s : config_setting_get_elem(s, (unsigned)i);
 		if (config_setting_type(e) != CONFIG_TYPE_STRING ||
 		    !conf_web_name_ok(v = config_setting_get_string(e)))
-			return conf_wfail(ctx, e, "name: expected a host name "
+			return conf_fail(ctx, e, "name: expected a host name "
 			    "or an address, without a port (\"shukher.lan\", "
 			    "\"192.168.1.20\")");
 		if ((w->names[i] = strdup(v)) == NULL)
-			return conf_wfail(ctx, e, "out of memory");
+			return conf_nomem(ctx);
 		w->nnames++;
 	}
 	return 0;
@@ -158,76 +117,56 @@ conf_wnames(struct conf_wctx *ctx, const config_setting_t *g,
 
 /* Names, types and ranges of everything but the strings' meaning. */
 static int
-conf_wread(struct conf_wctx *ctx, const config_setting_t *g,
+conf_wread(const struct conf_ctx *ctx, const config_setting_t *g,
     struct conf_web *w)
 {
-	const config_setting_t *s;
-	char name[64];
-	size_t i, k;
+	size_t i;
 
-	if (!config_setting_is_group(g))
-		return conf_wfail(ctx, g, "expected a group { ... }");
-	for (i = 0; (s = config_setting_get_elem(g, (unsigned)i)) != NULL;
-	    i++) {
-		for (k = 0; conf_web_keys[k] != NULL; k++)
-			if (strcmp(conf_web_keys[k],
-			    config_setting_name(s)) == 0)
-				break;
-		if (conf_web_keys[k] == NULL)
-			return conf_wfail(ctx, s, "%s: unknown setting",
-			    config_setting_name(s));
-	}
-	if ((s = config_setting_get_member(g, "enabled")) != NULL) {
-		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-			return conf_wfail(ctx, s, "enabled: expected true or "
-			    "false");
-		w->enabled = config_setting_get_bool(s);
-	}
+	if (conf_keys(ctx, g, conf_web_keys) == -1 ||
+	    conf_bool(ctx, g, "enabled", &w->enabled) == -1)
+		return -1;
 	for (i = 0; i < sizeof(conf_web_ints) / sizeof(conf_web_ints[0]);
-	    i++) {
-		s = config_setting_get_member(g, conf_web_ints[i].name);
-		if (s == NULL)
-			continue;
-		snprintf(name, sizeof(name), "web.%s", conf_web_ints[i].name);
-		if (conf_int_range(ctx->path, s, name, conf_web_ints[i].min,
-		    conf_web_ints[i].max, (int *)(void *)((char *)w +
-		    conf_web_ints[i].off), ctx->err, ctx->errlen) == -1)
+	    i++)
+		if (conf_int(ctx, g, conf_web_ints[i].name,
+		    conf_web_ints[i].min, conf_web_ints[i].max,
+		    (int *)(void *)((char *)w + conf_web_ints[i].off)) == -1)
 			return -1;
-	}
 	return 0;
 }
 
 /* The file of member name: a regular file (not a FIFO, which would block
  * the console's start) that can be read. Returns 0 or -1. */
 static int
-conf_wfile(struct conf_wctx *ctx, const config_setting_t *g,
+conf_wfile(const struct conf_ctx *ctx, const config_setting_t *g,
     const char *name, const char *path)
 {
 	char why[160];
 
 	if (access(path, R_OK) == -1)
-		return conf_wfail(ctx, config_setting_get_member(g, name),
+		return conf_fail(ctx, config_setting_get_member(g, name),
 		    "%s: cannot read %s", name, path);
 	if (conf_file_check(path, why, sizeof(why)) == -1)
-		return conf_wfail(ctx, config_setting_get_member(g, name),
+		return conf_fail(ctx, config_setting_get_member(g, name),
 		    "%s: %s: %s", name, path, why);
 	return 0;
 }
 
 /* The strings: an address, files that can be read, a language, a day. */
 static int
-conf_wstrings(struct conf_wctx *ctx, const config_setting_t *g,
+conf_wstrings(const struct conf_ctx *ctx, const config_setting_t *g,
     struct conf_web *w)
 {
 	unsigned char addr[sizeof(struct in6_addr)];
-	char *lang = NULL, c;
-	int l, y, m, d;
+	char *lang = NULL;
+	int l, y;
 
-	if (conf_wstr(ctx, g, "listen", &w->listen) == -1 ||
-	    conf_wstr(ctx, g, "certificate", &w->certificate) == -1 ||
-	    conf_wstr(ctx, g, "key", &w->key) == -1 ||
-	    conf_wstr(ctx, g, "language", &lang) == -1 ||
-	    conf_wstr(ctx, g, "campaign_start", &w->campaign_start) == -1) {
+	if (conf_str(ctx, g, "listen", CONF_NONEMPTY, &w->listen) == -1 ||
+	    conf_str(ctx, g, "certificate", CONF_NONEMPTY,
+	    &w->certificate) == -1 ||
+	    conf_str(ctx, g, "key", CONF_NONEMPTY, &w->key) == -1 ||
+	    conf_str(ctx, g, "language", CONF_NONEMPTY, &lang) == -1 ||
+	    conf_str(ctx, g, "campaign_start", CONF_NONEMPTY,
+	    &w->campaign_start) == -1) {
 		free(lang);
 		return -1;
 	}
@@ -235,17 +174,17 @@ conf_wstrings(struct conf_wctx *ctx, const config_setting_t *g,
 		l = lang_parse(lang);
 		free(lang);
 		if (l != LANG_MN && l != LANG_EN)
-			return conf_wfail(ctx, config_setting_get_member(g,
+			return conf_fail(ctx, config_setting_get_member(g,
 			    "language"), "language: expected \"mn\" or \"en\"");
 		w->language = l;
 	}
 	if (inet_pton(AF_INET, w->listen, addr) != 1 &&
 	    inet_pton(AF_INET6, w->listen, addr) != 1)
-		return conf_wfail(ctx, config_setting_get_member(g, "listen"),
+		return conf_fail(ctx, config_setting_get_member(g, "listen"),
 		    "listen: \"%s\" is not an IPv4 or IPv6 address",
 		    w->listen);
 	if ((w->certificate == NULL) != (w->key == NULL))
-		return conf_wfail(ctx, config_setting_get_member(g,
+		return conf_fail(ctx, config_setting_get_member(g,
 		    w->key == NULL ? "certificate" : "key"),
 		    "certificate and key go together: give both for HTTPS, "
 		    "or neither");
@@ -255,26 +194,23 @@ conf_wstrings(struct conf_wctx *ctx, const config_setting_t *g,
 	if (w->enabled && w->key != NULL &&
 	    conf_wfile(ctx, g, "key", w->key) == -1)
 		return -1;
-	if (w->campaign_start != NULL) {
-		if (strlen(w->campaign_start) != 10 ||
-		    sscanf(w->campaign_start, "%4d-%2d-%2d%c", &y, &m, &d,
-		    &c) != 3 || y < 2000 || m < 1 || m > 12 || d < 1 ||
-		    d > 31 || w->campaign_start[4] != '-')
-			return conf_wfail(ctx, config_setting_get_member(g,
-			    "campaign_start"), "campaign_start: expected a "
-			    "day as YYYY-MM-DD");
-	}
+	if (w->campaign_start != NULL &&
+	    (day_parse(w->campaign_start, &y, NULL, NULL) == -1 || y < 2000))
+		return conf_fail(ctx, config_setting_get_member(g,
+		    "campaign_start"), "campaign_start: expected a day as "
+		    "YYYY-MM-DD");
 	if (w->session_max < w->session_idle)
-		return conf_wfail(ctx, config_setting_get_member(g,
+		return conf_fail(ctx, config_setting_get_member(g,
 		    "session_max"), "session_max: shorter than session_idle");
 	return 0;
 }
 
 int
-conf_web_read(const struct config_setting_t *g, const char *path,
-    struct conf_web *out, char *err, size_t errlen)
+conf_web_read(const struct conf_ctx *fctx, const config_setting_t *root,
+    struct conf_web *out)
 {
-	struct conf_wctx ctx = { path, err, errlen };
+	struct conf_ctx ctx = conf_ctx_group(fctx, "web");
+	const config_setting_t *g;
 
 	memset(out, 0, sizeof(*out));
 	out->port = 8080;
@@ -286,7 +222,9 @@ conf_web_read(const struct config_setting_t *g, const char *path,
 	out->request_timeout = 10;
 	out->language = LANG_MN;
 	if ((out->listen = strdup("127.0.0.1")) == NULL)
-		return conf_wfail(&ctx, NULL, "out of memory");
+		return conf_nomem(&ctx);
+	if (conf_group(fctx, root, "web", &g) == -1)
+		return -1;
 	if (g == NULL)
 		return 0;
 	if (conf_wread(&ctx, g, out) == -1 ||

@@ -159,12 +159,6 @@ char *ctl_time_local(int64_t t, char *buf, size_t len);
 void ctl_json_time(struct json *json, const char *key, int64_t t);
 
 /*
- * Parses "YYYY-MM-DD" (a real date) into the Unix time of local midnight
- * on that day. Returns 0, or -1 when s is not such a date.
- */
-int ctl_parse_day(const char *s, int64_t *out);
-
-/*
  * The one renderer of untrusted text for a person: a new string that is
  * safe on a terminal and shows what s holds. Line breaks and tabs become
  * spaces (with keep_lines, \n and \t stay and CRLF becomes \n); other C0

@@ -30,6 +30,7 @@
 
 #include <sodium.h>
 
+#include "day.h"
 #include "casework.h"
 #include "ctl.h"
 #include "exitcode.h"
@@ -70,24 +71,8 @@ struct ctl_export_view {
 static int
 ctl_export_until(const char *day, int64_t *until)
 {
-	struct tm tm;
-	time_t t;
-
 	*until = 0;
-	if (day == NULL)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(day, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday) != 3)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	tm.tm_mday += 1;
-	tm.tm_isdst = -1;
-	if ((t = mktime(&tm)) == (time_t)-1)
-		return -1;
-	*until = (int64_t)t;
-	return 0;
+	return day == NULL ? 0 : day_start(day, 1, until);
 }
 
 /*

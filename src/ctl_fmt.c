@@ -61,35 +61,6 @@ ctl_json_time(struct json *json, const char *key, int64_t t)
 		json_string(json, ctl_time_iso(t, buf, sizeof(buf)));
 }
 
-int
-ctl_parse_day(const char *s, int64_t *out)
-{
-	struct tm tm;
-	time_t t;
-	int i, y, m, d;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_isdst = -1;
-	if ((t = mktime(&tm)) == (time_t)-1)
-		return -1;
-	/* mktime normalises 2026-02-30 to March: refuse it. */
-	if (tm.tm_year != y - 1900 || tm.tm_mon != m - 1 || tm.tm_mday != d)
-		return -1;
-	*out = (int64_t)t;
-	return 0;
-}
-
 /*
  * How ctl_clean() shows uc: 0 as it is, 'x' as \xNN (C0 controls and DEL,
  * which a terminal acts on), 'u' as \uNNNN (C1 controls, which some

@@ -35,14 +35,7 @@
 static int
 report_key(struct store *store, const char *purpose, unsigned char *key)
 {
-	unsigned char dev[32];
-
-	if (store_secret(store, "device", dev, sizeof(dev)) == -1)
-		return -1;
-	crypto_generichash(key, 32, (const unsigned char *)purpose,
-	    strlen(purpose), dev, sizeof(dev));
-	sodium_memzero(dev, sizeof(dev));
-	return 0;
+	return store_device_key(store, purpose, key);
 }
 
 /* Queues text to number within number's reply budget (route_budget()).

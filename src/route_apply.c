@@ -22,6 +22,7 @@
 
 #include "casework.h"
 #include "conf.h"
+#include "day.h"
 #include "report.h"
 #include "route.h"
 #include "route_int.h"
@@ -302,17 +303,6 @@ route_apply_command(struct store *store, const struct conf *conf,
 
 /* ---- every message ------------------------------------------------------ */
 
-/* "YYYY-MM-DD" of now in local time: the campaign's day. */
-static void
-route_day(int64_t now, char *day, size_t len)
-{
-	time_t t = (time_t)now;
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(day, len, "%Y-%m-%d", &tm);
-}
-
 /* What every message ends with: the contact, the inbox copy scrubbed,
  * the day's count, the handled mark. */
 static int
@@ -326,7 +316,7 @@ route_apply_end(struct store *store, const struct store_msg *msg,
 		return -1;
 	if (plan->scrub && store_scrub_message(store, msg->id) < 0)
 		return -1;
-	route_day(now, day, sizeof(day));
+	day_format(now, day, sizeof(day));	/* the campaign's day */
 	if (store_stat_bump(store, day, plan->label) < 0)
 		return -1;
 	return store_msg_handled(store, msg->id, plan->label, now) < 0 ?

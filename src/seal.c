@@ -452,3 +452,11 @@ seal_password_hash(const char *secret, char *out, size_t outlen)
 	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0 ? 0 : -1;
 }
+
+void
+seal_derive_key(const unsigned char *secret, const char *purpose,
+    unsigned char *key)
+{
+	crypto_generichash(key, SEAL_KEY_BYTES, (const unsigned char *)purpose,
+	    strlen(purpose), secret, SEAL_KEY_BYTES);
+}

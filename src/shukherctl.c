@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "day.h"
 #include "conf.h"
 #include "ctl.h"
 #include "exitcode.h"
@@ -408,7 +409,7 @@ ctl_apply_opt(struct ctl *ctl, const struct ctl_cmd *cmd, size_t idx,
 		return 0;
 	case CTL_OPT_SINCE:
 	case CTL_OPT_UNTIL:
-		if (ctl_parse_day(arg, ctl_longopts[idx].opt == CTL_OPT_SINCE ?
+		if (day_start(arg, 0, ctl_longopts[idx].opt == CTL_OPT_SINCE ?
 		    &args->filter.since : &(int64_t){ 0 }) == -1) {
 			ctl_err("%s: --%s: not a date (YYYY-MM-DD): %s",
 			    cmd->name, name, arg);

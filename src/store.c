@@ -20,6 +20,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "seal.h"
 #include "store.h"
 #include "store_int.h"
 
@@ -476,6 +477,35 @@ store_wal_truncate(struct store *store)
 	return log > 0 && done < log;
 }
 
+int
+store_device_key(struct store *store, const char *purpose,
+    unsigned char *key)
+{
+	unsigned char secret[STORE_SECRET_LEN];
+
+	if (store_secret(store, "device", secret, sizeof(secret)) == -1)
+		return -1;
+	seal_derive_key(secret, purpose, key);
+	sodium_memzero(secret, sizeof(secret));
+	return 0;
+}
+
+int
+store_number_hash(struct store *store, const char *number,
+    unsigned char *hash)
+{
+	unsigned char key[STORE_HASH_LEN];
+	int rc = store_device_key(store, "link", key);
+
+	/* As store_hash_with(), from the secret in the database. */
+	if (rc == 0)
+		crypto_generichash(hash, STORE_HASH_LEN,
+		    (const unsigned char *)number, strlen(number), key,
+		    sizeof(key));
+	sodium_memzero(key, sizeof(key));
+	return rc;
+}
+
 void
 store_hash_with(const unsigned char *secret, const char *number, size_t len,
     unsigned char *hash)
@@ -484,8 +514,7 @@ store_hash_with(const unsigned char *secret, const char *number, size_t len,
 
 	/* The device secret's "link" key, then the number under it: the
 	 * hash report windows have used since schema 2. */
-	crypto_generichash(key, sizeof(key), (const unsigned char *)"link", 4,
-	    secret, STORE_SECRET_LEN);
+	seal_derive_key(secret, "link", key);
 	crypto_generichash(hash, STORE_HASH_LEN, (const unsigned char *)number,
 	    len, key, sizeof(key));
 	sodium_memzero(key, sizeof(key));

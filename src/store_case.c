@@ -271,19 +271,6 @@ store_link_alert(struct store *store, const unsigned char *hash,
 }
 
 int
-store_number_hash(struct store *store, const char *number,
-    unsigned char *hash)
-{
-	unsigned char secret[STORE_SECRET_LEN];
-
-	if (store_secret(store, "device", secret, sizeof(secret)) == -1)
-		return -1;
-	store_hash_with(secret, number, strlen(number), hash);
-	sodium_memzero(secret, sizeof(secret));
-	return 0;
-}
-
-int
 store_secret(struct store *store, const char *name, unsigned char *buf,
     size_t len)
 {

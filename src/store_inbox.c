@@ -414,14 +414,11 @@ store_part_digest(struct store *store, const struct store_part *part,
     const char *sender, const char *text, unsigned char *out)
 {
 	crypto_generichash_state st;
-	unsigned char dev[32], key[32];
+	unsigned char key[32];
 	int64_t nums[4];
 
-	if (store_secret(store, "device", dev, sizeof(dev)) == -1)
+	if (store_device_key(store, "part", key) == -1)
 		return -1;
-	crypto_generichash(key, sizeof(key), (const unsigned char *)"part",
-	    4, dev, sizeof(dev));
-	sodium_memzero(dev, sizeof(dev));
 	nums[0] = part->sent_at;
 	nums[1] = part->concat_ref;
 	nums[2] = part->part_no;

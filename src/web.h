@@ -73,12 +73,6 @@ const char *web_time(int64_t t, char *out, size_t outlen);
 const char *web_zone(int64_t t, char *out, size_t outlen);
 /* Today, "YYYY-MM-DD" local, into out (11 bytes or more). */
 const char *web_today(char *out, size_t outlen);
-/*
- * A day as the console takes it: exactly "YYYY-MM-DD" (ISO 8601, whatever
- * the browser's locale), and a day that exists (2026-02-30 does not).
- * Returns 0 with *start its local midnight, or -1.
- */
-int web_day_parse(const char *s, int64_t *start);
 
 struct sockaddr;
 

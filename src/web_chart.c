@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "day.h"
 #include "web.h"
 
 #define WEB_CHART_DAYS 366       /* a campaign longer shows its last year */
@@ -52,22 +53,6 @@ web_rows_add(void *arg, const char *day, const char *keyword, int count)
 	}
 	r->v[r->n++].count = count;
 	return 0;
-}
-
-/* Days since 1970-01-01 of "YYYY-MM-DD", or -1. */
-static long
-web_day_number(const char *day)
-{
-	struct tm tm;
-	int y, m, d;
-
-	if (sscanf(day, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	return (long)(timegm(&tm) / 86400);
 }
 
 static int
@@ -135,7 +120,7 @@ web_series_load(struct store *store, const char *since_day,
 	    || rows.oom)
 		goto out;
 	for (i = 0; i < rows.n; i++) {
-		if ((dn = web_day_number(rows.v[i].day)) < 0)
+		if ((dn = day_number(rows.v[i].day)) < 0)
 			continue;
 		if (first < 0 || dn < first)
 			first = dn;
@@ -147,10 +132,10 @@ web_series_load(struct store *store, const char *since_day,
 		goto out;
 	}
 	/* The axis runs over the whole period asked for, quiet days too. */
-	if (since_day != NULL && (dn = web_day_number(since_day)) >= 0 &&
+	if (since_day != NULL && (dn = day_number(since_day)) >= 0 &&
 	    dn < first)
 		first = dn;
-	if (until_day != NULL && (dn = web_day_number(until_day)) > last)
+	if (until_day != NULL && (dn = day_number(until_day)) > last)
 		last = dn;
 	if (last - first + 1 > WEB_CHART_DAYS)
 		first = last - WEB_CHART_DAYS + 1;
@@ -167,7 +152,7 @@ web_series_load(struct store *store, const char *since_day,
 		strftime(s->days[s->ndays], 11, "%Y-%m-%d", &tm);
 	}
 	for (i = 0; i < rows.n; i++) {
-		dn = web_day_number(rows.v[i].day);
+		dn = day_number(rows.v[i].day);
 		if (dn < first || dn > last)
 			continue;
 		if ((k = web_keyword_index(s, rows.v[i].keyword)) < 0)

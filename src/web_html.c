@@ -19,6 +19,7 @@
 
 #include <unistr.h>
 
+#include "day.h"
 #include "web.h"
 
 static int
@@ -303,41 +304,7 @@ web_time(int64_t t, char *out, size_t outlen)
 const char *
 web_today(char *out, size_t outlen)
 {
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (localtime_r(&now, &tm) == NULL ||
-	    strftime(out, outlen, "%Y-%m-%d", &tm) == 0)
-		snprintf(out, outlen, "-");
-	return out;
-}
-
-int
-web_day_parse(const char *s, int64_t *start)
-{
-	static const char shape[] = "dddd-dd-dd";
-	struct tm tm;
-	int y, m, d;
-	size_t i;
-
-	if (s == NULL || strlen(s) != sizeof(shape) - 1)
-		return -1;
-	for (i = 0; shape[i] != '\0'; i++)
-		if (shape[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != '-')
-			return -1;
-	if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_isdst = -1;
-	*start = (int64_t)mktime(&tm);
-	/* mktime() carries 2026-02-30 over into March: only a day that
-	 * comes back as written is one. */
-	if (tm.tm_year != y - 1900 || tm.tm_mon != m - 1 || tm.tm_mday != d)
-		return -1;
-	return 0;
+	return day_format((int64_t)time(NULL), out, outlen);
 }
 
 /*

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "day.h"
 #include "casework.h"
 #include "log.h"
 #include "web.h"
@@ -195,7 +196,7 @@ web_queue_filters(struct web_req *req, struct web_buf *b, const char *status,
 	wb_text(b, T(req, W_DAY_HINT));
 	/* A text field, not type=date: a date field shows the day in the
 	 * browser's locale (mm/dd/yyyy in a US one); this one is ISO in
-	 * every browser. The server checks it as well (web_day_parse()). */
+	 * every browser. The server checks it as well (day_start()). */
 	wb_raw(b, ")</span><input type=\"text\" name=\"since\" id=\"since\" "
 	    "inputmode=\"numeric\" pattern=\"[0-9]{4}-[0-9]{2}-[0-9]{2}\" "
 	    "maxlength=\"10\" autocomplete=\"off\" placeholder=\"");
@@ -276,7 +277,7 @@ web_queue(struct web_req *req, struct web_resp *resp)
 	if (status == NULL || (strcmp(status, "closed") != 0 &&
 	    strcmp(status, "any") != 0))
 		status = "open";
-	if (web_day_parse(since, &start) == 0)
+	if (day_start(since, 0, &start) == 0)
 		day = since;             /* digits and dashes only */
 	memset(&f, 0, sizeof(f));
 	f.state = strcmp(status, "any") == 0 ? NULL : status;

@@ -410,7 +410,7 @@ static const struct bad {
 	{ "double_space_in_word.conf", "words[2]: \"JOB  OFFER\" would never" },
 	{ "long_word.conf", "more than 64 characters" },
 	{ "bom_error.conf", "limits.reply_budget: 0 is out of range" },
-	{ "web_unknown.conf", "web.lisen: unknown setting" },
+	{ "web_unknown.conf", "web: unknown setting \"lisen\"" },
 	{ "web_bad_listen.conf", "web.listen: \"office.local\" is not an "
 	    "IPv4 or IPv6 address" },
 	{ "web_cert_alone.conf", "web.certificate and key go together" },
@@ -656,6 +656,109 @@ test_int_ranges(void **state)
 				    r->name, value, err, want);
 		}
 	}
+}
+
+/*
+ * One shape mistake of each kind in each group that can make it: every
+ * group reads its settings with the same toolkit (src/conf_kit.c), so the
+ * same mistake gets the same words everywhere, on its own line.
+ */
+static const struct shape {
+	const char *group;       /* NULL: the top level */
+	const char *setting;     /* as written on line 4 */
+	const char *want;        /* what the error says after "PATH:4: " */
+} shapes[] = {
+	{ NULL, "bogus = 1;", "unknown setting \"bogus\"" },
+	{ "modem", "bogus = 1;", "modem: unknown setting \"bogus\"" },
+	{ "limits", "bogus = 1;", "limits: unknown setting \"bogus\"" },
+	{ "stop", "bogus = 1;", "stop: unknown setting \"bogus\"" },
+	{ "start", "bogus = 1;", "start: unknown setting \"bogus\"" },
+	{ "matching", "bogus = 1;", "matching: unknown setting \"bogus\"" },
+	{ "reports", "bogus = 1;", "reports: unknown setting \"bogus\"" },
+	{ "web", "bogus = 1;", "web: unknown setting \"bogus\"" },
+	{ NULL, "modem = 1;", "modem: expected a group { ... }" },
+	{ NULL, "limits = 1;", "limits: expected a group { ... }" },
+	{ NULL, "stop = 1;", "stop: expected a group { ... }" },
+	{ NULL, "matching = 1;", "matching: expected a group { ... }" },
+	{ NULL, "reports = 1;", "reports: expected a group { ... }" },
+	{ NULL, "web = 1;", "web: expected a group { ... }" },
+	{ NULL, "language = 1;", "language: expected a string" },
+	{ "modem", "device = 1;", "modem.device: expected a string" },
+	{ "web", "listen = 1;", "web.listen: expected a non-empty string" },
+	{ "web", "key = \"\";", "web.key: expected a non-empty string" },
+	{ "reports", "public_key = 1;",
+	  "reports.public_key: expected a non-empty string" },
+	{ "stop", "words = \"STOP\";", "stop.words: expected a list of "
+	  "strings" },
+	{ "start", "words = ( \"GO\", 1 );", "start.words[1]: expected a "
+	  "string" },
+	{ "matching", "not_typos = ( \"hello\", 1 );",
+	  "matching.not_typos[1]: expected a string" },
+	{ "matching", "not_typos = 1;",
+	  "matching.not_typos: expected a list of strings" },
+	{ "reports", "urgent_words = ( \"help\", \"\" );",
+	  "reports.urgent_words[1]: expected a non-empty string" },
+	{ "reports", "fallback = ( 1 );",
+	  "reports.fallback[0]: expected a non-empty string" },
+	{ "reports", "fallback = ( \"nobody\" );",
+	  "reports.fallback[0]: no caseworker named \"nobody\"" },
+	{ "modem", "notifications = 1;",
+	  "modem.notifications: expected true or false" },
+	{ "web", "enabled = 1;", "web.enabled: expected true or false" },
+	{ "reports", "alert_include_number = \"yes\";",
+	  "reports.alert_include_number: expected true or false" },
+	{ NULL, "default_reply = { ru = \"x\"; };",
+	  "default_reply: unknown language \"ru\"" },
+	{ "stop", "reply = \"x\";", "stop.reply: expected a group of texts" },
+	{ "reports", "prompt = { ru = \"x\"; };",
+	  "reports.prompt: unknown language \"ru\"" },
+	{ "reports", "followup_reply = { en = 1; };",
+	  "reports.followup_reply.en: expected a string" },
+};
+
+static void
+test_shape_errors(void **state)
+{
+	char text[512], path[128], want[256];
+	size_t i;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		n = snprintf(text, sizeof(text), "database = \"/tmp/x.db\";\n"
+		    "keywords = ( { name = \"help\"; words = [ \"HELP\" ]; "
+		    "reply = { en = \"Police 102.\"; }; } );\n"
+		    "%s%s\n\t%s\n%s\n", shapes[i].group ? shapes[i].group :
+		    "# the top level", shapes[i].group ? " = {" : "",
+		    shapes[i].setting, shapes[i].group ? "};" : "#");
+		write_scratch("shape.conf", text, (size_t)n, path,
+		    sizeof(path));
+		snprintf(want, sizeof(want), "%s:4: %s", path, shapes[i].want);
+		load_fails(path, want);
+	}
+}
+
+/* A prompt's languages that the file omits keep their built-in texts;
+ * a keyword's reply is the file's alone. */
+static void
+test_reply_modes(void **state)
+{
+	static const char text[] = "database = \"/tmp/x.db\";\n"
+	    "keywords = ( { name = \"help\"; words = [ \"HELP\" ]; "
+	    "reply = { en = \"Police 102.\"; }; } );\n"
+	    "reports = { prompt = { en = \"Tell us.\"; }; };\n";
+	char path[128];
+	struct conf *conf;
+
+	(void)state;
+	write_scratch("modes.conf", text, sizeof(text) - 1, path,
+	    sizeof(path));
+	conf = load_ok(path);
+	assert_string_equal(conf->reports.prompt.text[LANG_EN], "Tell us.");
+	assert_non_null(conf->reports.prompt.text[LANG_MN]);
+	assert_non_null(conf->reports.prompt.text[LANG_MN_LATN]);
+	assert_null(conf->keywords[0].reply.text[LANG_MN]);
+	conf_free(conf);
 }
 
 /* The man page gives each range as the code has it, and no other. */
@@ -947,6 +1050,8 @@ main(void)
 		cmocka_unit_test(test_lang_names),
 		cmocka_unit_test(test_int_ranges),
 		cmocka_unit_test(test_int_ranges_documented),
+		cmocka_unit_test(test_shape_errors),
+		cmocka_unit_test(test_reply_modes),
 		cmocka_unit_test(test_not_a_file),
 		cmocka_unit_test(test_nul_bytes),
 		cmocka_unit_test(test_includes),

@@ -4,7 +4,8 @@
  * Each test builds a database with the store API (what the daemon would
  * have written), runs the real binary ($BUILD/shukherctl, BUILD defaulting
  * to "build") and checks its exit code and output. JSON output is judged
- * by Python's json module: the test asks python3 for one value at a time.
+ * by Python's json module, one python3 for the whole run
+ * (tests/json_judge.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json_judge.h"
 #include "store.h"
 
 /* 2026-11-29T04:15:00Z */
@@ -140,47 +142,21 @@ struct want {
 };
 
 /*
- * Loads text as JSON in one python3 run and evaluates each of the n
- * expressions over it. Returns the answers, NUL-separated, in one buffer
- * (caller frees), or NULL when the text is not valid JSON or an
+ * Each of the n expressions over the JSON text, in one question to the
+ * judge (tests/json_judge.c). Returns the answers, NUL-separated in one
+ * buffer (caller frees), or NULL when the text is not valid JSON or an
  * expression failed.
  */
 static char *
 py_eval(const char *text, const struct want *w, size_t n)
 {
-	char path[] = "/tmp/test_ctl_json_XXXXXX", epath[] =
-	    "/tmp/test_ctl_expr_XXXXXX", cmd[1024], *out;
-	FILE *fp, *p;
+	const char *exprs[32];
 	size_t i;
-	int rc;
 
-	fp = fdopen(mkstemp(path), "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	fp = fdopen(mkstemp(epath), "w");
-	assert_non_null(fp);
+	assert_true(n <= sizeof(exprs) / sizeof(exprs[0]));
 	for (i = 0; i < n; i++)
-		fprintf(fp, "%s\n", w[i].expr);
-	fclose(fp);
-	snprintf(cmd, sizeof(cmd), "python3 -c 'import json,sys\n"
-	    "v = json.load(open(sys.argv[1], encoding=\"utf-8\"))\n"
-	    "for e in open(sys.argv[2], encoding=\"utf-8\"):\n"
-	    "  r = eval(e)\n"
-	    "  r = json.dumps(r) if r is None or isinstance(r, bool) else str(r)\n"
-	    "  sys.stdout.buffer.write(r.encode(\"utf-8\") + b\"\\0\")"
-	    "' %s %s 2>/dev/null", path, epath);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	out = slurp(fileno(p));
-	rc = pclose(p);
-	unlink(path);
-	unlink(epath);
-	if (rc != 0) {
-		free(out);
-		return NULL;
-	}
-	return out;
+		exprs[i] = w[i].expr;
+	return judge_eval(text, exprs, n);
 }
 
 /* Asserts that each expression over the JSON text gives what is wanted. */

@@ -1,8 +1,9 @@
 /*
  * test_json: the JSON writer's output is valid JSON that decodes back to
  * exactly what was written. Python's json module is the independent judge:
- * each test writes a document, hands it to python3 and compares what
- * Python decoded with the input.
+ * each test writes a document, hands it to python3 (one process for the
+ * whole run: tests/json_judge.c) and compares what Python decoded with the
+ * input.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "json_judge.h"
 
 /* A writer into memory, and the text it wrote. */
 struct doc {
@@ -47,51 +49,12 @@ doc_close(struct doc *d)
 	return rc;
 }
 
-/*
- * Runs python3 on the JSON text: it loads it and writes the result of
- * expr (a Python expression over the decoded value v) to stdout, UTF-8.
- * Returns that output (caller frees), or NULL when Python could not parse
- * the text.
- */
+/* What Python makes of expr over the JSON text (caller frees), or NULL
+ * when it is not JSON. */
 static char *
 py_eval(const char *text, const char *expr)
 {
-	char path[] = "/tmp/test_json_XXXXXX";
-	char cmd[1024], *out;
-	size_t len = 0, cap = 4096;
-	FILE *fp, *p;
-	int fd, n;
-
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	fp = fdopen(fd, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	snprintf(cmd, sizeof(cmd), "python3 -c 'import json,sys\n"
-	    "v = json.load(open(sys.argv[1], encoding=\"utf-8\"))\n"
-	    "sys.stdout.buffer.write((%s).encode(\"utf-8\", \"surrogatepass\"))"
-	    "' %s 2>/dev/null", expr, path);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	out = malloc(cap);
-	assert_non_null(out);
-	while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
-		len += n;
-		if (len + 1 == cap) {
-			cap *= 2;
-			out = realloc(out, cap);
-			assert_non_null(out);
-		}
-	}
-	out[len] = '\0';
-	n = pclose(p);
-	unlink(path);
-	if (n != 0) {
-		free(out);
-		return NULL;
-	}
-	return out;
+	return judge_eval(text, &expr, 1);
 }
 
 /* Writes s as the only value and checks that Python decodes it to want. */

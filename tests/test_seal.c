@@ -418,6 +418,44 @@ test_password_hash(void **state)
 	assert_int_equal(seal_password_hash("x", small, sizeof(small)), -1);
 }
 
+/*
+ * The device secret's keys: BLAKE2b-256 of the purpose keyed with the
+ * secret, pinned by vectors from Python's hashlib, since report windows'
+ * hashes, part digests and relayed numbers already stored were made with
+ * it. Each purpose and each secret gives its own key.
+ */
+static void
+test_derive_key(void **state)
+{
+	static const struct {
+		const char *purpose, *hex;
+	} vectors[] = {
+		{ "link", "8fdacf281310123000265320dbe64f6b"
+		    "ada74ede73b6723180ebdbaf13680d98" },
+		{ "part", "bdbc2a5ddd0fefee8794199a1198e184"
+		    "f878af335d49840312cc69bf93853fc4" },
+		{ "relay", "c32f56ce51d238dddaa4817bf395d4df"
+		    "2c1501e10b85266f652810a1ad156076" },
+	};
+	unsigned char secret[SEAL_KEY_BYTES], key[SEAL_KEY_BYTES],
+	    other[SEAL_KEY_BYTES];
+	char hex[2 * SEAL_KEY_BYTES + 1];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(secret); i++)
+		secret[i] = (unsigned char)i;
+	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		seal_derive_key(secret, vectors[i].purpose, key);
+		sodium_bin2hex(hex, sizeof(hex), key, sizeof(key));
+		assert_string_equal(hex, vectors[i].hex);
+	}
+	seal_derive_key(secret, "link", key);
+	secret[31] ^= 1;
+	seal_derive_key(secret, "link", other);
+	assert_memory_not_equal(key, other, sizeof(key));
+}
+
 int
 main(void)
 {
@@ -433,6 +471,7 @@ main(void)
 		T(test_vault_wrong_passphrase),
 		T(test_vault_damaged),
 		T(test_password_hash),
+		T(test_derive_key),
 #undef T
 	};
 

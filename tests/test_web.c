@@ -263,43 +263,6 @@ test_times_name_their_zone(void **state)
 	tzset();
 }
 
-static void
-test_days_are_iso_and_real(void **state)
-{
-	static const char *const good[] = { "2026-11-30", "2026-01-01",
-	    "2028-02-29", "1999-12-31", NULL };
-	/* The browser's US form, other orders and separators, days that do
-	 * not exist, short fields, spaces, signs, junk around it. */
-	static const char *const bad[] = { "11/30/2026", "30.11.2026",
-	    "2026/11/30", "2026-11-31", "2026-02-29", "2026-02-30",
-	    "2026-13-01", "2026-00-10", "2026-11-00", "2026-1-05",
-	    "2026-01-5", "26-11-30", " 2026-11-30", "2026-11-30 ",
-	    "2026-11-30x", "+2026-11-3", "2026-+1-30", "2026-11--1",
-	    "２０２６-11-30", "", "20261130", "2026-11-30T00:00", NULL };
-	struct tm tm;
-	int64_t start;
-	time_t t;
-	int i;
-
-	setenv("TZ", "<+08>-8", 1);
-	tzset();
-	for (i = 0; good[i] != NULL; i++) {
-		if (web_day_parse(good[i], &start) != 0)
-			fail_msg("refused: %s", good[i]);
-		t = (time_t)start;
-		assert_non_null(localtime_r(&t, &tm));
-		assert_int_equal(tm.tm_hour, 0);        /* local midnight */
-		assert_int_equal(tm.tm_min, 0);
-		assert_int_equal(tm.tm_mday, atoi(good[i] + 8));
-	}
-	for (i = 0; bad[i] != NULL; i++)
-		if (web_day_parse(bad[i], &start) != -1)
-			fail_msg("accepted: \"%s\"", bad[i]);
-	assert_int_equal(web_day_parse(NULL, &start), -1);
-	setenv("TZ", "UTC0", 1);
-	tzset();
-}
-
 /* Loads a config of text; returns conf_load()'s result and the conf (or
  * NULL) in *out. */
 static int
@@ -752,7 +715,6 @@ main(void)
 		cmocka_unit_test(test_every_string_in_both_languages),
 		cmocka_unit_test(test_timeline_sentences),
 		cmocka_unit_test(test_times_name_their_zone),
-		cmocka_unit_test(test_days_are_iso_and_real),
 		cmocka_unit_test(test_groups_have_names_for_people),
 		cmocka_unit_test(test_chart_labels_days_axis_and_today),
 		cmocka_unit_test_setup_teardown(test_series_days_without_gaps,
