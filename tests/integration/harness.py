@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -165,3 +166,45 @@ class TempDir:
 
     def cleanup(self):
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+class SimGateway(unittest.TestCase):
+    """A test of the whole gateway: its own temporary directory, a simulated
+    SIM800 behind a stable link, a config for shukherd on it (limits and
+    the SIM's capacity from the class), and the daemon, started by
+    start_daemon() and stopped after the test, which must then exit 0 (a
+    sanitizer report makes it fail)."""
+
+    limits = {}
+    capacity = 30
+
+    def setUp(self):
+        from sim.modemsim import ModemSim
+        self.tmp = TempDir()
+        self.db = self.tmp.join("shukher.db")
+        self.sim = ModemSim(link=self.tmp.join("gsm-modem"),
+                            sim_capacity=self.capacity)
+        self.sim.start()
+        self.conf = make_config(
+            self.tmp.join("shukher.conf"), self.db,
+            sim_modem(self.tmp.join("gsm-modem")), limits=self.limits)
+        self.daemon = None
+
+    def tearDown(self):
+        try:
+            if self.daemon is not None and self.daemon.proc.poll() is None:
+                rc = self.daemon.stop(timeout=60)
+                self.assertEqual(rc, 0, "shukherd exit %d (a sanitizer "
+                                 "report?):\n%s" % (rc, self.daemon.log()))
+        finally:
+            self.sim.stop()
+            self.tmp.cleanup()
+
+    def start_daemon(self):
+        self.daemon = Daemon(self.conf)
+        self.daemon.wait_log(r"modem: connected", timeout=60)
+        return self.daemon
+
+    def sent_to(self, number):
+        """What the simulated phone at number received."""
+        return [s for s in self.sim.sent if s.number == number]

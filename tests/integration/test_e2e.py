@@ -7,50 +7,20 @@ Bounds are generous (a loaded machine must not make these flake); how fast
 things are is measured by `make bench`, not here.
 """
 import os
-import signal
 import time
 import unittest
 
-from harness import Daemon, TempDir, ctl, make_config, sim_modem, wait_for
-from sim.modemsim import ModemSim
+from harness import Daemon, SimGateway, ctl, wait_for
 
 REPLY_HELP = "Тусламж: 102"
 MENU = "1 Тусламж 2 Ажил 3 Мэдээлэх"
 
 
 
-class Gateway(unittest.TestCase):
+class Gateway(SimGateway):
     """A simulated modem behind a stable link, and a daemon on it."""
 
     limits = {}
-
-    def setUp(self):
-        self.tmp = TempDir()
-        self.db = self.tmp.join("shukher.db")
-        self.sim = ModemSim(link=self.tmp.join("gsm-modem"))
-        self.sim.start()
-        self.conf = make_config(
-            self.tmp.join("shukher.conf"), self.db,
-            sim_modem(self.tmp.join("gsm-modem")), limits=self.limits)
-        self.daemon = None
-
-    def tearDown(self):
-        try:
-            if self.daemon is not None and self.daemon.proc.poll() is None:
-                rc = self.daemon.stop(timeout=60)
-                self.assertEqual(rc, 0, "shukherd exit %d (a sanitizer "
-                                 "report?):\n%s" % (rc, self.daemon.log()))
-        finally:
-            self.sim.stop()
-            self.tmp.cleanup()
-
-    def start_daemon(self):
-        self.daemon = Daemon(self.conf)
-        self.daemon.wait_log(r"modem: connected", timeout=60)
-        return self.daemon
-
-    def sent_to(self, number):
-        return [s for s in self.sim.sent if s.number == number]
 
     def inbox(self):
         return ctl(self.db, "inbox")

@@ -13,9 +13,8 @@ import re
 import shutil
 import unittest
 
-from harness import Daemon, TempDir, ctl, make_config, sim_modem, wait_for
+from harness import SimGateway, ctl, make_config, sim_modem, wait_for
 from sim import pdu
-from sim.modemsim import ModemSim
 
 REPLY_HELP = "Тусламж: 102"
 HOSTILE = "+97699000666"
@@ -24,37 +23,10 @@ ALPHABETS = ("gsm7", "ucs2", "8bit")
 REOPEN = re.compile(r"closing after|cannot open|read failed")
 
 
-class SimGateway(unittest.TestCase):
+class HostileGateway(SimGateway):
     """A simulated SIM800 behind a stable link, and shukherd on it."""
 
     capacity = 40
-
-    def setUp(self):
-        self.tmp = TempDir()
-        self.db = self.tmp.join("shukher.db")
-        self.sim = ModemSim(link=self.tmp.join("gsm-modem"),
-                            sim_capacity=self.capacity)
-        self.sim.start()
-        self.conf = make_config(self.tmp.join("shukher.conf"), self.db,
-                                sim_modem(self.tmp.join("gsm-modem")))
-        self.daemon = None
-
-    def tearDown(self):
-        try:
-            if self.daemon is not None and self.daemon.proc.poll() is None:
-                rc = self.daemon.stop(timeout=60)
-                self.assertEqual(rc, 0, "shukherd exit %d (a sanitizer "
-                                 "report?):\n%s" % (rc, self.daemon.log()))
-        finally:
-            self.sim.stop()
-            self.tmp.cleanup()
-
-    def start_daemon(self):
-        self.daemon = Daemon(self.conf)
-        self.daemon.wait_log(r"modem: connected", timeout=60)
-
-    def sent_to(self, number):
-        return [s for s in self.sim.sent if s.number == number]
 
     def deletes(self):
         return [e for e in self.sim.log if e.upper().startswith("AT+CMGD=")]
@@ -68,7 +40,7 @@ class SimGateway(unittest.TestCase):
         self.assertEqual(self.log_count(r"modem: connected"), 1)
 
 
-class BadRecords(SimGateway):
+class BadRecords(HostileGateway):
     def test_each_bad_record_costs_only_itself(self):
         """Every kind of lying record in every alphabet, between good
         ones, all on the SIM before the first read."""
@@ -154,7 +126,7 @@ class BadRecords(SimGateway):
 
 
 @unittest.skipUnless(shutil.which("socat"), "socat is missing")
-class NoLineOfOurOwn(SimGateway):
+class NoLineOfOurOwn(HostileGateway):
     """connection = proxyat: libgammu talks through socat's pipes, so the
     daemon has no line for commands of its own. A bad record is neither
     stored nor deleted (nothing is deleted that was not stored), never
@@ -188,7 +160,7 @@ class NoLineOfOurOwn(SimGateway):
         self.assert_never_reopened()
 
 
-class Probes(SimGateway):
+class Probes(HostileGateway):
     def test_type0_sms_is_stored_deleted_never_answered(self):
         """TP-PID 0x40, empty and with a keyword, in GSM-7 and UCS-2: no
         reply, no keyword hit; the message after them is answered."""
