@@ -444,10 +444,12 @@ test_part_lost_to_a_dead_modem_is_resent_alone(void **state)
 
 static sqlite3_vfs *real_vfs;
 static int disk_full;
+static int wal_syncs;            /* syncs of a WAL: one per commit */
 
 struct full_file {
 	sqlite3_file base;
 	sqlite3_file *real;      /* the default VFS's file, right after */
+	int wal;                 /* 1: a WAL file */
 };
 
 #define REAL(f) (((struct full_file *)(f))->real)
@@ -462,7 +464,8 @@ static int ff_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
 static int ff_truncate(sqlite3_file *f, sqlite3_int64 size)
 { return REAL(f)->pMethods->xTruncate(REAL(f), size); }
 static int ff_sync(sqlite3_file *f, int flags)
-{ return REAL(f)->pMethods->xSync(REAL(f), flags); }
+{ wal_syncs += ((struct full_file *)f)->wal;
+  return REAL(f)->pMethods->xSync(REAL(f), flags); }
 static int ff_size(sqlite3_file *f, sqlite3_int64 *size)
 { return REAL(f)->pMethods->xFileSize(REAL(f), size); }
 static int ff_lock(sqlite3_file *f, int l)
@@ -501,6 +504,7 @@ ff_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
 
 	(void)vfs;
 	ff->real = (sqlite3_file *)(ff + 1);
+	ff->wal = (flags & SQLITE_OPEN_WAL) != 0;
 	rc = real_vfs->xOpen(real_vfs, name, ff->real, flags, out);
 	ff->base.pMethods = ff->real->pMethods != NULL ? &ff_methods : NULL;
 	return rc;
@@ -653,6 +657,45 @@ test_full_disk_waits_keeps_sending_and_recovers(void **state)
 	assert_int_equal(fake.nsent, 5);
 }
 
+/*
+ * One read of the SIM is one commit, however many SMS it finds (here the
+ * first halves of twelve long messages, which ask nothing more of the
+ * pass), and only then are they deleted; a reply of one part costs one
+ * commit more to handle and one to record as sent. Counted as syncs of
+ * the WAL (synchronous=FULL: one per commit).
+ */
+static void
+test_one_commit_per_read_and_per_send(void **state)
+{
+	struct file_fixture *ff = *state;
+	struct fixture *f = &ff->f;
+	char number[16];
+	int i, syncs;
+
+	settle(f);                  /* open; the modem's state recorded */
+	for (i = 0; i < 12; i++) {
+		snprintf(number, sizeof(number), "+976991400%02d", i);
+		modem_fake_put(number, "тусламж", 40 + i, 1, 2);
+	}
+	fake.announce = 1;
+	gateway_wait(f->gw, 0);
+	syncs = wal_syncs;
+	settle(f);
+	assert_int_equal(modem_fake_count(), 0);
+	assert_int_equal(fake.removes, 12);
+	assert_int_equal(wal_syncs - syncs, 1);
+	assert_int_equal(fake.nsent, 0);
+
+	/* One whole message: read, handled, its one-part reply sent. */
+	modem_fake_put("+97699140100", "help", 0, 1, 1);
+	fake.announce = 1;
+	gateway_wait(f->gw, 0);
+	syncs = wal_syncs;
+	settle(f);
+	assert_int_equal(fake.nsent, 1);
+	assert_int_equal(wal_syncs - syncs, 3);
+}
+
 static void
 test_database_deleted_stops_before_deleting_from_sim(void **state)
 {
@@ -720,6 +763,7 @@ main(void)
 #define F(name) cmocka_unit_test_setup_teardown(name, file_setup, \
     file_teardown)
 		F(test_full_disk_waits_keeps_sending_and_recovers),
+		F(test_one_commit_per_read_and_per_send),
 		F(test_database_deleted_stops_before_deleting_from_sim),
 		F(test_database_replaced_stops_before_deleting_from_sim),
 #undef F
