@@ -109,7 +109,12 @@ int store_schema_version(void);
 /*
  * An explicit write transaction (BEGIN IMMEDIATE) around several calls, used
  * by the router to make a message's consequences atomic. Functions below
- * that write open their own transaction when none is open.
+ * that write open their own transaction when none is open. Inside an open
+ * transaction, store_begin() opens a savepoint instead, which
+ * store_commit() releases and store_rollback() undoes alone: the gateway
+ * batches a pass's messages in one transaction (one sync), each message
+ * still all or nothing. store_rollback() with nothing begun rolls back an
+ * open transaction, if any.
  */
 int store_begin(struct store *store);
 int store_commit(struct store *store);

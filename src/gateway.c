@@ -382,29 +382,55 @@ gateway_read(struct gateway *gw, int64_t now)
 	free(b.sms);
 }
 
-/* Routes up to GW_HANDLE_BATCH messages. 1 when more may be waiting. */
+/* Routes up to GW_HANDLE_BATCH messages inside the caller's transaction,
+ * each in a savepoint of its own. Returns how many, or -1. */
+static int
+gateway_route_batch(struct gateway *gw, int64_t now)
+{
+	int n, r;
+
+	for (n = 0; n < GW_HANDLE_BATCH; n++)
+		if ((r = route_handle_next(gw->store, gw->conf, now)) <= 0)
+			return r < 0 ? -1 : n;
+	return n;
+}
+
+/*
+ * Joins long messages whose time is up and routes up to GW_HANDLE_BATCH
+ * messages, in one transaction: each message's consequences are all or
+ * nothing (route_handle_next() inside an open transaction takes a
+ * savepoint), and the pass commits, and syncs, once. A message that fails
+ * is rolled back alone; those before it are committed. Returns 1 when
+ * more may be waiting.
+ */
 static int
 gateway_handle(struct gateway *gw, int64_t now)
 {
-	int i, r;
+	const char *what = "joining long messages";
+	int n = -1;
 
-	if (store_expire_parts(gw->store,
-	    now - gw->conf->limits.multipart_timeout) < 0) {
-		gateway_store_error(gw, "joining long messages",
+	if (store_begin(gw->store) < 0) {
+		gateway_store_error(gw, "handling a message",
 		    store_errmsg(gw->store), now);
 		return 0;
 	}
-	for (i = 0; i < GW_HANDLE_BATCH; i++) {
-		if ((r = route_handle_next(gw->store, gw->conf, now)) < 0) {
-			gateway_store_error(gw, "handling a message",
-			    store_errmsg(gw->store), now);
-			return 0;
-		}
-		if (r == 0)
-			return 0;
-		gateway_store_ok(gw, now);
+	if (store_expire_parts(gw->store,
+	    now - gw->conf->limits.multipart_timeout) >= 0) {
+		what = "handling a message";
+		n = gateway_route_batch(gw, now);
 	}
-	return 1;
+	/* What was handled before a failure is kept. */
+	if (store_commit(gw->store) < 0) {
+		store_rollback(gw->store);
+		n = -1;
+	}
+	if (n < 0) {
+		gateway_store_error(gw, what, store_errmsg(gw->store), now);
+		return 0;
+	}
+	if (n > 0)
+		gateway_store_ok(gw, now);
+	return n == GW_HANDLE_BATCH;
 }
 
 /* 1 while a failing database is being waited for. */

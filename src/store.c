@@ -448,29 +448,57 @@ store_step_done(struct store *store, sqlite3_stmt *stmt, const char *what)
 	return sqlite3_changes(store->db);
 }
 
+/*
+ * A transaction, or inside one a savepoint, so that a caller may batch
+ * several units that each begin and commit (the gateway handles a pass's
+ * messages in one transaction, each message in a savepoint of its own: a
+ * message's consequences stay all or nothing, and the pass syncs once).
+ */
 int
 store_begin(struct store *store)
 {
-	if (sqlite3_exec(store->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-	    SQLITE_OK)
+	const char *sql = "SAVEPOINT store_nest";
+
+	/* An error that rolled back the whole transaction ends the nest. */
+	if (sqlite3_get_autocommit(store->db))
+		store->depth = 0;
+	if (store->depth == 0)
+		sql = "BEGIN IMMEDIATE";
+	if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(store, "begin");
+	store->depth++;
 	return 0;
 }
 
 int
 store_commit(struct store *store)
 {
-	if (sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	const char *sql = "COMMIT";
+
+	if (store->depth > 1 && !sqlite3_get_autocommit(store->db))
+		sql = "RELEASE store_nest";
+	if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(store, "commit");
+	store->depth = store->depth > 1 ? store->depth - 1 : 0;
 	return 0;
 }
 
-/* Rolls back the open transaction, if any; keeps the last error. */
+/* Rolls back what the innermost store_begin() began (the open
+ * transaction, if any, when it is not nested); keeps the last error. */
 void
 store_rollback(struct store *store)
 {
+	if (store->depth > 1 && !sqlite3_get_autocommit(store->db)) {
+		sqlite3_exec(store->db, "ROLLBACK TO store_nest", NULL, NULL,
+		    NULL);
+		sqlite3_exec(store->db, "RELEASE store_nest", NULL, NULL,
+		    NULL);
+		store->depth--;
+		return;
+	}
 	if (!sqlite3_get_autocommit(store->db))
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	store->depth = 0;
 }
 
 int
@@ -835,6 +863,7 @@ store_close(struct store *store)
 	if (store == NULL)
 		return;
 	if (store->db != NULL) {
+		store->depth = 0;       /* all of it, nested or not */
 		store_rollback(store);
 		sqlite3_close_v2(store->db);
 	}

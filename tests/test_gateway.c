@@ -658,10 +658,11 @@ test_full_disk_waits_keeps_sending_and_recovers(void **state)
 }
 
 /*
- * One read of the SIM is one commit, however many SMS it finds (here the
- * first halves of twelve long messages, which ask nothing more of the
- * pass), and only then are they deleted; a reply of one part costs one
- * commit more to handle and one to record as sent. Counted as syncs of
+ * One read of the SIM is one commit, however many SMS it finds, and only
+ * then are they deleted; the messages a pass handles are one commit; each
+ * reply of one part costs one commit to record as sent. Here twelve long
+ * messages: their first halves in one read (nothing to handle yet), their
+ * second halves in the next, then the twelve replies. Counted as syncs of
  * the WAL (synchronous=FULL: one per commit).
  */
 static void
@@ -669,31 +670,37 @@ test_one_commit_per_read_and_per_send(void **state)
 {
 	struct file_fixture *ff = *state;
 	struct fixture *f = &ff->f;
-	char number[16];
-	int i, syncs;
+	char number[12][16];
+	int i, half, syncs;
 
 	settle(f);                  /* open; the modem's state recorded */
-	for (i = 0; i < 12; i++) {
-		snprintf(number, sizeof(number), "+976991400%02d", i);
-		modem_fake_put(number, "тусламж", 40 + i, 1, 2);
+	for (i = 0; i < 12; i++)
+		snprintf(number[i], sizeof(number[i]), "+976991400%02d", i);
+	for (half = 1; half <= 2; half++) {
+		for (i = 0; i < 12; i++)
+			modem_fake_put(number[i], half == 1 ? "тусл" : "амж",
+			    40 + i, half, 2);
+		fake.announce = 1;
+		gateway_wait(f->gw, 0);
+		syncs = wal_syncs;
+		settle(f);
+		assert_int_equal(modem_fake_count(), 0);
+		assert_int_equal(fake.removes, 12 * half);
 	}
+	/* The second read, the handling, and a commit per reply. */
+	assert_int_equal(wal_syncs - syncs, 1 + 1 + 12);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(sent_to(number[i]), 1);
+	/* The first read alone: one commit. */
+	for (i = 0; i < 12; i++)
+		modem_fake_put(number[i], "тусл", 60 + i, 1, 2);
 	fake.announce = 1;
 	gateway_wait(f->gw, 0);
 	syncs = wal_syncs;
 	settle(f);
 	assert_int_equal(modem_fake_count(), 0);
-	assert_int_equal(fake.removes, 12);
 	assert_int_equal(wal_syncs - syncs, 1);
-	assert_int_equal(fake.nsent, 0);
-
-	/* One whole message: read, handled, its one-part reply sent. */
-	modem_fake_put("+97699140100", "help", 0, 1, 1);
-	fake.announce = 1;
-	gateway_wait(f->gw, 0);
-	syncs = wal_syncs;
-	settle(f);
-	assert_int_equal(fake.nsent, 1);
-	assert_int_equal(wal_syncs - syncs, 3);
+	assert_int_equal(fake.nsent, 12);
 }
 
 static void

@@ -2174,12 +2174,18 @@ test_concurrent_writer_waits(void **state)
 	store_close(daemon);
 }
 
-/* Inside the caller's transaction a store call is undone by its rollback;
- * errors say what failed. */
+/*
+ * Inside the caller's transaction a store call is undone by its rollback;
+ * a store_begin() inside one nests, and its rollback undoes only what came
+ * after it (the gateway's batch of messages, each all or nothing); errors
+ * say what failed.
+ */
 static void
 test_transactions_and_errors(void **state)
 {
 	struct store_part p = part(SENDER, NOW, 0, 1, 1, "in tx");
+	struct store_part q = part(SENDER, NOW + 1, 0, 1, 1, "nested");
+	struct store_part r = part(SENDER, NOW + 2, 0, 1, 1, "kept");
 	struct store_msg m;
 	struct stat st;
 	struct store *s;
@@ -2188,12 +2194,31 @@ test_transactions_and_errors(void **state)
 	s = open_ok(":memory:", 1);
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(store_put_part(s, &p, NOW), 1);
-	assert_int_equal(store_begin(s), -1);	/* already in one */
-	assert_true(strlen(store_errmsg(s)) > 0);
-	assert_null(strstr(store_errmsg(s), SENDER));
-	store_rollback(s);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_put_part(s, &q, NOW), 1);
+	store_rollback(s);                      /* q alone */
+	assert_int_equal(inbox(s, NULL, NULL, 0).n, 1);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_put_part(s, &r, NOW), 1);
+	assert_int_equal(store_commit(s), 0);   /* into the outer one */
+	assert_int_equal(inbox(s, NULL, NULL, 0).n, 2);
+	store_rollback(s);                      /* the outer: all of it */
 	assert_int_equal(store_msg_next(s, &m), 0);
 	assert_int_equal(pending(s), 0);
+	assert_int_equal(store_commit(s), -1);	/* none open */
+	assert_true(strlen(store_errmsg(s)) > 0);
+	assert_null(strstr(store_errmsg(s), SENDER));
+
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_put_part(s, &q, NOW), 1);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_put_part(s, &r, NOW), 1);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(inbox(s, NULL, NULL, 0).n, 2);
+	assert_int_equal(store_commit(s), -1);
+	store_close(s);
+	s = open_ok(":memory:", 1);
 
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(store_put_part(s, &p, NOW), 1);
