@@ -3,7 +3,8 @@
  *
  * The store keeps the three promises of the message path:
  *   1. nothing that reached the modem is lost: store_put_part() has committed
- *      when it returns, so the caller may delete the message from the modem;
+ *      when it returns (or, inside the caller's transaction, once that
+ *      commits), so the caller may delete the message from the modem;
  *   2. each message is handled once: store_msg_next() returns only unhandled
  *      messages, and the router writes a message's consequences and
  *      store_msg_handled() between store_begin() and store_commit();
@@ -162,6 +163,8 @@ struct store_part {
  * is one with a malformed part that has no data. A part already stored
  * (same sender, timestamp, reference, number, count and text: the modem
  * gave it twice because a crash came before the delete) changes nothing.
+ * Inside the caller's transaction, a savepoint: an error undoes this part
+ * alone, and nothing is stored for good before the caller commits.
  * Returns 1 stored, 0 duplicate, -1 error (nothing stored: keep it on the
  * modem and try again).
  */

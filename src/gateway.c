@@ -2,10 +2,13 @@
  * gateway: opens, reads, stores, deletes, routes and sends, in that order.
  *
  * The order carries the promises of DESIGN.md: an SMS is deleted from the
- * modem only after store_put_part() committed it; reading comes before
- * sending in every pass, so that a burst never fills the SIM; a send that
- * fails stays queued. A modem that fails repeatedly is closed and reopened
- * with exponential backoff (1 s doubling to 60 s).
+ * modem only after the transaction that stored it committed (one per read
+ * of the SIM, however many SMS it finds); reading comes before sending in
+ * every pass, so that a burst never fills the SIM; the messages a pass
+ * handles share one transaction, each all or nothing in a savepoint; a send
+ * that fails stays queued. A modem that fails repeatedly is closed and
+ * reopened with exponential backoff (1 s doubling to 60 s). Fewer, larger
+ * transactions are what spares the SD card: each commit syncs whole pages.
  *
  * A database that refuses writes (a full disk, a file system gone
  * read-only, a lock held too long) is waited for the same way: the SIM is
