@@ -670,7 +670,7 @@ test_one_commit_per_read_and_per_send(void **state)
 {
 	struct file_fixture *ff = *state;
 	struct fixture *f = &ff->f;
-	char number[12][16];
+	char number[12][24];
 	int i, half, syncs;
 
 	settle(f);                  /* open; the modem's state recorded */

@@ -1466,7 +1466,7 @@ static void
 test_delivery_matches_each_reference_by_equality(void **state)
 {
 	static int64_t ids[256];
-	char ref[8];
+	char ref[16];
 	struct store *s;
 	int64_t two;
 	int r;
