@@ -459,7 +459,8 @@ store_begin(struct store *store)
 {
 	const char *sql = "SAVEPOINT store_nest";
 
-	/* An error that rolled back the whole transaction ends the nest. */
+	/* No transaction open: what was begun before has ended (an error
+	 * rolled it back), and this begins a new one. */
 	if (sqlite3_get_autocommit(store->db))
 		store->depth = 0;
 	if (store->depth == 0)
@@ -473,32 +474,35 @@ store_begin(struct store *store)
 int
 store_commit(struct store *store)
 {
-	const char *sql = "COMMIT";
+	const char *sql = store->depth > 1 ? "RELEASE store_nest" : "COMMIT";
 
-	if (store->depth > 1 && !sqlite3_get_autocommit(store->db))
-		sql = "RELEASE store_nest";
+	if (store->depth > 0 && sqlite3_get_autocommit(store->db)) {
+		/* An error rolled the transaction back: its message stays. */
+		store->depth--;
+		return store->err[0] != '\0' ? -1 :
+		    store_failx(store, "commit: rolled back by an error");
+	}
 	if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(store, "commit");
-	store->depth = store->depth > 1 ? store->depth - 1 : 0;
+	store->depth = store->depth > 0 ? store->depth - 1 : 0;
 	return 0;
 }
 
-/* Rolls back what the innermost store_begin() began (the open
- * transaction, if any, when it is not nested); keeps the last error. */
+/* Rolls back what the innermost store_begin() began (with none, the open
+ * transaction, if any); keeps the last error. */
 void
 store_rollback(struct store *store)
 {
-	if (store->depth > 1 && !sqlite3_get_autocommit(store->db)) {
-		sqlite3_exec(store->db, "ROLLBACK TO store_nest", NULL, NULL,
-		    NULL);
-		sqlite3_exec(store->db, "RELEASE store_nest", NULL, NULL,
-		    NULL);
-		store->depth--;
-		return;
+	if (!sqlite3_get_autocommit(store->db)) {
+		if (store->depth > 1) {
+			sqlite3_exec(store->db, "ROLLBACK TO store_nest", NULL,
+			    NULL, NULL);
+			sqlite3_exec(store->db, "RELEASE store_nest", NULL,
+			    NULL, NULL);
+		} else
+			sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 	}
-	if (!sqlite3_get_autocommit(store->db))
-		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
-	store->depth = 0;
+	store->depth = store->depth > 0 ? store->depth - 1 : 0;
 }
 
 int

@@ -637,8 +637,12 @@ test_full_disk_waits_keeps_sending_and_recovers(void **state)
 		assert_int_equal(sent_to(queued[i]), 1);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(sent_to(waiting[i]), 0);
-	/* Logged once, then once a minute: 150 s make 3 lines at most. */
+	/* Logged once, then once a minute: 150 s make 3 lines at most,
+	 * each saying why (not a transaction's bookkeeping). */
 	assert_in_range(log_lines(&ff->f, "store:"), 1, 3);
+	assert_int_equal(log_lines(&ff->f, "full"), log_lines(&ff->f,
+	    "store:"));
+	assert_int_equal(log_lines(&ff->f, "no transaction"), 0);
 
 	/* Space comes back: everything is stored, answered, recorded. */
 	disk_full = 0;
