@@ -3,7 +3,8 @@
  *
  * The store keeps the three promises of the message path:
  *   1. nothing that reached the modem is lost: store_put_part() has committed
- *      when it returns, so the caller may delete the message from the modem;
+ *      when it returns (or, inside the caller's transaction, once that
+ *      commits), so the caller may delete the message from the modem;
  *   2. each message is handled once: store_msg_next() returns only unhandled
  *      messages, and the router writes a message's consequences and
  *      store_msg_handled() between store_begin() and store_commit();
@@ -113,7 +114,12 @@ int store_schema_version(void);
 /*
  * An explicit write transaction (BEGIN IMMEDIATE) around several calls, used
  * by the router to make a message's consequences atomic. Functions below
- * that write open their own transaction when none is open.
+ * that write open their own transaction when none is open. Inside an open
+ * transaction, store_begin() opens a savepoint instead, which
+ * store_commit() releases and store_rollback() undoes alone: the gateway
+ * batches a pass's messages in one transaction (one sync), each message
+ * still all or nothing. store_rollback() with nothing begun rolls back an
+ * open transaction, if any.
  */
 int store_begin(struct store *store);
 int store_commit(struct store *store);
@@ -161,6 +167,8 @@ struct store_part {
  * is one with a malformed part that has no data. A part already stored
  * (same sender, timestamp, reference, number, count and text: the modem
  * gave it twice because a crash came before the delete) changes nothing.
+ * Inside the caller's transaction, a savepoint: an error undoes this part
+ * alone, and nothing is stored for good before the caller commits.
  * Returns 1 stored, 0 duplicate, -1 error (nothing stored: keep it on the
  * modem and try again).
  */
@@ -234,12 +242,15 @@ struct store_out {
 	int64_t created_at;
 	int64_t next_at;
 	int64_t sent_at;
-	char *msgref;            /* the modem's message reference(s) */
+	char *msgref;            /* the network's references of the parts
+	                            sent, in part order ("12,13"); NULL
+	                            before the first */
 	char *last_error;
 	int64_t in_reply_to;     /* inbox id, 0 for none */
 	char *delivery;          /* NULL until a delivery report came, then
 	                            "delivered" or "failed" */
 	int64_t delivered_at;    /* when that report came; 0 before */
+	int parts_sent;          /* parts the network accepted so far */
 };
 
 /* A number's reply budget: at most max messages queued to it within any
@@ -291,15 +302,22 @@ void store_out_free(struct store_out *out);
  * queue is empty; -2 on error. */
 int64_t store_outbox_wait(struct store *store, int64_t now);
 
+/*
+ * Records that row id went out at now: its state, and a row per part (part
+ * i + 1 has the i-th reference in msgref, "12,13" as the modem lists them;
+ * parts already recorded keep theirs), in one transaction. A row already
+ * sent is left as it was.
+ */
 int store_outbox_sent(struct store *store, int64_t id, const char *msgref,
     int64_t now);
-/* Records msgref, the references of the parts of a long message sent so
- * far, on a queued row: a retry, also after a crash, sends only the rest. */
+/* Records the parts of queued row id sent so far (msgref as above), those
+ * not recorded yet sent at now: a retry, also after a crash, sends only
+ * the rest. */
 int store_outbox_progress(struct store *store, int64_t id,
-    const char *msgref);
+    const char *msgref, int64_t now);
 /*
- * A delivery report for message reference ref: the newest message sent
- * within the last week whose references include ref is marked delivered
+ * A delivery report for message reference ref: the message of the newest
+ * part sent within the last week with reference ref is marked delivered
  * (or failed: a failed part makes the whole message failed). Returns 1
  * when a message matched, 0 when none did (a late or foreign report), -1.
  */
@@ -473,10 +491,13 @@ int store_scrub_message(struct store *store, int64_t message_id);
  * Returns how many were scrubbed, or -1. */
 int store_scrub_outbox(struct store *store);
 /*
- * Moves the WAL's content into the database and truncates the WAL to zero
+ * When personal data was blanked or deleted since the WAL was last emptied
+ * (by any program: the schema counts it in the transaction that blanks),
+ * moves the WAL's content into the database and truncates the WAL to zero
  * bytes, so that old page images (with text since scrubbed) leave the
- * disk. Outside any transaction. Returns 0, 1 when a reader kept it from
- * finishing (try later), -1.
+ * disk; otherwise writes nothing. Outside any transaction. Returns 0 (the
+ * WAL holds nothing blanked), 1 when a reader kept it from finishing (try
+ * later), -1.
  */
 int store_wal_truncate(struct store *store);
 

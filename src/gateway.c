@@ -2,10 +2,13 @@
  * gateway: opens, reads, stores, deletes, routes and sends, in that order.
  *
  * The order carries the promises of DESIGN.md: an SMS is deleted from the
- * modem only after store_put_part() committed it; reading comes before
- * sending in every pass, so that a burst never fills the SIM; a send that
- * fails stays queued. A modem that fails repeatedly is closed and reopened
- * with exponential backoff (1 s doubling to 60 s).
+ * modem only after the transaction that stored it committed (one per read
+ * of the SIM, however many SMS it finds); reading comes before sending in
+ * every pass, so that a burst never fills the SIM; the messages a pass
+ * handles share one transaction, each all or nothing in a savepoint; a send
+ * that fails stays queued. A modem that fails repeatedly is closed and
+ * reopened with exponential backoff (1 s doubling to 60 s). Fewer, larger
+ * transactions are what spares the SD card: each commit syncs whole pages.
  *
  * A database that refuses writes (a full disk, a file system gone
  * read-only, a lock held too long) is waited for the same way: the SIM is
@@ -32,13 +35,12 @@
 #include "report.h"
 #include "route.h"
 
-/* Where read() found an SMS that is now stored: delete it there. */
+/* What one read of the SIM found, in the order read: stored together,
+ * then deleted from where each lies. */
 struct gateway_batch {
-	struct gateway *gw;
-	int64_t now;
-	struct modem_sms *done;
-	size_t ndone, cap;
-	const char *store_failed;   /* what could not be stored, or NULL */
+	struct modem_sms *sms;
+	size_t n, cap;
+	int full;                /* out of memory: reading was stopped */
 };
 
 /*
@@ -227,30 +229,52 @@ gateway_open(struct gateway *gw, int64_t now)
 	gateway_refresh_info(gw, now);
 }
 
-/* read() callback: store the SMS; remember where it lies to delete it. */
+/* read() callback: keeps the SMS, to be stored with the others of this
+ * read. Out of memory, reading stops: what was kept is stored, the rest
+ * stays on the SIM for the next read. */
 static int
-gateway_store_sms(void *arg, const struct modem_sms *sms)
+gateway_collect(void *arg, const struct modem_sms *sms)
 {
 	struct gateway_batch *b = arg;
-	struct store_part part;
 	struct modem_sms *grown;
-	int r = 0;
+	size_t cap;
 
-	if (sms->status_report) {
-		if ((r = store_outbox_delivery(b->gw->store, sms->report_ref,
-		    sms->report_delivered, b->now)) < 0) {
-			b->store_failed = "recording a delivery report";
-			return -1;
-		}
-		log_debug("delivery report for reference %d: %s%s",
-		    sms->report_ref, sms->report_delivered ? "delivered" :
-		    "not delivered", r == 0 ? " (no message matches)" : "");
-		goto done;
-	}
-	if (sms->raw && sms->text[0] == '\0') {
+	if (sms->raw && sms->text[0] == '\0' && !sms->status_report) {
 		log_warnx("modem: the SMS at location %d cannot be decoded and "
 		    "this connection cannot fetch it raw: left on the SIM",
 		    sms->location);
+		return 0;
+	}
+	if (b->n == b->cap) {
+		cap = b->cap ? b->cap * 2 : 16;
+		if ((grown = realloc(b->sms, cap * sizeof(*grown))) == NULL) {
+			b->full = 1;
+			return -1;
+		}
+		b->sms = grown;
+		b->cap = cap;
+	}
+	b->sms[b->n++] = *sms;
+	return 0;
+}
+
+/* Stores one SMS read, inside the read's transaction. Returns 0 or -1,
+ * with *what saying what failed. */
+static int
+gateway_store_sms(struct gateway *gw, const struct modem_sms *sms,
+    int64_t now, const char **what)
+{
+	struct store_part part;
+	int r;
+
+	if (sms->status_report) {
+		*what = "recording a delivery report";
+		if ((r = store_outbox_delivery(gw->store, sms->report_ref,
+		    sms->report_delivered, now)) < 0)
+			return -1;
+		log_debug("delivery report for reference %d: %s%s",
+		    sms->report_ref, sms->report_delivered ? "delivered" :
+		    "not delivered", r == 0 ? " (no message matches)" : "");
 		return 0;
 	}
 	part.sender = sms->sender;
@@ -264,10 +288,9 @@ gateway_store_sms(void *arg, const struct modem_sms *sms)
 	part.data_len = sms->data_len;
 	part.malformed = sms->malformed;
 	part.probe = sms->probe;
-	if ((r = store_put_part(b->gw->store, &part, b->now)) < 0) {
-		b->store_failed = "storing an SMS";
+	*what = "storing an SMS";
+	if ((r = store_put_part(gw->store, &part, now)) < 0)
 		return -1;
-	}
 	if (r == 1 && sms->raw)
 		log_info("stored an SMS the modem could not decode, raw and "
 		    "marked malformed");
@@ -275,50 +298,81 @@ gateway_store_sms(void *arg, const struct modem_sms *sms)
 		log_info("stored a type 0 SMS (a network probe): not answered");
 	log_debug("stored SMS at %d (part %d/%d)%s", sms->location,
 	    sms->part_no, sms->part_count, r == 0 ? ", already stored" : "");
-done:
-	if (b->ndone == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 16;
-
-		if ((grown = realloc(b->done, cap * sizeof(*grown))) == NULL)
-			return -1;      /* stored; deleted on the next read */
-		b->done = grown;
-		b->cap = cap;
-	}
-	b->done[b->ndone++] = *sms;
 	return 0;
 }
 
 /*
- * Reads the modem, stores each SMS, then deletes each one stored, unless
- * the database file is no longer the one opened. What could not be stored
- * stays on the SIM and is read again once the database recovers.
+ * Stores what one read found in one transaction (one commit, one sync,
+ * however many SMS the SIM held), stopping at the first that fails; what
+ * was stored before it is committed. Returns how many, from the first,
+ * are stored for good and may be deleted; *failed says what failed, or
+ * stays NULL.
+ */
+static size_t
+gateway_store_batch(struct gateway *gw, const struct gateway_batch *b,
+    int64_t now, const char **failed)
+{
+	size_t i;
+	const char *what = "storing an SMS";
+
+	if (b->n == 0)
+		return 0;
+	if (store_begin(gw->store) < 0) {
+		*failed = what;
+		return 0;
+	}
+	for (i = 0; i < b->n; i++)
+		if (gateway_store_sms(gw, &b->sms[i], now, &what) < 0) {
+			*failed = what;
+			break;
+		}
+	if (i == 0) {
+		store_rollback(gw->store);
+		return 0;
+	}
+	if (store_commit(gw->store) < 0) {
+		store_rollback(gw->store);
+		*failed = what;
+		return 0;
+	}
+	return i;
+}
+
+/*
+ * Reads the modem, stores every SMS in one transaction, then deletes each
+ * one stored, unless the database file is no longer the one opened. What
+ * could not be stored stays on the SIM and is read again once the
+ * database recovers.
  */
 static void
 gateway_read(struct gateway *gw, int64_t now)
 {
-	struct gateway_batch b = { .gw = gw, .now = now };
+	struct gateway_batch b = { NULL, 0, 0, 0 };
+	const char *failed = NULL;
 	char err[GW_ERR];
-	size_t i;
+	size_t i, stored;
 	int n, r;
 
 	gw->read_due = 0;
 	gw->read_at = now + gw->conf->modem.poll_interval;
-	n = gw->ops->read(gw->modem, gateway_store_sms, &b, err, sizeof(err));
-	if (n < 0 && b.store_failed == NULL)
+	n = gw->ops->read(gw->modem, gateway_collect, &b, err, sizeof(err));
+	if (b.full)
+		gw->read_due = 1;       /* the rest, at once */
+	else if (n < 0)
 		gateway_modem_error(gw, "read", err, 0, now);
-	else if (n >= 0)
+	else
 		gw->errors = 0, gw->backoff = 1;  /* it works: forget the past */
-	if (b.store_failed != NULL) {
-		gateway_store_error(gw, b.store_failed,
-		    store_errmsg(gw->store), now);
+	stored = gateway_store_batch(gw, &b, now, &failed);
+	if (failed != NULL) {
+		gateway_store_error(gw, failed, store_errmsg(gw->store), now);
 		gw->read_due = 1;       /* again, once the store recovers */
-	} else if (b.ndone > 0) {
+	} else if (stored > 0) {
 		gateway_store_ok(gw, now);
 	}
-	if (b.ndone > 0 && gateway_check_file(gw, now) != 0)
-		b.ndone = 0;            /* stored where nobody will look */
-	for (i = 0; i < b.ndone && gw->modem != NULL; i++) {
-		r = gw->ops->remove(gw->modem, &b.done[i], err, sizeof(err));
+	if (stored > 0 && gateway_check_file(gw, now) != 0)
+		stored = 0;             /* stored where nobody will look */
+	for (i = 0; i < stored && gw->modem != NULL; i++) {
+		r = gw->ops->remove(gw->modem, &b.sms[i], err, sizeof(err));
 		if (r == -2)            /* refused: the modem is fine */
 			log_warnx("modem: %s; the SMS stays on the SIM", err);
 		else if (r < 0) {
@@ -326,34 +380,60 @@ gateway_read(struct gateway *gw, int64_t now)
 			gw->read_due = 1;
 		}
 	}
-	if (b.ndone > 0)
-		log_info("received %zu SMS", b.ndone);
-	free(b.done);
+	if (stored > 0)
+		log_info("received %zu SMS", stored);
+	free(b.sms);
 }
 
-/* Routes up to GW_HANDLE_BATCH messages. 1 when more may be waiting. */
+/* Routes up to GW_HANDLE_BATCH messages inside the caller's transaction,
+ * each in a savepoint of its own. Returns how many, or -1. */
+static int
+gateway_route_batch(struct gateway *gw, int64_t now)
+{
+	int n, r;
+
+	for (n = 0; n < GW_HANDLE_BATCH; n++)
+		if ((r = route_handle_next(gw->store, gw->conf, now)) <= 0)
+			return r < 0 ? -1 : n;
+	return n;
+}
+
+/*
+ * Joins long messages whose time is up and routes up to GW_HANDLE_BATCH
+ * messages, in one transaction: each message's consequences are all or
+ * nothing (route_handle_next() inside an open transaction takes a
+ * savepoint), and the pass commits, and syncs, once. A message that fails
+ * is rolled back alone; those before it are committed. Returns 1 when
+ * more may be waiting.
+ */
 static int
 gateway_handle(struct gateway *gw, int64_t now)
 {
-	int i, r;
+	const char *what = "joining long messages";
+	int n = -1;
 
-	if (store_expire_parts(gw->store,
-	    now - gw->conf->limits.multipart_timeout) < 0) {
-		gateway_store_error(gw, "joining long messages",
+	if (store_begin(gw->store) < 0) {
+		gateway_store_error(gw, "handling a message",
 		    store_errmsg(gw->store), now);
 		return 0;
 	}
-	for (i = 0; i < GW_HANDLE_BATCH; i++) {
-		if ((r = route_handle_next(gw->store, gw->conf, now)) < 0) {
-			gateway_store_error(gw, "handling a message",
-			    store_errmsg(gw->store), now);
-			return 0;
-		}
-		if (r == 0)
-			return 0;
-		gateway_store_ok(gw, now);
+	if (store_expire_parts(gw->store,
+	    now - gw->conf->limits.multipart_timeout) >= 0) {
+		what = "handling a message";
+		n = gateway_route_batch(gw, now);
 	}
-	return 1;
+	/* What was handled before a failure is kept. */
+	if (store_commit(gw->store) < 0) {
+		store_rollback(gw->store);
+		n = -1;
+	}
+	if (n < 0) {
+		gateway_store_error(gw, what, store_errmsg(gw->store), now);
+		return 0;
+	}
+	if (n > 0)
+		gateway_store_ok(gw, now);
+	return n == GW_HANDLE_BATCH;
 }
 
 /* 1 while a failing database is being waited for. */

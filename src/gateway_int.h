@@ -33,6 +33,8 @@ struct gateway_record {
 	enum gateway_record_kind kind;
 	int64_t at;              /* sent at; next attempt (retry); failed at */
 	char msgref[64];         /* the references of the parts sent */
+	int64_t sent_at;         /* when the parts in msgref not recorded yet
+	                            went (retry, fail, progress) */
 	char error[GW_ERR];      /* retry, fail: why */
 };
 

@@ -33,7 +33,7 @@ static int
 gateway_record_write(struct gateway *gw, const struct gateway_record *r)
 {
 	if (r->msgref[0] != '\0' && r->kind != GW_REC_SENT &&
-	    store_outbox_progress(gw->store, r->id, r->msgref) < 0)
+	    store_outbox_progress(gw->store, r->id, r->msgref, r->sent_at) < 0)
 		return -1;
 	switch (r->kind) {
 	case GW_REC_SENT:
@@ -210,7 +210,7 @@ static void
 gateway_send_failed(struct gateway *gw, const struct store_out *o, int rc,
     const char *err, const struct modem_send *progress, int64_t now)
 {
-	struct gateway_record r = { .id = o->id, .at = now };
+	struct gateway_record r = { .id = o->id, .at = now, .sent_at = now };
 	int attempts = o->attempts + 1;
 
 	snprintf(r.msgref, sizeof(r.msgref), "%s", progress->msgref);
@@ -237,34 +237,36 @@ gateway_send_failed(struct gateway *gw, const struct store_out *o, int rc,
 struct gateway_sending {
 	struct gateway *gw;
 	int64_t id;
+	int64_t now;
 };
 
-/* Each part as it goes: a retry, also after a crash, sends only the rest.
- * A failure here is caught by the record of the whole send. */
+/*
+ * Each part as it goes, but the last: a retry, also after a crash, sends
+ * only the rest. The last part is recorded with the send itself, in one
+ * transaction (a crash before it repeats only that part, the one that was
+ * on the wire), so that a message of one part costs one commit. A failure
+ * here is caught by the record of the whole send.
+ */
 static void
 gateway_part_sent(void *arg, const struct modem_send *progress)
 {
 	struct gateway_sending *s = arg;
 
-	if (!s->gw->store_down)
+	if (!s->gw->store_down && progress->parts_done < progress->parts_total)
 		(void)store_outbox_progress(s->gw->store, s->id,
-		    progress->msgref);
+		    progress->msgref, s->now);
 }
 
-/* How far an earlier attempt got: one reference per part it sent. */
+/* How far an earlier attempt got: the references of the parts it sent. */
 static void
 gateway_progress(const struct store_out *o, struct modem_send *progress)
 {
-	const char *p;
-
 	memset(progress, 0, sizeof(*progress));
 	progress->concat_ref = (int)(o->id % 255) + 1;
-	if (o->msgref == NULL || o->msgref[0] == '\0')
+	if (o->parts_sent == 0 || o->msgref == NULL)
 		return;
 	snprintf(progress->msgref, sizeof(progress->msgref), "%s", o->msgref);
-	progress->parts_done = 1;
-	for (p = progress->msgref; *p != '\0'; p++)
-		progress->parts_done += *p == ',';
+	progress->parts_done = o->parts_sent;
 }
 
 /* Sends the message due soonest, if any. 1 when one was tried. */
@@ -273,7 +275,7 @@ gateway_send(struct gateway *gw, int64_t now)
 {
 	struct store_out o;
 	struct modem_send progress;
-	struct gateway_sending sending = { .gw = gw };
+	struct gateway_sending sending = { .gw = gw, .now = now };
 	struct gateway_record rec = { .kind = GW_REC_SENT, .at = now };
 	char err[GW_ERR] = "";
 	int r, rc;

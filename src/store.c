@@ -28,6 +28,11 @@
 #define STORE_APP_ID	0x53484b52
 #define STORE_BUSY_MS	5000
 
+/* A trigger (schema 9) that counts a blanking in wal_scrub. */
+#define STORE_SCRUB_ON(name, when) \
+	"CREATE TRIGGER " name " AFTER " when \
+	" BEGIN UPDATE wal_scrub SET blanked = blanked + 1; END;"
+
 /*
  * The migrations. Entry i brings user_version from i to i + 1 and sets it
  * itself (a PRAGMA takes no bound parameter, and a literal keeps SQL out of
@@ -275,6 +280,66 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE report_links ADD COLUMN alerted_at INTEGER NOT NULL"
 	" DEFAULT 0;"
 	"PRAGMA user_version = 8;",
+	/*
+	 * 9: the parts of an outgoing message the network accepted, a row
+	 * each (its reference, and when it went), so that a delivery report
+	 * finds its message by equality; the comma-separated references of
+	 * outbox.msgref move there, and outbox_sent (which served the old
+	 * match) goes. And wal_scrub, which counts what was blanked or
+	 * deleted of personal data since the WAL was last emptied: the
+	 * triggers below bump it in the transaction that blanks, whichever
+	 * program blanks, so that the WAL is emptied only then
+	 * (store_wal_truncate()). It starts at 1: the first pass empties it.
+	 */
+	"CREATE TABLE sent_parts ("
+	" outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,"
+	" part_no INTEGER NOT NULL,"		/* 1-based */
+	" ref INTEGER NOT NULL,"		/* the network's, 0..255 */
+	" sent_at INTEGER NOT NULL,"
+	" PRIMARY KEY (outbox_id, part_no)) WITHOUT ROWID;"
+	"CREATE INDEX sent_parts_ref ON sent_parts(ref, sent_at);"
+	"WITH RECURSIVE split(outbox_id, part_no, ref, rest, sent_at) AS ("
+	" SELECT id, 0, NULL, msgref || ',',"
+	"  CASE WHEN sent_at > 0 THEN sent_at ELSE created_at END"
+	"  FROM outbox WHERE msgref IS NOT NULL AND msgref <> ''"
+	" UNION ALL SELECT outbox_id, part_no + 1,"
+	"  substr(rest, 1, instr(rest, ',') - 1),"
+	"  substr(rest, instr(rest, ',') + 1), sent_at"
+	"  FROM split WHERE rest <> '')"
+	"INSERT INTO sent_parts (outbox_id, part_no, ref, sent_at)"
+	" SELECT outbox_id, part_no, CAST(trim(ref) AS INTEGER), sent_at"
+	" FROM split WHERE part_no > 0;"
+	"DROP INDEX outbox_sent;"
+	"ALTER TABLE outbox DROP COLUMN msgref;"
+	"CREATE TABLE wal_scrub ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" blanked INTEGER NOT NULL);"
+	"INSERT INTO wal_scrub VALUES (1, 1);"
+	STORE_SCRUB_ON("messages_blanked", "UPDATE OF sender, text ON messages"
+	    " WHEN (old.sender <> '' AND new.sender = '')"
+	    " OR (old.text <> '' AND new.text = '')")
+	STORE_SCRUB_ON("messages_deleted", "DELETE ON messages")
+	STORE_SCRUB_ON("parts_blanked", "UPDATE OF sender, text ON parts"
+	    " WHEN (old.sender <> '' AND new.sender = '')"
+	    " OR (old.text <> '' AND new.text = '')")
+	STORE_SCRUB_ON("parts_deleted", "DELETE ON parts")
+	STORE_SCRUB_ON("outbox_blanked", "UPDATE OF number, text, number_hash"
+	    " ON outbox WHEN (old.number <> '' AND new.number = '')"
+	    " OR (old.text <> '' AND new.text = '')"
+	    " OR (old.number_hash IS NOT NULL AND new.number_hash IS NULL"
+	    " AND new.number = '')")
+	STORE_SCRUB_ON("outbox_deleted", "DELETE ON outbox")
+	STORE_SCRUB_ON("reports_blanked", "UPDATE OF number, text, relay"
+	    " ON reports WHEN (old.number <> '' AND new.number = '')"
+	    " OR (old.text <> '' AND new.text = '')"
+	    " OR (old.relay IS NOT NULL AND new.relay IS NULL)")
+	STORE_SCRUB_ON("reports_deleted", "DELETE ON reports")
+	STORE_SCRUB_ON("report_entries_deleted", "DELETE ON report_entries")
+	STORE_SCRUB_ON("report_links_deleted", "DELETE ON report_links")
+	STORE_SCRUB_ON("vault_deleted", "DELETE ON vault")
+	STORE_SCRUB_ON("users_changed", "UPDATE OF pwhash ON users")
+	STORE_SCRUB_ON("users_deleted", "DELETE ON users")
+	"PRAGMA user_version = 9;",
 };
 
 #define STORE_NMIGRATIONS \
@@ -394,29 +459,61 @@ store_step_done(struct store *store, sqlite3_stmt *stmt, const char *what)
 	return sqlite3_changes(store->db);
 }
 
+/*
+ * A transaction, or inside one a savepoint, so that a caller may batch
+ * several units that each begin and commit (the gateway handles a pass's
+ * messages in one transaction, each message in a savepoint of its own: a
+ * message's consequences stay all or nothing, and the pass syncs once).
+ */
 int
 store_begin(struct store *store)
 {
-	if (sqlite3_exec(store->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-	    SQLITE_OK)
+	const char *sql = "SAVEPOINT store_nest";
+
+	/* No transaction open: what was begun before has ended (an error
+	 * rolled it back), and this begins a new one. */
+	if (sqlite3_get_autocommit(store->db))
+		store->depth = 0;
+	if (store->depth == 0)
+		sql = "BEGIN IMMEDIATE";
+	if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(store, "begin");
+	store->depth++;
 	return 0;
 }
 
 int
 store_commit(struct store *store)
 {
-	if (sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	const char *sql = store->depth > 1 ? "RELEASE store_nest" : "COMMIT";
+
+	if (store->depth > 0 && sqlite3_get_autocommit(store->db)) {
+		/* An error rolled the transaction back: its message stays. */
+		store->depth--;
+		return store->err[0] != '\0' ? -1 :
+		    store_failx(store, "commit: rolled back by an error");
+	}
+	if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(store, "commit");
+	store->depth = store->depth > 0 ? store->depth - 1 : 0;
 	return 0;
 }
 
-/* Rolls back the open transaction, if any; keeps the last error. */
+/* Rolls back what the innermost store_begin() began (with none, the open
+ * transaction, if any); keeps the last error. */
 void
 store_rollback(struct store *store)
 {
-	if (!sqlite3_get_autocommit(store->db))
-		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!sqlite3_get_autocommit(store->db)) {
+		if (store->depth > 1) {
+			sqlite3_exec(store->db, "ROLLBACK TO store_nest", NULL,
+			    NULL, NULL);
+			sqlite3_exec(store->db, "RELEASE store_nest", NULL,
+			    NULL, NULL);
+		} else
+			sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	store->depth = store->depth > 0 ? store->depth - 1 : 0;
 }
 
 int
@@ -456,16 +553,14 @@ store_tx_leave(struct store *store, int own, int rc)
 
 /*
  * A checkpoint that truncates the WAL, without waiting on readers (the
- * daemon must not stall while shukherctl reads): a busy database is
- * reported as 1 and tried again later.
+ * daemon must not stall while shukherctl reads): 0 done, 1 busy or not
+ * finished (try again later), -1.
  */
-int
-store_wal_truncate(struct store *store)
+static int
+store_checkpoint_truncate(struct store *store)
 {
 	int log = 0, done = 0, rc;
 
-	if (!sqlite3_get_autocommit(store->db))
-		return 1;
 	sqlite3_busy_timeout(store->db, 0);
 	rc = sqlite3_wal_checkpoint_v2(store->db, NULL,
 	    SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
@@ -504,6 +599,37 @@ store_number_hash(struct store *store, const char *number,
 		    sizeof(key));
 	sodium_memzero(key, sizeof(key));
 	return rc;
+}
+
+/*
+ * Empties the WAL only when something was blanked or deleted since it was
+ * last emptied: the schema's triggers count that in wal_scrub, in the
+ * transaction that blanks, whichever program blanked. Otherwise the WAL is
+ * left to SQLite's own checkpoints and reused in place: truncating it on
+ * every pass wrote each page twice and grew the file again each time.
+ * The count is cleared only if nothing was blanked meanwhile.
+ */
+int
+store_wal_truncate(struct store *store)
+{
+	sqlite3_stmt *stmt;
+	int64_t blanked;
+	int rc;
+
+	if (!sqlite3_get_autocommit(store->db))
+		return 1;
+	if (store_prepare(store, "SELECT blanked FROM wal_scrub", &stmt) == -1 ||
+	    store_step_int64(store, stmt, 0, &blanked) == -1)
+		return -1;
+	if (blanked == 0)
+		return 0;
+	if ((rc = store_checkpoint_truncate(store)) != 0)
+		return rc;
+	if (store_prepare(store, "UPDATE wal_scrub SET blanked = 0"
+	    " WHERE blanked = ?1", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, blanked);
+	return store_step_done(store, stmt, "wal scrub") < 0 ? -1 : 0;
 }
 
 void
@@ -659,6 +785,13 @@ store_settings(struct store *store)
 		/* Deleted and overwritten rows (scrubbed numbers, purged
 		 * reports) are zeroed, not left in free space. */
 		"PRAGMA secure_delete = ON",
+		/* The WAL is no longer truncated on every pass
+		 * (store_wal_truncate()): a WAL that a long read let grow
+		 * past twice its usual size (1000 pages) is cut back when
+		 * SQLite next resets it. */
+		"PRAGMA journal_size_limit = 8388608",
+		/* Sorts and temporary tables in memory, not on the card. */
+		"PRAGMA temp_store = MEMORY",
 	};
 	size_t i;
 
@@ -773,6 +906,7 @@ store_close(struct store *store)
 	if (store == NULL)
 		return;
 	if (store->db != NULL) {
+		store->depth = 0;       /* all of it, nested or not */
 		store_rollback(store);
 		sqlite3_close_v2(store->db);
 	}

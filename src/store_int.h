@@ -22,6 +22,9 @@ struct store {
 	                            to tell whether it is still at path; -1
 	                            for :memory: */
 	char *path;
+	int depth;               /* store_begin() calls not yet ended: the
+	                            first is the transaction, the rest
+	                            savepoints inside it */
 	char err[256];
 	int locked;              /* the last failure: another connection held
 	                            the lock past the busy timeout */

@@ -4,7 +4,12 @@
  * A row stays "queued" until store_outbox_sent() records the modem's
  * reference, so a crash while a segment is on the wire sends it again
  * (at least once, never lost). Failed attempts move next_at forward; the
- * sender gives up with store_outbox_fail().
+ * sender gives up with store_outbox_fail(). Each part the network accepted
+ * is a row of sent_parts (schema 9: outbox id, part number, reference,
+ * when), written as it goes (store_outbox_progress()), so that a retry
+ * sends only the rest, and a delivery report finds its part by equality.
+ * What callers see of them is msgref, the references in part order as the
+ * modem lists them ("12,13"), and parts_sent.
  *
  * Every row is also one message in its recipient's reply budget, of
  * whatever kind: store_outbox_queue() is the only INSERT, and it writes
@@ -25,7 +30,13 @@
 
 #define STORE_OUT_COLS \
 	"id, number, text, state, kind, attempts, created_at, next_at," \
-	" sent_at, msgref, last_error, in_reply_to, delivery, delivered_at"
+	" sent_at, (SELECT group_concat(ref, ',') FROM (SELECT ref" \
+	" FROM sent_parts WHERE outbox_id = outbox.id ORDER BY part_no))," \
+	" last_error, in_reply_to, delivery, delivered_at," \
+	" (SELECT count(*) FROM sent_parts WHERE outbox_id = outbox.id)"
+
+/* The most parts a message has: gammu's GSM_MAX_MULTI_SMS. */
+#define STORE_PARTS_MAX 50
 
 /* Counts rows queued to the number with hash at or after since. */
 static int
@@ -135,6 +146,7 @@ store_out_row(sqlite3_stmt *stmt, struct store_out *out)
 	out->delivery = sqlite3_column_type(stmt, 12) == SQLITE_NULL ? NULL :
 	    (char *)store_col_str(stmt, 12);
 	out->delivered_at = sqlite3_column_int64(stmt, 13);
+	out->parts_sent = sqlite3_column_int(stmt, 14);
 }
 
 /* Like store_out_row, with copies the caller frees. Returns 0 or -1. */
@@ -230,15 +242,93 @@ store_out_update(struct store *store, const char *sql, int64_t id,
 	return store_step_done(store, stmt, what) == -1 ? -1 : 0;
 }
 
-/* Records a send; a row already sent is left as it was. Returns 0 or -1. */
+/*
+ * The references in msgref ("12,13": part 1, then 2), into refs: as many
+ * as read as numbers from the start (the modem's list may have been cut
+ * short). Returns how many.
+ */
+static int
+store_refs_parse(const char *msgref, int *refs, int max)
+{
+	const char *p = msgref;
+	char *end;
+	long v;
+	int n = 0;
+
+	while (p != NULL && n < max) {
+		v = strtol(p, &end, 10);
+		if (end == p || v < 0 || v > INT32_MAX)
+			break;
+		refs[n++] = (int)v;
+		p = *end == ',' ? end + 1 : NULL;
+	}
+	return n;
+}
+
+/*
+ * Records the parts listed in msgref that are not yet recorded, sent at
+ * now, on row id when its state is what the statement asks. Part of the
+ * caller's transaction. Returns 0 or -1.
+ */
+static int
+store_parts_put(struct store *store, int64_t id, const char *msgref,
+    int64_t now, const char *sql)
+{
+	int refs[STORE_PARTS_MAX];
+	sqlite3_stmt *stmt;
+	int i, n;
+
+	if ((n = store_refs_parse(msgref, refs, STORE_PARTS_MAX)) == 0)
+		return 0;
+	if (store_prepare(store, sql, &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 4, now);
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int(stmt, 2, i + 1);
+		sqlite3_bind_int(stmt, 3, refs[i]);
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			store_fail(store, "record parts");
+			sqlite3_finalize(stmt);
+			return -1;
+		}
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+/* A part of a row in the given state: ?1 outbox id, ?2 part number, ?3
+ * reference, ?4 sent at. A part recorded before keeps its row. */
+#define STORE_PART_INSERT(state) \
+	"INSERT INTO sent_parts (outbox_id, part_no, ref, sent_at)" \
+	" SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM outbox" \
+	" WHERE id = ?1 AND " state ") ON CONFLICT DO NOTHING"
+
+static int
+store_outbox_sent_tx(struct store *store, int64_t id, const char *msgref,
+    int64_t now)
+{
+	if (store_parts_put(store, id, msgref, now,
+	    STORE_PART_INSERT("state <> 'sent'")) == -1)
+		return -1;
+	return store_out_update(store, "UPDATE outbox SET state = 'sent',"
+	    " sent_at = ?3 WHERE id = ?1 AND state <> 'sent'", id, NULL, now,
+	    "record sent");
+}
+
+/* Records a send and its parts, in one transaction; a row already sent is
+ * left as it was. Returns 0 or -1. */
 int
 store_outbox_sent(struct store *store, int64_t id, const char *msgref,
     int64_t now)
 {
-	return store_out_update(store, "UPDATE outbox SET state = 'sent',"
-	    " msgref = ?2, sent_at = ?3"
-	    " WHERE id = ?1 AND state <> 'sent'", id, msgref, now,
-	    "record sent");
+	int own;
+
+	if (store_tx_enter(store, &own) == -1)
+		return -1;
+	return store_tx_leave(store, own,
+	    store_outbox_sent_tx(store, id, msgref, now));
 }
 
 #define STORE_DELIVERY_WINDOW (7 * 24 * 3600)
@@ -248,18 +338,16 @@ store_outbox_delivery(struct store *store, int ref, int delivered,
     int64_t now)
 {
 	sqlite3_stmt *stmt;
-	char key[16];
 
-	/* References wrap at 256: the newest sent message that used it. */
-	snprintf(key, sizeof(key), ",%d,", ref);
+	/* References wrap at 256: the newest part sent that used it. */
 	if (store_prepare(store, "UPDATE outbox SET delivered_at = ?3,"
 	    " delivery = CASE WHEN delivery = 'failed' OR NOT ?2"
 	    "  THEN 'failed' ELSE 'delivered' END"
-	    " WHERE id = (SELECT id FROM outbox WHERE state = 'sent'"
-	    "  AND sent_at >= ?4 AND instr(',' || msgref || ',', ?1) > 0"
-	    "  ORDER BY sent_at DESC, id DESC LIMIT 1)", &stmt) == -1)
+	    " WHERE id = (SELECT outbox_id FROM sent_parts WHERE ref = ?1"
+	    "  AND sent_at >= ?4 ORDER BY sent_at DESC, outbox_id DESC"
+	    "  LIMIT 1)", &stmt) == -1)
 		return -1;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(stmt, 1, ref);
 	sqlite3_bind_int(stmt, 2, delivered != 0);
 	sqlite3_bind_int64(stmt, 3, now);
 	sqlite3_bind_int64(stmt, 4, now - STORE_DELIVERY_WINDOW);
@@ -268,12 +356,15 @@ store_outbox_delivery(struct store *store, int ref, int delivered,
 
 /* Records the parts sent so far of a queued row. Returns 0 or -1. */
 int
-store_outbox_progress(struct store *store, int64_t id, const char *msgref)
+store_outbox_progress(struct store *store, int64_t id, const char *msgref,
+    int64_t now)
 {
-	/* No ?3 in this statement: binding it is a harmless no-op. */
-	return store_out_update(store, "UPDATE outbox SET msgref = ?2"
-	    " WHERE id = ?1 AND state = 'queued'", id, msgref, 0,
-	    "record progress");
+	int own;
+
+	if (store_tx_enter(store, &own) == -1)
+		return -1;
+	return store_tx_leave(store, own, store_parts_put(store, id, msgref,
+	    now, STORE_PART_INSERT("state = 'queued'")));
 }
 
 /* Returns 0 or -1; a row already sent is left as it was. */

@@ -444,10 +444,12 @@ test_part_lost_to_a_dead_modem_is_resent_alone(void **state)
 
 static sqlite3_vfs *real_vfs;
 static int disk_full;
+static int wal_syncs;            /* syncs of a WAL: one per commit */
 
 struct full_file {
 	sqlite3_file base;
 	sqlite3_file *real;      /* the default VFS's file, right after */
+	int wal;                 /* 1: a WAL file */
 };
 
 #define REAL(f) (((struct full_file *)(f))->real)
@@ -462,7 +464,8 @@ static int ff_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
 static int ff_truncate(sqlite3_file *f, sqlite3_int64 size)
 { return REAL(f)->pMethods->xTruncate(REAL(f), size); }
 static int ff_sync(sqlite3_file *f, int flags)
-{ return REAL(f)->pMethods->xSync(REAL(f), flags); }
+{ wal_syncs += ((struct full_file *)f)->wal;
+  return REAL(f)->pMethods->xSync(REAL(f), flags); }
 static int ff_size(sqlite3_file *f, sqlite3_int64 *size)
 { return REAL(f)->pMethods->xFileSize(REAL(f), size); }
 static int ff_lock(sqlite3_file *f, int l)
@@ -501,6 +504,7 @@ ff_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
 
 	(void)vfs;
 	ff->real = (sqlite3_file *)(ff + 1);
+	ff->wal = (flags & SQLITE_OPEN_WAL) != 0;
 	rc = real_vfs->xOpen(real_vfs, name, ff->real, flags, out);
 	ff->base.pMethods = ff->real->pMethods != NULL ? &ff_methods : NULL;
 	return rc;
@@ -633,8 +637,12 @@ test_full_disk_waits_keeps_sending_and_recovers(void **state)
 		assert_int_equal(sent_to(queued[i]), 1);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(sent_to(waiting[i]), 0);
-	/* Logged once, then once a minute: 150 s make 3 lines at most. */
+	/* Logged once, then once a minute: 150 s make 3 lines at most,
+	 * each saying why (not a transaction's bookkeeping). */
 	assert_in_range(log_lines(&ff->f, "store:"), 1, 3);
+	assert_int_equal(log_lines(&ff->f, "full"), log_lines(&ff->f,
+	    "store:"));
+	assert_int_equal(log_lines(&ff->f, "no transaction"), 0);
 
 	/* Space comes back: everything is stored, answered, recorded. */
 	disk_full = 0;
@@ -651,6 +659,52 @@ test_full_disk_waits_keeps_sending_and_recovers(void **state)
 	/* Nothing more goes out later. */
 	advance(f, 300);
 	assert_int_equal(fake.nsent, 5);
+}
+
+/*
+ * One read of the SIM is one commit, however many SMS it finds, and only
+ * then are they deleted; the messages a pass handles are one commit; each
+ * reply of one part costs one commit to record as sent. Here twelve long
+ * messages: their first halves in one read (nothing to handle yet), their
+ * second halves in the next, then the twelve replies. Counted as syncs of
+ * the WAL (synchronous=FULL: one per commit).
+ */
+static void
+test_one_commit_per_read_and_per_send(void **state)
+{
+	struct file_fixture *ff = *state;
+	struct fixture *f = &ff->f;
+	char number[12][24];
+	int i, half, syncs;
+
+	settle(f);                  /* open; the modem's state recorded */
+	for (i = 0; i < 12; i++)
+		snprintf(number[i], sizeof(number[i]), "+976991400%02d", i);
+	for (half = 1; half <= 2; half++) {
+		for (i = 0; i < 12; i++)
+			modem_fake_put(number[i], half == 1 ? "тусл" : "амж",
+			    40 + i, half, 2);
+		fake.announce = 1;
+		gateway_wait(f->gw, 0);
+		syncs = wal_syncs;
+		settle(f);
+		assert_int_equal(modem_fake_count(), 0);
+		assert_int_equal(fake.removes, 12 * half);
+	}
+	/* The second read, the handling, and a commit per reply. */
+	assert_int_equal(wal_syncs - syncs, 1 + 1 + 12);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(sent_to(number[i]), 1);
+	/* The first read alone: one commit. */
+	for (i = 0; i < 12; i++)
+		modem_fake_put(number[i], "тусл", 60 + i, 1, 2);
+	fake.announce = 1;
+	gateway_wait(f->gw, 0);
+	syncs = wal_syncs;
+	settle(f);
+	assert_int_equal(modem_fake_count(), 0);
+	assert_int_equal(wal_syncs - syncs, 1);
+	assert_int_equal(fake.nsent, 12);
 }
 
 static void
@@ -720,6 +774,7 @@ main(void)
 #define F(name) cmocka_unit_test_setup_teardown(name, file_setup, \
     file_teardown)
 		F(test_full_disk_waits_keeps_sending_and_recovers),
+		F(test_one_commit_per_read_and_per_send),
 		F(test_database_deleted_stops_before_deleting_from_sim),
 		F(test_database_replaced_stops_before_deleting_from_sim),
 #undef F

@@ -1085,6 +1085,20 @@ static const char *const undo[] = {
 	    "ALTER TABLE pin_failures DROP COLUMN quiet_until;"
 	    "ALTER TABLE pin_failures DROP COLUMN warned;"
 	    "ALTER TABLE report_links DROP COLUMN alerted_at;",
+	[9] = "DROP TRIGGER messages_blanked; DROP TRIGGER messages_deleted;"
+	    "DROP TRIGGER parts_blanked; DROP TRIGGER parts_deleted;"
+	    "DROP TRIGGER outbox_blanked; DROP TRIGGER outbox_deleted;"
+	    "DROP TRIGGER reports_blanked; DROP TRIGGER reports_deleted;"
+	    "DROP TRIGGER report_entries_deleted;"
+	    "DROP TRIGGER report_links_deleted; DROP TRIGGER vault_deleted;"
+	    "DROP TRIGGER users_changed; DROP TRIGGER users_deleted;"
+	    "DROP TABLE wal_scrub;"
+	    "ALTER TABLE outbox ADD COLUMN msgref TEXT;"
+	    "UPDATE outbox SET msgref = (SELECT group_concat(ref, ',') FROM"
+	    " (SELECT ref FROM sent_parts WHERE outbox_id = outbox.id"
+	    " ORDER BY part_no));"
+	    "DROP TABLE sent_parts;"
+	    "CREATE INDEX outbox_sent ON outbox(sent_at) WHERE state = 'sent';",
 };
 
 /* Brings the database at path down to schema version `to`. */
@@ -1345,6 +1359,358 @@ test_budget_migration_fills_hashes(void **state)
 	    NOW + 5) > 0);
 	assert_int_equal(store_outbox_queue(s, &b, SENDER, "t",
 	    STORE_OUT_REPLY, 0, NOW + 6), 0);
+	store_close(s);
+}
+
+/* What the outbox listing shows of row id: its msgref ("-" for NULL),
+ * parts_sent and delivery ("-" for none). */
+struct out_view {
+	int64_t id;
+	char msgref[64];
+	int parts;
+	char delivery[16];
+	char state[16];
+};
+
+static int
+view_out(void *arg, const struct store_out *o)
+{
+	struct out_view *v = arg;
+
+	if (o->id != v->id)
+		return 0;
+	snprintf(v->msgref, sizeof(v->msgref), "%s",
+	    o->msgref ? o->msgref : "-");
+	v->parts = o->parts_sent;
+	snprintf(v->delivery, sizeof(v->delivery), "%s",
+	    o->delivery ? o->delivery : "-");
+	snprintf(v->state, sizeof(v->state), "%s", o->state);
+	return 1;
+}
+
+static struct out_view
+out_view(struct store *s, int64_t id)
+{
+	struct out_view v;
+
+	memset(&v, 0, sizeof(v));
+	v.id = id;
+	assert_int_equal(store_list_outbox(s, NULL, view_out, &v), 0);
+	assert_true(v.state[0] != '\0');
+	return v;
+}
+
+/*
+ * Schema 9 moves the comma-separated references of outbox.msgref into
+ * rows of sent_parts: the listing shows what it showed before (msgref as
+ * it was, NULL where there was none), a retry knows how many parts went,
+ * and a delivery report matches a reference by equality, never a number
+ * that merely contains it.
+ */
+static void
+test_sent_parts_migration(void **state)
+{
+	const char *path = path_for("sentparts.db");
+	struct store_out o;
+	struct store *s;
+
+	(void)state;
+	s = open_ok(path, 1);
+	store_close(s);
+	downgrade(path, 8);
+	raw_sql(path, "INSERT INTO outbox (id, number, text, state, created_at,"
+	    " next_at, sent_at, msgref) VALUES"
+	    " (1, 'a', 'one', 'sent', 1700000000, 1700000000, 1700000001, '17'),"
+	    " (2, 'b', 'three', 'sent', 1700000000, 1700000000, 1700000010,"
+	    "  '11,12,13'),"
+	    " (3, 'c', 'half', 'queued', 1700000020, 1700000020, 0, '5'),"
+	    " (4, 'd', 'none yet', 'queued', 1700000030, 1700000030, 0, NULL),"
+	    " (5, 'e', 'refused', 'failed', 1700000040, 1700000040, 0, NULL);");
+	s = open_ok(path, 0);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"),
+	    store_schema_version());
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sent_parts"), 5);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM pragma_table_info"
+	    "('outbox') WHERE name = 'msgref'"), 0);
+	assert_string_equal(out_view(s, 1).msgref, "17");
+	assert_string_equal(out_view(s, 2).msgref, "11,12,13");
+	assert_int_equal(out_view(s, 2).parts, 3);
+	assert_string_equal(out_view(s, 3).msgref, "5");
+	assert_string_equal(out_view(s, 4).msgref, "-");
+	assert_int_equal(out_view(s, 4).parts, 0);
+	assert_string_equal(out_view(s, 5).msgref, "-");
+	/* The half-sent row resumes after its first part. */
+	assert_int_equal(store_outbox_next(s, NOW + 25, &o), 1);
+	assert_int_equal(o.id, 3);
+	assert_int_equal(o.parts_sent, 1);
+	assert_string_equal(o.msgref, "5");
+	store_out_free(&o);
+	/* 1 is in "11,12,13" and "17" only as a digit: no match. */
+	assert_int_equal(store_outbox_delivery(s, 1, 1, NOW + 100), 0);
+	assert_int_equal(store_outbox_delivery(s, 12, 1, NOW + 100), 1);
+	assert_string_equal(out_view(s, 2).delivery, "delivered");
+	assert_string_equal(out_view(s, 1).delivery, "-");
+	assert_int_equal(store_outbox_delivery(s, 13, 0, NOW + 101), 1);
+	assert_string_equal(out_view(s, 2).delivery, "failed");
+	assert_int_equal(store_outbox_delivery(s, 17, 1, NOW + 102), 1);
+	assert_string_equal(out_view(s, 1).delivery, "delivered");
+	store_close(s);
+}
+
+/*
+ * Every reference the network can give (0..255) finds the message whose
+ * part carried it, and only that one; a reference used again finds the
+ * newest part that carried it; nothing older than a week matches.
+ */
+static void
+test_delivery_matches_each_reference_by_equality(void **state)
+{
+	static int64_t ids[256];
+	char ref[16];
+	struct store *s;
+	int64_t two;
+	int r;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	for (r = 0; r < 256; r++) {
+		ids[r] = store_outbox_add(s, SENDER, "t", STORE_OUT_REPLY, 0,
+		    NOW + r);
+		assert_true(ids[r] > 0);
+		snprintf(ref, sizeof(ref), "%d", r);
+		assert_int_equal(store_outbox_sent(s, ids[r], ref, NOW + r), 0);
+	}
+	for (r = 0; r < 256; r++) {
+		assert_int_equal(store_outbox_delivery(s, r, 1, NOW + 300), 1);
+		assert_string_equal(out_view(s, ids[r]).delivery, "delivered");
+		if (r + 1 < 256)
+			assert_string_equal(out_view(s, ids[r + 1]).delivery,
+			    "-");
+	}
+	/* 7 and 8 again, in a newer message of two parts. */
+	two = store_outbox_add(s, SENDER, "tt", STORE_OUT_REPLY, 0, NOW + 1000);
+	assert_int_equal(store_outbox_sent(s, two, "7,8", NOW + 1000), 0);
+	assert_int_equal(store_outbox_delivery(s, 8, 0, NOW + 1001), 1);
+	assert_string_equal(out_view(s, two).delivery, "failed");
+	assert_string_equal(out_view(s, ids[8]).delivery, "delivered");
+	/* A week on, only the newer message is in the window. */
+	assert_int_equal(store_outbox_delivery(s, 100, 1,
+	    NOW + 7 * 86400 + 500), 0);
+	assert_int_equal(store_outbox_delivery(s, 7, 1, NOW + 7 * 86400 + 500),
+	    1);
+	assert_string_equal(out_view(s, two).delivery, "failed");
+	store_close(s);
+}
+
+/*
+ * Parts recorded as they go keep their reference and time; a retry is
+ * told how many went; the send adds the rest in the same transaction as
+ * its state; a row already sent changes no more.
+ */
+static void
+test_sent_parts_progress(void **state)
+{
+	struct store_out o;
+	struct store *s;
+	int64_t id;
+
+	(void)state;
+	s = open_ok(":memory:", 1);
+	id = store_outbox_add(s, SENDER, "long", STORE_OUT_REPLY, 0, NOW);
+	assert_int_equal(store_outbox_progress(s, id, "5", NOW), 0);
+	assert_int_equal(store_outbox_next(s, NOW, &o), 1);
+	assert_int_equal(o.parts_sent, 1);
+	assert_string_equal(o.msgref, "5");
+	assert_string_equal(o.state, "queued");
+	store_out_free(&o);
+	assert_int_equal(store_outbox_progress(s, id, "5,6", NOW + 1), 0);
+	assert_int_equal(out_view(s, id).parts, 2);
+	assert_int_equal(store_outbox_sent(s, id, "5,6,7", NOW + 2), 0);
+	assert_string_equal(out_view(s, id).msgref, "5,6,7");
+	assert_int_equal(out_view(s, id).parts, 3);
+	assert_string_equal(out_view(s, id).state, "sent");
+	assert_int_equal(store_outbox_next(s, NOW + 3, &o), 0);
+	/* Sent: neither progress nor another send changes it. */
+	assert_int_equal(store_outbox_progress(s, id, "9,9,9,9", NOW + 4), 0);
+	assert_int_equal(store_outbox_sent(s, id, "1,2,3,4", NOW + 4), 0);
+	assert_string_equal(out_view(s, id).msgref, "5,6,7");
+	/* The first part went at NOW: a report a week later still finds it,
+	 * a second later not. */
+	assert_int_equal(store_outbox_delivery(s, 5, 1, NOW + 7 * 86400), 1);
+	assert_int_equal(store_outbox_delivery(s, 5, 1, NOW + 7 * 86400 + 1),
+	    0);
+	/* A list cut short by the modem: what reads as references. */
+	id = store_outbox_add(s, SENDER, "cut", STORE_OUT_REPLY, 0, NOW);
+	assert_int_equal(store_outbox_sent(s, id, "21,22,", NOW + 5), 0);
+	assert_string_equal(out_view(s, id).msgref, "21,22");
+	store_close(s);
+}
+
+static off_t
+file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_size : 0;
+}
+
+/* Whether needle stands in the database at path or its WAL. */
+static int
+on_disk(const char *path, const char *needle)
+{
+	char name[300], *buf;
+	size_t n, len = strlen(needle), i;
+	FILE *fp;
+	int j, found = 0;
+
+	for (j = 0; j < 2 && !found; j++) {
+		snprintf(name, sizeof(name), "%s%s", path, j ? "-wal" : "");
+		if ((fp = fopen(name, "rb")) == NULL)
+			continue;
+		assert_non_null(buf = malloc(1 << 23));
+		n = fread(buf, 1, 1 << 23, fp);
+		fclose(fp);
+		for (i = 0; i + len <= n && !found; i++)
+			found = memcmp(buf + i, needle, len) == 0;
+		free(buf);
+	}
+	return found;
+}
+
+/* Writes that blank nothing: a reply queued and sent. */
+static void
+write_plain(struct store *s, int i)
+{
+	int64_t id;
+
+	id = store_outbox_add(s, SENDER, "Утас 108", STORE_OUT_REPLY, 0,
+	    NOW + i);
+	assert_true(id > 0);
+	assert_int_equal(store_outbox_sent(s, id, "3", NOW + i), 0);
+}
+
+/* One way of blanking: it puts needle in the database, then blanks it
+ * (through s, or another connection to path). */
+struct blanking {
+	const char *name;
+	void (*fn)(struct store *s, const char *path, const char *needle);
+};
+
+static void
+blank_message(struct store *s, const char *path, const char *needle)
+{
+	struct store_part p = part(needle, NOW, 0, 1, 1, needle);
+	struct store_msg m;
+
+	(void)path;
+	assert_int_equal(store_put_part(s, &p, NOW), 1);
+	assert_int_equal(store_msg_next(s, &m), 1);
+	assert_int_equal(store_msg_handled(s, m.id, "report", NOW), 1);
+	assert_int_equal(store_scrub_message(s, m.id), 0);
+	store_msg_free(&m);
+}
+
+static void
+blank_outbox(struct store *s, const char *path, const char *needle)
+{
+	int64_t report, id;
+
+	(void)path;
+	report = store_report_add(s, "", "", 0, 0, NOW, NULL, 0);
+	id = store_outbox_add(s, needle, needle, STORE_OUT_REPLY, 0, NOW);
+	assert_true(report > 0 && id > 0);
+	blank_sent(s, report, id, NOW);
+	assert_int_equal(store_scrub_outbox(s), 1);
+}
+
+static void
+blank_purge(struct store *s, const char *path, const char *needle)
+{
+	struct store_retention ret;
+	struct store_purged out;
+	int64_t report;
+
+	(void)path;
+	report = store_report_add(s, needle, needle, 0, 0, NOW, NULL, 0);
+	assert_true(report > 0);
+	assert_int_equal(store_report_close(s, report, "done", NOW), 1);
+	store_retention_days(&ret, 1, 0, 0, NOW + 2 * 86400);
+	assert_int_equal(store_purge(s, &ret, 0, &out), 0);
+	assert_int_equal(out.reports, 1);
+}
+
+static void
+blank_link(struct store *s, const char *path, const char *needle)
+{
+	unsigned char h[32];
+
+	(void)path;
+	assert_int_equal(store_number_hash(s, needle, h), 0);
+	assert_int_equal(store_link_put(s, h, 0, "await", -1, NOW + 60), 0);
+	assert_int_equal(store_link_expire(s, NOW + 60), 1);
+}
+
+/* shukherctl (another connection) blanks; the daemon's next pass empties
+ * the WAL. */
+static void
+blank_elsewhere(struct store *s, const char *path, const char *needle)
+{
+	struct store *other = open_ok(path, 0);
+
+	(void)s;
+	blank_purge(other, path, needle);
+	store_close(other);
+}
+
+/*
+ * The WAL is emptied when, and only when, something was blanked since it
+ * was last emptied, whoever blanked it and however: then the blanked text
+ * is gone from the file and its WAL. Writes that blank nothing leave the
+ * WAL to SQLite, reused in place.
+ */
+static void
+test_wal_emptied_only_after_blanking(void **state)
+{
+	static const struct blanking kinds[] = {
+		{ "message scrubbed", blank_message },
+		{ "acknowledgement scrubbed", blank_outbox },
+		{ "report purged", blank_purge },
+		{ "window expired", blank_link },
+		{ "purged by another program", blank_elsewhere },
+	};
+	const char *path = path_for("scrub.db");
+	char wal[300], needle[32];
+	struct store *s;
+	off_t empty, size;
+	size_t k;
+	int i;
+
+	(void)state;
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	s = open_ok(path, 1);
+	write_plain(s, 0);
+	/* A new database starts with the WAL to empty. */
+	assert_int_equal(store_wal_truncate(s), 0);
+	empty = file_size(wal);
+	assert_true(empty < 8192);      /* the count's reset, no more */
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		for (i = 1; i <= 20; i++)
+			write_plain(s, i);
+		size = file_size(wal);
+		assert_true(size > empty);
+		assert_int_equal(store_wal_truncate(s), 0);
+		if (file_size(wal) != size)
+			fail_msg("%s: the WAL was emptied with nothing blanked",
+			    kinds[k].name);
+		snprintf(needle, sizeof(needle), "+97699%06zu", 424242 + k);
+		kinds[k].fn(s, path, needle);
+		assert_int_equal(store_wal_truncate(s), 0);
+		if (file_size(wal) > empty)
+			fail_msg("%s: the WAL was not emptied", kinds[k].name);
+		if (on_disk(path, needle))
+			fail_msg("%s: the blanked text is still on disk",
+			    kinds[k].name);
+	}
 	store_close(s);
 }
 
@@ -1808,12 +2174,18 @@ test_concurrent_writer_waits(void **state)
 	store_close(daemon);
 }
 
-/* Inside the caller's transaction a store call is undone by its rollback;
- * errors say what failed. */
+/*
+ * Inside the caller's transaction a store call is undone by its rollback;
+ * a store_begin() inside one nests, and its rollback undoes only what came
+ * after it (the gateway's batch of messages, each all or nothing); errors
+ * say what failed.
+ */
 static void
 test_transactions_and_errors(void **state)
 {
 	struct store_part p = part(SENDER, NOW, 0, 1, 1, "in tx");
+	struct store_part q = part(SENDER, NOW + 1, 0, 1, 1, "nested");
+	struct store_part r = part(SENDER, NOW + 2, 0, 1, 1, "kept");
 	struct store_msg m;
 	struct stat st;
 	struct store *s;
@@ -1822,12 +2194,31 @@ test_transactions_and_errors(void **state)
 	s = open_ok(":memory:", 1);
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(store_put_part(s, &p, NOW), 1);
-	assert_int_equal(store_begin(s), -1);	/* already in one */
-	assert_true(strlen(store_errmsg(s)) > 0);
-	assert_null(strstr(store_errmsg(s), SENDER));
-	store_rollback(s);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_put_part(s, &q, NOW), 1);
+	store_rollback(s);                      /* q alone */
+	assert_int_equal(inbox(s, NULL, NULL, 0).n, 1);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_put_part(s, &r, NOW), 1);
+	assert_int_equal(store_commit(s), 0);   /* into the outer one */
+	assert_int_equal(inbox(s, NULL, NULL, 0).n, 2);
+	store_rollback(s);                      /* the outer: all of it */
 	assert_int_equal(store_msg_next(s, &m), 0);
 	assert_int_equal(pending(s), 0);
+	assert_int_equal(store_commit(s), -1);	/* none open */
+	assert_true(strlen(store_errmsg(s)) > 0);
+	assert_null(strstr(store_errmsg(s), SENDER));
+
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_put_part(s, &q, NOW), 1);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_put_part(s, &r, NOW), 1);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(inbox(s, NULL, NULL, 0).n, 2);
+	assert_int_equal(store_commit(s), -1);
+	store_close(s);
+	s = open_ok(":memory:", 1);
 
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(store_put_part(s, &p, NOW), 1);
@@ -1892,6 +2283,10 @@ main(void)
 		cmocka_unit_test(test_outbox_order_and_budget),
 		cmocka_unit_test(test_budget_every_kind_also_blanked),
 		cmocka_unit_test(test_budget_migration_fills_hashes),
+		cmocka_unit_test(test_sent_parts_migration),
+		cmocka_unit_test(test_delivery_matches_each_reference_by_equality),
+		cmocka_unit_test(test_sent_parts_progress),
+		cmocka_unit_test(test_wal_emptied_only_after_blanking),
 		cmocka_unit_test(test_link_alert_once_per_window),
 		cmocka_unit_test(test_pin_state),
 		cmocka_unit_test(test_contacts),

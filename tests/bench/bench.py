@@ -730,14 +730,25 @@ def print_table(rows):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--part", help="run one part (internal)")
-    ap.add_argument("--workdir")
-    ap.add_argument("--out")
+    ap.add_argument("--part", help="run one part alone, e.g. "
+                    "throughput:shukher (the disk bytes per message on the "
+                    "dummy driver), and print its figures")
+    ap.add_argument("--workdir", help="with --part (default: under %s)"
+                    % os.path.relpath(WORK, ROOT))
+    ap.add_argument("--out", help="with --part: write the figures here "
+                    "instead of printing them")
     args = ap.parse_args()
     if args.part:
-        res = run_part(args.part, args.workdir)
-        with open(args.out, "w") as f:
-            json.dump(res, f)
+        workdir = args.workdir or os.path.join(
+            WORK, re.sub(r"[^a-z0-9]+", "-", args.part))
+        if not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+        res = run_part(args.part, workdir)
+        if args.out:
+            with open(args.out, "w") as f:
+                json.dump(res, f)
+        else:
+            print(json.dumps(res, indent=1))
         return 0
     for tool in ("gammu-smsd", "gammu-smsd-inject"):
         if not shutil.which(tool):
