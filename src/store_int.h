@@ -76,6 +76,10 @@ int store_step_done(struct store *store, sqlite3_stmt *stmt,
 void store_hash_with(const unsigned char *secret, const char *number,
     size_t len, unsigned char *hash);
 
+/* The SQL that brings the schema from user_version from to from + 1, or
+ * NULL past the last migration (store_schema.c). */
+const char *store_schema_step(int from);
+
 /* The connection settings (WAL, synchronous, ...) and the SQL functions
  * the schema uses. Returns 0 or -1. */
 int store_settings(struct store *store);
