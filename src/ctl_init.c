@@ -21,16 +21,11 @@ ctl_init(struct ctl *ctl, struct ctl_args *args)
 {
 	enum store_fault fault;
 	char err[768];
+	int rc;
 
 	(void)args;
-	if (ctl->db_path == NULL) {
-		if (conf_load(ctl->conf_path, &ctl->conf, err,
-		    sizeof(err)) == -1) {
-			ctl_err("%s", err);
-			return EXIT_CONFIG;
-		}
-		ctl->db_path = ctl->conf->database;
-	}
+	if ((rc = ctl_find_db(ctl)) != EXIT_OK)
+		return rc;
 	if (store_create(ctl->db_path, &fault, err, sizeof(err)) == -1) {
 		if (fault == STORE_FAULT_EXISTS)
 			ctl_err("database %s: exists; init never replaces a "

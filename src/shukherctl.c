@@ -532,22 +532,33 @@ usage:
  * database, never creating it. Returns 0, or the exit code after saying
  * why on stderr.
  */
+int
+ctl_find_db(struct ctl *ctl)
+{
+	char err[768];
+
+	if (ctl->db_path != NULL)
+		return EXIT_OK;
+	if (conf_load(ctl->conf_path, &ctl->conf, err, sizeof(err)) == -1) {
+		ctl_err("%s", err);
+		return EXIT_CONFIG;
+	}
+	ctl->db_path = ctl->conf->database;
+	return EXIT_OK;
+}
+
 static int
 ctl_open(struct ctl *ctl, const struct ctl_cmd *cmd)
 {
 	enum store_fault fault;
 	char err[768];
 
+	int rc;
+
 	if (!cmd->needs_db)
 		return 0;
-	if (ctl->db_path == NULL) {
-		if (conf_load(ctl->conf_path, &ctl->conf, err,
-		    sizeof(err)) == -1) {
-			ctl_err("%s", err);
-			return EXIT_CONFIG;
-		}
-		ctl->db_path = ctl->conf->database;
-	}
+	if ((rc = ctl_find_db(ctl)) != EXIT_OK)
+		return rc;
 	ctl->store = store_open_fault(ctl->db_path, 0, &fault, err,
 	    sizeof(err));
 	if (ctl->store == NULL) {
