@@ -144,11 +144,13 @@ int ctl_list_begin(struct ctl *ctl, const char *const *headers, int ncols);
 int ctl_list_end(struct ctl *ctl, int rc, const char *none_text);
 /* Adds a table row; on failure marks ctl->oom. Returns 0 or -1 (stop). */
 int ctl_list_row(struct ctl *ctl, const char *const *cells);
+
 /* The database's path: -d's, else the config's (loaded into ctl->conf).
  * EXIT_OK, or EXIT_CONFIG with the config's error said. */
 int ctl_find_db(struct ctl *ctl);
 
-/* Says that the database failed; returns EXIT_IOERR. */
+/* Says that the database failed; returns EXIT_TEMPFAIL when another
+ * process held the lock (try again), else EXIT_IOERR. */
 int ctl_db_error(struct ctl *ctl);
 
 /* ---- formatting (ctl_fmt.c) -------------------------------------------- */
