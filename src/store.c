@@ -306,9 +306,33 @@ store_errmsg(struct store *store)
 	return store->err;
 }
 
+/*
+ * A transaction whose ROLLBACK failed (it needs memory to run) is still
+ * open, and whatever ran next would run inside it: a write "committed"
+ * into it would be lost, a read would see writes that were to be undone.
+ * It is rolled back before anything else runs, or nothing runs. Returns
+ * 0 or -1.
+ */
+static int
+store_settle(struct store *store)
+{
+	if (!store->rollback_due)
+		return 0;
+	if (!sqlite3_get_autocommit(store->db))
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!sqlite3_get_autocommit(store->db))
+		return store_fail(store, "rollback");
+	store->rollback_due = 0;
+	return 0;
+}
+
 int
 store_prepare(struct store *store, const char *sql, sqlite3_stmt **stmt)
 {
+	if (store_settle(store) == -1) {
+		*stmt = NULL;
+		return -1;
+	}
 	if (sqlite3_prepare_v2(store->db, sql, -1, stmt, NULL) != SQLITE_OK) {
 		*stmt = NULL;
 		return store_fail(store, "prepare");
@@ -386,6 +410,8 @@ store_step_done(struct store *store, sqlite3_stmt *stmt, const char *what)
 int
 store_begin(struct store *store)
 {
+	if (store_settle(store) == -1)
+		return -1;
 	if (sqlite3_exec(store->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
 	    SQLITE_OK)
 		return store_fail(store, "begin");
@@ -400,17 +426,21 @@ store_commit(struct store *store)
 	return 0;
 }
 
-/* Rolls back the open transaction, if any; keeps the last error. */
+/* Rolls back the open transaction, if any; keeps the last error. When
+ * the ROLLBACK itself fails, the next statement tries it again. */
 void
 store_rollback(struct store *store)
 {
 	if (!sqlite3_get_autocommit(store->db))
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	store->rollback_due = !sqlite3_get_autocommit(store->db);
 }
 
 int
 store_tx_enter(struct store *store, int *own)
 {
+	if (store_settle(store) == -1)
+		return -1;
 	*own = sqlite3_get_autocommit(store->db);
 	if (*own)
 		return store_begin(store);

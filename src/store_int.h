@@ -23,6 +23,9 @@ struct store {
 	                            for :memory: */
 	char *path;
 	char err[256];
+	int rollback_due;        /* a ROLLBACK failed (out of memory): the
+	                            transaction is still open, and is rolled
+	                            back before the next statement */
 };
 
 /* Fills the store's error with what failed and SQLite's message (which

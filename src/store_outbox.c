@@ -259,7 +259,9 @@ store_outbox_delivery(struct store *store, int ref, int delivered,
 	    "  AND sent_at >= ?4 AND instr(',' || msgref || ',', ?1) > 0"
 	    "  ORDER BY sent_at DESC, id DESC LIMIT 1)", &stmt) == -1)
 		return -1;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
+	/* Static: a copy needs memory, and a bind that fails for want of it
+	 * leaves NULL, which matches nothing: the report would be lost. */
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 2, delivered != 0);
 	sqlite3_bind_int64(stmt, 3, now);
 	sqlite3_bind_int64(stmt, 4, now - STORE_DELIVERY_WINDOW);
