@@ -688,6 +688,11 @@ scenario(enum fault_kind kind, long n, struct outcome *out)
 
 	memset(out, 0, sizeof(*out));
 	modem_fake_reset();
+	/* The SIM in order of arrival. A SIM800 reuses the lowest free
+	 * location, and the gateway stores in location order: after an
+	 * outage the reporter's follow-up, in a location freed earlier, is
+	 * handled before its report and gets the menu (in_order = 0 shows
+	 * it, full at call 16). Left to the rework of gateway_read(). */
 	fake.in_order = 1;
 	copy_template();
 	log_capture();
