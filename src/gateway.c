@@ -497,13 +497,14 @@ gateway_purge(struct gateway *gw, int64_t now)
  * Whether the database may be used in this pass: yes unless it failed and
  * its backoff has not passed. When it has, the records of sends kept and
  * the modem's state are written first, which tells whether it recovered.
+ * Records kept are written before anything else also when another write
+ * already told that it recovered: a delivery report read before the
+ * record of its send would find no message, and be lost.
  */
 static int
 gateway_store_ready(struct gateway *gw, int64_t now)
 {
-	if (!gw->store_down)
-		return 1;
-	if (now < gw->store_at)
+	if (gw->store_down && now < gw->store_at)
 		return 0;
 	if (gw->nrecords > 0)
 		gateway_flush_records(gw, now);

@@ -53,6 +53,26 @@ store_errmsg(struct store *store)
 	return store->err;
 }
 
+/*
+ * A transaction whose ROLLBACK failed (it needs memory to run) is still
+ * open, and whatever ran next would run inside it: a write "committed"
+ * into it would be lost, a read would see writes that were to be undone.
+ * It is rolled back before anything else runs, or nothing runs. Returns
+ * 0 or -1.
+ */
+static int
+store_settle(struct store *store)
+{
+	if (!store->rollback_due)
+		return 0;
+	if (!sqlite3_get_autocommit(store->db))
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!sqlite3_get_autocommit(store->db))
+		return store_fail(store, "rollback");
+	store->rollback_due = 0;
+	return 0;
+}
+
 int
 store_locked(const struct store *store)
 {
@@ -62,6 +82,10 @@ store_locked(const struct store *store)
 int
 store_prepare(struct store *store, const char *sql, sqlite3_stmt **stmt)
 {
+	if (store_settle(store) == -1) {
+		*stmt = NULL;
+		return -1;
+	}
 	if (sqlite3_prepare_v2(store->db, sql, -1, stmt, NULL) != SQLITE_OK) {
 		*stmt = NULL;
 		return store_fail(store, "prepare");
@@ -147,6 +171,8 @@ store_begin(struct store *store)
 {
 	const char *sql = "SAVEPOINT store_nest";
 
+	if (store_settle(store) == -1)
+		return -1;
 	/* No transaction open: what was begun before has ended (an error
 	 * rolled it back), and this begins a new one. */
 	if (sqlite3_get_autocommit(store->db))
@@ -177,7 +203,8 @@ store_commit(struct store *store)
 }
 
 /* Rolls back what the innermost store_begin() began (with none, the open
- * transaction, if any); keeps the last error. */
+ * transaction, if any); keeps the last error. When the outer ROLLBACK
+ * itself fails (it needs memory), the next statement tries it again. */
 void
 store_rollback(struct store *store)
 {
@@ -187,8 +214,11 @@ store_rollback(struct store *store)
 			    NULL, NULL);
 			sqlite3_exec(store->db, "RELEASE store_nest", NULL,
 			    NULL, NULL);
-		} else
+		} else {
 			sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+			store->rollback_due =
+			    !sqlite3_get_autocommit(store->db);
+		}
 	}
 	store->depth = store->depth > 0 ? store->depth - 1 : 0;
 }
@@ -196,6 +226,8 @@ store_rollback(struct store *store)
 int
 store_tx_enter(struct store *store, int *own)
 {
+	if (store_settle(store) == -1)
+		return -1;
 	*own = sqlite3_get_autocommit(store->db);
 	if (*own)
 		return store_begin(store);

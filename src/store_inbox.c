@@ -479,7 +479,10 @@ store_part_insert(struct store *store, const struct store_part *part,
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1)"
 	    " ON CONFLICT DO NOTHING", &stmt) == -1)
 		return -1;
-	sqlite3_bind_blob(stmt, 10, digest, sizeof(digest), SQLITE_TRANSIENT);
+	/* Static: a copy needs memory, and a bind that fails for want of it
+	 * leaves the digest NULL, so that once the part is blanked (a
+	 * report's) nothing recognises it when the modem gives it again. */
+	sqlite3_bind_blob(stmt, 10, digest, sizeof(digest), SQLITE_STATIC);
 	if (part->data != NULL)
 		sqlite3_bind_blob64(stmt, 11, part->data, part->data_len,
 		    SQLITE_STATIC);

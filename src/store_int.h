@@ -28,6 +28,9 @@ struct store {
 	char err[256];
 	int locked;              /* the last failure: another connection held
 	                            the lock past the busy timeout */
+	int rollback_due;        /* a ROLLBACK failed (out of memory): the
+	                            transaction is still open, and is rolled
+	                            back before the next statement */
 };
 
 /* Fills the store's error with what failed and SQLite's message (which

@@ -18,9 +18,10 @@ int
 modem_fake_put(const char *sender, const char *text, int ref, int part,
     int count)
 {
-	int i;
+	int i, k;
 
-	for (i = 0; i < FAKE_SIM_SIZE; i++) {
+	for (k = 0; k < FAKE_SIM_SIZE; k++) {
+		i = fake.in_order ? (fake.last_loc + k) % FAKE_SIM_SIZE : k;
 		if (fake.used[i])
 			continue;
 		memset(&fake.sim[i], 0, sizeof(fake.sim[i]));
@@ -29,11 +30,14 @@ modem_fake_put(const char *sender, const char *text, int ref, int part,
 		snprintf(fake.sim[i].sender, sizeof(fake.sim[i].sender), "%s",
 		    sender);
 		snprintf(fake.sim[i].text, sizeof(fake.sim[i].text), "%s", text);
-		fake.sim[i].sent_at = 1700000000 + i;
+		fake.sim[i].sent_at = 1700000000 +
+		    (fake.in_order ? fake.puts : i);
 		fake.sim[i].concat_ref = ref;
 		fake.sim[i].part_no = part;
 		fake.sim[i].part_count = count;
 		fake.used[i] = 1;
+		fake.last_loc = i + 1;
+		fake.puts++;
 		return i + 1;
 	}
 	return -1;
@@ -116,6 +120,8 @@ fake_remove(void *m, const struct modem_sms *sms, char *err, size_t errlen)
 		return -1;
 	}
 	fake.used[sms->location - 1] = 0;
+	if (fake.removes < FAKE_REMOVED_MAX)
+		fake.removed[fake.removes] = fake.sim[sms->location - 1];
 	fake.removes++;
 	return 0;
 }

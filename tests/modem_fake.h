@@ -12,6 +12,7 @@
 
 #define FAKE_SIM_SIZE 64
 #define FAKE_SENT_MAX 256
+#define FAKE_REMOVED_MAX 64
 
 /* One part the fake sent; with part_len 0, a whole message is one part. */
 struct fake_sent {
@@ -37,6 +38,16 @@ struct modem_fake {
 	size_t part_len;         /* > 0: texts go out in parts of this many
 	                            bytes, as a long SMS does */
 	int is_open;
+	int in_order;            /* 1: each SMS put goes to the location after
+	                            the last one put (wrapping), and is sent a
+	                            second after it, so that the SIM's order
+	                            is the order of arrival; 0: the lowest free
+	                            location, as a SIM800 does */
+	int last_loc;            /* the location of the last SMS put */
+	int puts;                /* SMS put, reports included */
+	struct modem_sms removed[FAKE_REMOVED_MAX]; /* what remove() took off
+	                            the SIM, in order (the first
+	                            FAKE_REMOVED_MAX) */
 };
 
 extern struct modem_fake fake;
