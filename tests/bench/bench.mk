@@ -6,7 +6,7 @@
 # what the others measured; the target fails at the end, naming the part.
 # 2. tests/bench/bench.py: shukherd and gammu-smsd side by side on the same
 #    simulated modem (and gammu's dummy driver), in one run; prints one
-#    table and writes $(BUILD)/bench.json. About 13 minutes, unattended.
+#    table and writes $(BUILD)/bench.json. About 12 minutes, unattended.
 # 3. tests/bench/bench_web.py: the web console beside the daemon (sign-in,
 #    unlock, pages locked and unlocked, memory); adds "web" to bench.json.
 #
@@ -24,7 +24,7 @@ bench: check-deps bench-deps $(BINS) $(BENCH_BIN)
 	for b in $(BENCH_BIN); do echo "== $$b"; \
 	  $$b > $(BUILD)/bench-one.txt 2>&1 || failed="$$failed $$b"; \
 	  cat $(BUILD)/bench-one.txt | tee -a $(BUILD)/bench-micro.txt; done; \
-	echo "== shukherd and gammu-smsd side by side (about 13 minutes)"; \
+	echo "== shukherd and gammu-smsd side by side (about 12 minutes)"; \
 	BUILD=$(BUILD) $(PYTHON) tests/bench/bench.py || failed="$$failed bench.py"; \
 	echo "== the web console beside the daemon (about a minute)"; \
 	BUILD=$(BUILD) $(PYTHON) tests/bench/bench_web.py || \
