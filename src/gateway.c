@@ -302,6 +302,24 @@ gateway_store_sms(struct gateway *gw, const struct modem_sms *sms,
 }
 
 /*
+ * What one read found, in the order it arrived: by the SMSC's timestamp,
+ * then by location. A SIM800 puts a new SMS in the lowest free location,
+ * so after an outage a reporter's follow-up can lie before its report;
+ * stored in location order it would be handled first, as a stranger's
+ * text. Delivery reports carry no timestamp and go first: they only mark
+ * what was sent.
+ */
+static int
+gateway_arrival_cmp(const void *a, const void *b)
+{
+	const struct modem_sms *x = a, *y = b;
+
+	if (x->sent_at != y->sent_at)
+		return x->sent_at < y->sent_at ? -1 : 1;
+	return (x->location > y->location) - (x->location < y->location);
+}
+
+/*
  * Stores what one read found in one transaction (one commit, one sync,
  * however many SMS the SIM held), stopping at the first that fails; what
  * was stored before it is committed. Returns how many, from the first,
@@ -309,7 +327,7 @@ gateway_store_sms(struct gateway *gw, const struct modem_sms *sms,
  * stays NULL.
  */
 static size_t
-gateway_store_batch(struct gateway *gw, const struct gateway_batch *b,
+gateway_store_batch(struct gateway *gw, struct gateway_batch *b,
     int64_t now, const char **failed)
 {
 	size_t i;
@@ -317,6 +335,7 @@ gateway_store_batch(struct gateway *gw, const struct gateway_batch *b,
 
 	if (b->n == 0)
 		return 0;
+	qsort(b->sms, b->n, sizeof(b->sms[0]), gateway_arrival_cmp);
 	if (store_begin(gw->store) < 0) {
 		*failed = what;
 		return 0;

@@ -30,8 +30,8 @@ modem_fake_put(const char *sender, const char *text, int ref, int part,
 		snprintf(fake.sim[i].sender, sizeof(fake.sim[i].sender), "%s",
 		    sender);
 		snprintf(fake.sim[i].text, sizeof(fake.sim[i].text), "%s", text);
-		fake.sim[i].sent_at = 1700000000 +
-		    (fake.in_order ? fake.puts : i);
+		/* The SMSC's time: when it arrived, wherever it lies. */
+		fake.sim[i].sent_at = 1700000000 + fake.puts;
 		fake.sim[i].concat_ref = ref;
 		fake.sim[i].part_no = part;
 		fake.sim[i].part_count = count;

@@ -170,6 +170,29 @@ test_message_is_answered_and_removed_from_sim(void **state)
 	assert_string_equal(fake.sent[0].text, "Тусламж: 102");
 }
 
+/*
+ * A SIM800 puts a new SMS in the lowest free location, so one that
+ * arrived later can lie before one that arrived earlier (a reporter's
+ * follow-up before the report itself): they are handled, and answered,
+ * in the order they arrived.
+ */
+static void
+test_messages_are_handled_in_order_of_arrival(void **state)
+{
+	struct fixture *f = *state;
+
+	fake.in_order = 0;
+	assert_int_equal(modem_fake_put("+97699120010", "x", 0, 1, 1), 1);
+	assert_int_equal(modem_fake_put("+97699120011", "first", 0, 1, 1), 2);
+	fake.used[0] = 0;       /* location 1 emptied meanwhile */
+	assert_int_equal(modem_fake_put("+97699120012", "second", 0, 1, 1),
+	    1);
+	settle(f);
+	assert_int_equal(fake.nsent, 2);
+	assert_string_equal(fake.sent[0].number, "+97699120011");
+	assert_string_equal(fake.sent[1].number, "+97699120012");
+}
+
 static void
 test_long_message_out_of_order_is_answered_once(void **state)
 {
@@ -759,6 +782,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 		T(test_message_is_answered_and_removed_from_sim),
+		T(test_messages_are_handled_in_order_of_arrival),
 		T(test_long_message_out_of_order_is_answered_once),
 		T(test_missing_part_is_handled_after_the_timeout),
 		T(test_failing_modem_is_reopened_with_growing_pauses),
