@@ -13,9 +13,8 @@ import subprocess
 import threading
 import unittest
 
-from harness import (Daemon, TempDir, binary, make_config, sim_modem,
+from harness import (Daemon, SimGateway, TempDir, binary, make_config,
                      wait_for)
-from sim.modemsim import ModemSim
 
 EX_CONFIG = 78
 CONF_MAX = 1024 * 1024          # shukher.conf(5): 1 MiB with includes
@@ -160,31 +159,15 @@ class StartRefused(unittest.TestCase):
         self.assertNotIn("no keywords", p.stdout)
 
 
-class ReloadSurvives(unittest.TestCase):
+class ReloadSurvives(SimGateway):
     """A running daemon on the simulated modem, its config spoilt in every
     way in turn and SIGHUP sent each time."""
 
     def setUp(self):
-        self.tmp = TempDir()
-        self.db = self.tmp.join("shukher.db")
-        self.sim = ModemSim(link=self.tmp.join("gsm-modem"))
-        self.sim.start()
-        self.conf = make_config(self.tmp.join("shukher.conf"), self.db,
-                                sim_modem(self.tmp.join("gsm-modem")))
+        super().setUp()
         with open(self.conf, encoding="utf-8") as f:
             self.good = f.read()
         os.mkdir(self.tmp.join("included.d"))
-        self.daemon = None
-
-    def tearDown(self):
-        try:
-            if self.daemon is not None and self.daemon.proc.poll() is None:
-                rc = self.daemon.stop(timeout=60)
-                self.assertEqual(rc, 0, "shukherd exit %d:\n%s" %
-                                 (rc, self.daemon.log()))
-        finally:
-            self.sim.stop()
-            self.tmp.cleanup()
 
     def start(self):
         self.daemon = ReaderDaemon(self.conf)
