@@ -160,6 +160,45 @@ store_step_done(struct store *store, sqlite3_stmt *stmt, const char *what)
 	return sqlite3_changes(store->db);
 }
 
+int
+store_rows(struct store *store, const char *sql, store_bind_fn bind,
+    const void *barg, store_row_fn row, void *rarg, const char *what)
+{
+	sqlite3_stmt *stmt;
+	int rc = SQLITE_DONE, took = 0, stop = 0;
+
+	if (store_prepare(store, sql, &stmt) == -1)
+		return -1;
+	if (bind != NULL)
+		bind(stmt, barg);
+	while (!stop && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		took++;
+		stop = row(stmt, rarg);
+	}
+	if (!stop && rc != SQLITE_DONE)
+		stop = store_fail(store, what);
+	sqlite3_finalize(stmt);
+	return stop == -1 ? -1 : took;
+}
+
+void
+store_bind_id(sqlite3_stmt *stmt, const void *id)
+{
+	sqlite3_bind_int64(stmt, 1, *(const int64_t *)id);
+}
+
+void
+store_bind_filter(sqlite3_stmt *stmt, const void *arg)
+{
+	static const struct store_filter none = { NULL, -1, 0, NULL, 0 };
+	const struct store_filter *filter = arg != NULL ? arg : &none;
+
+	store_bind_str(stmt, 1, filter->state);
+	sqlite3_bind_int64(stmt, 2, filter->since);
+	store_bind_str(stmt, 3, filter->search);
+	sqlite3_bind_int(stmt, 4, filter->limit > 0 ? filter->limit : -1);
+}
+
 /*
  * A transaction, or inside one a savepoint, so that a caller may batch
  * several units that each begin and commit (the gateway handles a pass's

@@ -52,40 +52,41 @@ store_report_entry_add(struct store *store,
 	return sqlite3_last_insert_rowid(store->db);
 }
 
+struct store_entry_list {
+	store_entry_cb cb;
+	void *arg;
+};
+
+static int
+store_entry_list_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct store_entry_list *l = arg;
+	struct store_report_entry e;
+
+	e.id = sqlite3_column_int64(stmt, 0);
+	e.report_id = sqlite3_column_int64(stmt, 1);
+	e.at = sqlite3_column_int64(stmt, 2);
+	e.kind = store_col_str(stmt, 3);
+	e.actor = sqlite3_column_type(stmt, 4) == SQLITE_NULL ? NULL :
+	    store_col_str(stmt, 4);
+	e.body = sqlite3_column_blob(stmt, 5);
+	e.body_len = (size_t)sqlite3_column_bytes(stmt, 5);
+	e.key_id = sqlite3_column_type(stmt, 6) == SQLITE_NULL ? NULL :
+	    store_col_str(stmt, 6);
+	e.outbox_id = sqlite3_column_int64(stmt, 7);
+	return l->cb(l->arg, &e) != 0;
+}
+
 int
 store_report_entries(struct store *store, int64_t report_id,
     store_entry_cb cb, void *arg)
 {
-	struct store_report_entry e;
-	sqlite3_stmt *stmt;
-	int rc;
+	struct store_entry_list l = { cb, arg };
 
-	if (store_prepare(store, "SELECT id, report_id, at, kind, actor, body,"
+	return store_rows(store, "SELECT id, report_id, at, kind, actor, body,"
 	    " key_id, outbox_id FROM report_entries WHERE report_id = ?1"
-	    " ORDER BY id", &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, report_id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		e.id = sqlite3_column_int64(stmt, 0);
-		e.report_id = sqlite3_column_int64(stmt, 1);
-		e.at = sqlite3_column_int64(stmt, 2);
-		e.kind = store_col_str(stmt, 3);
-		e.actor = sqlite3_column_type(stmt, 4) == SQLITE_NULL ? NULL :
-		    store_col_str(stmt, 4);
-		e.body = sqlite3_column_blob(stmt, 5);
-		e.body_len = (size_t)sqlite3_column_bytes(stmt, 5);
-		e.key_id = sqlite3_column_type(stmt, 6) == SQLITE_NULL ? NULL :
-		    store_col_str(stmt, 6);
-		e.outbox_id = sqlite3_column_int64(stmt, 7);
-		if (cb(arg, &e) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		store_fail(store, "report entries");
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	    " ORDER BY id", store_bind_id, &report_id, store_entry_list_row,
+	    &l, "report entries") < 0 ? -1 : 0;
 }
 
 int
@@ -122,26 +123,43 @@ store_report_alerted(struct store *store, int64_t id, int alert_level,
 	return store_step_done(store, stmt, "alerted") < 0 ? -1 : 0;
 }
 
+/* Ids into an array of max: what store_report_unclaimed() collects. */
+struct store_ids {
+	int64_t older_than;
+	int64_t *ids;
+	int n, max;
+};
+
+static void
+store_ids_bind(sqlite3_stmt *stmt, const void *arg)
+{
+	const struct store_ids *l = arg;
+
+	sqlite3_bind_int64(stmt, 1, l->older_than);
+	sqlite3_bind_int(stmt, 2, l->max);
+}
+
+static int
+store_ids_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct store_ids *l = arg;
+
+	l->ids[l->n++] = sqlite3_column_int64(stmt, 0);
+	return l->n >= l->max;
+}
+
 int
 store_report_unclaimed(struct store *store, int64_t older_than,
     int64_t *ids, int max)
 {
-	sqlite3_stmt *stmt;
-	int rc, n = 0;
+	struct store_ids l = { older_than, ids, 0, max };
 
-	if (store_prepare(store, "SELECT id FROM reports WHERE status = 'open'"
+	if (max <= 0)
+		return 0;
+	return store_rows(store, "SELECT id FROM reports WHERE status = 'open'"
 	    " AND urgent = 1 AND claimed_at = 0 AND alerted_at > 0"
 	    " AND alerted_at <= ?1 ORDER BY alerted_at, id LIMIT ?2",
-	    &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, older_than);
-	sqlite3_bind_int(stmt, 2, max);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && n < max)
-		ids[n++] = sqlite3_column_int64(stmt, 0);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		store_fail(store, "unclaimed reports");
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? n : -1;
+	    store_ids_bind, &l, store_ids_row, &l, "unclaimed reports");
 }
 
 int

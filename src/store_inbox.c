@@ -309,48 +309,61 @@ store_group_free(struct store_group *g)
 	free(g->ids);
 }
 
+/* The key of a group being read, and where its parts go. */
+struct store_group_key {
+	struct store *store;
+	const char *sender;
+	int ref, count, last;
+	struct store_group *g;
+};
+
+static void
+store_group_bind(sqlite3_stmt *stmt, const void *arg)
+{
+	const struct store_group_key *k = arg;
+
+	store_bind_str(stmt, 1, k->sender);
+	sqlite3_bind_int(stmt, 2, k->ref);
+	sqlite3_bind_int(stmt, 3, k->count);
+}
+
+static int
+store_group_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct store_group_key *k = arg;
+	struct store_group *g = k->g;
+	int no;
+
+	no = sqlite3_column_int(stmt, 3);
+	if (no == k->last || g->n >= k->count)
+		return 0;	/* the same number again: not ours */
+	k->last = no;
+	g->ids[g->n] = sqlite3_column_int64(stmt, 0);
+	if (store_piece_row(stmt, 3, &g->pieces[g->n++]) == -1)
+		return store_failx(k->store, "out of memory");
+	if (g->n == 1)
+		g->sent_at = sqlite3_column_int64(stmt, 1);
+	if (sqlite3_column_int64(stmt, 2) > g->received_at)
+		g->received_at = sqlite3_column_int64(stmt, 2);
+	return 0;
+}
+
 /* Reads the group's parts in part_no order, skipping repeated numbers.
  * Fills g (caller frees with store_group_free()). Returns 0 or -1. */
 static int
 store_group_read(struct store *store, const char *sender, int ref, int count,
     struct store_group *g)
 {
-	sqlite3_stmt *stmt;
-	int rc, no, last = 0;
+	struct store_group_key k = { store, sender, ref, count, 0, g };
 
 	if ((g->ids = calloc(count, sizeof(*g->ids))) == NULL ||
 	    (g->pieces = calloc(count, sizeof(*g->pieces))) == NULL)
 		return store_failx(store, "out of memory");
-	if (store_prepare(store, "SELECT id, sent_at, received_at, part_no,"
+	return store_rows(store, "SELECT id, sent_at, received_at, part_no,"
 	    " text, malformed, coding, data, form FROM parts WHERE sender = ?1"
 	    " AND concat_ref = ?2 AND part_count = ?3 AND message_id IS NULL"
-	    " ORDER BY part_no, id", &stmt) == -1)
-		return -1;
-	store_bind_str(stmt, 1, sender);
-	sqlite3_bind_int(stmt, 2, ref);
-	sqlite3_bind_int(stmt, 3, count);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		no = sqlite3_column_int(stmt, 3);
-		if (no == last || g->n >= count)
-			continue;	/* the same number again: not ours */
-		last = no;
-		g->ids[g->n] = sqlite3_column_int64(stmt, 0);
-		if (store_piece_row(stmt, 3, &g->pieces[g->n++]) == -1) {
-			sqlite3_finalize(stmt);
-			return store_failx(store, "out of memory");
-		}
-		if (g->n == 1)
-			g->sent_at = sqlite3_column_int64(stmt, 1);
-		if (sqlite3_column_int64(stmt, 2) > g->received_at)
-			g->received_at = sqlite3_column_int64(stmt, 2);
-	}
-	if (rc != SQLITE_DONE) {
-		store_fail(store, "read parts");
-		sqlite3_finalize(stmt);
-		return -1;
-	}
-	sqlite3_finalize(stmt);
-	return 0;
+	    " ORDER BY part_no, id", store_group_bind, &k, store_group_row, &k,
+	    "read parts") < 0 ? -1 : 0;
 }
 
 /*
@@ -701,38 +714,33 @@ store_msg_handled(struct store *store, int64_t id, const char *keyword,
 
 /* Messages newest first; state "new", "handled" or "malformed", since on
  * received_at. */
+struct store_msg_list {
+	store_msg_cb cb;
+	void *arg;
+};
+
+static int
+store_msg_list_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct store_msg_list *l = arg;
+	struct store_msg msg;
+
+	store_msg_row(stmt, &msg);
+	return l->cb(l->arg, &msg) != 0;
+}
+
 int
 store_list_inbox(struct store *store, const struct store_filter *filter,
     store_msg_cb cb, void *arg)
 {
-	static const struct store_filter none = { NULL, -1, 0, NULL, 0 };
-	struct store_msg msg;
-	sqlite3_stmt *stmt;
-	int rc;
+	struct store_msg_list l = { cb, arg };
 
-	if (filter == NULL)
-		filter = &none;
-	if (store_prepare(store, "SELECT " STORE_MSG_COLS " FROM messages"
+	return store_rows(store, "SELECT " STORE_MSG_COLS " FROM messages"
 	    " WHERE (?1 IS NULL OR (?1 = 'new' AND handled_at IS NULL)"
 	    "  OR (?1 = 'handled' AND handled_at IS NOT NULL)"
 	    "  OR (?1 = 'malformed' AND malformed != 0))"
 	    " AND (?2 = 0 OR received_at >= ?2)"
 	    " AND (?3 IS NULL OR instr(text, ?3) > 0)"
-	    " ORDER BY received_at DESC, id DESC LIMIT ?4", &stmt) == -1)
-		return -1;
-	store_bind_str(stmt, 1, filter->state);
-	sqlite3_bind_int64(stmt, 2, filter->since);
-	store_bind_str(stmt, 3, filter->search);
-	sqlite3_bind_int(stmt, 4, filter->limit > 0 ? filter->limit : -1);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		store_msg_row(stmt, &msg);
-		if (cb(arg, &msg) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		store_fail(store, "list inbox");
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	    " ORDER BY received_at DESC, id DESC LIMIT ?4", store_bind_filter,
+	    filter, store_msg_list_row, &l, "list inbox") < 0 ? -1 : 0;
 }

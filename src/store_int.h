@@ -71,6 +71,30 @@ int store_step_int64(struct store *store, sqlite3_stmt *stmt, int64_t dflt,
 int store_step_done(struct store *store, sqlite3_stmt *stmt,
     const char *what);
 
+/* Binds a query's parameters from arg (store_rows()). */
+typedef void (*store_bind_fn)(sqlite3_stmt *stmt, const void *arg);
+/* Takes one row of a query (store_rows()): returns 0 for the next row, 1
+ * to stop there (not an error), or -1 after filling the store's error. */
+typedef int (*store_row_fn)(sqlite3_stmt *stmt, void *arg);
+
+/*
+ * The one row loop of the store's queries: prepares sql, lets bind (NULL:
+ * no parameters) bind from barg, and hands each row to row with rarg
+ * until the rows end or row stops them. A failed step fills the error
+ * with what and SQLite's message (store_locked() then tells a lock held
+ * past the busy timeout). The statement is finalized in every case.
+ * Returns the number of rows row took (the one that stopped included),
+ * or -1.
+ */
+int store_rows(struct store *store, const char *sql, store_bind_fn bind,
+    const void *barg, store_row_fn row, void *rarg, const char *what);
+
+/* Binds a list's filter (NULL: none): ?1 state, ?2 since, ?3 search, ?4
+ * limit (-1 for none). A store_bind_fn. */
+void store_bind_filter(sqlite3_stmt *stmt, const void *filter);
+/* Binds ?1 to the int64_t that id points at. A store_bind_fn. */
+void store_bind_id(sqlite3_stmt *stmt, const void *id);
+
 /*
  * The keyed hash of number[0..len) under the device secret (secret,
  * STORE_SECRET_LEN bytes) into hash (STORE_HASH_LEN bytes): what windows

@@ -87,29 +87,40 @@ store_stat_bump(struct store *store, const char *day, const char *keyword)
 
 /* Counts per day and keyword, oldest day first (the order of a report to
  * donors), keywords in order within a day. Returns 0 or -1. */
+struct store_stat_list {
+	const char *since_day, *until_day;
+	store_stat_cb cb;
+	void *arg;
+};
+
+static void
+store_stat_list_bind(sqlite3_stmt *stmt, const void *arg)
+{
+	const struct store_stat_list *l = arg;
+
+	store_bind_str(stmt, 1, l->since_day);
+	store_bind_str(stmt, 2, l->until_day);
+}
+
+static int
+store_stat_list_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct store_stat_list *l = arg;
+
+	return l->cb(l->arg, store_col_str(stmt, 0), store_col_str(stmt, 1),
+	    sqlite3_column_int(stmt, 2)) != 0;
+}
+
 int
 store_list_stats(struct store *store, const char *since_day,
     const char *until_day, store_stat_cb cb, void *arg)
 {
-	sqlite3_stmt *stmt;
-	int rc;
+	struct store_stat_list l = { since_day, until_day, cb, arg };
 
-	if (store_prepare(store, "SELECT day, keyword, count FROM stats"
+	return store_rows(store, "SELECT day, keyword, count FROM stats"
 	    " WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2)"
-	    " ORDER BY day, keyword", &stmt) == -1)
-		return -1;
-	store_bind_str(stmt, 1, since_day);
-	store_bind_str(stmt, 2, until_day);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		if (cb(arg, store_col_str(stmt, 0), store_col_str(stmt, 1),
-		    sqlite3_column_int(stmt, 2)) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	if (rc != SQLITE_DONE)
-		store_fail(store, "list statistics");
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	    " ORDER BY day, keyword", store_stat_list_bind, &l,
+	    store_stat_list_row, &l, "list statistics") < 0 ? -1 : 0;
 }
 
 /* Replaces the one modem state row. Returns 0 or -1. */

@@ -391,36 +391,31 @@ store_outbox_fail(struct store *store, int64_t id, const char *error,
 }
 
 /* Outbox rows newest first (created_at); state "queued"/"sent"/"failed". */
+struct store_out_list {
+	store_out_cb cb;
+	void *arg;
+};
+
+static int
+store_out_list_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct store_out_list *l = arg;
+	struct store_out out;
+
+	store_out_row(stmt, &out);
+	return l->cb(l->arg, &out) != 0;
+}
+
 int
 store_list_outbox(struct store *store, const struct store_filter *filter,
     store_out_cb cb, void *arg)
 {
-	static const struct store_filter none = { NULL, -1, 0, NULL, 0 };
-	struct store_out out;
-	sqlite3_stmt *stmt;
-	int rc;
+	struct store_out_list l = { cb, arg };
 
-	if (filter == NULL)
-		filter = &none;
-	if (store_prepare(store, "SELECT " STORE_OUT_COLS " FROM outbox"
+	return store_rows(store, "SELECT " STORE_OUT_COLS " FROM outbox"
 	    " WHERE (?1 IS NULL OR state = ?1)"
 	    " AND (?2 = 0 OR created_at >= ?2)"
 	    " AND (?3 IS NULL OR instr(text, ?3) > 0)"
-	    " ORDER BY created_at DESC, id DESC LIMIT ?4", &stmt) == -1)
-		return -1;
-	store_bind_str(stmt, 1, filter->state);
-	sqlite3_bind_int64(stmt, 2, filter->since);
-	store_bind_str(stmt, 3, filter->search);
-	sqlite3_bind_int(stmt, 4, filter->limit > 0 ? filter->limit : -1);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		store_out_row(stmt, &out);
-		if (cb(arg, &out) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		store_fail(store, "list outbox");
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	    " ORDER BY created_at DESC, id DESC LIMIT ?4", store_bind_filter,
+	    filter, store_out_list_row, &l, "list outbox") < 0 ? -1 : 0;
 }

@@ -275,38 +275,44 @@ store_report_close(struct store *store, int64_t id, const char *outcome,
 }
 
 /* Reports newest first; state "open"/"closed", urgent -1/0/1. */
+/* store_bind_filter(), and ?5 urgent (-1 any). */
+static void
+store_report_bind_filter(sqlite3_stmt *stmt, const void *arg)
+{
+	const struct store_filter *filter = arg;
+
+	store_bind_filter(stmt, filter);
+	sqlite3_bind_int(stmt, 5, filter == NULL || filter->urgent < 0 ? -1 :
+	    filter->urgent != 0);
+}
+
+struct store_report_list {
+	store_report_cb cb;
+	void *arg;
+};
+
+static int
+store_report_list_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct store_report_list *l = arg;
+	struct store_report report;
+
+	store_report_row(stmt, &report);
+	return l->cb(l->arg, &report) != 0;
+}
+
 int
 store_list_reports(struct store *store, const struct store_filter *filter,
     store_report_cb cb, void *arg)
 {
-	static const struct store_filter none = { NULL, -1, 0, NULL, 0 };
-	struct store_report report;
-	sqlite3_stmt *stmt;
-	int rc;
+	struct store_report_list l = { cb, arg };
 
-	if (filter == NULL)
-		filter = &none;
-	if (store_prepare(store, "SELECT " STORE_REPORT_COLS " FROM reports"
+	return store_rows(store, "SELECT " STORE_REPORT_COLS " FROM reports"
 	    " WHERE (?1 IS NULL OR status = ?1)"
-	    " AND (?2 < 0 OR urgent = ?2)"
-	    " AND (?3 = 0 OR created_at >= ?3)"
-	    " AND (?4 IS NULL OR instr(text, ?4) > 0)"
-	    " ORDER BY created_at DESC, id DESC LIMIT ?5", &stmt) == -1)
-		return -1;
-	store_bind_str(stmt, 1, filter->state);
-	sqlite3_bind_int(stmt, 2, filter->urgent < 0 ? -1 : filter->urgent != 0);
-	sqlite3_bind_int64(stmt, 3, filter->since);
-	store_bind_str(stmt, 4, filter->search);
-	sqlite3_bind_int(stmt, 5, filter->limit > 0 ? filter->limit : -1);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		store_report_row(stmt, &report);
-		if (cb(arg, &report) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		store_fail(store, "list reports");
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	    " AND (?5 < 0 OR urgent = ?5)"
+	    " AND (?2 = 0 OR created_at >= ?2)"
+	    " AND (?3 IS NULL OR instr(text, ?3) > 0)"
+	    " ORDER BY created_at DESC, id DESC LIMIT ?4",
+	    store_report_bind_filter, filter, store_report_list_row, &l,
+	    "list reports") < 0 ? -1 : 0;
 }

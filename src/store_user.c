@@ -144,27 +144,29 @@ store_user_attempt(struct store *store, const char *name, int failures,
 	return n > 0;
 }
 
+struct store_user_list {
+	store_user_cb cb;
+	void *arg;
+};
+
+static int
+store_user_list_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct store_user_list *l = arg;
+	struct store_user u;
+
+	store_user_row(stmt, &u);
+	return l->cb(l->arg, &u) != 0;
+}
+
 int
 store_list_users(struct store *store, store_user_cb cb, void *arg)
 {
-	struct store_user u;
-	sqlite3_stmt *stmt;
-	int rc;
+	struct store_user_list l = { cb, arg };
 
-	if (store_prepare(store, "SELECT " STORE_USER_COLS " FROM users"
-	    " ORDER BY name", &stmt) == -1)
-		return -1;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		store_user_row(stmt, &u);
-		if (cb(arg, &u) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		store_fail(store, "users");
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_rows(store, "SELECT " STORE_USER_COLS " FROM users"
+	    " ORDER BY name", NULL, NULL, store_user_list_row, &l,
+	    "users") < 0 ? -1 : 0;
 }
 
 int64_t
@@ -203,41 +205,52 @@ store_col_opt(sqlite3_stmt *stmt, int col)
 	return store_col_str(stmt, col);
 }
 
+struct store_audit_list {
+	int64_t report_id;
+	int limit;
+	store_audit_cb cb;
+	void *arg;
+};
+
+static void
+store_audit_list_bind(sqlite3_stmt *stmt, const void *arg)
+{
+	const struct store_audit_list *l = arg;
+
+	sqlite3_bind_int64(stmt, 1, l->report_id);
+	sqlite3_bind_int(stmt, 2, l->limit > 0 ? l->limit : -1);
+}
+
+static int
+store_audit_list_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct store_audit_list *l = arg;
+	struct store_audit a;
+
+	memset(&a, 0, sizeof(a));
+	a.id = sqlite3_column_int64(stmt, 0);
+	a.at = sqlite3_column_int64(stmt, 1);
+	a.actor = store_col_str(stmt, 2);
+	a.via = store_col_str(stmt, 3);
+	a.action = store_col_str(stmt, 4);
+	a.report_id = sqlite3_column_int64(stmt, 5);
+	a.addr = store_col_opt(stmt, 6);
+	a.detail = store_col_opt(stmt, 7);
+	a.report_ref = store_col_opt(stmt, 8);
+	return l->cb(l->arg, &a) != 0;
+}
+
 int
 store_list_audit(struct store *store, int64_t report_id, int limit,
     store_audit_cb cb, void *arg)
 {
-	struct store_audit a;
-	sqlite3_stmt *stmt;
-	int rc;
+	struct store_audit_list l = { report_id, limit, cb, arg };
 
-	if (store_prepare(store, "SELECT id, at, actor, via, action,"
+	return store_rows(store, "SELECT id, at, actor, via, action,"
 	    " report_id, addr, detail, report_ref FROM audit"
 	    " WHERE ?1 = 0 OR report_id = ?1 ORDER BY id DESC LIMIT ?2",
-	    &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, report_id);
-	sqlite3_bind_int(stmt, 2, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		memset(&a, 0, sizeof(a));
-		a.id = sqlite3_column_int64(stmt, 0);
-		a.at = sqlite3_column_int64(stmt, 1);
-		a.actor = store_col_str(stmt, 2);
-		a.via = store_col_str(stmt, 3);
-		a.action = store_col_str(stmt, 4);
-		a.report_id = sqlite3_column_int64(stmt, 5);
-		a.addr = store_col_opt(stmt, 6);
-		a.detail = store_col_opt(stmt, 7);
-		a.report_ref = store_col_opt(stmt, 8);
-		if (cb(arg, &a) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		store_fail(store, "audit");
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	    store_audit_list_bind, &l, store_audit_list_row, &l,
+	    "audit") < 0 ? -1 : 0;
 }
 
 int
