@@ -375,7 +375,7 @@ void store_report_free(struct store_report *report);
 int store_report_close(struct store *store, int64_t id, const char *outcome,
     int64_t now);
 
-/* ---- reports, schema 2: sealed, with a timeline (store_case.c) --------- */
+/* ---- reports, schema 2: sealed, with a timeline (store_report.c) ------- */
 
 /*
  * Files a report whose number and text are sealed (sealed, key_id), or in

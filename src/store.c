@@ -199,6 +199,45 @@ store_bind_filter(sqlite3_stmt *stmt, const void *arg)
 	sqlite3_bind_int(stmt, 4, filter->limit > 0 ? filter->limit : -1);
 }
 
+static int
+store_ints_row(sqlite3_stmt *stmt, void *arg)
+{
+	int *out = arg, i, n = sqlite3_column_count(stmt);
+
+	for (i = 0; i < n; i++)
+		out[i] = sqlite3_column_int(stmt, i);
+	return 1;
+}
+
+int
+store_query_ints(struct store *store, const char *sql, int *out, int n,
+    const char *what)
+{
+	memset(out, 0, (size_t)n * sizeof(*out));
+	return store_rows(store, sql, NULL, NULL, store_ints_row, out,
+	    what) < 0 ? -1 : 0;
+}
+
+int
+store_snapshot_enter(struct store *store, int *own)
+{
+	*own = sqlite3_get_autocommit(store->db);
+	if (*own && sqlite3_exec(store->db, "BEGIN", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		*own = 0;
+		return store_fail(store, "begin");
+	}
+	return 0;
+}
+
+int
+store_snapshot_leave(struct store *store, int own, int rc)
+{
+	if (own)
+		store_rollback(store);
+	return rc;
+}
+
 /*
  * A transaction, or inside one a savepoint, so that a caller may batch
  * several units that each begin and commit (the gateway handles a pass's

@@ -1,13 +1,11 @@
 /*
  * store_case: what the caseworkers' side of a report needs from the
- * database (schema 2): the timeline of each report, claims and alerts, the
- * windows that tie a number's next message to a report, the device secret,
- * the scrubbing of numbers and texts the daemon no longer needs, and the
- * caseworkers' wrong PINs.
+ * database (schema 2) beside the report itself (store_report.c): the
+ * windows that tie a number's next message to a report, the device
+ * secret, and the caseworkers' wrong PINs.
  *
- * Nothing here ever holds a number in the clear for longer than the caller
- * asks: windows are keyed by a hash of the number, and scrubbing blanks
- * rows in place (with secure_delete on, the old bytes are zeroed).
+ * Nothing here ever holds a number in the clear: windows are keyed by a
+ * hash of the number.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,197 +16,6 @@
 
 #include "store.h"
 #include "store_int.h"
-
-int64_t
-store_report_entry_add(struct store *store,
-    const struct store_report_entry *e)
-{
-	sqlite3_stmt *stmt;
-	int rc;
-
-	if (store_prepare(store, "INSERT INTO report_entries (report_id, at,"
-	    " kind, actor, body, key_id, outbox_id)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, e->report_id);
-	sqlite3_bind_int64(stmt, 2, e->at);
-	store_bind_str(stmt, 3, e->kind);
-	store_bind_str(stmt, 4, e->actor);
-	if (e->body != NULL)
-		sqlite3_bind_blob(stmt, 5, e->body, (int)e->body_len,
-		    SQLITE_STATIC);
-	else
-		sqlite3_bind_null(stmt, 5);
-	store_bind_str(stmt, 6, e->key_id != NULL && e->key_id[0] != '\0' ?
-	    e->key_id : NULL);
-	if (e->outbox_id > 0)
-		sqlite3_bind_int64(stmt, 7, e->outbox_id);
-	else
-		sqlite3_bind_null(stmt, 7);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return store_fail(store, "report entry");
-	return sqlite3_last_insert_rowid(store->db);
-}
-
-struct store_entry_list {
-	store_entry_cb cb;
-	void *arg;
-};
-
-static int
-store_entry_list_row(sqlite3_stmt *stmt, void *arg)
-{
-	struct store_entry_list *l = arg;
-	struct store_report_entry e;
-
-	e.id = sqlite3_column_int64(stmt, 0);
-	e.report_id = sqlite3_column_int64(stmt, 1);
-	e.at = sqlite3_column_int64(stmt, 2);
-	e.kind = store_col_str(stmt, 3);
-	e.actor = sqlite3_column_type(stmt, 4) == SQLITE_NULL ? NULL :
-	    store_col_str(stmt, 4);
-	e.body = sqlite3_column_blob(stmt, 5);
-	e.body_len = (size_t)sqlite3_column_bytes(stmt, 5);
-	e.key_id = sqlite3_column_type(stmt, 6) == SQLITE_NULL ? NULL :
-	    store_col_str(stmt, 6);
-	e.outbox_id = sqlite3_column_int64(stmt, 7);
-	return l->cb(l->arg, &e) != 0;
-}
-
-int
-store_report_entries(struct store *store, int64_t report_id,
-    store_entry_cb cb, void *arg)
-{
-	struct store_entry_list l = { cb, arg };
-
-	return store_rows(store, "SELECT id, report_id, at, kind, actor, body,"
-	    " key_id, outbox_id FROM report_entries WHERE report_id = ?1"
-	    " ORDER BY id", store_bind_id, &report_id, store_entry_list_row,
-	    &l, "report entries") < 0 ? -1 : 0;
-}
-
-int
-store_report_claim(struct store *store, int64_t id, const char *name,
-    int64_t now)
-{
-	sqlite3_stmt *stmt;
-	int n;
-
-	if (store_prepare(store, "UPDATE reports SET claimed_by = ?2,"
-	    " claimed_at = ?3 WHERE id = ?1 AND status = 'open'"
-	    " AND claimed_at = 0", &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	store_bind_str(stmt, 2, name);
-	sqlite3_bind_int64(stmt, 3, now);
-	if ((n = store_step_done(store, stmt, "claim report")) == -1)
-		return -1;
-	return n > 0;
-}
-
-int
-store_report_alerted(struct store *store, int64_t id, int alert_level,
-    int64_t now)
-{
-	sqlite3_stmt *stmt;
-
-	if (store_prepare(store, "UPDATE reports SET alert_level = ?2,"
-	    " alerted_at = ?3 WHERE id = ?1", &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int(stmt, 2, alert_level);
-	sqlite3_bind_int64(stmt, 3, now);
-	return store_step_done(store, stmt, "alerted") < 0 ? -1 : 0;
-}
-
-/* Ids into an array of max: what store_report_unclaimed() collects. */
-struct store_ids {
-	int64_t older_than;
-	int64_t *ids;
-	int n, max;
-};
-
-static void
-store_ids_bind(sqlite3_stmt *stmt, const void *arg)
-{
-	const struct store_ids *l = arg;
-
-	sqlite3_bind_int64(stmt, 1, l->older_than);
-	sqlite3_bind_int(stmt, 2, l->max);
-}
-
-static int
-store_ids_row(sqlite3_stmt *stmt, void *arg)
-{
-	struct store_ids *l = arg;
-
-	l->ids[l->n++] = sqlite3_column_int64(stmt, 0);
-	return l->n >= l->max;
-}
-
-int
-store_report_unclaimed(struct store *store, int64_t older_than,
-    int64_t *ids, int max)
-{
-	struct store_ids l = { older_than, ids, 0, max };
-
-	if (max <= 0)
-		return 0;
-	return store_rows(store, "SELECT id FROM reports WHERE status = 'open'"
-	    " AND urgent = 1 AND claimed_at = 0 AND alerted_at > 0"
-	    " AND alerted_at <= ?1 ORDER BY alerted_at, id LIMIT ?2",
-	    store_ids_bind, &l, store_ids_row, &l, "unclaimed reports");
-}
-
-int
-store_report_relay(struct store *store, int64_t id, int64_t now,
-    unsigned char **blob, size_t *len)
-{
-	sqlite3_stmt *stmt;
-	const void *b;
-	int rc, n;
-
-	*blob = NULL;
-	*len = 0;
-	if (store_prepare(store, "SELECT relay FROM reports WHERE id = ?1"
-	    " AND relay IS NOT NULL AND relay_until > ?2", &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, now);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		b = sqlite3_column_blob(stmt, 0);
-		n = sqlite3_column_bytes(stmt, 0);
-		if (b != NULL && n > 0 && (*blob = malloc((size_t)n)) != NULL) {
-			memcpy(*blob, b, (size_t)n);
-			*len = (size_t)n;
-		} else if (b != NULL && n > 0)
-			rc = SQLITE_NOMEM;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		store_fail(store, "relay");
-	sqlite3_finalize(stmt);
-	if (rc == SQLITE_ROW)
-		return *blob != NULL;
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-int
-store_report_relay_touch(struct store *store, int64_t id,
-    int64_t relay_until)
-{
-	sqlite3_stmt *stmt;
-
-	if (store_prepare(store, "UPDATE reports SET relay_until ="
-	    " max(relay_until, ?2) WHERE id = ?1 AND relay IS NOT NULL",
-	    &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, relay_until);
-	return store_step_done(store, stmt, "relay") < 0 ? -1 : 0;
-}
 
 int
 store_link_get(struct store *store, const unsigned char *hash, int64_t now,
@@ -310,40 +117,6 @@ store_secret(struct store *store, const char *name, unsigned char *buf,
 		store_failx(store, "secret: missing");
 	sqlite3_finalize(stmt);
 	return ok ? 0 : -1;
-}
-
-int
-store_scrub_message(struct store *store, int64_t message_id)
-{
-	sqlite3_stmt *stmt;
-
-	if (store_prepare(store, "UPDATE messages SET sender = '', text = ''"
-	    " WHERE id = ?1", &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, message_id);
-	if (store_step_done(store, stmt, "scrub message") < 0)
-		return -1;
-	/* Parts keep their digest (schema 3), so that a part the modem
-	 * gives again is still known; sender and text go. */
-	if (store_prepare(store, "UPDATE parts SET sender = '', text = ''"
-	    " WHERE message_id = ?1", &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, message_id);
-	return store_step_done(store, stmt, "scrub parts") < 0 ? -1 : 0;
-}
-
-int
-store_scrub_outbox(struct store *store)
-{
-	sqlite3_stmt *stmt;
-
-	if (store_prepare(store, "UPDATE outbox SET number = '', text = ''"
-	    " WHERE state IN ('sent', 'failed')"
-	    " AND (number != '' OR text != '') AND id IN"
-	    " (SELECT outbox_id FROM report_entries WHERE outbox_id"
-	    " IS NOT NULL)", &stmt) == -1)
-		return -1;
-	return store_step_done(store, stmt, "scrub outbox");
 }
 
 int

@@ -744,3 +744,60 @@ store_list_inbox(struct store *store, const struct store_filter *filter,
 	    " ORDER BY received_at DESC, id DESC LIMIT ?4", store_bind_filter,
 	    filter, store_msg_list_row, &l, "list inbox") < 0 ? -1 : 0;
 }
+
+int
+store_scrub_message(struct store *store, int64_t message_id)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "UPDATE messages SET sender = '', text = ''"
+	    " WHERE id = ?1", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, message_id);
+	if (store_step_done(store, stmt, "scrub message") < 0)
+		return -1;
+	/* Parts keep their digest (schema 3), so that a part the modem
+	 * gives again is still known; sender and text go. */
+	if (store_prepare(store, "UPDATE parts SET sender = '', text = ''"
+	    " WHERE message_id = ?1", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, message_id);
+	return store_step_done(store, stmt, "scrub parts") < 0 ? -1 : 0;
+}
+
+int
+store_inbox_counts(struct store *store, struct store_counts *out)
+{
+	int n[2];
+
+	if (store_query_ints(store, "SELECT"
+	    " (SELECT count(*) FROM messages WHERE handled_at IS NULL),"
+	    " (SELECT count(*) FROM parts WHERE message_id IS NULL)", n, 2,
+	    "counts") == -1)
+		return -1;
+	out->inbox_new = n[0];
+	out->parts_pending = n[1];
+	return 0;
+}
+
+/* Handled messages handled before ?1 that still hold a number or text. */
+#define STORE_INBOX_PURGE \
+	"handled_at IS NOT NULL AND handled_at < ?1" \
+	" AND (sender != '' OR text != '')"
+
+int
+store_inbox_purge(struct store *store, int64_t before, int dry_run)
+{
+	if (dry_run)
+		return store_purge_count(store, "SELECT count(*) FROM messages"
+		    " WHERE " STORE_INBOX_PURGE, before);
+	/* Parts keep their digest, so that a part the modem gives again is
+	 * still known; sender and text go. */
+	if (store_purge_run(store, "UPDATE parts SET sender = '', text = ''"
+	    " WHERE (sender != '' OR text != '') AND message_id IN"
+	    " (SELECT id FROM messages WHERE handled_at IS NOT NULL"
+	    " AND handled_at < ?1)", before) < 0)
+		return -1;
+	return store_purge_run(store, "UPDATE messages SET sender = '',"
+	    " text = '' WHERE " STORE_INBOX_PURGE, before);
+}

@@ -1,10 +1,27 @@
 /*
  * store_int: what the store_*.c files share and nobody else may see.
  *
- * The store is split by table (store.c: opening, schema and transactions;
- * store_inbox.c: parts and messages; store_outbox.c; store_report.c;
- * store_misc.c: contacts, statistics, modem state, counts). These helpers
- * keep error handling and transactions the same in all of them.
+ * The store is split by table, and each table has one owner: every
+ * statement that writes a table, or lists it, is in its owner's file.
+ * Another store file that needs the table calls a function of the owner
+ * (declared below), never its own SQL.
+ *
+ *   store.c          wal_scrub; opening, settings, transactions, row loop
+ *   store_schema.c   the migrations (the one file that touches all)
+ *   store_inbox.c    parts, messages
+ *   store_outbox.c   outbox, sent_parts
+ *   store_report.c   reports, report_entries (the timeline)
+ *   store_case.c     report_links (windows), secrets, pin_failures
+ *   store_misc.c     contacts, stats, modem_state; store_counts()
+ *   store_user.c     users, audit, vault
+ *   store_purge.c    no table: retention's policy and transaction
+ *
+ * One statement reads another owner's table, because it must stay one
+ * cheap step on every pass: store_scrub_outbox() (outbox) picks the rows
+ * a timeline entry points at from report_entries.
+ *
+ * The helpers below keep error handling and transactions the same in all
+ * of them.
  */
 #ifndef SHUKHER_STORE_INT_H
 #define SHUKHER_STORE_INT_H
@@ -94,6 +111,57 @@ int store_rows(struct store *store, const char *sql, store_bind_fn bind,
 void store_bind_filter(sqlite3_stmt *stmt, const void *filter);
 /* Binds ?1 to the int64_t that id points at. A store_bind_fn. */
 void store_bind_id(sqlite3_stmt *stmt, const void *id);
+
+/*
+ * Runs sql, a query of one row of n integer columns, into out[0..n). No
+ * row gives zeros. Finalizes it. Returns 0 or -1 (the error says what).
+ */
+int store_query_ints(struct store *store, const char *sql, int *out, int n,
+    const char *what);
+
+/*
+ * A read transaction: one snapshot for several queries that belong
+ * together, with no write lock, so that the daemon never waits on a
+ * reader. Inside the caller's transaction it does nothing (*own = 0).
+ * Returns 0 or -1.
+ */
+int store_snapshot_enter(struct store *store, int *own);
+/* Ends what store_snapshot_enter() began. Returns rc. */
+int store_snapshot_leave(struct store *store, int own, int rc);
+
+/* ---- what each table's owner offers the others ----------------------- */
+
+/* The counts of store_counts() that belong to the inbox (inbox_new,
+ * parts_pending), the outbox (outbox_*) and the reports (reports_*).
+ * Each returns 0 or -1. */
+int store_inbox_counts(struct store *store, struct store_counts *out);
+int store_outbox_counts(struct store *store, struct store_counts *out);
+int store_report_counts(struct store *store, struct store_counts *out);
+
+/*
+ * Retention, each on its own table (store_purge.c says what goes and
+ * holds the transaction): with dry_run, counts what would go before
+ * before; else blanks or deletes it. Each returns the rows counted or
+ * changed, or -1.
+ */
+int store_report_purge(struct store *store, int64_t before, int dry_run);
+int store_inbox_purge(struct store *store, int64_t before, int dry_run);
+int store_outbox_purge(struct store *store, int64_t before, int dry_run);
+/* Counts what sql (a count(*) with ?1) finds for before. Returns it or
+ * -1 (store_purge.c). */
+int store_purge_count(struct store *store, const char *sql, int64_t before);
+/* Runs sql with before bound to ?1. Returns the rows changed, or -1. */
+int store_purge_run(struct store *store, const char *sql, int64_t before);
+
+/* Blanks the number and text of outbox row id once it is sent or
+ * failed (a purged report's acknowledgements and replies). Returns 0 or
+ * -1. */
+int store_outbox_blank_done(struct store *store, int64_t id);
+
+/* The reference of report id into ref (STORE_REF_BUF bytes), "" when
+ * there is no such report. Returns 0 or -1. */
+#define STORE_REF_BUF 16
+int store_report_ref(struct store *store, int64_t id, char *ref);
 
 /*
  * The keyed hash of number[0..len) under the device secret (secret,

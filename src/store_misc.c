@@ -201,29 +201,14 @@ store_modem_state_get(struct store *store, struct store_modem_state *st)
 int
 store_counts(struct store *store, struct store_counts *out)
 {
-	sqlite3_stmt *stmt;
-	int rc;
+	int own, rc;
 
 	memset(out, 0, sizeof(*out));
-	if (store_prepare(store, "SELECT"
-	    " (SELECT count(*) FROM messages WHERE handled_at IS NULL),"
-	    " (SELECT count(*) FROM parts WHERE message_id IS NULL),"
-	    " (SELECT count(*) FROM outbox WHERE state = 'queued'),"
-	    " (SELECT count(*) FROM outbox WHERE state = 'failed'),"
-	    " (SELECT count(*) FROM reports WHERE status = 'open'),"
-	    " (SELECT count(*) FROM reports WHERE status = 'open'"
-	    "  AND urgent = 1)", &stmt) == -1)
+	/* One snapshot, so that the counts belong together. */
+	if (store_snapshot_enter(store, &own) == -1)
 		return -1;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		out->inbox_new = sqlite3_column_int(stmt, 0);
-		out->parts_pending = sqlite3_column_int(stmt, 1);
-		out->outbox_queued = sqlite3_column_int(stmt, 2);
-		out->outbox_failed = sqlite3_column_int(stmt, 3);
-		out->reports_open = sqlite3_column_int(stmt, 4);
-		out->reports_urgent_open = sqlite3_column_int(stmt, 5);
-	} else
-		store_fail(store, "counts");
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW ? 0 : -1;
+	rc = store_inbox_counts(store, out) == -1 ||
+	    store_outbox_counts(store, out) == -1 ||
+	    store_report_counts(store, out) == -1 ? -1 : 0;
+	return store_snapshot_leave(store, own, rc);
 }

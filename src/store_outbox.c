@@ -419,3 +419,61 @@ store_list_outbox(struct store *store, const struct store_filter *filter,
 	    " ORDER BY created_at DESC, id DESC LIMIT ?4", store_bind_filter,
 	    filter, store_out_list_row, &l, "list outbox") < 0 ? -1 : 0;
 }
+
+/* The one statement that reads another owner's table (store_int.h):
+ * which rows a timeline points at, from report_entries. */
+int
+store_scrub_outbox(struct store *store)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "UPDATE outbox SET number = '', text = ''"
+	    " WHERE state IN ('sent', 'failed')"
+	    " AND (number != '' OR text != '') AND id IN"
+	    " (SELECT outbox_id FROM report_entries WHERE outbox_id"
+	    " IS NOT NULL)", &stmt) == -1)
+		return -1;
+	return store_step_done(store, stmt, "scrub outbox");
+}
+
+int
+store_outbox_counts(struct store *store, struct store_counts *out)
+{
+	int n[2];
+
+	if (store_query_ints(store, "SELECT"
+	    " (SELECT count(*) FROM outbox WHERE state = 'queued'),"
+	    " (SELECT count(*) FROM outbox WHERE state = 'failed')", n, 2,
+	    "counts") == -1)
+		return -1;
+	out->outbox_queued = n[0];
+	out->outbox_failed = n[1];
+	return 0;
+}
+
+int
+store_outbox_blank_done(struct store *store, int64_t id)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "UPDATE outbox SET number = '', text = ''"
+	    " WHERE id = ?1 AND state IN ('sent', 'failed')", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	return store_step_done(store, stmt, "purge") < 0 ? -1 : 0;
+}
+
+/* Sent or failed outbox rows, done before ?1, still holding something. */
+#define STORE_OUTBOX_PURGE \
+	"state IN ('sent', 'failed') AND max(created_at, sent_at) < ?1" \
+	" AND (number != '' OR text != '')"
+
+int
+store_outbox_purge(struct store *store, int64_t before, int dry_run)
+{
+	if (dry_run)
+		return store_purge_count(store, "SELECT count(*) FROM outbox"
+		    " WHERE " STORE_OUTBOX_PURGE, before);
+	return store_purge_run(store, "UPDATE outbox SET number = '',"
+	    " text = '' WHERE " STORE_OUTBOX_PURGE, before);
+}

@@ -11,7 +11,10 @@
  * and are never touched; nor are contacts, whose opt-outs must last.
  *
  * Each kind is one predicate, used both to count (a dry run) and to act,
- * so that a dry run shows exactly what the real run does. With
+ * so that a dry run shows exactly what the real run does; the predicate
+ * and its statements live with the table's owner (store_report_purge(),
+ * store_inbox_purge(), store_outbox_purge()), this file holds the policy
+ * and the transaction. With
  * secure_delete on, the old bytes are zeroed in the database; the caller
  * then truncates the WAL so that they leave it too.
  */
@@ -24,47 +27,12 @@
 
 #define STORE_DAY 86400
 
-/* Closed reports closed before ?1. */
-#define STORE_PURGE_REPORTS \
-	"status = 'closed' AND closed_at > 0 AND closed_at < ?1"
-/* Handled messages handled before ?1 that still hold a number or text. */
-#define STORE_PURGE_MESSAGES \
-	"handled_at IS NOT NULL AND handled_at < ?1" \
-	" AND (sender != '' OR text != '')"
-/* Sent or failed outbox rows, done before ?1, still holding something. */
-#define STORE_PURGE_OUTBOX \
-	"state IN ('sent', 'failed') AND max(created_at, sent_at) < ?1" \
-	" AND (number != '' OR text != '')"
+/* One kind of purge, done by the owner of its table (store_int.h). */
+typedef int (*store_purge_fn)(struct store *store, int64_t before,
+    int dry_run);
 
-/* One kind of purge: what to count, what to do first, what to do. */
-struct store_purge_kind {
-	const char *count;       /* SELECT count(*) ... */
-	const char *before;      /* NULL, or a statement run first */
-	const char *act;         /* the statement whose changes count */
-};
-
-static const struct store_purge_kind store_purge_kinds[] = {
-	{ "SELECT count(*) FROM reports WHERE " STORE_PURGE_REPORTS,
-	  /* Their acknowledgements, alerts and replies, once sent: the
-	   * timeline that pointed at them goes. */
-	  "UPDATE outbox SET number = '', text = ''"
-	  " WHERE state IN ('sent', 'failed') AND id IN"
-	  " (SELECT outbox_id FROM report_entries WHERE report_id IN"
-	  " (SELECT id FROM reports WHERE " STORE_PURGE_REPORTS "))",
-	  "DELETE FROM reports WHERE " STORE_PURGE_REPORTS },
-	{ "SELECT count(*) FROM messages WHERE " STORE_PURGE_MESSAGES,
-	  /* Parts keep their digest, so that a part the modem gives
-	   * again is still known; sender and text go. */
-	  "UPDATE parts SET sender = '', text = ''"
-	  " WHERE (sender != '' OR text != '') AND message_id IN"
-	  " (SELECT id FROM messages WHERE handled_at IS NOT NULL"
-	  " AND handled_at < ?1)",
-	  "UPDATE messages SET sender = '', text = ''"
-	  " WHERE " STORE_PURGE_MESSAGES },
-	{ "SELECT count(*) FROM outbox WHERE " STORE_PURGE_OUTBOX,
-	  NULL,
-	  "UPDATE outbox SET number = '', text = ''"
-	  " WHERE " STORE_PURGE_OUTBOX },
+static const store_purge_fn store_purge_kinds[] = {
+	store_report_purge, store_inbox_purge, store_outbox_purge,
 };
 
 #define STORE_PURGE_NKINDS \
@@ -83,8 +51,7 @@ store_retention_days(struct store_retention *out, int reports_days,
 		out->outbox_before = now - (int64_t)outbox_days * STORE_DAY;
 }
 
-/* Runs sql with before bound to ?1. Returns the rows changed, or -1. */
-static int
+int
 store_purge_run(struct store *store, const char *sql, int64_t before)
 {
 	sqlite3_stmt *stmt;
@@ -95,8 +62,7 @@ store_purge_run(struct store *store, const char *sql, int64_t before)
 	return store_step_done(store, stmt, "purge");
 }
 
-/* Counts what sql (a count(*)) finds before before. Returns it, or -1. */
-static int
+int
 store_purge_count(struct store *store, const char *sql, int64_t before)
 {
 	sqlite3_stmt *stmt;
@@ -110,46 +76,17 @@ store_purge_count(struct store *store, const char *sql, int64_t before)
 	return (int)n;
 }
 
-/*
- * Counts each kind into n, in one read transaction (one snapshot, so that
- * the counts belong together; no write lock, so the daemon never waits).
- * Returns 0 or -1.
- */
+/* Does (or with dry_run counts) each kind whose before is set, into n. */
 static int
-store_purge_dry(struct store *store, const int64_t *before, int *n)
+store_purge_kinds_run(struct store *store, const int64_t *before, int *n,
+    int dry_run)
 {
 	size_t i;
-	int own = sqlite3_get_autocommit(store->db), rc = 0;
 
-	if (own && sqlite3_exec(store->db, "BEGIN", NULL, NULL, NULL) !=
-	    SQLITE_OK)
-		return store_fail(store, "begin");
-	for (i = 0; i < STORE_PURGE_NKINDS && rc == 0; i++)
-		if (before[i] > 0 && (n[i] = store_purge_count(store,
-		    store_purge_kinds[i].count, before[i])) < 0)
-			rc = -1;
-	if (own)
-		store_rollback(store);
-	return rc;
-}
-
-/* Does each kind, counting into n, in the caller's transaction. */
-static int
-store_purge_do(struct store *store, const int64_t *before, int *n)
-{
-	const struct store_purge_kind *k;
-	size_t i;
-
-	for (i = 0; i < STORE_PURGE_NKINDS; i++) {
-		k = &store_purge_kinds[i];
-		if (before[i] <= 0)
-			continue;
-		if (k->before != NULL &&
-		    store_purge_run(store, k->before, before[i]) < 0)
+	for (i = 0; i < STORE_PURGE_NKINDS; i++)
+		if (before[i] > 0 && (n[i] = store_purge_kinds[i](store,
+		    before[i], dry_run)) < 0)
 			return -1;
-		if ((n[i] = store_purge_run(store, k->act, before[i])) < 0)
-			return -1;
-	}
 	return 0;
 }
 
@@ -165,13 +102,19 @@ store_purge(struct store *store, const struct store_retention *ret,
 	memset(out, 0, sizeof(*out));
 	if (before[0] <= 0 && before[1] <= 0 && before[2] <= 0)
 		return 0;           /* nothing may go: no transaction */
-	if (dry_run)
-		rc = store_purge_dry(store, before, n);
-	else {
+	/* A dry run counts in one read transaction (one snapshot, so that
+	 * the counts belong together; no write lock, so the daemon never
+	 * waits); a real one acts in the caller's transaction. */
+	if (dry_run) {
+		if (store_snapshot_enter(store, &own) == -1)
+			return -1;
+		rc = store_snapshot_leave(store, own,
+		    store_purge_kinds_run(store, before, n, 1));
+	} else {
 		if (store_tx_enter(store, &own) == -1)
 			return -1;
-		rc = store_tx_leave(store, own, store_purge_do(store, before,
-		    n));
+		rc = store_tx_leave(store, own, store_purge_kinds_run(store,
+		    before, n, 0));
 	}
 	if (rc < 0)
 		return -1;

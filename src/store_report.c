@@ -5,6 +5,9 @@
  * on a keypad: six characters from an alphabet without 0/O and 1/I, always
  * with at least one letter so that a reference is never mistaken for a
  * numeric id. A reference already taken is drawn again.
+ *
+ * This file owns the reports table and the reports' timelines
+ * (report_entries): claims, alerts, the relay copy, counts and retention.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -315,4 +318,267 @@ store_list_reports(struct store *store, const struct store_filter *filter,
 	    " ORDER BY created_at DESC, id DESC LIMIT ?4",
 	    store_report_bind_filter, filter, store_report_list_row, &l,
 	    "list reports") < 0 ? -1 : 0;
+}
+
+/* ---- the timeline and casework (schema 2) ------------------------------ */
+
+int64_t
+store_report_entry_add(struct store *store,
+    const struct store_report_entry *e)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (store_prepare(store, "INSERT INTO report_entries (report_id, at,"
+	    " kind, actor, body, key_id, outbox_id)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, e->report_id);
+	sqlite3_bind_int64(stmt, 2, e->at);
+	store_bind_str(stmt, 3, e->kind);
+	store_bind_str(stmt, 4, e->actor);
+	if (e->body != NULL)
+		sqlite3_bind_blob(stmt, 5, e->body, (int)e->body_len,
+		    SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 5);
+	store_bind_str(stmt, 6, e->key_id != NULL && e->key_id[0] != '\0' ?
+	    e->key_id : NULL);
+	if (e->outbox_id > 0)
+		sqlite3_bind_int64(stmt, 7, e->outbox_id);
+	else
+		sqlite3_bind_null(stmt, 7);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return store_fail(store, "report entry");
+	return sqlite3_last_insert_rowid(store->db);
+}
+
+struct store_entry_list {
+	store_entry_cb cb;
+	void *arg;
+};
+
+static int
+store_entry_list_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct store_entry_list *l = arg;
+	struct store_report_entry e;
+
+	e.id = sqlite3_column_int64(stmt, 0);
+	e.report_id = sqlite3_column_int64(stmt, 1);
+	e.at = sqlite3_column_int64(stmt, 2);
+	e.kind = store_col_str(stmt, 3);
+	e.actor = sqlite3_column_type(stmt, 4) == SQLITE_NULL ? NULL :
+	    store_col_str(stmt, 4);
+	e.body = sqlite3_column_blob(stmt, 5);
+	e.body_len = (size_t)sqlite3_column_bytes(stmt, 5);
+	e.key_id = sqlite3_column_type(stmt, 6) == SQLITE_NULL ? NULL :
+	    store_col_str(stmt, 6);
+	e.outbox_id = sqlite3_column_int64(stmt, 7);
+	return l->cb(l->arg, &e) != 0;
+}
+
+int
+store_report_entries(struct store *store, int64_t report_id,
+    store_entry_cb cb, void *arg)
+{
+	struct store_entry_list l = { cb, arg };
+
+	return store_rows(store, "SELECT id, report_id, at, kind, actor, body,"
+	    " key_id, outbox_id FROM report_entries WHERE report_id = ?1"
+	    " ORDER BY id", store_bind_id, &report_id, store_entry_list_row,
+	    &l, "report entries") < 0 ? -1 : 0;
+}
+
+int
+store_report_claim(struct store *store, int64_t id, const char *name,
+    int64_t now)
+{
+	sqlite3_stmt *stmt;
+	int n;
+
+	if (store_prepare(store, "UPDATE reports SET claimed_by = ?2,"
+	    " claimed_at = ?3 WHERE id = ?1 AND status = 'open'"
+	    " AND claimed_at = 0", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_str(stmt, 2, name);
+	sqlite3_bind_int64(stmt, 3, now);
+	if ((n = store_step_done(store, stmt, "claim report")) == -1)
+		return -1;
+	return n > 0;
+}
+
+int
+store_report_alerted(struct store *store, int64_t id, int alert_level,
+    int64_t now)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "UPDATE reports SET alert_level = ?2,"
+	    " alerted_at = ?3 WHERE id = ?1", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int(stmt, 2, alert_level);
+	sqlite3_bind_int64(stmt, 3, now);
+	return store_step_done(store, stmt, "alerted") < 0 ? -1 : 0;
+}
+
+/* Ids into an array of max: what store_report_unclaimed() collects. */
+struct store_ids {
+	int64_t older_than;
+	int64_t *ids;
+	int n, max;
+};
+
+static void
+store_ids_bind(sqlite3_stmt *stmt, const void *arg)
+{
+	const struct store_ids *l = arg;
+
+	sqlite3_bind_int64(stmt, 1, l->older_than);
+	sqlite3_bind_int(stmt, 2, l->max);
+}
+
+static int
+store_ids_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct store_ids *l = arg;
+
+	l->ids[l->n++] = sqlite3_column_int64(stmt, 0);
+	return l->n >= l->max;
+}
+
+int
+store_report_unclaimed(struct store *store, int64_t older_than,
+    int64_t *ids, int max)
+{
+	struct store_ids l = { older_than, ids, 0, max };
+
+	if (max <= 0)
+		return 0;
+	return store_rows(store, "SELECT id FROM reports WHERE status = 'open'"
+	    " AND urgent = 1 AND claimed_at = 0 AND alerted_at > 0"
+	    " AND alerted_at <= ?1 ORDER BY alerted_at, id LIMIT ?2",
+	    store_ids_bind, &l, store_ids_row, &l, "unclaimed reports");
+}
+
+int
+store_report_relay(struct store *store, int64_t id, int64_t now,
+    unsigned char **blob, size_t *len)
+{
+	sqlite3_stmt *stmt;
+	const void *b;
+	int rc, n;
+
+	*blob = NULL;
+	*len = 0;
+	if (store_prepare(store, "SELECT relay FROM reports WHERE id = ?1"
+	    " AND relay IS NOT NULL AND relay_until > ?2", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, now);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		b = sqlite3_column_blob(stmt, 0);
+		n = sqlite3_column_bytes(stmt, 0);
+		if (b != NULL && n > 0 && (*blob = malloc((size_t)n)) != NULL) {
+			memcpy(*blob, b, (size_t)n);
+			*len = (size_t)n;
+		} else if (b != NULL && n > 0)
+			rc = SQLITE_NOMEM;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		store_fail(store, "relay");
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_ROW)
+		return *blob != NULL;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_report_relay_touch(struct store *store, int64_t id,
+    int64_t relay_until)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "UPDATE reports SET relay_until ="
+	    " max(relay_until, ?2) WHERE id = ?1 AND relay IS NOT NULL",
+	    &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, relay_until);
+	return store_step_done(store, stmt, "relay") < 0 ? -1 : 0;
+}
+
+/* ---- counts and retention ---------------------------------------------- */
+
+int
+store_report_counts(struct store *store, struct store_counts *out)
+{
+	int n[2];
+
+	if (store_query_ints(store, "SELECT"
+	    " (SELECT count(*) FROM reports WHERE status = 'open'),"
+	    " (SELECT count(*) FROM reports WHERE status = 'open'"
+	    "  AND urgent = 1)", n, 2, "counts") == -1)
+		return -1;
+	out->reports_open = n[0];
+	out->reports_urgent_open = n[1];
+	return 0;
+}
+
+int
+store_report_ref(struct store *store, int64_t id, char *ref)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	ref[0] = '\0';
+	if (store_prepare(store, "SELECT ref FROM reports WHERE id = ?1",
+	    &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		snprintf(ref, STORE_REF_BUF, "%s", store_col_str(stmt, 0));
+	else if (rc != SQLITE_DONE)
+		store_fail(store, "report reference");
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Closed reports closed before ?1. */
+#define STORE_REPORT_PURGE \
+	"status = 'closed' AND closed_at > 0 AND closed_at < ?1"
+
+static int
+store_report_purge_outbox(sqlite3_stmt *stmt, void *store)
+{
+	return store_outbox_blank_done(store, sqlite3_column_int64(stmt, 0));
+}
+
+static void
+store_bind_before(sqlite3_stmt *stmt, const void *before)
+{
+	sqlite3_bind_int64(stmt, 1, *(const int64_t *)before);
+}
+
+int
+store_report_purge(struct store *store, int64_t before, int dry_run)
+{
+	if (dry_run)
+		return store_purge_count(store, "SELECT count(*) FROM reports"
+		    " WHERE " STORE_REPORT_PURGE, before);
+	/* Their acknowledgements, alerts and replies, once sent: the
+	 * timeline that pointed at them goes. */
+	if (store_rows(store, "SELECT outbox_id FROM report_entries"
+	    " WHERE outbox_id IS NOT NULL AND report_id IN"
+	    " (SELECT id FROM reports WHERE " STORE_REPORT_PURGE ")",
+	    store_bind_before, &before, store_report_purge_outbox, store,
+	    "purge") < 0)
+		return -1;
+	return store_purge_run(store, "DELETE FROM reports WHERE "
+	    STORE_REPORT_PURGE, before);
 }
