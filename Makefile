@@ -19,10 +19,10 @@ DEB_PKGS := gcc make pkg-config libgammu-dev libsqlite3-dev libconfig-dev \
 TEST_DEB_PKGS := openssl chromium chromium-driver python3-selenium
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude
-CFLAGS   += $(WARNFLAGS) $(OPTFLAGS) $(SANFLAGS) \
+CFLAGS   += $(WARNFLAGS) $(OPTFLAGS) $(SANFLAGS) $(SECTFLAGS) \
             $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lunistring -pthread
-LDFLAGS  += $(SANFLAGS)
+LDFLAGS  += $(SANFLAGS) $(LDGCFLAGS)
 
 MAINS    := src/shukherd.c src/shukherctl.c src/shukher-web.c
 # The console's own sources go only into shukher-web, the one binary that

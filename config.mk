@@ -31,6 +31,11 @@ ifneq ($(WERROR),)
 WARNFLAGS  += -Werror
 endif
 SANFLAGS   ?=
+# Each function and table in a section of its own, and the linker drops
+# the sections a program never reaches: the library serves three programs,
+# each uses part of it (shukherd stripped: 204 -> 188 KiB).
+SECTFLAGS  ?= -ffunction-sections -fdata-sections
+LDGCFLAGS  ?= -Wl,--gc-sections
 
 # The Python that runs the tests, the demo and the bench: Debian's, so that
 # Debian's python3-* packages (Selenium for the browser test) are found

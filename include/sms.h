@@ -31,6 +31,9 @@ struct sms_info {
 /* 1 when c is in the GSM-7 default alphabet, 2 when in its extension
  * table (sent as two septets), 0 when GSM-7 cannot carry it. */
 int sms_gsm7_septets(uint32_t c);
+/* The Unicode character of septet s (0..127) of the default alphabet; 0
+ * for the escape (0x1B), which is no character of its own. */
+uint32_t sms_gsm7_char(unsigned int s);
 
 /*
  * Measures the UTF-8 text: its encoding, length and number of segments.

@@ -48,6 +48,12 @@ static const uint16_t sms_gsm7_ext[] = {
 	'\f', '^', '{', '}', '\\', '[', '~', ']', '|', 0x20ac,
 };
 
+uint32_t
+sms_gsm7_char(unsigned int s)
+{
+	return s < 128 ? sms_gsm7_basic[s] : 0;
+}
+
 int
 sms_gsm7_septets(uint32_t c)
 {
