@@ -11,7 +11,6 @@
 #include "store.h"
 
 #define NOW		1700000000
-
 #define SENDER		"+97699112233"
 
 extern char su_tmpdir[64];
