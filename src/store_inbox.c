@@ -14,15 +14,12 @@
  * by part, since a phone splits a long message wherever a part is full,
  * also inside a surrogate pair or a UTF-8 sequence.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
-#include <unistr.h>
 
-#include "sms.h"
 #include "store.h"
 #include "store_int.h"
 
@@ -31,33 +28,6 @@
 #define STORE_MSG_COLS \
 	"id, sender, text, sent_at, received_at, handled_at, keyword," \
 	" parts, partial, malformed"
-
-/* A growing string for joining the texts of parts. */
-struct store_buf {
-	char *s;
-	size_t len, cap;
-};
-
-static int
-store_buf_add(struct store_buf *b, const char *s)
-{
-	size_t n = strlen(s);
-	char *p;
-
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(b->s, cap)) == NULL)
-			return -1;
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n + 1);
-	b->len += n;
-	return 0;
-}
 
 /* Inserts a message; *id receives its rowid. Returns 0 or -1. */
 static int
@@ -106,149 +76,6 @@ store_parts_link(struct store *store, const int64_t *ids, int n, int64_t msg)
 		sqlite3_reset(stmt);
 	}
 	sqlite3_finalize(stmt);
-	return 0;
-}
-
-/*
- * One part as the join sees it: its user data when it has some, else its
- * text. Fields read from the table are owned by the group.
- */
-struct store_piece {
-	int no;                  /* part number */
-	int coding;              /* enum store_coding */
-	const unsigned char *data; /* NULL: text only */
-	size_t len;
-	const char *text;
-	int malformed;
-};
-
-/* The hex of len bytes into out (2 * len + 1 bytes), as the modem writes
- * what it cannot read. */
-static void
-store_hex(char *out, const unsigned char *b, size_t len)
-{
-	static const char digits[] = "0123456789ABCDEF";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 0x0f];
-	}
-	out[2 * len] = '\0';
-}
-
-/* Appends the text of len bytes of coding: UCS-2 decoded; 8-bit decoded
- * when it reads as text, else its hex, and *malformed set. 0 or -1. */
-static int
-store_buf_decode(struct store_buf *b, int coding, const unsigned char *data,
-    size_t len, int *malformed)
-{
-	char *s;
-	int rc;
-
-	if ((s = malloc(SMS_TEXT_MAX(len))) == NULL)
-		return -1;
-	if (coding == STORE_CODING_UCS2)
-		sms_text_utf16(data, len, s);
-	else if (!sms_text_8bit(data, len, s)) {
-		store_hex(s, data, len);
-		*malformed = 1;
-	}
-	rc = store_buf_add(b, s);
-	free(s);
-	return rc;
-}
-
-/*
- * The text of a message made of the n pieces (in part order) into b, and
- * in *malformed whether some of it could not be decoded. The data of
- * adjacent parts of one coding is joined, then decoded; a missing part
- * ends the run, so that no character is made of two halves that were
- * never next to each other. Returns 0, or -1 when out of memory.
- */
-static int
-store_join_text(const struct store_piece *p, int n, struct store_buf *b,
-    int *malformed)
-{
-	unsigned char *run;
-	size_t len;
-	int i, j, k, rc = 0;
-
-	if (store_buf_add(b, "") == -1)
-		return -1;
-	for (i = 0; i < n && rc == 0; i = j) {
-		if (p[i].data == NULL) {
-			*malformed |= p[i].malformed != 0;
-			rc = store_buf_add(b, p[i].text);
-			j = i + 1;
-			continue;
-		}
-		len = 0;
-		for (j = i; j < n && p[j].data != NULL &&
-		    p[j].coding == p[i].coding && p[j].no == p[i].no + (j - i);
-		    j++)
-			len += p[j].len;
-		if ((run = malloc(len + 1)) == NULL)
-			return -1;
-		for (len = 0, k = i; k < j; k++) {
-			memcpy(run + len, p[k].data, p[k].len);
-			len += p[k].len;
-		}
-		rc = store_buf_decode(b, p[i].coding, run, len, malformed);
-		free(run);
-	}
-	return rc;
-}
-
-/*
- * The data of a part stored before schema 7, which kept only its text:
- * UTF-8 as decoded then (read back into UTF-16 units or bytes), or the hex
- * of the data when it was malformed; so that it joins with the parts that
- * come after an upgrade. A GSM-7 part, or a text that does not read back,
- * stays text. 0, or -1 when out of memory.
- */
-static int
-store_piece_legacy(struct store_piece *p)
-{
-	size_t n = strlen(p->text), len, i;
-	unsigned char *data;
-	const char *end;
-	uint16_t *u;
-
-	if (p->coding != STORE_CODING_UCS2 && p->coding != STORE_CODING_8BIT)
-		return 0;
-	if (p->malformed) {
-		if (n % 2 != 0)
-			return 0;
-		if ((data = malloc(n / 2 + 1)) == NULL)
-			return -1;
-		if (sodium_hex2bin(data, n / 2, p->text, n, NULL, &len,
-		    &end) != 0 || end != p->text + n) {
-			free(data);
-			return 0;
-		}
-	} else if (p->coding == STORE_CODING_UCS2) {
-		if ((u = u8_to_u16((const uint8_t *)p->text, n, NULL,
-		    &len)) == NULL)
-			return errno == ENOMEM ? -1 : 0;
-		if ((data = malloc(2 * len + 1)) == NULL) {
-			free(u);
-			return -1;
-		}
-		for (i = 0; i < len; i++) {
-			data[2 * i] = (unsigned char)(u[i] >> 8);
-			data[2 * i + 1] = (unsigned char)(u[i] & 0xff);
-		}
-		free(u);
-		len *= 2;
-	} else {
-		if ((data = malloc(n + 1)) == NULL)
-			return -1;
-		memcpy(data, p->text, n);
-		len = n;
-	}
-	p->data = data;
-	p->len = len;
 	return 0;
 }
 
@@ -571,52 +398,59 @@ store_put_part(struct store *store, const struct store_part *part,
 	return store_tx_leave(store, own, store_put_part_tx(store, part, now));
 }
 
-/* The first incomplete group that is old enough, copied into *sender.
- * Returns 1 found, 0 none, -1 error. */
-static int
-store_expire_find(struct store *store, int64_t older_than, char **sender,
-    int *ref, int *count)
-{
-	sqlite3_stmt *stmt;
-	int rc;
+/* The first incomplete group that is old enough (store_expire_find()). */
+struct store_expired {
+	struct store *store;
+	int64_t older_than;
+	char *sender;
+	int ref, count;
+};
 
-	if (store_prepare(store, "SELECT sender, concat_ref, part_count"
+static void
+store_expired_bind(sqlite3_stmt *stmt, const void *arg)
+{
+	sqlite3_bind_int64(stmt, 1,
+	    ((const struct store_expired *)arg)->older_than);
+}
+
+static int
+store_expired_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct store_expired *e = arg;
+
+	e->ref = sqlite3_column_int(stmt, 1);
+	e->count = sqlite3_column_int(stmt, 2);
+	if (store_col_dup(stmt, 0, &e->sender) == -1 || e->sender == NULL)
+		return store_failx(e->store, "out of memory");
+	return 1;
+}
+
+/* Fills e with the first incomplete group that is old enough (the caller
+ * frees e->sender). Returns 1 found, 0 none, -1 error. */
+static int
+store_expire_find(struct store *store, struct store_expired *e)
+{
+	e->sender = NULL;
+	return store_rows(store, "SELECT sender, concat_ref, part_count"
 	    " FROM parts WHERE message_id IS NULL"
 	    " GROUP BY sender, concat_ref, part_count"
-	    " HAVING min(received_at) <= ?1 LIMIT 1", &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, older_than);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*ref = sqlite3_column_int(stmt, 1);
-		*count = sqlite3_column_int(stmt, 2);
-		if (store_col_dup(stmt, 0, sender) == -1 || *sender == NULL) {
-			sqlite3_finalize(stmt);
-			return store_failx(store, "out of memory");
-		}
-		sqlite3_finalize(stmt);
-		return 1;
-	}
-	if (rc != SQLITE_DONE)
-		store_fail(store, "find expired parts");
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	    " HAVING min(received_at) <= ?1 LIMIT 1", store_expired_bind, e,
+	    store_expired_row, e, "find expired parts");
 }
 
 /* Each join takes at least one part out of the pool, so this ends. */
 static int
 store_expire_parts_tx(struct store *store, int64_t older_than)
 {
-	char *sender;
-	int n = 0, rc, ref, count;
+	struct store_expired e = { store, older_than, NULL, 0, 0 };
+	int n = 0, rc;
 
 	for (;;) {
-		rc = store_expire_find(store, older_than, &sender, &ref,
-		    &count);
+		rc = store_expire_find(store, &e);
 		if (rc <= 0)
 			return rc == -1 ? -1 : n;
-		rc = store_group_join(store, sender, ref, count, 1);
-		free(sender);
+		rc = store_group_join(store, e.sender, e.ref, e.count, 1);
+		free(e.sender);
 		if (rc == -1)
 			return -1;
 		if (rc == 0)
@@ -653,34 +487,38 @@ store_msg_row(sqlite3_stmt *stmt, struct store_msg *msg)
 	msg->malformed = sqlite3_column_int(stmt, 9);
 }
 
+/* A row of STORE_MSG_COLS copied into the caller's message. */
+struct store_msg_copy {
+	struct store *store;
+	struct store_msg *msg;
+};
+
+static int
+store_msg_copy_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct store_msg_copy *c = arg;
+	struct store_msg *msg = c->msg;
+
+	store_msg_row(stmt, msg);
+	msg->sender = msg->text = msg->keyword = NULL;
+	if (store_col_dup(stmt, 1, &msg->sender) == -1 ||
+	    store_col_dup(stmt, 2, &msg->text) == -1 ||
+	    store_col_dup(stmt, 6, &msg->keyword) == -1) {
+		store_msg_free(msg);
+		return store_failx(c->store, "out of memory");
+	}
+	return 1;
+}
+
 int
 store_msg_next(struct store *store, struct store_msg *msg)
 {
-	sqlite3_stmt *stmt;
-	int rc;
+	struct store_msg_copy c = { store, msg };
 
 	memset(msg, 0, sizeof(*msg));
-	if (store_prepare(store, "SELECT " STORE_MSG_COLS " FROM messages"
-	    " WHERE handled_at IS NULL ORDER BY id LIMIT 1", &stmt) == -1)
-		return -1;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		store_msg_row(stmt, msg);
-		msg->sender = msg->text = msg->keyword = NULL;
-		if (store_col_dup(stmt, 1, &msg->sender) == -1 ||
-		    store_col_dup(stmt, 2, &msg->text) == -1 ||
-		    store_col_dup(stmt, 6, &msg->keyword) == -1) {
-			sqlite3_finalize(stmt);
-			store_msg_free(msg);
-			return store_failx(store, "out of memory");
-		}
-		sqlite3_finalize(stmt);
-		return 1;
-	}
-	if (rc != SQLITE_DONE)
-		store_fail(store, "next message");
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_rows(store, "SELECT " STORE_MSG_COLS " FROM messages"
+	    " WHERE handled_at IS NULL ORDER BY id LIMIT 1", NULL, NULL,
+	    store_msg_copy_row, &c, "next message");
 }
 
 void

@@ -8,7 +8,8 @@
  *
  *   store.c          wal_scrub; opening, settings, transactions, row loop
  *   store_schema.c   the migrations (the one file that touches all)
- *   store_inbox.c    parts, messages
+ *   store_inbox.c    parts, messages (store_join.c: a message's text
+ *                    from its parts' data, no SQL)
  *   store_outbox.c   outbox, sent_parts
  *   store_report.c   reports, report_entries (the timeline)
  *   store_case.c     report_links (windows), secrets, pin_failures
@@ -180,6 +181,36 @@ const char *store_schema_step(int from);
 int store_settings(struct store *store);
 /* Applies the migrations the database lacks. Returns 0 or -1. */
 int store_migrate(struct store *store);
+
+/* A growing string for joining the texts of parts. */
+struct store_buf {
+	char *s;
+	size_t len, cap;
+};
+
+/*
+ * One part as the join sees it: its user data when it has some, else its
+ * text. Fields read from the table are owned by the group.
+ */
+struct store_piece {
+	int no;                  /* part number */
+	int coding;              /* enum store_coding */
+	const unsigned char *data; /* NULL: text only */
+	size_t len;
+	const char *text;
+	int malformed;
+};
+
+/*
+ * The text of a message made of the n pieces (in part order) into b, and
+ * in *malformed whether some of it could not be decoded (store_join.c).
+ * Returns 0, or -1 when out of memory.
+ */
+int store_join_text(const struct store_piece *p, int n, struct store_buf *b,
+    int *malformed);
+/* Gives a piece stored before schema 7 (text only) the data its text
+ * stands for (store_join.c). 0, or -1 when out of memory. */
+int store_piece_legacy(struct store_piece *p);
 
 /* ---- the file (store_file.c) ------------------------------------------ */
 
