@@ -376,16 +376,13 @@ int
 store_number_hash(struct store *store, const char *number,
     unsigned char *hash)
 {
-	unsigned char key[STORE_HASH_LEN];
-	int rc = store_device_key(store, "link", key);
+	unsigned char secret[STORE_SECRET_LEN];
 
-	/* As store_hash_with(), from the secret in the database. */
-	if (rc == 0)
-		crypto_generichash(hash, STORE_HASH_LEN,
-		    (const unsigned char *)number, strlen(number), key,
-		    sizeof(key));
-	sodium_memzero(key, sizeof(key));
-	return rc;
+	if (store_secret(store, "device", secret, sizeof(secret)) == -1)
+		return -1;
+	store_hash_with(secret, number, strlen(number), hash);
+	sodium_memzero(secret, sizeof(secret));
+	return 0;
 }
 
 /*

@@ -123,6 +123,13 @@ store_list_stats(struct store *store, const char *since_day,
 	    store_stat_list_row, &l, "list statistics") < 0 ? -1 : 0;
 }
 
+/* Binds a fixed-size text field of size bytes, NUL-terminated or full. */
+static void
+store_bind_field(sqlite3_stmt *stmt, int idx, const char *s, size_t size)
+{
+	sqlite3_bind_text(stmt, idx, s, (int)strnlen(s, size), SQLITE_STATIC);
+}
+
 /* Replaces the one modem state row. Returns 0 or -1. */
 int
 store_modem_state_put(struct store *store,
@@ -140,22 +147,18 @@ store_modem_state_put(struct store *store,
 		return -1;
 	sqlite3_bind_int(stmt, 1, st->connected);
 	sqlite3_bind_int64(stmt, 2, st->since);
-	sqlite3_bind_text(stmt, 3, st->operator_name,
-	    (int)strnlen(st->operator_name, sizeof(st->operator_name)),
-	    SQLITE_STATIC);
+	store_bind_field(stmt, 3, st->operator_name,
+	    sizeof(st->operator_name));
 	sqlite3_bind_int(stmt, 4, st->signal_dbm);
 	sqlite3_bind_int(stmt, 5, st->signal_percent);
 	sqlite3_bind_int(stmt, 6, st->sim_used);
 	sqlite3_bind_int(stmt, 7, st->sim_total);
-	sqlite3_bind_text(stmt, 8, st->last_error,
-	    (int)strnlen(st->last_error, sizeof(st->last_error)),
-	    SQLITE_STATIC);
+	store_bind_field(stmt, 8, st->last_error, sizeof(st->last_error));
 	sqlite3_bind_int64(stmt, 9, st->last_error_at);
 	sqlite3_bind_int64(stmt, 10, st->updated_at);
 	sqlite3_bind_int64(stmt, 11, st->network_time);
 	sqlite3_bind_int64(stmt, 12, st->network_boottime);
-	sqlite3_bind_text(stmt, 13, st->boot_id,
-	    (int)strnlen(st->boot_id, sizeof(st->boot_id)), SQLITE_STATIC);
+	store_bind_field(stmt, 13, st->boot_id, sizeof(st->boot_id));
 	return store_step_done(store, stmt, "put modem state") == -1 ? -1 : 0;
 }
 
