@@ -168,31 +168,39 @@ store_out_row_dup(sqlite3_stmt *stmt, struct store_out *out)
 	return 0;
 }
 
+/* A row of STORE_OUT_COLS copied into the caller's row. */
+struct store_out_copy {
+	struct store *store;
+	int64_t now;
+	struct store_out *out;
+};
+
+static void
+store_out_copy_bind(sqlite3_stmt *stmt, const void *arg)
+{
+	sqlite3_bind_int64(stmt, 1, ((const struct store_out_copy *)arg)->now);
+}
+
+static int
+store_out_copy_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct store_out_copy *c = arg;
+
+	if (store_out_row_dup(stmt, c->out) == -1)
+		return store_failx(c->store, "out of memory");
+	return 1;
+}
+
 int
 store_outbox_next(struct store *store, int64_t now, struct store_out *out)
 {
-	sqlite3_stmt *stmt;
-	int rc;
+	struct store_out_copy c = { store, now, out };
 
 	memset(out, 0, sizeof(*out));
-	if (store_prepare(store, "SELECT " STORE_OUT_COLS " FROM outbox"
+	return store_rows(store, "SELECT " STORE_OUT_COLS " FROM outbox"
 	    " WHERE state = 'queued' AND next_at <= ?1"
-	    " ORDER BY next_at, id LIMIT 1", &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, now);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		if (store_out_row_dup(stmt, out) == -1) {
-			sqlite3_finalize(stmt);
-			return store_failx(store, "out of memory");
-		}
-		sqlite3_finalize(stmt);
-		return 1;
-	}
-	if (rc != SQLITE_DONE)
-		store_fail(store, "next outgoing");
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	    " ORDER BY next_at, id LIMIT 1", store_out_copy_bind, &c,
+	    store_out_copy_row, &c, "next outgoing");
 }
 
 void
