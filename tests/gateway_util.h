@@ -33,7 +33,7 @@ struct fixture {
 /*
  * The gateway's log goes to a file of the test's own, not to the test
  * run's output: the failures a test provokes are expected, and the test
- * asserts them (log_lines) rather than print them as if something broke.
+ * asserts them (gu_log_lines()) rather than print them as if something broke.
  */
 void gu_log_capture(struct fixture *f);
 

@@ -116,7 +116,7 @@ ru_deliver(struct fixture *f, int64_t at)
 	return n;
 }
 
-/* How many messages number received (deliver()) holding needle (NULL:
+/* How many messages number received (ru_deliver()) holding needle (NULL:
  * any). */
 int
 ru_got(struct fixture *f, const char *number, const char *needle)

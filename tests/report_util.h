@@ -26,7 +26,7 @@
 #define BAT "+97699000002"
 #define SARAA "+97699000003"
 
-/* What the phones received, in order (see deliver()). */
+/* What the phones received, in order (see ru_deliver()). */
 #define PHONE_LOG 1024
 
 struct phone_log {
@@ -69,7 +69,7 @@ struct sent ru_sent_to(struct fixture *f, const char *number);
  */
 int ru_deliver(struct fixture *f, int64_t at);
 
-/* How many messages number received (deliver()) holding needle (NULL:
+/* How many messages number received (ru_deliver()) holding needle (NULL:
  * any). */
 int ru_got(struct fixture *f, const char *number, const char *needle);
 
