@@ -532,7 +532,8 @@ gateway_store_ready(struct gateway *gw, int64_t now)
 	return !gw->store_down;
 }
 
-/* The daily purge and the reports' escalation, when the database works. */
+/* The daily purge, the reports' escalation and the gateway's own health
+ * (gateway_health.c), when the database works. */
 static void
 gateway_upkeep(struct gateway *gw, int64_t now)
 {
@@ -541,6 +542,8 @@ gateway_upkeep(struct gateway *gw, int64_t now)
 	    report_tick(gw->store, gw->conf, now) < 0)
 		gateway_store_error(gw, "escalating or scrubbing reports",
 		    store_errmsg(gw->store), now);
+	if (gateway_store_ready(gw, now))
+		gateway_health(gw, now);
 }
 
 int
