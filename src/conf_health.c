@@ -126,7 +126,7 @@ conf_balance_read(const struct conf_ctx *bctx, const config_setting_t *g,
 	if (conf_keys(&ctx, g, conf_balance_keys) == -1 ||
 	    conf_str(&ctx, g, "ussd", CONF_NONEMPTY, &out->ussd) == -1 ||
 	    conf_str(&ctx, g, "pattern", CONF_NONEMPTY, &out->pattern) == -1 ||
-	    conf_int(&ctx, g, "every", 60, 7 * 86400, &out->every) == -1 ||
+	    conf_int(&ctx, g, "every", 10, 7 * 86400, &out->every) == -1 ||
 	    conf_int(&ctx, g, "low", 0, 100000000, &out->low) == -1)
 		return -1;
 	if (out->ussd == NULL)

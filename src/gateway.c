@@ -563,7 +563,8 @@ gateway_run_once(struct gateway *gw, int64_t now)
 		more = gateway_handle(gw, now);
 	if (gateway_store_ready(gw, now))
 		gateway_upkeep(gw, now);
-	if (gw->modem != NULL && now >= gw->info_at)
+	/* not while a USSD answer is awaited: gateway_health.c */
+	if (gw->modem != NULL && now >= gw->info_at && gw->ussd_until == 0)
 		gateway_refresh_info(gw, now);
 	/* Read before send; but while the database cannot store what is
 	 * read, what is queued goes out meanwhile. */

@@ -49,6 +49,26 @@ modem_gammu_on_ussd(GSM_StateMachine *sm, GSM_USSDMessage *ussd, void *arg)
 	m->ussd_state = 1;
 }
 
+/*
+ * libgammu decodes a GSM-7 answer by the character set it last set on the
+ * modem, not the one the request was made in: a call that switches it
+ * between the request and the answer (reading the SMSC before the first
+ * send sets "HEX") turns the answer into garbage. Reading the SMSC, which
+ * send() needs once per handle anyway, before the request keeps the first
+ * send of a handle from doing so; the gateway holds its periodic info()
+ * while an answer is awaited. 0, or -1 when the watchdog cut it short.
+ */
+static int
+modem_gammu_ussd_smsc(struct modem_gammu *m)
+{
+	if (m->have_smsc)
+		return 0;
+	memset(&m->smsc, 0, sizeof(m->smsc));
+	m->smsc.Location = 1;
+	m->have_smsc = GSM_GetSMSC(m->sm, &m->smsc) == ERR_NONE;
+	return modem_gammu_dead(m) ? -1 : 0;
+}
+
 /* -1 for what says the modem failed (the caller reopens), else -2. */
 static int
 modem_gammu_ussd_rc(GSM_Error e)
@@ -85,9 +105,11 @@ modem_gammu_ussd(void *modem, const char *code, char *err, size_t errlen)
 	snprintf(number, sizeof(number), "%s", code);
 	m->ussd_state = 0;
 	m->ussd_text[0] = '\0';
-	if (modem_gammu_arm(m, 2 * m->timeout, err, errlen) == -1)
+	if (modem_gammu_arm(m, 3 * m->timeout, err, errlen) == -1)
 		return -1;
-	if (!m->ussd_on) {
+	if (modem_gammu_ussd_smsc(m) == -1)
+		e = ERR_ABORTED;
+	else if (!m->ussd_on) {
 		GSM_SetIncomingUSSDCallback(m->sm, modem_gammu_on_ussd, m);
 		if ((e = GSM_SetIncomingUSSD(m->sm, TRUE)) == ERR_NONE)
 			m->ussd_on = 1;

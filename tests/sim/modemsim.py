@@ -141,7 +141,7 @@ class ModemSim:
         self.ussd_dcs = 15
         self.ussd_delay = 0.3
         self.ussd_requests = []       # the codes asked for, decoded
-        self._pending_ussd = []       # (due monotonic, line)
+        self._pending_ussd = []       # (due monotonic, mode, text, dcs)
         self.sent = []
         self.submits = []             # every decoded SUBMIT PDU, in order
         # Every status report the network sent back, in order: dicts with
@@ -436,8 +436,14 @@ class ModemSim:
         """Emit the +CUSD lines whose delay has passed (worker, locked)."""
         now = time.monotonic() if now is None else now
         while self._pending_ussd and self._pending_ussd[0][0] <= now:
-            _, line = self._pending_ussd.pop(0)
-            self._urc(line)
+            _, mode, text, dcs = self._pending_ussd.pop(0)
+            if mode == "refused":
+                self._urc("+CUSD: 4")
+            elif mode == "code":
+                self._urc("+CUSD: 2")
+            else:
+                self._urc('+CUSD: 0,"%s",%d' % (self._ussd_text(text, dcs),
+                                                 dcs))
 
     def _deliver(self, hexpdu, notify, stat=0):
         with self._lock:
@@ -868,11 +874,12 @@ class ModemSim:
 
     def _ussd_text(self, text, dcs):
         """text as a +CUSD line's <str>: UCS-2 hex for dcs 72; for GSM-7,
-        in the host's character set, as a SIM800 gives it."""
+        in the host's character set, as a SIM800 gives it ("HEX": each
+        character's GSM 7-bit code as two hex digits, unpacked)."""
         if dcs == 72 or self.cscs == "UCS2":
             return text.encode("utf-16-be").hex().upper()
         if self.cscs == "HEX":
-            return text.encode("latin-1", "replace").hex().upper()
+            return text.encode("ascii", "replace").hex().upper()
         return text
 
     def _at_cusd(self, op, arg):
@@ -899,21 +906,16 @@ class ModemSim:
         mode = self.ussd_mode
         if mode == "error":
             return self._cme(100)
-        due = time.monotonic() + self.ussd_delay
-        if mode == "answer":
-            text = self.ussd_answer
-            if isinstance(text, dict):
-                text = text.get(code, "Unknown request")
-            line = '+CUSD: 0,"%s",%d' % (self._ussd_text(text, self.ussd_dcs),
-                                         self.ussd_dcs)
-        elif mode == "refused":
-            line = "+CUSD: 4"
-        elif mode == "code":
-            line = "+CUSD: 2"
-        else:
-            return _Reply()               # silent
-        self._pending_ussd.append((due, line))
-        self._pending_ussd.sort()
+        if mode == "silent":
+            return _Reply()
+        text = self.ussd_answer
+        if isinstance(text, dict):
+            text = text.get(code, "Unknown request")
+        # The line is made when it goes out, in the character set the host
+        # has set by then, as a modem does.
+        self._pending_ussd.append((time.monotonic() + self.ussd_delay,
+                                   mode, text, self.ussd_dcs))
+        self._pending_ussd.sort(key=lambda e: e[0])
         self._wake()
         return _Reply()
 
