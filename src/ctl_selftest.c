@@ -354,6 +354,46 @@ st_disk(struct st *st, const char *dbpath)
 	    "%llu MiB free for %s", mb, dir);
 }
 
+/*
+ * The SIM's credit as the daemon last read it by USSD (modem.balance):
+ * WARN when it is below balance.low or unknown, with the answer it came
+ * from or why the check failed, so that a technician can check the
+ * pattern against what the network says.
+ */
+static void
+st_credit(struct st *st, struct store *store, const struct conf *conf)
+{
+	const struct conf_balance *b = &conf->modem.balance;
+	struct store_credit c;
+	char at[CTL_TIME_LEN], *answer, *why;
+
+	if (b->ussd == NULL)
+		return;
+	if (store == NULL || store_credit_get(store, &c) < 0) {
+		st_line(st, ST_WARN, "credit", "unknown: the database cannot "
+		    "be read");
+		return;
+	}
+	answer = ctl_clean(c.answer, 0);
+	why = ctl_clean(c.error, 0);
+	if (!c.known)
+		st_line(st, ST_WARN, "credit", "unknown: %s%s%s%s%s",
+		    why != NULL && why[0] ? why : "not read yet (shukherd asks "
+		    "at start, by ", why != NULL && why[0] ? "" : b->ussd,
+		    why != NULL && why[0] ? "" : ")",
+		    answer != NULL && answer[0] ? "; the answer: " : "",
+		    answer != NULL ? answer : "");
+	else if (c.amount < b->low)
+		st_line(st, ST_WARN, "credit", "%lld, below %d: top up the SIM "
+		    "(read %s; the answer: %s)", (long long)c.amount, b->low,
+		    ctl_time_local(c.at, at, sizeof(at)), answer ? answer : "");
+	else
+		st_line(st, ST_PASS, "credit", "%lld (read %s)",
+		    (long long)c.amount, ctl_time_local(c.at, at, sizeof(at)));
+	free(answer);
+	free(why);
+}
+
 /* ---- --sms: a round trip ------------------------------------------------ */
 
 /* 1 when two numbers are the same subscriber: their last 8 digits agree
@@ -593,6 +633,7 @@ ctl_selftest(struct ctl *ctl, struct ctl_args *args)
 		h = st_modem_open(&m, ctl->conf);
 		st_modem_lines(&st, &m, "opened by the self-test");
 	}
+	st_credit(&st, store, ctl->conf);
 	st_clock(&st, &state, reported);
 	st_disk(&st, ctl->db_path);
 	if (args->sms != NULL) {

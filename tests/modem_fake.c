@@ -174,6 +174,7 @@ fake_info(void *m, struct modem_info *out, char *err, size_t errlen)
 	(void)m;
 	(void)err;
 	(void)errlen;
+	memset(out, 0, sizeof(*out));   /* network_time 0: unknown */
 	snprintf(out->operator_name, sizeof(out->operator_name), "Fake");
 	out->signal_dbm = -75;
 	out->signal_percent = 60;
