@@ -3,8 +3,10 @@ through libgammu from the simulated SIM800 (GSM-7 and UCS-2 answers, an
 error, no answer at all), the technicians' alerts (low credit, a modem
 unplugged, the rate limit, quiet hours) and the daily summary, as the
 simulated phones receive them and shukherctl status shows them."""
+import json
 import os
 import re
+import subprocess
 import sys
 import time
 import unittest
@@ -13,7 +15,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import SimGateway, ctl, wait_for  # noqa: E402
+from harness import Daemon, SimGateway, binary, ctl, wait_for  # noqa: E402
+from test_web import NAME, PASSWORD, Client, ctlrun, free_port  # noqa: E402
 
 TECH = "+97688000001"
 TECH2 = "+97688000002"
@@ -55,6 +58,33 @@ class HealthGateway(SimGateway):
     def status(self):
         return ctl(self.db, "status")
 
+    def selftest_line(self, check):
+        """The self-test's line for check, as JSON."""
+        p = subprocess.run([binary("shukherctl"), "-c", self.conf,
+                            "--json", "selftest"], capture_output=True,
+                           text=True, timeout=60)
+        lines = [x for x in json.loads(p.stdout) if x["check"] == check]
+        self.assertEqual(len(lines), 1, p.stdout)
+        return lines[0]
+
+    def console_page(self, path="/status"):
+        """The console's page at path, signed in, on this gateway's
+        database."""
+        port = free_port()
+        with open(self.conf, "a", encoding="utf-8") as f:
+            f.write('web = { enabled = true; listen = "127.0.0.1"; '
+                    'port = %d; language = "en"; };\n' % port)
+        p = ctlrun(self.db, "users", "add", NAME, stdin=PASSWORD + "\n")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        web = Daemon(self.conf, program="shukher-web")
+        try:
+            web.wait_log(r"listening on", timeout=30)
+            c = Client(port, None, None, 30)
+            self.assertEqual(c.sign_in().status, 303)
+            return c.request("GET", path).body
+        finally:
+            self.assertEqual(web.stop(), 0)
+
     def alerts(self, number=TECH):
         return [s.text for s in self.sent_to(number)]
 
@@ -82,11 +112,27 @@ class Credit(HealthGateway):
             "Your balance is 1,234.50 MNT. Valid till 2027-01-01", 15,
             "balance is ([0-9,.]+)", 1234)
         self.assertEqual(st["open_conditions"], [])
+        line = self.selftest_line("credit")
+        self.assertEqual(line["result"], "PASS", line)
+        self.assertTrue(line["detail"].startswith("1234 "), line)
+        page = self.console_page()
+        self.assertRegex(page, r"SIM credit</th><td>1234 ")
 
     def test_ucs2_answer(self):
         # Cyrillic: the network answers in UCS-2 (DCS 72)
         self.check_credit("Таны үлдэгдэл 850₮. Хүчинтэй 2027.01.01", 72,
                           "үлдэгдэл ([0-9]+)", 850)
+        # below balance.low: WARN, with the answer to check the pattern by
+        line = self.selftest_line("credit")
+        self.assertEqual(line["result"], "WARN", line)
+        self.assertIn("850, below 1000", line["detail"])
+        self.assertIn("Таны үлдэгдэл 850₮", line["detail"])
+        st = wait_for(lambda: self.status()["open_conditions"], 15,
+                      "the open condition")
+        self.assertEqual(st[0]["name"], "credit_low")
+        self.assertEqual(st[0]["detail"], "850")
+        page = self.console_page()
+        self.assertIn("credit_low: 850", page)
 
     def test_answer_during_the_first_send(self):
         # A send right after the request: libgammu reads the SMSC before
@@ -109,6 +155,9 @@ class Credit(HealthGateway):
         st = self.status()
         self.assertIsNone(st["credit"])
         self.assertIn("USSD", st["credit_error"])
+        line = self.selftest_line("credit")
+        self.assertEqual(line["result"], "WARN", line)
+        self.assertIn("unknown: USSD request", line["detail"])
         self.sim.ussd_mode = "answer"
         self.sim.ussd_answer = "Balance: 4321 MNT, bonus 99"
         d.wait_log(r"credit: 4321\b", timeout=40)
