@@ -245,8 +245,13 @@ gateway_health_step(struct gateway *gw, enum health_cond c,
 	s.since = row.since;
 	s.alerted_at = row.alerted_at;
 	s.told = row.told;
-	a = health_step(&s, l->bad[c], health_urgent(c), quiet,
-	    gw->conf->health.alert_every, now);
+	/* With nobody to tell, conditions open and close untold: once
+	 * technicians are configured, what is still open is told then. */
+	if (gw->conf->health.ntechnicians == 0)
+		a = health_step(&s, l->bad[c], 0, 1, 1, now);
+	else
+		a = health_step(&s, l->bad[c], health_urgent(c), quiet,
+		    gw->conf->health.alert_every, now);
 	if (r == 1 && s.open == row.open && s.told == row.told &&
 	    s.alerted_at == row.alerted_at)
 		return;                 /* nothing to keep */
@@ -264,7 +269,7 @@ gateway_health_step(struct gateway *gw, enum health_cond c,
 		gateway_health_store_error(gw, "recording the health", now);
 		return;
 	}
-	if (a == HEALTH_NONE || gw->conf->health.ntechnicians == 0)
+	if (a == HEALTH_NONE)
 		return;
 	health_text(c, a, gw->conf->language, l->detail[c], text,
 	    sizeof(text));

@@ -96,9 +96,9 @@ web_status_health(struct web_req *req, struct web_buf *b,
 
 	if (store_credit_get(store, &c) == 0 && (c.known || c.checked_at)) {
 		if (c.known)
-			snprintf(v, sizeof(v), "%lld (%s)%s%s", (long long)c.amount,
-			    web_time(c.at, at, sizeof(at)), c.error[0] ?
-			    "; " : "", c.error);
+			snprintf(v, sizeof(v), "%lld (%s)%s%s",
+			    (long long)c.amount, web_time(c.at, at,
+			    sizeof(at)), c.error[0] ? "; " : "", c.error);
 		else
 			snprintf(v, sizeof(v), "%s: %s", T(req, W_UNKNOWN),
 			    c.error);
