@@ -495,22 +495,28 @@ run_for(struct gw_fixture *f, int seconds)
 }
 
 static void
-gw_setup(struct gw_fixture *f)
+gw_setup_with(struct gw_fixture *f, const char *extra)
 {
-	char err[512], path[128];
+	char err[512], path[128], top[512];
 
 	modem_fake_reset();
+	snprintf(top, sizeof(top), "technicians = [ \"" TECH "\" ];\n"
+	    "alert_every = 3600;\nlanguage = \"en\";\n%s", extra);
 	if (load_with("balance = { ussd = \"*211#\"; pattern = \"is "
-	    "([0-9]+)\"; every = 600; low = 1000; };",
-	    "technicians = [ \"" TECH "\" ];\nalert_every = 3600;\n"
-	    "language = \"en\";", &f->conf, err, sizeof(err), path,
-	    sizeof(path)) < 0)
+	    "([0-9]+)\"; every = 600; low = 1000; };", top, &f->conf, err,
+	    sizeof(err), path, sizeof(path)) < 0)
 		fail_msg("%s", err);
 	assert_non_null(f->store = store_open(":memory:", 1, err,
 	    sizeof(err)));
 	assert_non_null(f->gw = gateway_new(&modem_fake_ops, f->store,
 	    f->conf));
 	f->now = NOW;
+}
+
+static void
+gw_setup(struct gw_fixture *f)
+{
+	gw_setup_with(f, "");
 }
 
 static void
@@ -606,6 +612,77 @@ test_gateway_refused_send_asks_credit(void **state)
 	gw_teardown(&f);
 }
 
+/* Sends failing alert_failed_sends times in a row alert (urgent); the
+ * first that goes out clears it. */
+static void
+test_gateway_sends_failing(void **state)
+{
+	struct gw_fixture f;
+	struct store_health h;
+	int i;
+
+	(void)state;
+	gw_setup_with(&f, "alert_failed_sends = 3;\n");
+	fake.ussd_reply = "Your balance is 5000 MNT";
+	fake.fail_send = 1000;
+	fake.fail_send_rc = -2;
+	for (i = 0; i < 2; i++)
+		assert_true(store_outbox_add(f.store, "+97699112233", "hi",
+		    STORE_OUT_MANUAL, 0, f.now) > 0);
+	run_for(&f, 200);
+	assert_int_equal(store_health_get(f.store, "sends_failing", &h), 1);
+	assert_int_equal(h.open, 1);
+	assert_int_equal(alerts(&f), 1);
+	fake.fail_send = 0;
+	run_for(&f, 3700);
+	assert_int_equal(store_health_get(f.store, "sends_failing", &h), 1);
+	assert_int_equal(h.open, 0);
+	assert_int_equal(alerts(&f), 2);
+	gw_teardown(&f);
+}
+
+/* A SIM that stays full (the daemon cannot read it) for alert_after. */
+static void
+test_gateway_sim_full(void **state)
+{
+	struct gw_fixture f;
+	struct store_health h;
+	int i;
+
+	(void)state;
+	gw_setup_with(&f, "alert_after = 100;\n");
+	fake.ussd_reply = "Your balance is 5000 MNT";
+	for (i = 0; i < FAKE_SIM_SIZE; i++)
+		modem_fake_put("+97699112233", "x", 0, 1, 1);
+	fake.fail_read = 1000000;
+	run_for(&f, 90);
+	assert_int_equal(store_health_get(f.store, "sim_full", &h), 0);
+	run_for(&f, 100);
+	assert_int_equal(store_health_get(f.store, "sim_full", &h), 1);
+	assert_int_equal(h.open, 1);
+	assert_string_equal(h.detail, "64/64");
+	assert_int_equal(alerts(&f), 1);
+	gw_teardown(&f);
+}
+
+/* The disk's measure walks up to a directory that exists. */
+static void
+test_disk_free(void **state)
+{
+	unsigned long long mb = 0;
+	char dir[128];
+
+	(void)state;
+	assert_int_equal(health_disk_free("/tmp/no/such/dir/shukher.db", dir,
+	    sizeof(dir), &mb), 0);
+	assert_string_equal(dir, "/tmp");
+	assert_true(mb > 0);
+	assert_int_equal(health_clock(HEALTH_CLOCK_MIN - 1, 0, 0), 2);
+	assert_int_equal(health_clock(NOW, 1, NOW + 121), 1);
+	assert_int_equal(health_clock(NOW, 1, NOW - 120), 0);
+	assert_int_equal(health_clock(NOW, 0, 0), 0);
+}
+
 static int
 setup_scratch(void **state)
 {
@@ -641,6 +718,9 @@ main(void)
 		cmocka_unit_test(test_gateway_credit_alerts),
 		cmocka_unit_test(test_gateway_credit_failures),
 		cmocka_unit_test(test_gateway_refused_send_asks_credit),
+		cmocka_unit_test(test_gateway_sends_failing),
+		cmocka_unit_test(test_gateway_sim_full),
+		cmocka_unit_test(test_disk_free),
 	};
 
 	return cmocka_run_group_tests(tests, setup_scratch, teardown_scratch);
