@@ -163,6 +163,21 @@ class Credit(HealthGateway):
         d.wait_log(r"credit: 4321\b", timeout=40)
         self.assertEqual(self.status()["credit"], 4321)
 
+    def test_network_refuses_or_answers_without_text(self):
+        # +CUSD: 4 (not supported), then +CUSD: 2 (no text): each logged
+        # without a text, kept as the error, and asked again
+        self.sim.ussd_mode = "refused"
+        self.configure(balance={"every": 10})
+        d = self.start_daemon()
+        d.wait_log(r"credit: USSD: the network does not support",
+                   timeout=30)
+        self.sim.ussd_mode = "code"
+        d.wait_log(r"credit: USSD: the network answered without text",
+                   timeout=30)
+        self.assertIn("without text", self.status()["credit_error"])
+        self.assertIsNone(self.status()["credit"])
+        self.assertEqual(self.sim.ussd_requests, ["*211#", "*211#"])
+
     def test_silent_network_does_not_delay_a_reply(self):
         self.sim.ussd_mode = "silent"
         self.sim.ussd_delay = 0
