@@ -146,6 +146,13 @@ class Credit(HealthGateway):
         d.wait_log(r"credit: 777 \(low\)", timeout=30)
         wait_for(lambda: self.sent_to(SENDER), 30, "the queued message")
 
+
+
+class CreditFailures(HealthGateway):
+    """A USSD the modem refuses, the network refuses or never answers:
+    logged without the text, kept as the error, asked again, and never in
+    the way of a reply."""
+
     def test_default_pattern_and_error_then_answer(self):
         # a modem that refuses the request: logged, kept, retried
         self.sim.ussd_mode = "error"
