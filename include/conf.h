@@ -10,6 +10,7 @@
 #ifndef SHUKHER_CONF_H
 #define SHUKHER_CONF_H
 
+#include <regex.h>
 #include <stddef.h>
 
 #include "seal.h"
@@ -44,6 +45,34 @@ struct conf_keyword {
 	                            switches the sender to; -1 otherwise */
 };
 
+/* ---- health (src/conf_health.c) ----------------------------------------
+ * A modem's credit check, and the technicians' alerts. */
+
+/* A prepaid SIM's credit, asked for by USSD: the modem group's "balance"
+ * (and, where a modems list exists, each entry's). */
+struct conf_balance {
+	char *ussd;              /* "*211#"; NULL: credit is not checked */
+	char *pattern;           /* POSIX ERE; its first group is the amount */
+	regex_t re;              /* pattern, compiled at load ... */
+	int compiled;            /* ... when 1; owned by the conf */
+	int every;               /* seconds between checks */
+	int low;                 /* credit below this is an alert */
+};
+
+struct conf_health {
+	char **technicians;      /* numbers that get the gateway's alerts */
+	size_t ntechnicians;
+	int alert_after;         /* seconds a modem may be lost unalerted */
+	int alert_every;         /* seconds: one alert per condition at most
+	                            this often while it lasts */
+	int quiet_from, quiet_to; /* minutes after local midnight: no alert
+	                            that is not urgent in [from, to) (past
+	                            midnight when from > to); -1: none */
+	int daily_summary;       /* minute of the local day the summary goes
+	                            out; -1: none */
+	int failed_sends;        /* sends failed in a row that alert */
+};
+
 /* gammu's own terms, passed to libgammu unchanged. */
 struct conf_modem {
 	char *device;            /* "/dev/gsm-modem", a directory for dummy */
@@ -54,6 +83,7 @@ struct conf_modem {
 	int poll_interval;       /* seconds between full reads of the SIM */
 	int notifications;       /* 1: ask for +CMTI new-message notices */
 	int delivery_reports;    /* 1: ask the network for delivery reports */
+	struct conf_balance balance; /* src/conf_health.c */
 };
 
 struct conf_limits {
@@ -183,6 +213,7 @@ struct conf {
 	size_t nhotlines;
 	struct conf_reports reports;       /* src/conf_report.c */
 	struct conf_web web;               /* src/conf_web.c */
+	struct conf_health health;         /* src/conf_health.c */
 };
 
 /*

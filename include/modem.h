@@ -152,6 +152,20 @@ struct modem_ops {
 	 * Returns 1 when one was announced (read now), 0 on timeout or when a
 	 * signal interrupted the wait, -1 when the modem is gone. */
 	int (*wait)(void *modem, int timeout_ms);
+
+	/* USSD (a balance request such as "*211#"): ussd() sends code and
+	 * returns once the modem took it (0), without waiting for the
+	 * network's answer, which arrives later as an unsolicited line that
+	 * the handle's other calls (wait() above all) take in; a new request
+	 * forgets the answer to the last. -2 and err when the modem refused
+	 * it (the modem is fine), -1 when the modem failed. */
+	int (*ussd)(void *modem, const char *code, char *err, size_t errlen);
+	/* The answer to the last ussd(), when it came: 1 and its text (UTF-8,
+	 * NUL-ended, cut to outlen) in out; 0 while none came; -2 and err
+	 * when the network answered with an error or without text. An answer
+	 * is given once. Talks to nobody: costs no time. */
+	int (*ussd_answer)(void *modem, char *out, size_t outlen, char *err,
+	    size_t errlen);
 };
 
 extern const struct modem_ops modem_gammu_ops;

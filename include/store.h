@@ -586,6 +586,59 @@ int store_modem_state_put(struct store *store,
 /* Returns 1 and fills state, 0 when the daemon never wrote one, -1. */
 int store_modem_state_get(struct store *store, struct store_modem_state *state);
 
+/* ---- the gateway's health (store_health.c) -------------------------------
+ * Schema 10. The SIM's credit as USSD last told it, and the health
+ * conditions the technicians are alerted of (include/health.h). */
+
+struct store_credit {
+	int known;               /* 0: never read; amount and at mean nothing */
+	int64_t amount;          /* whole units of the currency */
+	int64_t at;              /* when amount was read */
+	char answer[256];        /* the USSD answer amount came from */
+	int64_t checked_at;      /* the last attempt, answered or not */
+	char error[128];         /* why it failed; "" when it worked */
+};
+
+/* The credit read at now from answer. 0 or -1. */
+int store_credit_put(struct store *store, int64_t amount, const char *answer,
+    int64_t now);
+/* An attempt at now that failed with error (the amount kept stays); the
+ * answer that did not match, when answer is not NULL. */
+int store_credit_failed(struct store *store, const char *error,
+    const char *answer, int64_t now);
+/* Fills out (known 0 when never read, nor tried). 0 or -1. */
+int store_credit_get(struct store *store, struct store_credit *out);
+
+struct store_health {
+	char name[32];           /* health_name() */
+	int open;
+	int64_t since;           /* when it opened (or closed, when not open) */
+	int64_t alerted_at;      /* the last start or reminder sent */
+	int told;                /* 1: a start was sent; its clear is owed */
+	char detail[64];         /* what it was at the last look: "850" */
+};
+
+/* Writes h over the row of its name. 0 or -1. */
+int store_health_put(struct store *store, const struct store_health *h);
+/* The row of name into out: 1, 0 when there is none (out zeroed, name
+ * set), -1. */
+int store_health_get(struct store *store, const char *name,
+    struct store_health *out);
+/* Calls cb for each open condition, oldest first. 0 or -1. */
+typedef int (*store_health_cb)(void *arg, const struct store_health *h);
+int store_health_list_open(struct store *store, store_health_cb cb,
+    void *arg);
+
+/* What the daily summary counts since a time. */
+struct store_day_counts {
+	int in;                  /* messages received */
+	int out;                 /* messages sent */
+	int failed;              /* messages given up on */
+	int reports;             /* reports filed */
+};
+int store_day_counts(struct store *store, int64_t since,
+    struct store_day_counts *out);
+
 /* ---- listings, for shukherctl ------------------------------------------- */
 
 /* Row callbacks: the row's strings are borrowed, valid only during the

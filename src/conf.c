@@ -48,7 +48,10 @@ static const char *const conf_lang_names[LANG_COUNT] = {
 
 static const char *const conf_top_keys[] = { "database", "language",
     "modem", "limits", "keywords", "default_reply", "stop", "start",
-    "reports", "matching", "hotlines", "web", NULL };
+    "reports", "matching", "hotlines", "web",
+    /* src/conf_health.c */
+    "technicians", "alert_after", "alert_every", "quiet_hours",
+    "daily_summary", "alert_failed_sends", NULL };
 static const char *const conf_keyword_keys[] = { "name", "words", "reply",
     "report", "language", NULL };
 static const char *const conf_optin_keys[] = { "words", "reply", NULL };
@@ -210,13 +213,15 @@ conf_defaults(const struct conf_ctx *ctx, struct conf *conf)
 static int
 conf_check_fields_known(const struct conf_ctx *ctx, const config_setting_t *g)
 {
-	const char *keys[CONF_NFIELDS + 1];
+	const char *keys[CONF_NFIELDS + 2];
 	size_t i, n = 0;
 
 	for (i = 0; i < CONF_NFIELDS; i++)
 		if (conf_fields[i].group != NULL &&
 		    strcmp(conf_fields[i].group, ctx->group) == 0)
 			keys[n++] = conf_fields[i].name;
+	if (strcmp(ctx->group, "modem") == 0)
+		keys[n++] = "balance";  /* src/conf_health.c */
 	keys[n] = NULL;
 	return conf_keys(ctx, g, keys);
 }
@@ -387,7 +392,8 @@ conf_read(const struct conf_ctx *ctx, const config_setting_t *root,
 	    conf_web_read(ctx, root, &conf->web) == -1 ||
 	    conf_matching_read(ctx, root, &conf->matching) == -1 ||
 	    conf_hotlines_read(ctx, root, &conf->hotlines,
-	    &conf->nhotlines) == -1)
+	    &conf->nhotlines) == -1 ||
+	    conf_health_read(ctx, root, conf) == -1)
 		return -1;
 	return 0;
 }
@@ -723,6 +729,8 @@ conf_free(struct conf *conf)
 	conf_reply_free(&conf->start_reply);
 	conf_reports_free(&conf->reports);
 	conf_web_free(&conf->web);
+	conf_health_free(&conf->health);
+	conf_balance_free(&conf->modem.balance);
 	match_free(conf->match);
 	conf_matching_free(&conf->matching);
 	conf_strs_free(conf->hotlines, conf->nhotlines);

@@ -134,6 +134,17 @@ void conf_reports_free(struct conf_reports *reports);
 int conf_web_read(const struct conf_ctx *ctx, const config_setting_t *root,
     struct conf_web *out);
 void conf_web_free(struct conf_web *web);
+/* The top-level health settings (technicians, alert_after, alert_every,
+ * quiet_hours, daily_summary, alert_failed_sends) and modem.balance:
+ * src/conf_health.c. conf_balance_read() reads one balance group g (NULL:
+ * absent, the defaults) with ctx the group's own ("modem.balance",
+ * "modems[1].balance"), and is meant for each modem's. */
+int conf_health_read(const struct conf_ctx *ctx, const config_setting_t *root,
+    struct conf *conf);
+int conf_balance_read(const struct conf_ctx *ctx, const config_setting_t *g,
+    struct conf_balance *out);
+void conf_balance_free(struct conf_balance *b);
+void conf_health_free(struct conf_health *h);
 /* matching and hotlines: src/conf_match.c. The hotlines are numbers that
  * must stand in every text of the "help" group's reply (config check
  * warns). */

@@ -153,6 +153,14 @@ int ctl_find_db(struct ctl *ctl);
  * process held the lock (try again), else EXIT_IOERR. */
 int ctl_db_error(struct ctl *ctl);
 
+/* ---- the gateway's health in status (ctl_health.c) ----------------------
+ * The credit and the open health conditions: members of the status
+ * object (credit, credit_at, credit_answer, credit_error,
+ * credit_checked_at, open_conditions), or text lines (conf, may be NULL,
+ * marks a low credit). 0, or -1 on a database error. */
+int ctl_health_json(struct json *j, struct store *store);
+int ctl_health_text(FILE *fp, struct store *store, const struct conf *conf);
+
 /* ---- formatting (ctl_fmt.c) -------------------------------------------- */
 
 #define CTL_TIME_LEN 32

@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 #include <sys/timex.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +28,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "exitcode.h"
+#include "health.h"
 #include "json.h"
 #include "netclock.h"
 #include "modem.h"
@@ -38,11 +38,8 @@
 /* A report older than this: the daemon is not reporting (it writes every
  * 60 s). */
 #define ST_FRESH_SECONDS 150
-/* The clock is wrong when it shows a time before this (2025-01-01). */
-#define ST_CLOCK_MIN 1735689600
-/* Free space on the database's file system, in MiB. */
-#define ST_DISK_FAIL_MB 50
-#define ST_DISK_WARN_MB 200
+/* The clock's and the disk's thresholds are include/health.h's: the
+ * daemon alerts the technicians by the same. */
 /* --sms: how long to wait for the test SMS to go out, and for the answer. */
 #define ST_SEND_SECONDS 180
 #define ST_REPLY_SECONDS 300
@@ -288,7 +285,7 @@ st_clock(struct st *st, const struct store_modem_state *state, int reported)
 	struct timex tx;
 	char buf[CTL_TIME_LEN];
 	time_t now = time(NULL);
-	int64_t net, off = 0;
+	int64_t net = 0, off = 0;
 	int synced, have;
 
 	memset(&tx, 0, sizeof(tx));
@@ -297,11 +294,11 @@ st_clock(struct st *st, const struct store_modem_state *state, int reported)
 	if (have)
 		off = (int64_t)now - net;
 	ctl_time_iso((int64_t)now, buf, sizeof(buf));
-	if (now < ST_CLOCK_MIN)
+	if (health_clock((int64_t)now, have, net) == 2)
 		st_line(st, ST_FAIL, "clock", "%s is in the past: set the date"
 		    " (shukherctl clock --set, date -s), or give the device "
 		    "network time once", buf);
-	else if (have && (off > 120 || off < -120))
+	else if (health_clock((int64_t)now, have, net) == 1)
 		st_line(st, ST_WARN, "clock", "%s is %lld s %s the mobile "
 		    "network's time: shukherctl clock --set", buf,
 		    (long long)(off < 0 ? -off : off), off < 0 ? "behind" :
@@ -345,28 +342,56 @@ st_database(struct st *st, const char *path)
 static void
 st_disk(struct st *st, const char *dbpath)
 {
-	char dir[512], *slash;
-	struct statvfs vfs;
+	char dir[512];
 	unsigned long long mb;
-	int rc;
 
-	snprintf(dir, sizeof(dir), "%s", dbpath);
-	do {
-		if ((slash = strrchr(dir, '/')) == NULL)
-			snprintf(dir, sizeof(dir), ".");
-		else if (slash == dir)
-			dir[1] = '\0';
-		else
-			*slash = '\0';
-	} while ((rc = statvfs(dir, &vfs)) == -1 && errno == ENOENT &&
-	    slash != NULL && strcmp(dir, "/") != 0);
-	if (rc == -1) {
+	if (health_disk_free(dbpath, dir, sizeof(dir), &mb) == -1) {
 		st_line(st, ST_FAIL, "disk", "%s: %s", dir, strerror(errno));
 		return;
 	}
-	mb = (unsigned long long)vfs.f_bavail * vfs.f_frsize / (1024 * 1024);
-	st_line(st, mb < ST_DISK_FAIL_MB ? ST_FAIL : mb < ST_DISK_WARN_MB ?
-	    ST_WARN : ST_PASS, "disk", "%llu MiB free for %s", mb, dir);
+	st_line(st, mb < HEALTH_DISK_FAIL_MB ? ST_FAIL :
+	    mb < HEALTH_DISK_WARN_MB ? ST_WARN : ST_PASS, "disk",
+	    "%llu MiB free for %s", mb, dir);
+}
+
+/*
+ * The SIM's credit as the daemon last read it by USSD (modem.balance):
+ * WARN when it is below balance.low or unknown, with the answer it came
+ * from or why the check failed, so that a technician can check the
+ * pattern against what the network says.
+ */
+static void
+st_credit(struct st *st, struct store *store, const struct conf *conf)
+{
+	const struct conf_balance *b = &conf->modem.balance;
+	struct store_credit c;
+	char at[CTL_TIME_LEN], *answer, *why;
+
+	if (b->ussd == NULL)
+		return;
+	if (store == NULL || store_credit_get(store, &c) < 0) {
+		st_line(st, ST_WARN, "credit", "unknown: the database cannot "
+		    "be read");
+		return;
+	}
+	answer = ctl_clean(c.answer, 0);
+	why = ctl_clean(c.error, 0);
+	if (!c.known)
+		st_line(st, ST_WARN, "credit", "unknown: %s%s%s%s%s",
+		    why != NULL && why[0] ? why : "not read yet (shukherd asks "
+		    "at start, by ", why != NULL && why[0] ? "" : b->ussd,
+		    why != NULL && why[0] ? "" : ")",
+		    answer != NULL && answer[0] ? "; the answer: " : "",
+		    answer != NULL ? answer : "");
+	else if (c.amount < b->low)
+		st_line(st, ST_WARN, "credit", "%lld, below %d: top up the SIM "
+		    "(read %s; the answer: %s)", (long long)c.amount, b->low,
+		    ctl_time_local(c.at, at, sizeof(at)), answer ? answer : "");
+	else
+		st_line(st, ST_PASS, "credit", "%lld (read %s)",
+		    (long long)c.amount, ctl_time_local(c.at, at, sizeof(at)));
+	free(answer);
+	free(why);
 }
 
 /* ---- --sms: a round trip ------------------------------------------------ */
@@ -608,6 +633,7 @@ ctl_selftest(struct ctl *ctl, struct ctl_args *args)
 		h = st_modem_open(&m, ctl->conf);
 		st_modem_lines(&st, &m, "opened by the self-test");
 	}
+	st_credit(&st, store, ctl->conf);
 	st_clock(&st, &state, reported);
 	st_disk(&st, ctl->db_path);
 	if (args->sms != NULL) {

@@ -50,10 +50,13 @@ ctl_kv_int_or_null(struct json *j, const char *key, int v, int unknown)
 		json_kv_int(j, key, v);
 }
 
-static void
-ctl_status_json(struct json *j, const struct store_modem_state *m,
-    int reported, const struct store_counts *c)
+static int
+ctl_status_json(struct json *j, struct store *store,
+    const struct store_modem_state *m, int reported,
+    const struct store_counts *c)
 {
+	int rc;
+
 	json_object_begin(j);
 	json_kv_bool(j, "reported", reported);
 	if (reported)
@@ -81,7 +84,9 @@ ctl_status_json(struct json *j, const struct store_modem_state *m,
 	json_kv_int(j, "outbox_failed", c->outbox_failed);
 	json_kv_int(j, "reports_open", c->reports_open);
 	json_kv_int(j, "reports_urgent_open", c->reports_urgent_open);
+	rc = ctl_health_json(j, store);  /* src/ctl_health.c */
 	json_object_end(j);
+	return rc;
 }
 
 /* The modem's lines of the text status. */
@@ -138,10 +143,9 @@ ctl_status(struct ctl *ctl, struct ctl_args *args)
 	if ((reported = store_modem_state_get(ctl->store, &m)) == -1 ||
 	    store_counts(ctl->store, &c) == -1)
 		return ctl_db_error(ctl);
-	if (ctl->json != NULL) {
-		ctl_status_json(ctl->json, &m, reported, &c);
-		return EXIT_OK;
-	}
+	if (ctl->json != NULL)
+		return ctl_status_json(ctl->json, ctl->store, &m, reported,
+		    &c) < 0 ? ctl_db_error(ctl) : EXIT_OK;
 	if (reported)
 		ctl_status_modem(fp, &m, (int64_t)time(NULL));
 	else
@@ -152,6 +156,8 @@ ctl_status(struct ctl *ctl, struct ctl_args *args)
 	    c.outbox_queued, c.outbox_failed);
 	fprintf(fp, "%-10s %d open, %d of them urgent\n", "reports",
 	    c.reports_open, c.reports_urgent_open);
+	if (ctl_health_text(fp, ctl->store, ctl->conf) < 0)
+		return ctl_db_error(ctl);
 	return EXIT_OK;
 }
 

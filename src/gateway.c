@@ -532,7 +532,8 @@ gateway_store_ready(struct gateway *gw, int64_t now)
 	return !gw->store_down;
 }
 
-/* The daily purge and the reports' escalation, when the database works. */
+/* The daily purge, the reports' escalation and the gateway's own health
+ * (gateway_health.c), when the database works. */
 static void
 gateway_upkeep(struct gateway *gw, int64_t now)
 {
@@ -541,6 +542,8 @@ gateway_upkeep(struct gateway *gw, int64_t now)
 	    report_tick(gw->store, gw->conf, now) < 0)
 		gateway_store_error(gw, "escalating or scrubbing reports",
 		    store_errmsg(gw->store), now);
+	if (gateway_store_ready(gw, now))
+		gateway_health(gw, now);
 }
 
 int
@@ -560,7 +563,8 @@ gateway_run_once(struct gateway *gw, int64_t now)
 		more = gateway_handle(gw, now);
 	if (gateway_store_ready(gw, now))
 		gateway_upkeep(gw, now);
-	if (gw->modem != NULL && now >= gw->info_at)
+	/* not while a USSD answer is awaited: gateway_health.c */
+	if (gw->modem != NULL && now >= gw->info_at && gw->ussd_until == 0)
 		gateway_refresh_info(gw, now);
 	/* Read before send; but while the database cannot store what is
 	 * read, what is queued goes out meanwhile. */

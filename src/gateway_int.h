@@ -64,6 +64,16 @@ struct gateway {
 	 * never sent again while here. */
 	struct gateway_record *records;
 	size_t nrecords, records_cap;
+	/* Health (gateway_health.c): */
+	int64_t credit_at;       /* next USSD credit request (0: at once) */
+	int64_t credit_asked_at; /* the last request */
+	int64_t ussd_until;      /* a request waits for its answer until
+	                            then; 0: none waits */
+	int64_t health_at;       /* next look at the conditions */
+	int64_t lost_since;      /* the modem closed since; 0 while open */
+	int64_t lost_for;        /* seconds the last loss lasted */
+	int64_t sim_full_since;  /* the SIM full since; 0 while not */
+	int send_failures;       /* sends failed in a row */
 };
 
 /* A database call failed (what: "storing an SMS"; err: its message): no
@@ -82,6 +92,13 @@ int gateway_send(struct gateway *gw, int64_t now);
 /* Seconds until the next message may be sent (0: now), -1 when none is
  * queued, -2 on a database error. */
 int64_t gateway_outbox_wait(struct gateway *gw, int64_t now);
+/* Asks the credit, looks at the health conditions and queues the
+ * technicians' alerts and the daily summary (gateway_health.c). Called on
+ * every pass the database works. */
+void gateway_health(struct gateway *gw, int64_t now);
+/* A send the network refused: ask the credit soon. */
+void gateway_credit_soon(struct gateway *gw, int64_t now);
+
 /* Writes the records of sends kept while the database failed, oldest
  * first, while it takes them. */
 void gateway_flush_records(struct gateway *gw, int64_t now);

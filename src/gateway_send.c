@@ -215,6 +215,9 @@ gateway_send_failed(struct gateway *gw, const struct store_out *o, int rc,
 
 	snprintf(r.msgref, sizeof(r.msgref), "%s", progress->msgref);
 	snprintf(r.error, sizeof(r.error), "%s", err);
+	gw->send_failures++;            /* gateway_health.c */
+	if (rc == -2)                   /* refused: out of credit? */
+		gateway_credit_soon(gw, now);
 	if (rc == -1) {                 /* the modem, not the message */
 		gateway_modem_error(gw, "send", err, 0, now);
 		if (progress->msgref[0] == '\0')
@@ -306,6 +309,7 @@ gateway_send(struct gateway *gw, int64_t now)
 	    gateway_part_sent, &sending, err, sizeof(err));
 	if (rc == 0) {
 		gw->errors = 0;
+		gw->send_failures = 0;
 		log_info("outbox %lld: sent (%d part%s)", (long long)o.id,
 		    progress.parts_total, progress.parts_total == 1 ? "" : "s");
 		rec.id = o.id;

@@ -654,4 +654,6 @@ const struct modem_ops modem_gammu_ops = {
 	.send = modem_gammu_send,
 	.info = modem_gammu_info,
 	.wait = modem_gammu_wait,
+	.ussd = modem_gammu_ussd,
+	.ussd_answer = modem_gammu_ussd_answer,
 };

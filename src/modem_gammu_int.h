@@ -40,6 +40,10 @@ struct modem_gammu {
 	int nskipped;
 	int seen[MODEM_GAMMU_SEEN_MAX]; /* locations met by the read going on */
 	int nseen;
+	/* USSD (modem_gammu_ussd.c): set by its callback */
+	int ussd_on;                /* incoming USSD enabled on this handle */
+	int ussd_state;             /* 0 none, 1 an answer, -2 an error */
+	char ussd_text[3 * GSM_MAX_USSD_LENGTH + 1]; /* UTF-8 */
 
 	/* the watchdog; the fields below are guarded by lock */
 	pthread_t dog;
@@ -88,6 +92,12 @@ void modem_gammu_on_status(GSM_StateMachine *sm, int status, int ref,
     void *arg);
 int modem_gammu_send(void *modem, const char *number, const char *text,
     struct modem_send *progress, modem_part_cb cb, void *arg, char *err,
+    size_t errlen);
+
+/* modem_gammu_ussd.c: USSD requests */
+int modem_gammu_ussd(void *modem, const char *code, char *err,
+    size_t errlen);
+int modem_gammu_ussd_answer(void *modem, char *out, size_t outlen, char *err,
     size_t errlen);
 
 #endif

@@ -322,6 +322,26 @@ static const char *const store_migrations[] = {
 	STORE_SCRUB_ON("users_changed", "UPDATE OF pwhash ON users")
 	STORE_SCRUB_ON("users_deleted", "DELETE ON users")
 	"PRAGMA user_version = 9;",
+
+	/* 10: the gateway's health (store_health.c): a SIM's credit as the
+	 * last USSD answer gave it, and each health condition's state, so
+	 * that a restart neither forgets an open condition nor alerts it
+	 * again. The row "summary" keeps when the daily summary went. */
+	"CREATE TABLE credit ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" amount INTEGER,"			/* NULL: never read */
+	" at INTEGER NOT NULL DEFAULT 0,"	/* when amount was read */
+	" answer TEXT NOT NULL DEFAULT '',"	/* the USSD answer it came in */
+	" checked_at INTEGER NOT NULL DEFAULT 0,"	/* the last attempt */
+	" error TEXT NOT NULL DEFAULT '');"	/* its failure, '' when none */
+	"CREATE TABLE health ("
+	" name TEXT PRIMARY KEY,"
+	" open INTEGER NOT NULL DEFAULT 0,"
+	" since INTEGER NOT NULL DEFAULT 0,"
+	" alerted_at INTEGER NOT NULL DEFAULT 0,"
+	" told INTEGER NOT NULL DEFAULT 0,"
+	" detail TEXT NOT NULL DEFAULT '') WITHOUT ROWID;"
+	"PRAGMA user_version = 10;",
 };
 
 #define STORE_NMIGRATIONS \

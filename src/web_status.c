@@ -64,6 +64,51 @@ web_row(struct web_buf *b, const char *label, const char *value)
 	wb_raw(b, "</td></tr>");
 }
 
+/* The open health conditions, one row each (include/health.h's names). */
+struct web_health {
+	struct web_req *req;
+	struct web_buf *b;
+	int n;
+};
+
+static int
+web_health_row(void *arg, const struct store_health *h)
+{
+	struct web_health *w = arg;
+	char v[160], at[WEB_TIME_LEN];
+
+	snprintf(v, sizeof(v), "%s%s%s%s (%s)", h->name, h->detail[0] ?
+	    ": " : "", h->detail, h->told ? ", alerted" : "",
+	    web_time(h->since, at, sizeof(at)));
+	web_row(w->b, w->n++ == 0 ? T(w->req, W_HEALTH) : "", v);
+	return 0;
+}
+
+/* The SIM's credit as the daemon last read it, and the open conditions:
+ * rows of the modem's table. */
+static void
+web_status_health(struct web_req *req, struct web_buf *b,
+    struct store *store)
+{
+	struct web_health w = { req, b, 0 };
+	struct store_credit c;
+	char v[320], at[WEB_TIME_LEN];
+
+	if (store_credit_get(store, &c) == 0 && (c.known || c.checked_at)) {
+		if (c.known)
+			snprintf(v, sizeof(v), "%lld (%s)%s%s",
+			    (long long)c.amount, web_time(c.at, at,
+			    sizeof(at)), c.error[0] ? "; " : "", c.error);
+		else
+			snprintf(v, sizeof(v), "%s: %s", T(req, W_UNKNOWN),
+			    c.error);
+		web_row(b, T(req, W_CREDIT), v);
+	}
+	if (store_health_list_open(store, web_health_row, &w) == 0 &&
+	    w.n == 0)
+		web_row(b, T(req, W_HEALTH), "-");
+}
+
 void
 web_status(struct web_req *req, struct web_resp *resp)
 {
@@ -108,6 +153,7 @@ web_status(struct web_req *req, struct web_resp *resp)
 		else
 			snprintf(v, sizeof(v), "%s", T(req, W_UNKNOWN));
 		web_row(b, T(req, W_SIM_STORAGE), v);
+		web_status_health(req, b, store);
 		if (m.last_error[0] != '\0')
 			snprintf(v, sizeof(v), "%s (%s)", m.last_error,
 			    web_time(m.last_error_at, at, sizeof(at)));

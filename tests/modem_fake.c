@@ -174,6 +174,7 @@ fake_info(void *m, struct modem_info *out, char *err, size_t errlen)
 	(void)m;
 	(void)err;
 	(void)errlen;
+	memset(out, 0, sizeof(*out));   /* network_time 0: unknown */
 	snprintf(out->operator_name, sizeof(out->operator_name), "Fake");
 	out->signal_dbm = -75;
 	out->signal_percent = 60;
@@ -194,6 +195,35 @@ fake_wait(void *m, int timeout_ms)
 	return 0;
 }
 
+/* A USSD request is kept; the answer is fake.ussd_reply (NULL: none yet;
+ * "" the network's error) as soon as it is asked for. */
+static int
+fake_ussd(void *m, const char *code, char *err, size_t errlen)
+{
+	(void)m;
+	fake.ussd_requests++;
+	snprintf(fake.ussd_code, sizeof(fake.ussd_code), "%s", code);
+	if (fake.ussd_fail) {
+		snprintf(err, errlen, "USSD refused");
+		return -2;
+	}
+	return 0;
+}
+
+static int
+fake_ussd_answer(void *m, char *out, size_t outlen, char *err, size_t errlen)
+{
+	(void)m;
+	if (fake.ussd_reply == NULL)
+		return 0;
+	if (fake.ussd_reply[0] == '\0') {
+		snprintf(err, errlen, "USSD: the network refused");
+		return -2;
+	}
+	snprintf(out, outlen, "%s", fake.ussd_reply);
+	return 1;
+}
+
 const struct modem_ops modem_fake_ops = {
 	.name = "fake",
 	.open = fake_open,
@@ -203,4 +233,6 @@ const struct modem_ops modem_fake_ops = {
 	.send = fake_send,
 	.info = fake_info,
 	.wait = fake_wait,
+	.ussd = fake_ussd,
+	.ussd_answer = fake_ussd_answer,
 };

@@ -45,6 +45,11 @@ struct modem_fake {
 	                            location, as a SIM800 does */
 	int last_loc;            /* the location of the last SMS put */
 	int puts;                /* SMS put, reports included */
+	int ussd_requests;       /* ussd() calls */
+	char ussd_code[32];      /* the last code asked for */
+	int ussd_fail;           /* 1: ussd() is refused (-2) */
+	const char *ussd_reply;  /* ussd_answer(): NULL none yet; "" an
+	                            error; else the answer, every time */
 	struct modem_sms removed[FAKE_REMOVED_MAX]; /* what remove() took off
 	                            the SIM, in order (the first
 	                            FAKE_REMOVED_MAX) */

@@ -249,6 +249,7 @@ static const char *const undo[] = {
 	    " ORDER BY part_no));"
 	    "DROP TABLE sent_parts;"
 	    "CREATE INDEX outbox_sent ON outbox(sent_at) WHERE state = 'sent';",
+	[10] = "DROP TABLE credit; DROP TABLE health;",
 };
 
 /* Brings the database at path down to schema version `to`. */

@@ -126,6 +126,22 @@ class ModemSim:
         # Some modems stop sending +CMTI once the SIM has been full, even
         # after space is freed, until the host sets AT+CNMI again.
         self.full_kills_notify = False
+        # USSD (AT+CUSD): the network's answer to a request, as a SIM800
+        # gives it, ussd_delay seconds after the command's OK, in an
+        # unsolicited "+CUSD: m,"str",dcs" line. ussd_dcs 15 is GSM-7 (str
+        # in the host's character set: UCS-2 hex after AT+CSCS="UCS2", as
+        # libgammu asks before a request, else plain), 72 is UCS-2 (str
+        # always hex). ussd_mode: "answer"; "error" (the command answers
+        # ERROR); "silent" (OK, then nothing: the network never answered);
+        # "refused" (+CUSD: 4, the network does not support the request);
+        # "code" (+CUSD: 2, a status without text). ussd_answer may be a
+        # dict, code -> text, to answer each code its own way.
+        self.ussd_mode = "answer"
+        self.ussd_answer = "Your balance is 1234.50 MNT. Valid till 2027-01-01"
+        self.ussd_dcs = 15
+        self.ussd_delay = 0.3
+        self.ussd_requests = []       # the codes asked for, decoded
+        self._pending_ussd = []       # (due monotonic, mode, text, dcs)
         self.sent = []
         self.submits = []             # every decoded SUBMIT PDU, in order
         # Every status report the network sent back, in order: dicts with
@@ -416,6 +432,19 @@ class ModemSim:
             _, ref, number, toa, scts = self._pending_reports.pop(0)
             self._report(ref, number, None, toa, scts)
 
+    def _due_ussd(self, now=None):
+        """Emit the +CUSD lines whose delay has passed (worker, locked)."""
+        now = time.monotonic() if now is None else now
+        while self._pending_ussd and self._pending_ussd[0][0] <= now:
+            _, mode, text, dcs = self._pending_ussd.pop(0)
+            if mode == "refused":
+                self._urc("+CUSD: 4")
+            elif mode == "code":
+                self._urc("+CUSD: 2")
+            else:
+                self._urc('+CUSD: 0,"%s",%d' % (self._ussd_text(text, dcs),
+                                                 dcs))
+
     def _deliver(self, hexpdu, notify, stat=0):
         with self._lock:
             idx = self._free_index()
@@ -604,9 +633,10 @@ class ModemSim:
                 if fd is not None:
                     poller.register(fd, select.POLLIN)
                 registered = fd
-            if self._pending_reports:
+            if self._pending_reports or self._pending_ussd:
                 with self._lock:
                     self._due_reports()
+                    self._due_ussd()
                     self._flush_urcs()
             events = poller.poll(50)
             hup = False
@@ -841,6 +871,60 @@ class ModemSim:
                 self.cscs = val
                 return _Reply()
         return _Reply(final="ERROR")
+
+    def _ussd_text(self, text, dcs):
+        """text as a +CUSD line's <str>: UCS-2 hex for dcs 72; for GSM-7,
+        in the host's character set, as a SIM800 gives it ("HEX": each
+        character's GSM 7-bit code as two hex digits, unpacked)."""
+        if dcs == 72 or self.cscs == "UCS2":
+            return text.encode("utf-16-be").hex().upper()
+        if self.cscs == "HEX":
+            return text.encode("ascii", "replace").hex().upper()
+        return text
+
+    def _at_cusd(self, op, arg):
+        if op == "?":
+            return _Reply(["+CUSD: %d" % getattr(self, "_cusd_n", 0)])
+        if op == "=?":
+            return _Reply(["+CUSD: (0,1,2)"])
+        if op != "=":
+            return _Reply(final="ERROR")
+        fields = arg.split(",")
+        n = fields[0].strip()
+        if n not in ("0", "1", "2"):
+            return _Reply(final="ERROR")
+        self._cusd_n = int(n)
+        if len(fields) < 2:
+            return _Reply()
+        code = _unquote(fields[1])
+        if self.cscs == "UCS2":
+            try:
+                code = bytes.fromhex(code).decode("utf-16-be")
+            except ValueError:
+                return _Reply(final="ERROR")
+        self.ussd_requests.append(code)
+        mode = self.ussd_mode
+        if mode == "error":
+            return self._cme(100)
+        if mode == "silent":
+            return _Reply()
+        text = self.ussd_answer
+        if isinstance(text, dict):
+            text = text.get(code, "Unknown request")
+        # The line is made when it goes out, in the character set the host
+        # has set by then, as a modem does.
+        self._pending_ussd.append((time.monotonic() + self.ussd_delay,
+                                   mode, text, self.ussd_dcs))
+        self._pending_ussd.sort(key=lambda e: e[0])
+        self._wake()
+        return _Reply()
+
+    def _wake(self):
+        if self._wake_w is not None:
+            try:
+                os.write(self._wake_w, b"u")
+            except OSError:
+                pass
 
     def _at_cfun(self, op, arg):
         if op == "?":
