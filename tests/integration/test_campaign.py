@@ -35,7 +35,7 @@ series = ( {
 SURVEY = """
 surveys = ( {
 	name = "know_pre"; wave = "pre"; words = [ "СУДАЛГАА", "SURVEY" ];
-	timeout = 6; window = 12;
+	timeout = 12; window = 20;
 	consent = { mn = "Нэргүй судалгаа"; en = "Anonymous survey"; };
 	hint = { mn = "Дахин:"; en = "Again:"; };
 	done = { mn = "Баярлалаа"; en = "Thanks"; };
@@ -190,3 +190,87 @@ class Series(Campaign):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Survey(Campaign):
+    """A survey answered every way a person texts, one abandoned, one
+    repeated; results; no respondent's number left after the window; a
+    source counted."""
+    extra = SURVEY
+
+    def converse(self, scripts):
+        """Plays each number's script (texts sent one at a time, each
+        after the answer to the one before) side by side."""
+        step = 0
+        while any(step < len(s) for s in scripts.values()):
+            want = {}
+            for who, script in scripts.items():
+                if step < len(script):
+                    want[who] = len(self.texts(who)) + 1
+                    self.sim.inject(who, script[step])
+            for who, n in want.items():
+                self.wait_texts(who, n)
+            step += 1
+
+    def test_survey_answers_results_and_forgetting(self):
+        P1, P2, P3, P4 = ("+97699130001", "+97699130002", "+97699130003",
+                          "+97699130004")
+        self.start_daemon()
+        self.converse({
+            # Digits with a dot, a number, Cyrillic yes, free text.
+            P1: ["судалгаа", "1.", "22", "тийм", "1903 руу утасдана"],
+            # A typo of an option word, a wrong answer (hint), English no.
+            P2: ["survey", "fkae", "maybe", "25", "no", "police 102"],
+            # Latin Mongolian; out of range twice (hint, then on without
+            # it); Latin yes; then silence: partial.
+            P3: ["sudalgaa", "huuramch", "30", "40", "tiim"],
+            # A letter, a number, Latin no, text.
+            P4: ["SURVEY", "b", "19", "ugui", "at the police"],
+        })
+        t1 = self.texts(P1)
+        # Until the window ends, the questions' outbox rows hold it.
+        self.assertIn(P1[4:].encode(), raw_db(self.db))
+        self.assertEqual(t1[0], "Нэргүй судалгаа")
+        self.assertTrue(t1[1].startswith("А1"))
+        self.assertEqual(t1[-1], "Баярлалаа")
+        t2 = self.texts(P2)
+        self.assertEqual(t2[3], "Again: Q2: age?")
+        self.assertEqual(t2[-1], "Thanks")
+        # A repeat within the window: told so, nothing counted.
+        self.sim.inject(P1, "СУДАЛГАА")
+        self.assertEqual(self.wait_texts(P1, len(t1) + 1)[-1],
+                         "Та хариулсан")
+        # A source: counted, answered as the keyword it contains.
+        self.sim.inject("+97699130009", "help darkhan")
+        self.assertEqual(self.wait_texts("+97699130009", 1)[0], "Help: 102")
+        by = ctl(self.db, "stats", "--by", "source")
+        self.assertEqual([(r["source"], r["count"]) for r in by],
+                         [("darkhan_poster", 1)])
+        # P3 fell silent: partial after the timeout.
+        wait_for(lambda: ctl(self.db, "surveys", "results",
+                             "know_pre")["partial"] == 1, 30, "a partial")
+        r = ctl(self.db, "surveys", "results", "know_pre")
+        self.assertEqual((r["complete"], r["partial"], r["open"]), (3, 1, 0))
+        got = {}
+        for a in r["answers"]:
+            key = a.get("choice", a.get("number"))
+            got.setdefault(a["index"], {})[key if "text" not in a
+                                           else a["text"]] = a["count"]
+        self.assertEqual(got[1], {1: 3, 2: 1})
+        self.assertEqual(got[2], {22: 1, 25: 1, 19: 1})
+        self.assertEqual(got[3], {1: 2, 2: 2})
+        self.assertEqual(sorted(got[4]), sorted(["1903 руу утасдана",
+                                                 "police 102",
+                                                 "at the police"]))
+        # Once every attempt's window has passed, no respondent's number
+        # is left anywhere in the database or its WAL.
+        wait_for(lambda: not self.db_rows("SELECT 1 FROM survey_attempts"
+                                          " WHERE hash IS NOT NULL"), 40,
+                 "every attempt forgotten")
+
+        def clean():
+            data = raw_db(self.db)
+            return not any(p[4:].encode() in data for p in (P1, P2, P3, P4))
+        wait_for(clean, 30, "no respondent's number in the database")
+        self.assertTrue(self.db_rows("SELECT count(*) FROM survey_answers"
+                                     )[0][0] >= 13)
