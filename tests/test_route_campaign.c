@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "campaign.h"
 #include "conf.h"
@@ -418,6 +419,64 @@ test_survey_in_the_store(void **state)
 	conf_free(conf);
 }
 
+/* ---- the config's errors -------------------------------------------------- */
+
+static const struct { const char *text, *want; } conf_bad[] = {
+	{ "quiet_hours = \"22-08\";", "quiet_hours: expected" },
+	{ "series = ( { name = \"t\"; words = [ \"T\" ]; confirm = { en = "
+	  "\"x\"; }; } );", "messages: missing" },
+	{ "series = ( { name = \"t\"; words = [ \"T\" ]; colour = 1; } );",
+	  "unknown setting \"colour\"" },
+	{ "series = ( { name = \"t\"; words = [ \"T\" ]; messages = ( { en "
+	  "= \"1\"; } ); } );", "confirm: missing" },
+	{ "series = ( { name = \"t\"; words = [ \"T\" ]; at = \"25:00\"; "
+	  "confirm = { en = \"x\"; }; messages = ( { en = \"1\"; } ); } );",
+	  "at: expected" },
+	{ "series = ( { name = \"T t\"; words = [ \"T\" ]; } );",
+	  "lower-case letters" },
+	{ "surveys = ( { name = \"s\"; words = [ \"S\" ]; questions = ( { "
+	  "type = \"choice\"; text = { en = \"q\"; }; options = ( [ \"a\" ] "
+	  "); } ); } );", "2 to 9 options" },
+	{ "surveys = ( { name = \"s\"; wave = \"mid\"; words = [ \"S\" ]; "
+	  "questions = ( { type = \"text\"; text = { en = \"q\"; }; } ); } );",
+	  "wave: expected" },
+	{ "surveys = ( { name = \"s\"; words = [ \"S\" ]; questions = ( { "
+	  "type = \"scale\"; text = { en = \"q\"; }; } ); } );",
+	  "type: expected" },
+	{ "surveys = ( { name = \"s\"; words = [ \"S\" ]; timeout = 100; "
+	  "window = 50; questions = ( { type = \"text\"; text = { en = "
+	  "\"q\"; }; } ); } );", "shorter than timeout" },
+	{ "sources = ( { name = \"a\"; words = [ \"A B\" ]; }, { name = "
+	  "\"a\"; words = [ \"C D\" ]; } );", "\"a\" twice" },
+	{ "sources = ( { name = \"a\"; } );", "words: missing" },
+};
+
+static void
+test_config_errors(void **state)
+{
+	char path[] = "/tmp/test_campaign_XXXXXX", err[512];
+	struct conf *conf;
+	size_t i;
+	FILE *fp;
+	int fd;
+
+	(void)state;
+	for (i = 0; i < sizeof(conf_bad) / sizeof(conf_bad[0]); i++) {
+		strcpy(path, "/tmp/test_campaign_XXXXXX");
+		assert_true((fd = mkstemp(path)) >= 0);
+		assert_non_null(fp = fdopen(fd, "w"));
+		fprintf(fp, "database = \"/tmp/x.db\";\n%s\n", conf_bad[i].text);
+		fclose(fp);
+		if (conf_load(path, &conf, err, sizeof(err)) == 0)
+			fail_msg("#%zu loaded: %s", i, conf_bad[i].text);
+		unlink(path);
+		if (strstr(err, conf_bad[i].want) == NULL ||
+		    strstr(err, ":2: ") == NULL)
+			fail_msg("#%zu: \"%s\", not \"%s\" on line 2", i, err,
+			    conf_bad[i].want);
+	}
+}
+
 int
 main(void)
 {
@@ -428,6 +487,7 @@ main(void)
 		cmocka_unit_test(test_quiet_hours_and_schedule),
 		cmocka_unit_test(test_series_in_the_store),
 		cmocka_unit_test(test_survey_in_the_store),
+		cmocka_unit_test(test_config_errors),
 	};
 
 	setenv("TZ", "UTC", 1);
