@@ -49,7 +49,8 @@ web_nav_pages(struct web_req *req, struct web_buf *b)
 {
 	static const struct { const char *path; enum web_str s; } pages[] = {
 		{ "/queue", W_NAV_QUEUE }, { "/status", W_STATUS },
-		{ "/stats", W_STATS }, { "/audit", W_NAV_AUDIT },
+		{ "/stats", W_STATS }, { "/surveys", W_NAV_SURVEYS },
+		{ "/audit", W_NAV_AUDIT },
 	};
 	int current;
 	size_t i;
@@ -243,6 +244,8 @@ web_route(struct web_req *req, struct web_resp *resp)
 		web_stats(req, resp);
 	else if (strcmp(p, "/audit") == 0 && !post)
 		web_audit(req, resp);
+	else if (strcmp(p, "/surveys") == 0 && !post)
+		web_surveys(req, resp);
 	else if (strcmp(p, "/unlock") == 0)
 		web_unlock(req, resp);
 	else if (strcmp(p, "/lock") == 0 && post)

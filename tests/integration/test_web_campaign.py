@@ -1,0 +1,119 @@
+"""The console's survey page against the real shukher-web: a bar chart per
+question, the pre survey and its post survey side by side, counted as the
+database holds them, a free-text question counted but never shown, and
+the messages per source; only for a signed-in caseworker.
+"""
+import re
+import sqlite3
+import unittest
+
+from harness import Daemon
+from test_web import ConsoleBase
+
+QUESTIONS = """
+	questions = (
+	  { name = "fake_job"; type = "choice";
+	    text = { mn = "А1"; en = "Q1 fake job?"; };
+	    options = ( [ "боломж", "chance" ], [ "эрсдэл", "risk" ], [ "мэдэхгүй", "dont know" ] ); },
+	  { name = "police"; type = "yesno"; text = { mn = "А2"; en = "Q2 102?"; }; },
+	  { name = "age"; type = "number"; min = 14; max = 60; text = { mn = "А3"; en = "Q3 age?"; }; },
+	  { name = "where"; type = "text"; text = { mn = "А4"; en = "Q4 where?"; }; }
+	);
+"""
+CAMPAIGN = """
+surveys = (
+  { name = "know_pre"; wave = "pre"; words = [ "SURVEY" ]; %s },
+  { name = "know_post"; wave = "post"; words = [ "SURVEY 2" ]; %s }
+);
+sources = ( { name = "darkhan_poster"; words = [ "HELP DARKHAN" ]; },
+            { name = "tv_spot"; words = [ "HELP TV" ]; } );
+""" % (QUESTIONS, QUESTIONS)
+
+# (survey, state, answers: question index -> (choice, number, text))
+ATTEMPTS = [
+    ("know_pre", "complete", {0: (1, None, None), 1: (2, None, None),
+                              2: (None, 19, None), 3: (None, None, "x1")}),
+    ("know_pre", "complete", {0: (1, None, None), 1: (1, None, None),
+                              2: (None, 22, None), 3: (None, None, "x2")}),
+    ("know_pre", "partial", {0: (3, None, None)}),
+    ("know_post", "complete", {0: (2, None, None), 1: (1, None, None),
+                               2: (None, 22, None),
+                               3: (None, None, "the police <b>")}),
+]
+
+
+class SurveyPage(ConsoleBase):
+    @classmethod
+    def start(cls):
+        super().start()
+        with open(cls.conf, "a", encoding="utf-8") as f:
+            f.write(CAMPAIGN)
+        rc = cls.web_proc.stop(timeout=60)
+        assert rc == 0, cls.web_proc.log()
+        cls.web_proc = Daemon(cls.conf, program="shukher-web")
+        cls.web_proc.wait_log(r"listening on", timeout=30)
+        db = sqlite3.connect(cls.db, timeout=30)
+        with db:
+            for survey, state, answers in ATTEMPTS:
+                cur = db.execute(
+                    "INSERT INTO survey_attempts (survey, wave, state, lang,"
+                    " started_at, last_at, forget_at) VALUES"
+                    " (?, ?, ?, 1, 1, 1, 1)", (survey, survey[5:], state))
+                for q, (choice, number, text) in answers.items():
+                    db.execute("INSERT INTO survey_answers VALUES"
+                               " (?, ?, ?, ?, ?)",
+                               (cur.lastrowid, q, choice, number, text))
+            db.execute("INSERT INTO source_stats VALUES"
+                       " ('2026-11-01', 'darkhan_poster', 5),"
+                       " ('2026-11-02', 'darkhan_poster', 2),"
+                       " ('2026-11-02', 'tv_spot', 4)")
+        db.close()
+
+    def test_bars_side_by_side(self):
+        anon = self.client()
+        self.assertNotEqual(anon.request("GET", "/surveys").status, 200)
+        c = self.client()
+        self.assertEqual(c.sign_in().status, 303)
+        r = c.request("GET", "/surveys")
+        self.assertEqual(r.status, 200, r.body)
+        body = r.body
+        self.assertIn('href="/surveys"', body)
+        self.assertIn("know_pre (pre): 2 complete, 1 partial, 0 open", body)
+        self.assertIn("know_post (post): 1 complete, 0 partial, 0 open",
+                      body)
+        # One section for the pair; a chart for each question but the
+        # free text, and one for the sources.
+        self.assertEqual(body.count('<section class="survey">'), 1)
+        charts = re.findall(r'<svg class="bars".*?</svg>', body, re.S)
+        self.assertEqual(len(charts), 4)
+
+        def bars(svg):
+            """{label: (pre, post)} of a chart."""
+            out = {}
+            for m in re.finditer(
+                    r'<text class="option"[^>]*>([^<]*)</text>'
+                    r'<rect class="bar w0"[^>]*/><text class="n"[^>]*>'
+                    r'(\d+)</text>(?:<rect class="bar w1"[^>]*/>'
+                    r'<text class="n"[^>]*>(\d+)</text>)?', svg):
+                out[m.group(1)] = (int(m.group(2)),
+                                   int(m.group(3)) if m.group(3) else None)
+            return out
+        self.assertEqual(bars(charts[0]), {"1 chance": (2, 0),
+                                           "2 risk": (0, 1),
+                                           "3 dont know": (1, 0)})
+        self.assertEqual(bars(charts[1]), {"Yes": (1, 1), "No": (1, 0)})
+        self.assertEqual(bars(charts[2]), {"19": (1, 0), "22": (1, 1)})
+        self.assertEqual(bars(charts[3]), {"darkhan_poster": (7, None),
+                                           "tv_spot": (4, None)})
+        # Free text: counted, not shown.
+        self.assertIn("2 / 1 free-text answers", body)
+        for t in ("x1", "x2", "the police"):
+            self.assertNotIn(t, body)
+        c.cookies["lang"] = "mn"
+        body = c.request("GET", "/surveys").body
+        self.assertIn("Судалгаа ба эх сурвалж", body)
+        self.assertIn("2 бүрэн, 1 дутуу", body)
+
+
+if __name__ == "__main__":
+    unittest.main()
