@@ -241,8 +241,22 @@ web_survey_section(struct web_req *req, struct web_buf *b,
 	}
 	wb_raw(b, "</h2>");
 	web_counts_line(b, &w[0], req->lang);
-	if (post != NULL)
+	if (post != NULL) {
 		web_counts_line(b, &w[1], req->lang);
+		/* The legend: the bars' colours (presentation attributes:
+		 * the policy's style-src does not govern them). */
+		wb_raw(b, "<svg class=\"legend\" viewBox=\"0 0 720 20\" "
+		    "width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\" "
+		    "font-family=\"sans-serif\" font-size=\"11\">"
+		    "<rect x=\"170\" y=\"5\" width=\"14\" height=\"10\" "
+		    "fill=\"#0072b2\"/><text x=\"190\" y=\"14\">");
+		wb_text(b, pre->name);
+		wb_raw(b, "</text><rect x=\"400\" y=\"5\" width=\"14\" "
+		    "height=\"10\" fill=\"#e69f00\"/><text x=\"420\" "
+		    "y=\"14\">");
+		wb_text(b, post->name);
+		wb_raw(b, "</text></svg>");
+	}
 	for (i = 0; i < pre->nquestions; i++) {
 		q = &pre->questions[i];
 		text = conf_reply_text(web_conf(req->app), &q->text, tl);
@@ -265,13 +279,6 @@ web_survey_section(struct web_req *req, struct web_buf *b,
 		n = web_bars(q, (int)i, pw, bars, req->lang);
 		web_bars_svg(b, q->name, bars, n, post != NULL);
 		wb_raw(b, "</figure>");
-	}
-	if (post != NULL) {
-		wb_raw(b, "<p class=\"legend\"><span class=\"pre\">■ ");
-		wb_text(b, pre->name);
-		wb_raw(b, "</span> <span class=\"post\">■ ");
-		wb_text(b, post->name);
-		wb_raw(b, "</span></p>");
 	}
 	wb_raw(b, "</section>");
 	return 0;

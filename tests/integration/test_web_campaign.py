@@ -3,12 +3,25 @@ question, the pre survey and its post survey side by side, counted as the
 database holds them, a free-text question counted but never shown, and
 the messages per source; only for a signed-in caseworker.
 """
+import os
 import re
 import sqlite3
 import unittest
 
-from harness import Daemon
-from test_web import ConsoleBase
+from harness import BUILD, ROOT, Daemon
+from test_web import NAME, PASSWORD, ConsoleBase
+
+try:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    HAVE_SELENIUM = True
+except ImportError:
+    HAVE_SELENIUM = False
+
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROMIUM = "/usr/bin/chromium"
 
 QUESTIONS = """
 	questions = (
@@ -113,6 +126,54 @@ class SurveyPage(ConsoleBase):
         body = c.request("GET", "/surveys").body
         self.assertIn("Судалгаа ба эх сурвалж", body)
         self.assertIn("2 бүрэн, 1 дутуу", body)
+
+    @unittest.skipUnless(HAVE_SELENIUM and os.path.exists(CHROMEDRIVER) and
+                         os.path.exists(CHROMIUM),
+                         "needs python3-selenium, chromium-driver and "
+                         "chromium (make deps)")
+    def test_in_chromium(self):
+        """The page as Chromium draws it: the bars have the widths of
+        their counts, nothing errs in the console; a screenshot
+        (console-surveys.png in $BUILD)."""
+        opts = webdriver.ChromeOptions()
+        opts.binary_location = CHROMIUM
+        for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
+                    "--disable-dev-shm-usage", "--window-size=1100,800",
+                    "--lang=en-US"):
+            opts.add_argument(arg)
+        opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        d = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+        self.addCleanup(d.quit)
+        d.set_page_load_timeout(60)
+        base = "http://127.0.0.1:%d" % self.port
+        d.get(base + "/surveys")
+        d.find_element(By.CSS_SELECTOR, "#name").send_keys(NAME)
+        d.find_element(By.CSS_SELECTOR, "#password").send_keys(PASSWORD)
+        d.find_element(By.CSS_SELECTOR, "#signin").click()
+        WebDriverWait(d, 30).until(lambda x: "/queue" in x.current_url)
+        d.find_element(By.CSS_SELECTOR, 'a[href="/surveys"]').click()
+        WebDriverWait(d, 30).until(lambda x: "/surveys" in x.current_url)
+        charts = d.find_elements(By.CSS_SELECTOR, "svg.bars")
+        self.assertEqual(len(charts), 4)
+        # The first question: pre 2, 0, 1 and post 0, 1, 0: drawn widths
+        # in those proportions.
+        pre = [r.size["width"] for r in
+               charts[0].find_elements(By.CSS_SELECTOR, "rect.w0")]
+        post = [r.size["width"] for r in
+                charts[0].find_elements(By.CSS_SELECTOR, "rect.w1")]
+        self.assertEqual(len(pre), 3)
+        self.assertGreater(pre[0], 0)
+        self.assertAlmostEqual(pre[2] * 2, pre[0], delta=2)
+        self.assertEqual(pre[1], 0)
+        self.assertAlmostEqual(post[1], pre[2], delta=1)
+        self.assertTrue(charts[0].is_displayed())
+        h = d.execute_script("return document.documentElement.scrollHeight")
+        d.set_window_size(1100, max(800, min(int(h) + 140, 6000)))
+        d.save_screenshot(os.path.join(ROOT, BUILD, "console-surveys.png"))
+        severe = [e for e in d.get_log("browser")
+                  if e.get("level") == "SEVERE" and
+                  "favicon.ico" not in e.get("message", "")]
+        self.assertEqual(severe, [])
 
 
 if __name__ == "__main__":
