@@ -49,8 +49,7 @@ web_nav_pages(struct web_req *req, struct web_buf *b)
 {
 	static const struct { const char *path; enum web_str s; } pages[] = {
 		{ "/queue", W_NAV_QUEUE }, { "/status", W_STATUS },
-		{ "/stats", W_STATS }, { "/surveys", W_NAV_SURVEYS },
-		{ "/audit", W_NAV_AUDIT },
+		{ "/stats", W_STATS }, { "/audit", W_NAV_AUDIT },
 	};
 	int current;
 	size_t i;

@@ -90,7 +90,8 @@ class SurveyPage(ConsoleBase):
         r = c.request("GET", "/surveys")
         self.assertEqual(r.status, 200, r.body)
         body = r.body
-        self.assertIn('href="/surveys"', body)
+        self.assertIn('<a href="/surveys">Surveys and sources</a>',
+                      c.request("GET", "/stats").body)
         self.assertIn("know_pre (pre): 2 complete, 1 partial, 0 open", body)
         self.assertIn("know_post (post): 1 complete, 0 partial, 0 open",
                       body)
@@ -151,6 +152,8 @@ class SurveyPage(ConsoleBase):
         d.find_element(By.CSS_SELECTOR, "#password").send_keys(PASSWORD)
         d.find_element(By.CSS_SELECTOR, "#signin").click()
         WebDriverWait(d, 30).until(lambda x: "/queue" in x.current_url)
+        d.find_element(By.CSS_SELECTOR, 'a[href="/stats"]').click()
+        WebDriverWait(d, 30).until(lambda x: "/stats" in x.current_url)
         d.find_element(By.CSS_SELECTOR, 'a[href="/surveys"]').click()
         WebDriverWait(d, 30).until(lambda x: "/surveys" in x.current_url)
         charts = d.find_elements(By.CSS_SELECTOR, "svg.bars")
