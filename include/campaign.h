@@ -63,6 +63,10 @@ int campaign_answer(const struct conf *conf, const struct conf_question *q,
 /* The survey named name, or NULL. */
 const struct conf_survey *campaign_survey(const struct conf *conf,
     const char *name, size_t *index);
+/* The post survey that goes with survey pre (wave "pre"): wave "post",
+ * the same questions by name. NULL when none. */
+const struct conf_survey *campaign_post_of(const struct conf *conf,
+    const struct conf_survey *pre);
 /* The series named name, or NULL. */
 const struct conf_series *campaign_series(const struct conf *conf,
     const char *name);

@@ -210,8 +210,10 @@ struct conf_survey {
 	char **words;            /* start words */
 	size_t nwords;
 	int timeout;             /* seconds of silence: partial */
-	int window;              /* seconds the attempt's hash is kept: a
-	                            repeat within it is told so */
+	int window;              /* seconds the attempt's hash is kept
+	                            after its last message, once it is no
+	                            longer open: a repeat within it is told
+	                            so */
 	struct conf_reply consent;   /* anonymous, how long, STOP ends it */
 	struct conf_reply hint;      /* before a question asked again */
 	struct conf_reply done;

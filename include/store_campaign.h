@@ -101,9 +101,10 @@ int store_attempt_find(struct store *store, const unsigned char *hash,
 int64_t store_attempt_start(struct store *store, const char *survey,
     const char *wave, const unsigned char *hash, int lang, int64_t now,
     int64_t forget_at);
-/* The attempt's question, hint and state after a message. 0 or -1. */
+/* The attempt's question, hint and state after a message at now; its
+ * hash goes at forget_at (once it is no longer open). 0 or -1. */
 int store_attempt_update(struct store *store, int64_t id, int question,
-    int hinted, const char *state, int64_t now);
+    int hinted, const char *state, int64_t now, int64_t forget_at);
 /* An answer to question of attempt id: choice (0 none), number (with
  * has_number), text (NULL none). 0 or -1. */
 int store_attempt_answer(struct store *store, int64_t id, int question,
@@ -115,9 +116,9 @@ int store_attempt_outbox(struct store *store, int64_t id, int64_t outbox_id);
 int store_attempt_expire(struct store *store, const char *survey,
     int64_t before);
 /*
- * For every attempt whose window ended by now and whose messages are all
- * sent or failed: the number and text of those messages blanked, their
- * ties dropped, the hash dropped (and an open one ended as partial).
+ * For every attempt no longer open whose window ended by now and whose
+ * messages are all sent or failed: the number and text of those messages
+ * blanked, their ties dropped, the hash dropped.
  * Returns how many attempts, or -1.
  */
 int store_attempt_forget(struct store *store, int64_t now);

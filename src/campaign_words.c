@@ -305,3 +305,25 @@ campaign_series(const struct conf *conf, const char *name)
 			return &conf->campaign.series[i];
 	return NULL;
 }
+
+const struct conf_survey *
+campaign_post_of(const struct conf *conf, const struct conf_survey *pre)
+{
+	const struct conf_survey *s;
+	size_t i, k;
+
+	if (pre->wave == NULL || strcmp(pre->wave, "pre") != 0)
+		return NULL;
+	for (i = 0; i < conf->campaign.nsurveys; i++) {
+		s = &conf->campaign.surveys[i];
+		if (s->wave == NULL || strcmp(s->wave, "post") != 0 ||
+		    s->nquestions != pre->nquestions)
+			continue;
+		for (k = 0; k < s->nquestions && strcmp(s->questions[k].name,
+		    pre->questions[k].name) == 0; k++)
+			;
+		if (k == s->nquestions)
+			return s;
+	}
+	return NULL;
+}

@@ -359,9 +359,6 @@ conf_csurvey(const struct conf_ctx *ctx, const config_setting_t *g,
 	if (s->nwords == 0)
 		return conf_fail(ctx, g, "surveys \"%s\": words: missing",
 		    s->name);
-	if (s->window < s->timeout)
-		return conf_fail(ctx, g, "surveys \"%s\": window is shorter "
-		    "than timeout", s->name);
 	if (conf_clist(ctx, g, "questions", sizeof(*s->questions),
 	    (void **)&s->questions, &s->nquestions, &l) == -1)
 		return -1;

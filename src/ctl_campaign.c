@@ -160,7 +160,11 @@ struct ctl_answer {
 	char *text;
 };
 
-struct ctl_answers {
+/* One survey's results. */
+struct ctl_res {
+	const char *name;
+	const struct conf_survey *s;     /* NULL without the config */
+	struct store_survey_count c;
 	struct ctl_answer *a;
 	size_t n, cap;
 };
@@ -169,16 +173,16 @@ static int
 ctl_answer_add(void *arg, int question, int choice, int has_number,
     long number, const char *text, int count)
 {
-	struct ctl_answers *l = arg;
+	struct ctl_res *r = arg;
 	struct ctl_answer *a;
 
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 32;
-		if ((a = realloc(l->a, l->cap * sizeof(*a))) == NULL)
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 32;
+		if ((a = realloc(r->a, r->cap * sizeof(*a))) == NULL)
 			return -1;
-		l->a = a;
+		r->a = a;
 	}
-	a = &l->a[l->n];
+	a = &r->a[r->n];
 	memset(a, 0, sizeof(*a));
 	a->question = question;
 	a->choice = choice;
@@ -187,21 +191,57 @@ ctl_answer_add(void *arg, int question, int choice, int has_number,
 	a->count = count;
 	if (text != NULL && (a->text = strdup(text)) == NULL)
 		return -1;
-	l->n++;
+	r->n++;
 	return 0;
 }
 
 static void
-ctl_answers_free(struct ctl_answers *l)
+ctl_res_free(struct ctl_res *r)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
-		free(l->a[i].text);
-	free(l->a);
+	for (i = 0; i < r->n; i++)
+		free(r->a[i].text);
+	free(r->a);
+	r->a = NULL;
+	r->n = r->cap = 0;
 }
 
-/* The answer as a word: "1" (option), "yes", a number, the text. */
+static int
+ctl_res_load(struct ctl *ctl, struct ctl_res *r)
+{
+	if (store_survey_counts(ctl->store, r->name, &r->c) < 0 ||
+	    store_survey_answers(ctl->store, r->name, ctl_answer_add, r) < 0)
+		return -1;
+	return 0;
+}
+
+/* 1 when a and b are the same answer to the same question. */
+static int
+ctl_same(const struct ctl_answer *a, const struct ctl_answer *b)
+{
+	if (a->question != b->question || (a->text == NULL) !=
+	    (b->text == NULL) || a->has_number != b->has_number)
+		return 0;
+	if (a->text != NULL)
+		return strcmp(a->text, b->text) == 0;
+	return a->has_number ? a->number == b->number : a->choice == b->choice;
+}
+
+/* How often r holds answer a. */
+static int
+ctl_count_in(const struct ctl_res *r, const struct ctl_answer *a)
+{
+	size_t i;
+
+	for (i = 0; r != NULL && i < r->n; i++)
+		if (ctl_same(&r->a[i], a))
+			return r->a[i].count;
+	return 0;
+}
+
+/* The answer as a word: "option 1" (or its config word), "yes", a
+ * number, the text. */
 static const char *
 ctl_answer_word(const struct conf_survey *s, const struct ctl_answer *a,
     char *buf, size_t len)
@@ -217,6 +257,11 @@ ctl_answer_word(const struct conf_survey *s, const struct ctl_answer *a,
 		snprintf(buf, len, "%ld", a->number);
 	else if (q != NULL && q->type == CONF_Q_YESNO)
 		snprintf(buf, len, "%s", a->choice == 1 ? "yes" : "no");
+	else if (q != NULL && a->choice >= 1 &&
+	    (size_t)a->choice <= q->noptions &&
+	    q->options[a->choice - 1].nwords > 0)
+		snprintf(buf, len, "%d %s", a->choice,
+		    q->options[a->choice - 1].words[0]);
 	else
 		snprintf(buf, len, "option %d", a->choice);
 	return buf;
@@ -233,43 +278,137 @@ ctl_question_name(const struct conf_survey *s, int question, char *buf,
 	return buf;
 }
 
+/* Every answer of pre and of post, each once: pre's order, then post's
+ * others. Calls fn(arg, answer, pre count, post count). */
 static void
-ctl_results_json(struct ctl *ctl, const char *name,
-    const struct conf_survey *s, const struct store_survey_count *c,
-    const struct ctl_answers *l)
+ctl_each_answer(const struct ctl_res *pre, const struct ctl_res *post,
+    void (*fn)(void *, const struct ctl_answer *, int, int), void *arg)
 {
-	struct json *j = ctl->json;
-	char qb[16], ab[32];
 	size_t i;
-	int q = -1;
 
-	json_object_begin(j);
-	json_kv_string(j, "survey", name);
-	json_kv_string(j, "wave", s != NULL ? s->wave : NULL);
-	json_kv_int(j, "complete", c->complete);
-	json_kv_int(j, "partial", c->partial);
-	json_kv_int(j, "open", c->open);
-	json_key(j, "answers");
+	for (i = 0; i < pre->n; i++)
+		fn(arg, &pre->a[i], pre->a[i].count, ctl_count_in(post,
+		    &pre->a[i]));
+	for (i = 0; post != NULL && i < post->n; i++)
+		if (ctl_count_in(pre, &post->a[i]) == 0)
+			fn(arg, &post->a[i], 0, post->a[i].count);
+}
+
+/* The numbers given to question q: how many, mean, least, most. */
+struct ctl_numbers {
+	int n;
+	double sum;
+	long min, max;
+};
+
+static void
+ctl_numbers_of(const struct ctl_res *r, int q, struct ctl_numbers *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < r->n; i++) {
+		if (r->a[i].question != q || !r->a[i].has_number)
+			continue;
+		if (out->n == 0 || r->a[i].number < out->min)
+			out->min = r->a[i].number;
+		if (out->n == 0 || r->a[i].number > out->max)
+			out->max = r->a[i].number;
+		out->n += r->a[i].count;
+		out->sum += (double)r->a[i].number * r->a[i].count;
+	}
+}
+
+/* The questions with numbers, as JSON: question, index, n, sum, min,
+ * max. */
+static void
+ctl_numbers_json(struct json *j, const struct ctl_res *r)
+{
+	struct ctl_numbers nb;
+	char qb[16];
+	int q, last = -1;
+	size_t i;
+
+	json_key(j, "numbers");
 	json_array_begin(j);
-	for (i = 0; i < l->n; i++) {
-		if (l->a[i].question != q)
-			q = l->a[i].question;
+	for (i = 0; i < r->n; i++) {
+		q = r->a[i].question;
+		if (!r->a[i].has_number || q == last)
+			continue;
+		last = q;
+		ctl_numbers_of(r, q, &nb);
 		json_object_begin(j);
-		json_kv_string(j, "question", ctl_question_name(s, q, qb,
+		json_kv_string(j, "question", ctl_question_name(r->s, q, qb,
 		    sizeof(qb)));
 		json_kv_int(j, "index", q + 1);
-		if (l->a[i].text != NULL)
-			json_kv_string(j, "text", l->a[i].text);
-		else if (l->a[i].has_number)
-			json_kv_int(j, "number", l->a[i].number);
-		else
-			json_kv_int(j, "choice", l->a[i].choice);
-		json_kv_string(j, "answer", ctl_answer_word(s, &l->a[i], ab,
-		    sizeof(ab)));
-		json_kv_int(j, "count", l->a[i].count);
+		json_kv_int(j, "n", nb.n);
+		json_kv_int(j, "sum", (int64_t)nb.sum);   /* mean: sum / n */
+		json_kv_int(j, "min", nb.min);
+		json_kv_int(j, "max", nb.max);
 		json_object_end(j);
 	}
 	json_array_end(j);
+}
+
+/* "age (know_pre): 3 answers, mean 22.0, 19 to 25", per question. */
+static void
+ctl_numbers_text(FILE *fp, const struct ctl_res *r)
+{
+	struct ctl_numbers nb;
+	char qb[16];
+	int q, last = -1;
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		q = r->a[i].question;
+		if (!r->a[i].has_number || q == last)
+			continue;
+		last = q;
+		ctl_numbers_of(r, q, &nb);
+		fprintf(fp, "  %s (%s): %d answer%s, mean %.1f, %ld to %ld\n",
+		    ctl_question_name(r->s, q, qb, sizeof(qb)), r->name, nb.n,
+		    nb.n == 1 ? "" : "s", nb.n > 0 ? nb.sum / nb.n : 0.0,
+		    nb.min, nb.max);
+	}
+}
+
+static void
+ctl_counts_json(struct json *j, const struct ctl_res *r)
+{
+	json_kv_string(j, "survey", r->name);
+	json_kv_string(j, "wave", r->s != NULL ? r->s->wave : NULL);
+	json_kv_int(j, "complete", r->c.complete);
+	json_kv_int(j, "partial", r->c.partial);
+	json_kv_int(j, "open", r->c.open);
+}
+
+struct ctl_out {
+	struct ctl *ctl;
+	const struct ctl_res *pre, *post;
+};
+
+static void
+ctl_answer_json(void *arg, const struct ctl_answer *a, int pre, int post)
+{
+	struct ctl_out *o = arg;
+	struct json *j = o->ctl->json;
+	char qb[16], ab[96];
+
+	json_object_begin(j);
+	json_kv_string(j, "question", ctl_question_name(o->pre->s,
+	    a->question, qb, sizeof(qb)));
+	json_kv_int(j, "index", a->question + 1);
+	if (a->text != NULL)
+		json_kv_string(j, "text", a->text);
+	else if (a->has_number)
+		json_kv_int(j, "number", a->number);
+	else
+		json_kv_int(j, "choice", a->choice);
+	json_kv_string(j, "answer", ctl_answer_word(o->pre->s, a, ab,
+	    sizeof(ab)));
+	json_kv_int(j, "count", pre);
+	if (o->post != NULL)
+		json_kv_int(j, "post_count", post);
 	json_object_end(j);
 }
 
@@ -287,71 +426,116 @@ ctl_csv(FILE *fp, const char *s, const char *end)
 }
 
 static void
-ctl_results_csv(struct ctl *ctl, const struct conf_survey *s,
-    const struct ctl_answers *l)
+ctl_answer_csv(void *arg, const struct ctl_answer *a, int pre, int post)
 {
-	char qb[16], ab[32];
-	size_t i;
+	struct ctl_out *o = arg;
+	char qb[16], ab[96];
 
-	fprintf(ctl->out, "question,answer,count\n");
-	for (i = 0; i < l->n; i++) {
-		ctl_csv(ctl->out, ctl_question_name(s, l->a[i].question, qb,
-		    sizeof(qb)), ",");
-		ctl_csv(ctl->out, ctl_answer_word(s, &l->a[i], ab, sizeof(ab)),
-		    ",");
-		fprintf(ctl->out, "%d\n", l->a[i].count);
-	}
+	ctl_csv(o->ctl->out, ctl_question_name(o->pre->s, a->question, qb,
+	    sizeof(qb)), ",");
+	ctl_csv(o->ctl->out, ctl_answer_word(o->pre->s, a, ab, sizeof(ab)),
+	    ",");
+	if (o->post != NULL)
+		fprintf(o->ctl->out, "%d,%d\n", pre, post);
+	else
+		fprintf(o->ctl->out, "%d\n", pre);
 }
 
 static void
-ctl_results_text(struct ctl *ctl, const char *name,
-    const struct conf_survey *s, const struct store_survey_count *c,
-    const struct ctl_answers *l)
+ctl_answer_text(void *arg, const struct ctl_answer *a, int pre, int post)
 {
-	char qb[16], ab[32], *clean;
-	size_t i;
+	struct ctl_out *o = arg;
+	char qb[16], ab[96], *clean;
 
-	fprintf(ctl->out, "survey %s%s%s: %d complete, %d partial, %d open\n",
-	    name, s != NULL && s->wave != NULL ? ", wave " : "",
-	    s != NULL && s->wave != NULL ? s->wave : "", c->complete,
-	    c->partial, c->open);
-	for (i = 0; i < l->n; i++) {
-		clean = ctl_clean(ctl_answer_word(s, &l->a[i], ab, sizeof(ab)),
-		    0);
-		fprintf(ctl->out, "  %-12s %-30s %d\n", ctl_question_name(s,
-		    l->a[i].question, qb, sizeof(qb)), clean != NULL ? clean :
-		    "?", l->a[i].count);
-		free(clean);
+	clean = ctl_clean(ctl_answer_word(o->pre->s, a, ab, sizeof(ab)), 0);
+	fprintf(o->ctl->out, "  %-14s %-30s %6d", ctl_question_name(o->pre->s,
+	    a->question, qb, sizeof(qb)), clean != NULL ? clean : "?", pre);
+	if (o->post != NULL)
+		fprintf(o->ctl->out, " %6d", post);
+	fputc('\n', o->ctl->out);
+	free(clean);
+}
+
+static void
+ctl_counts_text(FILE *fp, const struct ctl_res *r)
+{
+	fprintf(fp, "survey %s%s%s: %d complete, %d partial, %d open\n",
+	    r->name, r->s != NULL && r->s->wave != NULL ? ", wave " : "",
+	    r->s != NULL && r->s->wave != NULL ? r->s->wave : "",
+	    r->c.complete, r->c.partial, r->c.open);
+}
+
+static void
+ctl_results_print(struct ctl *ctl, const struct ctl_res *pre,
+    const struct ctl_res *post, int csv)
+{
+	struct ctl_out o = { ctl, pre, post };
+
+	if (ctl->json != NULL) {
+		json_object_begin(ctl->json);
+		ctl_counts_json(ctl->json, pre);
+		json_key(ctl->json, "answers");
+		json_array_begin(ctl->json);
+		ctl_each_answer(pre, post, ctl_answer_json, &o);
+		json_array_end(ctl->json);
+		ctl_numbers_json(ctl->json, pre);
+		if (post != NULL) {
+			json_key(ctl->json, "post");
+			json_object_begin(ctl->json);
+			ctl_counts_json(ctl->json, post);
+			ctl_numbers_json(ctl->json, post);
+			json_object_end(ctl->json);
+		}
+		json_object_end(ctl->json);
+	} else if (csv) {
+		fprintf(ctl->out, "question,answer,");
+		if (post != NULL) {
+			ctl_csv(ctl->out, pre->name, ",");
+			ctl_csv(ctl->out, post->name, "\n");
+		} else
+			fprintf(ctl->out, "count\n");
+		ctl_each_answer(pre, post, ctl_answer_csv, &o);
+	} else {
+		ctl_counts_text(ctl->out, pre);
+		if (post != NULL)
+			ctl_counts_text(ctl->out, post);
+		if (post != NULL)
+			fprintf(ctl->out, "  %-14s %-30s %6.6s %6.6s\n", "QUESTION",
+			    "ANSWER", pre->name, post->name);
+		ctl_each_answer(pre, post, ctl_answer_text, &o);
+		ctl_numbers_text(ctl->out, pre);
+		if (post != NULL)
+			ctl_numbers_text(ctl->out, post);
 	}
 }
 
 int
 ctl_surveys_results(struct ctl *ctl, struct ctl_args *args)
 {
-	const char *name = args->rest[0];
-	const struct conf_survey *s = NULL;
-	struct store_survey_count c;
-	struct ctl_answers l;
-	int rc;
+	struct ctl_res pre, post;
+	const struct conf_survey *ps = NULL;
+	int rc = EXIT_OK;
 
-	memset(&l, 0, sizeof(l));
-	if (ctl->conf != NULL)
-		s = campaign_survey(ctl->conf, name, NULL);
-	if (store_survey_counts(ctl->store, name, &c) < 0)
-		return ctl_db_error(ctl);
-	if ((rc = store_survey_answers(ctl->store, name, ctl_answer_add,
-	    &l)) < 0) {
-		ctl_answers_free(&l);
-		return ctl_db_error(ctl);
+	memset(&pre, 0, sizeof(pre));
+	memset(&post, 0, sizeof(post));
+	pre.name = args->rest[0];
+	if (ctl->conf != NULL) {
+		pre.s = campaign_survey(ctl->conf, pre.name, NULL);
+		ps = pre.s != NULL ? campaign_post_of(ctl->conf, pre.s) : NULL;
 	}
-	if (ctl->json != NULL)
-		ctl_results_json(ctl, name, s, &c, &l);
-	else if (args->csv)
-		ctl_results_csv(ctl, s, &l);
+	if (ps != NULL) {
+		post.name = ps->name;
+		post.s = ps;
+	}
+	if (ctl_res_load(ctl, &pre) < 0 ||
+	    (ps != NULL && ctl_res_load(ctl, &post) < 0))
+		rc = ctl_db_error(ctl);
 	else
-		ctl_results_text(ctl, name, s, &c, &l);
-	ctl_answers_free(&l);
-	return EXIT_OK;
+		ctl_results_print(ctl, &pre, ps != NULL ? &post : NULL,
+		    args->csv);
+	ctl_res_free(&pre);
+	ctl_res_free(&post);
+	return rc;
 }
 
 /* ---- stats --by source ---------------------------------------------------- */

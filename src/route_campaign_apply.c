@@ -81,7 +81,8 @@ route_camp_start(struct store *store, const struct conf *conf,
 /* ROUTE_SURVEY_ANSWER: the answer, the attempt moved on, the reply (with
  * the hint before it). */
 static int
-route_camp_answer(struct store *store, const struct store_msg *msg,
+route_camp_answer(struct store *store, const struct conf *conf,
+    const struct store_msg *msg,
     const struct route_facts *f, const struct route_plan *plan, int64_t now)
 {
 	const struct route_camp_plan *p = &plan->camp;
@@ -96,7 +97,8 @@ route_camp_answer(struct store *store, const struct store_msg *msg,
 	    v->number, v->text) < 0)
 		return -1;
 	if (store_attempt_update(store, id, p->question, p->hinted,
-	    p->complete ? "complete" : "open", now) < 0)
+	    p->complete ? "complete" : "open", now, now +
+	    conf->campaign.surveys[p->index].window) < 0)
 		return -1;
 	if (p->prefix != NULL && plan->reply != NULL) {
 		len = strlen(p->prefix) + strlen(plan->reply) + 2;
@@ -113,7 +115,8 @@ route_camp_answer(struct store *store, const struct store_msg *msg,
 /* What any plan's camp asks: every series ended and the open attempt
  * ended (STOP), the source counted. */
 static int
-route_camp_common(struct store *store, const struct store_msg *msg,
+route_camp_common(struct store *store, const struct conf *conf,
+    const struct store_msg *msg,
     const struct route_facts *f, const struct route_plan *plan, int64_t now)
 {
 	char day[16];
@@ -123,7 +126,8 @@ route_camp_common(struct store *store, const struct store_msg *msg,
 			return -1;
 		if (f->camp.in_survey && store_attempt_update(store,
 		    f->camp.attempt.id, f->camp.attempt.question,
-		    f->camp.attempt.hinted, "partial", now) < 0)
+		    f->camp.attempt.hinted, "partial", now, now +
+		    conf->campaign.surveys[f->camp.survey].window) < 0)
 			return -1;
 	}
 	if (plan->camp.source != NULL) {
@@ -155,7 +159,7 @@ route_apply_campaign(struct store *store, const struct conf *conf,
 		rc = route_camp_start(store, conf, msg, f, plan, now);
 		break;
 	case ROUTE_SURVEY_ANSWER:
-		rc = route_camp_answer(store, msg, f, plan, now);
+		rc = route_camp_answer(store, conf, msg, f, plan, now);
 		break;
 	case ROUTE_SURVEY_REPEAT:
 		rc = route_camp_send(store, msg, f->camp.prev.id, plan->reply,
@@ -166,5 +170,5 @@ route_apply_campaign(struct store *store, const struct conf *conf,
 	}
 	if (rc < 0)
 		return -1;
-	return route_camp_common(store, msg, f, plan, now);
+	return route_camp_common(store, conf, msg, f, plan, now);
 }

@@ -376,14 +376,15 @@ store_attempt_start(struct store *store, const char *survey, const char *wave,
 
 int
 store_attempt_update(struct store *store, int64_t id, int question,
-    int hinted, const char *state, int64_t now)
+    int hinted, const char *state, int64_t now, int64_t forget_at)
 {
 	sqlite3_stmt *stmt;
 
 	if (store_prepare(store, "UPDATE survey_attempts SET question = ?2,"
-	    " hinted = ?3, state = ?4, last_at = ?5 WHERE id = ?1",
-	    &stmt) == -1)
+	    " hinted = ?3, state = ?4, last_at = ?5, forget_at = ?6"
+	    " WHERE id = ?1", &stmt) == -1)
 		return -1;
+	sqlite3_bind_int64(stmt, 6, forget_at);
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int(stmt, 2, question);
 	sqlite3_bind_int(stmt, 3, hinted);
@@ -448,7 +449,8 @@ store_attempt_forget(struct store *store, int64_t now)
 		" PRIMARY KEY)",
 		"DELETE FROM forget_now",
 		"INSERT INTO forget_now SELECT a.id FROM survey_attempts a"
-		" WHERE a.hash IS NOT NULL AND a.forget_at <= ?1 AND NOT EXISTS"
+		" WHERE a.hash IS NOT NULL AND a.state <> 'open'"
+		" AND a.forget_at <= ?1 AND NOT EXISTS"
 		" (SELECT 1 FROM survey_outbox so JOIN outbox o ON"
 		" o.id = so.outbox_id WHERE so.attempt_id = a.id AND"
 		" o.state = 'queued')",
@@ -457,8 +459,7 @@ store_attempt_forget(struct store *store, int64_t now)
 		" attempt_id IN (SELECT id FROM forget_now))",
 		"DELETE FROM survey_outbox WHERE attempt_id IN"
 		" (SELECT id FROM forget_now)",
-		"UPDATE survey_attempts SET hash = NULL, state = CASE state"
-		" WHEN 'open' THEN 'partial' ELSE state END"
+		"UPDATE survey_attempts SET hash = NULL"
 		" WHERE id IN (SELECT id FROM forget_now)",
 	};
 	sqlite3_stmt *stmt;

@@ -188,26 +188,6 @@ web_counts_line(struct web_buf *b, const struct web_answers *w,
 	    lang == WEB_MN ? "явцад" : "open");
 }
 
-/* The post survey that goes with pre: wave "post", the same first
- * question's name. NULL when none. */
-static const struct conf_survey *
-web_post_of(const struct conf *conf, const struct conf_survey *pre)
-{
-	const struct conf_survey *s;
-	size_t i;
-
-	if (pre->wave == NULL || strcmp(pre->wave, "pre") != 0)
-		return NULL;
-	for (i = 0; i < conf->campaign.nsurveys; i++) {
-		s = &conf->campaign.surveys[i];
-		if (s->wave != NULL && strcmp(s->wave, "post") == 0 &&
-		    s->nquestions == pre->nquestions &&
-		    strcmp(s->questions[0].name, pre->questions[0].name) == 0)
-			return s;
-	}
-	return NULL;
-}
-
 /* A survey (and its post survey, side by side). Returns 0 or -1. */
 static int
 web_survey_section(struct web_req *req, struct web_buf *b,
@@ -332,11 +312,11 @@ web_surveys(struct web_req *req, struct web_resp *resp)
 		s = &conf->campaign.surveys[i];
 		/* A post survey shows beside its pre survey. */
 		for (paired = 0, k = 0; k < conf->campaign.nsurveys; k++)
-			if (web_post_of(conf, &conf->campaign.surveys[k]) == s)
+			if (campaign_post_of(conf, &conf->campaign.surveys[k]) == s)
 				paired = 1;
 		if (paired)
 			continue;
-		post = web_post_of(conf, s);
+		post = campaign_post_of(conf, s);
 		if (web_survey_section(req, b, s, post) < 0) {
 			resp->status = 500;
 			break;

@@ -3,12 +3,14 @@ question, the pre survey and its post survey side by side, counted as the
 database holds them, a free-text question counted but never shown, and
 the messages per source; only for a signed-in caseworker.
 """
+import json
 import os
 import re
 import sqlite3
+import subprocess
 import unittest
 
-from harness import BUILD, ROOT, Daemon
+from harness import BUILD, ROOT, Daemon, binary
 from test_web import NAME, PASSWORD, ConsoleBase
 
 try:
@@ -127,6 +129,42 @@ class SurveyPage(ConsoleBase):
         body = c.request("GET", "/surveys").body
         self.assertIn("Судалгаа ба эх сурвалж", body)
         self.assertIn("2 бүрэн, 1 дутуу", body)
+
+    def results(self, *args):
+        p = subprocess.run([binary("shukherctl"), "-c", self.conf,
+                            "surveys", "results"] + list(args),
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
+
+    def test_results_pre_against_post(self):
+        """shukherctl surveys results: the pre survey beside its post
+        survey, per answer, and the numbers summed up, in JSON, CSV and
+        text."""
+        r = json.loads(subprocess.run(
+            [binary("shukherctl"), "-c", self.conf, "--json", "surveys",
+             "results", "know_pre"], capture_output=True, text=True,
+            timeout=60).stdout)
+        self.assertEqual((r["complete"], r["partial"], r["post"]["complete"]),
+                         (2, 1, 1))
+        got = {(a["question"], a["answer"]): (a["count"], a["post_count"])
+               for a in r["answers"]}
+        self.assertEqual(got[("fake_job", "1 боломж")], (2, 0))
+        self.assertEqual(got[("fake_job", "2 эрсдэл")], (0, 1))
+        self.assertEqual(got[("police", "yes")], (1, 1))
+        self.assertEqual(got[("age", "22")], (1, 1))
+        self.assertEqual(got[("where", "the police <b>")], (0, 1))
+        self.assertEqual(r["numbers"], [{"question": "age", "index": 3,
+                                         "n": 2, "sum": 41, "min": 19,
+                                         "max": 22}])
+        csv = self.results("--csv", "know_pre").splitlines()
+        self.assertEqual(csv[0], 'question,answer,"know_pre","know_post"')
+        self.assertIn('"fake_job","2 эрсдэл",0,1', csv)
+        text = self.results("know_pre")
+        self.assertIn("survey know_post, wave post: 1 complete", text)
+        self.assertIn("age (know_pre): 2 answers, mean 20.5, 19 to 22",
+                      text)
+        self.assertNotIn("+976", text)
 
     @unittest.skipUnless(HAVE_SELENIUM and os.path.exists(CHROMEDRIVER) and
                          os.path.exists(CHROMIUM),
