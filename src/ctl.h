@@ -138,6 +138,7 @@ int ctl_audit(struct ctl *ctl, struct ctl_args *args);
 /* The campaign's (ctl_campaign.c). */
 int ctl_series_list(struct ctl *ctl, struct ctl_args *args);
 int ctl_broadcast(struct ctl *ctl, struct ctl_args *args);
+int ctl_broadcasts_list(struct ctl *ctl, struct ctl_args *args);
 int ctl_surveys_results(struct ctl *ctl, struct ctl_args *args);
 int ctl_stats_sources(struct ctl *ctl, struct ctl_args *args);
 

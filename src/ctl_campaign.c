@@ -151,6 +151,58 @@ ctl_broadcast(struct ctl *ctl, struct ctl_args *args)
 	return EXIT_OK;
 }
 
+/* ---- broadcasts list ------------------------------------------------------ */
+
+static int
+ctl_broadcast_row(void *arg, const struct store_broadcast *b)
+{
+	struct ctl *ctl = arg;
+	const char *cells[8];
+	char id[24], at[CTL_TIME_LEN], q[CTL_TIME_LEN], n[4][16];
+
+	if (ctl->json != NULL) {
+		json_object_begin(ctl->json);
+		json_kv_int(ctl->json, "id", b->id);
+		json_kv_string(ctl->json, "series", b->series);
+		ctl_json_time(ctl->json, "at", b->at);
+		ctl_json_time(ctl->json, "queued_at", b->queued_at);
+		json_kv_int(ctl->json, "recipients", b->recipients);
+		json_kv_int(ctl->json, "sent", b->sent);
+		json_kv_int(ctl->json, "delivered", b->delivered);
+		json_kv_int(ctl->json, "failed", b->failed);
+		json_object_end(ctl->json);
+		return 0;
+	}
+	snprintf(id, sizeof(id), "%lld", (long long)b->id);
+	snprintf(n[0], sizeof(n[0]), "%d", b->recipients);
+	snprintf(n[1], sizeof(n[1]), "%d", b->sent);
+	snprintf(n[2], sizeof(n[2]), "%d", b->delivered);
+	snprintf(n[3], sizeof(n[3]), "%d", b->failed);
+	cells[0] = id;
+	cells[1] = b->series;
+	cells[2] = ctl_time_local(b->at, at, sizeof(at));
+	cells[3] = ctl_time_local(b->queued_at, q, sizeof(q));
+	cells[4] = n[0];
+	cells[5] = n[1];
+	cells[6] = n[2];
+	cells[7] = n[3];
+	return ctl_list_row(ctl, cells);
+}
+
+int
+ctl_broadcasts_list(struct ctl *ctl, struct ctl_args *args)
+{
+	static const char *const headers[] = { "ID", "SERIES", "AT",
+	    "QUEUED", "RECIPIENTS", "SENT", "DELIVERED", "FAILED" };
+	int rc;
+
+	(void)args;
+	if ((rc = ctl_list_begin(ctl, headers, 8)) != 0)
+		return rc;
+	rc = store_list_broadcasts(ctl->store, ctl_broadcast_row, ctl);
+	return ctl_list_end(ctl, rc, "no broadcasts");
+}
+
 /* ---- surveys results ----------------------------------------------------- */
 
 /* One answer row of the results. */

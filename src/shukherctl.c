@@ -221,6 +221,13 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "Options go before SERIES; everything after it is text. With -c,\n"
 	  "SERIES must be one of the config's.\n",
 	  CTL_OPT_AT, NULL, 2, -1, 1, ctl_broadcast },
+	{ "broadcasts list", "",
+	  "broadcasts, newest first, with what became of their SMS",
+	  "  --json               an array of objects: id, series, at,\n"
+	  "                       queued_at, recipients, sent, delivered,\n"
+	  "                       failed\n"
+	  "delivered counts the delivery reports the network sent back.\n",
+	  0, NULL, 0, 0, 1, ctl_broadcasts_list },
 	{ "surveys results", "[--csv] NAME",
 	  "a survey's answers counted per question (no personal data)",
 	  "  --csv                question,answer,count: for the report to\n"

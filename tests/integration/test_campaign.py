@@ -186,6 +186,9 @@ class Series(Campaign):
         self.assertNotIn("Hotline 1903", self.texts(A)[before[A]:])
         self.assertEqual(self.db_rows("SELECT count(*) FROM"
                                       " broadcast_recipients"), [(4,)])
+        b = ctl(self.db, "broadcasts", "list")
+        self.assertEqual([(x["series"], x["recipients"], x["sent"])
+                          for x in b], [("tips", 4, 4)])
 
 
 if __name__ == "__main__":
