@@ -36,6 +36,35 @@ struct ctl_conf_cost {
 	const char *missing;     /* a hotline the help text lacks, or NULL */
 };
 
+/* The question asked again after a wrong answer, the hint before it (as
+ * route_campaign_apply.c builds it), priced as "GROUP+hint". */
+static void
+ctl_conf_hinted(const struct conf *conf, const char *group,
+    const struct conf_survey *su, const struct conf_question *q,
+    void (*fn)(void *, const struct conf *, const char *,
+    const struct conf_reply *, int), void *arg)
+{
+	struct conf_reply r;
+	const char *h;
+	char g[176];
+	size_t len;
+	int l;
+
+	memset(&r, 0, sizeof(r));
+	for (l = 0; l < LANG_COUNT; l++) {
+		if (q->text.text[l] == NULL || (h = conf_reply_text(conf,
+		    &su->hint, (enum lang)l)) == NULL)
+			continue;
+		len = strlen(h) + strlen(q->text.text[l]) + 2;
+		if ((r.text[l] = malloc(len)) != NULL)
+			snprintf(r.text[l], len, "%s %s", h, q->text.text[l]);
+	}
+	snprintf(g, sizeof(g), "%s+hint", group);
+	fn(arg, conf, g, &r, 0);
+	for (l = 0; l < LANG_COUNT; l++)
+		free(r.text[l]);
+}
+
 /* Calls fn for each text of the campaign: series confirmations and
  * messages, survey texts and questions ("series.tips[3]"). */
 static void
@@ -73,6 +102,8 @@ ctl_conf_each_campaign(const struct conf *conf,
 			snprintf(g, sizeof(g), "surveys.%s.%s", su->name,
 			    su->questions[k].name);
 			fn(arg, conf, g, &su->questions[k].text, 0);
+			ctl_conf_hinted(conf, g, su, &su->questions[k], fn,
+			    arg);
 		}
 	}
 }
