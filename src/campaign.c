@@ -186,7 +186,12 @@ campaign_tick(struct store *store, const struct conf *conf, int64_t now)
 {
 	int b, n, more = 1, queued = 0;
 
-	if (campaign_surveys(store, conf, now) < 0)
+	/* Without a series or a survey there is nothing to do: no
+	 * transaction, nothing read (a broadcast names a series). */
+	if (conf->campaign.nseries == 0 && conf->campaign.nsurveys == 0)
+		return 0;
+	if (conf->campaign.nsurveys > 0 && campaign_surveys(store, conf,
+	    now) < 0)
 		return -1;
 	if (quiet_hours_now(conf, (time_t)now))
 		return 0;
