@@ -98,7 +98,8 @@ bench_words(const struct conf *conf)
 static int
 bench_broadcast(const struct conf *conf)
 {
-	char path[] = "/tmp/bench_campaign_XXXXXX", number[32], err[256];
+	char path[] = "/tmp/bench_campaign_XXXXXX", side[64], number[32];
+	char err[256];
 	struct store *store;
 	double t0;
 	int fd, i, n;
@@ -132,11 +133,10 @@ bench_broadcast(const struct conf *conf)
 	    i == 1 ? "" : "es");
 	store_close(store);
 	unlink(path);
-	strcat(path, "-wal");
-	unlink(path);
-	path[strlen(path) - 4] = '\0';
-	strcat(path, "-shm");
-	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
 	return 0;
 }
 
