@@ -130,20 +130,33 @@ web_bars(const struct conf_question *q, int qi,
 }
 
 /* A horizontal bar chart of bars: one bar per survey (two: pre blue,
- * post orange), the count at its end. */
+ * post orange), the count at its end. With two, each bar is the share of
+ * its survey's answers to the question (the rounds have their own
+ * numbers of respondents), the share beside the count. */
 static void
 web_bars_svg(struct web_buf *b, const char *title, const struct web_bar *bars,
     size_t n, int two)
 {
 	static const char *const colour[2] = { "#0072b2", "#e69f00" };
 	const int w = 720, left = 170, right = 40, bar = 14;
-	int row = two ? 2 * bar + 10 : bar + 10, max = 1, j, y, len;
+	int row = two ? 2 * bar + 10 : bar + 10, j, y, len;
+	long total[2] = { 0, 0 }, max = 1, v;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		for (j = 0; j < 2; j++)
-			if (bars[i].v[j] > max)
-				max = bars[i].v[j];
+			total[j] += bars[i].v[j];
+	for (j = 0; j < 2; j++)
+		if (total[j] == 0)
+			total[j] = 1;
+	/* Scaled to 10000 (a share) with two, to counts alone. */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < 2; j++) {
+			v = two ? bars[i].v[j] * 10000L / total[j] :
+			    bars[i].v[j];
+			if (v > max)
+				max = v;
+		}
 	wb_printf(b, "<svg class=\"bars\" viewBox=\"0 0 %d %d\" "
 	    "width=\"100%%\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\" "
 	    "font-family=\"sans-serif\" font-size=\"11\"><title>", w,
@@ -158,13 +171,17 @@ web_bars_svg(struct web_buf *b, const char *title, const struct web_bar *bars,
 		wb_text(b, bars[i].label);
 		wb_raw(b, "</text>");
 		for (j = 0; j < (two ? 2 : 1); j++) {
-			len = bars[i].v[j] * (w - left - right) / max;
+			v = two ? bars[i].v[j] * 10000L / total[j] :
+			    bars[i].v[j];
+			len = (int)(v * (w - left - right - 40) / max);
 			wb_printf(b, "<rect class=\"bar w%d\" x=\"%d\" y=\"%d\" "
 			    "width=\"%d\" height=\"%d\" fill=\"%s\"/><text "
-			    "class=\"n\" x=\"%d\" y=\"%d\" fill=\"#222222\">%d"
-			    "</text>", j, left, y + j * bar, len, bar - 2,
-			    colour[j], left + len + 4, y + j * bar + bar - 4,
-			    bars[i].v[j]);
+			    "class=\"n\" x=\"%d\" y=\"%d\" fill=\"#222222\">%d",
+			    j, left, y + j * bar, len, bar - 2, colour[j],
+			    left + len + 4, y + j * bar + bar - 4, bars[i].v[j]);
+			if (two)
+				wb_printf(b, " (%ld%%)", (v + 50) / 100);
+			wb_raw(b, "</text>");
 		}
 	}
 	wb_raw(b, "</svg>");

@@ -109,8 +109,9 @@ class SurveyPage(ConsoleBase):
             for m in re.finditer(
                     r'<text class="option"[^>]*>([^<]*)</text>'
                     r'<rect class="bar w0"[^>]*/><text class="n"[^>]*>'
-                    r'(\d+)</text>(?:<rect class="bar w1"[^>]*/>'
-                    r'<text class="n"[^>]*>(\d+)</text>)?', svg):
+                    r'(\d+)(?: \(\d+%\))?</text>(?:<rect class="bar w1"'
+                    r'[^>]*/><text class="n"[^>]*>(\d+) \(\d+%\)</text>)?',
+                    svg):
                 out[m.group(1)] = (int(m.group(2)),
                                    int(m.group(3)) if m.group(3) else None)
             return out
@@ -121,6 +122,9 @@ class SurveyPage(ConsoleBase):
         self.assertEqual(bars(charts[2]), {"19": (1, 0), "22": (1, 1)})
         self.assertEqual(bars(charts[3]), {"darkhan_poster": (7, None),
                                            "tv_spot": (4, None)})
+        # Pre and post as shares of their own respondents.
+        self.assertIn(">2 (67%)<", charts[0])
+        self.assertIn(">1 (100%)<", charts[0])
         # Free text: counted, not shown.
         self.assertIn("2 / 1 free-text answers", body)
         for t in ("x1", "x2", "the police"):
@@ -196,8 +200,8 @@ class SurveyPage(ConsoleBase):
         WebDriverWait(d, 30).until(lambda x: "/surveys" in x.current_url)
         charts = d.find_elements(By.CSS_SELECTOR, "svg.bars")
         self.assertEqual(len(charts), 4)
-        # The first question: pre 2, 0, 1 and post 0, 1, 0: drawn widths
-        # in those proportions.
+        # The first question: pre 2, 0, 1 of 3 and post 0, 1, 0 of 1:
+        # drawn as shares, 67%, 0, 33% and 0, 100%, 0.
         pre = [r.size["width"] for r in
                charts[0].find_elements(By.CSS_SELECTOR, "rect.w0")]
         post = [r.size["width"] for r in
@@ -206,7 +210,7 @@ class SurveyPage(ConsoleBase):
         self.assertGreater(pre[0], 0)
         self.assertAlmostEqual(pre[2] * 2, pre[0], delta=2)
         self.assertEqual(pre[1], 0)
-        self.assertAlmostEqual(post[1], pre[2], delta=1)
+        self.assertAlmostEqual(post[1], pre[2] * 3, delta=3)
         self.assertTrue(charts[0].is_displayed())
         h = d.execute_script("return document.documentElement.scrollHeight")
         d.set_window_size(1100, max(800, min(int(h) + 140, 6000)))
