@@ -191,6 +191,89 @@ struct conf_web {
 	                            and answer, before its connection is cut */
 };
 
+/* ---- the campaign (src/conf_campaign.c) --------------------------------
+ * Opt-in series, surveys and sources: the "series", "surveys" and
+ * "sources" lists, and the top-level quiet_hours (src/quiet.c). */
+
+/* An opt-in series: a numbered list of short messages, one at a time. */
+struct conf_series {
+	char *name;
+	char **words;            /* join words, matched as keywords are */
+	size_t nwords;
+	char **leave_words;      /* its own leave words: every series ends */
+	size_t nleave_words;
+	int every;               /* seconds between messages; 0: daily */
+	int at;                  /* daily: minutes after local midnight */
+	struct conf_reply confirm;   /* on joining; says how to stop */
+	struct conf_reply left;      /* to a leave word */
+	struct conf_reply *messages;
+	size_t nmessages;
+};
+
+enum conf_qtype {
+	CONF_Q_CHOICE = 0,       /* numbered options */
+	CONF_Q_NUMBER,           /* a whole number from min to max */
+	CONF_Q_YESNO,
+	CONF_Q_TEXT,             /* free text */
+};
+
+struct conf_option {
+	char **words;            /* its own words; digits, number words and
+	                            letters are added at load */
+	size_t nwords;
+};
+
+struct conf_question {
+	char *name;              /* results name it; "q1" by default */
+	enum conf_qtype type;
+	struct conf_reply text;
+	struct conf_option *options;   /* CONF_Q_CHOICE */
+	size_t noptions;
+	int min, max;            /* CONF_Q_NUMBER */
+	struct match *match;     /* CONF_Q_CHOICE: the options compiled;
+	                            owned by the conf */
+};
+
+struct conf_survey {
+	char *name;
+	char *wave;              /* "pre", "post" or NULL */
+	char **words;            /* start words */
+	size_t nwords;
+	int timeout;             /* seconds of silence: partial */
+	int window;              /* seconds the attempt's hash is kept
+	                            after its last message, once it is no
+	                            longer open: a repeat within it is told
+	                            so */
+	struct conf_reply consent;   /* anonymous, how long, STOP ends it */
+	struct conf_reply hint;      /* before a question asked again */
+	struct conf_reply done;
+	struct conf_reply repeat;    /* to a repeat within the window */
+	struct conf_question *questions;
+	size_t nquestions;
+};
+
+/* Words printed on one poster, spot or place: counted under the source,
+ * otherwise answered as the keyword they contain. */
+struct conf_source {
+	char *name;
+	char **words;
+	size_t nwords;
+};
+
+struct campaign_words;
+
+struct conf_campaign {
+	struct conf_series *series;
+	size_t nseries;
+	struct conf_survey *surveys;
+	size_t nsurveys;
+	struct conf_source *sources;
+	size_t nsources;
+	struct campaign_words *words;  /* every campaign word compiled;
+	                            owned by the conf (src/conf_campaign.c) */
+	struct match *yesno;     /* yes and no, compiled once */
+};
+
 struct conf {
 	char *path;              /* the file this was read from */
 	char *database;          /* SQLite file */
@@ -214,6 +297,7 @@ struct conf {
 	struct conf_reports reports;       /* src/conf_report.c */
 	struct conf_web web;               /* src/conf_web.c */
 	struct conf_health health;         /* src/conf_health.c */
+	struct conf_campaign campaign;     /* src/conf_campaign.c */
 };
 
 /*

@@ -32,8 +32,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "campaign.h"
 #include "conf.h"
 #include "store.h"
+#include "store_campaign.h"
 
 enum route_outcome {
 	ROUTE_REPLY,             /* a keyword group's reply, or the menu */
@@ -58,6 +60,47 @@ enum route_outcome {
 	ROUTE_MALFORMED,         /* nothing to answer: undecodable */
 	ROUTE_BUDGET,            /* a reply was due, the number's budget is
 	                            spent (a STOP still opts out) */
+	/* The campaign (src/route_campaign.c): */
+	ROUTE_SERIES_JOIN,       /* a series' join word: subscribed, the
+	                            confirmation and message 1 */
+	ROUTE_SERIES_LEAVE,      /* a leave word: every series ends */
+	ROUTE_SURVEY_START,      /* a survey's word: consent, question 1 */
+	ROUTE_SURVEY_ANSWER,     /* inside an open attempt: the answer, the
+	                            next question (or the hint, or thanks) */
+	ROUTE_SURVEY_REPEAT,     /* a completed survey's word again, within
+	                            its window: told so, nothing counted */
+	ROUTE_SOURCE,            /* a source's words: the reply of the keyword
+	                            they contain, counted under the source */
+};
+
+/* What gather read for the campaign (route_gather_campaign()). */
+struct route_campaign {
+	struct campaign_hit hit; /* the campaign word the text starts with */
+	int in_survey;           /* 1: attempt is the number's open one */
+	struct store_attempt attempt;
+	size_t survey;           /* in_survey: attempt's survey (index) */
+	int have_prev;           /* the hit survey: prev is the newest
+	                            attempt still remembered */
+	struct store_attempt prev;
+	unsigned char hash[32];  /* the hit survey's hash of the number */
+	int subscribed;          /* the hit series: already joined */
+};
+
+/* What the campaign's outcomes carry (struct route_plan's camp). */
+struct route_camp_plan {
+	const char *source;      /* counted under it; owned by conf */
+	int end_all;             /* STOP: every series and the open attempt
+	                            end */
+	size_t index;            /* the series or survey (conf index) */
+	const char *extra;       /* a second SMS after reply (message 1, a
+	                            question); owned by conf */
+	const char *prefix;      /* put before reply (the hint) */
+	int question;            /* the attempt's question after this one */
+	int hinted;
+	int complete;            /* the attempt ends complete */
+	int answered;            /* value is the answer to record */
+	int answered_question;
+	struct campaign_value value;
 };
 
 /* A caseworker's SMS command, as written: "VERB REF PIN [text]". */
@@ -90,6 +133,7 @@ struct route_facts {
 	struct store_report report;
 	/* A caseworker's PIN state, for a command (store_pin_get()). */
 	struct store_pin pin;
+	struct route_campaign camp;
 };
 
 /* What to do with one message: decide's answer, apply's order. */
@@ -121,6 +165,7 @@ struct route_plan {
 	                            theirs from casework in apply */
 	char warning[200];       /* to the caseworker ("" none): their PIN is
 	                            being guessed, once a streak */
+	struct route_camp_plan camp;
 };
 
 /* The reply budget of every number (limits.reply_budget messages per
@@ -160,6 +205,16 @@ char *route_ack_text(const char *reply, const char *ref);
  */
 void route_decide(const struct conf *conf, const struct route_facts *facts,
     struct route_plan *plan);
+
+/*
+ * The campaign's branch of route_decide() (src/route_campaign.c): a
+ * message inside an open survey, a join or leave word, a survey's word;
+ * a source's word is noted in plan->camp.source. report: the text is a
+ * report keyword's. Returns 1 with the plan made, 0 when the message is
+ * not the campaign's (the router goes on). Pure.
+ */
+int route_decide_campaign(const struct conf *conf,
+    const struct route_facts *facts, int report, struct route_plan *plan);
 
 /*
  * Handles the oldest unhandled message, if any: gather, decide, apply and

@@ -48,7 +48,7 @@ static const char *const conf_lang_names[LANG_COUNT] = {
 
 static const char *const conf_top_keys[] = { "database", "language",
     "modem", "limits", "keywords", "default_reply", "stop", "start",
-    "reports", "matching", "hotlines", "web",
+    "reports", "matching", "hotlines", "web", "series", "surveys", "sources",
     /* src/conf_health.c */
     "technicians", "alert_after", "alert_every", "quiet_hours",
     "daily_summary", "alert_failed_sends", NULL };
@@ -393,7 +393,8 @@ conf_read(const struct conf_ctx *ctx, const config_setting_t *root,
 	    conf_matching_read(ctx, root, &conf->matching) == -1 ||
 	    conf_hotlines_read(ctx, root, &conf->hotlines,
 	    &conf->nhotlines) == -1 ||
-	    conf_health_read(ctx, root, conf) == -1)
+	    conf_health_read(ctx, root, conf) == -1 ||
+	    conf_campaign_read(ctx, root, &conf->campaign) == -1)
 		return -1;
 	return 0;
 }
@@ -696,7 +697,8 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	if (conf_parse(&ctx, &cfg, &src) == 0 &&
 	    conf_read(&ctx, config_root_setting(&cfg), conf) == 0 &&
 	    conf_validate(&ctx, conf, config_root_setting(&cfg)) == 0 &&
-	    (conf->match = match_new(conf, err, errlen)) != NULL)
+	    (conf->match = match_new(conf, err, errlen)) != NULL &&
+	    conf_campaign_compile(conf, err, errlen) == 0)
 		rc = 0;
 	config_destroy(&cfg);
 	conf_src_free(src);
@@ -731,6 +733,7 @@ conf_free(struct conf *conf)
 	conf_web_free(&conf->web);
 	conf_health_free(&conf->health);
 	conf_balance_free(&conf->modem.balance);
+	conf_campaign_free(&conf->campaign);
 	match_free(conf->match);
 	conf_matching_free(&conf->matching);
 	conf_strs_free(conf->hotlines, conf->nhotlines);

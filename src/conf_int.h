@@ -154,6 +154,17 @@ void conf_matching_free(struct conf_matching *m);
 int conf_hotlines_read(const struct conf_ctx *ctx,
     const config_setting_t *root, char ***out, size_t *n);
 
+/* The campaign (src/conf_campaign.c): series, surveys, sources and
+ * quiet_hours (src/quiet.c: "HH:MM-HH:MM" into minutes, 0 or -1). The
+ * words are compiled once the whole conf is read, with its matching
+ * settings: conf_campaign_compile() (src/campaign_words.c), 0 or -1 and
+ * err. */
+int conf_campaign_read(const struct conf_ctx *ctx,
+    const config_setting_t *root, struct conf_campaign *out);
+void conf_campaign_free(struct conf_campaign *c);
+int conf_campaign_compile(struct conf *conf, char *err, size_t errlen);
+void campaign_words_free(struct campaign_words *w);
+
 /* ---- the file and its lines (src/conf_file.c) -------------------------- */
 
 /* The text of a config, its @include lines expanded, and a map from each

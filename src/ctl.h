@@ -37,6 +37,9 @@ enum ctl_opt {
 	CTL_OPT_DRY_RUN = 1 << 10,  /* --dry-run (purge) */
 	CTL_OPT_REPORT = 1 << 13,   /* --report REF|ID (audit) */
 	CTL_OPT_SET = 1 << 14,      /* --set (clock) */
+	CTL_OPT_BY = 1 << 15,       /* --by source (stats) */
+	CTL_OPT_AT = 1 << 16,       /* --at TIME (broadcast) */
+	CTL_OPT_CSV = 1 << 17,      /* --csv (surveys results) */
 };
 
 /* What the command line gave a command. Strings point into argv. */
@@ -51,6 +54,9 @@ struct ctl_args {
 	int dry_run;                /* --dry-run */
 	int set;                    /* --set */
 	const char *report;         /* --report REF|ID */
+	const char *by;             /* --by source */
+	const char *at;             /* --at TIME */
+	int csv;                    /* --csv */
 	char **rest;                /* positional arguments */
 	int nrest;
 };
@@ -129,6 +135,12 @@ int ctl_users_list(struct ctl *ctl, struct ctl_args *args);
 int ctl_key_store(struct ctl *ctl, struct ctl_args *args);
 int ctl_key_remove(struct ctl *ctl, struct ctl_args *args);
 int ctl_audit(struct ctl *ctl, struct ctl_args *args);
+/* The campaign's (ctl_campaign.c). */
+int ctl_series_list(struct ctl *ctl, struct ctl_args *args);
+int ctl_broadcast(struct ctl *ctl, struct ctl_args *args);
+int ctl_broadcasts_list(struct ctl *ctl, struct ctl_args *args);
+int ctl_surveys_results(struct ctl *ctl, struct ctl_args *args);
+int ctl_stats_sources(struct ctl *ctl, struct ctl_args *args);
 
 /* ---- listings (ctl_list.c) --------------------------------------------- */
 

@@ -36,6 +36,99 @@ struct ctl_conf_cost {
 	const char *missing;     /* a hotline the help text lacks, or NULL */
 };
 
+/* The question asked again after a wrong answer, the hint before it (as
+ * route_campaign_apply.c builds it), priced as "GROUP+hint". */
+static void
+ctl_conf_hinted(const struct conf *conf, const char *group,
+    const struct conf_survey *su, const struct conf_question *q,
+    void (*fn)(void *, const struct conf *, const char *,
+    const struct conf_reply *, int), void *arg)
+{
+	struct conf_reply r;
+	const char *h;
+	char g[176];
+	size_t len;
+	int l;
+
+	memset(&r, 0, sizeof(r));
+	for (l = 0; l < LANG_COUNT; l++) {
+		if (q->text.text[l] == NULL || (h = conf_reply_text(conf,
+		    &su->hint, (enum lang)l)) == NULL)
+			continue;
+		len = strlen(h) + strlen(q->text.text[l]) + 2;
+		if ((r.text[l] = malloc(len)) != NULL)
+			snprintf(r.text[l], len, "%s %s", h, q->text.text[l]);
+	}
+	snprintf(g, sizeof(g), "%s+hint", group);
+	fn(arg, conf, g, &r, 0);
+	for (l = 0; l < LANG_COUNT; l++)
+		free(r.text[l]);
+}
+
+/* Calls fn for each text of the campaign: series confirmations and
+ * messages, survey texts and questions ("series.tips[3]"). */
+static void
+ctl_conf_each_campaign(const struct conf *conf,
+    void (*fn)(void *, const struct conf *, const char *,
+    const struct conf_reply *, int), void *arg)
+{
+	const struct conf_campaign *c = &conf->campaign;
+	const struct conf_series *se;
+	const struct conf_survey *su;
+	char g[160];
+	size_t i, k;
+
+	for (i = 0; i < c->nseries; i++) {
+		se = &c->series[i];
+		snprintf(g, sizeof(g), "series.%s.confirm", se->name);
+		fn(arg, conf, g, &se->confirm, 0);
+		snprintf(g, sizeof(g), "series.%s.left", se->name);
+		fn(arg, conf, g, &se->left, 0);
+		for (k = 0; k < se->nmessages; k++) {
+			snprintf(g, sizeof(g), "series.%s[%zu]", se->name,
+			    k + 1);
+			fn(arg, conf, g, &se->messages[k], 0);
+		}
+	}
+	for (i = 0; i < c->nsurveys; i++) {
+		su = &c->surveys[i];
+		snprintf(g, sizeof(g), "surveys.%s.consent", su->name);
+		fn(arg, conf, g, &su->consent, 0);
+		snprintf(g, sizeof(g), "surveys.%s.done", su->name);
+		fn(arg, conf, g, &su->done, 0);
+		snprintf(g, sizeof(g), "surveys.%s.repeat", su->name);
+		fn(arg, conf, g, &su->repeat, 0);
+		for (k = 0; k < su->nquestions; k++) {
+			snprintf(g, sizeof(g), "surveys.%s.%s", su->name,
+			    su->questions[k].name);
+			fn(arg, conf, g, &su->questions[k].text, 0);
+			ctl_conf_hinted(conf, g, su, &su->questions[k], fn,
+			    arg);
+		}
+	}
+}
+
+/*
+ * The first language the default reply has that a campaign text lacks
+ * (its group's name starts "series." or "surveys."), or NULL: a person
+ * who joined in that language would get another.
+ */
+static const char *
+ctl_conf_missing_lang(const struct conf *conf, const char *group,
+    const struct conf_reply *reply)
+{
+	int l;
+
+	if (strncmp(group, "series.", 7) != 0 &&
+	    strncmp(group, "surveys.", 8) != 0)
+		return NULL;
+	for (l = 0; l < LANG_COUNT; l++)
+		if (conf->default_reply.text[l] != NULL &&
+		    reply->text[l] == NULL)
+			return lang_name((enum lang)l);
+	return NULL;
+}
+
 /* Calls fn for each reply text of conf: groups, default, stop, start. */
 static void
 ctl_conf_each_reply(const struct conf *conf,
@@ -50,6 +143,7 @@ ctl_conf_each_reply(const struct conf *conf,
 	fn(arg, conf, "default", &conf->default_reply, 0);
 	fn(arg, conf, "stop", &conf->stop_reply, 0);
 	fn(arg, conf, "start", &conf->start_reply, 0);
+	ctl_conf_each_campaign(conf, fn, arg);
 }
 
 /* Prices text in lang for group into c. */
@@ -83,6 +177,7 @@ ctl_conf_cost_json(void *arg, const struct conf *conf, const char *group,
 {
 	struct json *j = arg;
 	struct ctl_conf_cost c;
+	const char *missing = ctl_conf_missing_lang(conf, group, reply);
 	int l;
 
 	for (l = 0; l < LANG_COUNT; l++) {
@@ -100,6 +195,7 @@ ctl_conf_cost_json(void *arg, const struct conf *conf, const char *group,
 		json_kv_bool(j, "over_max_segments",
 		    c.sms.segments > conf->limits.max_segments);
 		json_kv_string(j, "missing_hotline", c.missing);
+		json_kv_string(j, "missing_language", missing);
 		json_object_end(j);
 	}
 }
@@ -116,7 +212,14 @@ ctl_conf_cost_print(void *arg, const struct conf *conf, const char *group,
 {
 	struct ctl_conf_print *p = arg;
 	struct ctl_conf_cost c;
+	const char *missing = ctl_conf_missing_lang(conf, group, reply);
 	int l;
+
+	if (missing != NULL) {
+		fprintf(p->fp, "  warning: %s has no %s text\n", group,
+		    missing);
+		p->warnings++;
+	}
 
 	for (l = 0; l < LANG_COUNT; l++) {
 		if (reply->text[l] == NULL)

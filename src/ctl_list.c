@@ -262,6 +262,8 @@ ctl_stats(struct ctl *ctl, struct ctl_args *args)
 	static const char *const headers[] = { "DAY", "KEYWORD", "COUNT" };
 	int rc;
 
+	if (args->by != NULL)
+		return ctl_stats_sources(ctl, args);   /* ctl_campaign.c */
 	if (args->since_day != NULL && args->until_day != NULL &&
 	    strcmp(args->since_day, args->until_day) > 0) {
 		ctl_err("stats: --since %s is after --until %s",

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "campaign.h"
 #include "gateway_int.h"
 #include "log.h"
 #include "netclock.h"
@@ -544,6 +545,10 @@ gateway_upkeep(struct gateway *gw, int64_t now)
 		    store_errmsg(gw->store), now);
 	if (gateway_store_ready(gw, now))
 		gateway_health(gw, now);
+	if (gateway_store_ready(gw, now) &&
+	    campaign_tick(gw->store, gw->conf, now) < 0)
+		gateway_store_error(gw, "queueing series and broadcasts",
+		    store_errmsg(gw->store), now);
 }
 
 int

@@ -73,6 +73,8 @@ route_gather(struct store *store, const struct conf *conf,
 	    f->link_state, sizeof(f->link_state), &f->link_lang)) < 0)
 		return -1;
 	f->linked = rc;
+	if (route_gather_campaign(store, conf, msg, now, f) < 0)
+		return -1;
 	return route_gather_report(store, conf, f);
 }
 

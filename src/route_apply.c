@@ -30,7 +30,7 @@
 
 /* Queues text to number within number's reply budget. Returns the outbox
  * id (> 0), 0 when the budget held it back, -1. */
-static int64_t
+int64_t
 route_queue(struct store *store, const struct conf *conf, const char *number,
     const char *text, int kind, int64_t in_reply_to, int64_t now)
 {
@@ -355,13 +355,21 @@ route_apply(struct store *store, const struct conf *conf,
 	case ROUTE_CW_LOCKED:
 		rc = route_apply_command(store, conf, f, plan, now);
 		break;
+	case ROUTE_SOURCE:
+		rc = route_reply(store, conf, msg, plan, 0, NULL, now);
+		break;
+	case ROUTE_SERIES_JOIN:
+	case ROUTE_SERIES_LEAVE:
+	case ROUTE_SURVEY_START:
+	case ROUTE_SURVEY_ANSWER:
+	case ROUTE_SURVEY_REPEAT:
 	case ROUTE_IGNORED:
 	case ROUTE_OPTED_OUT:
 	case ROUTE_MALFORMED:
 	case ROUTE_BUDGET:
-		break;          /* nothing but the end */
+		break;          /* the campaign's below; else only the end */
 	}
-	if (rc < 0)
+	if (rc < 0 || route_apply_campaign(store, conf, msg, f, plan, now) < 0)
 		return -1;
 	return route_apply_end(store, msg, plan, now);
 }

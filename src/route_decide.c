@@ -527,8 +527,11 @@ route_decide(const struct conf *conf, const struct route_facts *f,
 	}
 	if (stopstart) {
 		route_decide_answer(conf, f, &m, hit, plan);
+		plan->camp.end_all = m.target == MATCH_STOP;
 		return;
 	}
+	if (route_decide_campaign(conf, f, report, plan))
+		return;
 	/* A number that said STOP hears nothing but what it reports. */
 	if (f->contact.opted_out && !report)
 		k = NULL;
@@ -537,4 +540,6 @@ route_decide(const struct conf *conf, const struct route_facts *f,
 	if (route_decide_reporting(conf, f, k, plan))
 		return;
 	route_decide_answer(conf, f, &m, hit, plan);
+	if (plan->camp.source != NULL && plan->outcome == ROUTE_REPLY)
+		plan->outcome = ROUTE_SOURCE;
 }

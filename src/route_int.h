@@ -21,4 +21,21 @@ int route_apply(struct store *store, const struct conf *conf,
     const struct store_msg *msg, const struct route_facts *facts,
     const struct route_plan *plan, int64_t now);
 
+/* Reads the campaign's facts for msg (src/route_campaign.c). 0 or -1. */
+int route_gather_campaign(struct store *store, const struct conf *conf,
+    const struct store_msg *msg, int64_t now, struct route_facts *f);
+
+/* The campaign's outcomes, and what any outcome's plan->camp asks (a
+ * source counted, every series ended): src/route_campaign_apply.c. 0 or
+ * -1. */
+int route_apply_campaign(struct store *store, const struct conf *conf,
+    const struct store_msg *msg, const struct route_facts *f,
+    const struct route_plan *plan, int64_t now);
+
+/* Queues text to number within number's reply budget (route_apply.c).
+ * Returns the outbox id (> 0), 0 when the budget held it back, -1. */
+int64_t route_queue(struct store *store, const struct conf *conf,
+    const char *number, const char *text, int kind, int64_t in_reply_to,
+    int64_t now);
+
 #endif

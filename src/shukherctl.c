@@ -198,12 +198,45 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "Also sign-ins, unlocking the key, exports and changes to accounts.\n"
 	  "No report text and no number is ever in it.\n",
 	  CTL_OPT_REPORT | CTL_OPT_LIMIT, NULL, 0, 0, 1, ctl_audit },
-	{ "stats", "[--since YYYY-MM-DD] [--until YYYY-MM-DD]",
-	  "messages per keyword per day (no personal data)",
+	{ "stats", "[--since YYYY-MM-DD] [--until YYYY-MM-DD] [--by source]",
+	  "messages per keyword (or source) per day (no personal data)",
 	  "  --since YYYY-MM-DD   from that day on (local time)\n"
 	  "  --until YYYY-MM-DD   up to and including that day\n"
-	  "  --json               an array of objects: day, keyword, count\n",
-	  CTL_OPT_SINCE | CTL_OPT_UNTIL, NULL, 0, 0, 1, ctl_stats },
+	  "  --by source          messages per source (poster, spot, place)\n"
+	  "                       per day instead\n"
+	  "  --json               an array of objects: day, keyword (or\n"
+	  "                       source), count\n",
+	  CTL_OPT_SINCE | CTL_OPT_UNTIL | CTL_OPT_BY, NULL, 0, 0, 1,
+	  ctl_stats },
+	{ "series list", "",
+	  "subscribers per opt-in series and language (never their numbers)",
+	  "  --json               an array of objects: series, language,\n"
+	  "                       subscribers\n",
+	  0, NULL, 0, 0, 1, ctl_series_list },
+	{ "broadcast", "[--at TIME] SERIES TEXT...",
+	  "queues TEXT to every subscriber of SERIES, once each",
+	  "  --at TIME            \"HH:MM\" or \"YYYY-MM-DDTHH:MM\" (local):\n"
+	  "                       not before then; never in quiet hours\n"
+	  "  --json               one object: id, series, at\n"
+	  "Options go before SERIES; everything after it is text. With -c,\n"
+	  "SERIES must be one of the config's.\n",
+	  CTL_OPT_AT, NULL, 2, -1, 1, ctl_broadcast },
+	{ "broadcasts list", "",
+	  "broadcasts, newest first, with what became of their SMS",
+	  "  --json               an array of objects: id, series, at,\n"
+	  "                       queued_at, recipients, sent, delivered,\n"
+	  "                       failed\n"
+	  "delivered counts the delivery reports the network sent back.\n",
+	  0, NULL, 0, 0, 1, ctl_broadcasts_list },
+	{ "surveys results", "[--csv] NAME",
+	  "a survey's answers counted per question (no personal data)",
+	  "  --csv                question,answer,count: for the report to\n"
+	  "                       the donor\n"
+	  "  --json               one object: survey, wave, complete,\n"
+	  "                       partial, open, answers (question, index,\n"
+	  "                       choice|number|text, answer, count)\n"
+	  "With -c, questions and options are named as in the config.\n",
+	  CTL_OPT_CSV, NULL, 1, 1, 1, ctl_surveys_results },
 	{ "send", "NUMBER TEXT...",
 	  "queues a message to NUMBER, sent by the daemon",
 	  "  NUMBER               + and 3 to 20 digits, or 3 to 20 digits\n"
@@ -370,6 +403,9 @@ static const struct {
 	{ "dry-run", no_argument, CTL_OPT_DRY_RUN },
 	{ "report", required_argument, CTL_OPT_REPORT },
 	{ "set", no_argument, CTL_OPT_SET },
+	{ "by", required_argument, CTL_OPT_BY },
+	{ "at", required_argument, CTL_OPT_AT },
+	{ "csv", no_argument, CTL_OPT_CSV },
 	{ "json", no_argument, 0 },
 	{ "help", no_argument, 0 },
 };
@@ -462,6 +498,20 @@ ctl_apply_opt(struct ctl *ctl, const struct ctl_cmd *cmd, size_t idx,
 		return 0;
 	case CTL_OPT_REPORT:
 		args->report = arg;
+		return 0;
+	case CTL_OPT_BY:
+		if (strcmp(arg, "source") != 0) {
+			ctl_err("%s: --by: only source, not %s", cmd->name,
+			    arg);
+			return -1;
+		}
+		args->by = arg;
+		return 0;
+	case CTL_OPT_AT:
+		args->at = arg;
+		return 0;
+	case CTL_OPT_CSV:
+		args->csv = 1;
 		return 0;
 	}
 	if (strcmp(name, "json") == 0) {

@@ -342,6 +342,76 @@ static const char *const store_migrations[] = {
 	" told INTEGER NOT NULL DEFAULT 0,"
 	" detail TEXT NOT NULL DEFAULT '') WITHOUT ROWID;"
 	"PRAGMA user_version = 10;",
+
+	/*
+	 * 11: the campaign (src/store_campaign.c). Subscriptions to opt-in
+	 * series, with the number (the scheduler sends to it) until the
+	 * person leaves or the series ends: then the row goes. Broadcasts and
+	 * who each was queued to, so that a crash queues nobody twice.
+	 * Survey attempts keep a keyed hash of the number per survey, never
+	 * the number, dropped (NULL) with the attempt's window; answers point
+	 * to their attempt; survey_outbox ties the questions sent to their
+	 * attempt, so that their numbers are blanked with the hash. And the
+	 * messages counted per source and day.
+	 */
+	"CREATE TABLE subscriptions ("
+	" id INTEGER PRIMARY KEY,"
+	" number TEXT NOT NULL,"
+	" series TEXT NOT NULL,"
+	" lang INTEGER NOT NULL,"
+	" sent INTEGER NOT NULL DEFAULT 0,"	/* messages sent so far */
+	" next_at INTEGER NOT NULL,"
+	" joined_at INTEGER NOT NULL,"
+	" UNIQUE (number, series));"
+	"CREATE INDEX subscriptions_due ON subscriptions(next_at);"
+	"CREATE TABLE broadcasts ("
+	" id INTEGER PRIMARY KEY,"
+	" series TEXT NOT NULL,"
+	" text TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" queued_at INTEGER);"			/* NULL until all are queued */
+	"CREATE TABLE broadcast_recipients ("
+	" broadcast_id INTEGER NOT NULL REFERENCES broadcasts(id)"
+	"  ON DELETE CASCADE,"
+	" subscription_id INTEGER NOT NULL,"
+	" outbox_id INTEGER NOT NULL,"
+	" PRIMARY KEY (broadcast_id, subscription_id)) WITHOUT ROWID;"
+	"CREATE TABLE survey_attempts ("
+	" id INTEGER PRIMARY KEY,"
+	" survey TEXT NOT NULL,"
+	" wave TEXT,"
+	" hash BLOB,"				/* NULL once forgotten */
+	" state TEXT NOT NULL,"			/* open, complete, partial */
+	" question INTEGER NOT NULL DEFAULT 0,"	/* the one asked, 0-based */
+	" hinted INTEGER NOT NULL DEFAULT 0,"
+	" lang INTEGER NOT NULL,"
+	" started_at INTEGER NOT NULL,"
+	" last_at INTEGER NOT NULL,"
+	" forget_at INTEGER NOT NULL);"
+	"CREATE INDEX survey_attempts_hash ON survey_attempts(hash)"
+	" WHERE hash IS NOT NULL;"
+	"CREATE TABLE survey_answers ("
+	" attempt_id INTEGER NOT NULL REFERENCES survey_attempts(id)"
+	"  ON DELETE CASCADE,"
+	" question INTEGER NOT NULL,"
+	" choice INTEGER,"
+	" number INTEGER,"
+	" text TEXT,"
+	" PRIMARY KEY (attempt_id, question)) WITHOUT ROWID;"
+	"CREATE TABLE survey_outbox ("
+	" outbox_id INTEGER PRIMARY KEY,"
+	" attempt_id INTEGER NOT NULL);"
+	"CREATE INDEX survey_outbox_attempt ON survey_outbox(attempt_id);"
+	"CREATE TABLE source_stats ("
+	" day TEXT NOT NULL,"
+	" source TEXT NOT NULL,"
+	" count INTEGER NOT NULL,"
+	" PRIMARY KEY (day, source)) WITHOUT ROWID;"
+	STORE_SCRUB_ON("subscriptions_deleted", "DELETE ON subscriptions")
+	STORE_SCRUB_ON("survey_hash_dropped", "UPDATE OF hash ON"
+	    " survey_attempts WHEN old.hash IS NOT NULL AND new.hash IS NULL")
+	"PRAGMA user_version = 11;",
 };
 
 #define STORE_NMIGRATIONS \

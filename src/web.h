@@ -128,6 +128,8 @@ enum web_str {
 	W_L_MN, W_L_EN, W_L_MN_LATN,
 	/* safe by default */
 	W_UNSEALED,
+	/* the campaign (web_campaign.c) */
+	W_NAV_SURVEYS,
 	W_COUNT
 };
 
@@ -343,6 +345,9 @@ void web_report_post(struct web_req *req, struct web_resp *resp, int64_t id,
 void web_status(struct web_req *req, struct web_resp *resp);
 void web_stats(struct web_req *req, struct web_resp *resp);
 void web_audit(struct web_req *req, struct web_resp *resp);
+/* The surveys, pre and post side by side, and the sources
+ * (web_campaign.c). */
+void web_surveys(struct web_req *req, struct web_resp *resp);
 
 /*
  * Starts serving conf->web on its own thread, with store (which only that

@@ -209,6 +209,7 @@ static const char *const web_strs[W_COUNT][2] = {
 	    "Warning: reports are stored unencrypted (shukher.conf has no "
 	    "reports.public_key). Anyone who can reach the device can read "
 	    "them." },
+	[W_NAV_SURVEYS] = { "Судалгаа ба эх сурвалж", "Surveys and sources" },
 };
 
 const char *

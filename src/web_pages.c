@@ -243,6 +243,8 @@ web_route(struct web_req *req, struct web_resp *resp)
 		web_stats(req, resp);
 	else if (strcmp(p, "/audit") == 0 && !post)
 		web_audit(req, resp);
+	else if (strcmp(p, "/surveys") == 0 && !post)
+		web_surveys(req, resp);
 	else if (strcmp(p, "/unlock") == 0)
 		web_unlock(req, resp);
 	else if (strcmp(p, "/lock") == 0 && post)

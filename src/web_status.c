@@ -212,7 +212,11 @@ web_stats(struct web_req *req, struct web_resp *resp)
 	if (web_series_label(&s, web_conf(req->app), req->lang) == -1)
 		b->oom = 1;
 	web_head(req, resp, T(req, W_STATS), T(req, W_STATS));
-	wb_raw(b, "<h2>");
+	/* The campaign's page hangs here: the header has no room for it on
+	 * a phone. */
+	wb_raw(b, "<p class=\"more\"><a href=\"/surveys\">");
+	wb_text(b, T(req, W_NAV_SURVEYS));
+	wb_raw(b, "</a></p><h2>");
 	wb_text(b, T(req, W_PER_DAY));
 	wb_raw(b, "</h2>");
 	if (s.ndays == 0) {

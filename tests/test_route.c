@@ -413,6 +413,8 @@ struct decide_case {
 	int64_t report_id;       /* 0: none expected */
 	int urgent;
 	int warning;             /* 1: the PIN-guessing warning */
+	int survey;              /* 1: an open attempt at question 1; 2: a
+	                            completed one remembered */
 };
 
 static const struct decide_case decide_cases[] = {
@@ -521,6 +523,27 @@ static const struct decide_case decide_cases[] = {
 	  .reply = "Тусламж: 102" },
 	{ OYUNA, "CLAIM 7KQ4ZP 4821 0041", .malformed = 1,
 	  .want = ROUTE_MALFORMED, .label = "malformed" },
+	/* The campaign (more in test_route_campaign.c). */
+	{ REPORTER, "tips", .want = ROUTE_SERIES_JOIN, .label = "tips",
+	  .reply = "Joined" },
+	{ REPORTER, "tips", .opted_out = 1, .want = ROUTE_OPTED_OUT,
+	  .label = "opted_out" },
+	{ REPORTER, "tips off", .want = ROUTE_SERIES_LEAVE,
+	  .label = "series_leave", .reply = "*" },
+	{ REPORTER, "судалгаа", .want = ROUTE_SURVEY_START,
+	  .label = "know_pre", .reply = "Нэргүй" },
+	{ REPORTER, "1.", .survey = 1, .want = ROUTE_SURVEY_ANSWER,
+	  .label = "know_pre", .reply = "А2" },
+	{ REPORTER, "survey", .survey = 2, .want = ROUTE_SURVEY_REPEAT,
+	  .label = "know_pre", .reply = "*" },
+	{ REPORTER, "help darkhan", .want = ROUTE_SOURCE, .label = "help",
+	  .reply = "Help: 102" },
+	{ REPORTER, "they took her", .window = "await", .survey = 1,
+	  .want = ROUTE_REPORT, .label = "report", .reply = "Хүлээн авлаа" },
+	{ REPORTER, "REPORT they took her", .survey = 1,
+	  .want = ROUTE_REPORT, .label = "report", .reply = "Received" },
+	{ REPORTER, "stop", .survey = 1, .want = ROUTE_STOP, .label = "stop",
+	  .reply = "Stopped" },
 };
 
 /* The facts gather would have read for c, at NOW. */
@@ -553,6 +576,16 @@ decide_facts(const struct decide_case *c, struct route_facts *f)
 	}
 	f->pin.failures = c->pin_failures;
 	f->pin.locked_until = c->locked ? NOW + 600 : 0;
+	if (c->survey == 1) {
+		f->camp.in_survey = 1;
+		snprintf(f->camp.attempt.state, sizeof(f->camp.attempt.state),
+		    "open");
+		f->camp.attempt.lang = LANG_MN;
+	} else if (c->survey == 2) {
+		f->camp.have_prev = 1;
+		snprintf(f->camp.prev.state, sizeof(f->camp.prev.state),
+		    "complete");
+	}
 }
 
 static void
@@ -561,7 +594,9 @@ test_decide_on_a_table_of_cases(void **state)
 	static const char *const names[] = { "REPLY", "STOP", "START",
 	    "REPORT", "REPORT_ASK", "FOLLOWUP", "CW_CLAIM", "CW_NOTE",
 	    "CW_REPLY", "CW_CLOSE", "CW_REFUSED", "CW_WRONG_PIN",
-	    "CW_LOCKED", "IGNORED", "OPTED_OUT", "MALFORMED", "BUDGET" };
+	    "CW_LOCKED", "IGNORED", "OPTED_OUT", "MALFORMED", "BUDGET",
+	    "SERIES_JOIN", "SERIES_LEAVE", "SURVEY_START", "SURVEY_ANSWER",
+	    "SURVEY_REPEAT", "SOURCE" };
 	const size_t n = sizeof(decide_cases) / sizeof(decide_cases[0]);
 	int seen[sizeof(names) / sizeof(names[0])] = { 0 };
 	struct route_facts facts;
@@ -577,6 +612,7 @@ test_decide_on_a_table_of_cases(void **state)
 		const struct decide_case *c = &decide_cases[i];
 
 		decide_facts(c, &facts);
+		campaign_match(conf, c->text, &facts.camp.hit);  /* gather's */
 		route_decide(conf, &facts, &plan);
 		if (plan.outcome != c->want)
 			fail_msg("#%zu \"%s\" from %s: %s, not %s", i, c->text,
@@ -600,8 +636,9 @@ test_decide_on_a_table_of_cases(void **state)
 		assert_int_equal(plan.urgent, c->urgent);
 		assert_int_equal(plan.warning[0] != '\0', c->warning);
 		/* What holds a report's text or a PIN leaves the inbox. */
-		assert_int_equal(plan.scrub, c->want >= ROUTE_REPORT &&
-		    c->want <= ROUTE_CW_LOCKED);
+		assert_int_equal(plan.scrub, (c->want >= ROUTE_REPORT &&
+		    c->want <= ROUTE_CW_LOCKED) || (c->want >=
+		    ROUTE_SURVEY_START && c->want <= ROUTE_SURVEY_REPEAT));
 	}
 	/* Every outcome has its row: a new one needs its own. */
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)

@@ -250,6 +250,12 @@ static const char *const undo[] = {
 	    "DROP TABLE sent_parts;"
 	    "CREATE INDEX outbox_sent ON outbox(sent_at) WHERE state = 'sent';",
 	[10] = "DROP TABLE credit; DROP TABLE health;",
+	[11] = "DROP TRIGGER subscriptions_deleted;"
+	    "DROP TRIGGER survey_hash_dropped;"
+	    "DROP TABLE source_stats; DROP TABLE survey_outbox;"
+	    "DROP TABLE survey_answers; DROP TABLE survey_attempts;"
+	    "DROP TABLE broadcast_recipients; DROP TABLE broadcasts;"
+	    "DROP TABLE subscriptions;",
 };
 
 /* Brings the database at path down to schema version `to`. */

@@ -1,0 +1,209 @@
+/*
+ * campaign: the scheduler of series and broadcasts, and what the router
+ * and shukherctl share about the campaign (include/campaign.h).
+ *
+ * Only numbers that opted in are ever sent to: the subscriptions table
+ * holds nothing else, a STOP or a leave word deletes a number's rows, and
+ * a number that said STOP cannot join (route_campaign.c). Nothing is
+ * queued in quiet hours: what falls due then waits for their end. A
+ * broadcast's recipient is recorded in the transaction that queues its
+ * SMS, so that a crash between batches queues nobody twice.
+ */
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "campaign.h"
+#include "conf.h"
+#include "quiet.h"
+#include "store.h"
+#include "store_campaign.h"
+
+#define CAMPAIGN_BATCH 200       /* rows queued per transaction */
+#define CAMPAIGN_BATCHES 10      /* per pass: the loop stays responsive */
+
+int64_t
+campaign_next_at(const struct conf_series *s, int64_t now)
+{
+	time_t t = (time_t)now + 3600, day;
+	struct tm tm;
+
+	if (s->every > 0)
+		return now + s->every;
+	/* The first local s->at at least an hour from now. */
+	if (localtime_r(&t, &tm) == NULL)
+		return now + 86400;
+	tm.tm_hour = s->at / 60;
+	tm.tm_min = s->at % 60;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	if ((day = mktime(&tm)) == (time_t)-1)
+		return now + 86400;
+	if ((int64_t)day < now + 3600) {
+		tm.tm_mday++;
+		tm.tm_isdst = -1;
+		if ((day = mktime(&tm)) == (time_t)-1)
+			return now + 86400;
+	}
+	return (int64_t)day;
+}
+
+int
+campaign_survey_hash(struct store *store, const char *survey,
+    const char *number, unsigned char *hash)
+{
+	crypto_generichash_state st;
+	unsigned char key[32];
+
+	if (store_device_key(store, "survey", key) < 0)
+		return -1;
+	crypto_generichash_init(&st, key, sizeof(key), 32);
+	crypto_generichash_update(&st, (const unsigned char *)survey,
+	    strlen(survey) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)number,
+	    strlen(number));
+	crypto_generichash_final(&st, hash, 32);
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(&st, sizeof(st));
+	return 0;
+}
+
+/* One due subscription: its next message queued, the row moved on (or
+ * gone after the last). Returns 1 when queued, 0, -1. */
+static int
+campaign_series_one(struct store *store, const struct conf *conf,
+    const struct store_sub *sub, int64_t now)
+{
+	const struct conf_series *s = campaign_series(conf, sub->series);
+	const char *text;
+	enum lang lang;
+
+	if (s == NULL || sub->sent < 0 || (size_t)sub->sent >= s->nmessages)
+		return store_sub_delete(store, sub->id);   /* gone or done */
+	lang = sub->lang >= 0 && sub->lang < LANG_COUNT ?
+	    (enum lang)sub->lang : conf->language;
+	text = conf_reply_text(conf, &s->messages[sub->sent], lang);
+	if (text != NULL && store_outbox_add(store, sub->number, text,
+	    STORE_OUT_REPLY, 0, now) < 0)
+		return -1;
+	if ((size_t)sub->sent + 1 >= s->nmessages) {
+		if (store_sub_delete(store, sub->id) < 0)
+			return -1;
+	} else if (store_sub_advance(store, sub->id, sub->sent + 1,
+	    campaign_next_at(s, now)) < 0)
+		return -1;
+	return text != NULL;
+}
+
+/* A batch of due series messages in one transaction. Returns how many
+ * were queued, or -1; *more when the batch was full. */
+static int
+campaign_series_batch(struct store *store, const struct conf *conf,
+    int64_t now, int *more)
+{
+	static struct store_sub subs[CAMPAIGN_BATCH];
+	int n, i, rc, queued = 0;
+
+	*more = 0;
+	if (store_begin(store) < 0)
+		return -1;
+	if ((n = store_sub_due(store, now, subs, CAMPAIGN_BATCH)) < 0)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if ((rc = campaign_series_one(store, conf, &subs[i], now)) < 0)
+			goto fail;
+		queued += rc;
+	}
+	if (store_commit(store) < 0)
+		goto fail;
+	*more = n == CAMPAIGN_BATCH;
+	return queued;
+fail:
+	store_rollback(store);
+	return -1;
+}
+
+/* A batch of the due broadcast's recipients in one transaction. Returns
+ * how many were queued, or -1; *more when there may be more. */
+static int
+campaign_broadcast_batch(struct store *store, int64_t now, int *more)
+{
+	static struct store_sub subs[CAMPAIGN_BATCH];
+	struct store_broadcast b;
+	int64_t out;
+	int n, i, rc;
+
+	*more = 0;
+	if (store_begin(store) < 0)
+		return -1;
+	if ((rc = store_broadcast_due(store, now, &b)) <= 0) {
+		store_rollback(store);
+		return rc;
+	}
+	if ((n = store_broadcast_pending(store, &b, subs, CAMPAIGN_BATCH)) < 0)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if ((out = store_outbox_add(store, subs[i].number, b.text,
+		    STORE_OUT_MANUAL, 0, now)) < 0 ||
+		    store_broadcast_queued(store, b.id, subs[i].id, out) < 0)
+			goto fail;
+	if (n < CAMPAIGN_BATCH && store_broadcast_done(store, b.id, now) < 0)
+		goto fail;
+	if (store_commit(store) < 0)
+		goto fail;
+	store_broadcast_free(&b);
+	*more = 1;       /* this one's next batch, or the next broadcast */
+	return n;
+fail:
+	store_broadcast_free(&b);
+	store_rollback(store);
+	return -1;
+}
+
+/* Silent attempts ended as partial; finished windows forgotten. */
+static int
+campaign_surveys(struct store *store, const struct conf *conf, int64_t now)
+{
+	size_t i;
+
+	if (store_begin(store) < 0)
+		return -1;
+	for (i = 0; i < conf->campaign.nsurveys; i++)
+		if (store_attempt_expire(store, conf->campaign.surveys[i].name,
+		    now - conf->campaign.surveys[i].timeout) < 0)
+			goto fail;
+	if (store_attempt_forget(store, now) < 0 || store_commit(store) < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(store);
+	return -1;
+}
+
+int
+campaign_tick(struct store *store, const struct conf *conf, int64_t now)
+{
+	int b, n, more = 1, queued = 0;
+
+	/* Without a series or a survey there is nothing to do: no
+	 * transaction, nothing read (a broadcast names a series). */
+	if (conf->campaign.nseries == 0 && conf->campaign.nsurveys == 0)
+		return 0;
+	if (conf->campaign.nsurveys > 0 && campaign_surveys(store, conf,
+	    now) < 0)
+		return -1;
+	if (quiet_hours_now(conf, (time_t)now))
+		return 0;
+	for (b = 0; more && b < CAMPAIGN_BATCHES; b++) {
+		if ((n = campaign_series_batch(store, conf, now, &more)) < 0)
+			return -1;
+		queued += n;
+	}
+	for (more = 1, b = 0; more && b < CAMPAIGN_BATCHES; b++) {
+		if ((n = campaign_broadcast_batch(store, now, &more)) < 0)
+			return -1;
+		queued += n;
+	}
+	return queued;
+}
