@@ -53,6 +53,8 @@
 #define MODEM_GAMMU_DEFAULT_TIMEOUT 30  /* seconds, when conf gives none */
 #define MODEM_GAMMU_MAX_READS 4096      /* GetNextSMS calls in one read() */
 #define MODEM_GAMMU_IDLE_MS 20          /* pause when the device had nothing */
+#define MODEM_GAMMU_OPERATOR_MS 3600000 /* the operator's name, asked hourly:
+                                           nine AT commands on an AT modem */
 
 /* The formatted reason into err (errlen bytes); nothing when err is NULL. */
 void
@@ -264,8 +266,11 @@ modem_gammu_operator(struct modem_gammu *m, char *out, size_t outlen)
 /*
  * Operator, signal and SIM storage, each asked separately: what one query
  * cannot tell stays unknown (operator "", dBm 0, percent and SIM counts -1).
- * Returns 0 when at least one answer came, -1 and err when none did or the
- * modem timed out.
+ * The operator is asked once an hour (nine commands on an AT modem; it
+ * rarely changes): in between, its last answer. Where notices were asked
+ * for, checks they still are on (modem_gammu_notices_on). Returns 0 when
+ * at least one answer came, -1 and err when none did, the modem timed out
+ * or its notices are off.
  */
 static int
 modem_gammu_info(void *modem, struct modem_info *out, char *err,
@@ -290,11 +295,18 @@ modem_gammu_info(void *modem, struct modem_info *out, char *err,
 		out->signal_percent = sig.SignalPercent;
 	} else
 		last = e;
-	if ((e = modem_gammu_operator(m, out->operator_name,
-	    sizeof(out->operator_name))) == ERR_NONE)
-		ok = 1;
-	else
-		last = e;
+	if (modem_gammu_now_ms() >= m->operator_at) {
+		m->operator_name[0] = '\0';
+		if ((e = modem_gammu_operator(m, m->operator_name,
+		    sizeof(m->operator_name))) == ERR_NONE) {
+			ok = 1;
+			m->operator_at = modem_gammu_now_ms() +
+			    MODEM_GAMMU_OPERATOR_MS;
+		} else
+			last = e;
+	}
+	snprintf(out->operator_name, sizeof(out->operator_name), "%s",
+	    m->operator_name);
 	memset(&st, 0, sizeof(st));
 	if ((e = GSM_GetSMSStatus(m->sm, &st)) == ERR_NONE) {
 		ok = 1;
@@ -314,7 +326,7 @@ modem_gammu_info(void *modem, struct modem_info *out, char *err,
 		modem_gammu_gerr(err, errlen, "asking the modem", last);
 		return -1;
 	}
-	return 0;
+	return modem_gammu_notices_on(m, err, errlen);
 }
 
 static void
@@ -399,6 +411,8 @@ modem_gammu_wait(void *modem, int timeout_ms)
 
 	if (modem_gammu_dead(m))
 		return -1;
+	if (m->fd >= 0)
+		return modem_gammu_wait_line(m, timeout_ms);
 	start = modem_gammu_now_ms();
 	for (;;) {
 		if (m->incoming) {
@@ -608,6 +622,7 @@ modem_gammu_open(const struct conf_modem *conf, char *err, size_t errlen)
 	}
 	m->fd = -1;
 	m->reports = conf->delivery_reports;
+	m->notices = conf->notifications;
 	m->timeout = conf->timeout > 0 ? conf->timeout :
 	    MODEM_GAMMU_DEFAULT_TIMEOUT;
 	if (modem_gammu_config(m->sm, conf, err, errlen) == -1 ||
@@ -654,4 +669,5 @@ const struct modem_ops modem_gammu_ops = {
 	.send = modem_gammu_send,
 	.info = modem_gammu_info,
 	.wait = modem_gammu_wait,
+	.count = modem_gammu_count,
 };

@@ -14,6 +14,7 @@
 #include <gammu.h>
 
 #include "modem.h"
+#include "modem_at.h"
 
 #define MODEM_GAMMU_SEND_MAX 4096       /* bytes of UTF-8 send() accepts */
 #define MODEM_GAMMU_SKIP_MAX 64         /* unfetchable records remembered */
@@ -40,6 +41,13 @@ struct modem_gammu {
 	int nskipped;
 	int seen[MODEM_GAMMU_SEEN_MAX]; /* locations met by the read going on */
 	int nseen;
+	int notices;                /* conf asks for new-message notices */
+	struct modem_at_lines urc;  /* what wait() read of a line so far */
+	int64_t boot_at;            /* monotonic ms when the modem was seen
+	                               restarting (its boot lines); 0 never */
+	int ready;                  /* ... and "SMS Ready" came */
+	int64_t operator_at;        /* monotonic ms of the next operator query */
+	char operator_name[64];     /* its last answer */
 
 	/* the watchdog; the fields below are guarded by lock */
 	pthread_t dog;
@@ -75,6 +83,8 @@ int64_t modem_gammu_utc(const GSM_DateTime *dt, int from, int to);
 int modem_gammu_convert(const GSM_SMSMessage *sms, struct modem_sms *out);
 
 /* modem_gammu_raw.c: records libgammu cannot decode */
+int modem_gammu_at(struct modem_gammu *m, const char *cmd,
+    struct modem_at_reply *rep, char *err, size_t errlen);
 int modem_gammu_is_record_error(GSM_Error e);
 int modem_gammu_bad_record(struct modem_gammu *m, int location,
     struct modem_sms *out, char *err, size_t errlen);
@@ -82,6 +92,13 @@ int modem_gammu_check(struct modem_gammu *m, struct modem_sms *sms,
     char *err, size_t errlen);
 int modem_gammu_remove_raw(struct modem_gammu *m,
     const struct modem_sms *sms, char *err, size_t errlen);
+
+/* modem_gammu_line.c: the serial line between libgammu's calls */
+void modem_gammu_note(struct modem_gammu *m, const struct modem_at_reply *rep);
+int modem_gammu_restarted(struct modem_gammu *m, char *err, size_t errlen);
+int modem_gammu_wait_line(struct modem_gammu *m, int timeout_ms);
+int modem_gammu_count(void *modem, int *noticed, char *err, size_t errlen);
+int modem_gammu_notices_on(struct modem_gammu *m, char *err, size_t errlen);
 
 /* modem_gammu_send.c: sending */
 void modem_gammu_on_status(GSM_StateMachine *sm, int status, int ref,

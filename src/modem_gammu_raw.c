@@ -36,11 +36,12 @@ modem_gammu_is_record_error(GSM_Error e)
 /*
  * Our own command cmd on libgammu's descriptor (see modem_at.h). A modem
  * that did not answer kills the handle, as the watchdog does: the line's
- * state is unknown, only a reopen makes it sure. A notice of a new message
- * seen meanwhile is kept for wait(). Returns an enum modem_at_result; err
- * is filled unless MODEM_AT_OK.
+ * state is unknown, only a reopen makes it sure; so does one that
+ * restarted meanwhile (its boot lines: see modem_gammu_restarted()). A
+ * notice of a new message seen meanwhile is kept for wait(). Returns an
+ * enum modem_at_result; err is filled unless MODEM_AT_OK.
  */
-static int
+int
 modem_gammu_at(struct modem_gammu *m, const char *cmd,
     struct modem_at_reply *rep, char *err, size_t errlen)
 {
@@ -52,8 +53,11 @@ modem_gammu_at(struct modem_gammu *m, const char *cmd,
 		return MODEM_AT_FAILED;
 	}
 	r = modem_at_command(m->fd, cmd, m->timeout * 1000, rep);
-	if (rep->notices > 0)
-		m->incoming = 1;
+	modem_gammu_note(m, rep);
+	if (m->boot_at != 0) {
+		(void)modem_gammu_restarted(m, err, errlen);
+		return MODEM_AT_FAILED;
+	}
 	if (r == MODEM_AT_FAILED) {
 		modem_gammu_kill(m);
 		modem_gammu_err(err, errlen, "%.16s: the modem did not answer "
