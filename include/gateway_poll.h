@@ -22,6 +22,8 @@
 struct gateway_poll {
 	int left;                /* records the last read left on the SIM;
 	                            -1 unknown (read when any is there) */
+	int hidden;              /* ... of which a read does not pass on
+	                            (filed to send; undecodable, no line) */
 	int polling;             /* notices proved unreliable */
 	int proof;               /* notices in a row since the last
 	                            unannounced message */

@@ -59,6 +59,16 @@ struct modem_at_lines {
 int modem_at_command(int fd, const char *cmd, int timeout_ms,
     struct modem_at_reply *rep);
 
+/* Called for each record a listing (AT+CMGL) names: its index, <stat>
+ * and PDU in hex ("" when longer than MODEM_AT_PDU_MAX). */
+typedef void (*modem_at_record_cb)(void *arg, int index, int stat,
+    const char *pdu);
+
+/* modem_at_command() for a listing: cmd (AT+CMGL=4) and cb for each
+ * record it lists. */
+int modem_at_list(int fd, const char *cmd, int timeout_ms,
+    modem_at_record_cb cb, void *arg, struct modem_at_reply *rep);
+
 /*
  * Reads the answer to something already written on fd (the PDU of an
  * AT+CMGS and its Ctrl-Z) until a final result, at most timeout_ms, as

@@ -32,8 +32,11 @@ gateway_poll_counted(struct gateway_poll *p, int n, int noticed)
 	if (noticed)
 		return 1;               /* announced: read as a notice asks */
 	if (n <= 0 || (p->left >= 0 && n <= p->left)) {
-		if (n >= 0 && n < p->left)
+		if (n >= 0 && n < p->left) {
 			p->left = n;    /* someone emptied the SIM meanwhile */
+			if (p->hidden > n)
+				p->hidden = n;
+		}
 		return 0;
 	}
 	p->unannounced = 1;
@@ -56,23 +59,28 @@ gateway_poll_notice(struct gateway_poll *p)
 enum gateway_poll_switch
 gateway_poll_read(struct gateway_poll *p, int found, int left)
 {
-	int before = p->left, unannounced = p->unannounced;
+	int before = p->left < 0 ? 0 : p->left - p->hidden;
+	int unannounced = p->unannounced;
 
 	p->unannounced = 0;
 	if (found < 0) {
 		p->left = -1;
+		p->hidden = 0;
 		return GW_POLL_SAME;
 	}
-	p->left = left < 0 ? 0 : left;
-	/* A count above what the last read left, and a read that found no
-	 * more than was left then: records the read does not pass on (ones
-	 * the host filed to send, undecodable ones it cannot fetch) are
-	 * there; they are the new baseline, no message was lost. */
+	if (left < 0)
+		left = 0;
+	p->left = left + p->hidden;
 	if (!unannounced)
 		return GW_POLL_SAME;
-	if (found <= (before < 0 ? 0 : before)) {
-		if (p->counted > p->left)
+	/* A count above what the last read left, and a read that found no
+	 * more than it passed on then: records the read does not pass on
+	 * are there; they are the new baseline, no message was lost. */
+	if (found <= before) {
+		if (p->counted > p->left) {
+			p->hidden += p->counted - p->left;
 			p->left = p->counted;
+		}
 		return GW_POLL_SAME;
 	}
 	p->proof = 0;

@@ -191,11 +191,29 @@ modem_at_note(const char *line, const char *cmd, struct modem_at_reply *rep)
 	return 0;
 }
 
+/* Where a listing's records go (modem_at_list), or none. */
+struct modem_at_listing {
+	modem_at_record_cb cb;
+	void *arg;
+	int index;               /* of the +CMGL: line just read, else -1 */
+	int stat;
+};
+
+/* index and stat of "+CMGL: <index>,<stat>,..." into l; 0, or -1 when
+ * they are not numbers. */
+static int
+modem_at_cmgl(const char *line, struct modem_at_listing *l)
+{
+	return sscanf(line, "+CMGL: %d,%d", &l->index, &l->stat) == 2 &&
+	    l->index >= 0 ? 0 : -1;
+}
+
 /* Reads lines until a final result (see modem_at_command). cmd is what
- * was sent, "" when the caller wrote it itself. */
+ * was sent, "" when the caller wrote it itself; list, when not NULL,
+ * takes each record a listing names. */
 static int
 modem_at_read_answer(int fd, const char *cmd, int64_t deadline,
-    struct modem_at_reply *rep)
+    struct modem_at_reply *rep, struct modem_at_listing *list)
 {
 	char line[MODEM_AT_LINE_MAX + 1];
 	int cut, refused, want_pdu = 0;
@@ -217,6 +235,17 @@ modem_at_read_answer(int fd, const char *cmd, int64_t deadline,
 				modem_at_copy(rep->pdu, sizeof(rep->pdu), line);
 			continue;
 		}
+		if (list != NULL && list->index >= 0) { /* after +CMGL: */
+			list->cb(list->arg, list->index, list->stat, !cut &&
+			    strlen(line) <= MODEM_AT_PDU_MAX ? line : "");
+			list->index = -1;
+			continue;
+		}
+		if (list != NULL && modem_at_prefix(line, "+CMGL:")) {
+			if (modem_at_cmgl(line, list) == -1)
+				list->index = -1;
+			continue;
+		}
 		if (modem_at_note(line, cmd, rep)) {
 			/* restarted: what was asked is forgotten */
 			if (rep->boot > 0 && cmd[0] == '\0')
@@ -236,9 +265,10 @@ modem_at_read_answer(int fd, const char *cmd, int64_t deadline,
 	}
 }
 
-int
-modem_at_command(int fd, const char *cmd, int timeout_ms,
-    struct modem_at_reply *rep)
+/* Writes cmd and reads its answer (see modem_at_command). */
+static int
+modem_at_exchange(int fd, const char *cmd, int timeout_ms,
+    struct modem_at_reply *rep, struct modem_at_listing *list)
 {
 	char req[128];
 	int64_t deadline = modem_at_now_ms() + timeout_ms;
@@ -250,7 +280,23 @@ modem_at_command(int fd, const char *cmd, int timeout_ms,
 	if (fd < 0 || n < 0 || (size_t)n >= sizeof(req) ||
 	    modem_at_write(fd, req, (size_t)n, deadline) == -1)
 		return MODEM_AT_FAILED;
-	return modem_at_read_answer(fd, cmd, deadline, rep);
+	return modem_at_read_answer(fd, cmd, deadline, rep, list);
+}
+
+int
+modem_at_command(int fd, const char *cmd, int timeout_ms,
+    struct modem_at_reply *rep)
+{
+	return modem_at_exchange(fd, cmd, timeout_ms, rep, NULL);
+}
+
+int
+modem_at_list(int fd, const char *cmd, int timeout_ms,
+    modem_at_record_cb cb, void *arg, struct modem_at_reply *rep)
+{
+	struct modem_at_listing list = { cb, arg, -1, -1 };
+
+	return modem_at_exchange(fd, cmd, timeout_ms, rep, &list);
 }
 
 int
@@ -261,7 +307,7 @@ modem_at_answer(int fd, int timeout_ms, struct modem_at_reply *rep)
 	if (fd < 0)
 		return MODEM_AT_FAILED;
 	return modem_at_read_answer(fd, "", modem_at_now_ms() + timeout_ms,
-	    rep);
+	    rep, NULL);
 }
 
 int

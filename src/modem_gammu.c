@@ -162,10 +162,9 @@ modem_gammu_can_skip(struct modem_gammu *m, GSM_Error e, int location)
  * and err when gammu or the modem failed.
  */
 static int
-modem_gammu_read(void *modem, modem_sms_cb cb, void *arg, char *err,
-    size_t errlen)
+modem_gammu_read_all(struct modem_gammu *m, modem_sms_cb cb, void *arg,
+    char *err, size_t errlen)
 {
-	struct modem_gammu *m = modem;
 	GSM_MultiSMSMessage *multi = m->multi;
 	struct modem_sms sms;
 	GSM_Error e;
@@ -206,6 +205,21 @@ modem_gammu_read(void *modem, modem_sms_cb cb, void *arg, char *err,
 	}
 	modem_gammu_err(err, errlen, "reading SMS: the modem lists too many");
 	return -1;
+}
+
+/* modem_ops.read: modem_gammu_read_all() with our own listing of the
+ * records (modem_gammu_raw.c) made for this read alone. */
+static int
+modem_gammu_read(void *modem, modem_sms_cb cb, void *arg, char *err,
+    size_t errlen)
+{
+	struct modem_gammu *m = modem;
+	int n;
+
+	modem_gammu_list_start(m);
+	n = modem_gammu_read_all(m, cb, arg, err, errlen);
+	modem_gammu_list_end(m);
+	return n;
 }
 
 /*
@@ -561,6 +575,7 @@ modem_gammu_free(struct modem_gammu *m)
 	}
 	free(m->multi);
 	free(m->parts);
+	free(m->listed);
 	free(m);
 }
 
@@ -621,6 +636,7 @@ modem_gammu_open(const struct conf_modem *conf, char *err, size_t errlen)
 		goto fail;
 	}
 	m->fd = -1;
+	m->listing = 2;                 /* not in a read */
 	m->reports = conf->delivery_reports;
 	m->notices = conf->notifications;
 	m->timeout = conf->timeout > 0 ? conf->timeout :

@@ -20,6 +20,12 @@
 #define MODEM_GAMMU_SKIP_MAX 64         /* unfetchable records remembered */
 #define MODEM_GAMMU_SEEN_MAX 1024       /* records one read remembers */
 
+struct modem_gammu_listed {
+	int index;                  /* in the memory listed */
+	int stat;
+	char pdu[MODEM_AT_PDU_MAX + 1]; /* "" when too long to keep */
+};
+
 struct modem_gammu {
 	GSM_StateMachine *sm;
 	int fd;                     /* libgammu's descriptor of a serial
@@ -41,6 +47,13 @@ struct modem_gammu {
 	int nskipped;
 	int seen[MODEM_GAMMU_SEEN_MAX]; /* locations met by the read going on */
 	int nseen;
+	/* What our own AT+CMGL=4 listed, once per read (modem_gammu_raw.c):
+	 * every record's PDU, instead of one AT+CMGR per record */
+	struct modem_gammu_listed *listed;
+	size_t nlisted, listed_cap;
+	int listing;                /* 0 none yet this read; 1 listed; -1
+	                               refused (AT+CMGR per record); 2 not
+	                               in a read (AT+CMGR: remove_raw) */
 	int notices;                /* conf asks for new-message notices */
 	struct modem_at_lines urc;  /* what wait() read of a line so far */
 	int64_t boot_at;            /* monotonic ms when the modem was seen
@@ -57,6 +70,8 @@ struct modem_gammu {
 	int armed;                  /* a libgammu call is running ... */
 	struct timespec deadline;   /* ... and must end by then (monotonic) */
 	int aborted;                /* the watchdog cut a call short */
+	int spoilt;                 /* libgammu's state unsure: later calls
+	                               fail (modem_gammu_spoil) */
 	int quit;
 };
 
@@ -74,6 +89,7 @@ int modem_gammu_arm(struct modem_gammu *m, int secs, char *err,
     size_t errlen);
 int modem_gammu_dead(struct modem_gammu *m);
 void modem_gammu_kill(struct modem_gammu *m);
+void modem_gammu_spoil(struct modem_gammu *m);
 int modem_gammu_disarm(struct modem_gammu *m, char *err, size_t errlen);
 
 /* modem_gammu_sms.c: what libgammu read, as struct modem_sms */
@@ -92,6 +108,8 @@ int modem_gammu_check(struct modem_gammu *m, struct modem_sms *sms,
     char *err, size_t errlen);
 int modem_gammu_remove_raw(struct modem_gammu *m,
     const struct modem_sms *sms, char *err, size_t errlen);
+void modem_gammu_list_start(struct modem_gammu *m);
+void modem_gammu_list_end(struct modem_gammu *m);
 
 /* modem_gammu_line.c: the serial line between libgammu's calls */
 void modem_gammu_note(struct modem_gammu *m, const struct modem_at_reply *rep);

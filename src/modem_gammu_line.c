@@ -149,7 +149,9 @@ modem_gammu_cpms_used(const char *line)
 /*
  * modem_ops.count: one AT+CPMS? of our own where we have the line (it
  * names the memories libgammu selected: the first is the one read), else
- * libgammu's GSM_GetSMSStatus. See modem.h.
+ * libgammu's GSM_GetSMSStatus. See modem.h. A notice pending (one came
+ * while a message was sent) makes the read due anyway: then nothing is
+ * asked, and the count is 0.
  */
 int
 modem_gammu_count(void *modem, int *noticed, char *err, size_t errlen)
@@ -161,6 +163,11 @@ modem_gammu_count(void *modem, int *noticed, char *err, size_t errlen)
 	int n, r;
 
 	*noticed = 0;
+	if (m->incoming) {              /* read anyway: no need to ask */
+		m->incoming = 0;
+		*noticed = 1;
+		return 0;
+	}
 	if (m->fd >= 0) {
 		r = modem_gammu_at(m, "AT+CPMS?", &rep, err, errlen);
 		if (r != MODEM_AT_OK)

@@ -7,12 +7,15 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gammu.h>
 
 #include "modem_gammu_int.h"
 #include "sms.h"
 #include "text.h"
+
+#define MODEM_GAMMU_FLUSH_MS 3000 /* for libgammu to take an AT's OK */
 
 /* modem_gammu_send_part()'s failures; both below any message reference. */
 #define MODEM_GAMMU_REFUSED	(-2)
@@ -112,6 +115,32 @@ modem_gammu_is_link_error(GSM_Error e)
 }
 
 /*
+ * After the status was read on our own descriptor: libgammu still holds
+ * the command's echo and the "> " prompt in its buffer, waiting for the
+ * final answer we took, and would take the next command's answer for it
+ * (misread, then a timeout). A bare "AT" of ours, its OK read by libgammu,
+ * completes that answer: libgammu hands it to its send-status callback
+ * (whose values the caller overwrites) and empties its buffer. A libgammu
+ * that does not, within MODEM_GAMMU_FLUSH_MS, leaves a line whose state
+ * is unknown: the handle is spoilt (the send itself stands; every later
+ * call fails until a reopen).
+ */
+static void
+modem_gammu_flush(struct modem_gammu *m)
+{
+	int64_t deadline = modem_gammu_now_ms() + MODEM_GAMMU_FLUSH_MS;
+
+	m->send_done = 0;
+	if (write(m->fd, "AT\r", 3) == 3)
+		while (!m->send_done && modem_gammu_now_ms() < deadline)
+			if (GSM_ReadDevice(m->sm, TRUE) < 0 &&
+			    !GSM_IsConnected(m->sm))
+				break;
+	if (!m->send_done)
+		modem_gammu_spoil(m);   /* the send itself went well */
+}
+
+/*
  * The status of the part just sent, read on our own descriptor: "+CMGS:
  * <ref>" and OK, or +CMS ERROR, as the send-status callback would have
  * had it (libgammu holds nothing of this answer: it wrote the PDU itself
@@ -134,6 +163,7 @@ modem_gammu_status_line(struct modem_gammu *m, char *err, size_t errlen)
 	}
 	if (r == MODEM_AT_FAILED)
 		return;                 /* no status came */
+	modem_gammu_flush(m);
 	m->send_done = 1;
 	if (r == MODEM_AT_OK) {
 		(void)sscanf(rep.info, "+CMGS: %d", &ref);
