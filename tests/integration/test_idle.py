@@ -156,13 +156,14 @@ class UnreliableNotices(_Idle):
         finally:
             self.sim.drop_notices = None
         self.assertEqual(self.log_count(r"notices are unreliable"), 1)
-        self.assertEqual(self.log_count(r"notices work again"), 0)
+        self.assertEqual(self.log_count(r"modem: notices work again"), 0,
+                         self.daemon.log())
         for i in range(4):
             number = "+9769917022%d" % i
             self.sim.inject(number, KEYWORD)
             self.answered(number, timeout=30)
-        self.daemon.wait_log(r"notices work again", timeout=10)
-        self.assertEqual(self.log_count(r"notices work again"), 1)
+        self.daemon.wait_log(r"modem: notices work again", timeout=10)
+        self.assertEqual(self.log_count(r"modem: notices work again"), 1)
         self.assertEqual(self.log_count(r"notices are unreliable"), 1)
         for number in (["+97699170201"] +
                        ["+9769917021%d" % i for i in range(3)] +
