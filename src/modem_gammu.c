@@ -28,7 +28,9 @@
  * The handle's parts: modem_gammu_dog.c, the watchdog; modem_gammu_sms.c,
  * what libgammu read as struct modem_sms; modem_gammu_raw.c, records
  * libgammu cannot decode, through our own AT commands; modem_gammu_send.c,
- * sending. modem_gammu_int.h is what they share.
+ * sending; modem_gammu_line.c, the serial line between libgammu's calls
+ * (notices, a modem that restarts, the count of the SIM's messages).
+ * modem_gammu_int.h is what they share.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -383,38 +385,17 @@ modem_gammu_poll(struct modem_gammu *m, int *signalled)
 }
 
 /*
- * Sleeps in poll() on the modem's descriptor until it has bytes for
- * libgammu to read, at most until start + timeout_ms. Returns 1 when it
- * is readable; 0 on timeout, on a signal (*signalled set) or when the
- * device hung up (the caller tells these apart by the clock and the flag).
- */
-static int
-modem_gammu_readable(struct modem_gammu *m, int64_t start, int timeout_ms,
-    int *signalled)
-{
-	struct pollfd p = { .fd = m->fd, .events = POLLIN };
-	int64_t left = start + timeout_ms - modem_gammu_now_ms();
-	int r;
-
-	r = poll(&p, 1, left > 0 ? (int)left : 0);
-	if (r < 0 && errno == EINTR)
-		*signalled = 1;
-	if (r <= 0)
-		return 0;
-	if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
-		return 0;
-	return 1;
-}
-
-/*
- * Lets libgammu process unsolicited lines (+CMTI) for up to timeout_ms.
- * Returns 1 as soon as a new message was announced (also one announced
- * during an earlier call), 0 on timeout or when a signal arrived, -1 when
- * the device failed or the handle is dead.
+ * Waits up to timeout_ms for a new message to be announced. Returns 1 as
+ * soon as one was (also one announced during an earlier call), 0 on
+ * timeout or when a signal arrived, -1 when the device failed or the
+ * handle is dead, -2 when the modem restarted.
  *
- * GSM_ReadDevice(s, TRUE) would sit out signals (it loops until the second
- * changes), so this polls with FALSE. Drivers without a device (dummy)
- * return at once; then we sleep a little, and a signal ends the sleep.
+ * On a serial descriptor of libgammu's, we read the line ourselves
+ * (modem_gammu_line.c). Elsewhere (proxyat's pipe, the dummy driver)
+ * libgammu processes unsolicited lines: GSM_ReadDevice(s, TRUE) would sit
+ * out signals (it loops until the second changes), so this polls with
+ * FALSE. Drivers without a device (dummy) return at once; then we sleep a
+ * little, and a signal ends the sleep.
  */
 static int
 modem_gammu_wait(void *modem, int timeout_ms)
@@ -437,13 +418,6 @@ modem_gammu_wait(void *modem, int timeout_ms)
 			return 0;
 		if (!GSM_IsConnected(m->sm))
 			return -1;
-		if (m->fd >= 0 && !modem_gammu_readable(m, start, timeout_ms,
-		    &signalled)) {
-			if (signalled)
-				return 0;
-			return modem_gammu_now_ms() - start >= timeout_ms ?
-			    0 : -1;
-		}
 		t0 = modem_gammu_now_ms();
 		errno = 0;
 		r = modem_gammu_poll(m, &signalled);
