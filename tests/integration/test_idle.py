@@ -172,9 +172,9 @@ class UnreliableNotices(_Idle):
 
 
 class Resets(_Idle):
-    """A SIM800 that restarts: boot lines at half their real pace."""
+    """A SIM800 that restarts: boot lines at a quarter of their real pace."""
 
-    boot_scale = 0.5
+    boot_scale = 0.25
 
     def ready_then_reply(self, number):
         """Waits for the restart's SMS Ready, then for number's reply;
