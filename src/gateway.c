@@ -367,10 +367,24 @@ gateway_store_batch(struct gateway *gw, struct gateway_batch *b,
 	return i;
 }
 
-/* Logs a switch of the polling mode, once per switch. */
+/* Seconds until the next count: poll_interval, shorter while notices
+ * prove unreliable; a modem not asked for notices keeps poll_interval. */
+static int
+gateway_every(const struct gateway *gw)
+{
+	const struct conf_modem *c = &gw->conf->modem;
+
+	return c->notifications ? gateway_poll_every(&gw->poll,
+	    c->poll_interval) : c->poll_interval;
+}
+
+/* Logs a switch of the polling mode, once per switch (none where no
+ * notices were asked for: every message comes unannounced). */
 static void
 gateway_poll_log(struct gateway *gw, enum gateway_poll_switch sw)
 {
+	if (!gw->conf->modem.notifications)
+		return;
 	if (sw == GW_POLL_ON)
 		log_warnx("modem: a message came that no notice announced: "
 		    "notices are unreliable on this modem; counting its "
@@ -399,8 +413,7 @@ gateway_count(struct gateway *gw, int64_t now)
 			gw->read_due = 1;
 		return;
 	}
-	gw->read_at = now + gateway_poll_every(&gw->poll,
-	    gw->conf->modem.poll_interval);
+	gw->read_at = now + gateway_every(gw);
 	if ((n = gw->ops->count(gw->modem, &noticed, err, sizeof(err))) < 0) {
 		gateway_modem_error(gw, "count", err, 0, now);
 		return;
@@ -427,8 +440,7 @@ gateway_read(struct gateway *gw, int64_t now)
 	int n, r;
 
 	gw->read_due = 0;
-	gw->read_at = now + gateway_poll_every(&gw->poll,
-	    gw->conf->modem.poll_interval);
+	gw->read_at = now + gateway_every(gw);
 	n = gw->ops->read(gw->modem, gateway_collect, &b, err, sizeof(err));
 	if (b.full)
 		gw->read_due = 1;       /* the rest, at once */
