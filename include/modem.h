@@ -108,6 +108,14 @@ typedef int (*modem_sms_cb)(void *arg, const struct modem_sms *sms);
 #define MODEM_ERR_SIM_LOCKED  "SIM asks for a code other than the PIN " \
 	"(PUK or phone code)"
 
+/*
+ * What a call says, at the start of its error text, when the modem lost
+ * its state and only a reopen makes it sure: it restarted (its boot lines
+ * seen, its settings found back at defaults), or a message's send status
+ * never came. The gateway reopens at once, without backoff.
+ */
+#define MODEM_ERR_REOPEN "modem needs a reopen"
+
 struct modem_ops {
 	const char *name;
 
@@ -150,7 +158,9 @@ struct modem_ops {
 
 	/* Waits up to timeout_ms for the modem to tell of a new message.
 	 * Returns 1 when one was announced (read now), 0 on timeout or when a
-	 * signal interrupted the wait, -1 when the modem is gone. */
+	 * signal interrupted the wait, -1 when the modem is gone, -2 when it
+	 * restarted (reopen at once; the wait may outlast timeout_ms until
+	 * the modem is ready for SMS again, within seconds). */
 	int (*wait)(void *modem, int timeout_ms);
 
 	/* USSD (a balance request such as "*211#"): ussd() sends code and
@@ -166,6 +176,13 @@ struct modem_ops {
 	 * is given once. Talks to nobody: costs no time. */
 	int (*ussd_answer)(void *modem, char *out, size_t outlen, char *err,
 	    size_t errlen);
+	/* Optional (NULL: the gateway reads the SIM instead): how many
+	 * records the SIM holds, asked cheaply (one AT+CPMS?), so that a
+	 * message whose notice was lost is found without a full read.
+	 * *noticed is set to 1 when a new-message notice came since the
+	 * last wait() or count() (consumed here), else 0. Returns the count,
+	 * or -1 and err. */
+	int (*count)(void *modem, int *noticed, char *err, size_t errlen);
 };
 
 extern const struct modem_ops modem_gammu_ops;

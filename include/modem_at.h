@@ -34,6 +34,21 @@ struct modem_at_reply {
 	                            when it was longer than MODEM_AT_PDU_MAX */
 	char final[64];          /* the final result line, cut to fit */
 	int notices;             /* +CMTI and +CDSI lines seen meanwhile */
+	int boot;                /* lines a modem prints when it has just
+	                            restarted (RDY, +CFUN: 1, +CPIN: READY,
+	                            Call Ready, SMS Ready) seen meanwhile,
+	                            other than the answer to cmd itself */
+	int ready;               /* "SMS Ready" was among them */
+	char info[128];          /* the first information line of the answer
+	                            (not the echo, a notice or a boot line),
+	                            cut to fit; "" none */
+};
+
+/* Lines read between commands, kept across calls: a line may arrive in
+ * two pieces. Zero it before the first call on a new line. */
+struct modem_at_lines {
+	char buf[160];
+	size_t n;
 };
 
 /*
@@ -42,6 +57,34 @@ struct modem_at_reply {
  * Fills rep. Returns an enum modem_at_result.
  */
 int modem_at_command(int fd, const char *cmd, int timeout_ms,
+    struct modem_at_reply *rep);
+
+/* Called for each record a listing (AT+CMGL) names: its index, <stat>
+ * and PDU in hex ("" when longer than MODEM_AT_PDU_MAX). */
+typedef void (*modem_at_record_cb)(void *arg, int index, int stat,
+    const char *pdu);
+
+/* modem_at_command() for a listing: cmd (AT+CMGL=4) and cb for each
+ * record it lists. */
+int modem_at_list(int fd, const char *cmd, int timeout_ms,
+    modem_at_record_cb cb, void *arg, struct modem_at_reply *rep);
+
+/*
+ * Reads the answer to something already written on fd (the PDU of an
+ * AT+CMGS and its Ctrl-Z) until a final result, at most timeout_ms, as
+ * modem_at_command() reads its own. Returns an enum modem_at_result; a
+ * restart (rep->boot) seen before any final result ends the wait at once
+ * with MODEM_AT_FAILED: no answer is coming.
+ */
+int modem_at_answer(int fd, int timeout_ms, struct modem_at_reply *rep);
+
+/*
+ * Reads what fd has now, without waiting, between commands: unsolicited
+ * lines, counted into rep (notices, boot, ready; rep is not cleared), an
+ * incomplete one kept in lines for the next call. Returns 0, or -1 when
+ * the line failed or hung up.
+ */
+int modem_at_unsolicited(int fd, struct modem_at_lines *lines,
     struct modem_at_reply *rep);
 
 #endif

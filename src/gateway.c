@@ -171,6 +171,15 @@ gateway_modem_error(struct gateway *gw, const char *what, const char *err,
 	snprintf(gw->state.last_error, sizeof(gw->state.last_error),
 	    "%s: %s", what, err);
 	gw->state.last_error_at = now;
+	if (strncmp(err, MODEM_ERR_REOPEN, strlen(MODEM_ERR_REOPEN)) == 0) {
+		/* it restarted, or lost a send's status: re-initialise it
+		 * now, not after failures and backoff */
+		log_warnx("modem: reopening now");
+		gateway_close(gw, now);
+		gw->open_at = now;
+		gw->backoff = 1;
+		return;
+	}
 	if (++gw->errors >= GW_ERRORS_REOPEN || gone) {
 		log_warnx("modem: closing after %d failure(s); reopening in "
 		    "%d s", gw->errors, gw->backoff);
@@ -225,6 +234,7 @@ gateway_open(struct gateway *gw, int64_t now)
 	    gw->conf->modem.connection);
 	gw->errors = 0;
 	gw->read_due = 1;
+	gateway_poll_init(&gw->poll);
 	gw->state.connected = 1;
 	gw->state.since = now;
 	gateway_refresh_info(gw, now);
@@ -358,6 +368,63 @@ gateway_store_batch(struct gateway *gw, struct gateway_batch *b,
 	return i;
 }
 
+/* Seconds until the next count: poll_interval, shorter while notices
+ * prove unreliable; a modem not asked for notices keeps poll_interval. */
+static int
+gateway_every(const struct gateway *gw)
+{
+	const struct conf_modem *c = &gw->conf->modem;
+
+	return c->notifications ? gateway_poll_every(&gw->poll,
+	    c->poll_interval) : c->poll_interval;
+}
+
+/* Logs a switch of the polling mode, once per switch (none where no
+ * notices were asked for: every message comes unannounced). */
+static void
+gateway_poll_log(struct gateway *gw, enum gateway_poll_switch sw)
+{
+	if (!gw->conf->modem.notifications)
+		return;
+	if (sw == GW_POLL_ON)
+		log_warnx("modem: a message came that no notice announced: "
+		    "notices are unreliable on this modem; counting its "
+		    "messages every %d s until notices work again",
+		    GW_POLL_FAST);
+	else if (sw == GW_POLL_OFF)
+		log_info("modem: notices work again (%d in a row): counting "
+		    "every %d s", GW_POLL_PROOF, gw->conf->modem.poll_interval);
+}
+
+/*
+ * Counts the SIM's records (one short command) after a send and after an
+ * interval without a notice, and has it read at once when a message came
+ * that no notice announced (gateway_poll.h). A modem that cannot count is
+ * read every interval instead.
+ */
+static void
+gateway_count(struct gateway *gw, int64_t now)
+{
+	char err[GW_ERR];
+	int n, noticed;
+
+	gw->count_due = 0;
+	if (gw->ops->count == NULL) {
+		if (now >= gw->read_at)
+			gw->read_due = 1;
+		return;
+	}
+	gw->read_at = now + gateway_every(gw);
+	if ((n = gw->ops->count(gw->modem, &noticed, err, sizeof(err))) < 0) {
+		gateway_modem_error(gw, "count", err, 0, now);
+		return;
+	}
+	if (noticed)
+		gateway_poll_log(gw, gateway_poll_notice(&gw->poll));
+	if (gateway_poll_counted(&gw->poll, n, noticed))
+		gw->read_due = 1;
+}
+
 /*
  * Reads the modem, stores every SMS in one transaction, then deletes each
  * one stored, unless the database file is no longer the one opened. What
@@ -370,11 +437,11 @@ gateway_read(struct gateway *gw, int64_t now)
 	struct gateway_batch b = { NULL, 0, 0, 0 };
 	const char *failed = NULL;
 	char err[GW_ERR];
-	size_t i, stored;
+	size_t i, stored, deleted = 0;
 	int n, r;
 
 	gw->read_due = 0;
-	gw->read_at = now + gw->conf->modem.poll_interval;
+	gw->read_at = now + gateway_every(gw);
 	n = gw->ops->read(gw->modem, gateway_collect, &b, err, sizeof(err));
 	if (b.full)
 		gw->read_due = 1;       /* the rest, at once */
@@ -398,8 +465,11 @@ gateway_read(struct gateway *gw, int64_t now)
 		else if (r < 0) {
 			gateway_modem_error(gw, "delete", err, 0, now);
 			gw->read_due = 1;
-		}
+		} else
+			deleted++;
 	}
+	gateway_poll_log(gw, gateway_poll_read(&gw->poll, b.full ? -1 : n,
+	    n - (int)deleted));
 	if (stored > 0)
 		log_info("received %zu SMS", stored);
 	free(b.sms);
@@ -473,7 +543,7 @@ gateway_next_wait(struct gateway *gw, int64_t now)
 		if (gw->open_at < due)
 			due = gw->open_at;
 	} else {
-		read_at = gw->read_due ? now : gw->read_at;
+		read_at = gw->read_due || gw->count_due ? now : gw->read_at;
 		if (gateway_store_waiting(gw, now) && read_at < gw->store_at)
 			read_at = gw->store_at;
 		if (read_at < due)
@@ -560,7 +630,9 @@ gateway_run_once(struct gateway *gw, int64_t now)
 	if (gateway_check_file(gw, now) < 0)
 		return -1;
 	if (gateway_store_ready(gw, now) && gw->modem != NULL &&
-	    (gw->read_due || now >= gw->read_at))
+	    !gw->read_due && (gw->count_due || now >= gw->read_at))
+		gateway_count(gw, now);
+	if (gateway_store_ready(gw, now) && gw->modem != NULL && gw->read_due)
 		gateway_read(gw, now);
 	if (gw->file_gone)
 		return -1;
@@ -574,8 +646,10 @@ gateway_run_once(struct gateway *gw, int64_t now)
 	/* Read before send; but while the database cannot store what is
 	 * read, what is queued goes out meanwhile. */
 	if (gw->modem != NULL && (!gw->read_due ||
-	    !gateway_store_ready(gw, now)) && gateway_send(gw, now))
+	    !gateway_store_ready(gw, now)) && gateway_send(gw, now)) {
 		more = 1;
+		gw->count_due = 1;      /* a notice may be lost meanwhile */
+	}
 	return more ? 0 : gateway_next_wait(gw, now);
 }
 
@@ -592,8 +666,12 @@ gateway_wait(struct gateway *gw, int timeout_ms)
 		return;
 	}
 	r = gw->ops->wait(gw->modem, timeout_ms);
-	if (r > 0)
+	if (r > 0) {
 		gw->read_due = 1;
+		gateway_poll_log(gw, gateway_poll_notice(&gw->poll));
+	} else if (r == -2)
+		gateway_modem_error(gw, "wait", MODEM_ERR_REOPEN ": it "
+		    "restarted", 0, (int64_t)time(NULL));
 	else if (r < 0)
 		gateway_modem_error(gw, "wait", "device gone", 1,
 		    (int64_t)time(NULL));

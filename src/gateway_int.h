@@ -10,13 +10,17 @@
 #include <stdint.h>
 
 #include "gateway.h"
+#include "gateway_poll.h"
 
 #define GW_BACKOFF_MAX     60      /* seconds between reopen attempts */
 #define GW_ERRORS_REOPEN   3       /* consecutive failures before a reopen */
 #define GW_HANDLE_BATCH    20      /* messages routed per pass */
-#define GW_INFO_INTERVAL   60      /* seconds between signal/SIM refreshes */
+#define GW_INFO_INTERVAL   600     /* seconds between signal/SIM/clock and
+                                      notice checks (idle costs little) */
 #define GW_RETRY_MAX       3600    /* longest wait before a send retry */
-#define GW_WAIT_MAX        1000    /* ms: the loop turns at least this often */
+#define GW_WAIT_MAX        2000    /* ms: the loop turns at least this often
+                                      (queued replies, long messages due;
+                                      idle wake-ups: gateway_poll.h) */
 #define GW_ERR             192     /* room for a modem error, with its context */
 #define GW_STORE_LOG_EVERY 60      /* seconds between lines on a failing store */
 
@@ -47,7 +51,10 @@ struct gateway {
 	int backoff;             /* seconds before the next attempt after this */
 	int errors;              /* consecutive modem failures */
 	int read_due;            /* read at the next pass */
-	int64_t read_at;         /* next periodic full read */
+	int64_t read_at;         /* next count of the SIM (gateway_poll.h); a
+	                            modem that cannot count: next full read */
+	int count_due;           /* count at the next pass (a send was tried) */
+	struct gateway_poll poll; /* when to look at the SIM */
 	int64_t info_at;         /* next signal/SIM refresh */
 	int64_t purge_at;        /* next retention purge (daily) */
 	struct store_modem_state state;

@@ -154,20 +154,70 @@ modem_at_stat(const char *line)
 	return (int)v;
 }
 
-int
-modem_at_command(int fd, const char *cmd, int timeout_ms,
-    struct modem_at_reply *rep)
+/*
+ * 1 when line is one a SIM800-class modem prints as it starts (27.007's
+ * +CFUN and +CPIN as unsolicited codes, SIMCom's RDY, Call Ready and SMS
+ * Ready), unless it is the answer to cmd (AT+CFUN?, AT+CPIN?; cmd may be
+ * ""); sets *ready for "SMS Ready", the last of them.
+ */
+static int
+modem_at_boot(const char *line, const char *cmd, int *ready)
 {
-	char line[MODEM_AT_LINE_MAX + 1], req[128];
-	int64_t deadline = modem_at_now_ms() + timeout_ms;
-	int n, cut, refused, want_pdu = 0;
+	if (strcmp(line, "SMS Ready") == 0) {
+		*ready = 1;
+		return 1;
+	}
+	if (strcmp(line, "RDY") == 0 || strcmp(line, "Call Ready") == 0)
+		return 1;
+	if (strcmp(line, "+CFUN: 1") == 0)
+		return strncmp(cmd, "AT+CFUN", 7) != 0;
+	if (strcmp(line, "+CPIN: READY") == 0)
+		return strncmp(cmd, "AT+CPIN", 7) != 0;
+	return 0;
+}
 
-	memset(rep, 0, sizeof(*rep));
-	rep->stat = -1;
-	n = snprintf(req, sizeof(req), "%s\r", cmd);
-	if (fd < 0 || n < 0 || (size_t)n >= sizeof(req) ||
-	    modem_at_write(fd, req, (size_t)n, deadline) == -1)
-		return MODEM_AT_FAILED;
+/* Counts line into rep when it is a notice or a boot line: 1 then. */
+static int
+modem_at_note(const char *line, const char *cmd, struct modem_at_reply *rep)
+{
+	if (modem_at_prefix(line, "+CMTI:") || modem_at_prefix(line, "+CDSI:")) {
+		rep->notices++;
+		return 1;
+	}
+	if (modem_at_boot(line, cmd, &rep->ready)) {
+		rep->boot++;
+		return 1;
+	}
+	return 0;
+}
+
+/* Where a listing's records go (modem_at_list), or none. */
+struct modem_at_listing {
+	modem_at_record_cb cb;
+	void *arg;
+	int index;               /* of the +CMGL: line just read, else -1 */
+	int stat;
+};
+
+/* index and stat of "+CMGL: <index>,<stat>,..." into l; 0, or -1 when
+ * they are not numbers. */
+static int
+modem_at_cmgl(const char *line, struct modem_at_listing *l)
+{
+	return sscanf(line, "+CMGL: %d,%d", &l->index, &l->stat) == 2 &&
+	    l->index >= 0 ? 0 : -1;
+}
+
+/* Reads lines until a final result (see modem_at_command). cmd is what
+ * was sent, "" when the caller wrote it itself; list, when not NULL,
+ * takes each record a listing names. */
+static int
+modem_at_read_answer(int fd, const char *cmd, int64_t deadline,
+    struct modem_at_reply *rep, struct modem_at_listing *list)
+{
+	char line[MODEM_AT_LINE_MAX + 1];
+	int cut, refused, want_pdu = 0;
+
 	for (;;) {
 		if (modem_at_line(fd, line, sizeof(line), &cut,
 		    deadline) < 0)
@@ -185,13 +235,103 @@ modem_at_command(int fd, const char *cmd, int timeout_ms,
 				modem_at_copy(rep->pdu, sizeof(rep->pdu), line);
 			continue;
 		}
-		if (modem_at_prefix(line, "+CMTI:") ||
-		    modem_at_prefix(line, "+CDSI:"))
-			rep->notices++;
-		else if (modem_at_prefix(line, "+CMGR:")) {
+		if (list != NULL && list->index >= 0) { /* after +CMGL: */
+			list->cb(list->arg, list->index, list->stat, !cut &&
+			    strlen(line) <= MODEM_AT_PDU_MAX ? line : "");
+			list->index = -1;
+			continue;
+		}
+		if (list != NULL && modem_at_prefix(line, "+CMGL:")) {
+			if (modem_at_cmgl(line, list) == -1)
+				list->index = -1;
+			continue;
+		}
+		if (modem_at_note(line, cmd, rep)) {
+			/* restarted: what was asked is forgotten */
+			if (rep->boot > 0 && cmd[0] == '\0')
+				return MODEM_AT_FAILED;
+			continue;
+		}
+		if (modem_at_prefix(line, "+CMGR:")) {
 			rep->stat = modem_at_stat(line);
 			want_pdu = 1;
 		}
-		/* else the echo of cmd, or a line nobody asked for */
+		/* the echo: the command, or the PDU and its Ctrl-Z */
+		if (strcmp(line, cmd) == 0 || (cmd[0] == '\0' &&
+		    strchr(line, 0x1a) != NULL))
+			continue;
+		if (rep->info[0] == '\0')
+			modem_at_copy(rep->info, sizeof(rep->info), line);
+	}
+}
+
+/* Writes cmd and reads its answer (see modem_at_command). */
+static int
+modem_at_exchange(int fd, const char *cmd, int timeout_ms,
+    struct modem_at_reply *rep, struct modem_at_listing *list)
+{
+	char req[128];
+	int64_t deadline = modem_at_now_ms() + timeout_ms;
+	int n;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->stat = -1;
+	n = snprintf(req, sizeof(req), "%s\r", cmd);
+	if (fd < 0 || n < 0 || (size_t)n >= sizeof(req) ||
+	    modem_at_write(fd, req, (size_t)n, deadline) == -1)
+		return MODEM_AT_FAILED;
+	return modem_at_read_answer(fd, cmd, deadline, rep, list);
+}
+
+int
+modem_at_command(int fd, const char *cmd, int timeout_ms,
+    struct modem_at_reply *rep)
+{
+	return modem_at_exchange(fd, cmd, timeout_ms, rep, NULL);
+}
+
+int
+modem_at_list(int fd, const char *cmd, int timeout_ms,
+    modem_at_record_cb cb, void *arg, struct modem_at_reply *rep)
+{
+	struct modem_at_listing list = { cb, arg, -1, -1 };
+
+	return modem_at_exchange(fd, cmd, timeout_ms, rep, &list);
+}
+
+int
+modem_at_answer(int fd, int timeout_ms, struct modem_at_reply *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	rep->stat = -1;
+	if (fd < 0)
+		return MODEM_AT_FAILED;
+	return modem_at_read_answer(fd, "", modem_at_now_ms() + timeout_ms,
+	    rep, NULL);
+}
+
+int
+modem_at_unsolicited(int fd, struct modem_at_lines *lines,
+    struct modem_at_reply *rep)
+{
+	unsigned char c;
+	ssize_t r;
+
+	for (;;) {
+		r = read(fd, &c, 1);
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		if (r <= 0)
+			return -1;
+		if (c != '\r' && c != '\n') {
+			if (lines->n + 1 < sizeof(lines->buf))
+				lines->buf[lines->n++] = (char)c;
+			continue;
+		}
+		if (lines->n == 0)
+			continue;
+		lines->buf[lines->n] = '\0';
+		lines->n = 0;
+		(void)modem_at_note(lines->buf, "", rep);
 	}
 }

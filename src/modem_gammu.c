@@ -28,7 +28,9 @@
  * The handle's parts: modem_gammu_dog.c, the watchdog; modem_gammu_sms.c,
  * what libgammu read as struct modem_sms; modem_gammu_raw.c, records
  * libgammu cannot decode, through our own AT commands; modem_gammu_send.c,
- * sending. modem_gammu_int.h is what they share.
+ * sending; modem_gammu_line.c, the serial line between libgammu's calls
+ * (notices, a modem that restarts, the count of the SIM's messages).
+ * modem_gammu_int.h is what they share.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -53,6 +55,8 @@
 #define MODEM_GAMMU_DEFAULT_TIMEOUT 30  /* seconds, when conf gives none */
 #define MODEM_GAMMU_MAX_READS 4096      /* GetNextSMS calls in one read() */
 #define MODEM_GAMMU_IDLE_MS 20          /* pause when the device had nothing */
+#define MODEM_GAMMU_OPERATOR_MS 3600000 /* the operator's name, asked hourly:
+                                           nine AT commands on an AT modem */
 
 /* The formatted reason into err (errlen bytes); nothing when err is NULL. */
 void
@@ -160,10 +164,9 @@ modem_gammu_can_skip(struct modem_gammu *m, GSM_Error e, int location)
  * and err when gammu or the modem failed.
  */
 static int
-modem_gammu_read(void *modem, modem_sms_cb cb, void *arg, char *err,
-    size_t errlen)
+modem_gammu_read_all(struct modem_gammu *m, modem_sms_cb cb, void *arg,
+    char *err, size_t errlen)
 {
-	struct modem_gammu *m = modem;
 	GSM_MultiSMSMessage *multi = m->multi;
 	struct modem_sms sms;
 	GSM_Error e;
@@ -204,6 +207,21 @@ modem_gammu_read(void *modem, modem_sms_cb cb, void *arg, char *err,
 	}
 	modem_gammu_err(err, errlen, "reading SMS: the modem lists too many");
 	return -1;
+}
+
+/* modem_ops.read: modem_gammu_read_all() with our own listing of the
+ * records (modem_gammu_raw.c) made for this read alone. */
+static int
+modem_gammu_read(void *modem, modem_sms_cb cb, void *arg, char *err,
+    size_t errlen)
+{
+	struct modem_gammu *m = modem;
+	int n;
+
+	modem_gammu_list_start(m);
+	n = modem_gammu_read_all(m, cb, arg, err, errlen);
+	modem_gammu_list_end(m);
+	return n;
 }
 
 /*
@@ -264,8 +282,11 @@ modem_gammu_operator(struct modem_gammu *m, char *out, size_t outlen)
 /*
  * Operator, signal and SIM storage, each asked separately: what one query
  * cannot tell stays unknown (operator "", dBm 0, percent and SIM counts -1).
- * Returns 0 when at least one answer came, -1 and err when none did or the
- * modem timed out.
+ * The operator is asked once an hour (nine commands on an AT modem; it
+ * rarely changes): in between, its last answer. Where notices were asked
+ * for, checks they still are on (modem_gammu_notices_on). Returns 0 when
+ * at least one answer came, -1 and err when none did, the modem timed out
+ * or its notices are off.
  */
 static int
 modem_gammu_info(void *modem, struct modem_info *out, char *err,
@@ -290,11 +311,18 @@ modem_gammu_info(void *modem, struct modem_info *out, char *err,
 		out->signal_percent = sig.SignalPercent;
 	} else
 		last = e;
-	if ((e = modem_gammu_operator(m, out->operator_name,
-	    sizeof(out->operator_name))) == ERR_NONE)
-		ok = 1;
-	else
-		last = e;
+	if (modem_gammu_now_ms() >= m->operator_at) {
+		m->operator_name[0] = '\0';
+		if ((e = modem_gammu_operator(m, m->operator_name,
+		    sizeof(m->operator_name))) == ERR_NONE) {
+			ok = 1;
+			m->operator_at = modem_gammu_now_ms() +
+			    MODEM_GAMMU_OPERATOR_MS;
+		} else
+			last = e;
+	}
+	snprintf(out->operator_name, sizeof(out->operator_name), "%s",
+	    m->operator_name);
 	memset(&st, 0, sizeof(st));
 	if ((e = GSM_GetSMSStatus(m->sm, &st)) == ERR_NONE) {
 		ok = 1;
@@ -314,7 +342,7 @@ modem_gammu_info(void *modem, struct modem_info *out, char *err,
 		modem_gammu_gerr(err, errlen, "asking the modem", last);
 		return -1;
 	}
-	return 0;
+	return modem_gammu_notices_on(m, err, errlen);
 }
 
 static void
@@ -357,38 +385,17 @@ modem_gammu_poll(struct modem_gammu *m, int *signalled)
 }
 
 /*
- * Sleeps in poll() on the modem's descriptor until it has bytes for
- * libgammu to read, at most until start + timeout_ms. Returns 1 when it
- * is readable; 0 on timeout, on a signal (*signalled set) or when the
- * device hung up (the caller tells these apart by the clock and the flag).
- */
-static int
-modem_gammu_readable(struct modem_gammu *m, int64_t start, int timeout_ms,
-    int *signalled)
-{
-	struct pollfd p = { .fd = m->fd, .events = POLLIN };
-	int64_t left = start + timeout_ms - modem_gammu_now_ms();
-	int r;
-
-	r = poll(&p, 1, left > 0 ? (int)left : 0);
-	if (r < 0 && errno == EINTR)
-		*signalled = 1;
-	if (r <= 0)
-		return 0;
-	if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
-		return 0;
-	return 1;
-}
-
-/*
- * Lets libgammu process unsolicited lines (+CMTI) for up to timeout_ms.
- * Returns 1 as soon as a new message was announced (also one announced
- * during an earlier call), 0 on timeout or when a signal arrived, -1 when
- * the device failed or the handle is dead.
+ * Waits up to timeout_ms for a new message to be announced. Returns 1 as
+ * soon as one was (also one announced during an earlier call), 0 on
+ * timeout or when a signal arrived, -1 when the device failed or the
+ * handle is dead, -2 when the modem restarted.
  *
- * GSM_ReadDevice(s, TRUE) would sit out signals (it loops until the second
- * changes), so this polls with FALSE. Drivers without a device (dummy)
- * return at once; then we sleep a little, and a signal ends the sleep.
+ * On a serial descriptor of libgammu's, we read the line ourselves
+ * (modem_gammu_line.c). Elsewhere (proxyat's pipe, the dummy driver)
+ * libgammu processes unsolicited lines: GSM_ReadDevice(s, TRUE) would sit
+ * out signals (it loops until the second changes), so this polls with
+ * FALSE. Drivers without a device (dummy) return at once; then we sleep a
+ * little, and a signal ends the sleep.
  */
 static int
 modem_gammu_wait(void *modem, int timeout_ms)
@@ -399,6 +406,8 @@ modem_gammu_wait(void *modem, int timeout_ms)
 
 	if (modem_gammu_dead(m))
 		return -1;
+	if (m->fd >= 0)
+		return modem_gammu_wait_line(m, timeout_ms);
 	start = modem_gammu_now_ms();
 	for (;;) {
 		if (m->incoming) {
@@ -409,13 +418,6 @@ modem_gammu_wait(void *modem, int timeout_ms)
 			return 0;
 		if (!GSM_IsConnected(m->sm))
 			return -1;
-		if (m->fd >= 0 && !modem_gammu_readable(m, start, timeout_ms,
-		    &signalled)) {
-			if (signalled)
-				return 0;
-			return modem_gammu_now_ms() - start >= timeout_ms ?
-			    0 : -1;
-		}
 		t0 = modem_gammu_now_ms();
 		errno = 0;
 		r = modem_gammu_poll(m, &signalled);
@@ -547,6 +549,7 @@ modem_gammu_free(struct modem_gammu *m)
 	}
 	free(m->multi);
 	free(m->parts);
+	free(m->listed);
 	free(m);
 }
 
@@ -607,7 +610,9 @@ modem_gammu_open(const struct conf_modem *conf, char *err, size_t errlen)
 		goto fail;
 	}
 	m->fd = -1;
+	m->listing = 2;                 /* not in a read */
 	m->reports = conf->delivery_reports;
+	m->notices = conf->notifications;
 	m->timeout = conf->timeout > 0 ? conf->timeout :
 	    MODEM_GAMMU_DEFAULT_TIMEOUT;
 	if (modem_gammu_config(m->sm, conf, err, errlen) == -1 ||
@@ -656,4 +661,5 @@ const struct modem_ops modem_gammu_ops = {
 	.wait = modem_gammu_wait,
 	.ussd = modem_gammu_ussd,
 	.ussd_answer = modem_gammu_ussd_answer,
+	.count = modem_gammu_count,
 };

@@ -107,7 +107,7 @@ modem_gammu_arm(struct modem_gammu *m, int secs, char *err, size_t errlen)
 	int dead;
 
 	pthread_mutex_lock(&m->lock);
-	if (!(dead = m->aborted)) {
+	if (!(dead = m->aborted || m->spoilt)) {
 		clock_gettime(CLOCK_MONOTONIC, &m->deadline);
 		m->deadline.tv_sec += secs;
 		m->armed = 1;
@@ -126,9 +126,19 @@ modem_gammu_dead(struct modem_gammu *m)
 	int dead;
 
 	pthread_mutex_lock(&m->lock);
-	dead = m->aborted;
+	dead = m->aborted || m->spoilt;
 	pthread_mutex_unlock(&m->lock);
 	return dead;
+}
+
+/* Makes the handle dead for every later call, the one going on excepted
+ * (its disarm succeeds): libgammu's state is unsure after it. */
+void
+modem_gammu_spoil(struct modem_gammu *m)
+{
+	pthread_mutex_lock(&m->lock);
+	m->spoilt = 1;
+	pthread_mutex_unlock(&m->lock);
 }
 
 /* Makes the handle dead, as an aborted call does: for a command of our own

@@ -5,15 +5,18 @@
  * A record libgammu cannot decode costs only itself. GSM_GetNextSMS names
  * it (multi->SMS[0].Location is set before the decoding) and, called again
  * with start FALSE, goes on after it. Where libgammu talks over a serial
- * descriptor of its own (m->fd), our own AT+CMGR fetches the record's PDU,
- * which read() passes on raw and malformed, to be stored and then removed
- * like any other; the same fetch shows us TP-PID (which libgammu keeps to
+ * descriptor of its own (m->fd), one AT+CMGL=4 of our own per read gives
+ * every record's PDU (one AT+CMGR per record cost a round trip each, and
+ * during a burst the SIM fills meanwhile): a record libgammu could not
+ * decode is passed on raw and malformed, to be stored and then removed
+ * like any other; the same PDU shows us TP-PID (which libgammu keeps to
  * itself: a "type 0" SMS is a probe) and lets pdu.c refuse records whose
  * lengths do not fit even where libgammu accepted them. libgammu will not
  * delete a record its own re-read refuses: remove() then checks the record
  * is still the one stored and deletes it with our own AT+CMGD.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -36,11 +39,12 @@ modem_gammu_is_record_error(GSM_Error e)
 /*
  * Our own command cmd on libgammu's descriptor (see modem_at.h). A modem
  * that did not answer kills the handle, as the watchdog does: the line's
- * state is unknown, only a reopen makes it sure. A notice of a new message
- * seen meanwhile is kept for wait(). Returns an enum modem_at_result; err
- * is filled unless MODEM_AT_OK.
+ * state is unknown, only a reopen makes it sure; so does one that
+ * restarted meanwhile (its boot lines: see modem_gammu_restarted()). A
+ * notice of a new message seen meanwhile is kept for wait(). Returns an
+ * enum modem_at_result; err is filled unless MODEM_AT_OK.
  */
-static int
+int
 modem_gammu_at(struct modem_gammu *m, const char *cmd,
     struct modem_at_reply *rep, char *err, size_t errlen)
 {
@@ -52,8 +56,11 @@ modem_gammu_at(struct modem_gammu *m, const char *cmd,
 		return MODEM_AT_FAILED;
 	}
 	r = modem_at_command(m->fd, cmd, m->timeout * 1000, rep);
-	if (rep->notices > 0)
-		m->incoming = 1;
+	modem_gammu_note(m, rep);
+	if (m->boot_at != 0) {
+		(void)modem_gammu_restarted(m, err, errlen);
+		return MODEM_AT_FAILED;
+	}
 	if (r == MODEM_AT_FAILED) {
 		modem_gammu_kill(m);
 		modem_gammu_err(err, errlen, "%.16s: the modem did not answer "
@@ -64,21 +71,118 @@ modem_gammu_at(struct modem_gammu *m, const char *cmd,
 	return r;
 }
 
+/* A read begins: its first fetch lists the memory once. */
+void
+modem_gammu_list_start(struct modem_gammu *m)
+{
+	m->nlisted = 0;
+	m->listing = 0;
+}
+
+/* A read ended: fetches outside one (remove_raw) ask the record itself. */
+void
+modem_gammu_list_end(struct modem_gammu *m)
+{
+	m->nlisted = 0;
+	m->listing = 2;
+}
+
+/* modem_at_record_cb: keeps one listed record (dropped when out of
+ * memory: its fetch then finds an empty slot, and the next read tries). */
+static void
+modem_gammu_keep(void *arg, int index, int stat, const char *pdu)
+{
+	struct modem_gammu *m = arg;
+	struct modem_gammu_listed *grown;
+	size_t cap;
+
+	if (m->nlisted == m->listed_cap) {
+		cap = m->listed_cap ? 2 * m->listed_cap : 32;
+		if (cap > MODEM_GAMMU_SEEN_MAX ||
+		    (grown = realloc(m->listed, cap * sizeof(*grown))) == NULL)
+			return;
+		m->listed = grown;
+		m->listed_cap = cap;
+	}
+	m->listed[m->nlisted].index = index;
+	m->listed[m->nlisted].stat = stat;
+	snprintf(m->listed[m->nlisted].pdu, sizeof(m->listed[0].pdu), "%s",
+	    pdu);
+	m->nlisted++;
+}
+
 /*
- * AT+CMGR of the record at a flat location (libgammu numbers a second
- * memory's records from GSM_PHONE_MAXSMSINFOLDER on; the memory is the
- * one libgammu selected last, which is the record's while read() or
- * GSM_DeleteSMS() has just been at it). Returns an enum modem_at_result;
- * rep->pdu is "" when the slot is empty.
+ * The record at index as our own listing has it, into rep (stat, pdu;
+ * pdu "" when the listing did not name it: an empty slot). The listing
+ * is made at the first fetch of a read: libgammu's own listing has just
+ * selected the memory, and nothing is deleted before the read ends.
+ * Returns an enum modem_at_result; MODEM_AT_REFUSED when the modem
+ * refused the listing (then each record is asked for on its own).
+ */
+static int
+modem_gammu_listed(struct modem_gammu *m, int index,
+    struct modem_at_reply *rep, char *err, size_t errlen)
+{
+	size_t i;
+	int r;
+
+	if (m->listing == 0) {
+		if (modem_gammu_dead(m)) {
+			modem_gammu_err(err, errlen, "modem timed out earlier: "
+			    "reopen");
+			return MODEM_AT_FAILED;
+		}
+		r = modem_at_list(m->fd, "AT+CMGL=4", m->timeout * 1000,
+		    modem_gammu_keep, m, rep);
+		modem_gammu_note(m, rep);
+		if (m->boot_at != 0) {
+			(void)modem_gammu_restarted(m, err, errlen);
+			return MODEM_AT_FAILED;
+		}
+		if (r == MODEM_AT_FAILED) {
+			modem_gammu_kill(m);
+			modem_gammu_err(err, errlen, "AT+CMGL=4: the modem did "
+			    "not answer in time");
+			return r;
+		}
+		m->listing = r == MODEM_AT_OK ? 1 : -1;
+		if (r != MODEM_AT_OK)
+			return r;
+	}
+	memset(rep, 0, sizeof(*rep));
+	rep->stat = -1;
+	snprintf(rep->final, sizeof(rep->final), "OK");
+	for (i = 0; i < m->nlisted; i++)
+		if (m->listed[i].index == index) {
+			rep->stat = m->listed[i].stat;
+			snprintf(rep->pdu, sizeof(rep->pdu), "%s",
+			    m->listed[i].pdu);
+			break;
+		}
+	return MODEM_AT_OK;
+}
+
+/*
+ * The record at a flat location (libgammu numbers a second memory's
+ * records from GSM_PHONE_MAXSMSINFOLDER on; the memory is the one libgammu
+ * selected last, which is the record's while read() or GSM_DeleteSMS()
+ * has just been at it): from the read's one listing during a read, else
+ * by AT+CMGR. Returns an enum modem_at_result; rep->pdu is "" when the
+ * slot is empty.
  */
 static int
 modem_gammu_fetch(struct modem_gammu *m, int location,
     struct modem_at_reply *rep, char *err, size_t errlen)
 {
 	char cmd[32];
+	int index = location % GSM_PHONE_MAXSMSINFOLDER, r;
 
-	snprintf(cmd, sizeof(cmd), "AT+CMGR=%d",
-	    location % GSM_PHONE_MAXSMSINFOLDER);
+	if (m->listing == 0 || m->listing == 1) {
+		r = modem_gammu_listed(m, index, rep, err, errlen);
+		if (r != MODEM_AT_REFUSED)
+			return r;
+	}
+	snprintf(cmd, sizeof(cmd), "AT+CMGR=%d", index);
 	return modem_gammu_at(m, cmd, rep, err, errlen);
 }
 

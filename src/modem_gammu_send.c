@@ -7,12 +7,15 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gammu.h>
 
 #include "modem_gammu_int.h"
 #include "sms.h"
 #include "text.h"
+
+#define MODEM_GAMMU_FLUSH_MS 3000 /* for libgammu to take an AT's OK */
 
 /* modem_gammu_send_part()'s failures; both below any message reference. */
 #define MODEM_GAMMU_REFUSED	(-2)
@@ -112,6 +115,68 @@ modem_gammu_is_link_error(GSM_Error e)
 }
 
 /*
+ * After the status was read on our own descriptor: libgammu still holds
+ * the command's echo and the "> " prompt in its buffer, waiting for the
+ * final answer we took, and would take the next command's answer for it
+ * (misread, then a timeout). A bare "AT" of ours, its OK read by libgammu,
+ * completes that answer: libgammu hands it to its send-status callback
+ * (whose values the caller overwrites) and empties its buffer. A libgammu
+ * that does not, within MODEM_GAMMU_FLUSH_MS, leaves a line whose state
+ * is unknown: the handle is spoilt (the send itself stands; every later
+ * call fails until a reopen).
+ */
+static void
+modem_gammu_flush(struct modem_gammu *m)
+{
+	int64_t deadline = modem_gammu_now_ms() + MODEM_GAMMU_FLUSH_MS;
+
+	m->send_done = 0;
+	if (write(m->fd, "AT\r", 3) == 3)
+		while (!m->send_done && modem_gammu_now_ms() < deadline)
+			if (GSM_ReadDevice(m->sm, TRUE) < 0 &&
+			    !GSM_IsConnected(m->sm))
+				break;
+	if (!m->send_done)
+		modem_gammu_spoil(m);   /* the send itself went well */
+}
+
+/*
+ * The status of the part just sent, read on our own descriptor: "+CMGS:
+ * <ref>" and OK, or +CMS ERROR, as the send-status callback would have
+ * had it (libgammu holds nothing of this answer: it wrote the PDU itself
+ * and waits for nothing). Read ourselves so that a modem that restarts
+ * while sending (its boot lines, which libgammu would keep in its buffer
+ * until the next answer, misread) is seen at once rather than after the
+ * whole timeout.
+ */
+static void
+modem_gammu_status_line(struct modem_gammu *m, char *err, size_t errlen)
+{
+	struct modem_at_reply rep;
+	int r, ref = -1, code = -1;
+
+	r = modem_at_answer(m->fd, m->timeout * 1000, &rep);
+	modem_gammu_note(m, &rep);
+	if (m->boot_at != 0) {
+		(void)modem_gammu_restarted(m, err, errlen);
+		return;
+	}
+	if (r == MODEM_AT_FAILED)
+		return;                 /* no status came */
+	modem_gammu_flush(m);
+	m->send_done = 1;
+	if (r == MODEM_AT_OK) {
+		(void)sscanf(rep.info, "+CMGS: %d", &ref);
+		m->send_status = 0;
+		m->send_ref = ref;
+	} else if (sscanf(rep.final, "+CMS ERROR: %d", &code) == 1 &&
+	    code > 0)
+		m->send_status = code;
+	else
+		m->send_status = -1;
+}
+
+/*
  * Sends one encoded part and waits, up to the configured timeout, for the
  * send-status callback. Returns the message reference (>= 0, or -1 when
  * the modem gave none) on success; on failure fills err and returns
@@ -125,6 +190,7 @@ modem_gammu_send_part(struct modem_gammu *m, GSM_SMSMessage *sms, char *err,
 {
 	GSM_Error e;
 	int64_t deadline;
+	int dead;
 
 	m->send_done = 0;
 	m->send_status = -1;
@@ -132,14 +198,21 @@ modem_gammu_send_part(struct modem_gammu *m, GSM_SMSMessage *sms, char *err,
 	if (modem_gammu_arm(m, m->timeout + 2, err, errlen) == -1)
 		return MODEM_GAMMU_FAILED;
 	e = GSM_SendSMS(m->sm, sms);
+	if (e == ERR_NONE && m->fd >= 0)
+		modem_gammu_status_line(m, err, errlen);
 	deadline = modem_gammu_now_ms() + (int64_t)m->timeout * 1000;
-	while (e == ERR_NONE && !m->send_done &&
+	while (e == ERR_NONE && !m->send_done && m->fd < 0 &&
 	    modem_gammu_now_ms() < deadline) {
 		if (GSM_ReadDevice(m->sm, TRUE) < 0 && !GSM_IsConnected(m->sm))
 			break;
 	}
-	if (modem_gammu_disarm(m, err, errlen) == -1)
+	dead = modem_gammu_disarm(m, NULL, 0) == -1;
+	if (m->boot_at != 0)
+		return MODEM_GAMMU_FAILED;      /* err says it restarted */
+	if (dead) {
+		modem_gammu_err(err, errlen, "modem did not answer in time");
 		return MODEM_GAMMU_FAILED;
+	}
 	if (m->send_done && m->send_status > 0) {
 		modem_gammu_err(err, errlen, "send failed: +CMS ERROR %d",
 		    m->send_status);
@@ -151,8 +224,10 @@ modem_gammu_send_part(struct modem_gammu *m, GSM_SMSMessage *sms, char *err,
 		    MODEM_GAMMU_REFUSED;
 	}
 	if (!m->send_done) {
-		modem_gammu_err(err, errlen, "send failed: no status from "
-		    "the modem");
+		/* the line's state is unknown: only a reopen makes it sure */
+		modem_gammu_kill(m);
+		modem_gammu_err(err, errlen, "%s: no status came for the "
+		    "message sent", MODEM_ERR_REOPEN);
 		return MODEM_GAMMU_FAILED;
 	}
 	if (m->send_status != 0) {

@@ -461,14 +461,17 @@ def part_idle(kinds, workdir):
             ds.append(make_daemon(kind, w, sim=sim).start())
         time.sleep(5)
         before = [snap(d.pid) for d in ds]
+        marks = [len(sim.log) for sim in sims]
         time.sleep(IDLE_S)
         after = [snap(d.pid) for d in ds]
         out = {}
-        for kind, sim, a, b in zip(kinds, sims, before, after):
+        for kind, sim, a, b, mark in zip(kinds, sims, before, after, marks):
             dd = delta(a, b)
             scale = 60.0 / dd["t"]
+            at = [c for c in sim.log[mark:] if c != "\x1b"]
             out[kind] = {"wakeups_per_min": dd["wakeups"] * scale,
                          "cpu_s_per_min": dd["cpu"] * scale,
+                         "at_per_min": len(at) * scale,
                          "at_commands": len(sim.log)}
         return out
     finally:
@@ -476,6 +479,67 @@ def part_idle(kinds, workdir):
             d.stop()
         for sim in sims:
             sim.stop()
+
+
+def part_recovery(kind, workdir):
+    """shukher on the shipped settings (poll_interval 30 s): how long a
+    message whose +CMTI the modem dropped waits for its reply, while
+    replies are going out (the notice lost during a send) and at rest
+    (every notice lost); and how long after a SIM800's restart (boot
+    lines at their real pace, "SMS Ready" last) the next reply leaves,
+    the modem restarting at rest and in the middle of a send."""
+    sim = ModemSim(link=os.path.join(workdir, "modem"),
+                   sim_capacity=SIM_SLOTS).start()
+    d = make_daemon(kind, workdir, sim=sim)
+
+    def replied(number, timeout=120):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if any(s.number == number for s in sim.sent):
+                return time.monotonic()
+            time.sleep(0.02)
+        raise SystemExit("bench: recovery: no reply to %s" % number)
+    out = {}
+    try:
+        d.start()
+        time.sleep(2)
+        # at rest, notices working so far: every notice lost (found by
+        # the count after poll_interval without one, at a random phase)
+        sim.drop_notices = "all"
+        t0 = time.monotonic()
+        sim.inject("+97699400003", "тусламж")
+        out["lost_idle_s"] = replied("+97699400003") - t0
+        # a notice lost while a reply is being sent (2 s in the network,
+        # also for the reply measured)
+        sim.send_delay, sim.drop_notices = 2.0, "busy"
+        mark = len(sim.log)
+        sim.inject("+97699400001", "тусламж")
+        sim.wait_log("<PDU", 60, mark)
+        t0 = time.monotonic()
+        sim.inject("+97699400002", "тусламж")
+        out["lost_traffic_s"] = replied("+97699400002") - t0
+        sim.send_delay, sim.drop_notices = 0.0, None
+        for name, during_send in (("reset_idle_s", False),
+                                  ("reset_send_s", True)):
+            time.sleep(3)
+            sim.sms_ready_at = None
+            number = "+9769940001%d" % during_send
+            sim.reset(during_send=during_send)
+            # at rest it lands while the modem boots; else its reply is
+            # the send the restart cuts short
+            sim.inject(number, "тусламж")
+            end = time.monotonic() + 60
+            while sim.sms_ready_at is None and time.monotonic() < end:
+                time.sleep(0.02)
+            out[name] = replied(number) - sim.sms_ready_at
+        out["answered_once"] = all(
+            sum(s.number == n for s in sim.sent) == 1 for n in
+            ("+97699400001", "+97699400002", "+97699400003",
+             "+97699400010", "+97699400011"))
+        return out
+    finally:
+        d.stop()
+        sim.stop()
 
 
 def stripped_size(paths, workdir):
@@ -551,6 +615,8 @@ def run_part(name, workdir):
         return part_throughput(kind, workdir)
     if what == "idle":
         return part_idle(kind.split(","), workdir)
+    if what == "recovery":
+        return part_recovery(kind, workdir)
     if what == "static":
         return part_static(workdir)
     raise SystemExit("bench: unknown part %s" % name)
@@ -559,7 +625,7 @@ def run_part(name, workdir):
 # ------------------------------------------------------------------ schedule
 
 BACKGROUND = ["burst:shukher", "burst:gammu-defaults", "burst:gammu-fast",
-              "latency:gammu-defaults"]
+              "latency:gammu-defaults", "recovery:shukher"]
 FOREGROUND = ["latency:shukher", "latency:gammu-fast",
               "idle:shukher,gammu-defaults,gammu-fast",
               "throughput:shukher", "throughput:gammu-busy", "static"]
@@ -699,6 +765,18 @@ def build_rows(r):
             s.get("wakeups_per_min"), g.get("wakeups_per_min"), fmt="%.0f")
         row("idle CPU per minute (gammu %s)" % setting, "s",
             s.get("cpu_s_per_min"), g.get("cpu_s_per_min"), fmt="%.3f")
+        row("idle AT commands per minute (gammu %s)" % setting, "/min",
+            s.get("at_per_min"), g.get("at_per_min"), fmt="%.1f")
+    rec = r.get("recovery:shukher") or {}
+    for key, label in (("lost_traffic_s", "reply to a message whose notice "
+                        "was lost, during traffic"),
+                       ("lost_idle_s", "reply to a message whose notice "
+                        "was lost, at rest (poll_interval 30 s)"),
+                       ("reset_idle_s", "modem restart at rest: SMS Ready "
+                        "to the next reply"),
+                       ("reset_send_s", "modem restart during a send: SMS "
+                        "Ready to the reply resent")):
+        row(label, "s", rec.get(key), None)
     row("matching per message (gammu: sh on its RunOnReceive case)", "us",
         st.get("match_shukher_us"), st.get("match_gammu_us"))
     return rows

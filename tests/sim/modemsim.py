@@ -184,6 +184,25 @@ class ModemSim:
         self._fail_sends = 0
         self._fail_code = 500
         self._refuse_delete = {}      # index -> +CMS ERROR code
+        # Lost notices: None (every +CMTI/+CDSI goes out), "all" (none
+        # does) or "busy" (those that arrive while a command is typed or
+        # runs, which a SIM800 would hold, are dropped, as some modems
+        # do); dropped_notices counts them.
+        self.drop_notices = None
+        self.dropped_notices = 0
+        # Resets (SIM800: the supply dips during a transmission): the boot
+        # lines and when each comes, in seconds after the restart, as a
+        # SIM800 at a fixed baud rate prints them (times scaled by
+        # boot_scale); until "SMS Ready", SMS commands answer ERROR.
+        self.boot_lines = (("RDY", 0.2), ("+CFUN: 1", 1.6),
+                           ("+CPIN: READY", 2.0), ("Call Ready", 6.0),
+                           ("SMS Ready", 8.0))
+        self.boot_scale = 1.0
+        self.resets = 0               # restarts so far
+        self.sms_ready_at = None      # time.monotonic() of the last SMS Ready
+        self._boot = []               # (due monotonic, line) still to print
+        self._sms_ready = True
+        self._reset_on_send = 0       # restart at the next n sends' Ctrl-Z
 
         self._mode = "cmd"            # "cmd" or "pdu" (after the > prompt)
         self._pdu_cmd = None
@@ -330,6 +349,44 @@ class ModemSim:
                 self._garbage_after = (after.upper(), line)
                 return
         self._write(line + b"\r\n")
+
+    def reset(self, during_send=False):
+        """Restart as a SIM800 does when its supply dips: settings back
+        at defaults (echo on, AT+CNMI off, AT+CMGF=0, AT+CMEE=0), a SIM
+        PIN asked again, what was typed or held lost, then the boot lines
+        at their times (boot_lines). The SIM keeps its messages. With
+        during_send, the restart comes at the next AT+CMGS's Ctrl-Z,
+        before the network took the message: it is not sent."""
+        if during_send:
+            with self._lock:
+                self._reset_on_send += 1
+            return
+        self._in_worker(self._restart)
+
+    def _restart(self):
+        """The restart itself (worker, locked)."""
+        self.resets += 1
+        self._reset_settings()
+        self._pin_ok = self.pin is None
+        self._mode = "cmd"
+        self._pdu_cmd = None
+        self._line = bytearray()
+        self._held_urcs = []
+        self._sms_ready = False
+        now = time.monotonic()
+        self._boot = [(now + t * self.boot_scale, line)
+                      for line, t in self.boot_lines]
+        self._due_boot(now)
+
+    def _due_boot(self, now=None):
+        """Print the boot lines whose time has come (worker, locked)."""
+        now = time.monotonic() if now is None else now
+        while self._boot and self._boot[0][0] <= now:
+            _, line = self._boot.pop(0)
+            self._write(b"\r\n" + line.encode() + b"\r\n")
+            if line == "SMS Ready":
+                self._sms_ready = True
+                self.sms_ready_at = time.monotonic()
 
     def vanish(self):
         """Close the pty: the host sees the device disappear (EIO/hang-up);
@@ -600,7 +657,12 @@ class ModemSim:
             self.notifications.append(line)
             if time.monotonic() < self._mute_until:
                 return
-            if self._busy or self._line or self._mode == "pdu":
+            busy = self._busy or self._line or self._mode == "pdu"
+            if self.drop_notices == "all" or (busy and
+                                              self.drop_notices == "busy"):
+                self.dropped_notices += 1
+                return
+            if busy:
                 self._held_urcs.append(line)
                 return
         self._write(b"\r\n" + line.encode() + b"\r\n")
@@ -633,8 +695,9 @@ class ModemSim:
                 if fd is not None:
                     poller.register(fd, select.POLLIN)
                 registered = fd
-            if self._pending_reports or self._pending_ussd:
+            if self._pending_reports or self._pending_ussd or self._boot:
                 with self._lock:
+                    self._due_boot()
                     self._due_reports()
                     self._due_ussd()
                     self._flush_urcs()
@@ -780,6 +843,8 @@ class ModemSim:
         name, op, arg = _parse_ext(cmd)
         handler = getattr(self, "_at_" + name[1:].replace("^", "_").lower(), None)
         if handler is None or not name[1:].isalnum():
+            return _Reply(final="ERROR")
+        if not self._sms_ready and name in _NEEDS_SMS:
             return _Reply(final="ERROR")
         if self.pin is not None and not self._pin_ok and name in _NEEDS_PIN:
             return self._cms(CMS_SIM_PIN_REQUIRED) if name.startswith("+CMG") \
@@ -1199,6 +1264,10 @@ class ModemSim:
         except ValueError:
             self._respond(self._cms(CMS_INVALID_PDU_PARAM))
             return
+        if self._reset_on_send > 0:
+            self._reset_on_send -= 1
+            self._restart()
+            return
         if self.send_delay:
             # The network takes its time; commands are not read meanwhile,
             # but URCs from injections may still come out, as on a modem.
@@ -1306,6 +1375,11 @@ def _unquote(s):
     return s
 
 
+# Commands a booting SIM800 refuses until it printed "SMS Ready".
+_NEEDS_SMS = {"+CMGL", "+CMGR", "+CMGD", "+CMGS", "+CMGW", "+CMSS", "+CPMS",
+              "+CSCA", "+CNMI", "+CSMP"}
+
+
 # ------------------------------------------------------------------ program
 
 _HELP = """commands:
@@ -1319,6 +1393,9 @@ _HELP = """commands:
   fail <count> [code]        next sends answer +CMS ERROR
   garbage                    emit a garbage line
   vanish | reappear          the device goes away / comes back
+  reset [send]               restart (boot lines, settings lost), now or
+                             at the next send
+  drop all|busy|none         lose +CMTI notices (all, or while busy)
   log                        AT commands received so far
   quit"""
 
@@ -1379,6 +1456,10 @@ def main(argv=None):
                 elif cmd == "reappear":
                     sim.reappear()
                     print("DEVICE %s" % sim.device, flush=True)
+                elif cmd == "reset":
+                    sim.reset(during_send=len(words) > 1)
+                elif cmd == "drop" and len(words) == 2:
+                    sim.drop_notices = None if words[1] == "none" else words[1]
                 elif cmd == "log":
                     for entry in sim.log:
                         print("AT %s" % entry, flush=True)
