@@ -385,13 +385,38 @@ modem_gammu_poll(struct modem_gammu *m, int *signalled)
 }
 
 /*
+ * Sleeps in poll() on the modem's descriptor until it has bytes for
+ * libgammu to read, at most until deadline (monotonic ms). 1 readable; 0
+ * at the deadline, on a signal (*signalled set) or when the device hung
+ * up (the caller tells these apart by the clock and the flag).
+ */
+static int
+modem_gammu_readable(struct modem_gammu *m, int64_t deadline, int *signalled)
+{
+	struct pollfd p = { .fd = m->fd, .events = POLLIN };
+	int64_t left = deadline - modem_gammu_now_ms();
+	int r;
+
+	r = poll(&p, 1, left > 0 ? (int)left : 0);
+	if (r < 0 && errno == EINTR)
+		*signalled = 1;
+	if (r <= 0 || (p.revents & (POLLHUP | POLLERR | POLLNVAL)))
+		return 0;
+	return 1;
+}
+
+/*
  * Waits up to timeout_ms for a new message to be announced. Returns 1 as
  * soon as one was (also one announced during an earlier call), 0 on
  * timeout or when a signal arrived, -1 when the device failed or the
  * handle is dead, -2 when the modem restarted.
  *
  * On a serial descriptor of libgammu's, we read the line ourselves
- * (modem_gammu_line.c). Elsewhere (proxyat's pipe, the dummy driver)
+ * (modem_gammu_line.c), except while a USSD answer is awaited (at most
+ * three modem timeouts after the request): libgammu then reads it, since
+ * only its callback decodes +CUSD in the character set it chose; a
+ * restart announced in that window is seen at the next command whose
+ * answer no longer fits. Elsewhere (proxyat's pipe, the dummy driver)
  * libgammu processes unsolicited lines: GSM_ReadDevice(s, TRUE) would sit
  * out signals (it loops until the second changes), so this polls with
  * FALSE. Drivers without a device (dummy) return at once; then we sleep a
@@ -406,7 +431,8 @@ modem_gammu_wait(void *modem, int timeout_ms)
 
 	if (modem_gammu_dead(m))
 		return -1;
-	if (m->fd >= 0)
+	if (m->fd >= 0 && (m->ussd_until == 0 ||
+	    modem_gammu_now_ms() >= m->ussd_until))
 		return modem_gammu_wait_line(m, timeout_ms);
 	start = modem_gammu_now_ms();
 	for (;;) {
@@ -418,6 +444,10 @@ modem_gammu_wait(void *modem, int timeout_ms)
 			return 0;
 		if (!GSM_IsConnected(m->sm))
 			return -1;
+		if (m->fd >= 0 && !modem_gammu_readable(m, start + timeout_ms,
+		    &signalled))
+			return signalled || modem_gammu_now_ms() - start >=
+			    timeout_ms ? 0 : -1;
 		t0 = modem_gammu_now_ms();
 		errno = 0;
 		r = modem_gammu_poll(m, &signalled);

@@ -51,6 +51,10 @@ struct modem_gammu {
 	int ussd_on;                /* incoming USSD enabled on this handle */
 	int ussd_state;             /* 0 none, 1 an answer, -2 an error */
 	char ussd_text[3 * GSM_MAX_USSD_LENGTH + 1]; /* UTF-8 */
+	int64_t ussd_until;         /* monotonic ms: until then an answer is
+	                               awaited, and wait() lets libgammu read
+	                               the line (its callback decodes +CUSD);
+	                               0 when none is */
 	/* What our own AT+CMGL=4 listed, once per read (modem_gammu_raw.c):
 	 * every record's PDU, instead of one AT+CMGR per record */
 	struct modem_gammu_listed *listed;

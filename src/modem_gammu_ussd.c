@@ -31,6 +31,7 @@ modem_gammu_on_ussd(GSM_StateMachine *sm, GSM_USSDMessage *ussd, void *arg)
 	struct modem_gammu *m = arg;
 
 	(void)sm;
+	m->ussd_until = 0;
 	m->ussd_text[0] = '\0';
 	if (ussd->Status == USSD_NotSupported || ussd->Status == USSD_Timeout) {
 		m->ussd_state = -2;
@@ -118,6 +119,8 @@ modem_gammu_ussd(void *modem, const char *code, char *err, size_t errlen)
 		e = GSM_DialService(m->sm, number);
 	if (modem_gammu_disarm(m, err, errlen) == -1)
 		return -1;
+	if (e == ERR_NONE && m->ussd_state == 0)
+		m->ussd_until = modem_gammu_now_ms() + 3 * 1000 * (int64_t)m->timeout;
 	if (e != ERR_NONE) {
 		modem_gammu_gerr(err, errlen, m->ussd_on ? "USSD request" :
 		    "enabling USSD", e);
