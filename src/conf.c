@@ -48,7 +48,7 @@ static const char *const conf_lang_names[LANG_COUNT] = {
 
 static const char *const conf_top_keys[] = { "database", "language",
     "modem", "limits", "keywords", "default_reply", "stop", "start",
-    "reports", "matching", "hotlines", "web", NULL };
+    "reports", "matching", "hotlines", "web", "central", NULL };
 static const char *const conf_keyword_keys[] = { "name", "words", "reply",
     "report", "language", NULL };
 static const char *const conf_optin_keys[] = { "words", "reply", NULL };
@@ -385,6 +385,7 @@ conf_read(const struct conf_ctx *ctx, const config_setting_t *root,
 	/* src/conf_report.c, src/conf_web.c, src/conf_match.c */
 	if (conf_reports_read(ctx, root, &conf->reports) == -1 ||
 	    conf_web_read(ctx, root, &conf->web) == -1 ||
+	    conf_central_read(ctx, root, &conf->central) == -1 ||
 	    conf_matching_read(ctx, root, &conf->matching) == -1 ||
 	    conf_hotlines_read(ctx, root, &conf->hotlines,
 	    &conf->nhotlines) == -1)
@@ -723,6 +724,7 @@ conf_free(struct conf *conf)
 	conf_reply_free(&conf->start_reply);
 	conf_reports_free(&conf->reports);
 	conf_web_free(&conf->web);
+	conf_central_free(&conf->central);
 	match_free(conf->match);
 	conf_matching_free(&conf->matching);
 	conf_strs_free(conf->hotlines, conf->nhotlines);

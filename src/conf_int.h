@@ -134,6 +134,9 @@ void conf_reports_free(struct conf_reports *reports);
 int conf_web_read(const struct conf_ctx *ctx, const config_setting_t *root,
     struct conf_web *out);
 void conf_web_free(struct conf_web *web);
+int conf_central_read(const struct conf_ctx *ctx,
+    const config_setting_t *root, struct conf_central *out);
+void conf_central_free(struct conf_central *central);
 /* matching and hotlines: src/conf_match.c. The hotlines are numbers that
  * must stand in every text of the "help" group's reply (config check
  * warns). */

@@ -37,6 +37,7 @@ enum ctl_opt {
 	CTL_OPT_DRY_RUN = 1 << 10,  /* --dry-run (purge) */
 	CTL_OPT_REPORT = 1 << 13,   /* --report REF|ID (audit) */
 	CTL_OPT_SET = 1 << 14,      /* --set (clock) */
+	CTL_OPT_CENTRAL = 1 << 15,  /* --central (reports list) */
 };
 
 /* What the command line gave a command. Strings point into argv. */
@@ -51,6 +52,7 @@ struct ctl_args {
 	int dry_run;                /* --dry-run */
 	int set;                    /* --set */
 	const char *report;         /* --report REF|ID */
+	int central;                /* --central: the central database's */
 	char **rest;                /* positional arguments */
 	int nrest;
 };
@@ -98,6 +100,21 @@ int ctl_pin_hash(struct ctl *ctl, struct ctl_args *args);
 int ctl_keygen(struct ctl *ctl, struct ctl_args *args);
 int ctl_send(struct ctl *ctl, struct ctl_args *args);
 int ctl_status(struct ctl *ctl, struct ctl_args *args);
+/* The words joined by single spaces. Caller frees; NULL: no memory. */
+char *ctl_join(char **words, int n);
+/* The central fleet (src/ctl_central.c; shukherctl links libpq). */
+int ctl_central_init(struct ctl *ctl, struct ctl_args *args);
+int ctl_central_add_gateway(struct ctl *ctl, struct ctl_args *args);
+int ctl_central_add_caseworker(struct ctl *ctl, struct ctl_args *args);
+int ctl_central_command(struct ctl *ctl, struct ctl_args *args);
+int ctl_central_reports(struct ctl *ctl, struct ctl_args *args);
+int ctl_fleet(struct ctl *ctl, struct ctl_args *args);
+/* The object `status --json` prints, also the uplink's health snapshot:
+ * m as store_modem_state_get() gave it (reported: its return), c, and the
+ * uplink's state (NULL: it never wrote one) and events pending. */
+void ctl_status_json(struct json *j, const struct store_modem_state *m,
+    int reported, const struct store_counts *c,
+    const struct store_uplink_state *up, int64_t pending);
 int ctl_clock(struct ctl *ctl, struct ctl_args *args);
 
 /*

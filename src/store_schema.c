@@ -322,6 +322,69 @@ static const char *const store_migrations[] = {
 	STORE_SCRUB_ON("users_changed", "UPDATE OF pwhash ON users")
 	STORE_SCRUB_ON("users_deleted", "DELETE ON users")
 	"PRAGMA user_version = 9;",
+	/*
+	 * 10: the uplink to the central fleet (shukher-uplink). Triggers put
+	 * every change the central server is told of in uplink_queue, in the
+	 * order it happened, under a sequence number that is never reused
+	 * (AUTOINCREMENT: a deleted row's id may be, a seq may not); the
+	 * uplink deletes what the central server committed. A new report, a
+	 * change of its state, a timeline entry, an audit row: their ids; a
+	 * statistics count: its day and keyword. Nothing of a message or a
+	 * number goes in: the uplink reads the sealed rows when it sends.
+	 * uplink_applied remembers the central commands applied here, in the
+	 * transaction that applied each, so that a command whose
+	 * acknowledgement was lost is never applied twice. uplink_state is
+	 * what the uplink last knew of its link, for `shukherctl status`.
+	 * The 'uplink' secret is the seed of the gateway's own key pair, to
+	 * which the central server seals a reply's number and text.
+	 */
+	"CREATE TABLE uplink_queue ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" kind TEXT NOT NULL,"
+	" row_id INTEGER,"
+	" day TEXT,"
+	" keyword TEXT);"
+	"CREATE TRIGGER uplink_report AFTER INSERT ON reports BEGIN"
+	" INSERT INTO uplink_queue (kind, row_id) VALUES ('report', new.id);"
+	" END;"
+	"CREATE TRIGGER uplink_report_state AFTER UPDATE OF status, claimed_by,"
+	" closed_at ON reports BEGIN"
+	" INSERT INTO uplink_queue (kind, row_id)"
+	" VALUES ('report_state', new.id); END;"
+	"CREATE TRIGGER uplink_entry AFTER INSERT ON report_entries BEGIN"
+	" INSERT INTO uplink_queue (kind, row_id) VALUES ('entry', new.id);"
+	" END;"
+	"CREATE TRIGGER uplink_audit AFTER INSERT ON audit BEGIN"
+	" INSERT INTO uplink_queue (kind, row_id) VALUES ('audit', new.id);"
+	" END;"
+	"CREATE TRIGGER uplink_stat_new AFTER INSERT ON stats BEGIN"
+	" INSERT INTO uplink_queue (kind, day, keyword)"
+	" VALUES ('stat', new.day, new.keyword); END;"
+	"CREATE TRIGGER uplink_stat AFTER UPDATE OF count ON stats BEGIN"
+	" INSERT INTO uplink_queue (kind, day, keyword)"
+	" VALUES ('stat', new.day, new.keyword); END;"
+	"CREATE TABLE uplink_applied ("
+	" command_id INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" result TEXT NOT NULL);"
+	"CREATE TABLE uplink_state ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" connected INTEGER NOT NULL,"
+	" last_ok INTEGER NOT NULL,"
+	" last_error TEXT NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"INSERT INTO secrets VALUES ('uplink', randomblob(32));"
+	/* What a gateway held before: queued too, in an order that puts each
+	 * report before its timeline. */
+	"INSERT INTO uplink_queue (kind, row_id)"
+	" SELECT 'report', id FROM reports ORDER BY id;"
+	"INSERT INTO uplink_queue (kind, row_id)"
+	" SELECT 'entry', id FROM report_entries ORDER BY id;"
+	"INSERT INTO uplink_queue (kind, row_id)"
+	" SELECT 'audit', id FROM audit ORDER BY id;"
+	"INSERT INTO uplink_queue (kind, day, keyword)"
+	" SELECT 'stat', day, keyword FROM stats ORDER BY day, keyword;"
+	"PRAGMA user_version = 10;",
 };
 
 #define STORE_NMIGRATIONS \

@@ -1099,6 +1099,12 @@ static const char *const undo[] = {
 	    " ORDER BY part_no));"
 	    "DROP TABLE sent_parts;"
 	    "CREATE INDEX outbox_sent ON outbox(sent_at) WHERE state = 'sent';",
+	[10] = "DROP TRIGGER uplink_report; DROP TRIGGER uplink_report_state;"
+	    "DROP TRIGGER uplink_entry; DROP TRIGGER uplink_audit;"
+	    "DROP TRIGGER uplink_stat_new; DROP TRIGGER uplink_stat;"
+	    "DROP TABLE uplink_queue; DROP TABLE uplink_applied;"
+	    "DROP TABLE uplink_state;"
+	    "DELETE FROM secrets WHERE name = 'uplink';",
 };
 
 /* Brings the database at path down to schema version `to`. */
