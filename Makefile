@@ -96,6 +96,8 @@ $(BUILD)/shukherd: $(BUILD)/%: $(BUILD)/obj/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(PQ_OBJ) $(BUILD)/obj/shukher-uplink.o: CFLAGS += $(PQ_CFLAGS)
+# What the uplink tells the central server it runs (the fleet's VERSION).
+$(BUILD)/obj/uplink.o: CPPFLAGS += -DSHUKHER_VERSION='"$(VERSION)"'
 
 $(PQ_LIB): $(PQ_OBJ)
 	@mkdir -p $(@D)
