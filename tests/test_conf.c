@@ -594,6 +594,7 @@ static const struct range {
 	{ "web", "signin_lockout", 1, 604800, "" },
 	{ "web", "address_attempts", 1, 100000, "" },
 	{ "web", "request_timeout", 1, 300, "" },
+	{ "central", "silent_after", 60, 604800, "" },
 };
 #define NRANGES (sizeof(ranges) / sizeof(ranges[0]))
 
@@ -676,6 +677,7 @@ static const struct shape {
 	{ "matching", "bogus = 1;", "matching: unknown setting \"bogus\"" },
 	{ "reports", "bogus = 1;", "reports: unknown setting \"bogus\"" },
 	{ "web", "bogus = 1;", "web: unknown setting \"bogus\"" },
+	{ "central", "bogus = 1;", "central: unknown setting \"bogus\"" },
 	{ NULL, "modem = 1;", "modem: expected a group { ... }" },
 	{ NULL, "limits = 1;", "limits: expected a group { ... }" },
 	{ NULL, "stop = 1;", "stop: expected a group { ... }" },

@@ -640,5 +640,86 @@ class CentralFaults(CentralBase):
         self.assertIn("certificate", p.stderr)
 
 
+class CentralConfig(unittest.TestCase):
+    """The central group as every program reads it: a wrong setting stops
+    shukherd -n, shukher-uplink -n and `shukherctl config check` with the
+    file, the line and the reason (exit 78); the uplink is off without
+    conninfo (exit 1 from -n) and on with it (0). No server needed."""
+
+    def setUp(self):
+        self.tmp = TempDir()
+        self.key = self.tmp.join("k.pem")
+        with open(self.key, "w") as f:
+            f.write("x\n")
+        os.chmod(self.key, 0o600)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def conf(self, central):
+        path = self.tmp.join("shukher.conf")
+        make_config(path, self.tmp.join("shukher.db"),
+                    dummy_modem(self.tmp.join("dummy")))
+        with open(path, "a", encoding="utf-8") as f:
+            f.write("\n" + central + "\n")
+        with open(path, encoding="utf-8") as f:
+            line = len(f.read().splitlines())
+        return path, line
+
+    def programs(self, path):
+        return ([binary("shukherd"), "-n", "-c", path],
+                [binary("shukher-uplink"), "-n", "-c", path],
+                [binary("shukherctl"), "-c", path, "config", "check"])
+
+    def test_wrong_settings_name_file_and_line(self):
+        k = self.key
+        cases = [
+            ('central = { conninfo = "host=x"; gateway = "a"; port = 5; };',
+             'central: unknown setting "port"'),
+            ('central = { conninfo = 5; };', "central.conninfo: expected"),
+            ('central = { conninfo = ""; };', "central.conninfo: expected"),
+            ('central = { conninfo = "host=x"; gateway = "Darkhan 1"; };',
+             "central.gateway: expected a lower-case name"),
+            ('central = { conninfo = "host=x"; gateway = "%s"; };' %
+             ("a" * 33), "central.gateway: expected a lower-case name"),
+            ('central = { conninfo = "host=x"; sslcert = "%s"; };' % k,
+             "sslcert and sslkey go together"),
+            ('central = { conninfo = "host=x"; sslrootcert = "%s"; };' %
+             self.tmp.join("missing.pem"), "central.sslrootcert: cannot "
+             "read"),
+            ('central = { conninfo = "host=x"; silent_after = 5; };',
+             "central.silent_after"),
+            ('central = { gateway = "a"; };', "central.conninfo: missing"),
+            ('central = "host=x";', "central: expected a group"),
+        ]
+        for text, reason in cases:
+            path, line = self.conf(text)
+            for args in self.programs(path):
+                p = subprocess.run(args, capture_output=True, text=True,
+                                   timeout=30)
+                self.assertEqual(p.returncode, 78, (text, args, p.stderr))
+                self.assertIn("%s:%d" % (path, line), p.stderr,
+                              (text, args))
+                self.assertIn(reason, p.stderr, (text, args))
+
+    def test_uplink_off_without_conninfo(self):
+        path, _ = self.conf("")
+        p = subprocess.run([binary("shukher-uplink"), "-n", "-c", path],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("the uplink is off", p.stderr)
+        p = subprocess.run([binary("shukher-uplink"), "-c", path],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        path, _ = self.conf('central = { conninfo = "host=x"; gateway = '
+                            '"a"; sslcert = "%s"; sslkey = "%s"; '
+                            'sslrootcert = "%s"; silent_after = 60; };' %
+                            (self.key, self.key, self.key))
+        for args in self.programs(path):
+            p = subprocess.run(args, capture_output=True, text=True,
+                               timeout=30)
+            self.assertEqual(p.returncode, 0, (args, p.stderr))
+
+
 if __name__ == "__main__":
     unittest.main()
