@@ -110,10 +110,14 @@ uplink_state_save(struct uplink *u)
 }
 
 /* A failure: logged once while it stays the same, the link dropped when
- * it is gone, and the next attempt put off by the backoff. */
+ * it is gone, and the next attempt put off by the backoff. why may be
+ * the connection's own message, which closing it frees: copied first. */
 static void
-uplink_fail(struct uplink *u, int64_t now, const char *why)
+uplink_fail(struct uplink *u, int64_t now, const char *failure)
 {
+	char why[sizeof(u->state.last_error)];
+
+	snprintf(why, sizeof(why), "%s", failure);
 	if (strcmp(why, u->last_logged) != 0) {
 		log_warnx("central: %s", why);
 		snprintf(u->last_logged, sizeof(u->last_logged), "%s", why);

@@ -346,11 +346,20 @@ class CentralFleet(CentralBase):
         self.assertEqual(self.count(
             "SELECT count(*) FROM shukher.report_entries WHERE gateway = "
             "'alpha' AND kind = 'reply'"), 1)
-        # A command for a report the gateway does not hold: refused once.
+        # The other gateway's report: claimed there, and only there.
         cid = self.command("bravo", self.ref("bravo"), "claim")
         self.assertEqual(self.acked(cid), [["ok"]])
         self.assertEqual(bravo.local("SELECT claimed_by FROM reports"),
                          [(CASEWORKER,)])
+        # A command for a report the gateway does not hold, or already
+        # closed: acknowledged with the reason, applied never.
+        cid = int(self.pg.scalar(
+            "INSERT INTO shukher.commands (gateway, report_ref, action, "
+            "actor) VALUES ('bravo', 'ZZZZZZ', 'claim', 'oyuna') "
+            "RETURNING id"))
+        self.assertEqual(self.acked(cid), [["no such report"]])
+        cid = self.command("alpha", ref, "note", NOTE)
+        self.assertEqual(self.acked(cid), [["report is closed"]])
 
     def test_3_fleet_and_status(self):
         fleet = {g["gateway"]: g for g in self.team_json("fleet")}
