@@ -736,6 +736,13 @@ struct store_uplink_event {
 typedef int (*store_uplink_cb)(void *arg,
     const struct store_uplink_event *ev);
 
+/*
+ * Turns the queue on, the first time: queues what the database holds
+ * (reports, their timelines, audit rows, counts) and from then on every
+ * change (the triggers wait for this). Returns 1 the first time, 0 after,
+ * or -1.
+ */
+int store_uplink_start(struct store *store);
 /* Calls cb for at most limit queued events after seq after, oldest first;
  * a non-zero from cb stops. Returns the number given to cb, or -1. */
 int store_uplink_events(struct store *store, int64_t after, int limit,

@@ -15,6 +15,16 @@
 	"CREATE TRIGGER " name " AFTER " when \
 	" BEGIN UPDATE wal_scrub SET blanked = blanked + 1; END;"
 
+/* Schema 10: the uplink's triggers fire once it has started... */
+#define STORE_UPLINK_ON \
+	" WHEN EXISTS (SELECT 1 FROM uplink_state) BEGIN"
+/* ...and a day's count of a keyword is queued once, at the end. */
+#define STORE_UPLINK_STAT \
+	" DELETE FROM uplink_queue WHERE kind = 'stat' AND day = new.day" \
+	" AND keyword = new.keyword;" \
+	" INSERT INTO uplink_queue (kind, day, keyword)" \
+	" VALUES ('stat', new.day, new.keyword); END;"
+
 /*
  * The migrations. Entry i brings user_version from i to i + 1 and sets it
  * itself (a PRAGMA takes no bound parameter, and a literal keeps SQL out of
@@ -329,10 +339,14 @@ static const char *const store_migrations[] = {
 	 * (AUTOINCREMENT: a deleted row's id may be, a seq may not); the
 	 * uplink deletes what the central server committed. A new report, a
 	 * change of its state, a timeline entry, an audit row: their ids; a
-	 * statistics count: its day and keyword. Nothing of a message or a
-	 * number goes in: the uplink reads the sealed rows when it sends.
-	 * uplink_applied remembers the central commands applied here, in the
-	 * transaction that applied each, so that a command whose
+	 * day's count of a keyword: its day and keyword, once (a new count
+	 * moves it to the end: the count is read when it is sent). Nothing of
+	 * a message or a number goes in: the uplink reads the sealed rows
+	 * when it sends. The triggers fire only once the uplink has started
+	 * (uplink_state has its row: store_uplink_start() queues what was
+	 * there before), so that a gateway without a central server queues
+	 * nothing. uplink_applied remembers the central commands applied
+	 * here, in the transaction that applied each, so that a command whose
 	 * acknowledgement was lost is never applied twice. uplink_state is
 	 * what the uplink last knew of its link, for `shukherctl status`.
 	 * The 'uplink' secret is the seed of the gateway's own key pair, to
@@ -344,25 +358,8 @@ static const char *const store_migrations[] = {
 	" row_id INTEGER,"
 	" day TEXT,"
 	" keyword TEXT);"
-	"CREATE TRIGGER uplink_report AFTER INSERT ON reports BEGIN"
-	" INSERT INTO uplink_queue (kind, row_id) VALUES ('report', new.id);"
-	" END;"
-	"CREATE TRIGGER uplink_report_state AFTER UPDATE OF status, claimed_by,"
-	" closed_at ON reports BEGIN"
-	" INSERT INTO uplink_queue (kind, row_id)"
-	" VALUES ('report_state', new.id); END;"
-	"CREATE TRIGGER uplink_entry AFTER INSERT ON report_entries BEGIN"
-	" INSERT INTO uplink_queue (kind, row_id) VALUES ('entry', new.id);"
-	" END;"
-	"CREATE TRIGGER uplink_audit AFTER INSERT ON audit BEGIN"
-	" INSERT INTO uplink_queue (kind, row_id) VALUES ('audit', new.id);"
-	" END;"
-	"CREATE TRIGGER uplink_stat_new AFTER INSERT ON stats BEGIN"
-	" INSERT INTO uplink_queue (kind, day, keyword)"
-	" VALUES ('stat', new.day, new.keyword); END;"
-	"CREATE TRIGGER uplink_stat AFTER UPDATE OF count ON stats BEGIN"
-	" INSERT INTO uplink_queue (kind, day, keyword)"
-	" VALUES ('stat', new.day, new.keyword); END;"
+	"CREATE INDEX uplink_queue_stat ON uplink_queue(day, keyword)"
+	" WHERE kind = 'stat';"
 	"CREATE TABLE uplink_applied ("
 	" command_id INTEGER PRIMARY KEY,"
 	" at INTEGER NOT NULL,"
@@ -373,17 +370,26 @@ static const char *const store_migrations[] = {
 	" last_ok INTEGER NOT NULL,"
 	" last_error TEXT NOT NULL,"
 	" updated_at INTEGER NOT NULL);"
+	"CREATE TRIGGER uplink_report AFTER INSERT ON reports"
+	STORE_UPLINK_ON
+	" INSERT INTO uplink_queue (kind, row_id) VALUES ('report', new.id);"
+	" END;"
+	"CREATE TRIGGER uplink_report_state AFTER UPDATE OF status, claimed_by,"
+	" closed_at ON reports" STORE_UPLINK_ON
+	" INSERT INTO uplink_queue (kind, row_id)"
+	" VALUES ('report_state', new.id); END;"
+	"CREATE TRIGGER uplink_entry AFTER INSERT ON report_entries"
+	STORE_UPLINK_ON
+	" INSERT INTO uplink_queue (kind, row_id) VALUES ('entry', new.id);"
+	" END;"
+	"CREATE TRIGGER uplink_audit AFTER INSERT ON audit" STORE_UPLINK_ON
+	" INSERT INTO uplink_queue (kind, row_id) VALUES ('audit', new.id);"
+	" END;"
+	"CREATE TRIGGER uplink_stat_new AFTER INSERT ON stats" STORE_UPLINK_ON
+	STORE_UPLINK_STAT
+	"CREATE TRIGGER uplink_stat AFTER UPDATE OF count ON stats"
+	STORE_UPLINK_ON STORE_UPLINK_STAT
 	"INSERT INTO secrets VALUES ('uplink', randomblob(32));"
-	/* What a gateway held before: queued too, in an order that puts each
-	 * report before its timeline. */
-	"INSERT INTO uplink_queue (kind, row_id)"
-	" SELECT 'report', id FROM reports ORDER BY id;"
-	"INSERT INTO uplink_queue (kind, row_id)"
-	" SELECT 'entry', id FROM report_entries ORDER BY id;"
-	"INSERT INTO uplink_queue (kind, row_id)"
-	" SELECT 'audit', id FROM audit ORDER BY id;"
-	"INSERT INTO uplink_queue (kind, day, keyword)"
-	" SELECT 'stat', day, keyword FROM stats ORDER BY day, keyword;"
 	"PRAGMA user_version = 10;",
 };
 

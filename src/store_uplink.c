@@ -118,6 +118,44 @@ store_uplink_events(struct store *store, int64_t after, int limit,
 	return n;
 }
 
+/* What was there before the uplink's first start, in an order that puts
+ * each report before its timeline. */
+static const char store_uplink_backfill[] =
+	"INSERT INTO uplink_queue (kind, row_id)"
+	" SELECT 'report', id FROM reports ORDER BY id;"
+	"INSERT INTO uplink_queue (kind, row_id)"
+	" SELECT 'entry', id FROM report_entries ORDER BY id;"
+	"INSERT INTO uplink_queue (kind, row_id)"
+	" SELECT 'audit', id FROM audit ORDER BY id;"
+	"INSERT INTO uplink_queue (kind, day, keyword)"
+	" SELECT 'stat', day, keyword FROM stats ORDER BY day, keyword;"
+	"INSERT INTO uplink_state (id, connected, last_ok, last_error,"
+	" updated_at) VALUES (1, 0, 0, '', CAST(strftime('%s') AS INTEGER));";
+
+int
+store_uplink_start(struct store *store)
+{
+	char *msg = NULL;
+	int64_t started;
+	sqlite3_stmt *stmt;
+	int own;
+
+	if (store_tx_enter(store, &own) == -1)
+		return -1;
+	if (store_prepare(store, "SELECT count(*) FROM uplink_state",
+	    &stmt) == -1 || store_step_int64(store, stmt, 0, &started) == -1)
+		return store_tx_leave(store, own, -1);
+	if (started)
+		return store_tx_leave(store, own, 0);
+	if (sqlite3_exec(store->db, store_uplink_backfill, NULL, NULL,
+	    &msg) != SQLITE_OK) {
+		sqlite3_free(msg);
+		store_fail(store, "uplink start");
+		return store_tx_leave(store, own, -1);
+	}
+	return store_tx_leave(store, own, 1);
+}
+
 int
 store_uplink_done(struct store *store, int64_t upto)
 {

@@ -87,6 +87,16 @@ uplink_new(const struct conf *conf, struct store *store, char *err,
 		free(u);
 		return NULL;
 	}
+	switch (store_uplink_start(store)) {
+	case -1:
+		snprintf(err, errlen, "uplink queue: %s", store_errmsg(store));
+		uplink_free(u);
+		return NULL;
+	case 1:
+		log_info("uplink: first start: everything the database holds "
+		    "is queued for the central server");
+		break;
+	}
 	return u;
 }
 

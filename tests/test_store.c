@@ -1102,6 +1102,7 @@ static const char *const undo[] = {
 	[10] = "DROP TRIGGER uplink_report; DROP TRIGGER uplink_report_state;"
 	    "DROP TRIGGER uplink_entry; DROP TRIGGER uplink_audit;"
 	    "DROP TRIGGER uplink_stat_new; DROP TRIGGER uplink_stat;"
+	    "DROP INDEX uplink_queue_stat;"
 	    "DROP TABLE uplink_queue; DROP TABLE uplink_applied;"
 	    "DROP TABLE uplink_state;"
 	    "DELETE FROM secrets WHERE name = 'uplink';",

@@ -43,6 +43,19 @@ setup(void **state)
 	return 0;
 }
 
+/* setup, with the uplink started. */
+static int
+setup_started(void **state)
+{
+	struct fix *f;
+
+	setup(state);
+	f = *state;
+	assert_int_equal(store_uplink_start(f->store), 1);
+	assert_int_equal(store_uplink_start(f->store), 0);
+	return 0;
+}
+
 static int
 teardown(void **state)
 {
@@ -139,9 +152,12 @@ test_queue_order_and_kinds(void **state)
 	assert_true(store_audit_add(s, &a) > 0);
 	assert_int_equal(store_stat_bump(s, "2026-11-30", "help"), 0);
 	assert_int_equal(store_stat_bump(s, "2026-11-30", "help"), 0);
+	assert_int_equal(store_stat_bump(s, "2026-11-30", "jobs"), 0);
+	assert_int_equal(store_stat_bump(s, "2026-11-30", "help"), 0);
 	assert_int_equal(store_report_claim(s, sealed_id, "oyuna", NOW), 1);
 	assert_int_equal(store_report_close(s, sealed_id, "done", NOW), 1);
 
+	/* A day's count of a keyword: once, where its last change was. */
 	g = events(s, 0);
 	assert_int_equal(g.n, 9);
 	assert_string_equal(g.kind[0], "report");
@@ -149,8 +165,8 @@ test_queue_order_and_kinds(void **state)
 	assert_string_equal(g.kind[2], "report");
 	assert_string_equal(g.kind[3], "entry");
 	assert_string_equal(g.kind[4], "audit");
-	assert_string_equal(g.kind[5], "stat");
-	assert_string_equal(g.kind[6], "stat");
+	assert_string_equal(g.kind[5], "stat");      /* jobs */
+	assert_string_equal(g.kind[6], "stat");      /* help */
 	assert_string_equal(g.kind[7], "report_state");
 	assert_string_equal(g.kind[8], "report_state");
 	for (int i = 1; i < g.n; i++)
@@ -159,7 +175,8 @@ test_queue_order_and_kinds(void **state)
 	assert_false(g.sealed[2]);          /* a clear report: no blob */
 	assert_false(g.sealed[3]);          /* a clear note: no body */
 	assert_false(g.text_seen);
-	assert_int_equal(g.count[5], 2);    /* the count as it is now */
+	assert_int_equal(g.count[5], 1);
+	assert_int_equal(g.count[6], 3);    /* the count as it is now */
 	assert_string_equal(g.status[8], "closed");
 
 	assert_int_equal(store_uplink_pending(s, &pending), 0);
@@ -246,7 +263,9 @@ test_state(void **state)
 	struct fix *f = *state;
 	struct store_uplink_state st, got;
 
-	assert_int_equal(store_uplink_state_get(f->store, &got), 0);
+	assert_int_equal(store_uplink_state_get(f->store, &got), 1);
+	assert_int_equal(got.connected, 0);
+	assert_int_equal(got.last_ok, 0);
 	memset(&st, 0, sizeof(st));
 	st.connected = 1;
 	st.last_ok = NOW;
@@ -259,17 +278,59 @@ test_state(void **state)
 	assert_string_equal(got.last_error, "refused");
 }
 
+/* Before the uplink's first start nothing is queued (a gateway without a
+ * central server never grows a queue); the start queues all there was,
+ * each report before its timeline, and the triggers from then on. */
+static void
+test_nothing_queued_until_started(void **state)
+{
+	struct fix *f = *state;
+	struct store *s = f->store;
+	struct store_report_entry e = { .kind = "note", .at = NOW };
+	struct store_audit a = { .at = NOW, .actor = "x", .via = "cli",
+	    .action = "open" };
+	int64_t pending, r1, r2;
+	struct got g;
+
+	assert_true((r1 = store_report_add(s, "", "", 0, 0, NOW, NULL, 0)) >
+	    0);
+	assert_true((r2 = store_report_add(s, "", "", 0, 0, NOW, NULL, 0)) >
+	    0);
+	e.report_id = r1;
+	assert_true(store_report_entry_add(s, &e) > 0);
+	assert_true(store_audit_add(s, &a) > 0);
+	assert_int_equal(store_stat_bump(s, "2026-11-30", "help"), 0);
+	assert_int_equal(store_uplink_pending(s, &pending), 0);
+	assert_int_equal(pending, 0);
+	assert_int_equal(store_uplink_start(s), 1);
+	g = events(s, 0);
+	assert_int_equal(g.n, 5);
+	assert_string_equal(g.kind[0], "report");
+	assert_int_equal(g.row[0], r1);
+	assert_string_equal(g.kind[1], "report");
+	assert_int_equal(g.row[1], r2);
+	assert_string_equal(g.kind[2], "entry");
+	assert_string_equal(g.kind[3], "audit");
+	assert_string_equal(g.kind[4], "stat");
+	assert_true(store_audit_add(s, &a) > 0);
+	assert_int_equal(store_uplink_pending(s, &pending), 0);
+	assert_int_equal(pending, 6);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_queue_order_and_kinds,
-		    setup, teardown),
+		    setup_started, teardown),
 		cmocka_unit_test_setup_teardown(test_gone_and_no_reuse,
-		    setup, teardown),
+		    setup_started, teardown),
 		cmocka_unit_test_setup_teardown(test_applied_in_the_transaction,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
+		    setup_started, teardown),
+		cmocka_unit_test_setup_teardown(test_state, setup_started,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_nothing_queued_until_started, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
