@@ -3,6 +3,7 @@
 #   make            build/shukherd, build/shukherctl and build/shukher-web
 #   make test       unit and integration tests, then again under ASan+UBSan
 #   make run        the daemon against a simulated modem; type SMS at it
+#   make run-fleet  a central PostgreSQL and two simulated gateways
 #   make bench      speed and memory figures (tests/bench/bench.mk)
 #   make deps       install the missing Debian packages
 #   make install    PREFIX, DESTDIR honoured
@@ -58,7 +59,7 @@ PQ_CFLAGS = $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
 PQ_LIBS   = $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
 
 .PHONY: all deps check-deps test-deps test test-unit test-integration test-sanitize \
-        run run-console install uninstall clean
+        run run-console run-fleet install uninstall clean
 
 all: check-deps $(BINS)
 
@@ -150,6 +151,12 @@ test-sanitize:
 
 run: all
 	@$(PYTHON) tests/sim/run_demo.py --build $(BUILD)
+
+# The central fleet: a PostgreSQL 15 in build/fleet, two simulated gateways
+# with their uplinks, shukherctl fleet against them.
+run-fleet: all
+	$(call deb-install,openssl postgresql-15)
+	@$(PYTHON) tests/sim/run_fleet.py --build $(BUILD)
 
 # The same, with the caseworkers' web console on http://127.0.0.1:8080/.
 run-console: all

@@ -44,8 +44,15 @@ def openssl(*args, cwd):
 class PgServer:
     """One server, its certificates and its database `shukher`."""
 
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="shukher-pg-")
+    def __init__(self, base=None):
+        """In a new temporary directory, or in base (made afresh: make
+        run-fleet keeps it in build/ for a look afterwards)."""
+        if base is None:
+            self.dir = tempfile.mkdtemp(prefix="shukher-pg-")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+            os.makedirs(base)
+            self.dir = base
         os.chmod(self.dir, 0o755)
         self.data = os.path.join(self.dir, "data")
         self.certs = os.path.join(self.dir, "certs")
@@ -151,9 +158,10 @@ class PgServer:
         self._run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop",
                   check=False)
 
-    def cleanup(self):
+    def cleanup(self, keep=False):
         self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     # ---- clients ------------------------------------------------------
     def socket_conninfo(self, user="postgres", db="shukher"):
