@@ -482,8 +482,9 @@ class CentralFaults(CentralBase):
             "SELECT count(*) FROM shukher.report_entries WHERE gateway = "
             "'%s' AND report_seq IS NULL" % gw.name), 0)
         self.assertEqual(self.count(
-            "SELECT sum(count) FROM shukher.stats WHERE gateway = '%s'" %
-            gw.name), gw.local("SELECT sum(count) FROM stats")[0][0])
+            "SELECT coalesce(sum(count), 0) FROM shukher.stats WHERE "
+            "gateway = '%s'" % gw.name),
+            gw.local("SELECT coalesce(sum(count), 0) FROM stats")[0][0])
 
     def test_server_stopped_then_started(self):
         gw = self.gws["delta"]
@@ -561,6 +562,36 @@ class CentralFaults(CentralBase):
             "SELECT count(*) FROM (SELECT at, lag(at) OVER (ORDER BY seq) "
             "AS prev FROM shukher.audit WHERE gateway = 'echo') x "
             "WHERE prev > at"), 0)
+
+    def test_clock_jumps_change_nothing(self):
+        """The gateway's clock jumping back three days and forward a year
+        between events: the keys are the gateway's sequence, never a time,
+        so every row arrives once, in the order it happened."""
+        gw = self.gws["delta"]
+        c = sqlite3.connect(gw.db, timeout=30)
+        try:
+            for at in (1764460800, 1764460800 - 3 * 86400,
+                       1764460800 + 365 * 86400, 1764460800 - 3 * 86400):
+                c.execute("INSERT INTO reports (ref, number, text, "
+                          "created_at, sealed, key_id) VALUES ('J' || "
+                          "hex(randomblob(4)), '', '', ?, randomblob(60), "
+                          "'00112233aabbccdd')", (at,))
+                c.execute("INSERT INTO audit (at, actor, via, action) "
+                          "VALUES (?, 'oyuna', 'cli', 'jump')", (at,))
+            c.commit()
+        finally:
+            c.close()
+        gw.start_uplink()
+        try:
+            self.all_there(gw)
+        finally:
+            gw.stop_uplink()
+        rows = self.pg.psql(
+            "SELECT extract(epoch FROM at)::bigint FROM shukher.audit "
+            "WHERE gateway = 'delta' AND action = 'jump' ORDER BY seq")
+        self.assertEqual([int(r[0]) for r in rows], [
+            1764460800, 1764460800 - 3 * 86400, 1764460800 + 365 * 86400,
+            1764460800 - 3 * 86400])
 
     # ---- row-level security and TLS ----------------------------------
     def as_gateway(self, name, sql, ca="ca", cert=True, sslmode="verify-full"):
