@@ -3,6 +3,7 @@
 #   make            build/shukherd, build/shukherctl and build/shukher-web
 #   make test       unit and integration tests, then again under ASan+UBSan
 #   make run        the daemon against a simulated modem; type SMS at it
+#   make run-fleet  a central PostgreSQL and two simulated gateways
 #   make bench      speed and memory figures (tests/bench/bench.mk)
 #   make deps       install the missing Debian packages
 #   make install    PREFIX, DESTDIR honoured
@@ -12,11 +13,14 @@ include config.mk
 # Debian packages the build and the tests need (make deps installs them).
 DEB_PKGS := gcc make pkg-config libgammu-dev libsqlite3-dev libconfig-dev \
             libsystemd-dev libsodium-dev libunistring-dev libcmocka-dev \
-            libmicrohttpd-dev python3 socat sqlite3 gammu
+            libmicrohttpd-dev libpq-dev python3 socat sqlite3 gammu
 # ...and what only the tests need: a certificate for the console's HTTPS
 # test, and a real browser (Debian's Chromium) driven through WebDriver by
 # Debian's Selenium and ChromeDriver. Nothing comes from outside Debian.
 TEST_DEB_PKGS := openssl chromium chromium-driver python3-selenium
+# ...and a real PostgreSQL 15, which the central fleet's tests start in a
+# temporary directory of their own (tests/integration/pgserver.py).
+TEST_DEB_PKGS += postgresql-15
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude
 CFLAGS   += $(WARNFLAGS) $(OPTFLAGS) $(SANFLAGS) $(SECTFLAGS) \
@@ -24,12 +28,19 @@ CFLAGS   += $(WARNFLAGS) $(OPTFLAGS) $(SANFLAGS) $(SECTFLAGS) \
 LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lunistring -pthread
 LDFLAGS  += $(SANFLAGS) $(LDGCFLAGS)
 
-MAINS    := src/shukherd.c src/shukherctl.c src/shukher-web.c
+MAINS    := src/shukherd.c src/shukherctl.c src/shukher-web.c \
+            src/shukher-uplink.c
+# The central fleet's client (libpq) goes only into shukher-uplink and
+# shukherctl: shukherd never links libpq, so that the message path depends
+# on neither the network nor PostgreSQL.
+PQ_SRC   := $(wildcard src/central*.c src/uplink*.c) src/ctl_central.c
+PQ_OBJ   := $(PQ_SRC:src/%.c=$(BUILD)/obj/%.o)
+PQ_LIB   := $(BUILD)/libshukher_pq.a
 # The console's own sources go only into shukher-web, the one binary that
 # links libmicrohttpd.
 WEB_SRC  := $(wildcard src/web*.c)
 WEB_OBJ  := $(WEB_SRC:src/%.c=$(BUILD)/obj/%.o)
-LIB_SRC  := $(filter-out $(MAINS) $(WEB_SRC),$(wildcard src/*.c))
+LIB_SRC  := $(filter-out $(MAINS) $(WEB_SRC) $(PQ_SRC),$(wildcard src/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libshukher.a
 
@@ -42,10 +53,13 @@ BENCH_BIN := $(BENCH_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SRC := $(filter-out $(BENCH_SRC),$(TEST_SRC))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-BINS     := $(BUILD)/shukherd $(BUILD)/shukherctl $(BUILD)/shukher-web
+BINS     := $(BUILD)/shukherd $(BUILD)/shukherctl $(BUILD)/shukher-web \
+            $(BUILD)/shukher-uplink
+PQ_CFLAGS = $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
+PQ_LIBS   = $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
 
 .PHONY: all deps check-deps test-deps test test-unit test-integration test-sanitize \
-        run run-console install uninstall clean
+        run run-console run-fleet install uninstall clean
 
 all: check-deps $(BINS)
 
@@ -79,8 +93,21 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/shukherd $(BUILD)/shukherctl: $(BUILD)/%: $(BUILD)/obj/%.o $(LIB)
+$(BUILD)/shukherd: $(BUILD)/%: $(BUILD)/obj/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(PQ_OBJ) $(BUILD)/obj/shukher-uplink.o: CFLAGS += $(PQ_CFLAGS)
+# What the uplink tells the central server it runs (the fleet's VERSION).
+$(BUILD)/obj/uplink.o: CPPFLAGS += -DSHUKHER_VERSION='"$(VERSION)"'
+
+$(PQ_LIB): $(PQ_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/shukherctl $(BUILD)/shukher-uplink: $(BUILD)/%: $(BUILD)/obj/%.o \
+	  $(PQ_LIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(PQ_LIBS)
 
 $(WEB_OBJ) $(BUILD)/obj/shukher-web.o: CFLAGS += \
 	  $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
@@ -125,6 +152,12 @@ test-sanitize:
 run: all
 	@$(PYTHON) tests/sim/run_demo.py --build $(BUILD)
 
+# The central fleet: a PostgreSQL 15 in build/fleet, two simulated gateways
+# with their uplinks, shukherctl fleet against them.
+run-fleet: all
+	$(call deb-install,openssl postgresql-15)
+	@$(PYTHON) tests/sim/run_fleet.py --build $(BUILD)
+
 # The same, with the caseworkers' web console on http://127.0.0.1:8080/.
 run-console: all
 	@$(PYTHON) tests/sim/run_demo.py --build $(BUILD) --console 8080
@@ -135,13 +168,19 @@ install: all
 	install -m 755 $(BUILD)/shukherd $(DESTDIR)$(SBINDIR)/shukherd
 	install -m 755 $(BUILD)/shukherctl $(DESTDIR)$(BINDIR)/shukherctl
 	install -m 755 $(BUILD)/shukher-web $(DESTDIR)$(SBINDIR)/shukher-web
+	install -m 755 $(BUILD)/shukher-uplink \
+	  $(DESTDIR)$(SBINDIR)/shukher-uplink
+	install -d $(DESTDIR)$(SYSTEMDDIR)
+	install -m 644 board/systemd/shukher-uplink.service \
+	  $(DESTDIR)$(SYSTEMDDIR)/shukher-uplink.service
 	[ -e $(DESTDIR)$(SYSCONFDIR)/shukher/shukher.conf ] || \
 	  install -m 640 board/shukher.conf \
 	    $(DESTDIR)$(SYSCONFDIR)/shukher/shukher.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/shukherd $(DESTDIR)$(BINDIR)/shukherctl \
-	  $(DESTDIR)$(SBINDIR)/shukher-web
+	  $(DESTDIR)$(SBINDIR)/shukher-web $(DESTDIR)$(SBINDIR)/shukher-uplink \
+	  $(DESTDIR)$(SYSTEMDDIR)/shukher-uplink.service
 
 clean:
 	rm -rf $(BUILD) build/san

@@ -7,6 +7,7 @@ BINDIR     ?= $(PREFIX)/bin
 SBINDIR    ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 MANDIR     ?= $(PREFIX)/share/man
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR    ?=
 
 CROSS      ?=
@@ -15,6 +16,8 @@ AR         := $(CROSS)ar
 PKG_CONFIG ?= $(if $(CROSS),$(CROSS)pkg-config,pkg-config)
 
 BUILD      ?= build
+# The version a gateway reports to the central fleet.
+VERSION    ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 # Libraries, all found through pkg-config. libunistring ships no .pc file
 # in Debian 12; it is linked by name when a module needs it.

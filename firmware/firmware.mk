@@ -67,6 +67,8 @@ deb-src:
 	cp board/systemd/shukher.service $(FW_SRC)/debian/shukher.service
 	cp board/systemd/shukher-web.service \
 	  $(FW_SRC)/debian/shukher.shukher-web.service
+	cp board/systemd/shukher-uplink.service \
+	  $(FW_SRC)/debian/shukher.shukher-uplink.service
 	cp board/systemd/shukher-clock.service \
 	  $(FW_SRC)/debian/shukher.shukher-clock.service
 	cp board/systemd/shukher-clock.timer \

@@ -274,6 +274,27 @@ struct conf_campaign {
 	struct match *yesno;     /* yes and no, compiled once */
 };
 
+/* ---- the central fleet (src/conf_central.c) ----------------------------
+ * The "central" group. Off (conninfo NULL) by default; shukher-uplink and
+ * shukherctl's fleet commands read it. */
+
+#define CONF_CENTRAL_NAME_MAX 32 /* characters of a gateway's name */
+
+struct conf_central {
+	char *conninfo;          /* libpq's; NULL: no central server */
+	char *gateway;           /* this device's name there; NULL on the
+	                            central team's machine */
+	char *sslcert;           /* the client certificate and its key; both */
+	char *sslkey;            /* or neither */
+	char *sslrootcert;       /* the CA that signed the server's */
+	int silent_after;        /* seconds without contact: a gateway is
+	                            reported silent */
+};
+
+/* 1 when s is a gateway name as conf_central takes it: a lower-case letter,
+ * then letters, digits and '_', at most CONF_CENTRAL_NAME_MAX. */
+int conf_central_name_ok(const char *s);
+
 struct conf {
 	char *path;              /* the file this was read from */
 	char *database;          /* SQLite file */
@@ -298,6 +319,7 @@ struct conf {
 	struct conf_web web;               /* src/conf_web.c */
 	struct conf_health health;         /* src/conf_health.c */
 	struct conf_campaign campaign;     /* src/conf_campaign.c */
+	struct conf_central central;       /* src/conf_central.c */
 };
 
 /*

@@ -48,7 +48,7 @@ static const char *const conf_lang_names[LANG_COUNT] = {
 
 static const char *const conf_top_keys[] = { "database", "language",
     "modem", "limits", "keywords", "default_reply", "stop", "start",
-    "reports", "matching", "hotlines", "web", "series", "surveys", "sources",
+    "reports", "matching", "hotlines", "web", "central", "series", "surveys", "sources",
     /* src/conf_health.c */
     "technicians", "alert_after", "alert_every", "quiet_hours",
     "daily_summary", "alert_failed_sends", NULL };
@@ -390,6 +390,7 @@ conf_read(const struct conf_ctx *ctx, const config_setting_t *root,
 	/* src/conf_report.c, src/conf_web.c, src/conf_match.c */
 	if (conf_reports_read(ctx, root, &conf->reports) == -1 ||
 	    conf_web_read(ctx, root, &conf->web) == -1 ||
+	    conf_central_read(ctx, root, &conf->central) == -1 ||
 	    conf_matching_read(ctx, root, &conf->matching) == -1 ||
 	    conf_hotlines_read(ctx, root, &conf->hotlines,
 	    &conf->nhotlines) == -1 ||
@@ -734,6 +735,7 @@ conf_free(struct conf *conf)
 	conf_health_free(&conf->health);
 	conf_balance_free(&conf->modem.balance);
 	conf_campaign_free(&conf->campaign);
+	conf_central_free(&conf->central);
 	match_free(conf->match);
 	conf_matching_free(&conf->matching);
 	conf_strs_free(conf->hotlines, conf->nhotlines);

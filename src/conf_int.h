@@ -145,6 +145,9 @@ int conf_balance_read(const struct conf_ctx *ctx, const config_setting_t *g,
     struct conf_balance *out);
 void conf_balance_free(struct conf_balance *b);
 void conf_health_free(struct conf_health *h);
+int conf_central_read(const struct conf_ctx *ctx,
+    const config_setting_t *root, struct conf_central *out);
+void conf_central_free(struct conf_central *central);
 /* matching and hotlines: src/conf_match.c. The hotlines are numbers that
  * must stand in every text of the "help" group's reply (config check
  * warns). */

@@ -40,6 +40,7 @@ enum ctl_opt {
 	CTL_OPT_BY = 1 << 15,       /* --by source (stats) */
 	CTL_OPT_AT = 1 << 16,       /* --at TIME (broadcast) */
 	CTL_OPT_CSV = 1 << 17,      /* --csv (surveys results) */
+	CTL_OPT_CENTRAL = 1 << 18,  /* --central (reports list) */
 };
 
 /* What the command line gave a command. Strings point into argv. */
@@ -57,6 +58,7 @@ struct ctl_args {
 	const char *by;             /* --by source */
 	const char *at;             /* --at TIME */
 	int csv;                    /* --csv */
+	int central;                /* --central: the central database's */
 	char **rest;                /* positional arguments */
 	int nrest;
 };
@@ -104,6 +106,23 @@ int ctl_pin_hash(struct ctl *ctl, struct ctl_args *args);
 int ctl_keygen(struct ctl *ctl, struct ctl_args *args);
 int ctl_send(struct ctl *ctl, struct ctl_args *args);
 int ctl_status(struct ctl *ctl, struct ctl_args *args);
+/* The words joined by single spaces. Caller frees; NULL: no memory. */
+char *ctl_join(char **words, int n);
+/* The central fleet (src/ctl_central.c; shukherctl links libpq). */
+int ctl_central_init(struct ctl *ctl, struct ctl_args *args);
+int ctl_central_add_gateway(struct ctl *ctl, struct ctl_args *args);
+int ctl_central_add_caseworker(struct ctl *ctl, struct ctl_args *args);
+int ctl_central_command(struct ctl *ctl, struct ctl_args *args);
+int ctl_central_reports(struct ctl *ctl, struct ctl_args *args);
+int ctl_fleet(struct ctl *ctl, struct ctl_args *args);
+/* The object `status --json` prints, also the uplink's health snapshot:
+ * m as store_modem_state_get() gave it (reported: its return), c, and the
+ * uplink's state (NULL: it never wrote one) and events pending, with
+ * the gateway's health read from store. 0, or -1 when store failed. */
+int ctl_status_json(struct json *j, struct store *store,
+    const struct store_modem_state *m, int reported,
+    const struct store_counts *c, const struct store_uplink_state *up,
+    int64_t pending);
 int ctl_clock(struct ctl *ctl, struct ctl_args *args);
 
 /*

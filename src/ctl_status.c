@@ -50,10 +50,11 @@ ctl_kv_int_or_null(struct json *j, const char *key, int v, int unknown)
 		json_kv_int(j, key, v);
 }
 
-static int
+int
 ctl_status_json(struct json *j, struct store *store,
     const struct store_modem_state *m, int reported,
-    const struct store_counts *c)
+    const struct store_counts *c, const struct store_uplink_state *up,
+    int64_t pending)
 {
 	int rc;
 
@@ -84,9 +85,37 @@ ctl_status_json(struct json *j, struct store *store,
 	json_kv_int(j, "outbox_failed", c->outbox_failed);
 	json_kv_int(j, "reports_open", c->reports_open);
 	json_kv_int(j, "reports_urgent_open", c->reports_urgent_open);
+	if (up != NULL)
+		json_kv_bool(j, "uplink_connected", up->connected);
+	else
+		json_kv_null(j, "uplink_connected");
+	json_kv_int(j, "uplink_pending", pending);
+	ctl_json_time(j, "uplink_last_ok", up != NULL ? up->last_ok : 0);
 	rc = ctl_health_json(j, store);  /* src/ctl_health.c */
 	json_object_end(j);
 	return rc;
+}
+
+/* The uplink's line of the text status. */
+static void
+ctl_status_uplink(FILE *fp, const struct store_uplink_state *up, int known,
+    int64_t pending)
+{
+	char at[CTL_TIME_LEN];
+
+	if (!known) {
+		if (pending > 0)
+			fprintf(fp, "%-10s never connected, %lld events "
+			    "pending\n", "uplink", (long long)pending);
+		else
+			fprintf(fp, "%-10s not running (no central server)\n",
+			    "uplink");
+		return;
+	}
+	fprintf(fp, "%-10s %s, %lld events pending, last ok %s\n", "uplink",
+	    up->connected ? "connected" : "NOT CONNECTED", (long long)pending,
+	    up->last_ok ? ctl_time_local(up->last_ok, at, sizeof(at)) :
+	    "never");
 }
 
 /* The modem's lines of the text status. */
@@ -135,17 +164,22 @@ int
 ctl_status(struct ctl *ctl, struct ctl_args *args)
 {
 	struct store_modem_state m;
+	struct store_uplink_state up;
 	struct store_counts c;
-	int reported;
+	int64_t pending = 0;
+	int reported, uplink;
 	FILE *fp = ctl->out;
 
 	memset(&m, 0, sizeof(m));
 	if ((reported = store_modem_state_get(ctl->store, &m)) == -1 ||
-	    store_counts(ctl->store, &c) == -1)
+	    store_counts(ctl->store, &c) == -1 ||
+	    (uplink = store_uplink_state_get(ctl->store, &up)) == -1 ||
+	    store_uplink_pending(ctl->store, &pending) == -1)
 		return ctl_db_error(ctl);
 	if (ctl->json != NULL)
 		return ctl_status_json(ctl->json, ctl->store, &m, reported,
-		    &c) < 0 ? ctl_db_error(ctl) : EXIT_OK;
+		    &c, uplink ? &up : NULL, pending) < 0 ?
+		    ctl_db_error(ctl) : EXIT_OK;
 	if (reported)
 		ctl_status_modem(fp, &m, (int64_t)time(NULL));
 	else
@@ -156,13 +190,14 @@ ctl_status(struct ctl *ctl, struct ctl_args *args)
 	    c.outbox_queued, c.outbox_failed);
 	fprintf(fp, "%-10s %d open, %d of them urgent\n", "reports",
 	    c.reports_open, c.reports_urgent_open);
+	ctl_status_uplink(fp, &up, uplink, pending);
 	if (ctl_health_text(fp, ctl->store, ctl->conf) < 0)
 		return ctl_db_error(ctl);
 	return EXIT_OK;
 }
 
 /* The words joined by single spaces. Caller frees; NULL: no memory. */
-static char *
+char *
 ctl_join(char **words, int n)
 {
 	size_t len = 1, off = 0, w;

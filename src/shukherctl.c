@@ -71,19 +71,24 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  ctl_outbox_states, 0, 0, 1, ctl_outbox },
 	{ "reports list",
 	  "[--status open|closed] [--urgent] [--since YYYY-MM-DD] "
-	  "[--search TEXT] [--limit N]",
+	  "[--search TEXT] [--limit N] [--central]",
 	  "reports filed by texting, newest first",
 	  "  --status open|closed only open, or closed, reports\n"
 	  "  --urgent             only urgent reports\n"
 	  "  --since YYYY-MM-DD   only those filed on or after that day\n"
 	  "  --search TEXT        only those whose text contains TEXT\n"
 	  "  --limit N            at most N reports, the newest\n"
+	  "  --central            every gateway's reports, from the central\n"
+	  "                       database (central.conninfo; sealed, so\n"
+	  "                       without number or text; --status only)\n"
 	  "  --json               an array of objects: id, ref, number, text,\n"
 	  "                       status, urgent, message_id, created_at,\n"
-	  "                       closed_at, outcome\n",
+	  "                       closed_at, outcome; with --central: gateway,\n"
+	  "                       ref, status, urgent, created_at, closed_at,\n"
+	  "                       claimed_by, claimed_at, sealed\n",
 	  CTL_OPT_STATUS | CTL_OPT_URGENT | CTL_OPT_SINCE | CTL_OPT_SEARCH |
-	  CTL_OPT_LIMIT | CTL_OPT_KEY, ctl_report_states, 0, 0, 1,
-	  ctl_reports_list },
+	  CTL_OPT_LIMIT | CTL_OPT_KEY | CTL_OPT_CENTRAL, ctl_report_states,
+	  0, 0, 1, ctl_reports_list },
 	{ "reports show", "ID|REF",
 	  "one report in full, by number or reference",
 	  "  ID|REF               the report's number, or its reference\n"
@@ -254,6 +259,35 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "                       outbox_failed, reports_open,\n"
 	  "                       reports_urgent_open\n",
 	  0, NULL, 0, 0, 1, ctl_status },
+	{ "fleet", "",
+	  "every gateway of the central database: last contact, modem, queues",
+	  "  (needs central.conninfo in the config; a gateway is SILENT after\n"
+	  "  central.silent_after seconds without contact)\n"
+	  "  --json               an array of objects: gateway, last_seen,\n"
+	  "                       connected, operator, signal_dbm, sim_used,\n"
+	  "                       outbox_queued, reports_open, version, silent\n",
+	  0, NULL, 0, 0, 0, ctl_fleet },
+	{ "central init", "",
+	  "create or migrate the central database's schema (its administrator)",
+	  "  connects with central.conninfo as a role that may create schemas\n"
+	  "  and roles; safe to run again\n",
+	  0, NULL, 0, 0, 0, ctl_central_init },
+	{ "central add-gateway", "NAME",
+	  "a gateway's role in the central database, and what to install on it",
+	  "  NAME                 the gateway's name (central.gateway): a\n"
+	  "                       lower-case letter, then letters, digits, '_'\n",
+	  0, NULL, 1, 1, 0, ctl_central_add_gateway },
+	{ "central add-caseworker", "NAME",
+	  "a caseworker's role in the central database (reads all, commands)",
+	  "  NAME                 a role name, as for add-gateway\n",
+	  0, NULL, 1, 1, 0, ctl_central_add_caseworker },
+	{ "central command", "GATEWAY REF claim|note|reply|close [TEXT...]",
+	  "queue a caseworker's action for the gateway that holds a report",
+	  "  note and reply take TEXT, close an optional outcome; the text is\n"
+	  "  sealed to the gateway's own key\n"
+	  "  --key FILE           the caseworkers' secret key (or $SHUKHER_KEY):\n"
+	  "                       reply opens the reporter's number with it\n",
+	  CTL_OPT_KEY, NULL, 3, -1, 0, ctl_central_command },
 	{ "clock", "[--set [--dry-run]]",
 	  "the system clock against the network's time (from the modem)",
 	  "  --set                set the clock from the network's time when\n"
@@ -406,6 +440,7 @@ static const struct {
 	{ "by", required_argument, CTL_OPT_BY },
 	{ "at", required_argument, CTL_OPT_AT },
 	{ "csv", no_argument, CTL_OPT_CSV },
+	{ "central", no_argument, CTL_OPT_CENTRAL },
 	{ "json", no_argument, 0 },
 	{ "help", no_argument, 0 },
 };
@@ -495,6 +530,9 @@ ctl_apply_opt(struct ctl *ctl, const struct ctl_cmd *cmd, size_t idx,
 		return 0;
 	case CTL_OPT_SET:
 		args->set = 1;
+		return 0;
+	case CTL_OPT_CENTRAL:
+		args->central = 1;
 		return 0;
 	case CTL_OPT_REPORT:
 		args->report = arg;
@@ -668,13 +706,15 @@ ctl_dispatch(struct ctl *ctl, int argc, char **argv)
 	if ((rc = ctl_parse_args(ctl, cmd, argc - used + 1, argv + used - 1,
 	    &args)) != -1)
 		return rc;
-	if ((rc = ctl_open(ctl, cmd)) != 0)
+	if (!args.central && (rc = ctl_open(ctl, cmd)) != 0)
 		return rc;
 	if (ctl->want_json && (ctl->json = json_new(ctl->out, 2)) == NULL) {
 		ctl_err("out of memory");
 		return EXIT_OSERR;
 	}
-	return cmd->run(ctl, &args);
+	/* reports list --central: the central database's, no local one. */
+	return args.central ? ctl_central_reports(ctl, &args) :
+	    cmd->run(ctl, &args);
 }
 
 /*

@@ -15,6 +15,16 @@
 	"CREATE TRIGGER " name " AFTER " when \
 	" BEGIN UPDATE wal_scrub SET blanked = blanked + 1; END;"
 
+/* Schema 10: the uplink's triggers fire once it has started... */
+#define STORE_UPLINK_ON \
+	" WHEN EXISTS (SELECT 1 FROM uplink_state) BEGIN"
+/* ...and a day's count of a keyword is queued once, at the end. */
+#define STORE_UPLINK_STAT \
+	" DELETE FROM uplink_queue WHERE kind = 'stat' AND day = new.day" \
+	" AND keyword = new.keyword;" \
+	" INSERT INTO uplink_queue (kind, day, keyword)" \
+	" VALUES ('stat', new.day, new.keyword); END;"
+
 /*
  * The migrations. Entry i brings user_version from i to i + 1 and sets it
  * itself (a PRAGMA takes no bound parameter, and a literal keeps SQL out of
@@ -412,6 +422,66 @@ static const char *const store_migrations[] = {
 	STORE_SCRUB_ON("survey_hash_dropped", "UPDATE OF hash ON"
 	    " survey_attempts WHEN old.hash IS NOT NULL AND new.hash IS NULL")
 	"PRAGMA user_version = 11;",
+
+	/*
+	 * 12: the uplink to the central fleet (shukher-uplink). Triggers put
+	 * every change the central server is told of in uplink_queue, in the
+	 * order it happened, under a sequence number that is never reused
+	 * (AUTOINCREMENT: a deleted row's id may be, a seq may not); the
+	 * uplink deletes what the central server committed. A new report, a
+	 * change of its state, a timeline entry, an audit row: their ids; a
+	 * day's count of a keyword: its day and keyword, once (a new count
+	 * moves it to the end: the count is read when it is sent). Nothing of
+	 * a message or a number goes in: the uplink reads the sealed rows
+	 * when it sends. The triggers fire only once the uplink has started
+	 * (uplink_state has its row: store_uplink_start() queues what was
+	 * there before), so that a gateway without a central server queues
+	 * nothing. uplink_applied remembers the central commands applied
+	 * here, in the transaction that applied each, so that a command whose
+	 * acknowledgement was lost is never applied twice. uplink_state is
+	 * what the uplink last knew of its link, for `shukherctl status`.
+	 * The 'uplink' secret is the seed of the gateway's own key pair, to
+	 * which the central server seals a reply's number and text.
+	 */
+	"CREATE TABLE uplink_queue ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" kind TEXT NOT NULL,"
+	" row_id INTEGER,"
+	" day TEXT,"
+	" keyword TEXT);"
+	"CREATE INDEX uplink_queue_stat ON uplink_queue(day, keyword)"
+	" WHERE kind = 'stat';"
+	"CREATE TABLE uplink_applied ("
+	" command_id INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" result TEXT NOT NULL);"
+	"CREATE TABLE uplink_state ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" connected INTEGER NOT NULL,"
+	" last_ok INTEGER NOT NULL,"
+	" last_error TEXT NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE TRIGGER uplink_report AFTER INSERT ON reports"
+	STORE_UPLINK_ON
+	" INSERT INTO uplink_queue (kind, row_id) VALUES ('report', new.id);"
+	" END;"
+	"CREATE TRIGGER uplink_report_state AFTER UPDATE OF status, claimed_by,"
+	" closed_at ON reports" STORE_UPLINK_ON
+	" INSERT INTO uplink_queue (kind, row_id)"
+	" VALUES ('report_state', new.id); END;"
+	"CREATE TRIGGER uplink_entry AFTER INSERT ON report_entries"
+	STORE_UPLINK_ON
+	" INSERT INTO uplink_queue (kind, row_id) VALUES ('entry', new.id);"
+	" END;"
+	"CREATE TRIGGER uplink_audit AFTER INSERT ON audit" STORE_UPLINK_ON
+	" INSERT INTO uplink_queue (kind, row_id) VALUES ('audit', new.id);"
+	" END;"
+	"CREATE TRIGGER uplink_stat_new AFTER INSERT ON stats" STORE_UPLINK_ON
+	STORE_UPLINK_STAT
+	"CREATE TRIGGER uplink_stat AFTER UPDATE OF count ON stats"
+	STORE_UPLINK_ON STORE_UPLINK_STAT
+	"INSERT INTO secrets VALUES ('uplink', randomblob(32));"
+	"PRAGMA user_version = 12;",
 };
 
 #define STORE_NMIGRATIONS \

@@ -216,6 +216,7 @@ static const struct range {
 	{ "web", "signin_lockout", 1, 604800, "" },
 	{ "web", "address_attempts", 1, 100000, "" },
 	{ "web", "request_timeout", 1, 300, "" },
+	{ "central", "silent_after", 60, 604800, "" },
 };
 #define NRANGES (sizeof(ranges) / sizeof(ranges[0]))
 

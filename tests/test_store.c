@@ -256,6 +256,13 @@ static const char *const undo[] = {
 	    "DROP TABLE survey_answers; DROP TABLE survey_attempts;"
 	    "DROP TABLE broadcast_recipients; DROP TABLE broadcasts;"
 	    "DROP TABLE subscriptions;",
+	[12] = "DROP TRIGGER uplink_report; DROP TRIGGER uplink_report_state;"
+	    "DROP TRIGGER uplink_entry; DROP TRIGGER uplink_audit;"
+	    "DROP TRIGGER uplink_stat_new; DROP TRIGGER uplink_stat;"
+	    "DROP INDEX uplink_queue_stat;"
+	    "DROP TABLE uplink_queue; DROP TABLE uplink_applied;"
+	    "DROP TABLE uplink_state;"
+	    "DELETE FROM secrets WHERE name = 'uplink';",
 };
 
 /* Brings the database at path down to schema version `to`. */

@@ -9,13 +9,15 @@
 #    table and writes $(BUILD)/bench.json. About 12 minutes, unattended.
 # 3. tests/bench/bench_web.py: the web console beside the daemon (sign-in,
 #    unlock, pages locked and unlocked, memory); adds "web" to bench.json.
+# 4. tests/bench/bench_central.py: the uplink to a real PostgreSQL 15 (lag,
+#    catch-up, bytes over the wire, memory); adds "central" to bench.json.
 #
 # gammu-smsd is Debian's package with its SQL service on SQLite, which goes
 # through libdbi: libdbd-sqlite3 is not among gammu-smsd's dependencies.
 # The package enables its own service on /dev/ttyUSB0; the bench runs
 # gammu-smsd by hand, so that service is switched off again.
 
-.PHONY: bench bench-deps bench-web
+.PHONY: bench bench-deps bench-web bench-central
 
 BENCH_DEB_PKGS := gammu-smsd libdbd-sqlite3 binutils
 
@@ -29,6 +31,9 @@ bench: check-deps bench-deps $(BINS) $(BENCH_BIN)
 	echo "== the web console beside the daemon (about a minute)"; \
 	BUILD=$(BUILD) $(PYTHON) tests/bench/bench_web.py || \
 	  failed="$$failed bench_web.py"; \
+	echo "== the central uplink (about 2 minutes)"; \
+	BUILD=$(BUILD) $(PYTHON) tests/bench/bench_central.py || \
+	  failed="$$failed bench_central.py"; \
 	if [ -n "$$failed" ]; then \
 	  echo "bench: FAILED:$$failed (the other parts' figures are kept in" \
 	    "$(BUILD)/bench.json and $(BUILD)/bench-micro.txt)"; exit 1; fi
@@ -36,6 +41,10 @@ bench: check-deps bench-deps $(BINS) $(BENCH_BIN)
 # The console's figures alone (tests/bench/bench_web.py).
 bench-web: check-deps $(BINS)
 	@BUILD=$(BUILD) $(PYTHON) tests/bench/bench_web.py
+
+# The central uplink's figures alone (tests/bench/bench_central.py).
+bench-central: check-deps $(BINS)
+	@BUILD=$(BUILD) $(PYTHON) tests/bench/bench_central.py
 
 # Installs what is missing; waits for another apt run to let go of the lock.
 bench-deps:

@@ -1,0 +1,139 @@
+/*
+ * central: the client of the fleet's central PostgreSQL database (libpq),
+ * for shukher-uplink on a gateway and shukherctl's fleet commands.
+ *
+ * Only these two programs link it: shukherd never does, so that the
+ * message path depends on neither the network nor libpq. Every query is
+ * sent with bound parameters. A handle is one connection; every function
+ * returns 0 (or a count) on success and -1 on failure with the reason in
+ * central_errmsg(), which never holds a bound value. After a failure
+ * central_broken() says whether the connection itself is gone (then
+ * close it and connect again).
+ */
+#ifndef SHUKHER_CENTRAL_H
+#define SHUKHER_CENTRAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct conf_central;
+struct central;
+
+/* The central schema's version this build makes (src/central_schema.c). */
+int central_schema_version(void);
+
+/* How central_connect() sets TLS up. */
+enum central_mode {
+	CENTRAL_GATEWAY,         /* the uplink: sslmode=verify-full always */
+	CENTRAL_CLIENT           /* shukherctl: conninfo as it is, with the
+	                            group's TLS files when given */
+};
+
+/*
+ * Connects with the group's conninfo and files. Returns a handle (close
+ * with central_close()), or NULL with the reason in err.
+ */
+struct central *central_connect(const struct conf_central *c,
+    enum central_mode mode, char *err, size_t errlen);
+void central_close(struct central *c);
+const char *central_errmsg(const struct central *c);
+int central_broken(const struct central *c);
+/* The connection's socket, for poll(). */
+int central_socket(const struct central *c);
+
+/* ---- administration (shukherctl central) ------------------------------ */
+
+/* Brings the schema to central_schema_version(); *from gets the version
+ * found. Returns 0 or -1. */
+int central_migrate(struct central *c, int *from);
+/* The role of gateway name, made (with its row) if it is not there yet,
+ * into role (at least 64 bytes). Returns 0 or -1. */
+int central_add_gateway(struct central *c, const char *name, char *role,
+    size_t rolelen);
+/* A caseworker's login role (made, or put in shukher_caseworker). */
+int central_add_caseworker(struct central *c, const char *name);
+
+/* ---- the uplink ------------------------------------------------------ */
+
+/* Registers the gateway's public key (hex) and version; *name (at least
+ * 40 bytes) gets the gateway name the server knows this role by. */
+int central_hello(struct central *c, const char *pubkey_hex,
+    const char *version, char *name, size_t namelen);
+/* Sends a batch (a JSON array, as shukher.push() takes it) in one
+ * transaction; *top gets the highest seq the server committed. */
+int central_push(struct central *c, const char *batch, int64_t *top);
+/* Stores a health snapshot (a JSON object). */
+int central_health(struct central *c, const char *doc);
+/* LISTEN for new commands. */
+int central_listen(struct central *c);
+/* Reads what arrived on the socket; returns the notifications consumed
+ * (0 when none), or -1 when the connection is gone. */
+int central_drain(struct central *c);
+
+/* A command for this gateway, not yet acknowledged. */
+struct central_command {
+	int64_t id;
+	char ref[16];
+	char action[8];
+	char actor[64];
+	unsigned char *body;     /* sealed to the gateway's key; NULL: none */
+	size_t body_len;
+};
+/* This gateway's commands not acknowledged, oldest first, into a new
+ * *out of *n (free with central_commands_free()). Returns 0 or -1. */
+int central_commands(struct central *c, struct central_command **out,
+    size_t *n);
+void central_commands_free(struct central_command *cmds, size_t n);
+/* Marks command id done with result ("ok" or why not). */
+int central_ack(struct central *c, int64_t id, const char *result);
+
+/* ---- the central team (shukherctl fleet, reports list --central) ------ */
+
+struct central_gateway {
+	const char *name;
+	int64_t last_seen;       /* Unix seconds; 0: never */
+	int connected;           /* -1: no health yet */
+	const char *operator_name;   /* NULL: unknown */
+	int signal_dbm;          /* 0: unknown */
+	int sim_used;            /* -1: unknown */
+	int outbox_queued;       /* -1: unknown */
+	int reports_open;        /* -1: unknown */
+	const char *version;     /* NULL: unknown */
+	int silent;              /* no contact for silent_after seconds */
+};
+typedef int (*central_gateway_cb)(void *arg,
+    const struct central_gateway *g);
+/* Calls cb for every gateway, by name. Returns 0 or -1. */
+int central_fleet(struct central *c, int silent_after, central_gateway_cb cb,
+    void *arg);
+
+struct central_report {
+	const char *gateway;
+	const char *ref;
+	const char *status;
+	int urgent;
+	int64_t created_at, closed_at, claimed_at;
+	const char *claimed_by;  /* NULL: unclaimed */
+	const unsigned char *sealed;
+	size_t sealed_len;
+	const char *key_id;
+};
+typedef int (*central_report_cb)(void *arg, const struct central_report *r);
+/* Calls cb for every report of every gateway (status NULL: any), newest
+ * first. Returns 0 or -1. */
+int central_reports(struct central *c, const char *status,
+    central_report_cb cb, void *arg);
+/* The newest report ref of gateway (cb once), or none. Returns the
+ * number of calls (0 or 1), or -1. */
+int central_report_find(struct central *c, const char *gateway,
+    const char *ref, central_report_cb cb, void *arg);
+/* The public key (hex) gateway registered into hex (at least 65 bytes).
+ * Returns 1, 0 when it has none yet, or -1. */
+int central_gateway_key(struct central *c, const char *gateway, char *hex,
+    size_t hexlen);
+/* Queues a command for gateway; *id gets its id. */
+int central_command_add(struct central *c, const char *gateway,
+    const char *ref, const char *action, const char *actor,
+    const unsigned char *body, size_t body_len, int64_t *id);
+
+#endif

@@ -1,0 +1,187 @@
+/*
+ * shukher-uplink: a gateway's link to the fleet's central PostgreSQL, a
+ * process of its own (include/uplink.h says what it does).
+ *
+ * Apart from shukherd so that the message path never waits on the network
+ * or links libpq, and so that it runs with the network and no devices. It
+ * shares the database (WAL; short transactions) and the config file with
+ * the daemon.
+ *
+ * Exits 0 at once when central.conninfo is not set, so that the unit may
+ * stay installed on every device; -n checks the config and exits 0 when
+ * the uplink is to run, 1 when it is off (the unit's ExecCondition= skips
+ * the start then) and 78 when the config is broken. SIGTERM and SIGINT
+ * stop it between two rounds; what was not committed centrally is sent
+ * again by the next start.
+ */
+#define _GNU_SOURCE             /* ppoll() */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <systemd/sd-daemon.h>
+
+#include "conf.h"
+#include "exitcode.h"
+#include "log.h"
+#include "store.h"
+#include "uplink.h"
+
+static volatile sig_atomic_t quit;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static _Noreturn void
+usage(void)
+{
+	fprintf(stderr, "usage: shukher-uplink [-nv] [-c file]\n"
+	    "  -c file  configuration (default %s)\n"
+	    "  -n       check the configuration: exit 0 when the uplink is "
+	    "on,\n           1 when it is off\n"
+	    "  -v       debug logging (batches; never texts or numbers)\n",
+	    CONF_DEFAULT_PATH);
+	exit(EXIT_USAGE);
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether the config turns the uplink on; says so when not. */
+static int
+uplink_on(const struct conf *conf, const char *path)
+{
+	if (conf->central.conninfo == NULL) {
+		log_info("the uplink is off (no central.conninfo in %s)", path);
+		return 0;
+	}
+	if (conf->central.gateway == NULL) {
+		log_info("the uplink is off (central.gateway is not set in "
+		    "%s: this is not a gateway)", path);
+		return 0;
+	}
+	return 1;
+}
+
+/* Opens the database, retrying with backoff while it cannot be opened
+ * (the daemon may be creating it). Returns NULL when told to stop. */
+static struct store *
+open_store(const char *path)
+{
+	struct store *store;
+	char err[512];
+	int delay = 1;
+
+	while (!quit) {
+		if ((store = store_open(path, 1, err, sizeof(err))) != NULL)
+			return store;
+		log_warnx("database: %s; retrying in %d s", err, delay);
+		sleep((unsigned)delay);
+		if (delay < 60)
+			delay *= 2;
+	}
+	return NULL;
+}
+
+/* Waits up to ms for the socket fd (-1: none) or a signal. */
+static void
+uplink_wait(int fd, int ms, const sigset_t *unblocked)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	if (ppoll(&pfd, fd >= 0 ? 1 : 0, &ts, unblocked) == -1 &&
+	    errno != EINTR)
+		log_warn("poll");
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *path = CONF_DEFAULT_PATH;
+	struct sigaction sa;
+	struct conf *conf;
+	struct store *store;
+	struct uplink *u;
+	sigset_t set, old;
+	char err[1024];
+	int ch, fd, ms, verbose = 0, check = 0;
+
+	while ((ch = getopt(argc, argv, "c:nv")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init("shukher-uplink", verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (sodium_init() < 0)
+		fatalx(EXIT_OSERR, "libsodium cannot start");
+	if (conf_load(path, &conf, err, sizeof(err)) == -1)
+		fatalx(EXIT_CONFIG, "%s", err);
+	if (!uplink_on(conf, path) || check) {
+		ch = check && !uplink_on(conf, path) ? 1 : EXIT_OK;
+		conf_free(conf);
+		return ch;
+	}
+	/* Signals only between rounds: blocked, and let through in ppoll. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1 ||
+	    signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
+	    signal(SIGHUP, SIG_IGN) == SIG_ERR ||
+	    sigprocmask(SIG_BLOCK, &set, &old) == -1)
+		fatal(EXIT_OSERR, "signals");
+	if ((store = open_store(conf->database)) == NULL) {
+		conf_free(conf);
+		return EXIT_OK;
+	}
+	if ((u = uplink_new(conf, store, err, sizeof(err))) == NULL) {
+		store_close(store);
+		conf_free(conf);
+		fatalx(EXIT_IOERR, "%s", err);
+	}
+	log_info("started for gateway %s", conf->central.gateway);
+	sd_notify(0, "READY=1\nSTATUS=sending to the central server");
+	while (!quit) {
+		ms = uplink_run_once(u, now_ms(), &fd);
+		if (ms > 0 && !quit)
+			uplink_wait(fd, ms, &old);
+	}
+	sd_notify(0, "STOPPING=1");
+	log_info("stopping");
+	uplink_free(u);
+	store_close(store);
+	conf_free(conf);
+	return EXIT_OK;
+}
