@@ -48,7 +48,8 @@ static const char *const conf_lang_names[LANG_COUNT] = {
 
 static const char *const conf_top_keys[] = { "database", "language",
     "modem", "limits", "keywords", "default_reply", "stop", "start",
-    "reports", "matching", "hotlines", "web", NULL };
+    "reports", "matching", "hotlines", "web", "modems", "failover_after",
+    NULL };
 static const char *const conf_keyword_keys[] = { "name", "words", "reply",
     "report", "language", NULL };
 static const char *const conf_optin_keys[] = { "words", "reply", NULL };
@@ -78,6 +79,8 @@ static const struct conf_field {
 	I("modem", "poll_interval", modem.poll_interval, 1, 3600),
 	B("modem", "notifications", modem.notifications),
 	B("modem", "delivery_reports", modem.delivery_reports),
+	I("modem", "daily_limit", modem.daily_limit, 0, 1000000),
+	I(NULL, "failover_after", failover_after, 1, 86400),
 	I("limits", "reply_budget", limits.reply_budget, 1, 100000),
 	I("limits", "reply_window", limits.reply_window, 1, 7 * 86400),
 	I("limits", "send_attempts", limits.send_attempts, 1, 100),
@@ -182,6 +185,7 @@ conf_defaults(const struct conf_ctx *ctx, struct conf *conf)
 	conf->modem.timeout = 30;
 	conf->modem.poll_interval = 30;
 	conf->modem.notifications = 1;
+	conf->failover_after = 300;
 	conf->limits.reply_budget = 10;
 	conf->limits.reply_window = 3600;
 	conf->limits.send_attempts = 5;
@@ -382,8 +386,10 @@ conf_read(const struct conf_ctx *ctx, const config_setting_t *root,
 	    conf_read_optin(ctx, root, "start", &conf->start_words,
 	    &conf->nstart_words, &conf->start_reply) == -1)
 		return -1;
-	/* src/conf_report.c, src/conf_web.c, src/conf_match.c */
-	if (conf_reports_read(ctx, root, &conf->reports) == -1 ||
+	/* src/conf_modems.c, src/conf_report.c, src/conf_web.c,
+	 * src/conf_match.c */
+	if (conf_modems_read(ctx, root, conf) == -1 ||
+	    conf_reports_read(ctx, root, &conf->reports) == -1 ||
 	    conf_web_read(ctx, root, &conf->web) == -1 ||
 	    conf_matching_read(ctx, root, &conf->matching) == -1 ||
 	    conf_hotlines_read(ctx, root, &conf->hotlines,
@@ -726,12 +732,8 @@ conf_free(struct conf *conf)
 	match_free(conf->match);
 	conf_matching_free(&conf->matching);
 	conf_strs_free(conf->hotlines, conf->nhotlines);
-	if (conf->modem.pin != NULL)
-		explicit_bzero(conf->modem.pin, strlen(conf->modem.pin));
-	free(conf->modem.pin);
-	free(conf->modem.device);
-	free(conf->modem.connection);
-	free(conf->modem.model);
+	conf_modem_free(&conf->modem);
+	conf_modems_free(conf->modems, conf->nmodems);
 	free(conf->database);
 	free(conf->path);
 	free(conf);

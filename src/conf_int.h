@@ -143,6 +143,15 @@ void conf_matching_free(struct conf_matching *m);
 int conf_hotlines_read(const struct conf_ctx *ctx,
     const config_setting_t *root, char ***out, size_t *n);
 
+/* The "modems" list, or the single "modem" group as one modem named
+ * "modem" (src/conf_modems.c); reads after conf_read_fields() filled
+ * conf->modem, and fills conf->modems and conf->nmodems. */
+int conf_modems_read(const struct conf_ctx *ctx, const config_setting_t *root,
+    struct conf *conf);
+/* Frees one modem's strings (the PIN wiped first). */
+void conf_modem_free(struct conf_modem *m);
+void conf_modems_free(struct conf_modem *modems, size_t n);
+
 /* ---- the file and its lines (src/conf_file.c) -------------------------- */
 
 /* The text of a config, its @include lines expanded, and a map from each

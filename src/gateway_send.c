@@ -49,7 +49,7 @@ gateway_record_write(struct gateway *gw, const struct gateway_record *r)
 }
 
 /* Whether outbox row id has a record the database has not taken yet. */
-static int
+int
 gateway_unrecorded(const struct gateway *gw, int64_t id)
 {
 	size_t i;
@@ -149,9 +149,11 @@ gateway_pick_row(void *arg, const struct store_out *o)
 	p->best.msgref = o->msgref != NULL ? strdup(o->msgref) : NULL;
 	p->best.last_error = NULL;
 	p->best.delivery = NULL;
+	p->best.modem = o->modem != NULL ? strdup(o->modem) : NULL;
 	if (p->best.number == NULL || p->best.text == NULL ||
 	    p->best.state == NULL || (o->msgref != NULL &&
-	    p->best.msgref == NULL)) {
+	    p->best.msgref == NULL) || (o->modem != NULL &&
+	    p->best.modem == NULL)) {
 		p->oom = 1;
 		return 1;
 	}
@@ -181,6 +183,8 @@ gateway_next_out(struct gateway *gw, int64_t now, struct store_out *o)
 {
 	struct gateway_pick p;
 
+	if (gw->conf->nmodems > 1)
+		return gateway_multi_next(gw, now, o);
 	if (gw->nrecords == 0)
 		return store_outbox_next(gw->store, now, o);
 	if (gateway_pick(gw, now, &p) < 0)
@@ -195,6 +199,8 @@ gateway_outbox_wait(struct gateway *gw, int64_t now)
 {
 	struct gateway_pick p;
 
+	if (gw->conf->nmodems > 1)
+		return gateway_multi_wait(gw, now);
 	if (gw->nrecords == 0)
 		return store_outbox_wait(gw->store, now);
 	if (gateway_pick(gw, now, &p) < 0)
@@ -215,6 +221,7 @@ gateway_send_failed(struct gateway *gw, const struct store_out *o, int rc,
 
 	snprintf(r.msgref, sizeof(r.msgref), "%s", progress->msgref);
 	snprintf(r.error, sizeof(r.error), "%s", err);
+	gateway_down(gw, now);          /* others take its queue in time */
 	if (rc == -1) {                 /* the modem, not the message */
 		gateway_modem_error(gw, "send", err, 0, now);
 		if (progress->msgref[0] == '\0')
@@ -306,6 +313,7 @@ gateway_send(struct gateway *gw, int64_t now)
 	    gateway_part_sent, &sending, err, sizeof(err));
 	if (rc == 0) {
 		gw->errors = 0;
+		gateway_up(gw, now);
 		log_info("outbox %lld: sent (%d part%s)", (long long)o.id,
 		    progress.parts_total, progress.parts_total == 1 ? "" : "s");
 		rec.id = o.id;

@@ -28,13 +28,6 @@
 #include "store.h"
 #include "store_int.h"
 
-#define STORE_OUT_COLS \
-	"id, number, text, state, kind, attempts, created_at, next_at," \
-	" sent_at, (SELECT group_concat(ref, ',') FROM (SELECT ref" \
-	" FROM sent_parts WHERE outbox_id = outbox.id ORDER BY part_no))," \
-	" last_error, in_reply_to, delivery, delivered_at," \
-	" (SELECT count(*) FROM sent_parts WHERE outbox_id = outbox.id)"
-
 /* The most parts a message has: gammu's GSM_MAX_MULTI_SMS. */
 #define STORE_PARTS_MAX 50
 
@@ -126,7 +119,7 @@ store_outbox_forget(struct store *store, int64_t before)
 
 /* Fills out from a row of STORE_OUT_COLS; strings borrowed from stmt
  * (msgref and last_error NULL when unset). */
-static void
+void
 store_out_row(sqlite3_stmt *stmt, struct store_out *out)
 {
 	out->id = sqlite3_column_int64(stmt, 0);
@@ -147,6 +140,8 @@ store_out_row(sqlite3_stmt *stmt, struct store_out *out)
 	    (char *)store_col_str(stmt, 12);
 	out->delivered_at = sqlite3_column_int64(stmt, 13);
 	out->parts_sent = sqlite3_column_int(stmt, 14);
+	out->modem = sqlite3_column_type(stmt, 15) == SQLITE_NULL ? NULL :
+	    (char *)store_col_str(stmt, 15);
 }
 
 /* Like store_out_row, with copies the caller frees. Returns 0 or -1. */
@@ -155,8 +150,9 @@ store_out_row_dup(sqlite3_stmt *stmt, struct store_out *out)
 {
 	store_out_row(stmt, out);
 	out->number = out->text = out->state = NULL;
-	out->msgref = out->last_error = out->delivery = NULL;
-	if (store_col_dup(stmt, 1, &out->number) == -1 ||
+	out->msgref = out->last_error = out->delivery = out->modem = NULL;
+	if (store_col_dup(stmt, 15, &out->modem) == -1 ||
+	    store_col_dup(stmt, 1, &out->number) == -1 ||
 	    store_col_dup(stmt, 2, &out->text) == -1 ||
 	    store_col_dup(stmt, 3, &out->state) == -1 ||
 	    store_col_dup(stmt, 9, &out->msgref) == -1 ||
@@ -206,6 +202,7 @@ store_out_free(struct store_out *out)
 	free(out->msgref);
 	free(out->delivery);
 	free(out->last_error);
+	free(out->modem);
 	memset(out, 0, sizeof(*out));
 }
 

@@ -1099,6 +1099,11 @@ static const char *const undo[] = {
 	    " ORDER BY part_no));"
 	    "DROP TABLE sent_parts;"
 	    "CREATE INDEX outbox_sent ON outbox(sent_at) WHERE state = 'sent';",
+	[10] = "DROP TABLE modems; DROP INDEX outbox_modem_sent;"
+	    "DROP TRIGGER parts_modem;"
+	    "ALTER TABLE outbox DROP COLUMN modem;"
+	    "ALTER TABLE messages DROP COLUMN modem;"
+	    "ALTER TABLE parts DROP COLUMN modem;",
 };
 
 /* Brings the database at path down to schema version `to`. */
