@@ -100,6 +100,23 @@ int ctl_send(struct ctl *ctl, struct ctl_args *args);
 int ctl_status(struct ctl *ctl, struct ctl_args *args);
 int ctl_clock(struct ctl *ctl, struct ctl_args *args);
 
+/* ---- the modems' rows, for status (src/ctl_modems.c) ---------------- */
+struct store;
+struct store_modem;
+struct ctl_modems {
+	struct store_modem *m;
+	size_t n, cap;
+	int oom;
+};
+/* Reads every modem's row, sent_today counted from the local midnight
+ * before now. Returns 0, -1 on a database error, -2 out of memory. */
+int ctl_modems_read(struct store *store, int64_t now, struct ctl_modems *ms);
+void ctl_modems_free(struct ctl_modems *ms);
+/* The "modems" member of the object being written: an array. */
+void ctl_modems_json(struct json *j, const struct ctl_modems *ms);
+/* A line per modem; nothing with one modem (the modem lines say it). */
+void ctl_modems_text(FILE *fp, const struct ctl_modems *ms);
+
 /*
  * Loads the caseworkers' secret key named by --key, else $SHUKHER_KEY,
  * into sec. Returns 1, 0 when neither names one, or -1 after saying why

@@ -52,7 +52,7 @@ ctl_kv_int_or_null(struct json *j, const char *key, int v, int unknown)
 
 static void
 ctl_status_json(struct json *j, const struct store_modem_state *m,
-    int reported, const struct store_counts *c)
+    int reported, const struct store_counts *c, const struct ctl_modems *ms)
 {
 	json_object_begin(j);
 	json_kv_bool(j, "reported", reported);
@@ -81,6 +81,7 @@ ctl_status_json(struct json *j, const struct store_modem_state *m,
 	json_kv_int(j, "outbox_failed", c->outbox_failed);
 	json_kv_int(j, "reports_open", c->reports_open);
 	json_kv_int(j, "reports_urgent_open", c->reports_urgent_open);
+	ctl_modems_json(j, ms);
 	json_object_end(j);
 }
 
@@ -131,21 +132,32 @@ ctl_status(struct ctl *ctl, struct ctl_args *args)
 {
 	struct store_modem_state m;
 	struct store_counts c;
-	int reported;
+	struct ctl_modems ms;
+	int reported, r;
 	FILE *fp = ctl->out;
 
 	memset(&m, 0, sizeof(m));
 	if ((reported = store_modem_state_get(ctl->store, &m)) == -1 ||
 	    store_counts(ctl->store, &c) == -1)
 		return ctl_db_error(ctl);
+	if ((r = ctl_modems_read(ctl->store, (int64_t)time(NULL), &ms)) < 0) {
+		ctl_modems_free(&ms);
+		if (r == -1)
+			return ctl_db_error(ctl);
+		ctl_err("out of memory");
+		return EXIT_OSERR;
+	}
 	if (ctl->json != NULL) {
-		ctl_status_json(ctl->json, &m, reported, &c);
+		ctl_status_json(ctl->json, &m, reported, &c, &ms);
+		ctl_modems_free(&ms);
 		return EXIT_OK;
 	}
 	if (reported)
 		ctl_status_modem(fp, &m, (int64_t)time(NULL));
 	else
 		fprintf(fp, "%-10s daemon has not reported yet\n", "modem");
+	ctl_modems_text(fp, &ms);
+	ctl_modems_free(&ms);
 	fprintf(fp, "%-10s %d new, %d parts of long messages waiting\n",
 	    "inbox", c.inbox_new, c.parts_pending);
 	fprintf(fp, "%-10s %d queued, %d failed\n", "outbox",

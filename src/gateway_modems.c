@@ -56,18 +56,6 @@ gateway_health_row(void *arg, const struct store_modem *m)
 	return 0;
 }
 
-/* The local midnight that began today. */
-static int64_t
-gateway_today(int64_t now)
-{
-	char day[DAY_LEN];
-	int64_t t;
-
-	if (day_start(day_format(now, day, sizeof(day)), 0, &t) < 0)
-		return now - now % 86400;
-	return t;
-}
-
 static int
 gateway_at_limit(const struct conf_modem *mc, const struct gateway_health *h)
 {
@@ -170,7 +158,7 @@ gateway_scan(struct gateway *gw, int64_t now, struct gateway_scan *s)
 	if ((s->health = calloc(gw->conf->nmodems, sizeof(*s->health))) ==
 	    NULL)
 		return -1;
-	if (store_modem_list(gw->store, gateway_today(now), gateway_health_row,
+	if (store_modem_list(gw->store, day_midnight(now), gateway_health_row,
 	    s) < 0 || store_outbox_queued(gw->store, GW_QUEUE_SCAN,
 	    gateway_scan_row, s) < 0 || s->oom)
 		return -1;

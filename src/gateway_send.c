@@ -222,6 +222,11 @@ gateway_send_failed(struct gateway *gw, const struct store_out *o, int rc,
 	snprintf(r.msgref, sizeof(r.msgref), "%s", progress->msgref);
 	snprintf(r.error, sizeof(r.error), "%s", err);
 	gateway_down(gw, now);          /* others take its queue in time */
+	if (rc != -1) {                 /* the modem's error is set there */
+		snprintf(gw->state.last_error, sizeof(gw->state.last_error),
+		    "send: %s", err);
+		gw->state.last_error_at = now;
+	}
 	if (rc == -1) {                 /* the modem, not the message */
 		gateway_modem_error(gw, "send", err, 0, now);
 		if (progress->msgref[0] == '\0')
