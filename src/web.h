@@ -128,6 +128,8 @@ enum web_str {
 	W_L_MN, W_L_EN, W_L_MN_LATN,
 	/* safe by default */
 	W_UNSEALED,
+	/* several modems: the gateway page's table */
+	W_MODEMS, W_SENT_TODAY,
 	W_COUNT
 };
 

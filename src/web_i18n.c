@@ -207,6 +207,8 @@ static const char *const web_strs[W_COUNT][2] = {
 	    "Warning: reports are stored unencrypted (shukher.conf has no "
 	    "reports.public_key). Anyone who can reach the device can read "
 	    "them." },
+	[W_MODEMS] = { "Модемууд", "Modems" },
+	[W_SENT_TODAY] = { "Өнөөдөр илгээсэн", "Sent today" },
 };
 
 const char *

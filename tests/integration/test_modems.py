@@ -162,6 +162,28 @@ class Arrival(Modems):
         ops = {m["name"]: m["operator"] for m in status["modems"]}
         self.assertEqual(ops["unitel"], "Unitel")
 
+    def test_status_and_selftest_per_modem(self):
+        self.start_daemon()
+        wait_for(lambda: len([m for m in ctl(self.db, "status")["modems"]
+                              if m["operator"]]) == 3, 30,
+                 "three modems' reports")
+        p = subprocess.run([binary("shukherctl"), "-d", self.db, "status"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for name, _, op in MODEMS:
+            self.assertRegex(p.stdout, r"modem +%s: connected, %s, "
+                             r"-\d+ dBm, SIM \d+ of \d+, 0 sent today"
+                             % (name, op))
+        p = subprocess.run([binary("shukherctl"), "-c", self.conf,
+                            "selftest"], capture_output=True, text=True,
+                           timeout=120)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        for name, _, _ in MODEMS:
+            self.assertRegex(p.stdout, r"PASS +modem +answers \(modem %s, "
+                             r"reported by shukherd\)" % name)
+        self.assertEqual(len(re.findall(r"PASS +network +registered",
+                                        p.stdout)), 3, p.stdout)
+
     def test_message_without_a_modem_goes_on_net_else_any(self):
         self.start_daemon()
         for name, prefixes, _ in MODEMS:
