@@ -123,7 +123,8 @@ test-sanitize:
 	  test-unit test-integration
 
 run: all
-	@$(PYTHON) tests/sim/run_demo.py --build $(BUILD)
+	@$(PYTHON) tests/sim/run_demo.py --build $(BUILD) \
+	  $(if $(MODEMS),--modems $(MODEMS))
 
 # The same, with the caseworkers' web console on http://127.0.0.1:8080/.
 run-console: all
