@@ -330,6 +330,10 @@ int store_outbox_progress(struct store *store, int64_t id,
  */
 int store_outbox_delivery(struct store *store, int ref, int delivered,
     int64_t now);
+/* The same for a report that came in on modem (NULL: any): only what that
+ * modem sent matches, since each modem counts references of its own. */
+int store_outbox_delivery_via(struct store *store, const char *modem,
+    int ref, int delivered, int64_t now);
 
 /* One more failed attempt; queued again for next_at. */
 int store_outbox_retry(struct store *store, int64_t id, const char *error,

@@ -308,8 +308,8 @@ gateway_store_sms(struct gateway *gw, const struct modem_sms *sms,
 
 	if (sms->status_report) {
 		*what = "recording a delivery report";
-		if ((r = store_outbox_delivery(gw->store, sms->report_ref,
-		    sms->report_delivered, now)) < 0)
+		if ((r = store_outbox_delivery_via(gw->store, gw->name,
+		    sms->report_ref, sms->report_delivered, now)) < 0)
 			return -1;
 		log_debug("delivery report for reference %d: %s%s",
 		    sms->report_ref, sms->report_delivered ? "delivered" :

@@ -334,20 +334,32 @@ int
 store_outbox_delivery(struct store *store, int ref, int delivered,
     int64_t now)
 {
+	return store_outbox_delivery_via(store, NULL, ref, delivered, now);
+}
+
+int
+store_outbox_delivery_via(struct store *store, const char *modem, int ref,
+    int delivered, int64_t now)
+{
 	sqlite3_stmt *stmt;
 
-	/* References wrap at 256: the newest part sent that used it. */
+	/* References wrap at 256, and each modem counts its own (schema
+	 * 10): the newest part that modem sent with it. */
 	if (store_prepare(store, "UPDATE outbox SET delivered_at = ?3,"
 	    " delivery = CASE WHEN delivery = 'failed' OR NOT ?2"
 	    "  THEN 'failed' ELSE 'delivered' END"
-	    " WHERE id = (SELECT outbox_id FROM sent_parts WHERE ref = ?1"
-	    "  AND sent_at >= ?4 ORDER BY sent_at DESC, outbox_id DESC"
-	    "  LIMIT 1)", &stmt) == -1)
+	    " WHERE id = (SELECT outbox_id FROM sent_parts JOIN outbox o"
+	    "  ON o.id = sent_parts.outbox_id WHERE ref = ?1"
+	    "  AND sent_parts.sent_at >= ?4"
+	    "  AND (?5 IS NULL OR o.modem IS NULL OR o.modem = ?5)"
+	    "  ORDER BY sent_parts.sent_at DESC, outbox_id DESC LIMIT 1)",
+	    &stmt) == -1)
 		return -1;
 	sqlite3_bind_int(stmt, 1, ref);
 	sqlite3_bind_int(stmt, 2, delivered != 0);
 	sqlite3_bind_int64(stmt, 3, now);
 	sqlite3_bind_int64(stmt, 4, now - STORE_DELIVERY_WINDOW);
+	store_bind_str(stmt, 5, modem);
 	return store_step_done(store, stmt, "record delivery");
 }
 

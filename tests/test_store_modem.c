@@ -135,6 +135,50 @@ test_outbox_claim(void **state)
 	store_close(s);
 }
 
+struct deliveries {
+	char what[4][16];
+	int n;
+};
+
+static int
+seen_delivery(void *arg, const struct store_out *o)
+{
+	struct deliveries *d = arg;
+
+	snprintf(d->what[d->n++], sizeof(d->what[0]), "%s",
+	    o->delivery ? o->delivery : "-");
+	return 0;
+}
+
+/* Two modems each count their own references: a report that came in on
+ * one marks only what that one sent. */
+static void
+test_delivery_by_modem(void **state)
+{
+	struct store *s = open_mem();
+	struct deliveries d = { .n = 0 };
+	int64_t a, b;
+
+	(void)state;
+	a = store_outbox_add(s, "+97699000001", "a", STORE_OUT_MANUAL, 0, NOW);
+	b = store_outbox_add(s, "+97688000001", "b", STORE_OUT_MANUAL, 0, NOW);
+	assert_int_equal(store_outbox_claim(s, a, NULL, "mobicom"), 1);
+	assert_int_equal(store_outbox_claim(s, b, NULL, "unitel"), 1);
+	assert_int_equal(store_outbox_sent(s, a, "12", NOW), 0);
+	assert_int_equal(store_outbox_sent(s, b, "12", NOW + 1), 0);
+	/* the newest with 12 is unitel's; the report came in on mobicom */
+	assert_int_equal(store_outbox_delivery_via(s, "mobicom", 12, 0,
+	    NOW + 2), 1);
+	assert_int_equal(store_outbox_delivery_via(s, "skytel", 12, 1,
+	    NOW + 2), 0);
+	assert_int_equal(store_list_outbox(s, NULL, seen_delivery, &d), 0);
+	assert_int_equal(d.n, 2);
+	/* newest first: b, then a */
+	assert_string_equal(d.what[0], "-");
+	assert_string_equal(d.what[1], "failed");
+	store_close(s);
+}
+
 struct rows {
 	struct store_modem m[4];
 	int n;
@@ -209,6 +253,7 @@ main(void)
 		cmocka_unit_test(test_message_has_its_modem),
 		cmocka_unit_test(test_outbox_claim),
 		cmocka_unit_test(test_modem_rows_and_sent_today),
+		cmocka_unit_test(test_delivery_by_modem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -184,6 +184,32 @@ class Arrival(Modems):
         self.assertEqual(len(re.findall(r"PASS +network +registered",
                                         p.stdout)), 3, p.stdout)
 
+    def test_sighup_reaches_every_modem(self):
+        self.start_daemon()
+        start = len(self.daemon.lines)
+        self.daemon.signal(signal.SIGHUP)
+        for name, _, _ in MODEMS:
+            self.daemon.wait_log(r"shukherd\[%s\].*configuration reloaded"
+                                 % name, timeout=20, start=start)
+        self.sims["skytel"].inject("+97699000123", "тусламж")
+        wait_for(lambda: self.sent("skytel", "+97699000123"), 20,
+                 "a reply after the reload")
+        # a reload that changes the modems restarts their processes
+        with open(self.conf, encoding="utf-8") as f:
+            text = f.read()
+        with open(self.conf, "w", encoding="utf-8") as f:
+            f.write(text.replace('name = "skytel"', 'name = "sky2"'))
+        start = len(self.daemon.lines)
+        self.daemon.signal(signal.SIGHUP)
+        self.daemon.wait_log(r"shukherd\[sky2\].*modem: connected",
+                             timeout=60, start=start)
+        self.sims["skytel"].inject("+97699000124", "тусламж")
+        wait_for(lambda: self.sent("skytel", "+97699000124"), 20,
+                 "a reply through the renamed modem")
+        inbox = [m for m in ctl(self.db, "inbox")
+                 if m["sender"] == "+97699000124"]
+        self.assertEqual(inbox[0]["modem"], "sky2")
+
     def test_message_without_a_modem_goes_on_net_else_any(self):
         self.start_daemon()
         for name, prefixes, _ in MODEMS:
