@@ -3,7 +3,8 @@
 one shukherd against one, side by side in one run. Prints one table and
 writes build/bench-modems.json. It measures; it never fails on numbers.
 
-  burst     BENCH_MODEMS_BURST messages (300) from as many numbers, spread
+  burst     BENCH_MODEMS_BURST messages (120; the issue says 300, which
+            takes 4 minutes on one modem here) from as many numbers, spread
             evenly over the SIMs, every SIM answering +CMGS after
             BENCH_MODEMS_DELAY seconds per segment. The issue's figure is
             2 s per segment; the bench scales it to 0.2 s (the default)
@@ -39,7 +40,7 @@ from test_modems import MODEMS, modems_config          # noqa: E402
 
 BUILD = os.environ.get("BUILD", "build")
 WORK = os.path.join(ROOT, BUILD, "bench-modems")
-BURST_N = env_num("BENCH_MODEMS_BURST", 300)
+BURST_N = env_num("BENCH_MODEMS_BURST", 120)
 DELAY = env_num("BENCH_MODEMS_DELAY", 0.2, float)
 LAT_N = env_num("BENCH_MODEMS_N", 10)
 IDLE_S = env_num("BENCH_MODEMS_IDLE", 20.0, float)
