@@ -8,7 +8,8 @@
  * (on-net), else to any. A modem counts as gone when it has been down
  * for failover_after seconds (it failed to open, was closed after
  * errors, or its sends fail), when its process has not written its row
- * for that long (hung or dead), or when it has sent its daily_limit
+ * for that long and three modem timeouts more (hung or dead: no call
+ * takes longer), or when it has sent its daily_limit
  * today; then the others take its rows. Taking a row sets its modem in
  * a transaction of its own (BEGIN IMMEDIATE across the processes) only
  * when it is still what was read, so no two modems send one row; the
@@ -62,21 +63,27 @@ gateway_at_limit(const struct conf_modem *mc, const struct gateway_health *h)
 	return mc->daily_limit > 0 && h->sent_today >= mc->daily_limit;
 }
 
-/* Whether modem i may send now: not down, not silent, not at its limit,
- * each for failover_after. */
+/*
+ * Whether modem i may send now: not at its limit, not down for
+ * failover_after, and its process not silent for longer than that plus
+ * the longest call it may legitimately be blocked in (an open: three
+ * times its timeout), so that a slow modem is not taken for a hung one.
+ */
 static int
 gateway_usable(const struct gateway_scan *s, size_t i)
 {
 	const struct gateway_health *h = &s->health[i];
+	const struct conf_modem *mc = &s->gw->conf->modems[i];
 	int64_t after = s->gw->conf->failover_after;
 
-	if (gateway_at_limit(&s->gw->conf->modems[i], h))
+	if (gateway_at_limit(mc, h))
 		return 0;
 	if (!h->known)
 		return 1;               /* starting: give it its time */
 	if (h->down_since != 0 && s->now - h->down_since >= after)
 		return 0;
-	return h->updated_at == 0 || s->now - h->updated_at < after;
+	return h->updated_at == 0 ||
+	    s->now - h->updated_at < after + 3 * (int64_t)mc->timeout;
 }
 
 /* Whether this modem may send row o. */
