@@ -82,6 +82,12 @@ class Modems(unittest.TestCase):
                 rc = self.daemon.stop(timeout=60)
                 self.assertEqual(rc, 0, "shukherd exit %d:\n%s" %
                                  (rc, self.daemon.log()))
+            if self.daemon is not None:
+                # a modem's process that failed (a sanitizer report, an
+                # abort) is restarted: its end must not pass unseen
+                log = self.daemon.log()
+                self.assertNotRegex(log, r"ended \((exit [1-9]|signal "
+                                    r"[^9])|Sanitizer|runtime error", log)
         finally:
             for sim in self.sims.values():
                 sim.stop()
