@@ -190,6 +190,35 @@ class Arrival(Modems):
         self.assertEqual(len(re.findall(r"PASS +network +registered",
                                         p.stdout)), 3, p.stdout)
 
+    def test_console_gateway_page_has_a_row_per_modem(self):
+        from test_web import NAME, PASSWORD, Client, ctlrun, free_port
+        port = free_port()
+        with open(self.conf, "a", encoding="utf-8") as f:
+            f.write('web = { enabled = true; listen = "127.0.0.1"; '
+                    'port = %d; language = "en"; };\n' % port)
+        self.start_daemon()
+        wait_for(lambda: len([m for m in ctl(self.db, "status")["modems"]
+                              if m["operator"]]) == 3, 30,
+                 "three modems' reports")
+        p = ctlrun(self.db, "users", "add", NAME, stdin=PASSWORD + "\n")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        web = Daemon(self.conf, program="shukher-web")
+        try:
+            web.wait_log(r"listening on", timeout=30)
+            c = Client(port)
+            self.assertEqual(c.sign_in().status, 303)
+            r = c.request("GET", "/status")
+            self.assertEqual(r.status, 200)
+            table = re.search(r'<table class="modems">(.*?)</table>', r.body,
+                              re.S)
+            self.assertIsNotNone(table, r.body)
+            rows = re.findall(r"<tr><th>(\w+)</th><td>([^<]*)</td><td>"
+                              r"([^<]*)</td>", table.group(1))
+            self.assertEqual(sorted(rows), sorted(
+                (name, "Connected", op) for name, _, op in MODEMS))
+        finally:
+            self.assertEqual(web.stop(), 0, web.log())
+
     def test_sighup_reaches_every_modem(self):
         self.start_daemon()
         start = len(self.daemon.lines)
