@@ -213,7 +213,8 @@ struct sup_child {
 
 /* The child's side: the gateway loop for modem name. Never returns. */
 static _Noreturn void
-sup_child_main(const char *path, struct conf *conf, const char *name)
+sup_child_main(const char *path, struct conf *conf, const char *name,
+    pid_t parent)
 {
 	static char ident[48];
 	struct store *store;
@@ -221,7 +222,7 @@ sup_child_main(const char *path, struct conf *conf, const char *name)
 	int rc;
 
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() == 1)
+	if (getppid() != parent)
 		_exit(EXIT_OK);         /* the supervisor is already gone */
 	unsetenv("NOTIFY_SOCKET");      /* systemd hears the supervisor */
 	snprintf(ident, sizeof(ident), "shukherd[%s]", name);
@@ -247,7 +248,7 @@ static void
 sup_start(const char *path, struct conf *conf, struct sup_child *c, size_t i,
     int64_t now)
 {
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	fflush(stderr);
 	if ((pid = fork()) < 0) {
@@ -256,7 +257,7 @@ sup_start(const char *path, struct conf *conf, struct sup_child *c, size_t i,
 		return;
 	}
 	if (pid == 0)
-		sup_child_main(path, conf, conf->modems[i].name);
+		sup_child_main(path, conf, conf->modems[i].name, parent);
 	c->pid = pid;
 	c->started = now;
 	log_info("modem %s: process %d started", conf->modems[i].name,
