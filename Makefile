@@ -150,7 +150,8 @@ test-sanitize:
 	  test-unit test-integration
 
 run: all
-	@$(PYTHON) tests/sim/run_demo.py --build $(BUILD)
+	@$(PYTHON) tests/sim/run_demo.py --build $(BUILD) \
+	  $(if $(MODEMS),--modems $(MODEMS))
 
 # The central fleet: a PostgreSQL 15 in build/fleet, two simulated gateways
 # with their uplinks, shukherctl fleet against them.

@@ -16,6 +16,8 @@
 #include "seal.h"
 
 #define CONF_DEFAULT_PATH "/etc/shukher/shukher.conf"
+#define CONF_MODEMS_MAX 16       /* modems on one gateway: a Pi's USB
+                                    ports, and then some */
 
 /* Reply languages. mn is Mongolian in Cyrillic, mn_latn Mongolian typed in
  * Latin letters (cheap GSM-7), en English. */
@@ -84,6 +86,12 @@ struct conf_modem {
 	int notifications;       /* 1: ask for +CMTI new-message notices */
 	int delivery_reports;    /* 1: ask the network for delivery reports */
 	struct conf_balance balance; /* src/conf_health.c */
+	/* src/conf_modems.c: one of several modems on one gateway. */
+	char *name;              /* "modem" for the single modem group */
+	char **prefixes;         /* numbers this SIM sends to on-net, as
+	                            "+97699" (the number begins so) */
+	size_t nprefixes;
+	int daily_limit;         /* messages per local day; 0: no limit */
 };
 
 struct conf_limits {
@@ -299,7 +307,11 @@ struct conf {
 	char *path;              /* the file this was read from */
 	char *database;          /* SQLite file */
 	enum lang language;      /* when nothing tells us the sender's */
-	struct conf_modem modem;
+	struct conf_modem modem; /* the first of modems (its own copy) */
+	struct conf_modem *modems;         /* src/conf_modems.c: at least one */
+	size_t nmodems;
+	int failover_after;      /* seconds a modem is down (or at its daily
+	                            limit) before another sends its messages */
 	struct conf_limits limits;
 	struct conf_keyword *keywords;
 	size_t nkeywords;
@@ -330,6 +342,12 @@ struct conf {
 int conf_load(const char *path, struct conf **out, char *err, size_t errlen);
 
 void conf_free(struct conf *conf);
+
+/* The modem of that name in conf->modems; NULL when there is none. */
+const struct conf_modem *conf_modem_find(const struct conf *conf,
+    const char *name);
+/* 1 when number begins with one of m's prefixes (on-net for its SIM). */
+int conf_modem_covers(const struct conf_modem *m, const char *number);
 
 /*
  * The text of reply in lang, falling back to the conf's default language,

@@ -36,4 +36,8 @@ long day_number(const char *s);
  * cannot be told. Returns out. */
 const char *day_format(int64_t t, char *out, size_t outlen);
 
+/* The local midnight that began the day of time t (t itself when it
+ * cannot be told): where a "per day" count starts. */
+int64_t day_midnight(int64_t t);
+
 #endif

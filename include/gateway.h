@@ -33,8 +33,17 @@ struct gateway *gateway_new(const struct modem_ops *ops, struct store *store,
 void gateway_free(struct gateway *gw);
 
 /* A reloaded conf. The modem is reopened when its settings changed. The
- * old conf may be freed once this returns. */
-void gateway_set_conf(struct gateway *gw, const struct conf *conf);
+ * old conf may be freed once this returns. Returns 0, or -1 (and changes
+ * nothing) when conf has no modem of this gateway's name. */
+int gateway_set_conf(struct gateway *gw, const struct conf *conf);
+
+/*
+ * Several modems (conf->modems): which one this gateway drives, by name;
+ * a new gateway drives the first. The first also runs the daily purge and
+ * the reports' escalation, once for all. Returns 0, or -1 when conf has
+ * no modem of that name or the modem is open.
+ */
+int gateway_use_modem(struct gateway *gw, const char *name);
 
 /*
  * One pass: open the modem if it is due, read and store what it holds,

@@ -151,6 +151,8 @@ struct store_part {
 	size_t data_len;
 	int malformed;           /* 1: this part alone could not be decoded;
 	                            text is hex */
+	const char *modem;       /* schema 10: the modem it arrived on; NULL:
+	                            not said */
 	int probe;               /* 1: a single "type 0" SMS (TP-PID 0x40),
 	                            the network testing that the phone is
 	                            there: its message is stored handled, as
@@ -195,6 +197,8 @@ struct store_msg {
 	int parts;               /* parts joined */
 	int partial;             /* 1: a part never came */
 	int malformed;
+	char *modem;             /* schema 10: the modem it arrived on (its
+	                            last part's); NULL when not known */
 };
 
 /*
@@ -251,6 +255,9 @@ struct store_out {
 	                            "delivered" or "failed" */
 	int64_t delivered_at;    /* when that report came; 0 before */
 	int parts_sent;          /* parts the network accepted so far */
+	char *modem;             /* schema 10: the modem that sends it (a
+	                            reply: the one its message came in on);
+	                            NULL while none is chosen */
 };
 
 /* A number's reply budget: at most max messages queued to it within any
@@ -323,6 +330,10 @@ int store_outbox_progress(struct store *store, int64_t id,
  */
 int store_outbox_delivery(struct store *store, int ref, int delivered,
     int64_t now);
+/* The same for a report that came in on modem (NULL: any): only what that
+ * modem sent matches, since each modem counts references of its own. */
+int store_outbox_delivery_via(struct store *store, const char *modem,
+    int ref, int delivered, int64_t now);
 
 /* One more failed attempt; queued again for next_at. */
 int store_outbox_retry(struct store *store, int64_t id, const char *error,
@@ -638,6 +649,42 @@ struct store_day_counts {
 };
 int store_day_counts(struct store *store, int64_t since,
     struct store_day_counts *out);
+
+/* ---- several modems (store_modem.c), schema 10 -------------------------
+ * A row per modem with its state, as modem_state holds the first's, and
+ * since when it has been down; the modem of outbox rows, and claiming a
+ * queued row for one modem in a transaction of its own (BEGIN IMMEDIATE:
+ * no two processes claim one row). */
+
+struct store_modem {
+	char name[32];
+	struct store_modem_state state;  /* connected .. updated_at */
+	int64_t down_since;      /* 0: working; else since when it fails */
+	int sent_today;          /* store_modem_list(): sent since day_start */
+};
+
+/* Replaces the row of modem name. */
+int store_modem_put(struct store *store, const char *name,
+    const struct store_modem_state *state, int64_t down_since);
+typedef int (*store_modem_cb)(void *arg, const struct store_modem *m);
+/* Every modem's row in name order, with its messages sent at or after
+ * day_start; cb returns non-zero to stop. */
+int store_modem_list(struct store *store, int64_t day_start,
+    store_modem_cb cb, void *arg);
+/* Messages modem sent at or after since. Returns the count or -1. */
+int store_modem_sent(struct store *store, const char *name, int64_t since);
+
+/* Sets the modem of outbox row id (a reply: its message's). */
+int store_outbox_set_modem(struct store *store, int64_t id,
+    const char *modem);
+/* Queued outbox rows, soonest due first (next_at, id), at most limit;
+ * the row's strings are borrowed as in store_list_outbox(). */
+int store_outbox_queued(struct store *store, int limit,
+    int (*cb)(void *arg, const struct store_out *out), void *arg);
+/* Gives queued row id to modem when its modem is still expect (NULL:
+ * none). Returns 1 when it did, 0 when the row changed meanwhile, -1. */
+int store_outbox_claim(struct store *store, int64_t id, const char *expect,
+    const char *modem);
 
 /* ---- listings, for shukherctl ------------------------------------------- */
 

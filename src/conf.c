@@ -48,7 +48,7 @@ static const char *const conf_lang_names[LANG_COUNT] = {
 
 static const char *const conf_top_keys[] = { "database", "language",
     "modem", "limits", "keywords", "default_reply", "stop", "start",
-    "reports", "matching", "hotlines", "web", "central", "series", "surveys", "sources",
+    "reports", "matching", "hotlines", "web", "central", "modems", "failover_after", "series", "surveys", "sources",
     /* src/conf_health.c */
     "technicians", "alert_after", "alert_every", "quiet_hours",
     "daily_summary", "alert_failed_sends", NULL };
@@ -81,6 +81,8 @@ static const struct conf_field {
 	I("modem", "poll_interval", modem.poll_interval, 1, 3600),
 	B("modem", "notifications", modem.notifications),
 	B("modem", "delivery_reports", modem.delivery_reports),
+	I("modem", "daily_limit", modem.daily_limit, 0, 1000000),
+	I(NULL, "failover_after", failover_after, 1, 86400),
 	I("limits", "reply_budget", limits.reply_budget, 1, 100000),
 	I("limits", "reply_window", limits.reply_window, 1, 7 * 86400),
 	I("limits", "send_attempts", limits.send_attempts, 1, 100),
@@ -185,6 +187,7 @@ conf_defaults(const struct conf_ctx *ctx, struct conf *conf)
 	conf->modem.timeout = 30;
 	conf->modem.poll_interval = 30;
 	conf->modem.notifications = 1;
+	conf->failover_after = 300;
 	conf->limits.reply_budget = 10;
 	conf->limits.reply_window = 3600;
 	conf->limits.send_attempts = 5;
@@ -387,14 +390,18 @@ conf_read(const struct conf_ctx *ctx, const config_setting_t *root,
 	    conf_read_optin(ctx, root, "start", &conf->start_words,
 	    &conf->nstart_words, &conf->start_reply) == -1)
 		return -1;
-	/* src/conf_report.c, src/conf_web.c, src/conf_match.c */
-	if (conf_reports_read(ctx, root, &conf->reports) == -1 ||
+	/* src/conf_modems.c, src/conf_report.c, src/conf_web.c,
+	 * src/conf_match.c */
+	/* the health settings (modem.balance among them) before the modems,
+	 * which take the single modem group's balance as their own */
+	if (conf_health_read(ctx, root, conf) == -1 ||
+	    conf_modems_read(ctx, root, conf) == -1 ||
+	    conf_reports_read(ctx, root, &conf->reports) == -1 ||
 	    conf_web_read(ctx, root, &conf->web) == -1 ||
 	    conf_central_read(ctx, root, &conf->central) == -1 ||
 	    conf_matching_read(ctx, root, &conf->matching) == -1 ||
 	    conf_hotlines_read(ctx, root, &conf->hotlines,
 	    &conf->nhotlines) == -1 ||
-	    conf_health_read(ctx, root, conf) == -1 ||
 	    conf_campaign_read(ctx, root, &conf->campaign) == -1)
 		return -1;
 	return 0;
@@ -733,18 +740,19 @@ conf_free(struct conf *conf)
 	conf_reports_free(&conf->reports);
 	conf_web_free(&conf->web);
 	conf_health_free(&conf->health);
-	conf_balance_free(&conf->modem.balance);
+	/* each modem owns its balance; conf->modem's is the first's, or
+	 * its own while no modem was made */
+	if (conf->nmodems == 0)
+		conf_balance_free(&conf->modem.balance);
+	for (i = 0; i < conf->nmodems; i++)
+		conf_balance_free(&conf->modems[i].balance);
 	conf_campaign_free(&conf->campaign);
 	conf_central_free(&conf->central);
 	match_free(conf->match);
 	conf_matching_free(&conf->matching);
 	conf_strs_free(conf->hotlines, conf->nhotlines);
-	if (conf->modem.pin != NULL)
-		explicit_bzero(conf->modem.pin, strlen(conf->modem.pin));
-	free(conf->modem.pin);
-	free(conf->modem.device);
-	free(conf->modem.connection);
-	free(conf->modem.model);
+	conf_modem_free(&conf->modem);
+	conf_modems_free(conf->modems, conf->nmodems);
 	free(conf->database);
 	free(conf->path);
 	free(conf);

@@ -167,6 +167,14 @@ int conf_campaign_read(const struct conf_ctx *ctx,
 void conf_campaign_free(struct conf_campaign *c);
 int conf_campaign_compile(struct conf *conf, char *err, size_t errlen);
 void campaign_words_free(struct campaign_words *w);
+/* The "modems" list, or the single "modem" group as one modem named
+ * "modem" (src/conf_modems.c); reads after conf_read_fields() filled
+ * conf->modem, and fills conf->modems and conf->nmodems. */
+int conf_modems_read(const struct conf_ctx *ctx, const config_setting_t *root,
+    struct conf *conf);
+/* Frees one modem's strings (the PIN wiped first). */
+void conf_modem_free(struct conf_modem *m);
+void conf_modems_free(struct conf_modem *modems, size_t n);
 
 /* ---- the file and its lines (src/conf_file.c) -------------------------- */
 

@@ -115,15 +115,35 @@ int ctl_central_add_caseworker(struct ctl *ctl, struct ctl_args *args);
 int ctl_central_command(struct ctl *ctl, struct ctl_args *args);
 int ctl_central_reports(struct ctl *ctl, struct ctl_args *args);
 int ctl_fleet(struct ctl *ctl, struct ctl_args *args);
+
+int ctl_clock(struct ctl *ctl, struct ctl_args *args);
+
+/* ---- the modems' rows, for status (src/ctl_modems.c) ---------------- */
+struct store;
+struct store_modem;
+struct ctl_modems {
+	struct store_modem *m;
+	size_t n, cap;
+	int oom;
+};
+/* Reads every modem's row, sent_today counted from the local midnight
+ * before now. Returns 0, -1 on a database error, -2 out of memory. */
+int ctl_modems_read(struct store *store, int64_t now, struct ctl_modems *ms);
+void ctl_modems_free(struct ctl_modems *ms);
+/* The "modems" member of the object being written: an array. */
+void ctl_modems_json(struct json *j, const struct ctl_modems *ms);
+/* A line per modem; nothing with one modem (the modem lines say it). */
+void ctl_modems_text(FILE *fp, const struct ctl_modems *ms);
+
 /* The object `status --json` prints, also the uplink's health snapshot:
- * m as store_modem_state_get() gave it (reported: its return), c, and the
- * uplink's state (NULL: it never wrote one) and events pending, with
- * the gateway's health read from store. 0, or -1 when store failed. */
+ * m as store_modem_state_get() gave it (reported: its return), c, every
+ * modem's row (ms; NULL: none shown), the uplink's state (NULL: it never
+ * wrote one) and events pending, with the gateway's health read from
+ * store. 0, or -1 when store failed. */
 int ctl_status_json(struct json *j, struct store *store,
     const struct store_modem_state *m, int reported,
-    const struct store_counts *c, const struct store_uplink_state *up,
-    int64_t pending);
-int ctl_clock(struct ctl *ctl, struct ctl_args *args);
+    const struct store_counts *c, const struct ctl_modems *ms,
+    const struct store_uplink_state *up, int64_t pending);
 
 /*
  * Loads the caseworkers' secret key named by --key, else $SHUKHER_KEY,

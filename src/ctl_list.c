@@ -105,6 +105,7 @@ ctl_inbox_json(struct json *j, const struct store_msg *m)
 	json_kv_int(j, "parts", m->parts);
 	json_kv_bool(j, "partial", m->partial);
 	json_kv_bool(j, "malformed", m->malformed);
+	json_kv_string(j, "modem", m->modem);
 	json_object_end(j);
 }
 
@@ -113,7 +114,7 @@ ctl_inbox_row(void *arg, const struct store_msg *m)
 {
 	struct ctl *ctl = arg;
 	char id[24], at[CTL_TIME_LEN], text[512];
-	const char *cells[5];
+	const char *cells[6];
 
 	if (ctl->json != NULL) {
 		ctl_inbox_json(ctl->json, m);
@@ -129,7 +130,8 @@ ctl_inbox_row(void *arg, const struct store_msg *m)
 	cells[1] = ctl_time_local(m->received_at, at, sizeof(at));
 	cells[2] = ctl_blanked(m->sender, m->text) ? "-" : m->sender;
 	cells[3] = m->handled_at == 0 ? "(new)" : m->keyword;
-	cells[4] = text;
+	cells[4] = m->modem != NULL ? m->modem : "-";
+	cells[5] = text;
 	return ctl_list_row(ctl, cells);
 }
 
@@ -137,11 +139,11 @@ int
 ctl_inbox(struct ctl *ctl, struct ctl_args *args)
 {
 	static const char *const headers[] = {
-		"ID", "RECEIVED", "SENDER", "KEYWORD", "TEXT"
+		"ID", "RECEIVED", "SENDER", "KEYWORD", "MODEM", "TEXT"
 	};
 	int rc;
 
-	if ((rc = ctl_list_begin(ctl, headers, 5)) != 0)
+	if ((rc = ctl_list_begin(ctl, headers, 6)) != 0)
 		return rc;
 	rc = store_list_inbox(ctl->store, &args->filter, ctl_inbox_row, ctl);
 	return ctl_list_end(ctl, rc, "no messages");
@@ -185,6 +187,7 @@ ctl_outbox_json(struct json *j, const struct store_out *o)
 		json_kv_null(j, "in_reply_to");
 	json_kv_string(j, "delivery", o->delivery);
 	ctl_json_time(j, "delivered_at", o->delivered_at);
+	json_kv_string(j, "modem", o->modem);
 	json_object_end(j);
 }
 
@@ -193,7 +196,7 @@ ctl_outbox_row(void *arg, const struct store_out *o)
 {
 	struct ctl *ctl = arg;
 	char id[24], at[CTL_TIME_LEN], tries[16], text[512];
-	const char *cells[7];
+	const char *cells[8];
 
 	if (ctl->json != NULL) {
 		ctl_outbox_json(ctl->json, o);
@@ -214,7 +217,8 @@ ctl_outbox_row(void *arg, const struct store_out *o)
 	cells[3] = ctl_kind_name(o->kind);
 	cells[4] = o->state;
 	cells[5] = tries;
-	cells[6] = text;
+	cells[6] = o->modem != NULL ? o->modem : "-";
+	cells[7] = text;
 	return ctl_list_row(ctl, cells);
 }
 
@@ -222,11 +226,12 @@ int
 ctl_outbox(struct ctl *ctl, struct ctl_args *args)
 {
 	static const char *const headers[] = {
-		"ID", "QUEUED", "NUMBER", "KIND", "STATE", "TRIES", "TEXT"
+		"ID", "QUEUED", "NUMBER", "KIND", "STATE", "TRIES", "MODEM",
+		"TEXT"
 	};
 	int rc;
 
-	if ((rc = ctl_list_begin(ctl, headers, 7)) != 0)
+	if ((rc = ctl_list_begin(ctl, headers, 8)) != 0)
 		return rc;
 	rc = store_list_outbox(ctl->store, &args->filter, ctl_outbox_row, ctl);
 	return ctl_list_end(ctl, rc, "no messages");

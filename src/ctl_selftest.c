@@ -256,7 +256,7 @@ st_modem_from_daemon(struct st_modem *m, const struct store_modem_state *s)
 /* Opens the modem (no daemon has it) and asks for its state. Returns the
  * open handle, or NULL with m->error set. */
 static void *
-st_modem_open(struct st_modem *m, const struct conf *conf)
+st_modem_open(struct st_modem *m, const struct conf_modem *mc)
 {
 	void *h;
 
@@ -264,7 +264,7 @@ st_modem_open(struct st_modem *m, const struct conf *conf)
 	m->info.signal_percent = -1;
 	m->info.sim_used = -1;
 	m->info.sim_total = -1;
-	h = modem_gammu_ops.open(&conf->modem, m->error, sizeof(m->error));
+	h = modem_gammu_ops.open(mc, m->error, sizeof(m->error));
 	if (h == NULL)
 		return NULL;
 	m->answers = 1;
@@ -561,6 +561,57 @@ st_sms_direct(struct st *st, void *h, const char *number, const char *text)
 		    number, ST_REPLY_SECONDS);
 }
 
+/* ---- several modems ----------------------------------------------------- */
+
+/*
+ * A block per modem of the conf: from its row when shukherd runs (it has
+ * the modems), else opened here one after the other. Returns the first
+ * modem, still open, for --sms when the self-test opened them.
+ */
+static void *
+st_modems(struct st *st, struct store *store, const struct conf *conf,
+    int daemon)
+{
+	struct ctl_modems ms;
+	struct st_modem m;
+	char how[96];
+	void *h, *first = NULL;
+	size_t i, j;
+
+	memset(&ms, 0, sizeof(ms));
+	if (daemon && (store == NULL ||
+	    ctl_modems_read(store, (int64_t)time(NULL), &ms) < 0))
+		st_line(st, ST_WARN, "modem", "the modems' reports cannot be "
+		    "read");
+	for (i = 0; i < conf->nmodems; i++) {
+		if (!daemon) {
+			snprintf(how, sizeof(how), "modem %s, opened by the "
+			    "self-test", conf->modems[i].name);
+			h = st_modem_open(&m, &conf->modems[i]);
+			st_modem_lines(st, &m, how);
+			if (i == 0)
+				first = h;
+			else if (h != NULL)
+				modem_gammu_ops.close(h);
+			continue;
+		}
+		for (j = 0; j < ms.n && strcmp(ms.m[j].name,
+		    conf->modems[i].name) != 0; j++)
+			;
+		if (j == ms.n) {
+			st_line(st, ST_WARN, "modem", "modem %s: shukherd has "
+			    "not reported it yet", conf->modems[i].name);
+			continue;
+		}
+		snprintf(how, sizeof(how), "modem %s, reported by shukherd",
+		    conf->modems[i].name);
+		st_modem_from_daemon(&m, &ms.m[j].state);
+		st_modem_lines(st, &m, how);
+	}
+	ctl_modems_free(&ms);
+	return first;
+}
+
 /* ---- the command -------------------------------------------------------- */
 
 /* The service line; returns 1 when a daemon owns the modem. */
@@ -624,13 +675,15 @@ ctl_selftest(struct ctl *ctl, struct ctl_args *args)
 	    (reported = store_modem_state_get(store, &state)) == -1)
 		reported = 0;
 	daemon = st_service(&st, ctl->conf_path, reported, &state);
-	if (daemon && reported) {
+	if (ctl->conf->nmodems > 1) {
+		h = st_modems(&st, store, ctl->conf, daemon);
+	} else if (daemon && reported) {
 		st_modem_from_daemon(&m, &state);
 		st_modem_lines(&st, &m, "reported by shukherd");
 	} else if (daemon) {
 		st_line(&st, ST_WARN, "modem", "not checked: shukherd has it");
 	} else {
-		h = st_modem_open(&m, ctl->conf);
+		h = st_modem_open(&m, &ctl->conf->modem);
 		st_modem_lines(&st, &m, "opened by the self-test");
 	}
 	st_credit(&st, store, ctl->conf);

@@ -53,8 +53,8 @@ ctl_kv_int_or_null(struct json *j, const char *key, int v, int unknown)
 int
 ctl_status_json(struct json *j, struct store *store,
     const struct store_modem_state *m, int reported,
-    const struct store_counts *c, const struct store_uplink_state *up,
-    int64_t pending)
+    const struct store_counts *c, const struct ctl_modems *ms,
+    const struct store_uplink_state *up, int64_t pending)
 {
 	int rc;
 
@@ -85,6 +85,8 @@ ctl_status_json(struct json *j, struct store *store,
 	json_kv_int(j, "outbox_failed", c->outbox_failed);
 	json_kv_int(j, "reports_open", c->reports_open);
 	json_kv_int(j, "reports_urgent_open", c->reports_urgent_open);
+	if (ms != NULL)
+		ctl_modems_json(j, ms);
 	if (up != NULL)
 		json_kv_bool(j, "uplink_connected", up->connected);
 	else
@@ -166,8 +168,9 @@ ctl_status(struct ctl *ctl, struct ctl_args *args)
 	struct store_modem_state m;
 	struct store_uplink_state up;
 	struct store_counts c;
+	struct ctl_modems ms;
 	int64_t pending = 0;
-	int reported, uplink;
+	int reported, uplink, r;
 	FILE *fp = ctl->out;
 
 	memset(&m, 0, sizeof(m));
@@ -176,14 +179,25 @@ ctl_status(struct ctl *ctl, struct ctl_args *args)
 	    (uplink = store_uplink_state_get(ctl->store, &up)) == -1 ||
 	    store_uplink_pending(ctl->store, &pending) == -1)
 		return ctl_db_error(ctl);
-	if (ctl->json != NULL)
-		return ctl_status_json(ctl->json, ctl->store, &m, reported,
-		    &c, uplink ? &up : NULL, pending) < 0 ?
-		    ctl_db_error(ctl) : EXIT_OK;
+	if ((r = ctl_modems_read(ctl->store, (int64_t)time(NULL), &ms)) < 0) {
+		ctl_modems_free(&ms);
+		if (r == -1)
+			return ctl_db_error(ctl);
+		ctl_err("out of memory");
+		return EXIT_OSERR;
+	}
+	if (ctl->json != NULL) {
+		r = ctl_status_json(ctl->json, ctl->store, &m, reported,
+		    &c, &ms, uplink ? &up : NULL, pending);
+		ctl_modems_free(&ms);
+		return r < 0 ? ctl_db_error(ctl) : EXIT_OK;
+	}
 	if (reported)
 		ctl_status_modem(fp, &m, (int64_t)time(NULL));
 	else
 		fprintf(fp, "%-10s daemon has not reported yet\n", "modem");
+	ctl_modems_text(fp, &ms);
+	ctl_modems_free(&ms);
 	fprintf(fp, "%-10s %d new, %d parts of long messages waiting\n",
 	    "inbox", c.inbox_new, c.parts_pending);
 	fprintf(fp, "%-10s %d queued, %d failed\n", "outbox",

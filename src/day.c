@@ -94,3 +94,18 @@ day_format(int64_t t, char *out, size_t outlen)
 		snprintf(out, outlen, "-");
 	return out;
 }
+
+int64_t
+day_midnight(int64_t t)
+{
+	time_t tt = (time_t)t, start;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		return t;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	if ((start = mktime(&tm)) == (time_t)-1)
+		return t;
+	return (int64_t)start;
+}

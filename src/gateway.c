@@ -94,13 +94,49 @@ gateway_store_ok(struct gateway *gw, int64_t now)
 	gw->store_at = 0;
 }
 
+/* Seconds between writes of the modem's row while nothing else writes
+ * it: with several modems, a third of failover_after, so that a process
+ * that hangs is taken for down in time; with one, the signal refresh's
+ * pace. */
+static int64_t
+gateway_beat_every(const struct gateway *gw)
+{
+	int64_t every = gw->conf->failover_after / 3;
+
+	if (gw->conf->nmodems < 2)
+		return GW_INFO_INTERVAL;
+	return every < 1 ? 1 : every > GW_INFO_INTERVAL ? GW_INFO_INTERVAL :
+	    every;
+}
+
+void
+gateway_down(struct gateway *gw, int64_t now)
+{
+	if (gw->down_since == 0) {
+		gw->down_since = now;
+		gw->beat_at = now;      /* tell the others at once */
+	}
+}
+
+void
+gateway_up(struct gateway *gw, int64_t now)
+{
+	if (gw->down_since != 0) {
+		gw->down_since = 0;
+		gw->beat_at = now;
+	}
+}
+
 /* Records the modem's state for shukherctl status; a write like any
  * other, so it also tells whether a failing database has recovered. */
 static void
 gateway_save_state(struct gateway *gw, int64_t now)
 {
 	gw->state.updated_at = now;
-	if (store_modem_state_put(gw->store, &gw->state) < 0)
+	gw->beat_at = now + gateway_beat_every(gw);
+	if ((gw->primary && store_modem_state_put(gw->store, &gw->state) < 0)
+	    || store_modem_put(gw->store, gw->name, &gw->state,
+	    gw->down_since) < 0)
 		gateway_store_error(gw, "recording the modem state",
 		    store_errmsg(gw->store), now);
 	else
@@ -155,6 +191,7 @@ gateway_close(struct gateway *gw, int64_t now)
 		gw->state.connected = 0;
 		gw->state.since = now;
 	}
+	gateway_down(gw, now);
 	gateway_save_state(gw, now);
 }
 
@@ -219,20 +256,22 @@ gateway_open(struct gateway *gw, int64_t now)
 
 	if (gw->modem != NULL || now < gw->open_at)
 		return;
-	gw->modem = gw->ops->open(&gw->conf->modem, err, sizeof(err));
+	gw->modem = gw->ops->open(gw->mc, err, sizeof(err));
 	if (gw->modem == NULL) {
 		log_warnx("modem: cannot open %s: %s; next try in %d s",
-		    gw->conf->modem.device, err, gw->backoff);
+		    gw->mc->device, err, gw->backoff);
 		snprintf(gw->state.last_error, sizeof(gw->state.last_error),
 		    "open: %s", err);
 		gw->state.last_error_at = now;
+		gateway_down(gw, now);
 		gateway_save_state(gw, now);
 		gateway_backoff(gw, now);
 		return;
 	}
-	log_info("modem: connected (%s, %s)", gw->conf->modem.device,
-	    gw->conf->modem.connection);
+	log_info("modem: connected (%s, %s)", gw->mc->device,
+	    gw->mc->connection);
 	gw->errors = 0;
+	gateway_up(gw, now);
 	gw->read_due = 1;
 	gateway_poll_init(&gw->poll);
 	gw->state.connected = 1;
@@ -280,8 +319,8 @@ gateway_store_sms(struct gateway *gw, const struct modem_sms *sms,
 
 	if (sms->status_report) {
 		*what = "recording a delivery report";
-		if ((r = store_outbox_delivery(gw->store, sms->report_ref,
-		    sms->report_delivered, now)) < 0)
+		if ((r = store_outbox_delivery_via(gw->store, gw->name,
+		    sms->report_ref, sms->report_delivered, now)) < 0)
 			return -1;
 		log_debug("delivery report for reference %d: %s%s",
 		    sms->report_ref, sms->report_delivered ? "delivered" :
@@ -299,6 +338,7 @@ gateway_store_sms(struct gateway *gw, const struct modem_sms *sms,
 	part.data_len = sms->data_len;
 	part.malformed = sms->malformed;
 	part.probe = sms->probe;
+	part.modem = gw->name;
 	*what = "storing an SMS";
 	if ((r = store_put_part(gw->store, &part, now)) < 0)
 		return -1;
@@ -373,7 +413,7 @@ gateway_store_batch(struct gateway *gw, struct gateway_batch *b,
 static int
 gateway_every(const struct gateway *gw)
 {
-	const struct conf_modem *c = &gw->conf->modem;
+	const struct conf_modem *c = gw->mc;
 
 	return c->notifications ? gateway_poll_every(&gw->poll,
 	    c->poll_interval) : c->poll_interval;
@@ -384,7 +424,7 @@ gateway_every(const struct gateway *gw)
 static void
 gateway_poll_log(struct gateway *gw, enum gateway_poll_switch sw)
 {
-	if (!gw->conf->modem.notifications)
+	if (!gw->mc->notifications)
 		return;
 	if (sw == GW_POLL_ON)
 		log_warnx("modem: a message came that no notice announced: "
@@ -393,7 +433,7 @@ gateway_poll_log(struct gateway *gw, enum gateway_poll_switch sw)
 		    GW_POLL_FAST);
 	else if (sw == GW_POLL_OFF)
 		log_info("modem: notices work again (%d in a row): counting "
-		    "every %d s", GW_POLL_PROOF, gw->conf->modem.poll_interval);
+		    "every %d s", GW_POLL_PROOF, gw->mc->poll_interval);
 }
 
 /*
@@ -638,11 +678,13 @@ gateway_run_once(struct gateway *gw, int64_t now)
 		return -1;
 	if (gateway_store_ready(gw, now))
 		more = gateway_handle(gw, now);
-	if (gateway_store_ready(gw, now))
+	if (gw->primary && gateway_store_ready(gw, now))
 		gateway_upkeep(gw, now);
 	/* not while a USSD answer is awaited: gateway_health.c */
 	if (gw->modem != NULL && now >= gw->info_at && gw->ussd_until == 0)
 		gateway_refresh_info(gw, now);
+	else if (now >= gw->beat_at && gateway_store_ready(gw, now))
+		gateway_save_state(gw, now);
 	/* Read before send; but while the database cannot store what is
 	 * read, what is queued goes out meanwhile. */
 	if (gw->modem != NULL && (!gw->read_due ||
@@ -694,6 +736,9 @@ gateway_new(const struct modem_ops *ops, struct store *store,
 	gw->ops = ops;
 	gw->store = store;
 	gw->conf = conf;
+	gw->mc = &conf->modems[0];
+	snprintf(gw->name, sizeof(gw->name), "%s", gw->mc->name);
+	gw->primary = 1;
 	gw->backoff = 1;
 	gw->store_backoff = 1;
 	gw->read_due = 1;
@@ -713,19 +758,36 @@ gateway_modem_changed(const struct conf_modem *a, const struct conf_modem *b)
 	    a->notifications != b->notifications;
 }
 
-void
+int
 gateway_set_conf(struct gateway *gw, const struct conf *conf)
 {
+	const struct conf_modem *mc = conf_modem_find(conf, gw->name);
 	int64_t now = (int64_t)time(NULL);
 
-	if (gw->modem != NULL &&
-	    gateway_modem_changed(&gw->conf->modem, &conf->modem)) {
+	if (mc == NULL)
+		return -1;
+	if (gw->modem != NULL && gateway_modem_changed(gw->mc, mc)) {
 		log_info("modem: settings changed, reopening");
 		gateway_close(gw, now);
 		gw->open_at = now;
 		gw->backoff = 1;
 	}
 	gw->conf = conf;
+	gw->mc = mc;
+	return 0;
+}
+
+int
+gateway_use_modem(struct gateway *gw, const char *name)
+{
+	const struct conf_modem *mc = conf_modem_find(gw->conf, name);
+
+	if (mc == NULL || gw->modem != NULL)
+		return -1;
+	gw->mc = mc;
+	snprintf(gw->name, sizeof(gw->name), "%s", mc->name);
+	gw->primary = mc == &gw->conf->modems[0];
+	return 0;
 }
 
 void

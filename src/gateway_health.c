@@ -41,7 +41,7 @@ static void
 gateway_credit_failed(struct gateway *gw, const char *why, const char *answer,
     int64_t now)
 {
-	const struct conf_balance *b = &gw->conf->modem.balance;
+	const struct conf_balance *b = &gw->mc->balance;
 
 	log_warnx("credit: %s; asking again in %d s", why,
 	    b->every < GW_CREDIT_RETRY ? b->every : GW_CREDIT_RETRY);
@@ -55,7 +55,7 @@ gateway_credit_failed(struct gateway *gw, const char *why, const char *answer,
 static void
 gateway_credit_answer(struct gateway *gw, const char *answer, int64_t now)
 {
-	const struct conf_balance *b = &gw->conf->modem.balance;
+	const struct conf_balance *b = &gw->mc->balance;
 	int64_t amount;
 
 	if (health_credit_parse(b, answer, &amount) < 0) {
@@ -96,7 +96,7 @@ gateway_credit_collect(struct gateway *gw, int64_t now)
 	}
 	if (r == 0)
 		snprintf(why, sizeof(why), "no USSD answer within %d s",
-		    gw->conf->modem.timeout);
+		    gw->mc->timeout);
 	else
 		snprintf(why, sizeof(why), "%s", err);
 	gateway_credit_failed(gw, why, NULL, now);
@@ -106,7 +106,7 @@ gateway_credit_collect(struct gateway *gw, int64_t now)
 static void
 gateway_credit(struct gateway *gw, int64_t now)
 {
-	const struct conf_balance *b = &gw->conf->modem.balance;
+	const struct conf_balance *b = &gw->mc->balance;
 	char err[GW_ERR] = "";
 	int r;
 
@@ -124,7 +124,7 @@ gateway_credit(struct gateway *gw, int64_t now)
 	r = gw->ops->ussd(gw->modem, b->ussd, err, sizeof(err));
 	if (r == 0) {
 		log_debug("credit: USSD request sent");
-		gw->ussd_until = now + gw->conf->modem.timeout;
+		gw->ussd_until = now + gw->mc->timeout;
 		gw->credit_at = now + b->every;
 		return;
 	}
@@ -162,11 +162,11 @@ gateway_look_credit(struct gateway *gw, struct gateway_look *l, int64_t now)
 {
 	struct store_credit c;
 
-	if (gw->conf->modem.balance.ussd == NULL ||
+	if (gw->mc->balance.ussd == NULL ||
 	    store_credit_get(gw->store, &c) < 0 || !c.known)
 		return;
 	(void)now;
-	l->bad[HEALTH_CREDIT] = c.amount < gw->conf->modem.balance.low;
+	l->bad[HEALTH_CREDIT] = c.amount < gw->mc->balance.low;
 	snprintf(l->detail[HEALTH_CREDIT], sizeof(l->detail[0]), "%lld",
 	    (long long)c.amount);
 }
@@ -304,7 +304,7 @@ gateway_summary_text(struct gateway *gw, const struct store_day_counts *d,
 	struct store_credit c;
 	char credit[32] = "?", signal[16] = "?";
 
-	if (gw->conf->modem.balance.ussd != NULL &&
+	if (gw->mc->balance.ussd != NULL &&
 	    store_credit_get(gw->store, &c) == 0 && c.known)
 		snprintf(credit, sizeof(credit), "%lld", (long long)c.amount);
 	if (gw->modem != NULL && gw->state.signal_percent >= 0)

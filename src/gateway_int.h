@@ -23,6 +23,8 @@
                                       idle wake-ups: gateway_poll.h) */
 #define GW_ERR             192     /* room for a modem error, with its context */
 #define GW_STORE_LOG_EVERY 60      /* seconds between lines on a failing store */
+#define GW_QUEUE_SCAN      200     /* queued rows a modem looks through for
+                                      one it may send (several modems) */
 
 /* What the database could not record of a send yet. */
 enum gateway_record_kind {
@@ -46,6 +48,16 @@ struct gateway {
 	const struct modem_ops *ops;
 	struct store *store;
 	const struct conf *conf;
+	const struct conf_modem *mc; /* the modem this gateway drives: one of
+	                            conf->modems, found again by name when
+	                            the conf is replaced */
+	char name[32];           /* its name */
+	int primary;             /* the first modem: the daily purge and the
+	                            reports' escalation run here, and its
+	                            state is also modem_state's */
+	int64_t down_since;      /* 0: working; since when it has not */
+	int64_t beat_at;         /* several modems: the next write of its row,
+	                            by which the others know it lives */
 	void *modem;             /* NULL while closed */
 	int64_t open_at;         /* next attempt to open */
 	int backoff;             /* seconds before the next attempt after this */
@@ -93,6 +105,18 @@ void gateway_store_ok(struct gateway *gw, int64_t now);
 /* A modem call failed; enough failures close it for a reopen. */
 void gateway_modem_error(struct gateway *gw, const char *what,
     const char *err, int gone, int64_t now);
+
+/* Several modems: the modem is failing (sets down_since once) or works
+ * again (clears it); its row is written at the next pass. */
+void gateway_down(struct gateway *gw, int64_t now);
+void gateway_up(struct gateway *gw, int64_t now);
+/* Several modems (gateway_modems.c): the queued message this modem may
+ * send now, claimed for it (1, o filled; 0 none; -1 database error), and
+ * the seconds until one is due (as gateway_outbox_wait()). */
+int gateway_multi_next(struct gateway *gw, int64_t now, struct store_out *o);
+int64_t gateway_multi_wait(struct gateway *gw, int64_t now);
+/* Whether outbox row id has a record the database has not taken yet. */
+int gateway_unrecorded(const struct gateway *gw, int64_t id);
 
 /* Sends the message due soonest, if any. 1 when one was tried. */
 int gateway_send(struct gateway *gw, int64_t now);

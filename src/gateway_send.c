@@ -49,7 +49,7 @@ gateway_record_write(struct gateway *gw, const struct gateway_record *r)
 }
 
 /* Whether outbox row id has a record the database has not taken yet. */
-static int
+int
 gateway_unrecorded(const struct gateway *gw, int64_t id)
 {
 	size_t i;
@@ -149,9 +149,11 @@ gateway_pick_row(void *arg, const struct store_out *o)
 	p->best.msgref = o->msgref != NULL ? strdup(o->msgref) : NULL;
 	p->best.last_error = NULL;
 	p->best.delivery = NULL;
+	p->best.modem = o->modem != NULL ? strdup(o->modem) : NULL;
 	if (p->best.number == NULL || p->best.text == NULL ||
 	    p->best.state == NULL || (o->msgref != NULL &&
-	    p->best.msgref == NULL)) {
+	    p->best.msgref == NULL) || (o->modem != NULL &&
+	    p->best.modem == NULL)) {
 		p->oom = 1;
 		return 1;
 	}
@@ -181,6 +183,8 @@ gateway_next_out(struct gateway *gw, int64_t now, struct store_out *o)
 {
 	struct gateway_pick p;
 
+	if (gw->conf->nmodems > 1)
+		return gateway_multi_next(gw, now, o);
 	if (gw->nrecords == 0)
 		return store_outbox_next(gw->store, now, o);
 	if (gateway_pick(gw, now, &p) < 0)
@@ -195,6 +199,8 @@ gateway_outbox_wait(struct gateway *gw, int64_t now)
 {
 	struct gateway_pick p;
 
+	if (gw->conf->nmodems > 1)
+		return gateway_multi_wait(gw, now);
 	if (gw->nrecords == 0)
 		return store_outbox_wait(gw->store, now);
 	if (gateway_pick(gw, now, &p) < 0)
@@ -218,6 +224,12 @@ gateway_send_failed(struct gateway *gw, const struct store_out *o, int rc,
 	gw->send_failures++;            /* gateway_health.c */
 	if (rc == -2)                   /* refused: out of credit? */
 		gateway_credit_soon(gw, now);
+	gateway_down(gw, now);          /* others take its queue in time */
+	if (rc != -1) {                 /* the modem's error is set there */
+		snprintf(gw->state.last_error, sizeof(gw->state.last_error),
+		    "send: %s", err);
+		gw->state.last_error_at = now;
+	}
 	if (rc == -1) {                 /* the modem, not the message */
 		gateway_modem_error(gw, "send", err, 0, now);
 		if (progress->msgref[0] == '\0')
@@ -310,6 +322,7 @@ gateway_send(struct gateway *gw, int64_t now)
 	if (rc == 0) {
 		gw->errors = 0;
 		gw->send_failures = 0;
+		gateway_up(gw, now);
 		log_info("outbox %lld: sent (%d part%s)", (long long)o.id,
 		    progress.parts_total, progress.parts_total == 1 ? "" : "s");
 		rec.id = o.id;

@@ -8,14 +8,28 @@
  * READY, keeps the watchdog fed and says STOPPING; without systemd the
  * sd_notify calls do nothing.
  *
+ * With several modems (conf->modems), shukherd is a small supervisor: a
+ * child process per modem runs the loop below for its modem alone, all
+ * sharing the database (WAL, IMMEDIATE transactions, busy waiting), so
+ * that a libgammu call that hangs, or a crash, in one modem's process
+ * delays no other modem. A child that ends is started again with backoff
+ * (1 s doubling to 60 s, back to 1 s once it ran a minute); one that ends
+ * with 74 (the database file is gone) stops them all with 74. SIGTERM and
+ * SIGHUP are passed on; a reload that changes the list of modems restarts
+ * the children. The supervisor keeps sd_notify and the watchdog; the
+ * children die with it (PR_SET_PDEATHSIG).
+ *
  * Exit codes (exitcode.h): 0 on a clean stop or a good -n check, 64 for a
  * wrong command line, 78 for a bad config, 74 when the database cannot be
  * opened, is corrupt, or was deleted or replaced while running, 77 when
  * this user may not read or write it, 71 when the system refuses memory or
  * signals. A database locked by another process is waited for.
  */
+#include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +47,15 @@
 
 static volatile sig_atomic_t quit;
 static volatile sig_atomic_t reload;
+static volatile sig_atomic_t child_ended;
 
 static void
 on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		reload = 1;
+	else if (sig == SIGCHLD)
+		child_ended = 1;
 	else
 		quit = 1;
 }
@@ -66,7 +83,8 @@ signals_init(void)
 	sa.sa_handler = on_signal;
 	if (sigaction(SIGTERM, &sa, NULL) < 0 ||
 	    sigaction(SIGINT, &sa, NULL) < 0 ||
-	    sigaction(SIGHUP, &sa, NULL) < 0)
+	    sigaction(SIGHUP, &sa, NULL) < 0 ||
+	    sigaction(SIGCHLD, &sa, NULL) < 0)
 		fatal(EXIT_OSERR, "sigaction");
 	sa.sa_handler = SIG_IGN;
 	if (sigaction(SIGPIPE, &sa, NULL) < 0)
@@ -91,8 +109,11 @@ reload_conf(const char *path, struct conf **conf, struct gateway *gw)
 	} else if (strcmp(next->database, (*conf)->database) != 0) {
 		log_warnx("reload refused: a new database path takes a restart");
 		conf_free(next);
+	} else if (gateway_set_conf(gw, next) < 0) {
+		log_warnx("reload refused: this modem is no longer in the "
+		    "configuration");
+		conf_free(next);
 	} else {
-		gateway_set_conf(gw, next);
 		conf_free(*conf);
 		*conf = next;
 		log_info("configuration reloaded from %s", path);
@@ -177,6 +198,234 @@ run(const char *path, struct conf **conf, struct gateway *gw)
 	return rc;
 }
 
+
+/* ---- several modems: a process each ------------------------------------ */
+
+#define SUP_BACKOFF_MAX 60       /* seconds between restarts of a child */
+#define SUP_STOP_WAIT   30       /* seconds a child may take to stop */
+
+struct sup_child {
+	pid_t pid;               /* 0: not running */
+	int64_t started;         /* when it was started */
+	int64_t start_at;        /* not running: when to start it */
+	int backoff;             /* seconds before the restart after next */
+};
+
+/* The child's side: the gateway loop for modem name. Never returns. */
+static _Noreturn void
+sup_child_main(const char *path, struct conf *conf, const char *name,
+    pid_t parent)
+{
+	static char ident[48];
+	struct store *store;
+	struct gateway *gw;
+	int rc;
+
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(EXIT_OK);         /* the supervisor is already gone */
+	unsetenv("NOTIFY_SOCKET");      /* systemd hears the supervisor */
+	snprintf(ident, sizeof(ident), "shukherd[%s]", name);
+	log_init(ident, log_debug_enabled() ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	quit = reload = 0;
+	if ((store = open_store(conf->database)) == NULL) {
+		conf_free(conf);
+		exit(EXIT_OK);
+	}
+	if ((gw = gateway_new(&modem_gammu_ops, store, conf)) == NULL)
+		fatal(EXIT_OSERR, "gateway");
+	if (gateway_use_modem(gw, name) < 0)
+		fatalx(EXIT_CONFIG, "no modem named %s", name);
+	rc = run(path, &conf, gw);
+	gateway_free(gw);
+	store_close(store);
+	conf_free(conf);
+	exit(rc);
+}
+
+/* Starts the child of modem i. */
+static void
+sup_start(const char *path, struct conf *conf, struct sup_child *c, size_t i,
+    int64_t now)
+{
+	pid_t pid, parent = getpid();
+
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		log_warn("fork for modem %s", conf->modems[i].name);
+		c->start_at = now + c->backoff;
+		return;
+	}
+	if (pid == 0)
+		sup_child_main(path, conf, conf->modems[i].name, parent);
+	c->pid = pid;
+	c->started = now;
+	log_info("modem %s: process %d started", conf->modems[i].name,
+	    (int)pid);
+}
+
+/* Collects the children that ended and schedules their restarts.
+ * Returns EXIT_IOERR when one ended so (the database is gone), else 0. */
+static int
+sup_reap(struct conf *conf, struct sup_child *kids, int64_t now)
+{
+	pid_t pid;
+	size_t i;
+	int st, rc = 0;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (i = 0; i < conf->nmodems && kids[i].pid != pid; i++)
+			;
+		if (i == conf->nmodems)
+			continue;
+		kids[i].pid = 0;
+		if (now - kids[i].started >= SUP_BACKOFF_MAX)
+			kids[i].backoff = 1;
+		kids[i].start_at = now + kids[i].backoff;
+		if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_IOERR)
+			rc = EXIT_IOERR;
+		log_warnx("modem %s: process %d ended (%s %d); restarting in "
+		    "%d s", conf->modems[i].name, (int)pid, WIFSIGNALED(st) ?
+		    "signal" : "exit", WIFSIGNALED(st) ? WTERMSIG(st) :
+		    WEXITSTATUS(st), kids[i].backoff);
+		kids[i].backoff = kids[i].backoff * 2 > SUP_BACKOFF_MAX ?
+		    SUP_BACKOFF_MAX : kids[i].backoff * 2;
+	}
+	return rc;
+}
+
+/* Sends sig to every child running. */
+static void
+sup_signal(const struct conf *conf, const struct sup_child *kids, int sig)
+{
+	size_t i;
+
+	for (i = 0; i < conf->nmodems; i++)
+		if (kids[i].pid > 0)
+			(void)kill(kids[i].pid, sig);
+}
+
+/* Stops every child: SIGTERM, then SIGKILL for one that does not end. */
+static void
+sup_stop_all(const struct conf *conf, struct sup_child *kids)
+{
+	time_t until = time(NULL) + SUP_STOP_WAIT;
+	size_t i;
+	int st;
+
+	sup_signal(conf, kids, SIGTERM);
+	for (i = 0; i < conf->nmodems; i++) {
+		while (kids[i].pid > 0 && waitpid(kids[i].pid, &st, WNOHANG) ==
+		    0) {
+			if (time(NULL) >= until) {
+				log_warnx("modem %s: process %d does not stop; "
+				    "killing it", conf->modems[i].name,
+				    (int)kids[i].pid);
+				(void)kill(kids[i].pid, SIGKILL);
+				(void)waitpid(kids[i].pid, &st, 0);
+				break;
+			}
+			(void)poll(NULL, 0, 50);
+		}
+		kids[i].pid = 0;
+	}
+}
+
+/* 1 when the two confs list the same modems in the same order. */
+static int
+sup_same_modems(const struct conf *a, const struct conf *b)
+{
+	size_t i;
+
+	if (a->nmodems != b->nmodems)
+		return 0;
+	for (i = 0; i < a->nmodems; i++)
+		if (strcmp(a->modems[i].name, b->modems[i].name) != 0)
+			return 0;
+	return 1;
+}
+
+/* SIGHUP in the supervisor: a valid conf with the same modems is passed
+ * on to the children (each reloads it); other modems restart them all. */
+static void
+sup_reload(const char *path, struct conf **conf, struct sup_child *kids)
+{
+	struct conf *next;
+	char err[512];
+	size_t i;
+
+	if (conf_load(path, &next, err, sizeof(err)) < 0) {
+		log_warnx("reload refused, the running configuration stays: %s",
+		    err);
+		return;
+	}
+	if (strcmp(next->database, (*conf)->database) != 0 ||
+	    next->nmodems < 2) {
+		log_warnx("reload refused: a new database path, or one modem "
+		    "instead of several, takes a restart");
+		conf_free(next);
+		return;
+	}
+	if (sup_same_modems(*conf, next)) {
+		sup_signal(*conf, kids, SIGHUP);
+		conf_free(*conf);
+		*conf = next;
+		return;
+	}
+	log_info("reload: the modems changed; restarting their processes");
+	sup_stop_all(*conf, kids);
+	conf_free(*conf);
+	*conf = next;
+	for (i = 0; i < next->nmodems; i++)
+		memset(&kids[i], 0, sizeof(kids[i]));
+}
+
+/* The supervisor's loop. Returns the exit code. */
+static int
+supervise(const char *path, struct conf **conf)
+{
+	struct sup_child *kids;
+	uint64_t wd_usec = 0;
+	int64_t now;
+	size_t i;
+	int rc = EXIT_OK;
+
+	if ((kids = calloc(CONF_MODEMS_MAX, sizeof(*kids))) == NULL)
+		fatal(EXIT_OSERR, "supervisor");
+	for (i = 0; i < CONF_MODEMS_MAX; i++)
+		kids[i].backoff = 1;
+	if (sd_watchdog_enabled(0, &wd_usec) <= 0)
+		wd_usec = 0;
+	sd_notify(0, "READY=1\nSTATUS=running");
+	log_info("running %zu modems, a process each", (*conf)->nmodems);
+	while (!quit && rc == EXIT_OK) {
+		now = (int64_t)time(NULL);
+		if (reload) {
+			reload = 0;
+			sd_notify(0, "RELOADING=1");
+			sup_reload(path, conf, kids);
+			sd_notify(0, "READY=1");
+		}
+		child_ended = 0;
+		rc = sup_reap(*conf, kids, now);
+		for (i = 0; rc == EXIT_OK && i < (*conf)->nmodems; i++)
+			if (kids[i].pid == 0 && now >= kids[i].start_at) {
+				if (kids[i].backoff == 0)
+					kids[i].backoff = 1;
+				sup_start(path, *conf, &kids[i], i, now);
+			}
+		if (wd_usec != 0)
+			sd_notify(0, "WATCHDOG=1");
+		if (!quit && !reload && !child_ended)
+			(void)poll(NULL, 0, 1000);  /* a signal ends it */
+	}
+	sd_notify(0, "STOPPING=1");
+	log_info("stopping the modems' processes");
+	sup_stop_all(*conf, kids);
+	free(kids);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -219,6 +468,13 @@ main(int argc, char *argv[])
 	if ((store = open_store(conf->database)) == NULL) {
 		conf_free(conf);
 		return EXIT_OK;
+	}
+	if (conf->nmodems > 1) {
+		/* created and migrated; each child opens its own */
+		store_close(store);
+		rc = supervise(path, &conf);
+		conf_free(conf);
+		return rc;
 	}
 	if ((gw = gateway_new(&modem_gammu_ops, store, conf)) == NULL)
 		fatal(EXIT_OSERR, "gateway");

@@ -27,7 +27,7 @@
 
 #define STORE_MSG_COLS \
 	"id, sender, text, sent_at, received_at, handled_at, keyword," \
-	" parts, partial, malformed"
+	" parts, partial, malformed, modem"
 
 /* Inserts a message; *id receives its rowid. Returns 0 or -1. */
 static int
@@ -315,8 +315,8 @@ store_part_insert(struct store *store, const struct store_part *part,
 		return -1;
 	if (store_prepare(store, "INSERT INTO parts (sender, sent_at,"
 	    " concat_ref, part_no, part_count, text, coding, malformed,"
-	    " received_at, digest, data, form)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1)"
+	    " received_at, digest, data, form, modem)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12)"
 	    " ON CONFLICT DO NOTHING", &stmt) == -1)
 		return -1;
 	/* Static: a copy needs memory, and a bind that fails for want of it
@@ -335,6 +335,7 @@ store_part_insert(struct store *store, const struct store_part *part,
 	sqlite3_bind_int(stmt, 7, part->coding);
 	sqlite3_bind_int(stmt, 8, part->malformed != 0);
 	sqlite3_bind_int64(stmt, 9, now);
+	store_bind_str(stmt, 12, part->modem);
 	if ((n = store_step_done(store, stmt, "insert part")) == -1)
 		return -1;
 	return n > 0;
@@ -485,6 +486,8 @@ store_msg_row(sqlite3_stmt *stmt, struct store_msg *msg)
 	msg->parts = sqlite3_column_int(stmt, 7);
 	msg->partial = sqlite3_column_int(stmt, 8);
 	msg->malformed = sqlite3_column_int(stmt, 9);
+	msg->modem = sqlite3_column_type(stmt, 10) == SQLITE_NULL ? NULL :
+	    (char *)store_col_str(stmt, 10);
 }
 
 /* A row of STORE_MSG_COLS copied into the caller's message. */
@@ -500,10 +503,11 @@ store_msg_copy_row(sqlite3_stmt *stmt, void *arg)
 	struct store_msg *msg = c->msg;
 
 	store_msg_row(stmt, msg);
-	msg->sender = msg->text = msg->keyword = NULL;
+	msg->sender = msg->text = msg->keyword = msg->modem = NULL;
 	if (store_col_dup(stmt, 1, &msg->sender) == -1 ||
 	    store_col_dup(stmt, 2, &msg->text) == -1 ||
-	    store_col_dup(stmt, 6, &msg->keyword) == -1) {
+	    store_col_dup(stmt, 6, &msg->keyword) == -1 ||
+	    store_col_dup(stmt, 10, &msg->modem) == -1) {
 		store_msg_free(msg);
 		return store_failx(c->store, "out of memory");
 	}
@@ -529,6 +533,7 @@ store_msg_free(struct store_msg *msg)
 	free(msg->sender);
 	free(msg->text);
 	free(msg->keyword);
+	free(msg->modem);
 	memset(msg, 0, sizeof(*msg));
 }
 

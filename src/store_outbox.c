@@ -28,13 +28,6 @@
 #include "store.h"
 #include "store_int.h"
 
-#define STORE_OUT_COLS \
-	"id, number, text, state, kind, attempts, created_at, next_at," \
-	" sent_at, (SELECT group_concat(ref, ',') FROM (SELECT ref" \
-	" FROM sent_parts WHERE outbox_id = outbox.id ORDER BY part_no))," \
-	" last_error, in_reply_to, delivery, delivered_at," \
-	" (SELECT count(*) FROM sent_parts WHERE outbox_id = outbox.id)"
-
 /* The most parts a message has: gammu's GSM_MAX_MULTI_SMS. */
 #define STORE_PARTS_MAX 50
 
@@ -126,7 +119,7 @@ store_outbox_forget(struct store *store, int64_t before)
 
 /* Fills out from a row of STORE_OUT_COLS; strings borrowed from stmt
  * (msgref and last_error NULL when unset). */
-static void
+void
 store_out_row(sqlite3_stmt *stmt, struct store_out *out)
 {
 	out->id = sqlite3_column_int64(stmt, 0);
@@ -147,6 +140,8 @@ store_out_row(sqlite3_stmt *stmt, struct store_out *out)
 	    (char *)store_col_str(stmt, 12);
 	out->delivered_at = sqlite3_column_int64(stmt, 13);
 	out->parts_sent = sqlite3_column_int(stmt, 14);
+	out->modem = sqlite3_column_type(stmt, 15) == SQLITE_NULL ? NULL :
+	    (char *)store_col_str(stmt, 15);
 }
 
 /* Like store_out_row, with copies the caller frees. Returns 0 or -1. */
@@ -155,8 +150,9 @@ store_out_row_dup(sqlite3_stmt *stmt, struct store_out *out)
 {
 	store_out_row(stmt, out);
 	out->number = out->text = out->state = NULL;
-	out->msgref = out->last_error = out->delivery = NULL;
-	if (store_col_dup(stmt, 1, &out->number) == -1 ||
+	out->msgref = out->last_error = out->delivery = out->modem = NULL;
+	if (store_col_dup(stmt, 15, &out->modem) == -1 ||
+	    store_col_dup(stmt, 1, &out->number) == -1 ||
 	    store_col_dup(stmt, 2, &out->text) == -1 ||
 	    store_col_dup(stmt, 3, &out->state) == -1 ||
 	    store_col_dup(stmt, 9, &out->msgref) == -1 ||
@@ -214,6 +210,7 @@ store_out_free(struct store_out *out)
 	free(out->msgref);
 	free(out->delivery);
 	free(out->last_error);
+	free(out->modem);
 	memset(out, 0, sizeof(*out));
 }
 
@@ -345,20 +342,32 @@ int
 store_outbox_delivery(struct store *store, int ref, int delivered,
     int64_t now)
 {
+	return store_outbox_delivery_via(store, NULL, ref, delivered, now);
+}
+
+int
+store_outbox_delivery_via(struct store *store, const char *modem, int ref,
+    int delivered, int64_t now)
+{
 	sqlite3_stmt *stmt;
 
-	/* References wrap at 256: the newest part sent that used it. */
+	/* References wrap at 256, and each modem counts its own (schema
+	 * 10): the newest part that modem sent with it. */
 	if (store_prepare(store, "UPDATE outbox SET delivered_at = ?3,"
 	    " delivery = CASE WHEN delivery = 'failed' OR NOT ?2"
 	    "  THEN 'failed' ELSE 'delivered' END"
-	    " WHERE id = (SELECT outbox_id FROM sent_parts WHERE ref = ?1"
-	    "  AND sent_at >= ?4 ORDER BY sent_at DESC, outbox_id DESC"
-	    "  LIMIT 1)", &stmt) == -1)
+	    " WHERE id = (SELECT outbox_id FROM sent_parts JOIN outbox o"
+	    "  ON o.id = sent_parts.outbox_id WHERE ref = ?1"
+	    "  AND sent_parts.sent_at >= ?4"
+	    "  AND (?5 IS NULL OR o.modem IS NULL OR o.modem = ?5)"
+	    "  ORDER BY sent_parts.sent_at DESC, outbox_id DESC LIMIT 1)",
+	    &stmt) == -1)
 		return -1;
 	sqlite3_bind_int(stmt, 1, ref);
 	sqlite3_bind_int(stmt, 2, delivered != 0);
 	sqlite3_bind_int64(stmt, 3, now);
 	sqlite3_bind_int64(stmt, 4, now - STORE_DELIVERY_WINDOW);
+	store_bind_str(stmt, 5, modem);
 	return store_step_done(store, stmt, "record delivery");
 }
 

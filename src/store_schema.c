@@ -482,6 +482,40 @@ static const char *const store_migrations[] = {
 	STORE_UPLINK_ON STORE_UPLINK_STAT
 	"INSERT INTO secrets VALUES ('uplink', randomblob(32));"
 	"PRAGMA user_version = 12;",
+
+	/*
+	 * 13: several modems on one gateway (src/store_modem.c). Every part,
+	 * message and outbox row names its modem (NULL: from before, or not
+	 * yet chosen); a message takes the modem of its parts as they are
+	 * linked to it (the trigger), so that each path that makes a message
+	 * carries it. modems holds each modem's state, as modem_state holds
+	 * the first's, and since when it has been down (0: working), which
+	 * decides when another modem takes its queued messages. The index
+	 * counts a modem's sends of a day (daily_limit).
+	 */
+	"ALTER TABLE parts ADD COLUMN modem TEXT;"
+	"ALTER TABLE messages ADD COLUMN modem TEXT;"
+	"ALTER TABLE outbox ADD COLUMN modem TEXT;"
+	"CREATE TRIGGER parts_modem AFTER UPDATE OF message_id ON parts"
+	" WHEN new.message_id IS NOT NULL AND new.modem IS NOT NULL"
+	" BEGIN UPDATE messages SET modem = new.modem"
+	" WHERE id = new.message_id; END;"
+	"CREATE INDEX outbox_modem_sent ON outbox(modem, sent_at)"
+	" WHERE state = 'sent';"
+	"CREATE TABLE modems ("
+	" name TEXT PRIMARY KEY,"
+	" connected INTEGER NOT NULL,"
+	" since INTEGER NOT NULL,"
+	" operator_name TEXT NOT NULL,"
+	" signal_dbm INTEGER NOT NULL,"
+	" signal_percent INTEGER NOT NULL,"
+	" sim_used INTEGER NOT NULL,"
+	" sim_total INTEGER NOT NULL,"
+	" last_error TEXT NOT NULL,"
+	" last_error_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" down_since INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+	"PRAGMA user_version = 13;",
 };
 
 #define STORE_NMIGRATIONS \

@@ -441,6 +441,7 @@ uplink_health_doc(struct uplink *u)
 	int64_t pending = 0;
 	char *doc = NULL;
 	size_t len = 0;
+	struct ctl_modems ms;
 	FILE *fp;
 	int reported, rc;
 
@@ -464,8 +465,10 @@ uplink_health_doc(struct uplink *u)
 	    (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize : -1);
 	json_kv_int(j, "uplink_pending", pending);
 	json_key(j, "status");
-	rc = ctl_status_json(j, u->store, &m, reported, &c, &u->state,
-	    pending);
+	if ((rc = ctl_modems_read(u->store, (int64_t)time(NULL), &ms)) == 0)
+		rc = ctl_status_json(j, u->store, &m, reported, &c, &ms,
+		    &u->state, pending);
+	ctl_modems_free(&ms);
 	json_object_end(j);
 	if (json_free(j) == -1 || fclose(fp) == EOF || rc < 0) {
 		free(doc);

@@ -130,6 +130,8 @@ enum web_str {
 	W_UNSEALED,
 	/* the campaign (web_campaign.c) */
 	W_NAV_SURVEYS,
+	/* several modems: the gateway page's table */
+	W_MODEMS, W_SENT_TODAY,
 	W_COUNT
 };
 

@@ -210,6 +210,8 @@ static const char *const web_strs[W_COUNT][2] = {
 	    "reports.public_key). Anyone who can reach the device can read "
 	    "them." },
 	[W_NAV_SURVEYS] = { "Судалгаа ба эх сурвалж", "Surveys and sources" },
+	[W_MODEMS] = { "Модемууд", "Modems" },
+	[W_SENT_TODAY] = { "Өнөөдөр илгээсэн", "Sent today" },
 };
 
 const char *

@@ -11,6 +11,8 @@
 #include <sodium.h>
 
 #include "casework.h"
+#include "conf.h"
+#include "day.h"
 #include "log.h"
 #include "web.h"
 
@@ -109,6 +111,79 @@ web_status_health(struct web_req *req, struct web_buf *b,
 		web_row(b, T(req, W_HEALTH), "-");
 }
 
+/* The modems' rows, for the page. */
+struct web_modems {
+	struct store_modem m[CONF_MODEMS_MAX];
+	size_t n;
+};
+
+static int
+web_modem_add(void *arg, const struct store_modem *m)
+{
+	struct web_modems *ms = arg;
+
+	if (ms->n < CONF_MODEMS_MAX)
+		ms->m[ms->n++] = *m;
+	return 0;
+}
+
+/* A row per modem (its name, state, operator, signal, SIM, sent today,
+ * last error), when there are several; nothing with one: the modem's own
+ * table above says it all. */
+static void
+web_modems(struct web_req *req, struct web_buf *b, const struct web_modems *ms)
+{
+	static const enum web_str cols[] = { W_MODEM, W_OPERATOR, W_SIGNAL,
+	    W_SIM_STORAGE, W_SENT_TODAY, W_LAST_ERROR };
+	const struct store_modem *m;
+	char v[320];
+	size_t i, c;
+
+	if (ms->n < 2)
+		return;
+	wb_raw(b, "<h2>");
+	wb_text(b, T(req, W_MODEMS));
+	wb_raw(b, "</h2><table class=\"modems\"><thead><tr><th></th>");
+	for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+		wb_raw(b, "<th>");
+		wb_text(b, T(req, cols[c]));
+		wb_raw(b, "</th>");
+	}
+	wb_raw(b, "</tr></thead><tbody>");
+	for (i = 0; i < ms->n; i++) {
+		m = &ms->m[i];
+		wb_raw(b, "<tr><th>");
+		wb_text(b, m->name);
+		wb_raw(b, "</th><td>");
+		wb_text(b, T(req, m->state.connected ? W_CONNECTED :
+		    W_DISCONNECTED));
+		wb_raw(b, "</td><td>");
+		wb_text(b, m->state.operator_name[0] != '\0' ?
+		    m->state.operator_name : T(req, W_UNKNOWN));
+		wb_raw(b, "</td><td>");
+		if (m->state.signal_dbm != 0)
+			snprintf(v, sizeof(v), "%d dBm", m->state.signal_dbm);
+		else
+			snprintf(v, sizeof(v), "%s", T(req, W_UNKNOWN));
+		wb_text(b, v);
+		wb_raw(b, "</td><td>");
+		if (m->state.sim_used >= 0)
+			snprintf(v, sizeof(v), "%d / %d", m->state.sim_used,
+			    m->state.sim_total);
+		else
+			snprintf(v, sizeof(v), "%s", T(req, W_UNKNOWN));
+		wb_text(b, v);
+		wb_raw(b, "</td><td>");
+		snprintf(v, sizeof(v), "%d", m->sent_today);
+		wb_text(b, v);
+		wb_raw(b, "</td><td>");
+		wb_text(b, m->state.last_error[0] != '\0' ?
+		    m->state.last_error : "-");
+		wb_raw(b, "</td></tr>");
+	}
+	wb_raw(b, "</tbody></table>");
+}
+
 void
 web_status(struct web_req *req, struct web_resp *resp)
 {
@@ -119,11 +194,13 @@ web_status(struct web_req *req, struct web_resp *resp)
 	struct store_modem_state m;
 	struct store_counts c;
 	struct store_filter f;
+	struct web_modems ms = { .n = 0 };
 	char v[320], at[WEB_TIME_LEN];
 	int have;
 
 	if ((have = store_modem_state_get(store, &m)) < 0 ||
-	    store_counts(store, &c) < 0) {
+	    store_counts(store, &c) < 0 || store_modem_list(store,
+	    day_midnight((int64_t)time(NULL)), web_modem_add, &ms) < 0) {
 		web_page_message(req, resp, 500, W_ERROR, T(req, W_ERROR));
 		return;
 	}
@@ -161,7 +238,9 @@ web_status(struct web_req *req, struct web_resp *resp)
 			snprintf(v, sizeof(v), "-");
 		web_row(b, T(req, W_LAST_ERROR), v);
 	}
-	wb_raw(b, "</table><h2>");
+	wb_raw(b, "</table>");
+	web_modems(req, b, &ms);
+	wb_raw(b, "<h2>");
 	wb_text(b, T(req, W_QUEUES));
 	wb_raw(b, "</h2><table class=\"kv\">");
 	snprintf(v, sizeof(v), "%d", c.inbox_new);

@@ -190,6 +190,8 @@ static const struct range {
 } ranges[] = {
 	{ "modem", "timeout", 1, 120, "" },
 	{ "modem", "poll_interval", 1, 3600, "" },
+	{ "modem", "daily_limit", 0, 1000000, "" },
+	{ NULL, "failover_after", 1, 86400, "" },     /* top level */
 	{ "limits", "reply_budget", 1, 100000, "" },
 	{ "limits", "reply_window", 1, 604800, "" },
 	{ "limits", "send_attempts", 1, 100, "" },
@@ -228,11 +230,17 @@ range_conf(const struct range *r, const char *value, char *path,
 	char text[512];
 	int n;
 
-	n = snprintf(text, sizeof(text), "database = \"/tmp/x.db\";\n"
-	    "keywords = ( { name = \"help\"; words = [ \"HELP\" ]; "
-	    "reply = { en = \"Police 102.\"; }; } );\n"
-	    "%s = {\n\t%s = %s;\n\t%s\n};\n", r->group, r->name, value,
-	    r->extra);
+	if (r->group == NULL)
+		n = snprintf(text, sizeof(text), "database = \"/tmp/x.db\";\n"
+		    "keywords = ( { name = \"help\"; words = [ \"HELP\" ]; "
+		    "reply = { en = \"Police 102.\"; }; } );\n\n%s = %s;\n",
+		    r->name, value);
+	else
+		n = snprintf(text, sizeof(text), "database = \"/tmp/x.db\";\n"
+		    "keywords = ( { name = \"help\"; words = [ \"HELP\" ]; "
+		    "reply = { en = \"Police 102.\"; }; } );\n"
+		    "%s = {\n\t%s = %s;\n\t%s\n};\n", r->group, r->name,
+		    value, r->extra);
 	return cu_write_scratch("range.conf", text, (size_t)n, path, len);
 }
 
@@ -267,8 +275,9 @@ test_int_ranges(void **state)
 			else
 				snprintf(value, sizeof(value), "%s", bad[v]);
 			range_conf(r, value, path, sizeof(path));
-			snprintf(want, sizeof(want), "%s:4: %s.%s: ", path,
-			    r->group, r->name);
+			snprintf(want, sizeof(want), "%s:4: %s%s%s: ", path,
+			    r->group ? r->group : "", r->group ? "." : "",
+			    r->name);
 			load_fails(path, want);
 			conf = NULL;
 			conf_load(path, &conf, err, sizeof(err));
@@ -389,8 +398,9 @@ test_int_ranges_documented(void **state)
 			}
 			snprintf(name, sizeof(name), "%.*s", (int)n, p);
 			for (i = 0; i < NRANGES; i++) {
-				snprintf(want, sizeof(want), "%s.%s",
-				    ranges[i].group, ranges[i].name);
+				snprintf(want, sizeof(want), "%s%s%s",
+				    ranges[i].group ? ranges[i].group : "",
+				    ranges[i].group ? "." : "", ranges[i].name);
 				if (strcmp(want, name) == 0)
 					break;
 			}
@@ -410,8 +420,9 @@ test_int_ranges_documented(void **state)
 	fclose(fp);
 	for (i = 0; i < NRANGES; i++)
 		if (!found[i])
-			fail_msg("%s does not give the range of %s.%s", MANPAGE,
-			    ranges[i].group, ranges[i].name);
+			fail_msg("%s does not give the range of %s%s%s",
+			    MANPAGE, ranges[i].group ? ranges[i].group : "",
+			    ranges[i].group ? "." : "", ranges[i].name);
 	assert_int_equal(documented, NRANGES);
 }
 

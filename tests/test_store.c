@@ -263,6 +263,11 @@ static const char *const undo[] = {
 	    "DROP TABLE uplink_queue; DROP TABLE uplink_applied;"
 	    "DROP TABLE uplink_state;"
 	    "DELETE FROM secrets WHERE name = 'uplink';",
+	[13] = "DROP TABLE modems; DROP INDEX outbox_modem_sent;"
+	    "DROP TRIGGER parts_modem;"
+	    "ALTER TABLE outbox DROP COLUMN modem;"
+	    "ALTER TABLE messages DROP COLUMN modem;"
+	    "ALTER TABLE parts DROP COLUMN modem;",
 };
 
 /* Brings the database at path down to schema version `to`. */

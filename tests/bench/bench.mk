@@ -7,7 +7,10 @@
 # 2. tests/bench/bench.py: shukherd and gammu-smsd side by side on the same
 #    simulated modem (and gammu's dummy driver), in one run; prints one
 #    table and writes $(BUILD)/bench.json. About 12 minutes, unattended.
-# 3. tests/bench/bench_web.py: the web console beside the daemon (sign-in,
+# 3. tests/bench/bench_modems.py: three simulated modems under one shukherd
+#    against one (burst speed-up, latency beside a hung modem, memory and
+#    idle wake-ups); writes $(BUILD)/bench-modems.json.
+# 4. tests/bench/bench_web.py: the web console beside the daemon (sign-in,
 #    unlock, pages locked and unlocked, memory); adds "web" to bench.json.
 # 4. tests/bench/bench_central.py: the uplink to a real PostgreSQL 15 (lag,
 #    catch-up, bytes over the wire, memory); adds "central" to bench.json.
@@ -17,7 +20,7 @@
 # The package enables its own service on /dev/ttyUSB0; the bench runs
 # gammu-smsd by hand, so that service is switched off again.
 
-.PHONY: bench bench-deps bench-web bench-central
+.PHONY: bench bench-deps bench-web bench-central bench-modems
 
 BENCH_DEB_PKGS := gammu-smsd libdbd-sqlite3 binutils
 
@@ -28,6 +31,9 @@ bench: check-deps bench-deps $(BINS) $(BENCH_BIN)
 	  cat $(BUILD)/bench-one.txt | tee -a $(BUILD)/bench-micro.txt; done; \
 	echo "== shukherd and gammu-smsd side by side (about 12 minutes)"; \
 	BUILD=$(BUILD) $(PYTHON) tests/bench/bench.py || failed="$$failed bench.py"; \
+	echo "== three modems against one (about three minutes)"; \
+	BUILD=$(BUILD) $(PYTHON) tests/bench/bench_modems.py || \
+	  failed="$$failed bench_modems.py"; \
 	echo "== the web console beside the daemon (about a minute)"; \
 	BUILD=$(BUILD) $(PYTHON) tests/bench/bench_web.py || \
 	  failed="$$failed bench_web.py"; \
@@ -37,6 +43,10 @@ bench: check-deps bench-deps $(BINS) $(BENCH_BIN)
 	if [ -n "$$failed" ]; then \
 	  echo "bench: FAILED:$$failed (the other parts' figures are kept in" \
 	    "$(BUILD)/bench.json and $(BUILD)/bench-micro.txt)"; exit 1; fi
+
+# Three modems against one alone (tests/bench/bench_modems.py).
+bench-modems: check-deps $(BINS)
+	@BUILD=$(BUILD) $(PYTHON) tests/bench/bench_modems.py
 
 # The console's figures alone (tests/bench/bench_web.py).
 bench-web: check-deps $(BINS)

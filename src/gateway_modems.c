@@ -1,0 +1,236 @@
+/*
+ * gateway_modems: which queued message this modem sends, when several
+ * modems share the outbox (conf->nmodems > 1, a process each).
+ *
+ * A row with a modem is that modem's: a reply goes back through the SIM
+ * its message came in on. A row without one (an alert, a relayed reply,
+ * shukherctl send) goes to a modem whose prefixes cover the number
+ * (on-net), else to any. A modem counts as gone when it has been down
+ * for failover_after seconds (it failed to open, was closed after
+ * errors, or its sends fail), when its process has not written its row
+ * for that long and three modem timeouts more (hung or dead: no call
+ * takes longer), or when it has sent its daily_limit
+ * today; then the others take its rows. Taking a row sets its modem in
+ * a transaction of its own (BEGIN IMMEDIATE across the processes) only
+ * when it is still what was read, so no two modems send one row; the
+ * row then records the modem that sent it.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "day.h"
+#include "gateway_int.h"
+#include "log.h"
+
+/* What the modems' rows say of each modem of the conf, by index. */
+struct gateway_health {
+	int known;               /* a row was found */
+	int64_t down_since;
+	int64_t updated_at;
+	int sent_today;
+};
+
+struct gateway_scan {
+	struct gateway *gw;
+	int64_t now;
+	struct gateway_health *health;  /* conf->nmodems of them */
+	struct store_out best;   /* copies, when best.id != 0 */
+	int64_t next_at;         /* the soonest row this modem may take */
+	int oom;
+};
+
+static int
+gateway_health_row(void *arg, const struct store_modem *m)
+{
+	struct gateway_scan *s = arg;
+	const struct conf_modem *mc = conf_modem_find(s->gw->conf, m->name);
+	struct gateway_health *h;
+
+	if (mc == NULL)
+		return 0;
+	h = &s->health[mc - s->gw->conf->modems];
+	h->known = 1;
+	h->down_since = m->down_since;
+	h->updated_at = m->state.updated_at;
+	h->sent_today = m->sent_today;
+	return 0;
+}
+
+static int
+gateway_at_limit(const struct conf_modem *mc, const struct gateway_health *h)
+{
+	return mc->daily_limit > 0 && h->sent_today >= mc->daily_limit;
+}
+
+/*
+ * Whether modem i may send now: not at its limit, not down for
+ * failover_after, and its process not silent for longer than that plus
+ * the longest call it may legitimately be blocked in (an open: three
+ * times its timeout), so that a slow modem is not taken for a hung one.
+ */
+static int
+gateway_usable(const struct gateway_scan *s, size_t i)
+{
+	const struct gateway_health *h = &s->health[i];
+	const struct conf_modem *mc = &s->gw->conf->modems[i];
+	int64_t after = s->gw->conf->failover_after;
+
+	if (gateway_at_limit(mc, h))
+		return 0;
+	if (!h->known)
+		return 1;               /* starting: give it its time */
+	if (h->down_since != 0 && s->now - h->down_since >= after)
+		return 0;
+	return h->updated_at == 0 ||
+	    s->now - h->updated_at < after + 3 * (int64_t)mc->timeout;
+}
+
+/* Whether this modem may send row o. */
+static int
+gateway_may_take(const struct gateway_scan *s, const struct store_out *o)
+{
+	const struct conf *conf = s->gw->conf;
+	const struct conf_modem *me = s->gw->mc, *owner;
+	size_t i, mine = (size_t)(me - conf->modems);
+	int onnet = 0;
+
+	if (gateway_at_limit(me, &s->health[mine]))
+		return 0;
+	owner = conf_modem_find(conf, o->modem);
+	if (owner == me)
+		return 1;
+	if (owner != NULL && gateway_usable(s, (size_t)(owner - conf->modems)))
+		return 0;
+	/* no modem, or its modem is gone: on-net first, else any */
+	for (i = 0; i < conf->nmodems; i++) {
+		if (&conf->modems[i] == owner || !gateway_usable(s, i) ||
+		    !conf_modem_covers(&conf->modems[i], o->number))
+			continue;
+		if (i == mine)
+			return 1;
+		onnet = 1;
+	}
+	return !onnet;
+}
+
+/* Copies o into s->best. Returns 0 or -1 (out of memory). */
+static int
+gateway_scan_keep(struct gateway_scan *s, const struct store_out *o)
+{
+	struct store_out *b = &s->best;
+
+	*b = *o;
+	b->number = strdup(o->number);
+	b->text = strdup(o->text);
+	b->state = strdup(o->state);
+	b->msgref = o->msgref != NULL ? strdup(o->msgref) : NULL;
+	b->modem = o->modem != NULL ? strdup(o->modem) : NULL;
+	b->last_error = NULL;
+	b->delivery = NULL;
+	if (b->number == NULL || b->text == NULL || b->state == NULL ||
+	    (o->msgref != NULL && b->msgref == NULL) ||
+	    (o->modem != NULL && b->modem == NULL))
+		return -1;
+	return 0;
+}
+
+static int
+gateway_scan_row(void *arg, const struct store_out *o)
+{
+	struct gateway_scan *s = arg;
+
+	if (gateway_unrecorded(s->gw, o->id) || !gateway_may_take(s, o))
+		return 0;
+	if (o->next_at < s->next_at)
+		s->next_at = o->next_at;
+	if (o->next_at > s->now || s->best.id != 0)
+		return 0;
+	if (gateway_scan_keep(s, o) < 0) {
+		s->oom = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Reads the modems' rows and looks through the queue. Returns 0 or -1;
+ * the caller frees s->health and s->best. */
+static int
+gateway_scan(struct gateway *gw, int64_t now, struct gateway_scan *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->gw = gw;
+	s->now = now;
+	s->next_at = INT64_MAX;
+	if ((s->health = calloc(gw->conf->nmodems, sizeof(*s->health))) ==
+	    NULL)
+		return -1;
+	if (store_modem_list(gw->store, day_midnight(now), gateway_health_row,
+	    s) < 0 || store_outbox_queued(gw->store, GW_QUEUE_SCAN,
+	    gateway_scan_row, s) < 0 || s->oom)
+		return -1;
+	return 0;
+}
+
+static void
+gateway_scan_free(struct gateway_scan *s)
+{
+	free(s->health);
+	store_out_free(&s->best);
+}
+
+int
+gateway_multi_next(struct gateway *gw, int64_t now, struct store_out *o)
+{
+	struct gateway_scan s;
+	int r = -1;
+
+	memset(o, 0, sizeof(*o));
+	if (store_begin(gw->store) < 0)
+		return -1;
+	if (gateway_scan(gw, now, &s) < 0)
+		goto done;
+	r = 0;
+	if (s.best.id == 0)
+		goto done;
+	if (s.best.modem == NULL || strcmp(s.best.modem, gw->name) != 0) {
+		if ((r = store_outbox_claim(gw->store, s.best.id, s.best.modem,
+		    gw->name)) <= 0)
+			goto done;
+		if (s.best.modem != NULL)
+			log_info("outbox %lld: taken over from modem %s",
+			    (long long)s.best.id, s.best.modem);
+		free(s.best.modem);
+		if ((s.best.modem = strdup(gw->name)) == NULL) {
+			r = -1;
+			goto done;
+		}
+	}
+	*o = s.best;
+	memset(&s.best, 0, sizeof(s.best));
+	r = 1;
+done:
+	gateway_scan_free(&s);
+	if (r < 0 || store_commit(gw->store) < 0) {
+		store_rollback(gw->store);
+		store_out_free(o);
+		return -1;
+	}
+	return r;
+}
+
+int64_t
+gateway_multi_wait(struct gateway *gw, int64_t now)
+{
+	struct gateway_scan s;
+	int64_t w;
+
+	if (gateway_scan(gw, now, &s) < 0) {
+		gateway_scan_free(&s);
+		return -2;
+	}
+	w = s.next_at == INT64_MAX ? -1 : s.next_at <= now ? 0 :
+	    s.next_at - now;
+	gateway_scan_free(&s);
+	return w;
+}
