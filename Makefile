@@ -30,8 +30,8 @@ LDFLAGS  += $(SANFLAGS) $(LDGCFLAGS)
 
 MAINS    := src/shukherd.c src/shukherctl.c src/shukher-web.c \
             src/shukher-uplink.c
-# The central fleet's client (libpq) goes only into shukher-uplink and
-# shukherctl: shukherd never links libpq, so that the message path depends
+# The central fleet's client (libpq) goes only into shukher-uplink,
+# shukherctl and shukher-web (the central console): shukherd never links libpq, so that the message path depends
 # on neither the network nor PostgreSQL.
 PQ_SRC   := $(wildcard src/central*.c src/uplink*.c) src/ctl_central.c
 PQ_OBJ   := $(PQ_SRC:src/%.c=$(BUILD)/obj/%.o)
@@ -112,8 +112,10 @@ $(BUILD)/shukherctl $(BUILD)/shukher-uplink: $(BUILD)/%: $(BUILD)/obj/%.o \
 $(WEB_OBJ) $(BUILD)/obj/shukher-web.o: CFLAGS += \
 	  $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
 
-$(BUILD)/shukher-web: $(BUILD)/obj/shukher-web.o $(WEB_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) \
+# The central console (web.source = "central") reads PostgreSQL through
+# central.h: the console links the PQ library too.
+$(BUILD)/shukher-web: $(BUILD)/obj/shukher-web.o $(WEB_OBJ) $(PQ_LIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(PQ_LIBS) \
 	  $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
 
 $(BUILD)/tests/obj/%.o: tests/%.c $(wildcard include/*.h tests/*.h) config.mk

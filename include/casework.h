@@ -98,6 +98,15 @@ typedef int (*casework_entry_cb)(void *arg, const struct casework_entry *ce);
  */
 enum cw_err casework_timeline(struct casework *cw, int64_t id,
     casework_entry_cb cb, void *arg);
+/*
+ * One entry e read from elsewhere (the central database's copy of a
+ * gateway's timeline) given to cb as casework_timeline() gives it, its
+ * text opened with cw's key. *stop gets cb's return (0 when it was not
+ * called). Returns CW_OK or CW_NOMEM.
+ */
+enum cw_err casework_entry(struct casework *cw,
+    const struct store_report_entry *e, casework_entry_cb cb, void *arg,
+    int *stop);
 
 /*
  * The changes, each one transaction on an open report r (as found by

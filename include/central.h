@@ -117,6 +117,8 @@ struct central_report {
 	const unsigned char *sealed;
 	size_t sealed_len;
 	const char *key_id;
+	int64_t seq;             /* the gateway's sequence number of it: with
+	                            the gateway, the report's key */
 };
 typedef int (*central_report_cb)(void *arg, const struct central_report *r);
 /* Calls cb for every report of every gateway (status NULL: any), newest
@@ -135,5 +137,61 @@ int central_gateway_key(struct central *c, const char *gateway, char *hex,
 int central_command_add(struct central *c, const char *gateway,
     const char *ref, const char *action, const char *actor,
     const unsigned char *body, size_t body_len, int64_t *id);
+
+/* ---- the central console (shukher-web, web.source = "central") ----- */
+
+/* Which reports central_report_list() gives. */
+struct central_query_filter {
+	const char *status;      /* NULL: any; "open", "closed" */
+	const char *gateway;     /* NULL: every gateway */
+	int urgent;              /* -1 any, 0 not urgent, 1 urgent only */
+	int64_t since;           /* 0: any; else filed at or after */
+	int limit;               /* 0: no limit */
+};
+/* The reports of f, newest first. Returns 0 or -1. */
+int central_report_list(struct central *c,
+    const struct central_query_filter *f, central_report_cb cb, void *arg);
+/* Report seq of gateway (cb once), or none: returns 1, 0 or -1. */
+int central_report_get(struct central *c, const char *gateway, int64_t seq,
+    central_report_cb cb, void *arg);
+
+/* A timeline entry of a report, as the gateway sent it (body sealed when
+ * key_id is set). Strings and body borrowed for the callback. */
+struct central_entry {
+	int64_t at;
+	const char *kind;
+	const char *actor;       /* NULL: none */
+	const unsigned char *body;   /* NULL: none */
+	size_t body_len;
+	const char *key_id;      /* NULL: clear */
+};
+typedef int (*central_entry_cb)(void *arg, const struct central_entry *e);
+/* The timeline of report report_seq of gateway, oldest first. A non-zero
+ * from cb stops early. Returns 0 or -1. */
+int central_entries(struct central *c, const char *gateway,
+    int64_t report_seq, central_entry_cb cb, void *arg);
+
+/* Counts per day ("YYYY-MM-DD") and keyword from since_day to until_day
+ * (NULL: open), of gateway (NULL: summed over every gateway). */
+typedef int (*central_stat_cb)(void *arg, const char *day,
+    const char *keyword, int count);
+int central_stats(struct central *c, const char *since_day,
+    const char *until_day, const char *gateway, central_stat_cb cb,
+    void *arg);
+
+struct seal_sec;
+/* A reply's body, "number\ntext": the number opened from a report's
+ * sealed blob with sec. NULL when it does not open (or no memory). Free
+ * with sodium_free(); it is locked memory. */
+char *central_reply_body(const struct seal_sec *sec,
+    const unsigned char *sealed, size_t sealed_len, const char *text);
+/* Queues action for gateway's report ref as actor, with plain (NULL:
+ * none) sealed to the key the gateway registered: how every caseworker's
+ * command is made (shukherctl central command, the central console).
+ * Returns 0 (*id set) or -1 (no key registered yet: central_errmsg()
+ * says so). */
+int central_command_sealed(struct central *c, const char *gateway,
+    const char *ref, const char *action, const char *actor,
+    const char *plain, int64_t *id);
 
 #endif

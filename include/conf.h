@@ -197,6 +197,9 @@ struct conf_web {
 	size_t nnames;
 	int request_timeout;     /* seconds a request may take, headers, body
 	                            and answer, before its connection is cut */
+	int central;             /* web.source = "central": the reports, the
+	                            statistics and the fleet are the central
+	                            PostgreSQL's (central.conninfo) */
 };
 
 /* ---- the campaign (src/conf_campaign.c) --------------------------------

@@ -283,6 +283,16 @@ cw_timeline_row(void *arg, const struct store_report_entry *e)
 }
 
 enum cw_err
+casework_entry(struct casework *cw, const struct store_report_entry *e,
+    casework_entry_cb cb, void *arg, int *stop)
+{
+	struct cw_timeline t = { cw, cb, arg, CW_OK };
+
+	*stop = cw_timeline_row(&t, e);
+	return t.err;
+}
+
+enum cw_err
 casework_timeline(struct casework *cw, int64_t id, casework_entry_cb cb,
     void *arg)
 {

@@ -14,10 +14,12 @@
 #include <string.h>
 
 #include <libpq-fe.h>
+#include <sodium.h>
 
 #include "central.h"
 #include "central_int.h"
 #include "conf.h"
+#include "seal.h"
 
 /* The session-level lock central_migrate() holds: one migration at a
  * time (STORE_APP_ID's number, for want of another). */
@@ -470,7 +472,8 @@ central_fleet(struct central *c, int silent_after, central_gateway_cb cb,
 	"gateway, ref, status, urgent::int," \
 	" extract(epoch FROM created_at)::bigint," \
 	" extract(epoch FROM closed_at)::bigint," \
-	" extract(epoch FROM claimed_at)::bigint, claimed_by, sealed, key_id"
+	" extract(epoch FROM claimed_at)::bigint, claimed_by, sealed, key_id," \
+	" seq"
 
 /* Calls cb for each row of res (CENTRAL_REPORT_COLS). */
 static int
@@ -492,6 +495,7 @@ central_report_rows(struct central *c, PGresult *res, central_report_cb cb,
 		r.claimed_at = central_int(res, i, 6, 0);
 		r.claimed_by = central_str(res, i, 7);
 		r.key_id = central_str(res, i, 9);
+		r.seq = central_int(res, i, 10, 0);
 		raw = NULL;
 		if (!PQgetisnull(res, i, 8)) {
 			raw = PQunescapeBytea((const unsigned char *)
@@ -586,4 +590,183 @@ central_command_add(struct central *c, const char *gateway, const char *ref,
 	*id = central_int(res, 0, 0, 0);
 	PQclear(res);
 	return 0;
+}
+
+/* ---- the central console (shukher-web, web.source = "central") ------- */
+
+int
+central_report_list(struct central *c, const struct central_query_filter *f,
+    central_report_cb cb, void *arg)
+{
+	char since[24], limit[16], urgent[4];
+	const char *vals[5] = { f->status, f->gateway, NULL, NULL, NULL };
+	PGresult *res;
+	int rc;
+
+	snprintf(since, sizeof(since), "%lld", (long long)f->since);
+	snprintf(limit, sizeof(limit), "%d", f->limit);
+	snprintf(urgent, sizeof(urgent), "%d", f->urgent);
+	vals[2] = since;
+	vals[3] = limit;
+	vals[4] = urgent;
+	res = central_query(c, "reports", "SELECT " CENTRAL_REPORT_COLS
+	    " FROM shukher.reports WHERE ($1::text IS NULL OR status = $1)"
+	    " AND ($2::text IS NULL OR gateway = $2)"
+	    " AND created_at >= to_timestamp($3::bigint)"
+	    " AND ($5::int < 0 OR urgent = ($5::int = 1))"
+	    " ORDER BY created_at DESC, gateway, seq DESC"
+	    " LIMIT CASE WHEN $4::int > 0 THEN $4::int END", 5, vals, NULL,
+	    NULL, PGRES_TUPLES_OK);
+	if (res == NULL)
+		return -1;
+	rc = central_report_rows(c, res, cb, arg);
+	PQclear(res);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+central_report_get(struct central *c, const char *gateway, int64_t seq,
+    central_report_cb cb, void *arg)
+{
+	char s[24];
+	const char *vals[2] = { gateway, s };
+	PGresult *res;
+	int rc;
+
+	snprintf(s, sizeof(s), "%lld", (long long)seq);
+	res = central_query(c, "report", "SELECT " CENTRAL_REPORT_COLS
+	    " FROM shukher.reports WHERE gateway = $1 AND seq = $2::bigint",
+	    2, vals, NULL, NULL, PGRES_TUPLES_OK);
+	if (res == NULL)
+		return -1;
+	rc = central_report_rows(c, res, cb, arg);
+	PQclear(res);
+	return rc;
+}
+
+int
+central_entries(struct central *c, const char *gateway, int64_t report_seq,
+    central_entry_cb cb, void *arg)
+{
+	struct central_entry e;
+	char s[24];
+	const char *vals[2] = { gateway, s };
+	unsigned char *raw;
+	PGresult *res;
+	int i, rc = 0;
+
+	snprintf(s, sizeof(s), "%lld", (long long)report_seq);
+	res = central_query(c, "timeline", "SELECT"
+	    " extract(epoch FROM at)::bigint, kind, actor, body, key_id"
+	    " FROM shukher.report_entries WHERE gateway = $1"
+	    " AND report_seq = $2::bigint ORDER BY at, seq", 2, vals, NULL,
+	    NULL, PGRES_TUPLES_OK);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
+		memset(&e, 0, sizeof(e));
+		e.at = central_int(res, i, 0, 0);
+		e.kind = PQgetvalue(res, i, 1);
+		e.actor = central_str(res, i, 2);
+		e.key_id = central_str(res, i, 4);
+		raw = NULL;
+		if (!PQgetisnull(res, i, 3) && (raw = PQunescapeBytea(
+		    (const unsigned char *)PQgetvalue(res, i, 3),
+		    &e.body_len)) == NULL) {
+			snprintf(c->err, sizeof(c->err),
+			    "timeline: out of memory");
+			PQclear(res);
+			return -1;
+		}
+		e.body = raw;
+		rc = cb(arg, &e);
+		PQfreemem(raw);
+	}
+	PQclear(res);
+	return 0;
+}
+
+int
+central_stats(struct central *c, const char *since_day,
+    const char *until_day, const char *gateway, central_stat_cb cb,
+    void *arg)
+{
+	const char *vals[3] = { since_day, until_day, gateway };
+	PGresult *res;
+	int i, rc = 0;
+
+	res = central_query(c, "statistics", "SELECT day::text, keyword,"
+	    " sum(count)::bigint FROM shukher.stats"
+	    " WHERE ($1::date IS NULL OR day >= $1::date)"
+	    " AND ($2::date IS NULL OR day <= $2::date)"
+	    " AND ($3::text IS NULL OR gateway = $3)"
+	    " GROUP BY day, keyword ORDER BY day, keyword", 3, vals, NULL,
+	    NULL, PGRES_TUPLES_OK);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res) && rc == 0; i++)
+		rc = cb(arg, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+		    (int)central_int(res, i, 2, 0));
+	PQclear(res);
+	return 0;
+}
+
+char *
+central_reply_body(const struct seal_sec *sec, const unsigned char *sealed,
+    size_t sealed_len, const char *text)
+{
+	char *plain, *nl, *body;
+	size_t n;
+
+	plain = sealed == NULL || sec == NULL ? NULL : seal_open(sec, sealed,
+	    sealed_len, NULL);
+	if (plain == NULL || (nl = strchr(plain, '\n')) == NULL) {
+		seal_free(plain);
+		return NULL;
+	}
+	*nl = '\0';
+	n = strlen(plain) + 1 + strlen(text) + 1;
+	if ((body = sodium_malloc(n)) != NULL)
+		snprintf(body, n, "%s\n%s", plain, text);
+	seal_free(plain);
+	return body;
+}
+
+int
+central_command_sealed(struct central *c, const char *gateway,
+    const char *ref, const char *action, const char *actor,
+    const char *plain, int64_t *id)
+{
+	struct seal_pub pub;
+	char hex[2 * SEAL_KEY_BYTES + 8];
+	unsigned char *blob = NULL;
+	size_t bin = 0, len = 0;
+	int rc;
+
+	if (plain != NULL) {
+		switch (central_gateway_key(c, gateway, hex, sizeof(hex))) {
+		case -1:
+			return -1;
+		case 0:
+			snprintf(c->err, sizeof(c->err), "gateway %s has not "
+			    "registered its key yet (its uplink has never "
+			    "connected)", gateway);
+			return -1;
+		}
+		memset(&pub, 0, sizeof(pub));
+		if (sodium_hex2bin(pub.pk, sizeof(pub.pk), hex, strlen(hex),
+		    NULL, &bin, NULL) != 0 || bin != sizeof(pub.pk)) {
+			snprintf(c->err, sizeof(c->err), "gateway %s: its "
+			    "registered key is damaged", gateway);
+			return -1;
+		}
+		if ((blob = seal_seal(&pub, plain, strlen(plain), &len)) ==
+		    NULL) {
+			snprintf(c->err, sizeof(c->err), "out of memory");
+			return -1;
+		}
+	}
+	rc = central_command_add(c, gateway, ref, action, actor, blob, len, id);
+	free(blob);
+	return rc;
 }

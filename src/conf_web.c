@@ -37,7 +37,7 @@
 static const char *const conf_web_keys[] = { "enabled", "listen", "port",
     "certificate", "key", "session_idle", "session_max", "signin_attempts",
     "signin_lockout", "address_attempts", "language", "campaign_start",
-    "name", "request_timeout", NULL };
+    "name", "request_timeout", "source", NULL };
 
 /* The integers: name, where, smallest and largest allowed. */
 static const struct conf_web_int {
@@ -157,7 +157,7 @@ conf_wstrings(const struct conf_ctx *ctx, const config_setting_t *g,
     struct conf_web *w)
 {
 	unsigned char addr[sizeof(struct in6_addr)];
-	char *lang = NULL;
+	char *lang = NULL, *source = NULL;
 	int l, y;
 
 	if (conf_str(ctx, g, "listen", CONF_NONEMPTY, &w->listen) == -1 ||
@@ -169,6 +169,21 @@ conf_wstrings(const struct conf_ctx *ctx, const config_setting_t *g,
 	    &w->campaign_start) == -1) {
 		free(lang);
 		return -1;
+	}
+	if (conf_str(ctx, g, "source", CONF_NONEMPTY, &source) == -1) {
+		free(lang);
+		return -1;
+	}
+	if (source != NULL) {
+		w->central = strcmp(source, "central") == 0;
+		l = w->central || strcmp(source, "local") == 0;
+		free(source);
+		if (!l) {
+			free(lang);
+			return conf_fail(ctx, config_setting_get_member(g,
+			    "source"), "source: expected \"local\" or "
+			    "\"central\"");
+		}
 	}
 	if (lang != NULL) {
 		l = lang_parse(lang);

@@ -194,16 +194,15 @@ ctl_central_found(void *arg, const struct central_report *r)
 
 /*
  * The reply's "number\ntext" for the report found, its number opened with
- * the caseworkers' key. Caller frees with seal_free(). NULL after saying
- * why.
+ * the caseworkers' key (central_reply_body()). Caller frees with
+ * sodium_free(). NULL after saying why.
  */
 static char *
 ctl_central_reply_body(const struct ctl_args *args,
     const struct ctl_central_found *f, const char *text)
 {
 	struct seal_sec sec;
-	char *plain, *nl, *body;
-	size_t n;
+	char *body;
 
 	if (ctl_key_load(args, &sec) != 1) {
 		ctl_err("central command reply: needs the caseworkers' secret "
@@ -211,52 +210,12 @@ ctl_central_reply_body(const struct ctl_args *args,
 		    SEAL_KEY_ENV);
 		return NULL;
 	}
-	plain = f->sealed == NULL ? NULL : seal_open(&sec, f->sealed,
-	    f->sealed_len, NULL);
+	body = central_reply_body(&sec, f->sealed, f->sealed_len, text);
 	seal_sec_wipe(&sec);
-	if (plain == NULL || (nl = strchr(plain, '\n')) == NULL) {
+	if (body == NULL)
 		ctl_err("central command reply: the report does not open with "
 		    "this key");
-		seal_free(plain);
-		return NULL;
-	}
-	*nl = '\0';
-	n = strlen(plain) + 1 + strlen(text) + 1;
-	if ((body = sodium_malloc(n)) != NULL)
-		snprintf(body, n, "%s\n%s", plain, text);
-	seal_free(plain);
 	return body;
-}
-
-/* The body of a command: its text sealed to the gateway's key. */
-static int
-ctl_central_seal(struct central *c, const char *gateway, const char *plain,
-    unsigned char **blob, size_t *len)
-{
-	struct seal_pub pub;
-	char hex[2 * SEAL_KEY_BYTES + 8];
-	size_t bin = 0;
-
-	switch (central_gateway_key(c, gateway, hex, sizeof(hex))) {
-	case -1:
-		ctl_err("%s", central_errmsg(c));
-		return -1;
-	case 0:
-		ctl_err("gateway %s has not registered its key yet (its uplink "
-		    "has never connected)", gateway);
-		return -1;
-	}
-	memset(&pub, 0, sizeof(pub));
-	if (sodium_hex2bin(pub.pk, sizeof(pub.pk), hex, strlen(hex), NULL,
-	    &bin, NULL) != 0 || bin != sizeof(pub.pk)) {
-		ctl_err("gateway %s: its registered key is damaged", gateway);
-		return -1;
-	}
-	if ((*blob = seal_seal(&pub, plain, strlen(plain), len)) == NULL) {
-		ctl_err("out of memory");
-		return -1;
-	}
-	return 0;
 }
 
 int
@@ -266,9 +225,7 @@ ctl_central_command(struct ctl *ctl, struct ctl_args *args)
 	    *action = args->rest[2];
 	struct ctl_central_found f;
 	struct central *c;
-	unsigned char *blob = NULL;
 	char *text = NULL, *plain = NULL;
-	size_t len = 0;
 	int64_t id = 0;
 	int rc, needs = strcmp(action, "note") == 0 ||
 	    strcmp(action, "reply") == 0;
@@ -302,11 +259,8 @@ ctl_central_command(struct ctl *ctl, struct ctl_args *args)
 	if (strcmp(action, "reply") == 0 &&
 	    (plain = ctl_central_reply_body(args, &f, text)) == NULL)
 		goto out;
-	if ((plain != NULL || text != NULL) && ctl_central_seal(c, gw,
-	    plain != NULL ? plain : text, &blob, &len) == -1)
-		goto out;
-	if (central_command_add(c, gw, ref, action, ctl_actor(), blob, len,
-	    &id) == -1) {
+	if (central_command_sealed(c, gw, ref, action, ctl_actor(),
+	    plain != NULL ? plain : text, &id) == -1) {
 		ctl_err("%s", central_errmsg(c));
 		goto out;
 	}
@@ -324,7 +278,6 @@ out:
 	if (plain != NULL)
 		sodium_free(plain);
 	free(text);
-	free(blob);
 	free(f.sealed);
 	central_close(c);
 	return rc;

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "store.h"
 #include "web.h"
+#include "web_data.h"
 
 static _Noreturn void
 usage(void)
@@ -66,6 +67,37 @@ open_store(const char *path, sigset_t *set)
 	}
 }
 
+/* The console's data: the central PostgreSQL (web.source = "central"),
+ * retried with backoff while it cannot be reached, or the database. NULL
+ * when told to stop. */
+static struct web_data *
+open_data(const struct conf *conf, struct store *store, sigset_t *set)
+{
+	struct web_data *d;
+	struct timespec ts;
+	char err[512];
+	int delay = 1, sig;
+
+	if (!conf->web.central)
+		return web_data_local(store);
+	for (;;) {
+		if ((d = web_data_central(&conf->central, err,
+		    sizeof(err))) != NULL) {
+			log_info("reports, statistics and the fleet from the "
+			    "central database");
+			return d;
+		}
+		log_warnx("central: %s; retrying in %d s", err, delay);
+		ts.tv_sec = delay;
+		ts.tv_nsec = 0;
+		sig = sigtimedwait(set, NULL, &ts);
+		if (sig == SIGTERM || sig == SIGINT)
+			return NULL;
+		if (delay < 60)
+			delay *= 2;
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -73,6 +105,7 @@ main(int argc, char *argv[])
 	struct conf *conf;
 	struct store *store;
 	struct web_app *app;
+	struct web_data *data;
 	struct timespec tick = { 1, 0 };
 	uint64_t watchdog_usec = 0;
 	sigset_t set;
@@ -102,6 +135,9 @@ main(int argc, char *argv[])
 		fatalx(EXIT_OSERR, "libsodium cannot start");
 	if (conf_load(path, &conf, err, sizeof(err)) == -1)
 		fatalx(EXIT_CONFIG, "%s", err);
+	if (conf->web.central && conf->central.conninfo == NULL)
+		fatalx(EXIT_CONFIG, "%s: web.source is \"central\" but the "
+		    "central group has no conninfo", path);
 	if (!conf->web.enabled || check) {
 		log_info("the web console is %s (web.enabled is %s in %s)",
 		    conf->web.enabled ? "on" : "off", conf->web.enabled ?
@@ -125,7 +161,15 @@ main(int argc, char *argv[])
 		conf_free(conf);
 		return EXIT_OK;
 	}
-	if ((app = web_start(conf, store, err, sizeof(err))) == NULL) {
+	if ((data = open_data(conf, store, &set)) == NULL) {
+		if (!conf->web.central)
+			fatalx(EXIT_OSERR, "out of memory");
+		store_close(store);
+		conf_free(conf);
+		return EXIT_OK;
+	}
+	if ((app = web_start(conf, store, data, err, sizeof(err))) == NULL) {
+		web_data_close(data);
 		store_close(store);
 		conf_free(conf);
 		/* Most likely the address: taken, or not up yet. The
@@ -160,6 +204,7 @@ main(int argc, char *argv[])
 	sd_notify(0, "STOPPING=1");
 	log_info("stopping");
 	web_stop(app);
+	web_data_close(data);
 	store_close(store);
 	conf_free(conf);
 	return EXIT_OK;

@@ -436,7 +436,8 @@ web_read_file(const char *path, char *err, size_t errlen)
 }
 
 struct web_app *
-web_start(const struct conf *conf, struct store *store, char *err,
+web_start(const struct conf *conf, struct store *store,
+    struct web_data *data, char *err,
     size_t errlen)
 {
 	struct web_app *app;
@@ -455,6 +456,7 @@ web_start(const struct conf *conf, struct store *store, char *err,
 	}
 	app->conf = conf;
 	app->store = store;
+	app->data = data;
 	memset(&ss, 0, sizeof(ss));
 	if (inet_pton(AF_INET, conf->web.listen, &s4->sin_addr) == 1) {
 		s4->sin_family = AF_INET;

@@ -132,6 +132,9 @@ enum web_str {
 	W_NAV_SURVEYS,
 	/* several modems: the gateway page's table */
 	W_MODEMS, W_SENT_TODAY,
+	/* the central console (web.source = "central") */
+	W_GATEWAY, W_FLEET, W_LAST_CONTACT, W_VERSION, W_SIM_USED,
+	W_SILENT_WARN, W_ALL_GATEWAYS, W_QUEUED_FOR, W_NO_GATEWAYS,
 	W_COUNT
 };
 
@@ -185,6 +188,13 @@ struct web_series {
  */
 int web_series_load(struct store *store, const char *since_day,
     const char *until_day, struct web_series *s);
+/* web_series_load() from fn(src, ...) instead of a store, which keeps
+ * store_list_stats()'s contract (counts of a day and keyword given more
+ * than once are summed: several gateways'). */
+typedef int (*web_stats_fn)(void *src, const char *since_day,
+    const char *until_day, store_stat_cb cb, void *arg);
+int web_series_load_with(web_stats_fn fn, void *src, const char *since_day,
+    const char *until_day, struct web_series *s);
 void web_series_free(struct web_series *s);
 /* Names every keyword of s for people in lang (web_group_name()).
  * Returns 0, or -1 when out of memory (the keywords are shown then). */
@@ -233,6 +243,7 @@ void web_conns_log(const char *line);
 
 struct web_app;
 struct web_session;
+struct web_data;
 
 /* A request as the pages see it. */
 struct web_req {
@@ -267,6 +278,8 @@ int64_t web_sess_expires(const struct web_app *app,
     const struct web_session *s);
 int web_sess_unlock_failures(struct web_session *s, int add);
 struct store *web_store(struct web_app *app);
+/* Where the reports, statistics and fleet come from (web_data.h). */
+struct web_data *web_data(struct web_app *app);
 const struct conf *web_conf(struct web_app *app);
 
 /* Signs in: a new session for user, its cookie set on resp. Returns 0 or
@@ -345,6 +358,13 @@ void web_report(struct web_req *req, struct web_resp *resp, int64_t id);
 void web_report_post(struct web_req *req, struct web_resp *resp, int64_t id,
     const char *rest);
 void web_status(struct web_req *req, struct web_resp *resp);
+/* Centrally: every gateway, its last contact and health, a silent one
+ * marked (web_fleet.c). */
+void web_fleet(struct web_req *req, struct web_resp *resp);
+/* Centrally: each gateway's count of messages from since_day to
+ * until_day, a table with links to its own statistics. */
+void web_stats_gateways(struct web_req *req, struct web_buf *b,
+    const char *since_day, const char *until_day);
 void web_stats(struct web_req *req, struct web_resp *resp);
 void web_audit(struct web_req *req, struct web_resp *resp);
 /* The surveys, pre and post side by side, and the sources
@@ -352,12 +372,13 @@ void web_audit(struct web_req *req, struct web_resp *resp);
 void web_surveys(struct web_req *req, struct web_resp *resp);
 
 /*
- * Starts serving conf->web on its own thread, with store (which only that
- * thread then uses). Returns the server, or NULL with err filled (the
- * address taken, the certificate unreadable, ...).
+ * Starts serving conf->web on its own thread, with store (accounts, the
+ * vault, the audit) and data (the reports, statistics, fleet: web_data.h),
+ * which only that thread then uses. Returns the server, or NULL with err
+ * filled (the address taken, the certificate unreadable, ...).
  */
 struct web_app *web_start(const struct conf *conf, struct store *store,
-    char *err, size_t errlen);
+    struct web_data *data, char *err, size_t errlen);
 /* The port listened on (the one the system picked for port 0). */
 unsigned web_port(const struct web_app *app);
 /* Once a second, from the thread that started the server: ends the

@@ -103,8 +103,23 @@ web_series_sort(struct web_series *s)
 	free(tot);
 }
 
+static int
+web_store_stats(void *src, const char *since_day, const char *until_day,
+    store_stat_cb cb, void *arg)
+{
+	return store_list_stats(src, since_day, until_day, cb, arg);
+}
+
 int
 web_series_load(struct store *store, const char *since_day,
+    const char *until_day, struct web_series *s)
+{
+	return web_series_load_with(web_store_stats, store, since_day,
+	    until_day, s);
+}
+
+int
+web_series_load_with(web_stats_fn fn, void *src, const char *since_day,
     const char *until_day, struct web_series *s)
 {
 	struct web_rows rows = { 0 };
@@ -115,8 +130,7 @@ web_series_load(struct store *store, const char *since_day,
 	int k, rc = -1;
 
 	memset(s, 0, sizeof(*s));
-	if (store_list_stats(store, since_day, until_day, web_rows_add,
-	    &rows) < 0
+	if (fn(src, since_day, until_day, web_rows_add, &rows) < 0
 	    || rows.oom)
 		goto out;
 	for (i = 0; i < rows.n; i++) {

@@ -212,6 +212,18 @@ static const char *const web_strs[W_COUNT][2] = {
 	[W_NAV_SURVEYS] = { "Судалгаа ба эх сурвалж", "Surveys and sources" },
 	[W_MODEMS] = { "Модемууд", "Modems" },
 	[W_SENT_TODAY] = { "Өнөөдөр илгээсэн", "Sent today" },
+	[W_GATEWAY] = { "Төхөөрөмж", "Gateway" },
+	[W_FLEET] = { "Төхөөрөмжүүд", "Gateways" },
+	[W_LAST_CONTACT] = { "Сүүлд холбогдсон", "Last contact" },
+	[W_VERSION] = { "Хувилбар", "Version" },
+	[W_SIM_USED] = { "SIM дээрх SMS", "SMS on the SIM" },
+	[W_SILENT_WARN] = { "Чимээгүй: очиж шалгана уу",
+	    "Silent: visit this device" },
+	[W_ALL_GATEWAYS] = { "Бүх төхөөрөмж", "All gateways" },
+	[W_QUEUED_FOR] = { "Төхөөрөмж рүү илгээх тушаал хүлээгдэж байна:",
+	    "Queued as a command for gateway" },
+	[W_NO_GATEWAYS] = { "Бүртгэлтэй төхөөрөмж алга.",
+	    "No gateway is registered." },
 };
 
 const char *

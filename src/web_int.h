@@ -54,6 +54,7 @@ struct web_fails {
 struct web_app {
 	const struct conf *conf;
 	struct store *store;
+	struct web_data *data;       /* web_data.h: the reports' source */
 	struct MHD_Daemon *mhd;      /* web.c's */
 	int tls;
 	unsigned port;

@@ -28,6 +28,7 @@
 #include "casework.h"
 #include "log.h"
 #include "web.h"
+#include "web_data.h"
 
 void
 web_cw(struct web_req *req, struct casework *cw)
@@ -51,16 +52,22 @@ web_nav_pages(struct web_req *req, struct web_buf *b)
 		{ "/queue", W_NAV_QUEUE }, { "/status", W_STATUS },
 		{ "/stats", W_STATS }, { "/audit", W_NAV_AUDIT },
 	};
+	/* Centrally the gateway's page is the fleet's. */
+	int central = web_data(req->app)->ops->central;
 	int current;
 	size_t i;
 
 	wb_raw(b, "<nav class=\"pages\">");
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
-		current = strcmp(req->path, pages[i].path) == 0 ||
+		const char *path = central && pages[i].s == W_STATUS ?
+		    "/fleet" : pages[i].path;
+
+		current = strcmp(req->path, path) == 0 ||
 		    (i == 0 && strncmp(req->path, "/report/", 8) == 0);
-		wb_printf(b, "<a href=\"%s\"%s>", pages[i].path, current ?
+		wb_printf(b, "<a href=\"%s\"%s>", path, current ?
 		    " aria-current=\"page\"" : "");
-		wb_text(b, T(req, pages[i].s));
+		wb_text(b, T(req, central && pages[i].s == W_STATUS ?
+		    W_FLEET : pages[i].s));
 		wb_raw(b, "</a>");
 	}
 	wb_raw(b, "</nav>");
@@ -237,8 +244,14 @@ web_route(struct web_req *req, struct web_resp *resp)
 		web_redirect(resp, "/queue");
 	else if (strcmp(p, "/queue") == 0 && !post)
 		web_queue(req, resp);
+	else if (strcmp(p, "/status") == 0 && !post &&
+	    web_data(req->app)->ops->central)
+		web_redirect(resp, "/fleet");
 	else if (strcmp(p, "/status") == 0 && !post)
 		web_status(req, resp);
+	else if (strcmp(p, "/fleet") == 0 && !post &&
+	    web_data(req->app)->ops->central)
+		web_fleet(req, resp);
 	else if (strcmp(p, "/stats") == 0 && !post)
 		web_stats(req, resp);
 	else if (strcmp(p, "/audit") == 0 && !post)

@@ -14,6 +14,7 @@
 #include "casework.h"
 #include "log.h"
 #include "web.h"
+#include "web_data.h"
 
 #define WEB_QUEUE_MAX 200        /* reports on the queue page */
 
@@ -26,6 +27,7 @@ struct web_qrow {
 	int closed;
 	char *claimed_by;
 	char *text;              /* NULL: locked (or none) */
+	char gateway[WEB_GATEWAY_LEN];  /* "" locally */
 };
 
 struct web_queue {
@@ -36,7 +38,8 @@ struct web_queue {
 };
 
 static int
-web_queue_row(void *arg, const struct store_report *row)
+web_queue_row(void *arg, const struct store_report *row,
+    const char *gateway)
 {
 	struct web_queue *q = arg;
 	struct web_qrow *r = &q->rows[q->n];
@@ -47,6 +50,8 @@ web_queue_row(void *arg, const struct store_report *row)
 		return 1;
 	memset(r, 0, sizeof(*r));
 	r->id = row->id;
+	snprintf(r->gateway, sizeof(r->gateway), "%s", gateway != NULL ?
+	    gateway : "");
 	snprintf(r->ref, sizeof(r->ref), "%s", row->ref);
 	r->created_at = row->created_at;
 	r->urgent = row->urgent;
@@ -91,9 +96,12 @@ struct web_counts {
 };
 
 static int
-web_count_row(void *arg, const struct store_report *row)
+web_count_row(void *arg, const struct store_report *row,
+    const char *gateway)
 {
 	struct web_counts *c = arg;
+
+	(void)gateway;
 
 	if (row->status != NULL && strcmp(row->status, "closed") == 0) {
 		c->closed++;
@@ -119,11 +127,17 @@ web_option(struct web_buf *b, const char *value, const char *cur,
  * day is a checked day or "". */
 static void
 web_count_link(struct web_req *req, struct web_buf *b, const char *status,
-    const char *cur, enum web_str label, int n, int urgent, const char *day)
+    const char *cur, enum web_str label, int n, int urgent, const char *day,
+    const char *gw)
 {
-	wb_printf(b, "<a id=\"count-%s\" href=\"/queue?status=%s%s%s%s\"%s>",
+	wb_printf(b, "<a id=\"count-%s\" href=\"/queue?status=%s%s%s%s",
 	    status, status, urgent ? "&amp;urgent=1" : "", day[0] != '\0' ?
-	    "&amp;since=" : "", day, strcmp(status, cur) == 0 ?
+	    "&amp;since=" : "", day);
+	if (gw[0] != '\0') {
+		wb_raw(b, "&amp;gw=");
+		wb_text(b, gw);  /* a checked name: letters, digits, _ */
+	}
+	wb_printf(b, "\"%s>", strcmp(status, cur) == 0 ?
 	    " aria-current=\"page\"" : "");
 	wb_text(b, T(req, label));
 	wb_printf(b, ": <b>%d</b></a>", n);
@@ -133,7 +147,8 @@ web_count_link(struct web_req *req, struct web_buf *b, const char *status,
  * ones, how many nobody has claimed and how many are urgent. */
 static void
 web_queue_counts(struct web_req *req, struct web_buf *b,
-    const struct store_filter *filter, const char *status, const char *day)
+    const struct store_filter *filter, const char *status, const char *day,
+    const char *gw)
 {
 	struct store_filter f = *filter;
 	struct web_counts c;
@@ -141,8 +156,8 @@ web_queue_counts(struct web_req *req, struct web_buf *b,
 	memset(&c, 0, sizeof(c));
 	f.state = NULL;
 	f.limit = 0;
-	if (store_list_reports(web_store(req->app), &f, web_count_row,
-	    &c) < 0) {
+	if (web_data(req->app)->ops->reports(web_data(req->app), &f,
+	    gw[0] != '\0' ? gw : NULL, web_count_row, &c) < 0) {
 		web_notice(b, "error", T(req, W_ERROR));
 		return;
 	}
@@ -150,25 +165,65 @@ web_queue_counts(struct web_req *req, struct web_buf *b,
 	wb_text(b, T(req, W_COUNTS));
 	wb_raw(b, "\">");
 	web_count_link(req, b, "open", status, W_OPEN, c.open, f.urgent == 1,
-	    day);
+	    day, gw);
 	wb_raw(b, " <span class=\"of-open\">(");
 	wb_text(b, T(req, W_UNCLAIMED));
 	wb_printf(b, ": <b id=\"count-unclaimed\">%d</b>, ", c.unclaimed);
 	wb_text(b, T(req, W_URGENT_LC));
 	wb_printf(b, ": <b id=\"count-urgent\">%d</b>)</span> ", c.urgent);
 	web_count_link(req, b, "closed", status, W_CLOSED, c.closed,
-	    f.urgent == 1, day);
+	    f.urgent == 1, day, gw);
 	wb_raw(b, " ");
 	web_count_link(req, b, "any", status, W_ANY, c.open + c.closed,
-	    f.urgent == 1, day);
+	    f.urgent == 1, day, gw);
 	wb_raw(b, "</nav>");
 }
 
 /* The filters' form. since is what was asked (shown again as typed when
  * it is not a day, with how to write one), day the checked day or "". */
+/* What the gateways' select collects. */
+struct web_gw_opts {
+	struct web_buf *b;
+	const char *cur;
+};
+
+static int
+web_gw_option(void *arg, const struct central_gateway *g)
+{
+	struct web_gw_opts *o = arg;
+
+	wb_raw(o->b, "<option value=\"");
+	wb_text(o->b, g->name);
+	wb_printf(o->b, "\"%s>", strcmp(g->name, o->cur) == 0 ?
+	    " selected" : "");
+	wb_text(o->b, g->name);
+	wb_raw(o->b, "</option>");
+	return 0;
+}
+
+/* Centrally: the gateways' filter, gw the one chosen ("" all). */
+static void
+web_queue_gateways(struct web_req *req, struct web_buf *b, const char *gw)
+{
+	struct web_data *d = web_data(req->app);
+	struct web_gw_opts o = { b, gw };
+
+	if (d->ops->fleet == NULL)
+		return;
+	wb_raw(b, "<label>");
+	wb_text(b, T(req, W_GATEWAY));
+	wb_raw(b, "<select name=\"gw\" id=\"gw\"><option value=\"\">");
+	wb_text(b, T(req, W_ALL_GATEWAYS));
+	wb_raw(b, "</option>");
+	if (d->ops->fleet(d, web_conf(req->app)->central.silent_after,
+	    web_gw_option, &o) < 0)
+		log_error("web: fleet: %s", d->ops->errmsg(d));
+	wb_raw(b, "</select></label>");
+}
+
 static void
 web_queue_filters(struct web_req *req, struct web_buf *b, const char *status,
-    int urgent, const char *since, const char *day)
+    int urgent, const char *since, const char *day, const char *gw)
 {
 	char today[16];
 
@@ -205,7 +260,9 @@ web_queue_filters(struct web_req *req, struct web_buf *b, const char *status,
 	wb_text(b, T(req, W_DAY_HINT));
 	wb_raw(b, "\" value=\"");
 	wb_text(b, since != NULL ? since : "");
-	wb_raw(b, "\"></label><button>");
+	wb_raw(b, "\"></label>");
+	web_queue_gateways(req, b, gw);
+	wb_raw(b, "<button>");
 	wb_text(b, T(req, W_FILTER));
 	wb_raw(b, "</button></form>");
 }
@@ -226,16 +283,27 @@ web_queue_rows(struct web_req *req, struct web_buf *b,
 {
 	static const enum web_str queue_cols[] = { W_REF, W_FILED, W_STATE,
 	    W_CLAIMED_BY, W_TEXT };
+	static const enum web_str central_cols[] = { W_REF, W_GATEWAY,
+	    W_FILED, W_STATE, W_CLAIMED_BY, W_TEXT };
+	int central = web_data(req->app)->ops->central;
 	char at[WEB_TIME_LEN];
 	size_t i;
 
-	web_thead(req, b, "queue", NULL, queue_cols, 5);
+	if (central)
+		web_thead(req, b, "queue", NULL, central_cols, 6);
+	else
+		web_thead(req, b, "queue", NULL, queue_cols, 5);
 	for (i = 0; i < q->n; i++) {
 		const struct web_qrow *r = &q->rows[i];
 
 		wb_printf(b, "<tr class=\"%s\">", r->urgent ? "urgent" : "");
 		web_cell_open(req, b, W_REF);
-		wb_printf(b, "<a href=\"/report/%lld\">", (long long)r->id);
+		wb_printf(b, "<a href=\"/report/%lld", (long long)r->id);
+		if (r->gateway[0] != '\0') {
+			wb_raw(b, "?gw=");
+			wb_text(b, r->gateway);
+		}
+		wb_raw(b, "\">");
 		wb_text(b, r->ref);
 		wb_raw(b, "</a>");
 		if (r->urgent) {
@@ -244,6 +312,12 @@ web_queue_rows(struct web_req *req, struct web_buf *b,
 			wb_raw(b, "</span>");
 		}
 		wb_raw(b, "</td>");
+		if (central) {
+			web_cell_open(req, b, W_GATEWAY);
+			wb_raw(b, "<span class=\"gateway\">");
+			wb_text(b, r->gateway);
+			wb_raw(b, "</span></td>");
+		}
 		web_cell_open(req, b, W_FILED);
 		wb_text(b, web_time(r->created_at, at, sizeof(at)));
 		wb_raw(b, "</td>");
@@ -269,6 +343,7 @@ web_queue(struct web_req *req, struct web_resp *resp)
 	const char *status = web_form_get(&req->query, "status");
 	const char *urgent = web_form_get(&req->query, "urgent");
 	const char *since = web_form_get(&req->query, "since");
+	const char *gw = web_form_get(&req->query, "gw");
 	const char *day = "";
 	int64_t start = 0;
 	size_t i;
@@ -279,6 +354,9 @@ web_queue(struct web_req *req, struct web_resp *resp)
 		status = "open";
 	if (day_start(since, 0, &start) == 0)
 		day = since;             /* digits and dashes only */
+	if (gw == NULL || !web_data(req->app)->ops->central ||
+	    !conf_central_name_ok(gw))
+		gw = "";                 /* a name: letters, digits, _ */
 	memset(&f, 0, sizeof(f));
 	f.state = strcmp(status, "any") == 0 ? NULL : status;
 	f.urgent = urgent != NULL && strcmp(urgent, "1") == 0 ? 1 : -1;
@@ -290,7 +368,8 @@ web_queue(struct web_req *req, struct web_resp *resp)
 		b->oom = 1;
 		return;
 	}
-	rc = store_list_reports(web_store(req->app), &f, web_queue_row, &q);
+	rc = web_data(req->app)->ops->reports(web_data(req->app), &f,
+	    gw[0] != '\0' ? gw : NULL, web_queue_row, &q);
 	if (rc < 0 || q.oom) {
 		web_page_message(req, resp, 500, W_ERROR, T(req, W_ERROR));
 		goto out;
@@ -300,8 +379,8 @@ web_queue(struct web_req *req, struct web_resp *resp)
 	web_head(req, resp, T(req, W_QUEUE), T(req, W_QUEUE));
 	web_notice(b, "note", T(req, web_sess_key(req->sess) != NULL ?
 	    W_UNLOCKED_NOTE : W_LOCKED_NOTE));
-	web_queue_counts(req, b, &f, status, day);
-	web_queue_filters(req, b, status, f.urgent == 1, since, day);
+	web_queue_counts(req, b, &f, status, day, gw);
+	web_queue_filters(req, b, status, f.urgent == 1, since, day, gw);
 	if (q.n == 0)
 		web_notice(b, "empty", T(req, W_NO_REPORTS));
 	else

@@ -14,6 +14,7 @@
 #include "casework.h"
 #include "log.h"
 #include "web.h"
+#include "web_data.h"
 
 #define WEB_REPLY_MAX 600        /* characters of a reply (the form's limit,
                                     enforced here too) */
@@ -117,6 +118,38 @@ web_report_id(const char *path, const char **rest)
 	return id > 0 ? (int64_t)id : 0;
 }
 
+/* The request's report: id, and centrally its gateway (?gw=, a checked
+ * name: letters, digits and _). */
+static void
+web_rkey(struct web_req *req, int64_t id, struct web_rkey *k)
+{
+	const char *gw = web_form_get(&req->query, "gw");
+
+	memset(k, 0, sizeof(*k));
+	k->id = id;
+	if (web_data(req->app)->ops->central && gw != NULL &&
+	    conf_central_name_ok(gw))
+		snprintf(k->gateway, sizeof(k->gateway), "%s", gw);
+}
+
+/* "/report/ID" with what ("/claim", "" ...) and the gateway's ?gw=NAME
+ * centrally (extra: more of the query, "&done=claim", or ""). */
+static void
+web_rpath(struct web_req *req, int64_t id, const char *what,
+    const char *extra, char *out, size_t len)
+{
+	struct web_rkey k;
+
+	web_rkey(req, id, &k);
+	if (k.gateway[0] != '\0')
+		snprintf(out, len, "/report/%lld%s?gw=%s%s", (long long)id,
+		    what, k.gateway, extra);
+	else
+		snprintf(out, len, "/report/%lld%s%s%s", (long long)id, what,
+		    extra[0] != '\0' ? "?" : "", extra[0] != '\0' ?
+		    extra + 1 : "");
+}
+
 static void
 web_dl(struct web_buf *b, const char *label, const char *value)
 {
@@ -139,10 +172,9 @@ web_reply_form(struct web_req *req, struct web_buf *b,
 {
 	int max = web_conf(req->app)->limits.max_segments;
 	size_t gsm = casework_room(max, SMS_GSM7);
-	char action[64];
+	char action[128];
 
-	snprintf(action, sizeof(action), "/report/%lld/reply",
-	    (long long)r->id);
+	web_rpath(req, r->id, "/reply", "", action, sizeof(action));
 	web_form_open(req, b, action, "action");
 	if (draft != NULL)
 		web_notice(b, "error", draft->why);
@@ -175,10 +207,9 @@ static void
 web_close_form(struct web_req *req, struct web_buf *b,
     const struct store_report *r)
 {
-	char action[64];
+	char action[128];
 
-	snprintf(action, sizeof(action), "/report/%lld/close",
-	    (long long)r->id);
+	web_rpath(req, r->id, "/close", "", action, sizeof(action));
 	web_form_open(req, b, action, "action danger");
 	wb_raw(b, "<label>");
 	wb_text(b, T(req, W_OUTCOME));
@@ -195,19 +226,18 @@ web_report_actions(struct web_req *req, struct web_buf *b,
     const struct store_report *r, int readable,
     const struct web_draft *draft)
 {
-	char action[64];
+	char action[128];
 
 	if (readable)
 		web_reply_form(req, b, r, draft);
 	if (r->claimed_by == NULL) {
-		snprintf(action, sizeof(action), "/report/%lld/claim",
-		    (long long)r->id);
+		web_rpath(req, r->id, "/claim", "", action, sizeof(action));
 		web_form_open(req, b, action, "action");
 		wb_raw(b, "<button id=\"claim\">");
 		wb_text(b, T(req, W_CLAIM));
 		wb_raw(b, "</button></form>");
 	}
-	snprintf(action, sizeof(action), "/report/%lld/note", (long long)r->id);
+	web_rpath(req, r->id, "/note", "", action, sizeof(action));
 	web_form_open(req, b, action, "action");
 	wb_raw(b, "<label>");
 	wb_text(b, T(req, W_NOTE));
@@ -241,13 +271,30 @@ web_report_facts(struct web_req *req, struct web_buf *b,
 		wb_raw(b, "</span>");
 	}
 	wb_raw(b, "</h1>");
+	struct web_rkey k;
+
+	web_rkey(req, r->id, &k);
 	for (i = 0; d != NULL && i < sizeof(done) / sizeof(done[0]); i++)
-		if (strcmp(d, done[i].what) == 0)
+		if (strcmp(d, done[i].what) != 0)
+			continue;
+		else if (k.gateway[0] == '\0')
 			web_notice(b, "done", T(req, done[i].s));
+		else {           /* centrally: done once the gateway applies it */
+			wb_raw(b, "<p class=\"done\" role=\"status\" "
+			    "id=\"queued\">");
+			wb_text(b, T(req, W_QUEUED_FOR));
+			wb_raw(b, " <b>");
+			wb_text(b, k.gateway);
+			wb_raw(b, "</b>: ");
+			wb_text(b, d);
+			wb_raw(b, "</p>");
+		}
 	if (!readable)
 		web_notice(b, "note", err == CW_LOCKED ?
 		    T(req, W_LOCKED_NOTE) : web_cw_error(req->lang, err));
 	wb_raw(b, "<dl class=\"report\">");
+	if (k.gateway[0] != '\0')
+		web_dl(b, T(req, W_GATEWAY), k.gateway);
 	web_dl(b, T(req, W_STATE), T(req, strcmp(r->status, "closed") == 0 ?
 	    W_CLOSED : W_OPEN));
 	web_dl(b, T(req, W_FILED), web_time(r->created_at, at, sizeof(at)));
@@ -268,13 +315,16 @@ web_report_history(struct web_req *req, struct web_buf *b,
     int actions, const struct web_draft *draft)
 {
 	struct web_tl t = { req, b };
+	struct web_data *d = web_data(req->app);
+	struct web_rkey k;
 
+	web_rkey(req, r->id, &k);
 	wb_raw(b, "<h2>");
 	wb_text(b, T(req, W_CONVERSATION));
 	wb_raw(b, "</h2><ol class=\"conversation\">");
 	web_turn(b, "reporter", T(req, W_REPORTER), r->created_at, readable ?
 	    r->text : T(req, W_SEALED), !readable, "report-text");
-	if (casework_timeline(cw, r->id, web_turn_row, &t) != CW_OK)
+	if (d->ops->timeline(d, cw, &k, web_turn_row, &t) != CW_OK)
 		web_notice(b, "error", T(req, W_ERROR));
 	wb_raw(b, "</ol>");
 	if (actions)
@@ -283,7 +333,7 @@ web_report_history(struct web_req *req, struct web_buf *b,
 	wb_raw(b, "<h2>");
 	wb_text(b, T(req, W_TIMELINE));
 	wb_raw(b, "</h2><ol class=\"timeline\">");
-	if (casework_timeline(cw, r->id, web_timeline_row, &t) != CW_OK)
+	if (d->ops->timeline(d, cw, &k, web_timeline_row, &t) != CW_OK)
 		web_notice(b, "error", T(req, W_ERROR));
 	wb_raw(b, "</ol>");
 }
@@ -294,25 +344,33 @@ web_report_show(struct web_req *req, struct web_resp *resp, int64_t id,
     const struct web_draft *draft)
 {
 	struct web_buf *b = &resp->body;
+	struct web_data *d = web_data(req->app);
 	struct store_report r;
 	struct casework cw;
+	struct web_rkey k;
 	enum cw_err err;
-	char key[24], title[64];
+	char title[64], detail[80];
 	int readable, open;
 
 	web_cw(req, &cw);
-	snprintf(key, sizeof(key), "%lld", (long long)id);
-	if ((err = casework_find(&cw, key, &r)) != CW_OK) {
+	web_rkey(req, id, &k);
+	if ((err = d->ops->find(d, &cw, &k, &r)) != CW_OK) {
 		web_page_message(req, resp, err == CW_NOTFOUND ? 404 : 500,
 		    err == CW_NOTFOUND ? W_NOT_FOUND : W_ERROR,
 		    web_cw_error(req->lang, err));
 		return;
 	}
-	err = casework_open(&cw, &r, 1);
+	/* Centrally the audit row names the gateway's report in its detail:
+	 * the console's own reports table does not hold it. */
+	snprintf(detail, sizeof(detail), "%s %s", k.gateway, r.ref);
+	err = casework_open(&cw, &r, !d->ops->central);
 	readable = err == CW_OK;
-	if (err == CW_LOCKED || err == CW_WRONGKEY || err == CW_DAMAGED)
+	if (d->ops->central && err != CW_NOMEM && err != CW_DB)
+		casework_audit_detail(&cw, "open", 0, detail);
+	else if (err == CW_LOCKED || err == CW_WRONGKEY || err == CW_DAMAGED)
 		casework_audit(&cw, "open", r.id);  /* metadata only */
-	else if (err != CW_OK) {
+	if (err != CW_OK && err != CW_LOCKED && err != CW_WRONGKEY &&
+	    err != CW_DAMAGED) {
 		web_page_message(req, resp, 500, W_ERROR,
 		    web_cw_error(req->lang, err));
 		store_report_free(&r);
@@ -412,8 +470,13 @@ web_reply_post(struct web_req *req, struct web_resp *resp,
 		if (resp->status == 200)
 			resp->status = 400;
 		err = -1;
-	} else
-		err = casework_reply(cw, r, t, NULL);
+	} else {
+		struct web_data *wd = web_data(req->app);
+		struct web_rkey k;
+
+		web_rkey(req, r->id, &k);
+		err = wd->ops->act(wd, cw, &k, r, "reply", t);
+	}
 	sodium_memzero(t, strlen(t));
 	free(t);
 	return err;
@@ -429,11 +492,10 @@ web_close_ask(struct web_req *req, struct web_resp *resp,
     const struct store_report *r, const char *outcome)
 {
 	struct web_buf *b = &resp->body;
-	char action[64], back[48];
+	char action[128], back[128];
 
-	snprintf(action, sizeof(action), "/report/%lld/close",
-	    (long long)r->id);
-	snprintf(back, sizeof(back), "/report/%lld", (long long)r->id);
+	web_rpath(req, r->id, "/close", "", action, sizeof(action));
+	web_rpath(req, r->id, "", "", back, sizeof(back));
 	web_head(req, resp, T(req, W_CLOSE_ASK), T(req, W_CLOSE_ASK));
 	wb_raw(b, "<dl class=\"report\">");
 	web_dl(b, T(req, W_REF), r->ref);
@@ -487,16 +549,18 @@ web_report_act(struct web_req *req, struct web_resp *resp,
 	const char *text = web_form_get(&req->form, "text");
 	const char *outcome = web_form_get(&req->form, "outcome");
 	const char *confirm = web_form_get(&req->form, "confirm");
+	struct web_data *d = web_data(req->app);
+	struct web_rkey k;
 
-	if (strcmp(what, "/claim") == 0)
-		return casework_claim(cw, r);
-	if (strcmp(what, "/note") == 0)
-		return casework_note(cw, r, text);
+	web_rkey(req, r->id, &k);
+	if (strcmp(what, "/claim") == 0 || strcmp(what, "/note") == 0)
+		return d->ops->act(d, cw, &k, r, what + 1, what[1] == 'n' ?
+		    text : NULL);
 	if (strcmp(what, "/reply") == 0)
 		return web_reply_post(req, resp, cw, r, text);
 	if (strcmp(what, "/close") == 0) {
 		if (confirm != NULL && strcmp(confirm, "1") == 0)
-			return casework_close(cw, r, outcome);
+			return d->ops->act(d, cw, &k, r, "close", outcome);
 		if (strcmp(r->status, "closed") == 0)
 			return CW_CLOSED;
 		web_close_ask(req, resp, r, outcome);
@@ -510,15 +574,17 @@ void
 web_report_post(struct web_req *req, struct web_resp *resp, int64_t id,
     const char *what)
 {
+	struct web_data *d = web_data(req->app);
 	struct store_report r;
 	struct casework cw;
+	struct web_rkey k;
 	enum cw_err err;
-	char key[24];
+	char extra[24];
 	int rc, status;
 
 	web_cw(req, &cw);
-	snprintf(key, sizeof(key), "%lld", (long long)id);
-	if ((err = casework_find(&cw, key, &r)) != CW_OK) {
+	web_rkey(req, id, &k);
+	if ((err = d->ops->find(d, &cw, &k, &r)) != CW_OK) {
 		web_page_message(req, resp, err == CW_NOTFOUND ? 404 : 500,
 		    err == CW_NOTFOUND ? W_NOT_FOUND : W_ERROR,
 		    web_cw_error(req->lang, err));
@@ -531,15 +597,16 @@ web_report_post(struct web_req *req, struct web_resp *resp, int64_t id,
 	if ((err = (enum cw_err)rc) == CW_OK) {
 		log_info("web: %s: %s on report %lld", web_sess_user(req->sess),
 		    what + 1, (long long)id);
-		snprintf(resp->location, sizeof(resp->location),
-		    "/report/%lld?done=%s", (long long)id, what + 1);
+		snprintf(extra, sizeof(extra), "&done=%s", what + 1);
+		web_rpath(req, id, "", extra, resp->location,
+		    sizeof(resp->location));
 		resp->status = 303;
 		return;
 	}
 	if ((status = web_cw_status(err)) == 500)
 		log_error("web: %s on report %lld: %s", what + 1,
 		    (long long)id, err == CW_DB ?
-		    store_errmsg(web_store(req->app)) : casework_strerror(err));
+		    d->ops->errmsg(d) : casework_strerror(err));
 	web_page_message(req, resp, status, W_REPORT,
 	    web_cw_error(req->lang, err));
 }

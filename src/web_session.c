@@ -94,6 +94,12 @@ web_store(struct web_app *app)
 	return app->store;
 }
 
+struct web_data *
+web_data(struct web_app *app)
+{
+	return app->data;
+}
+
 const struct conf *
 web_conf(struct web_app *app)
 {

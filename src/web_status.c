@@ -15,6 +15,7 @@
 #include "day.h"
 #include "log.h"
 #include "web.h"
+#include "web_data.h"
 
 #define WEB_OUTBOX_MAX 50
 #define WEB_AUDIT_MAX 200
@@ -267,18 +268,41 @@ web_status(struct web_req *req, struct web_resp *resp)
 
 /* ---- statistics ------------------------------------------------------- */
 
+/* The statistics' source: the console's data, of one gateway or all. */
+struct web_stats_src {
+	struct web_data *d;
+	const char *gateway;     /* NULL: all */
+};
+
+static int
+web_data_stats(void *arg, const char *since_day, const char *until_day,
+    store_stat_cb cb, void *cbarg)
+{
+	struct web_stats_src *src = arg;
+
+	return src->d->ops->stats(src->d, since_day, until_day, src->gateway,
+	    cb, cbarg);
+}
+
 void
 web_stats(struct web_req *req, struct web_resp *resp)
 {
 	static const enum web_str total_cols[] = { W_KEYWORD, W_TOTAL };
 	struct web_buf *b = &resp->body;
+	struct web_data *d = web_data(req->app);
+	const char *gw = web_form_get(&req->query, "gw");
+	struct web_stats_src src;
 	struct web_series s;
-	size_t k, d;
+	size_t k, n;
 	long total;
 	char today[16], zone[24];
 
 	web_today(today, sizeof(today));
-	if (web_series_load(web_store(req->app),
+	if (gw == NULL || !conf_central_name_ok(gw) || !d->ops->central)
+		gw = NULL;               /* all: a checked name otherwise */
+	src.d = d;
+	src.gateway = gw;
+	if (web_series_load_with(web_data_stats, &src,
 	    web_conf(req->app)->web.campaign_start, today, &s) == -1) {
 		web_series_free(&s);
 		web_page_message(req, resp, 500, W_ERROR, T(req, W_ERROR));
@@ -317,13 +341,15 @@ web_stats(struct web_req *req, struct web_resp *resp)
 	wb_raw(b, "</figcaption></figure>");
 	web_thead(req, b, "totals", NULL, total_cols, 2);
 	for (k = 0; k < s.nkeywords; k++) {
-		for (total = 0, d = 0; d < s.ndays; d++)
-			total += s.count[k * s.ndays + d];
+		for (total = 0, n = 0; n < s.ndays; n++)
+			total += s.count[k * s.ndays + n];
 		wb_raw(b, "<tr><td>");
 		wb_text(b, s.labels != NULL ? s.labels[k] : s.keywords[k]);
 		wb_printf(b, "</td><td>%ld</td></tr>", total);
 	}
 	wb_raw(b, "</tbody></table>");
+	web_stats_gateways(req, b, web_conf(req->app)->web.campaign_start,
+	    today);
 	web_foot(resp);
 	web_series_free(&s);
 }
