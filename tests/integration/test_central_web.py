@@ -1,0 +1,231 @@
+"""The central console: the real shukher-web with web.source = "central",
+reading the test's own PostgreSQL 15 (pgserver.py) that two gateways on
+simulated modems fill through their real uplinks (test_central.py's set-up),
+and a third gateway registered that never calls: silent.
+
+What a caseworker of the central team would check: both gateways' reports
+on one queue with their gateway, opened with the key kept in the console's
+vault; the queue filtered to one gateway; the fleet page with the silent
+gateway marked; statistics per gateway and in total; a reply written in
+the console leaving the right gateway's modem once, its text never in
+PostgreSQL in the clear.
+"""
+import json
+import re
+import subprocess
+import unittest
+
+from harness import Daemon, binary, dummy_modem, make_config, wait_for
+import test_central as tc
+from test_web import Client, free_port
+
+PASSWORD = "correct horse battery"
+PASSPHRASE = "caseworkers only, 2026"
+REPLY = "we will call you today from the hotline"
+
+
+@unittest.skipIf(tc.SKIP, tc.SKIP or "")
+class CentralConsole(tc.CentralBase):
+    """Two gateways with reports and keyword traffic, a silent third, and
+    the console on the central team's machine."""
+
+    GATEWAYS = ("alpha", "bravo")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.gws, cls.web = {}, None
+        try:
+            cls.pub, cls.sec = cls.tmp.join("cw.pub"), cls.tmp.join("cw.key")
+            tc.run([binary("shukherctl"), "-d", cls.tmp.join("k.db"),
+                    "keygen", cls.pub, cls.sec])
+            tc.run([binary("shukherctl"), "-c", cls.admin, "central",
+                    "add-gateway", "charlie"])
+            for name in cls.GATEWAYS:
+                cls.gws[name] = tc.Gateway(cls.pg, cls.tmp, name, cls.pub,
+                                           modem=True)
+                cls.gws[name].start_daemon()
+            for gw in cls.gws.values():
+                gw.start_uplink()
+            for name, gw in cls.gws.items():
+                gw.sim.inject(tc.REPORTERS[name], "REPORT " + tc.TEXTS[name])
+            cls.gws["bravo"].sim.inject(tc.KEYWORD_SENDER, "HELP")
+            for name, gw in cls.gws.items():
+                wait_for(lambda: gw.sent_to(tc.REPORTERS[name]), 60,
+                         "the ack")
+            for gw in cls.gws.values():
+                wait_for(lambda: gw.local(
+                    "SELECT count(*) FROM uplink_queue")[0][0] == 0, 30,
+                    "%s's queue sent" % gw.name)
+            cls.start_console()
+        except BaseException:
+            cls.stop_all()
+            super().tearDownClass()
+            raise
+
+    @classmethod
+    def start_console(cls):
+        """The console's machine: its own database (accounts, the vault),
+        the central group as the caseworker's role."""
+        cls.db = cls.tmp.join("console.db")
+        cls.conf = make_config(cls.tmp.join("console.conf"), cls.db,
+                               dummy_modem(cls.tmp.join("console-dummy")))
+        cls.port = free_port()
+        with open(cls.conf, "a", encoding="utf-8") as f:
+            f.write('reports = { public_key = "%s"; };\n' % cls.pub)
+            f.write('central = { conninfo = "%s"; silent_after = 600; };\n'
+                    % cls.pg.socket_conninfo(tc.CASEWORKER))
+            f.write('web = { enabled = true; listen = "127.0.0.1"; '
+                    'port = %d; language = "en"; source = "central"; };\n'
+                    % cls.port)
+        ctl = [binary("shukherctl"), "-c", cls.conf]
+        tc.run(ctl + ["init"])
+        p = subprocess.run(ctl + ["users", "add", tc.CASEWORKER],
+                              input=PASSWORD + "\n", capture_output=True,
+                              text=True, timeout=60)
+        assert p.returncode == 0, p.stderr
+        p = subprocess.run(ctl + ["key", "store", cls.sec],
+                              input=PASSPHRASE + "\n", capture_output=True,
+                              text=True, timeout=60)
+        assert p.returncode == 0, p.stderr
+        cls.web = Daemon(cls.conf, program="shukher-web")
+        cls.web.wait_log(r"listening on", timeout=30)
+
+    @classmethod
+    def stop_all(cls):
+        try:
+            if cls.web is not None and cls.web.proc.poll() is None:
+                rc = cls.web.stop(timeout=30)
+                assert rc == 0, "shukher-web exit %d:\n%s" % (rc,
+                                                             cls.web.log())
+        finally:
+            for gw in cls.gws.values():
+                gw.stop()
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.stop_all()
+        finally:
+            super().tearDownClass()
+
+    def client(self):
+        """Signed in, the reports unlocked with the vault's key."""
+        c = Client(self.port)
+        self.assertEqual(c.sign_in(name=tc.CASEWORKER,
+                                   password=PASSWORD).status, 303)
+        r = c.request("POST", "/unlock", {"csrf": c.csrf("/unlock"),
+                                          "passphrase": PASSPHRASE})
+        self.assertEqual(r.status, 303, r.body)
+        return c
+
+    def ref(self, name):
+        return self.gws[name].local("SELECT ref FROM reports")[0][0]
+
+    def link(self, body, name):
+        """The queue's link to gateway name's report."""
+        m = re.search(r'href="(/report/\d+\?gw=%s)"' % name, body)
+        self.assertIsNotNone(m, body)
+        return m.group(1)
+
+    def test_1_queue_shows_both_gateways_opened(self):
+        c = self.client()
+        body = c.request("GET", "/queue").body
+        for name in self.gws:
+            self.assertIn(self.ref(name), body)
+            self.assertIn('<span class="gateway">%s</span>' % name, body)
+            self.assertIn(tc.TEXTS[name], body)   # opened with the key
+            self.link(body, name)
+        self.assertIn('<option value="charlie"', body)
+        self.assertIn('id="count-open" href="/queue?status=open"', body)
+        self.assertIn("Open: <b>2</b>", body)
+        # One gateway's queue: only its report.
+        body = c.request("GET", "/queue?gw=alpha").body
+        self.assertIn(self.ref("alpha"), body)
+        self.assertNotIn(self.ref("bravo"), body)
+        self.assertIn("Open: <b>1</b>", body)
+        # A name that is not one is no filter (and is never echoed).
+        body = c.request("GET", "/queue?gw=%3Cscript%3E").body
+        self.assertIn(self.ref("bravo"), body)
+        self.assertNotIn("<script>", body)
+        # Locked: references and gateways, never the text.
+        locked = Client(self.port)
+        locked.sign_in(name=tc.CASEWORKER, password=PASSWORD)
+        body = locked.request("GET", "/queue").body
+        self.assertIn(self.ref("alpha"), body)
+        for name in self.gws:
+            self.assertNotIn(tc.TEXTS[name], body)
+
+    def test_2_fleet_marks_the_silent_gateway(self):
+        c = self.client()
+        self.assertEqual(c.request("GET", "/status").getheader("Location"),
+                         "/fleet")
+        body = c.request("GET", "/fleet").body
+        rows = {n: cls for cls, n in re.findall(
+            r'<tr class="(silent|)" id="gw-(\w+)"', body)}
+        self.assertEqual(rows, {"alpha": "", "bravo": "", "charlie":
+                                "silent"})
+        self.assertEqual(body.count("Silent: visit this device</span>"), 1)
+        self.assertIn('<b id="silent-count">1</b>', body)
+        self.assertIn("Connected", body)
+        self.assertIn(" dBm", body)
+
+    def test_3_statistics_per_gateway_and_in_total(self):
+        c = self.client()
+        body = c.request("GET", "/stats").body
+        totals = dict(re.findall(
+            r'<a href="/stats\?gw=(\w+)">\w+</a></td>'
+            r'<td class="gw-total">(\d+)</td>', body))
+        central = {n: int(self.pg.scalar(
+            "SELECT coalesce(sum(count), 0) FROM shukher.stats WHERE "
+            "gateway = '%s'" % n)) for n in ("alpha", "bravo", "charlie")}
+        self.assertEqual({k: int(v) for k, v in totals.items()}, central)
+        self.assertGreater(central["bravo"], central["alpha"])
+        self.assertEqual(central["charlie"], 0)
+        alpha = c.request("GET", "/stats?gw=alpha").body
+        self.assertIn("<svg", alpha)
+
+    def test_4_reply_leaves_the_right_gateway_once(self):
+        alpha, bravo = self.gws["alpha"], self.gws["bravo"]
+        reporter = tc.REPORTERS["alpha"]
+        before = len(alpha.sent_to(reporter))
+        others = len(bravo.sent_to(tc.REPORTERS["bravo"]))
+        c = self.client()
+        path = self.link(c.request("GET", "/queue").body, "alpha")
+        page = c.request("GET", path).body
+        self.assertIn(tc.TEXTS["alpha"], page)
+        self.assertIn(reporter, page)            # opened: the number
+        action = path.replace("?", "/reply?")
+        r = c.request("POST", action, {"csrf": c.csrf(path),
+                                       "text": REPLY})
+        self.assertEqual(r.status, 303, r.body)
+        self.assertIn("done=reply", r.getheader("Location"))
+        rows = self.pg.psql("SELECT gateway, report_ref, action, actor "
+                            "FROM shukher.commands")
+        self.assertEqual(rows, [["alpha", self.ref("alpha"), "reply",
+                                 tc.CASEWORKER]])
+        wait_for(lambda: self.pg.psql(
+            "SELECT 1 FROM shukher.commands WHERE acked_at IS NOT NULL"),
+            30, "the command acked")
+        sent = wait_for(lambda: alpha.sent_to(reporter)[before:], 60,
+                        "the reply")
+        self.assertEqual([s.text for s in sent], [REPLY])
+        self.assertEqual(len(bravo.sent_to(tc.REPORTERS["bravo"])), others)
+        # Neither the reply nor the number in the clear centrally.
+        self.assertEqual(self.pg.scalar(
+            "SELECT count(*) FROM shukher.commands WHERE position("
+            "convert_to('%s', 'UTF8') IN body) > 0 OR position("
+            "convert_to('%s', 'UTF8') IN body) > 0" % (REPLY, reporter)),
+            "0")
+        audit = [a for a in json.loads(tc.run(
+            [binary("shukherctl"), "-c", self.conf, "--json",
+             "audit"]).stdout) if a["action"] == "central-command"]
+        self.assertEqual(len(audit), 1, audit)
+        # Once the gateway has sent it back, the console shows it.
+        wait_for(lambda: REPLY in c.request("GET", path).body, 30,
+                 "the reply on the timeline")
+        self.assertEqual(len(alpha.sent_to(reporter)[before:]), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
