@@ -226,6 +226,75 @@ class CentralConsole(tc.CentralBase):
                  "the reply on the timeline")
         self.assertEqual(len(alpha.sent_to(reporter)[before:]), 1)
 
+    def test_5_claim_note_close_become_commands_for_the_gateway(self):
+        bravo = self.gws["bravo"]
+        ref = self.ref("bravo")
+        c = self.client()
+        path = self.link(c.request("GET", "/queue?gw=bravo").body, "bravo")
+        for what, form in (("claim", {}), ("note", {"text": "called"}),
+                           ("close", {"outcome": "referred",
+                                      "confirm": "1"})):
+            form["csrf"] = c.csrf(path)
+            r = c.request("POST", path.replace("?", "/%s?" % what), form)
+            self.assertEqual(r.status, 303, r.body)
+        self.assertEqual(self.pg.psql(
+            "SELECT action, actor FROM shukher.commands WHERE gateway = "
+            "'bravo' AND report_ref = '%s' ORDER BY id" % ref),
+            [["claim", tc.CASEWORKER], ["note", tc.CASEWORKER],
+             ["close", tc.CASEWORKER]])
+        wait_for(lambda: bravo.local("SELECT status, claimed_by FROM "
+                                     "reports") ==
+                 [("closed", tc.CASEWORKER)], 30, "bravo applies them")
+        self.assertEqual(self.pg.scalar(
+            "SELECT count(*) FROM shukher.commands WHERE position("
+            "convert_to('referred', 'UTF8') IN body) > 0"), "0")
+        # Back centrally: the console shows it closed, and refuses more.
+        wait_for(lambda: self.pg.scalar(
+            "SELECT status FROM shukher.reports WHERE gateway = 'bravo'")
+            == "closed", 30, "bravo's report closed centrally")
+        page = c.request("GET", path).body
+        self.assertIn("Closed", page)
+        self.assertIn("called", page)             # the note, opened
+        r = c.request("POST", path.replace("?", "/note?"),
+                      {"csrf": c.csrf(path), "text": "too late"})
+        self.assertEqual(r.status, 409)
+        self.assertEqual(self.count(
+            "SELECT count(*) FROM shukher.commands WHERE gateway = "
+            "'bravo'"), 3)
+        # Centrally a report is a gateway's: the number alone, or with a
+        # gateway that has no such report, is not found.
+        self.assertEqual(c.request("GET", path.split("?")[0]).status, 404)
+        self.assertEqual(c.request("GET", path.replace(
+            "gw=bravo", "gw=charlie")).status, 404)
+
+
+class CentralConsoleConfig(unittest.TestCase):
+    """web.source: "central" needs central.conninfo; anything else than
+    local or central is refused with its name (exit 78)."""
+
+    def test_source_checked(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            conf = make_config(d + "/c.conf", d + "/c.db",
+                               dummy_modem(d + "/dummy"))
+            with open(conf, encoding="utf-8") as f:
+                base = f.read()
+            for extra, rc, said in (
+                    ('web = { enabled = true; source = "central"; };',
+                     78, "no conninfo"),
+                    ('web = { enabled = true; source = "cloud"; };',
+                     78, "source"),
+                    ('web = { enabled = true; source = "local"; };',
+                     0, None)):
+                with open(conf, "w", encoding="utf-8") as f:
+                    f.write(base + extra + "\n")
+                p = subprocess.run([binary("shukher-web"), "-n", "-c", conf],
+                                   capture_output=True, text=True,
+                                   timeout=30)
+                self.assertEqual(p.returncode, rc, p.stderr)
+                if said:
+                    self.assertIn(said, p.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()
