@@ -134,6 +134,14 @@ $(BUILD)/tests/test_web: $(BUILD)/tests/obj/test_web.o $(TEST_AUX_OBJ) \
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) \
 	  $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
+# The console's data interface over the gateway's database.
+$(BUILD)/tests/test_web_data: $(BUILD)/tests/obj/test_web_data.o \
+	  $(TEST_AUX_OBJ) $(BUILD)/obj/web_data_local.o \
+	  $(BUILD)/obj/web_chart.o $(BUILD)/obj/web_i18n.o \
+	  $(BUILD)/obj/web_html.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) \
+	  $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
+
 # The tests run twice: as built, then under AddressSanitizer and
 # UndefinedBehaviorSanitizer in a separate build tree.
 test: check-deps test-deps

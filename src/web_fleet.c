@@ -104,12 +104,12 @@ web_fleet(struct web_req *req, struct web_resp *resp)
 	wb_raw(b, "</tbody></table>");
 	if (f.n == 0)
 		web_notice(b, "empty", T(req, W_NO_GATEWAYS));
-	else
-		wb_printf(b, "<p class=\"note\" id=\"fleet-count\">%d / "
-		    "<b id=\"silent-count\">%d</b> ", f.n, f.silent);
-	if (f.n != 0) {
-		wb_text(b, T(req, W_SILENT_WARN));
-		wb_raw(b, "</p>");
+	else {
+		wb_raw(b, "<p class=\"note\" id=\"fleet-count\">");
+		wb_text(b, T(req, W_FLEET));
+		wb_printf(b, ": <b>%d</b>, ", f.n);
+		wb_text(b, T(req, W_SILENT));
+		wb_printf(b, ": <b id=\"silent-count\">%d</b></p>", f.silent);
 	}
 	web_foot(resp);
 }

@@ -224,6 +224,7 @@ static const char *const web_strs[W_COUNT][2] = {
 	    "Queued as a command for gateway" },
 	[W_NO_GATEWAYS] = { "Бүртгэлтэй төхөөрөмж алга.",
 	    "No gateway is registered." },
+	[W_SILENT] = { "чимээгүй", "silent" },
 };
 
 const char *

@@ -11,11 +11,14 @@ the console leaving the right gateway's modem once, its text never in
 PostgreSQL in the clear.
 """
 import json
+import os
 import re
 import subprocess
 import unittest
 
-from harness import Daemon, binary, dummy_modem, make_config, wait_for
+from harness import (BUILD, ROOT, Daemon, binary, dummy_modem, make_config,
+                     wait_for)
+import test_browser as tb
 import test_central as tc
 from test_web import Client, free_port
 
@@ -266,6 +269,66 @@ class CentralConsole(tc.CentralBase):
         self.assertEqual(c.request("GET", path.split("?")[0]).status, 404)
         self.assertEqual(c.request("GET", path.replace(
             "gw=bravo", "gw=charlie")).status, 404)
+
+    def test_6_in_chromium(self):
+        """The same path in Debian's Chromium: sign in, unlock, both
+        gateways on the queue, the fleet with the silent one marked, a
+        reply to alpha's reporter that leaves alpha's modem once.
+        Screenshots: $BUILD/central-queue.png, central-fleet.png."""
+        if not tb.HAVE_SELENIUM or not os.path.exists(tb.CHROMEDRIVER):
+            self.skipTest("needs python3-selenium and chromium-driver")
+        from selenium.webdriver.common.by import By
+        shots = os.path.join(ROOT, BUILD)
+        b = tb.Browser("start_browser")
+        b.port, b.shots = self.port, shots
+        b.start_browser()
+        try:
+            self.chromium_steps(b, By)
+        except BaseException:
+            b.driver.save_screenshot(os.path.join(shots,
+                                                  "central-failure.png"))
+            raise
+        finally:
+            b.doCleanups()
+
+    def chromium_steps(self, b, By):
+        alpha = self.gws["alpha"]
+        reporter = tc.REPORTERS["alpha"]
+        before = len(alpha.sent_to(reporter))
+        text = "the hotline will call you at noon"
+        b.url = lambda path: "http://127.0.0.1:%d%s" % (self.port, path)
+        d = b.driver
+        d.get(b.url("/queue"))
+        b.fill("#name", tc.CASEWORKER)
+        b.fill("#password", PASSWORD)
+        b.one("#signin").click()
+        b.wait_url(lambda u: "/queue" in u, "/queue after sign-in")
+        d.get(b.url("/unlock"))
+        b.fill("#passphrase", PASSPHRASE)
+        b.one("#unlock").click()
+        b.wait_url(lambda u: "/queue" in u, "/queue after unlock")
+        d.get(b.url("/queue?status=any"))   # bravo's is closed by now
+        cells = [e.text for e in b.find("table.queue td span.gateway")]
+        self.assertEqual(sorted(cells), ["alpha", "bravo"])
+        self.assertIn(tc.TEXTS["alpha"], d.page_source)
+        b.shot("central-queue.png")
+        b.one('a[href="/fleet"]').click()
+        b.wait_url(lambda u: "/fleet" in u, "/fleet")
+        silent = [tr.get_attribute("id") for tr in b.find("tr.silent")]
+        self.assertEqual(silent, ["gw-charlie"])
+        b.shot("central-fleet.png")
+        d.get(b.url("/queue?gw=alpha"))
+        b.one("table.queue tbody tr a").click()
+        b.wait_url(lambda u: "/report/" in u and "gw=alpha" in u,
+                   "alpha's report")
+        b.fill("#reply", text)
+        b.one("#send-reply").click()
+        b.wait_url(lambda u: "done=reply" in u, "the reply queued")
+        self.assertEqual(len(b.find("#queued")), 1)
+        sent = wait_for(lambda: alpha.sent_to(reporter)[before:], 60,
+                        "the reply from Chromium")
+        self.assertEqual([s.text for s in sent], [text])
+        self.assertEqual(b.dialogs, 0)
 
 
 class CentralConsoleConfig(unittest.TestCase):
