@@ -1,8 +1,9 @@
 /*
  * central: the client of the fleet's central PostgreSQL database (libpq),
- * for shukher-uplink on a gateway and shukherctl's fleet commands.
+ * for shukher-uplink on a gateway, shukherctl's fleet commands and the
+ * central console (shukher-web with web.source = "central").
  *
- * Only these two programs link it: shukherd never does, so that the
+ * Only these programs link it: shukherd never does, so that the
  * message path depends on neither the network nor libpq. Every query is
  * sent with bound parameters. A handle is one connection; every function
  * returns 0 (or a count) on success and -1 on failure with the reason in

@@ -9,7 +9,10 @@
  * by group: web_signin.c, web_queue.c, web_report.c, web_status.c (over
  * casework.h: the same code paths as shukherctl); web_css.c (the
  * stylesheet); web.c (libmicrohttpd, limits, headers) with web_session.c
- * (sessions, client addresses), whose shared state is web_int.h.
+ * (sessions, client addresses), whose shared state is web_int.h. What
+ * the pages read of reports, statistics and gateways comes through
+ * web_data.h: the gateway's database, or the central PostgreSQL for the
+ * central team's console (with web_fleet.c, its fleet page).
  *
  * One thread serves every request (libmicrohttpd's internal polling
  * thread), so that sessions and the store connection need no locks.
