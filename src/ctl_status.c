@@ -93,7 +93,7 @@ ctl_status_json(struct json *j, struct store *store,
 		json_kv_null(j, "uplink_connected");
 	json_kv_int(j, "uplink_pending", pending);
 	ctl_json_time(j, "uplink_last_ok", up != NULL ? up->last_ok : 0);
-	rc = ctl_health_json(j, store);  /* src/ctl_health.c */
+	rc = ctl_health_json(j, store, ms != NULL ? ms->first : NULL);
 	json_object_end(j);
 	return rc;
 }
@@ -179,7 +179,9 @@ ctl_status(struct ctl *ctl, struct ctl_args *args)
 	    (uplink = store_uplink_state_get(ctl->store, &up)) == -1 ||
 	    store_uplink_pending(ctl->store, &pending) == -1)
 		return ctl_db_error(ctl);
-	if ((r = ctl_modems_read(ctl->store, (int64_t)time(NULL), &ms)) < 0) {
+	if ((r = ctl_modems_read(ctl->store, (int64_t)time(NULL), &ms)) < 0 ||
+	    (r = ctl_modems_credit(ctl->store, ctl->conf != NULL ?
+	    ctl->conf->modems[0].name : NULL, &ms)) < 0) {
 		ctl_modems_free(&ms);
 		if (r == -1)
 			return ctl_db_error(ctl);

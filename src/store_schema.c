@@ -516,6 +516,25 @@ static const char *const store_migrations[] = {
 	" updated_at INTEGER NOT NULL,"
 	" down_since INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
 	"PRAGMA user_version = 13;",
+
+	/*
+	 * 14: the credit per modem (store_health.c): each modem's process
+	 * asks its own SIM's. The row of before (the first modem's, whose
+	 * name the database does not know) is kept as modem '', which the
+	 * first modem reads until it writes its own.
+	 */
+	"CREATE TABLE credit_modem ("
+	" modem TEXT PRIMARY KEY,"
+	" amount INTEGER,"			/* NULL: never read */
+	" at INTEGER NOT NULL DEFAULT 0,"	/* when amount was read */
+	" answer TEXT NOT NULL DEFAULT '',"	/* the USSD answer it came in */
+	" checked_at INTEGER NOT NULL DEFAULT 0,"	/* the last attempt */
+	" error TEXT NOT NULL DEFAULT '') WITHOUT ROWID;"
+	"INSERT INTO credit_modem SELECT '', amount, at, answer, checked_at,"
+	" error FROM credit;"
+	"DROP TABLE credit;"
+	"ALTER TABLE credit_modem RENAME TO credit;"
+	"PRAGMA user_version = 14;",
 };
 
 #define STORE_NMIGRATIONS \
