@@ -127,15 +127,14 @@ struct ctl_modems {
 	size_t n, cap;
 	int oom;
 	struct store_credit *credit; /* m's credits (ctl_modems_credit()) */
-	const char *first;       /* the conf's first modem; NULL: unknown */
 };
 /* Reads every modem's row, sent_today counted from the local midnight
  * before now. Returns 0, -1 on a database error, -2 out of memory. */
 int ctl_modems_read(struct store *store, int64_t now, struct ctl_modems *ms);
 void ctl_modems_free(struct ctl_modems *ms);
 /* Reads each row's credit (schema 14), first being the conf's first
- * modem (NULL: unknown), whose credit status's top-level fields show.
- * Returns 0, -1 on a database error, -2 out of memory. */
+ * modem (NULL: unknown; it then reads its own row only). Returns 0, -1
+ * on a database error, -2 out of memory. */
 int ctl_modems_credit(struct store *store, const char *first,
     struct ctl_modems *ms);
 /* The "modems" member of the object being written: an array. */
@@ -217,7 +216,7 @@ int ctl_db_error(struct ctl *ctl);
  * object (credit, credit_at, credit_answer, credit_error,
  * credit_checked_at, open_conditions), or text lines (conf, may be NULL,
  * marks a low credit). 0, or -1 on a database error. */
-int ctl_health_json(struct json *j, struct store *store, const char *first);
+int ctl_health_json(struct json *j, struct store *store);
 int ctl_health_text(FILE *fp, struct store *store, const struct conf *conf);
 
 /* ---- formatting (ctl_fmt.c) -------------------------------------------- */

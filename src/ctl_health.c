@@ -47,13 +47,12 @@ ctl_health_row(void *arg, const struct store_health *h)
 }
 
 int
-ctl_health_json(struct json *j, struct store *store, const char *first)
+ctl_health_json(struct json *j, struct store *store)
 {
 	struct ctl_health_list l = { j, NULL, 0 };
 	struct store_credit c;
 
-	/* the first modem's (without its name: the row from before 14) */
-	if (store_credit_get(store, first != NULL ? first : "", 1, &c) < 0)
+	if (store_credit_get(store, NULL, 1, &c) < 0)   /* the first's */
 		return -1;
 	if (c.known)
 		json_kv_int(j, "credit", c.amount);
@@ -71,9 +70,9 @@ ctl_health_json(struct json *j, struct store *store, const char *first)
 	return 0;
 }
 
-/* The credit lines of a modem: mc (NULL: the conf is unknown, the row
- * from before schema 14), first its conf's first, several whether the
- * lines name it. */
+/* The credit lines of a modem: mc (NULL: the conf is unknown; the
+ * first modem's), first its conf's first, several whether the lines name
+ * it. */
 static int
 ctl_health_credit(FILE *fp, struct store *store, const struct conf_modem *mc,
     int first, int several)
@@ -81,7 +80,7 @@ ctl_health_credit(FILE *fp, struct store *store, const struct conf_modem *mc,
 	struct store_credit c;
 	char at[CTL_TIME_LEN], *err, head[48];
 
-	if (store_credit_get(store, mc != NULL ? mc->name : "", first,
+	if (store_credit_get(store, mc != NULL ? mc->name : NULL, first,
 	    &c) < 0)
 		return -1;
 	snprintf(head, sizeof(head), "%s%s%s", several ? "modem " : "",

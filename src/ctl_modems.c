@@ -51,7 +51,6 @@ ctl_modems_credit(struct store *store, const char *first,
 {
 	size_t i;
 
-	ms->first = first;
 	free(ms->credit);
 	if ((ms->credit = calloc(ms->n + 1, sizeof(*ms->credit))) == NULL)
 		return -2;
@@ -135,6 +134,9 @@ ctl_modems_text(FILE *fp, const struct ctl_modems *ms)
 			fprintf(fp, "SIM %d of %d, ", m->state.sim_used,
 			    m->state.sim_total);
 		fprintf(fp, "%d sent today", m->sent_today);
+		if (ms->credit != NULL && ms->credit[i].known)
+			fprintf(fp, ", credit %lld",
+			    (long long)ms->credit[i].amount);
 		if (m->down_since != 0)
 			fprintf(fp, ", down since %s", ctl_time_local(
 			    m->down_since, at, sizeof(at)));

@@ -93,7 +93,7 @@ ctl_status_json(struct json *j, struct store *store,
 		json_kv_null(j, "uplink_connected");
 	json_kv_int(j, "uplink_pending", pending);
 	ctl_json_time(j, "uplink_last_ok", up != NULL ? up->last_ok : 0);
-	rc = ctl_health_json(j, store, ms != NULL ? ms->first : NULL);
+	rc = ctl_health_json(j, store);  /* src/ctl_health.c */
 	json_object_end(j);
 	return rc;
 }

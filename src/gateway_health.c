@@ -51,7 +51,8 @@ gateway_credit_failed(struct gateway *gw, const char *why, const char *answer,
 	    b->every < GW_CREDIT_RETRY ? b->every : GW_CREDIT_RETRY);
 	gw->credit_at = now + (b->every < GW_CREDIT_RETRY ? b->every :
 	    GW_CREDIT_RETRY);
-	if (store_credit_failed(gw->store, gw->name, why, answer, now) < 0)
+	if (store_credit_failed(gw->store, gw->name, gw->primary, why, answer,
+	    now) < 0)
 		gateway_health_store_error(gw, "recording the credit", now);
 }
 
@@ -69,7 +70,8 @@ gateway_credit_answer(struct gateway *gw, const char *answer, int64_t now)
 	}
 	log_info("credit: %lld%s", (long long)amount, amount < b->low ?
 	    " (low)" : "");
-	if (store_credit_put(gw->store, gw->name, amount, answer, now) < 0)
+	if (store_credit_put(gw->store, gw->name, gw->primary, amount, answer,
+	    now) < 0)
 		gateway_health_store_error(gw, "recording the credit", now);
 	gw->health_at = now;            /* judge it at once */
 }

@@ -519,9 +519,11 @@ static const char *const store_migrations[] = {
 
 	/*
 	 * 14: the credit per modem (store_health.c): each modem's process
-	 * asks its own SIM's. The row of before (the first modem's, whose
-	 * name the database does not know) is kept as modem '', which the
-	 * first modem reads until it writes its own.
+	 * asks its own SIM's. first marks the first modem's row, which
+	 * status shows at its top level without the conf. The row of before
+	 * (the first modem's, whose name the database does not know) is
+	 * kept as modem '', first, read as the first's until it writes its
+	 * own.
 	 */
 	"CREATE TABLE credit_modem ("
 	" modem TEXT PRIMARY KEY,"
@@ -529,9 +531,10 @@ static const char *const store_migrations[] = {
 	" at INTEGER NOT NULL DEFAULT 0,"	/* when amount was read */
 	" answer TEXT NOT NULL DEFAULT '',"	/* the USSD answer it came in */
 	" checked_at INTEGER NOT NULL DEFAULT 0,"	/* the last attempt */
-	" error TEXT NOT NULL DEFAULT '') WITHOUT ROWID;"
+	" error TEXT NOT NULL DEFAULT '',"	/* its failure, '' when none */
+	" first INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
 	"INSERT INTO credit_modem SELECT '', amount, at, answer, checked_at,"
-	" error FROM credit;"
+	" error, 1 FROM credit;"
 	"DROP TABLE credit;"
 	"ALTER TABLE credit_modem RENAME TO credit;"
 	"PRAGMA user_version = 14;",

@@ -408,21 +408,21 @@ test_store_tables(void **state)
 	assert_non_null(store = store_open(":memory:", 1, err, sizeof(err)));
 	assert_int_equal(store_credit_get(store, "modem", 1, &c), 0);
 	assert_int_equal(c.known, 0);
-	assert_int_equal(store_credit_failed(store, "modem", "no answer", NULL, NOW),
-	    0);
+	assert_int_equal(store_credit_failed(store, "modem", 1, "no answer",
+	    NULL, NOW), 0);
 	assert_int_equal(store_credit_get(store, "modem", 1, &c), 0);
 	assert_int_equal(c.known, 0);
 	assert_string_equal(c.error, "no answer");
-	assert_int_equal(store_credit_put(store, "modem", 850, "balance is 850", NOW +
-	    1), 0);
+	assert_int_equal(store_credit_put(store, "modem", 1, 850,
+	    "balance is 850", NOW + 1), 0);
 	assert_int_equal(store_credit_get(store, "modem", 1, &c), 0);
 	assert_int_equal(c.known, 1);
 	assert_int_equal(c.amount, 850);
 	assert_int_equal(c.at, NOW + 1);
 	assert_string_equal(c.error, "");
 	/* a failure later keeps the amount, and the answer that failed */
-	assert_int_equal(store_credit_failed(store, "modem", "no match", "garbled",
-	    NOW + 2), 0);
+	assert_int_equal(store_credit_failed(store, "modem", 1, "no match",
+	    "garbled", NOW + 2), 0);
 	assert_int_equal(store_credit_get(store, "modem", 1, &c), 0);
 	assert_int_equal(c.amount, 850);
 	assert_int_equal(c.at, NOW + 1);

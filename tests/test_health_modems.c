@@ -120,8 +120,8 @@ test_credit_per_modem(void **state)
 
 	(void)state;
 	s = su_open_ok(su_path_for("credit.db"), 1);
-	assert_int_equal(store_credit_put(s, "a", 850, "is 850", T0), 0);
-	assert_int_equal(store_credit_failed(s, "b", "no answer", NULL,
+	assert_int_equal(store_credit_put(s, "a", 1, 850, "is 850", T0), 0);
+	assert_int_equal(store_credit_failed(s, "b", 0, "no answer", NULL,
 	    T0 + 1), 0);
 	assert_int_equal(store_credit_get(s, "a", 1, &c), 0);
 	assert_true(c.known);
@@ -131,9 +131,9 @@ test_credit_per_modem(void **state)
 	assert_false(c.known);
 	assert_int_equal(c.checked_at, T0 + 1);
 	assert_string_equal(c.error, "no answer");
-	assert_int_equal(store_credit_put(s, "b", 4000, "is 4000", T0 + 2),
+	assert_int_equal(store_credit_put(s, "b", 0, 4000, "is 4000", T0 + 2),
 	    0);
-	assert_int_equal(store_credit_failed(s, "a", "no match", "garbled",
+	assert_int_equal(store_credit_failed(s, "a", 1, "no match", "garbled",
 	    T0 + 3), 0);
 	assert_int_equal(store_credit_get(s, "a", 1, &c), 0);
 	assert_int_equal(c.amount, 850);        /* kept */
@@ -144,6 +144,17 @@ test_credit_per_modem(void **state)
 	assert_int_equal(store_credit_get(s, "c", 0, &c), 0);
 	assert_false(c.known);
 	assert_int_equal(c.checked_at, 0);
+	/* without a name: the first modem's, as its last write said */
+	assert_int_equal(store_credit_get(s, NULL, 1, &c), 0);
+	assert_int_equal(c.amount, 850);
+	assert_int_equal(store_credit_put(s, "b", 1, 4100, "is 4100", T0 + 4),
+	    0);
+	assert_int_equal(store_credit_get(s, NULL, 1, &c), 0);
+	assert_int_equal(c.amount, 4100);
+	assert_int_equal(store_credit_failed(s, "a", 1, "again", NULL,
+	    T0 + 5), 0);
+	assert_int_equal(store_credit_get(s, NULL, 1, &c), 0);
+	assert_int_equal(c.amount, 850);
 	store_close(s);
 }
 
@@ -177,7 +188,11 @@ test_old_credit_kept_across_the_upgrade(void **state)
 	assert_string_equal(c.answer, "is 777");
 	assert_int_equal(store_credit_get(s, "b", 0, &c), 0);
 	assert_false(c.known);
-	assert_int_equal(store_credit_put(s, "a", 900, "is 900", T0), 0);
+	assert_int_equal(store_credit_get(s, NULL, 1, &c), 0);
+	assert_int_equal(c.amount, 777);
+	assert_int_equal(store_credit_put(s, "a", 1, 900, "is 900", T0), 0);
+	assert_int_equal(store_credit_get(s, NULL, 1, &c), 0);
+	assert_int_equal(c.amount, 900);
 	assert_int_equal(store_credit_get(s, "a", 1, &c), 0);
 	assert_int_equal(c.amount, 900);
 	assert_int_equal(store_credit_get(s, "", 1, &c), 0);

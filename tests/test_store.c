@@ -274,7 +274,7 @@ static const char *const undo[] = {
 	    " checked_at INTEGER NOT NULL DEFAULT 0,"
 	    " error TEXT NOT NULL DEFAULT '');"
 	    "INSERT INTO credit_one SELECT 1, amount, at, answer, checked_at,"
-	    " error FROM credit ORDER BY modem LIMIT 1;"
+	    " error FROM credit ORDER BY first DESC, modem = '' LIMIT 1;"
 	    "DROP TABLE credit; ALTER TABLE credit_one RENAME TO credit;",
 };
 
