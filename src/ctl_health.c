@@ -1,8 +1,8 @@
 /*
  * ctl_health: the gateway's health in shukherctl status: each SIM's credit
  * as the daemon last read it by USSD (the first modem's at the top level
- * of --json, each modem's in its modems[] entry: src/ctl_modems.c), and the open health conditions
- * (include/health.h), in text and JSON.
+ * of --json, each modem's in its modems[] entry: src/ctl_modems.c), and
+ * the open health conditions (include/health.h), in text and JSON.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,8 @@
 /*
  * gateway_health: the gateway watching itself. Each modem's process asks
- * its own SIM's credit by USSD, with its own balance group, (at start, every balance.every seconds, and soon after a send
- * the network refused: no credit is the usual reason), looks at its
+ * its own SIM's credit by USSD with its own balance group (at start,
+ * every balance.every seconds, and soon after a send the network
+ * refused: no credit is the usual reason), looks at its
  * health conditions every few seconds, and queues the technicians'
  * alerts and the daily summary as outbox rows (include/health.h decides;
  * this gathers and queues). Each process looks at its own modem's

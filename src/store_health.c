@@ -1,7 +1,7 @@
 /*
  * store_health: the tables of the gateway's health (schema 10): the SIMs'
- * credit (per modem since schema 14) and the health conditions' states, and the counts of the daily
- * summary. The decisions are include/health.h's; this only keeps them.
+ * credit (per modem since schema 14) and the health conditions' states,
+ * and the counts of the daily summary. The decisions are include/health.h's; this only keeps them.
  */
 #include <stdio.h>
 #include <string.h>

@@ -529,9 +529,9 @@ static const char *const store_migrations[] = {
 	" modem TEXT PRIMARY KEY,"
 	" amount INTEGER,"			/* NULL: never read */
 	" at INTEGER NOT NULL DEFAULT 0,"	/* when amount was read */
-	" answer TEXT NOT NULL DEFAULT '',"	/* the USSD answer it came in */
-	" checked_at INTEGER NOT NULL DEFAULT 0,"	/* the last attempt */
-	" error TEXT NOT NULL DEFAULT '',"	/* its failure, '' when none */
+	" answer TEXT NOT NULL DEFAULT '',"
+	" checked_at INTEGER NOT NULL DEFAULT 0,"
+	" error TEXT NOT NULL DEFAULT '',"
 	" first INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
 	"INSERT INTO credit_modem SELECT '', amount, at, answer, checked_at,"
 	" error, 1 FROM credit;"

@@ -110,7 +110,7 @@ test_texts_name_the_modem(void **state)
 	}
 }
 
-/* ---- the credit kept per modem -------------------------------------------- */
+/* ---- the credit kept per modem ------------------------------------------ */
 
 static void
 test_credit_per_modem(void **state)
@@ -200,7 +200,7 @@ test_old_credit_kept_across_the_upgrade(void **state)
 	store_close(s);
 }
 
-/* ---- the gateways --------------------------------------------------------- */
+/* ---- the gateways ------------------------------------------------------- */
 
 static const char conf_text[] =
 	"database = \"/tmp/x.db\";\n"
