@@ -393,6 +393,36 @@ gateway_summary(struct gateway *gw, int64_t now)
 	    gw->conf->health.ntechnicians);
 }
 
+/* Several modems: a modem's condition kept under its plain name from
+ * when there was one modem would stay open for ever; the first modem's
+ * process closes it, untold (its modem's row says it now). */
+static void
+gateway_health_unname(struct gateway *gw, int64_t now)
+{
+	struct store_health row;
+	int c, r;
+
+	if (!gw->primary || gw->conf->nmodems < 2)
+		return;
+	for (c = 0; c < HEALTH_NCOND; c++) {
+		if (!health_of_modem((enum health_cond)c))
+			continue;
+		r = store_health_get(gw->store, health_name((enum health_cond)c),
+		    &row);
+		if (r != 1 || !row.open)
+			continue;
+		row.open = 0;
+		row.told = 0;
+		row.since = now;
+		if (store_health_put(gw->store, &row) < 0) {
+			gateway_health_store_error(gw, "recording the health",
+			    now);
+			return;
+		}
+		log_info("health: %s closed: kept per modem now", row.name);
+	}
+}
+
 void
 gateway_health(struct gateway *gw, int64_t now)
 {
@@ -408,6 +438,7 @@ gateway_health(struct gateway *gw, int64_t now)
 	gateway_look_modem(gw, &l, now);
 	if (gw->primary)
 		gateway_look_machine(gw, &l, now);
+	gateway_health_unname(gw, now);
 	quiet = quiet_hours_now(gw->conf, (time_t)now);
 	for (c = 0; c < HEALTH_NCOND; c++)
 		if (gw->primary || health_of_modem((enum health_cond)c))

@@ -404,6 +404,44 @@ test_gateway_conditions_on_the_first(void **state)
 	assert_false(is_open(f, "clock_wrong:a"));
 }
 
+/* An open condition of the one modem there was (its plain name) is
+ * closed, untold, by the first modem's process once there are several:
+ * it would never clear. */
+static void
+test_plain_rows_of_one_modem_closed(void **state)
+{
+	struct fixture *f = *state;
+	struct store_health h;
+	struct gateway *gw;
+	int64_t now = T0;
+	int c;
+
+	for (c = 0; c < HEALTH_NCOND; c++) {
+		if (!health_of_modem((enum health_cond)c))
+			continue;
+		memset(&h, 0, sizeof(h));
+		snprintf(h.name, sizeof(h.name), "%s",
+		    health_name((enum health_cond)c));
+		h.open = 1;
+		h.told = 1;
+		h.since = T0 - 100;
+		h.alerted_at = T0 - 100;
+		assert_int_equal(store_health_put(f->store, &h), 0);
+	}
+	gw = gw_for(f, "b");
+	run_for(gw, &now, 10);
+	gateway_free(gw);
+	assert_true(is_open(f, "credit_low"));  /* not b's to close */
+	gw = gw_for(f, "a");
+	run_for(gw, &now, 10);
+	gateway_free(gw);
+	for (c = 0; c < HEALTH_NCOND; c++)
+		if (health_of_modem((enum health_cond)c))
+			assert_false(is_open(f, health_name(
+			    (enum health_cond)c)));
+	assert_int_equal(alerts(f).n, 0);       /* closed untold */
+}
+
 /* b lost for alert_after: its process queues the alert with no modem,
  * naming b; a sends it at once (b closed), long before failover_after. */
 static void
@@ -479,6 +517,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_gateway_conditions_on_the_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_plain_rows_of_one_modem_closed, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_lost_modem_alerted_through_another, setup, teardown),
 		cmocka_unit_test_setup_teardown(
