@@ -4,7 +4,8 @@
  * language); the credit kept per modem, the row of before schema 14 read
  * as the first modem's across the upgrade; each modem's gateway asking
  * its own SIM's credit with its own balance group and alerting its own
- * conditions, the first alone the gateway's (clock); and an alert of a
+ * conditions, the first alone the gateway's (clock) and the summary of
+ * every modem's credit; and an alert of a
  * lost modem going out through another modem at once, while a row for a
  * working modem's prefixes stays that modem's.
  */
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <unistr.h>
@@ -442,6 +444,41 @@ test_plain_rows_of_one_modem_closed(void **state)
 	assert_int_equal(alerts(f).n, 0);       /* closed untold */
 }
 
+/* The daily summary (the first modem's process) gives each modem's
+ * credit, by name, "?" for one never read. */
+static void
+test_summary_lists_each_credit(void **state)
+{
+	struct fixture *f = *state;
+	char path[] = "/tmp/test_health_modems.XXXXXX", err[512];
+	struct conf *conf;
+	struct gateway *gw;
+	struct tm tm;
+	time_t t = (time_t)T0;
+	int64_t now = T0;
+	FILE *fp;
+	int fd;
+
+	assert_non_null(localtime_r(&t, &tm));
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(fp = fdopen(fd, "w"));
+	fprintf(fp, "%sdaily_summary = \"%02d:%02d\";\n", conf_text,
+	    tm.tm_hour, tm.tm_min);
+	fclose(fp);
+	if (conf_load(path, &conf, err, sizeof(err)) < 0)
+		fail_msg("conf: %s", err);
+	unlink(path);
+	assert_int_equal(store_credit_put(f->store, "a", 1, 5000, "is 5000",
+	    T0), 0);
+	assert_non_null(gw = gateway_new(&modem_fake_ops, f->store, conf));
+	assert_int_equal(gateway_use_modem(gw, "a"), 0);
+	run_for(gw, &now, 10);
+	gateway_free(gw);
+	conf_free(conf);
+	assert_int_equal(alerts(f).n, 1);
+	assert_non_null(strstr(alerts(f).text, "; credit a 5000, b ?;"));
+}
+
 /* b lost for alert_after: its process queues the alert with no modem,
  * naming b; a sends it at once (b closed), long before failover_after. */
 static void
@@ -519,6 +556,8 @@ main(void)
 		    test_gateway_conditions_on_the_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_plain_rows_of_one_modem_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_summary_lists_each_credit, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_lost_modem_alerted_through_another, setup, teardown),
 		cmocka_unit_test_setup_teardown(
