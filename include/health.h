@@ -79,6 +79,23 @@ size_t health_text(enum health_cond c, enum health_alert a, enum lang lang,
     const char *detail, char *out, size_t outlen);
 
 /*
+ * Several modems (src/health_modems.c). A modem's conditions (credit low,
+ * modem lost, SIM full, sends failing: health_of_modem() 1) are kept and
+ * alerted per modem, the gateway's (disk, clock) once.
+ * health_cond_name(): the condition's name, "credit_low:unitel" for a
+ * modem's when modem is not NULL (the caller passes NULL with one modem,
+ * so that its names stay as they were). health_text_modem(): as
+ * health_text(), "shukher unitel: ..." for a modem's when modem is not
+ * NULL. Both return the length written (cut to outlen).
+ */
+int health_of_modem(enum health_cond c);
+size_t health_cond_name(enum health_cond c, const char *modem, char *out,
+    size_t outlen);
+size_t health_text_modem(enum health_cond c, enum health_alert a,
+    enum lang lang, const char *modem, const char *detail, char *out,
+    size_t outlen);
+
+/*
  * The amount in a USSD answer: the first group of the balance pattern,
  * read as a number ("1,234.50" -> 1234: separators of thousands skipped,
  * decimals dropped). Returns 0 and *amount, or -1 when the pattern does

@@ -598,8 +598,9 @@ int store_modem_state_put(struct store *store,
 int store_modem_state_get(struct store *store, struct store_modem_state *state);
 
 /* ---- the gateway's health (store_health.c) -------------------------------
- * Schema 10. The SIM's credit as USSD last told it, and the health
- * conditions the technicians are alerted of (include/health.h). */
+ * Schema 10. Each SIM's credit as USSD last told it (per modem since
+ * schema 14), and the health conditions the technicians are alerted of
+ * (include/health.h). */
 
 struct store_credit {
 	int known;               /* 0: never read; amount and at mean nothing */
@@ -610,18 +611,24 @@ struct store_credit {
 	char error[128];         /* why it failed; "" when it worked */
 };
 
-/* The credit read at now from answer. 0 or -1. */
-int store_credit_put(struct store *store, int64_t amount, const char *answer,
-    int64_t now);
-/* An attempt at now that failed with error (the amount kept stays); the
- * answer that did not match, when answer is not NULL. */
-int store_credit_failed(struct store *store, const char *error,
-    const char *answer, int64_t now);
-/* Fills out (known 0 when never read, nor tried). 0 or -1. */
-int store_credit_get(struct store *store, struct store_credit *out);
+/* The credit of modem (its conf name) read at now from answer; first: it
+ * is the conf's first modem (its row is marked so, no other). 0 or -1. */
+int store_credit_put(struct store *store, const char *modem, int first,
+    int64_t amount, const char *answer, int64_t now);
+/* An attempt of modem at now that failed with error (the amount kept
+ * stays); the answer that did not match, when answer is not NULL. */
+int store_credit_failed(struct store *store, const char *modem, int first,
+    const char *error, const char *answer, int64_t now);
+/* Fills out with modem's credit (known 0 when never read, nor tried);
+ * modem NULL: the row marked first. first: modem is the conf's first,
+ * which also owns the single row kept from before schema 14 until it
+ * writes its own. 0 or -1. */
+int store_credit_get(struct store *store, const char *modem, int first,
+    struct store_credit *out);
 
 struct store_health {
-	char name[32];           /* health_name() */
+	char name[64];           /* health_name(), ":modem" for a modem's
+	                            condition when there are several */
 	int open;
 	int64_t since;           /* when it opened (or closed, when not open) */
 	int64_t alerted_at;      /* the last start or reminder sent */

@@ -121,15 +121,22 @@ int ctl_clock(struct ctl *ctl, struct ctl_args *args);
 /* ---- the modems' rows, for status (src/ctl_modems.c) ---------------- */
 struct store;
 struct store_modem;
+struct store_credit;
 struct ctl_modems {
 	struct store_modem *m;
 	size_t n, cap;
 	int oom;
+	struct store_credit *credit; /* m's credits (ctl_modems_credit()) */
 };
 /* Reads every modem's row, sent_today counted from the local midnight
  * before now. Returns 0, -1 on a database error, -2 out of memory. */
 int ctl_modems_read(struct store *store, int64_t now, struct ctl_modems *ms);
 void ctl_modems_free(struct ctl_modems *ms);
+/* Reads each row's credit (schema 14), first being the conf's first
+ * modem (NULL: unknown; it then reads its own row only). Returns 0, -1
+ * on a database error, -2 out of memory. */
+int ctl_modems_credit(struct store *store, const char *first,
+    struct ctl_modems *ms);
 /* The "modems" member of the object being written: an array. */
 void ctl_modems_json(struct json *j, const struct ctl_modems *ms);
 /* A line per modem; nothing with one modem (the modem lines say it). */

@@ -1,7 +1,8 @@
 /*
- * ctl_health: the gateway's health in shukherctl status: the SIM's credit
- * as the daemon last read it by USSD, and the open health conditions
- * (include/health.h), in text and JSON.
+ * ctl_health: the gateway's health in shukherctl status: each SIM's credit
+ * as the daemon last read it by USSD (the first modem's at the top level
+ * of --json, each modem's in its modems[] entry: src/ctl_modems.c), and
+ * the open health conditions (include/health.h), in text and JSON.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ ctl_health_json(struct json *j, struct store *store)
 	struct ctl_health_list l = { j, NULL, 0 };
 	struct store_credit c;
 
-	if (store_credit_get(store, &c) < 0)
+	if (store_credit_get(store, NULL, 1, &c) < 0)   /* the first's */
 		return -1;
 	if (c.known)
 		json_kv_int(j, "credit", c.amount);
@@ -69,27 +70,48 @@ ctl_health_json(struct json *j, struct store *store)
 	return 0;
 }
 
+/* The credit lines of a modem: mc (NULL: the conf is unknown; the
+ * first modem's), first its conf's first, several whether the lines name
+ * it. */
+static int
+ctl_health_credit(FILE *fp, struct store *store, const struct conf_modem *mc,
+    int first, int several)
+{
+	struct store_credit c;
+	char at[CTL_TIME_LEN], *err, head[48];
+
+	if (store_credit_get(store, mc != NULL ? mc->name : NULL, first,
+	    &c) < 0)
+		return -1;
+	snprintf(head, sizeof(head), "%s%s%s", several ? "modem " : "",
+	    several ? mc->name : "", several ? ": " : "");
+	if (c.known)
+		fprintf(fp, "%-10s %s%lld at %s%s\n", "credit", head,
+		    (long long)c.amount, ctl_time_local(c.at, at, sizeof(at)),
+		    mc != NULL && mc->balance.ussd != NULL &&
+		    c.amount < mc->balance.low ? ": LOW, top up" : "");
+	else if (c.checked_at > 0)
+		fprintf(fp, "%-10s %sunknown\n", "credit", head);
+	if (c.error[0] != '\0' && (err = ctl_clean(c.error, 0)) != NULL) {
+		fprintf(fp, "%-10s %slast check %s failed: %s\n", "", head,
+		    ctl_time_local(c.checked_at, at, sizeof(at)), err);
+		free(err);
+	}
+	return 0;
+}
+
 int
 ctl_health_text(FILE *fp, struct store *store, const struct conf *conf)
 {
 	struct ctl_health_list l = { NULL, fp, 0 };
-	struct store_credit c;
-	char at[CTL_TIME_LEN], *err;
+	size_t i;
 
-	if (store_credit_get(store, &c) < 0)
+	if (conf == NULL && ctl_health_credit(fp, store, NULL, 1, 0) < 0)
 		return -1;
-	if (c.known)
-		fprintf(fp, "%-10s %lld at %s%s\n", "credit",
-		    (long long)c.amount, ctl_time_local(c.at, at, sizeof(at)),
-		    conf != NULL && conf->modem.balance.ussd != NULL &&
-		    c.amount < conf->modem.balance.low ? ": LOW, top up" : "");
-	else if (c.checked_at > 0)
-		fprintf(fp, "%-10s unknown\n", "credit");
-	if (c.error[0] != '\0' && (err = ctl_clean(c.error, 0)) != NULL) {
-		fprintf(fp, "%-10s last check %s failed: %s\n", "",
-		    ctl_time_local(c.checked_at, at, sizeof(at)), err);
-		free(err);
-	}
+	for (i = 0; conf != NULL && i < conf->nmodems; i++)
+		if (ctl_health_credit(fp, store, &conf->modems[i], i == 0,
+		    conf->nmodems > 1) < 0)
+			return -1;
 	if (store_health_list_open(store, ctl_health_row, &l) < 0)
 		return -1;
 	if (l.n == 0)

@@ -3,7 +3,8 @@
  * them: one line per modem in text, and the "modems" array of --json
  * (name, connected, operator, signal_dbm, sim_used, sim_total,
  * sent_today, last_error, and when it last reported and since when it
- * has been down). With a single modem the text shows nothing more than
+ * has been down; credit and credit_at when ctl_modems_credit() read
+ * them). With a single modem the text shows nothing more than
  * before: its lines are the modem's.
  */
 #include <stdio.h>
@@ -44,9 +45,26 @@ ctl_modems_read(struct store *store, int64_t now, struct ctl_modems *ms)
 	return ms->oom ? -2 : 0;
 }
 
+int
+ctl_modems_credit(struct store *store, const char *first,
+    struct ctl_modems *ms)
+{
+	size_t i;
+
+	free(ms->credit);
+	if ((ms->credit = calloc(ms->n + 1, sizeof(*ms->credit))) == NULL)
+		return -2;
+	for (i = 0; i < ms->n; i++)
+		if (store_credit_get(store, ms->m[i].name, first != NULL &&
+		    strcmp(first, ms->m[i].name) == 0, &ms->credit[i]) < 0)
+			return -1;
+	return 0;
+}
+
 void
 ctl_modems_free(struct ctl_modems *ms)
 {
+	free(ms->credit);
 	free(ms->m);
 	memset(ms, 0, sizeof(*ms));
 }
@@ -82,6 +100,13 @@ ctl_modems_json(struct json *j, const struct ctl_modems *ms)
 		    m->state.last_error : NULL);
 		ctl_json_time(j, "updated_at", m->state.updated_at);
 		ctl_json_time(j, "down_since", m->down_since);
+		if (ms->credit != NULL && ms->credit[i].known) {
+			json_kv_int(j, "credit", ms->credit[i].amount);
+			ctl_json_time(j, "credit_at", ms->credit[i].at);
+		} else {
+			json_kv_null(j, "credit");
+			json_kv_null(j, "credit_at");
+		}
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -109,6 +134,9 @@ ctl_modems_text(FILE *fp, const struct ctl_modems *ms)
 			fprintf(fp, "SIM %d of %d, ", m->state.sim_used,
 			    m->state.sim_total);
 		fprintf(fp, "%d sent today", m->sent_today);
+		if (ms->credit != NULL && ms->credit[i].known)
+			fprintf(fp, ", credit %lld",
+			    (long long)ms->credit[i].amount);
 		if (m->down_since != 0)
 			fprintf(fp, ", down since %s", ctl_time_local(
 			    m->down_since, at, sizeof(at)));

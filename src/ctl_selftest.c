@@ -355,21 +355,25 @@ st_disk(struct st *st, const char *dbpath)
 }
 
 /*
- * The SIM's credit as the daemon last read it by USSD (modem.balance):
+ * The SIM's credit of modem i as the daemon last read it by USSD (its
+ * balance group; in its block when there are several):
  * WARN when it is below balance.low or unknown, with the answer it came
  * from or why the check failed, so that a technician can check the
  * pattern against what the network says.
  */
 static void
-st_credit(struct st *st, struct store *store, const struct conf *conf)
+st_credit(struct st *st, struct store *store, const struct conf *conf,
+    size_t i)
 {
-	const struct conf_balance *b = &conf->modem.balance;
+	const struct conf_modem *mc = &conf->modems[i];
+	const struct conf_balance *b = &mc->balance;
 	struct store_credit c;
 	char at[CTL_TIME_LEN], *answer, *why;
 
 	if (b->ussd == NULL)
 		return;
-	if (store == NULL || store_credit_get(store, &c) < 0) {
+	if (store == NULL || store_credit_get(store, mc->name, i == 0,
+	    &c) < 0) {
 		st_line(st, ST_WARN, "credit", "unknown: the database cannot "
 		    "be read");
 		return;
@@ -589,6 +593,7 @@ st_modems(struct st *st, struct store *store, const struct conf *conf,
 			    "self-test", conf->modems[i].name);
 			h = st_modem_open(&m, &conf->modems[i]);
 			st_modem_lines(st, &m, how);
+			st_credit(st, store, conf, i);
 			if (i == 0)
 				first = h;
 			else if (h != NULL)
@@ -607,6 +612,7 @@ st_modems(struct st *st, struct store *store, const struct conf *conf,
 		    conf->modems[i].name);
 		st_modem_from_daemon(&m, &ms.m[j].state);
 		st_modem_lines(st, &m, how);
+		st_credit(st, store, conf, i);
 	}
 	ctl_modems_free(&ms);
 	return first;
@@ -686,7 +692,8 @@ ctl_selftest(struct ctl *ctl, struct ctl_args *args)
 		h = st_modem_open(&m, &ctl->conf->modem);
 		st_modem_lines(&st, &m, "opened by the self-test");
 	}
-	st_credit(&st, store, ctl->conf);
+	if (ctl->conf->nmodems == 1)
+		st_credit(&st, store, ctl->conf, 0);
 	st_clock(&st, &state, reported);
 	st_disk(&st, ctl->db_path);
 	if (args->sms != NULL) {

@@ -179,7 +179,9 @@ ctl_status(struct ctl *ctl, struct ctl_args *args)
 	    (uplink = store_uplink_state_get(ctl->store, &up)) == -1 ||
 	    store_uplink_pending(ctl->store, &pending) == -1)
 		return ctl_db_error(ctl);
-	if ((r = ctl_modems_read(ctl->store, (int64_t)time(NULL), &ms)) < 0) {
+	if ((r = ctl_modems_read(ctl->store, (int64_t)time(NULL), &ms)) < 0 ||
+	    (r = ctl_modems_credit(ctl->store, ctl->conf != NULL ?
+	    ctl->conf->modems[0].name : NULL, &ms)) < 0) {
 		ctl_modems_free(&ms);
 		if (r == -1)
 			return ctl_db_error(ctl);

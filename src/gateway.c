@@ -680,6 +680,8 @@ gateway_run_once(struct gateway *gw, int64_t now)
 		more = gateway_handle(gw, now);
 	if (gw->primary && gateway_store_ready(gw, now))
 		gateway_upkeep(gw, now);
+	else if (gateway_store_ready(gw, now))
+		gateway_health(gw, now);        /* its own modem's */
 	/* not while a USSD answer is awaited: gateway_health.c */
 	if (gw->modem != NULL && now >= gw->info_at && gw->ussd_until == 0)
 		gateway_refresh_info(gw, now);

@@ -1,10 +1,15 @@
 /*
- * gateway_health: the gateway watching itself. It asks the SIM's credit
- * by USSD (at start, every balance.every seconds, and soon after a send
- * the network refused: no credit is the usual reason), looks at its
+ * gateway_health: the gateway watching itself. Each modem's process asks
+ * its own SIM's credit by USSD with its own balance group (at start,
+ * every balance.every seconds, and soon after a send the network
+ * refused: no credit is the usual reason), looks at its
  * health conditions every few seconds, and queues the technicians'
  * alerts and the daily summary as outbox rows (include/health.h decides;
- * this gathers and queues).
+ * this gathers and queues). Each process looks at its own modem's
+ * conditions (named per modem when there are several); the first
+ * modem's also at the gateway's (disk, clock) and sends the summary. An
+ * alert is a row with no modem, which a working modem sends: a modem
+ * lost is told through another where there is one (gateway_modems.c).
  *
  * A USSD answer comes seconds later, asynchronously: the request is sent
  * (the modem's OK is all it waits for, under modem.timeout) and the
@@ -47,7 +52,8 @@ gateway_credit_failed(struct gateway *gw, const char *why, const char *answer,
 	    b->every < GW_CREDIT_RETRY ? b->every : GW_CREDIT_RETRY);
 	gw->credit_at = now + (b->every < GW_CREDIT_RETRY ? b->every :
 	    GW_CREDIT_RETRY);
-	if (store_credit_failed(gw->store, why, answer, now) < 0)
+	if (store_credit_failed(gw->store, gw->name, gw->primary, why, answer,
+	    now) < 0)
 		gateway_health_store_error(gw, "recording the credit", now);
 }
 
@@ -65,7 +71,8 @@ gateway_credit_answer(struct gateway *gw, const char *answer, int64_t now)
 	}
 	log_info("credit: %lld%s", (long long)amount, amount < b->low ?
 	    " (low)" : "");
-	if (store_credit_put(gw->store, amount, answer, now) < 0)
+	if (store_credit_put(gw->store, gw->name, gw->primary, amount, answer,
+	    now) < 0)
 		gateway_health_store_error(gw, "recording the credit", now);
 	gw->health_at = now;            /* judge it at once */
 }
@@ -163,7 +170,8 @@ gateway_look_credit(struct gateway *gw, struct gateway_look *l, int64_t now)
 	struct store_credit c;
 
 	if (gw->mc->balance.ussd == NULL ||
-	    store_credit_get(gw->store, &c) < 0 || !c.known)
+	    store_credit_get(gw->store, gw->name, gw->primary, &c) < 0 ||
+	    !c.known)
 		return;
 	(void)now;
 	l->bad[HEALTH_CREDIT] = c.amount < gw->mc->balance.low;
@@ -200,6 +208,10 @@ gateway_look_modem(struct gateway *gw, struct gateway_look *l, int64_t now)
 	    now - gw->sim_full_since >= after;
 	snprintf(l->detail[HEALTH_SIM_FULL], sizeof(l->detail[0]), "%d/%d",
 	    s->sim_used, s->sim_total);
+	l->bad[HEALTH_SENDS] = gw->send_failures >=
+	    gw->conf->health.failed_sends;
+	snprintf(l->detail[HEALTH_SENDS], sizeof(l->detail[0]), "%d",
+	    gw->send_failures);
 }
 
 static void
@@ -220,10 +232,6 @@ gateway_look_machine(struct gateway *gw, struct gateway_look *l, int64_t now)
 	l->bad[HEALTH_CLOCK] = c != 0;
 	snprintf(l->detail[HEALTH_CLOCK], sizeof(l->detail[0]), c == 2 ?
 	    "in the past" : "%lld s off the network", (long long)(now - net));
-	l->bad[HEALTH_SENDS] = gw->send_failures >=
-	    gw->conf->health.failed_sends;
-	snprintf(l->detail[HEALTH_SENDS], sizeof(l->detail[0]), "%d",
-	    gw->send_failures);
 }
 
 /* Steps condition c on what l found; keeps its state; alerts. */
@@ -231,13 +239,15 @@ static void
 gateway_health_step(struct gateway *gw, enum health_cond c,
     const struct gateway_look *l, int quiet, int64_t now)
 {
+	const char *modem = gw->conf->nmodems > 1 ? gw->name : NULL;
 	struct store_health row;
 	struct health_state s;
 	enum health_alert a;
-	char text[480];
+	char text[480], name[sizeof(row.name)];
 	int r;
 
-	if ((r = store_health_get(gw->store, health_name(c), &row)) < 0) {
+	health_cond_name(c, modem, name, sizeof(name));
+	if ((r = store_health_get(gw->store, name, &row)) < 0) {
 		gateway_health_store_error(gw, "reading the health", now);
 		return;
 	}
@@ -258,7 +268,7 @@ gateway_health_step(struct gateway *gw, enum health_cond c,
 	if (r == 0 && !s.open)
 		return;                 /* never bad: no row needed */
 	if (s.open != row.open)
-		log_info("health: %s %s", health_name(c), s.open ? "started" :
+		log_info("health: %s %s", name, s.open ? "started" :
 		    "cleared");
 	row.open = s.open;
 	row.since = s.since;
@@ -271,11 +281,11 @@ gateway_health_step(struct gateway *gw, enum health_cond c,
 	}
 	if (a == HEALTH_NONE)
 		return;
-	health_text(c, a, gw->conf->language, l->detail[c], text,
+	health_text_modem(c, a, gw->conf->language, modem, l->detail[c], text,
 	    sizeof(text));
 	gateway_tell(gw, text, now);
 	log_info("health: %s alert (%s) queued to %zu technician(s)",
-	    health_name(c), a == HEALTH_CLEAR ? "cleared" : a == HEALTH_REMIND ?
+	    name, a == HEALTH_CLEAR ? "cleared" : a == HEALTH_REMIND ?
 	    "reminder" : "started", gw->conf->health.ntechnicians);
 }
 
@@ -297,16 +307,40 @@ gateway_summary_due(const struct conf *conf, int64_t now)
 	return (int64_t)mktime(&tm);
 }
 
+/* The credit for the summary: "850", or "unitel 850, mobicom ?" with
+ * several modems (those that ask theirs). */
+static void
+gateway_summary_credit(struct gateway *gw, char *out, size_t outlen)
+{
+	const struct conf *conf = gw->conf;
+	struct store_credit c;
+	char one[32];
+	size_t i, n = 0;
+
+	snprintf(out, outlen, "?");
+	for (i = 0; i < conf->nmodems && n + 1 < outlen; i++) {
+		if (conf->modems[i].balance.ussd == NULL)
+			continue;
+		snprintf(one, sizeof(one), "?");
+		if (store_credit_get(gw->store, conf->modems[i].name, i == 0,
+		    &c) == 0 && c.known)
+			snprintf(one, sizeof(one), "%lld",
+			    (long long)c.amount);
+		if (conf->nmodems == 1)
+			snprintf(out, outlen, "%s", one);
+		else
+			n += (size_t)snprintf(out + n, outlen - n, "%s%s %s",
+			    n > 0 ? ", " : "", conf->modems[i].name, one);
+	}
+}
+
 static void
 gateway_summary_text(struct gateway *gw, const struct store_day_counts *d,
     char *out, size_t outlen)
 {
-	struct store_credit c;
-	char credit[32] = "?", signal[16] = "?";
+	char credit[160], signal[16] = "?";
 
-	if (gw->mc->balance.ussd != NULL &&
-	    store_credit_get(gw->store, &c) == 0 && c.known)
-		snprintf(credit, sizeof(credit), "%lld", (long long)c.amount);
+	gateway_summary_credit(gw, credit, sizeof(credit));
 	if (gw->modem != NULL && gw->state.signal_percent >= 0)
 		snprintf(signal, sizeof(signal), "%d%%",
 		    gw->state.signal_percent);
@@ -336,7 +370,7 @@ gateway_summary(struct gateway *gw, int64_t now)
 	struct store_health row;
 	struct store_day_counts d;
 	int64_t due = gateway_summary_due(gw->conf, now);
-	char text[320];
+	char text[480];
 
 	if (due == 0 || now < due || now - due > GW_SUMMARY_LATE ||
 	    gw->conf->health.ntechnicians == 0)
@@ -359,6 +393,36 @@ gateway_summary(struct gateway *gw, int64_t now)
 	    gw->conf->health.ntechnicians);
 }
 
+/* Several modems: a modem's condition kept under its plain name from
+ * when there was one modem would stay open for ever; the first modem's
+ * process closes it, untold (its modem's row says it now). */
+static void
+gateway_health_unname(struct gateway *gw, int64_t now)
+{
+	struct store_health row;
+	int c, r;
+
+	if (!gw->primary || gw->conf->nmodems < 2)
+		return;
+	for (c = 0; c < HEALTH_NCOND; c++) {
+		if (!health_of_modem((enum health_cond)c))
+			continue;
+		r = store_health_get(gw->store, health_name((enum health_cond)c),
+		    &row);
+		if (r != 1 || !row.open)
+			continue;
+		row.open = 0;
+		row.told = 0;
+		row.since = now;
+		if (store_health_put(gw->store, &row) < 0) {
+			gateway_health_store_error(gw, "recording the health",
+			    now);
+			return;
+		}
+		log_info("health: %s closed: kept per modem now", row.name);
+	}
+}
+
 void
 gateway_health(struct gateway *gw, int64_t now)
 {
@@ -372,9 +436,14 @@ gateway_health(struct gateway *gw, int64_t now)
 	memset(&l, 0, sizeof(l));
 	gateway_look_credit(gw, &l, now);
 	gateway_look_modem(gw, &l, now);
-	gateway_look_machine(gw, &l, now);
+	if (gw->primary)
+		gateway_look_machine(gw, &l, now);
+	gateway_health_unname(gw, now);
 	quiet = quiet_hours_now(gw->conf, (time_t)now);
 	for (c = 0; c < HEALTH_NCOND; c++)
-		gateway_health_step(gw, (enum health_cond)c, &l, quiet, now);
-	gateway_summary(gw, now);
+		if (gw->primary || health_of_modem((enum health_cond)c))
+			gateway_health_step(gw, (enum health_cond)c, &l,
+			    quiet, now);
+	if (gw->primary)
+		gateway_summary(gw, now);
 }

@@ -4,8 +4,9 @@
  *
  * A row with a modem is that modem's: a reply goes back through the SIM
  * its message came in on. A row without one (an alert, a relayed reply,
- * shukherctl send) goes to a modem whose prefixes cover the number
- * (on-net), else to any. A modem counts as gone when it has been down
+ * shukherctl send) goes to a working modem whose prefixes cover the
+ * number (on-net), else to any; a modem closed at its last write does
+ * not count as working for it. A modem counts as gone when it has been down
  * for failover_after seconds (it failed to open, was closed after
  * errors, or its sends fail), when its process has not written its row
  * for that long and three modem timeouts more (hung or dead: no call
@@ -26,6 +27,7 @@
 /* What the modems' rows say of each modem of the conf, by index. */
 struct gateway_health {
 	int known;               /* a row was found */
+	int connected;           /* its modem open at its last write */
 	int64_t down_since;
 	int64_t updated_at;
 	int sent_today;
@@ -51,6 +53,7 @@ gateway_health_row(void *arg, const struct store_modem *m)
 		return 0;
 	h = &s->health[mc - s->gw->conf->modems];
 	h->known = 1;
+	h->connected = m->state.connected;
 	h->down_since = m->down_since;
 	h->updated_at = m->state.updated_at;
 	h->sent_today = m->sent_today;
@@ -102,9 +105,12 @@ gateway_may_take(const struct gateway_scan *s, const struct store_out *o)
 		return 1;
 	if (owner != NULL && gateway_usable(s, (size_t)(owner - conf->modems)))
 		return 0;
-	/* no modem, or its modem is gone: on-net first, else any */
+	/* no modem, or its modem is gone: on-net first, else any; a modem
+	 * closed now (lost, reopening) is passed over, so that an alert of
+	 * its loss goes out through another at once */
 	for (i = 0; i < conf->nmodems; i++) {
 		if (&conf->modems[i] == owner || !gateway_usable(s, i) ||
+		    (s->health[i].known && !s->health[i].connected) ||
 		    !conf_modem_covers(&conf->modems[i], o->number))
 			continue;
 		if (i == mine)

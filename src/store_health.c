@@ -1,7 +1,7 @@
 /*
- * store_health: the tables of the gateway's health (schema 10): the SIM's
- * credit and the health conditions' states, and the counts of the daily
- * summary. The decisions are include/health.h's; this only keeps them.
+ * store_health: the tables of the gateway's health (schema 10): the SIMs'
+ * credit (per modem since schema 14) and the health conditions' states,
+ * and the counts of the daily summary. The decisions are include/health.h's; this only keeps them.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,50 +11,81 @@
 #include "store.h"
 #include "store_int.h"
 
-int
-store_credit_put(struct store *store, int64_t amount, const char *answer,
-    int64_t now)
+/* Marks modem's row as the first modem's, and no other but the row kept
+ * from before schema 14 (which the first's own row outranks). */
+static int
+store_credit_first(struct store *store, const char *modem)
 {
 	sqlite3_stmt *stmt;
 
-	if (store_prepare(store, "INSERT OR REPLACE INTO credit (id, amount,"
-	    " at, answer, checked_at, error) VALUES (1, ?1, ?2, ?3, ?2, '')",
-	    &stmt) == -1)
+	if (store_prepare(store, "UPDATE credit SET first = (modem = ?1)"
+	    " WHERE modem != '' AND first != (modem = ?1)", &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, modem);
+	return store_step_done(store, stmt, "mark the first credit") == -1 ?
+	    -1 : 0;
+}
+
+int
+store_credit_put(struct store *store, const char *modem, int first,
+    int64_t amount, const char *answer, int64_t now)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "INSERT OR REPLACE INTO credit (modem,"
+	    " amount, at, answer, checked_at, error, first) VALUES (?4, ?1,"
+	    " ?2, ?3, ?2, '', ?5)", &stmt) == -1)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, amount);
 	sqlite3_bind_int64(stmt, 2, now);
 	store_bind_str(stmt, 3, answer != NULL ? answer : "");
-	return store_step_done(store, stmt, "put credit") == -1 ? -1 : 0;
+	store_bind_str(stmt, 4, modem);
+	sqlite3_bind_int(stmt, 5, first != 0);
+	if (store_step_done(store, stmt, "put credit") == -1)
+		return -1;
+	return first ? store_credit_first(store, modem) : 0;
 }
 
 int
-store_credit_failed(struct store *store, const char *error,
-    const char *answer, int64_t now)
+store_credit_failed(struct store *store, const char *modem, int first,
+    const char *error, const char *answer, int64_t now)
 {
 	sqlite3_stmt *stmt;
 
-	if (store_prepare(store, "INSERT INTO credit (id, checked_at, error,"
-	    " answer) VALUES (1, ?1, ?2, coalesce(?3, '')) ON CONFLICT (id) DO"
-	    " UPDATE SET checked_at = excluded.checked_at,"
-	    " error = excluded.error, answer = coalesce(?3, answer)",
+	if (store_prepare(store, "INSERT INTO credit (modem, checked_at,"
+	    " error, answer, first) VALUES (?4, ?1, ?2, coalesce(?3, ''), ?5)"
+	    " ON CONFLICT (modem) DO UPDATE SET"
+	    " checked_at = excluded.checked_at, error = excluded.error,"
+	    " answer = coalesce(?3, answer), first = excluded.first",
 	    &stmt) == -1)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, now);
 	store_bind_str(stmt, 2, error != NULL ? error : "");
 	store_bind_str(stmt, 3, answer);
-	return store_step_done(store, stmt, "credit failure") == -1 ? -1 : 0;
+	store_bind_str(stmt, 4, modem);
+	sqlite3_bind_int(stmt, 5, first != 0);
+	if (store_step_done(store, stmt, "credit failure") == -1)
+		return -1;
+	return first ? store_credit_first(store, modem) : 0;
 }
 
 int
-store_credit_get(struct store *store, struct store_credit *out)
+store_credit_get(struct store *store, const char *modem, int first,
+    struct store_credit *out)
 {
 	sqlite3_stmt *stmt;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	/* the modem's own row (NULL: the first's) before the one kept from
+	 * schema 13 */
 	if (store_prepare(store, "SELECT amount, at, answer, checked_at, error"
-	    " FROM credit WHERE id = 1", &stmt) == -1)
+	    " FROM credit WHERE modem = ?1 OR (?1 IS NULL AND first = 1)"
+	    " OR (?2 AND modem = '') ORDER BY modem = '' LIMIT 1",
+	    &stmt) == -1)
 		return -1;
+	store_bind_str(stmt, 1, modem);
+	sqlite3_bind_int(stmt, 2, first != 0);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		out->known = sqlite3_column_type(stmt, 0) != SQLITE_NULL;

@@ -516,6 +516,28 @@ static const char *const store_migrations[] = {
 	" updated_at INTEGER NOT NULL,"
 	" down_since INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
 	"PRAGMA user_version = 13;",
+
+	/*
+	 * 14: the credit per modem (store_health.c): each modem's process
+	 * asks its own SIM's. first marks the first modem's row, which
+	 * status shows at its top level without the conf. The row of before
+	 * (the first modem's, whose name the database does not know) is
+	 * kept as modem '', first, read as the first's until it writes its
+	 * own.
+	 */
+	"CREATE TABLE credit_modem ("
+	" modem TEXT PRIMARY KEY,"
+	" amount INTEGER,"			/* NULL: never read */
+	" at INTEGER NOT NULL DEFAULT 0,"	/* when amount was read */
+	" answer TEXT NOT NULL DEFAULT '',"
+	" checked_at INTEGER NOT NULL DEFAULT 0,"
+	" error TEXT NOT NULL DEFAULT '',"
+	" first INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+	"INSERT INTO credit_modem SELECT '', amount, at, answer, checked_at,"
+	" error, 1 FROM credit;"
+	"DROP TABLE credit;"
+	"ALTER TABLE credit_modem RENAME TO credit;"
+	"PRAGMA user_version = 14;",
 };
 
 #define STORE_NMIGRATIONS \

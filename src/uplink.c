@@ -465,7 +465,9 @@ uplink_health_doc(struct uplink *u)
 	    (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize : -1);
 	json_kv_int(j, "uplink_pending", pending);
 	json_key(j, "status");
-	if ((rc = ctl_modems_read(u->store, (int64_t)time(NULL), &ms)) == 0)
+	if ((rc = ctl_modems_read(u->store, (int64_t)time(NULL), &ms)) == 0 &&
+	    (rc = ctl_modems_credit(u->store, u->conf->modems[0].name,
+	    &ms)) == 0)
 		rc = ctl_status_json(j, u->store, &m, reported, &c, &ms,
 		    &u->state, pending);
 	ctl_modems_free(&ms);

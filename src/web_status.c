@@ -87,8 +87,9 @@ web_health_row(void *arg, const struct store_health *h)
 	return 0;
 }
 
-/* The SIM's credit as the daemon last read it, and the open conditions:
- * rows of the modem's table. */
+/* The SIM's credit as the daemon last read it (with one modem: several
+ * have it in their table's rows), and the open conditions: rows of the
+ * modem's table. */
 static void
 web_status_health(struct web_req *req, struct web_buf *b,
     struct store *store)
@@ -97,7 +98,10 @@ web_status_health(struct web_req *req, struct web_buf *b,
 	struct store_credit c;
 	char v[320], at[WEB_TIME_LEN];
 
-	if (store_credit_get(store, &c) == 0 && (c.known || c.checked_at)) {
+	const struct conf *conf = web_conf(req->app);
+
+	if (conf->nmodems == 1 && store_credit_get(store,
+	    conf->modems[0].name, 1, &c) == 0 && (c.known || c.checked_at)) {
 		if (c.known)
 			snprintf(v, sizeof(v), "%lld (%s)%s%s",
 			    (long long)c.amount, web_time(c.at, at,
@@ -128,14 +132,32 @@ web_modem_add(void *arg, const struct store_modem *m)
 	return 0;
 }
 
-/* A row per modem (its name, state, operator, signal, SIM, sent today,
- * last error), when there are several; nothing with one: the modem's own
- * table above says it all. */
+/* A modem's credit for its row: "850 (time)", or unknown. */
 static void
-web_modems(struct web_req *req, struct web_buf *b, const struct web_modems *ms)
+web_modem_credit(struct web_req *req, struct store *store, const char *name,
+    char *v, size_t vlen)
+{
+	const struct conf *conf = web_conf(req->app);
+	struct store_credit c;
+	char at[WEB_TIME_LEN];
+
+	if (store_credit_get(store, name, strcmp(name,
+	    conf->modems[0].name) == 0, &c) == 0 && c.known)
+		snprintf(v, vlen, "%lld (%s)", (long long)c.amount,
+		    web_time(c.at, at, sizeof(at)));
+	else
+		snprintf(v, vlen, "%s", T(req, W_UNKNOWN));
+}
+
+/* A row per modem (its name, state, operator, signal, SIM, credit, sent
+ * today, last error), when there are several; nothing with one: the
+ * modem's own table above says it all. */
+static void
+web_modems(struct web_req *req, struct web_buf *b, struct store *store,
+    const struct web_modems *ms)
 {
 	static const enum web_str cols[] = { W_MODEM, W_OPERATOR, W_SIGNAL,
-	    W_SIM_STORAGE, W_SENT_TODAY, W_LAST_ERROR };
+	    W_SIM_STORAGE, W_CREDIT, W_SENT_TODAY, W_LAST_ERROR };
 	const struct store_modem *m;
 	char v[320];
 	size_t i, c;
@@ -173,6 +195,9 @@ web_modems(struct web_req *req, struct web_buf *b, const struct web_modems *ms)
 			    m->state.sim_total);
 		else
 			snprintf(v, sizeof(v), "%s", T(req, W_UNKNOWN));
+		wb_text(b, v);
+		wb_raw(b, "</td><td>");
+		web_modem_credit(req, store, m->name, v, sizeof(v));
 		wb_text(b, v);
 		wb_raw(b, "</td><td>");
 		snprintf(v, sizeof(v), "%d", m->sent_today);
@@ -240,7 +265,7 @@ web_status(struct web_req *req, struct web_resp *resp)
 		web_row(b, T(req, W_LAST_ERROR), v);
 	}
 	wb_raw(b, "</table>");
-	web_modems(req, b, &ms);
+	web_modems(req, b, store, &ms);
 	wb_raw(b, "<h2>");
 	wb_text(b, T(req, W_QUEUES));
 	wb_raw(b, "</h2><table class=\"kv\">");

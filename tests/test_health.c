@@ -406,24 +406,24 @@ test_store_tables(void **state)
 
 	(void)state;
 	assert_non_null(store = store_open(":memory:", 1, err, sizeof(err)));
-	assert_int_equal(store_credit_get(store, &c), 0);
+	assert_int_equal(store_credit_get(store, "modem", 1, &c), 0);
 	assert_int_equal(c.known, 0);
-	assert_int_equal(store_credit_failed(store, "no answer", NULL, NOW),
-	    0);
-	assert_int_equal(store_credit_get(store, &c), 0);
+	assert_int_equal(store_credit_failed(store, "modem", 1, "no answer",
+	    NULL, NOW), 0);
+	assert_int_equal(store_credit_get(store, "modem", 1, &c), 0);
 	assert_int_equal(c.known, 0);
 	assert_string_equal(c.error, "no answer");
-	assert_int_equal(store_credit_put(store, 850, "balance is 850", NOW +
-	    1), 0);
-	assert_int_equal(store_credit_get(store, &c), 0);
+	assert_int_equal(store_credit_put(store, "modem", 1, 850,
+	    "balance is 850", NOW + 1), 0);
+	assert_int_equal(store_credit_get(store, "modem", 1, &c), 0);
 	assert_int_equal(c.known, 1);
 	assert_int_equal(c.amount, 850);
 	assert_int_equal(c.at, NOW + 1);
 	assert_string_equal(c.error, "");
 	/* a failure later keeps the amount, and the answer that failed */
-	assert_int_equal(store_credit_failed(store, "no match", "garbled",
-	    NOW + 2), 0);
-	assert_int_equal(store_credit_get(store, &c), 0);
+	assert_int_equal(store_credit_failed(store, "modem", 1, "no match",
+	    "garbled", NOW + 2), 0);
+	assert_int_equal(store_credit_get(store, "modem", 1, &c), 0);
 	assert_int_equal(c.amount, 850);
 	assert_int_equal(c.at, NOW + 1);
 	assert_int_equal(c.checked_at, NOW + 2);
@@ -541,7 +541,7 @@ test_gateway_credit_alerts(void **state)
 	assert_string_equal(fake.ussd_code, "*211#");
 	fake.ussd_reply = "Your balance is 850 MNT";
 	run_for(&f, 10);
-	assert_int_equal(store_credit_get(f.store, &c), 0);
+	assert_int_equal(store_credit_get(f.store, "modem", 1, &c), 0);
 	assert_int_equal(c.amount, 850);
 	assert_int_equal(alerts(&f), 1);
 	/* rechecked at every: still low, no second alert */
@@ -552,7 +552,7 @@ test_gateway_credit_alerts(void **state)
 	fake.ussd_reply = "Your balance is 5000 MNT";
 	run_for(&f, 620);
 	assert_int_equal(fake.ussd_requests, 3);
-	assert_int_equal(store_credit_get(f.store, &c), 0);
+	assert_int_equal(store_credit_get(f.store, "modem", 1, &c), 0);
 	assert_int_equal(c.amount, 5000);
 	assert_int_equal(alerts(&f), 2);
 	gw_teardown(&f);
@@ -569,7 +569,7 @@ test_gateway_credit_failures(void **state)
 	/* no answer within modem.timeout: failed, tried again later */
 	fake.ussd_reply = NULL;
 	run_for(&f, f.conf->modem.timeout + 3);
-	assert_int_equal(store_credit_get(f.store, &c), 0);
+	assert_int_equal(store_credit_get(f.store, "modem", 1, &c), 0);
 	assert_int_equal(c.known, 0);
 	assert_non_null(strstr(c.error, "no USSD answer"));
 	assert_int_equal(fake.ussd_requests, 1);
@@ -577,14 +577,14 @@ test_gateway_credit_failures(void **state)
 	fake.ussd_reply = "Service unavailable";
 	run_for(&f, 610);
 	assert_int_equal(fake.ussd_requests, 2);
-	assert_int_equal(store_credit_get(f.store, &c), 0);
+	assert_int_equal(store_credit_get(f.store, "modem", 1, &c), 0);
 	assert_int_equal(c.known, 0);
 	assert_string_equal(c.answer, "Service unavailable");
 	/* refused by the modem */
 	fake.ussd_fail = 1;
 	run_for(&f, 610);
 	assert_int_equal(fake.ussd_requests, 3);
-	assert_int_equal(store_credit_get(f.store, &c), 0);
+	assert_int_equal(store_credit_get(f.store, "modem", 1, &c), 0);
 	assert_string_equal(c.error, "USSD refused");
 	assert_int_equal(alerts(&f), 0);
 	gw_teardown(&f);

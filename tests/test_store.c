@@ -268,6 +268,14 @@ static const char *const undo[] = {
 	    "ALTER TABLE outbox DROP COLUMN modem;"
 	    "ALTER TABLE messages DROP COLUMN modem;"
 	    "ALTER TABLE parts DROP COLUMN modem;",
+	[14] = "CREATE TABLE credit_one (id INTEGER PRIMARY KEY"
+	    " CHECK (id = 1), amount INTEGER, at INTEGER NOT NULL DEFAULT 0,"
+	    " answer TEXT NOT NULL DEFAULT '',"
+	    " checked_at INTEGER NOT NULL DEFAULT 0,"
+	    " error TEXT NOT NULL DEFAULT '');"
+	    "INSERT INTO credit_one SELECT 1, amount, at, answer, checked_at,"
+	    " error FROM credit ORDER BY first DESC, modem = '' LIMIT 1;"
+	    "DROP TABLE credit; ALTER TABLE credit_one RENAME TO credit;",
 };
 
 /* Brings the database at path down to schema version `to`. */

@@ -162,7 +162,8 @@ class Arrival(Modems):
             self.assertEqual(set(m), {"name", "connected", "operator",
                                       "signal_dbm", "sim_used", "sim_total",
                                       "sent_today", "last_error",
-                                      "updated_at", "down_since"})
+                                      "updated_at", "down_since",
+                                      "credit", "credit_at"})
             self.assertTrue(m["connected"])
             self.assertEqual(m["sent_today"], 4)
         ops = {m["name"]: m["operator"] for m in status["modems"]}
