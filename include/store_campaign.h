@@ -76,6 +76,10 @@ int store_broadcast_queued(struct store *store, int64_t broadcast_id,
 /* Dates outbox row outbox_id, a broadcast's SMS, for at: its slot in the
  * broadcast's schedule (broadcast.h). */
 int store_broadcast_slot(struct store *store, int64_t outbox_id, int64_t at);
+/* Up to max broadcast SMS still queued and due before before, soonest
+ * first, into ids. Returns how many, or -1. */
+int store_broadcast_early(struct store *store, int64_t before, int64_t *ids,
+    int max);
 /* The latest slot of a broadcast SMS still queued, of any broadcast, so
  * that a new schedule starts after it; 0 when none. -1 on error. */
 int64_t store_broadcast_last(struct store *store);

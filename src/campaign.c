@@ -13,7 +13,8 @@
  * after every broadcast SMS still queued. The schedule is planned once per
  * pass; a broadcast larger than a pass (CAMPAIGN_BATCH *
  * CAMPAIGN_BATCHES) or resumed after a crash is planned again from its
- * last slot, counting what each modem sent today.
+ * last slot, counting what each modem sent today. In quiet hours what
+ * is still queued and due is dated again for after them.
  */
 #include <string.h>
 #include <time.h>
@@ -204,6 +205,41 @@ fail:
 	return -1;
 }
 
+/*
+ * In quiet hours: a batch of the broadcast SMS still queued and due before
+ * they end (a modem was down or slow, or quiet_hours changed) dated again
+ * after the other broadcast slots, so that none goes out until morning.
+ * Returns how many, or -1.
+ */
+static int
+campaign_hold(struct store *store, const struct conf *conf, int64_t now)
+{
+	static int64_t ids[CAMPAIGN_BATCH];
+	struct broadcast_plan plan;
+	int64_t end;
+	int n, i;
+
+	/* the first second after quiet hours: one modem's first slot */
+	broadcast_plan_init(&plan, now, day_midnight(now), 60,
+	    conf->health.quiet_from, conf->health.quiet_to, 0, NULL, NULL);
+	end = broadcast_next(&plan);
+	if (store_begin(store) < 0)
+		return -1;
+	if ((n = store_broadcast_early(store, end, ids, CAMPAIGN_BATCH)) < 0 ||
+	    (n > 0 && campaign_plan(store, conf, now, &plan) < 0))
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (store_broadcast_slot(store, ids[i],
+		    broadcast_next(&plan)) < 0)
+			goto fail;
+	if (store_commit(store) < 0)
+		goto fail;
+	return n;
+fail:
+	store_rollback(store);
+	return -1;
+}
+
 /* Silent attempts ended as partial; finished windows forgotten. */
 static int
 campaign_surveys(struct store *store, const struct conf *conf, int64_t now)
@@ -237,8 +273,13 @@ campaign_tick(struct store *store, const struct conf *conf, int64_t now)
 	if (conf->campaign.nsurveys > 0 && campaign_surveys(store, conf,
 	    now) < 0)
 		return -1;
-	if (quiet_hours_now(conf, (time_t)now))
+	if (quiet_hours_now(conf, (time_t)now)) {
+		for (b = 0, n = CAMPAIGN_BATCH; n == CAMPAIGN_BATCH &&
+		    b < CAMPAIGN_BATCHES; b++)
+			if ((n = campaign_hold(store, conf, now)) < 0)
+				return -1;
 		return 0;
+	}
 	for (b = 0; more && b < CAMPAIGN_BATCHES; b++) {
 		if ((n = campaign_series_batch(store, conf, now, &more)) < 0)
 			return -1;

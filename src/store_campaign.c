@@ -295,6 +295,30 @@ store_broadcast_slot(struct store *store, int64_t outbox_id, int64_t at)
 	return store_step_done(store, stmt, "broadcast slot") < 0 ? -1 : 0;
 }
 
+int
+store_broadcast_early(struct store *store, int64_t before, int64_t *ids,
+    int max)
+{
+	sqlite3_stmt *stmt;
+	int rc, n = 0;
+
+	if (store_prepare(store, "SELECT o.id FROM broadcast_recipients r"
+	    " JOIN outbox o ON o.id = r.outbox_id WHERE o.state = 'queued'"
+	    " AND o.next_at < ?1 ORDER BY o.next_at, o.id LIMIT ?2",
+	    &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, before);
+	sqlite3_bind_int(stmt, 2, max);
+	while (n < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(stmt, 0);
+	if (n < max && rc != SQLITE_DONE) {
+		sqlite3_finalize(stmt);
+		return store_fail(store, "early broadcast SMS");
+	}
+	sqlite3_finalize(stmt);
+	return n;
+}
+
 int64_t
 store_broadcast_last(struct store *store)
 {

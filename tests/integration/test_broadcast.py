@@ -4,13 +4,16 @@ shukherctl. What the campaign team would check: every subscriber gets
 the broadcast once, also across a SIGKILL of the daemon; the SIM with a
 small daily_limit sends no more than it; the SMS fall due at the
 configured broadcast_rate per modem (the outbox's next_at), and none
-leaves before its time; `shukherctl broadcasts list` counts them.
+leaves before its time; `shukherctl broadcasts list` counts them. When
+quiet hours begin while a broadcast is going out, what is left waits for
+their end.
 
-One daemon for the class; subscriptions are written straight into the
+One daemon per class; subscriptions are written straight into the
 database (joining by SMS would spend the small SIM's limit on the
 confirmations). Bounds are generous; nothing waits a fixed time.
 """
 import re
+import signal
 import sqlite3
 import time
 import unittest
@@ -30,7 +33,7 @@ series = ( {
 	messages = ( { mn = "Зөвлөгөө 1"; en = "Tip 1"; },
 	             { mn = "Зөвлөгөө 2"; en = "Tip 2"; } );
 } );
-""" % RATE
+"""
 
 # name, prefixes, daily_limit (0: none)
 MODEMS = (("small", ["+97699"], LIMIT), ("big", ["+97688"], 0))
@@ -44,7 +47,7 @@ def alive(pid):
         return False
 
 
-def two_modems_config(path, database, links):
+def two_modems_config(path, database, links, rate):
     make_config(path, database, sim_modem(links[0]),
                 limits={"reply_budget": 50})
     with open(path, encoding="utf-8") as f:
@@ -63,12 +66,13 @@ def two_modems_config(path, database, links):
                       text)
     assert n == 1
     with open(path, "w", encoding="utf-8") as f:
-        f.write(text + SERIES)
+        f.write(text + SERIES % rate)
     return path
 
 
-class Spread(unittest.TestCase):
-    """30 subscribers, two modems, one of them limited to 5 a day."""
+class TwoModems(unittest.TestCase):
+    """Two simulated modems and a daemon on them, for the class."""
+    rate = RATE
 
     @classmethod
     def setUpClass(cls):
@@ -81,7 +85,7 @@ class Spread(unittest.TestCase):
             cls.sims[name] = ModemSim(link=link)
             cls.sims[name].start()
         cls.conf = two_modems_config(cls.tmp.join("shukher.conf"), cls.db,
-                                     links)
+                                     links, cls.rate)
         cls.daemon = None
 
     @classmethod
@@ -125,6 +129,15 @@ class Spread(unittest.TestCase):
     def received(self, number):
         return sum(s.text == TEXT for sim in self.sims.values()
                    for s in sim.sent if s.number == number)
+
+    def slots(self, state="queued"):
+        return sorted(r[0] for r in self.rows(
+            "SELECT o.next_at FROM outbox o JOIN broadcast_recipients r"
+            " ON r.outbox_id = o.id WHERE o.state = ?", state))
+
+
+class Spread(TwoModems):
+    """30 subscribers, two modems, one of them limited to 5 a day."""
 
     def test_spread_within_limits_once_across_sigkill(self):
         numbers = ["%s%06d" % (MODEMS[i % 2][1][0], i) for i in range(N)]
@@ -182,6 +195,46 @@ class Spread(unittest.TestCase):
         b = ctl(self.db, "broadcasts", "list")
         self.assertEqual([(x["series"], x["recipients"], x["sent"],
                            x["failed"]) for x in b], [("tips", N, N, 0)])
+
+
+class QuietHours(TwoModems):
+    """Quiet hours begin while a broadcast goes out: the rest waits."""
+    rate = 15           # a slot each 4 s per modem
+
+    def test_rest_waits_for_the_end_of_quiet_hours(self):
+        numbers = ["+97688%06d" % i for i in range(8)]
+        self.start_daemon()
+        self.subscribe(numbers)
+        ctl(self.db, "broadcast", "tips", *TEXT.split())
+        wait_for(lambda: len(self.slots("queued")) + len(self.slots("sent"))
+                 == len(numbers), 30, "the broadcast queued")
+        last = max(self.slots("queued") + self.slots("sent"))
+        # quiet_hours from two minutes ago to ten minutes from now, local
+        a = time.localtime(time.time() - 120)
+        b = time.localtime(time.time() + 600)
+        end = int(time.mktime(b[:5] + (0,) + b[6:]))
+        with open(self.conf, "a", encoding="utf-8") as f:
+            f.write('quiet_hours = "%02d:%02d-%02d:%02d";\n' % (
+                a.tm_hour, a.tm_min, b.tm_hour, b.tm_min))
+        mark = len(self.daemon.lines)
+        self.daemon.signal(signal.SIGHUP)
+        self.daemon.wait_log(r"configuration reloaded", start=mark)
+        wait_for(lambda: all(t >= end for t in self.slots("queued")), 30,
+                 "the rest dated after quiet hours")
+        sent = sum(self.received(n) for n in numbers)
+        # Past every slot the broadcast had: nothing more went out but
+        # what was on the wire as quiet hours began (one per modem).
+        wait_for(lambda: time.time() > last + 2 * 4, 60,
+                 "the broadcast's last slot passed")
+        now_sent = sum(self.received(n) for n in numbers)
+        self.assertLessEqual(now_sent - sent, len(MODEMS))
+        held = self.slots("queued")
+        self.assertTrue(held, "all sent before quiet hours began")
+        self.assertTrue(all(t >= end for t in held), held)
+        self.assertEqual(len(held) + now_sent, len(numbers))
+        b = ctl(self.db, "broadcasts", "list")
+        self.assertEqual([(x["recipients"], x["sent"]) for x in b],
+                         [(len(numbers), now_sent)])
 
 
 if __name__ == "__main__":
