@@ -223,10 +223,14 @@ campaign_hold(struct store *store, const struct conf *conf, int64_t now)
 	broadcast_plan_init(&plan, now, day_midnight(now), 60,
 	    conf->health.quiet_from, conf->health.quiet_to, 0, NULL, NULL);
 	end = broadcast_next(&plan);
+	/* read first: most nights there is nothing to hold, and no
+	 * transaction is needed to tell (a row sent meanwhile keeps its
+	 * state, whatever its date) */
+	if ((n = store_broadcast_early(store, end, ids, CAMPAIGN_BATCH)) <= 0)
+		return n;
 	if (store_begin(store) < 0)
 		return -1;
-	if ((n = store_broadcast_early(store, end, ids, CAMPAIGN_BATCH)) < 0 ||
-	    (n > 0 && campaign_plan(store, conf, now, &plan) < 0))
+	if (campaign_plan(store, conf, now, &plan) < 0)
 		goto fail;
 	for (i = 0; i < n; i++)
 		if (store_broadcast_slot(store, ids[i],
