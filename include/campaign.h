@@ -89,7 +89,9 @@ int campaign_survey_hash(struct store *store, const char *survey,
 
 /*
  * The scheduler, once per loop pass: outside quiet hours, due series
- * messages and due broadcasts queued; always, silent attempts ended as
+ * messages and due broadcasts queued (dated by broadcast.h); in quiet
+ * hours, broadcast SMS still queued and due before their end dated again
+ * for after them; always, silent attempts ended as
  * partial and finished windows forgotten. Each step in its own
  * transaction. Returns the number of messages queued, or -1 on a store
  * error (what was committed stays).

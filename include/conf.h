@@ -283,6 +283,8 @@ struct conf_campaign {
 	struct campaign_words *words;  /* every campaign word compiled;
 	                            owned by the conf (src/conf_campaign.c) */
 	struct match *yesno;     /* yes and no, compiled once */
+	int broadcast_rate;      /* broadcast SMS per minute per modem,
+	                            1..60 (broadcast.h); 6 */
 };
 
 /* ---- the central fleet (src/conf_central.c) ----------------------------

@@ -73,6 +73,20 @@ int store_broadcast_pending(struct store *store,
 /* Records that b went to subscription sub as outbox row outbox_id. */
 int store_broadcast_queued(struct store *store, int64_t broadcast_id,
     int64_t sub_id, int64_t outbox_id);
+/* Dates outbox row outbox_id, a broadcast's SMS, for at: its slot in the
+ * broadcast's schedule (broadcast.h). */
+int store_broadcast_slot(struct store *store, int64_t outbox_id, int64_t at);
+/* Up to max broadcast SMS still queued and due before before, soonest
+ * first, into ids. Returns how many, or -1. */
+int store_broadcast_early(struct store *store, int64_t before, int64_t *ids,
+    int max);
+/* The latest slot of a broadcast SMS still queued, of any broadcast, so
+ * that a new schedule starts after it; 0 when none. -1 on error. */
+int64_t store_broadcast_last(struct store *store);
+/* SMS sent at or after since by modem (NULL: by any, the single modem's
+ * rows name none). Returns the count or -1. */
+int store_broadcast_sent(struct store *store, const char *modem,
+    int64_t since);
 /* Marks b wholly queued. */
 int store_broadcast_done(struct store *store, int64_t broadcast_id,
     int64_t now);

@@ -7,15 +7,24 @@
  * a number that said STOP cannot join (route_campaign.c). Nothing is
  * queued in quiet hours: what falls due then waits for their end. A
  * broadcast's recipient is recorded in the transaction that queues its
- * SMS, so that a crash between batches queues nobody twice.
+ * SMS, so that a crash between batches queues nobody twice, and each SMS
+ * is dated by the broadcast's schedule (broadcast.h): broadcast_rate a
+ * minute per modem, within the modems' daily limits, outside quiet hours,
+ * after every broadcast SMS still queued. The schedule is planned once per
+ * pass; a broadcast larger than a pass (CAMPAIGN_BATCH *
+ * CAMPAIGN_BATCHES) or resumed after a crash is planned again from its
+ * last slot, counting what each modem sent today. In quiet hours what
+ * is still queued and due is dated again for after them.
  */
 #include <string.h>
 #include <time.h>
 
 #include <sodium.h>
 
+#include "broadcast.h"
 #include "campaign.h"
 #include "conf.h"
+#include "day.h"
 #include "quiet.h"
 #include "store.h"
 #include "store_campaign.h"
@@ -124,10 +133,39 @@ fail:
 	return -1;
 }
 
-/* A batch of the due broadcast's recipients in one transaction. Returns
- * how many were queued, or -1; *more when there may be more. */
+/* A schedule for broadcast SMS from now on, in *p: after the last one
+ * still queued, each modem's limit less what it sent today. 0 or -1. */
 static int
-campaign_broadcast_batch(struct store *store, int64_t now, int *more)
+campaign_plan(struct store *store, const struct conf *conf, int64_t now,
+    struct broadcast_plan *p)
+{
+	int limits[BROADCAST_MODEMS_MAX], sent[BROADCAST_MODEMS_MAX];
+	size_t i, n = conf->nmodems < BROADCAST_MODEMS_MAX ? conf->nmodems :
+	    BROADCAST_MODEMS_MAX;
+	int64_t start = now, last, day0 = day_midnight(now);
+
+	if ((last = store_broadcast_last(store)) < 0)
+		return -1;
+	if (last >= now)
+		start = last + broadcast_gap(conf->campaign.broadcast_rate);
+	for (i = 0; i < n; i++) {
+		limits[i] = conf->modems[i].daily_limit;
+		sent[i] = 0;
+		if (limits[i] > 0 && (sent[i] = store_broadcast_sent(store,
+		    n > 1 ? conf->modems[i].name : NULL, day0)) < 0)
+			return -1;
+	}
+	broadcast_plan_init(p, start, day0, conf->campaign.broadcast_rate,
+	    conf->health.quiet_from, conf->health.quiet_to, n, limits, sent);
+	return 0;
+}
+
+/* A batch of the due broadcast's recipients in one transaction, dated by
+ * plan (planned first when *planned is 0). Returns how many were queued,
+ * or -1; *more when there may be more. */
+static int
+campaign_broadcast_batch(struct store *store, const struct conf *conf,
+    int64_t now, struct broadcast_plan *plan, int *planned, int *more)
 {
 	static struct store_sub subs[CAMPAIGN_BATCH];
 	struct store_broadcast b;
@@ -143,9 +181,15 @@ campaign_broadcast_batch(struct store *store, int64_t now, int *more)
 	}
 	if ((n = store_broadcast_pending(store, &b, subs, CAMPAIGN_BATCH)) < 0)
 		goto fail;
+	if (n > 0 && !*planned) {
+		if (campaign_plan(store, conf, now, plan) < 0)
+			goto fail;
+		*planned = 1;
+	}
 	for (i = 0; i < n; i++)
 		if ((out = store_outbox_add(store, subs[i].number, b.text,
 		    STORE_OUT_MANUAL, 0, now)) < 0 ||
+		    store_broadcast_slot(store, out, broadcast_next(plan)) < 0 ||
 		    store_broadcast_queued(store, b.id, subs[i].id, out) < 0)
 			goto fail;
 	if (n < CAMPAIGN_BATCH && store_broadcast_done(store, b.id, now) < 0)
@@ -157,6 +201,45 @@ campaign_broadcast_batch(struct store *store, int64_t now, int *more)
 	return n;
 fail:
 	store_broadcast_free(&b);
+	store_rollback(store);
+	return -1;
+}
+
+/*
+ * In quiet hours: a batch of the broadcast SMS still queued and due before
+ * they end (a modem was down or slow, or quiet_hours changed) dated again
+ * after the other broadcast slots, so that none goes out until morning.
+ * Returns how many, or -1.
+ */
+static int
+campaign_hold(struct store *store, const struct conf *conf, int64_t now)
+{
+	static int64_t ids[CAMPAIGN_BATCH];
+	struct broadcast_plan plan;
+	int64_t end;
+	int n, i;
+
+	/* the first second after quiet hours: one modem's first slot */
+	broadcast_plan_init(&plan, now, day_midnight(now), 60,
+	    conf->health.quiet_from, conf->health.quiet_to, 0, NULL, NULL);
+	end = broadcast_next(&plan);
+	/* read first: most nights there is nothing to hold, and no
+	 * transaction is needed to tell (a row sent meanwhile keeps its
+	 * state, whatever its date) */
+	if ((n = store_broadcast_early(store, end, ids, CAMPAIGN_BATCH)) <= 0)
+		return n;
+	if (store_begin(store) < 0)
+		return -1;
+	if (campaign_plan(store, conf, now, &plan) < 0)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (store_broadcast_slot(store, ids[i],
+		    broadcast_next(&plan)) < 0)
+			goto fail;
+	if (store_commit(store) < 0)
+		goto fail;
+	return n;
+fail:
 	store_rollback(store);
 	return -1;
 }
@@ -184,7 +267,8 @@ fail:
 int
 campaign_tick(struct store *store, const struct conf *conf, int64_t now)
 {
-	int b, n, more = 1, queued = 0;
+	struct broadcast_plan plan;
+	int b, n, more = 1, queued = 0, planned = 0;
 
 	/* Without a series or a survey there is nothing to do: no
 	 * transaction, nothing read (a broadcast names a series). */
@@ -193,15 +277,21 @@ campaign_tick(struct store *store, const struct conf *conf, int64_t now)
 	if (conf->campaign.nsurveys > 0 && campaign_surveys(store, conf,
 	    now) < 0)
 		return -1;
-	if (quiet_hours_now(conf, (time_t)now))
+	if (quiet_hours_now(conf, (time_t)now)) {
+		for (b = 0, n = CAMPAIGN_BATCH; n == CAMPAIGN_BATCH &&
+		    b < CAMPAIGN_BATCHES; b++)
+			if ((n = campaign_hold(store, conf, now)) < 0)
+				return -1;
 		return 0;
+	}
 	for (b = 0; more && b < CAMPAIGN_BATCHES; b++) {
 		if ((n = campaign_series_batch(store, conf, now, &more)) < 0)
 			return -1;
 		queued += n;
 	}
 	for (more = 1, b = 0; more && b < CAMPAIGN_BATCHES; b++) {
-		if ((n = campaign_broadcast_batch(store, now, &more)) < 0)
+		if ((n = campaign_broadcast_batch(store, conf, now, &plan,
+		    &planned, &more)) < 0)
 			return -1;
 		queued += n;
 	}

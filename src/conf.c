@@ -49,6 +49,7 @@ static const char *const conf_lang_names[LANG_COUNT] = {
 static const char *const conf_top_keys[] = { "database", "language",
     "modem", "limits", "keywords", "default_reply", "stop", "start",
     "reports", "matching", "hotlines", "web", "central", "modems", "failover_after", "series", "surveys", "sources",
+    "broadcast_rate",
     /* src/conf_health.c */
     "technicians", "alert_after", "alert_every", "quiet_hours",
     "daily_summary", "alert_failed_sends", NULL };

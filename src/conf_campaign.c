@@ -21,6 +21,7 @@
  *                   { type = "text"; text = { ... }; } ); } );
  *   sources = ( { name = "darkhan_poster";
  *                 words = [ "ШҮХЭР ДАРХАН", "SHUHER DARKHAN" ]; } );
+ *   broadcast_rate = 6;     # a broadcast's SMS per minute per modem
  *
  * Read with the conf_kit toolkit as the other groups are: unknown names
  * refused, every integer in its range, errors naming file and line. The
@@ -420,6 +421,10 @@ conf_campaign_read(const struct conf_ctx *ctx, const config_setting_t *root,
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
+	out->broadcast_rate = 6;
+	if (conf_int(ctx, root, "broadcast_rate", 1, 60,
+	    &out->broadcast_rate) == -1)
+		return -1;
 	if (conf_clist(ctx, root, "series", sizeof(*out->series),
 	    (void **)&out->series, &out->nseries, &l) == -1)
 		return -1;

@@ -144,7 +144,13 @@ ctl_broadcast(struct ctl *ctl, struct ctl_args *args)
 		json_kv_string(ctl->json, "series", series);
 		ctl_json_time(ctl->json, "at", at);
 		json_object_end(ctl->json);
-	} else
+	} else if (ctl->conf != NULL)
+		fprintf(ctl->out, "broadcast %lld to the subscribers of %s, "
+		    "queued by the daemon from %s, %d a minute per modem "
+		    "within their daily limits (never in quiet hours)\n",
+		    (long long)id, series, args->at != NULL ? args->at : "now",
+		    ctl->conf->campaign.broadcast_rate);
+	else
 		fprintf(ctl->out, "broadcast %lld to the subscribers of %s, "
 		    "queued by the daemon from %s (never in quiet hours)\n",
 		    (long long)id, series, args->at != NULL ? args->at : "now");

@@ -283,6 +283,75 @@ store_broadcast_queued(struct store *store, int64_t broadcast_id,
 }
 
 int
+store_broadcast_slot(struct store *store, int64_t outbox_id, int64_t at)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "UPDATE outbox SET next_at = ?2 WHERE id = ?1",
+	    &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, outbox_id);
+	sqlite3_bind_int64(stmt, 2, at);
+	return store_step_done(store, stmt, "broadcast slot") < 0 ? -1 : 0;
+}
+
+int
+store_broadcast_early(struct store *store, int64_t before, int64_t *ids,
+    int max)
+{
+	sqlite3_stmt *stmt;
+	int rc, n = 0;
+
+	if (store_prepare(store, "SELECT o.id FROM broadcast_recipients r"
+	    " JOIN outbox o ON o.id = r.outbox_id WHERE o.state = 'queued'"
+	    " AND o.next_at < ?1 ORDER BY o.next_at, o.id LIMIT ?2",
+	    &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, before);
+	sqlite3_bind_int(stmt, 2, max);
+	while (n < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(stmt, 0);
+	if (n < max && rc != SQLITE_DONE) {
+		sqlite3_finalize(stmt);
+		return store_fail(store, "early broadcast SMS");
+	}
+	sqlite3_finalize(stmt);
+	return n;
+}
+
+int64_t
+store_broadcast_last(struct store *store)
+{
+	sqlite3_stmt *stmt;
+	int64_t last;
+
+	if (store_prepare(store, "SELECT coalesce(max(o.next_at), 0) FROM"
+	    " broadcast_recipients r JOIN outbox o ON o.id = r.outbox_id"
+	    " WHERE o.state = 'queued'", &stmt) == -1)
+		return -1;
+	if (store_step_int64(store, stmt, 0, &last) == -1)
+		return -1;
+	return last;
+}
+
+int
+store_broadcast_sent(struct store *store, const char *modem, int64_t since)
+{
+	sqlite3_stmt *stmt;
+	int64_t n;
+
+	if (store_prepare(store, "SELECT count(*) FROM outbox WHERE"
+	    " state = 'sent' AND sent_at >= ?2 AND (?1 IS NULL OR modem = ?1)",
+	    &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, modem);
+	sqlite3_bind_int64(stmt, 2, since);
+	if (store_step_int64(store, stmt, 0, &n) == -1)
+		return -1;
+	return (int)n;
+}
+
+int
 store_broadcast_done(struct store *store, int64_t broadcast_id, int64_t now)
 {
 	sqlite3_stmt *stmt;

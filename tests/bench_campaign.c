@@ -10,6 +10,11 @@
  *    database file on disk: "broadcast 1000: N ms to queue" (the
  *    scheduler's batches, each a transaction that records the recipients
  *    with their SMS).
+ * 3. When the last of those 1,000 SMS falls due by the broadcast's
+ *    schedule (broadcast.h): "broadcast 1000 over M modem(s) at R a
+ *    minute each: the last due after N min", for the shipped config's
+ *    modems and for two and four modems without a daily limit: the
+ *    floor the spreading sets, above the network's ~2 s per SMS.
  * Figures only; never a pass or fail.
  */
 #include <stdio.h>
@@ -18,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "broadcast.h"
 #include "campaign.h"
 #include "conf.h"
 #include "route.h"
@@ -140,6 +146,26 @@ bench_broadcast(const struct conf *conf)
 	return 0;
 }
 
+static void
+bench_spread(const struct conf *conf, size_t nmodems)
+{
+	struct broadcast_plan p;
+	int limits[BROADCAST_MODEMS_MAX] = { 0 }, sent[BROADCAST_MODEMS_MAX];
+	int64_t start = 1795000000, last = start;
+	size_t i;
+
+	memset(sent, 0, sizeof(sent));
+	for (i = 0; i < nmodems && i < conf->nmodems; i++)
+		limits[i] = conf->modems[i].daily_limit;
+	broadcast_plan_init(&p, start, start, conf->campaign.broadcast_rate,
+	    -1, -1, nmodems, limits, sent);
+	for (i = 0; i < SUBSCRIBERS; i++)
+		last = broadcast_next(&p);
+	printf("broadcast %d over %zu modem%s at %d a minute each: the last "
+	    "due after %.1f min\n", SUBSCRIBERS, nmodems, nmodems == 1 ? "" :
+	    "s", conf->campaign.broadcast_rate, (double)(last - start) / 60);
+}
+
 int
 main(void)
 {
@@ -157,6 +183,10 @@ main(void)
 	printf("campaign words alone: %.2f us/message\n", bench_words(conf));
 	if (bench_broadcast(conf) < 0)
 		fprintf(stderr, "bench: the broadcast failed\n");
+	bench_spread(conf, conf->nmodems);
+	if (conf->nmodems < 2)
+		bench_spread(conf, 2);
+	bench_spread(conf, 4);
 	conf_free(conf);
 	return 0;
 }

@@ -192,6 +192,7 @@ static const struct range {
 	{ "modem", "poll_interval", 1, 3600, "" },
 	{ "modem", "daily_limit", 0, 1000000, "" },
 	{ NULL, "failover_after", 1, 86400, "" },     /* top level */
+	{ NULL, "broadcast_rate", 1, 60, "" },        /* top level */
 	{ "limits", "reply_budget", 1, 100000, "" },
 	{ "limits", "reply_window", 1, 604800, "" },
 	{ "limits", "send_attempts", 1, 100, "" },

@@ -23,6 +23,7 @@ EVERY = 2       # seconds between series messages in these tests
 
 NTIPS = 20
 SERIES = """
+broadcast_rate = 60;
 series = ( {
 	name = "tips"; words = [ "ЗӨВЛӨГӨӨ", "TIPS" ]; leave_words = [ "TIPS OFF" ];
 	every = %d;
