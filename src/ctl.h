@@ -16,6 +16,8 @@
 #include <stdio.h>
 
 #include "store.h"
+#include "store_health.h"
+#include "store_uplink.h"
 
 struct conf;
 struct json;

@@ -12,6 +12,7 @@
 #include "ctl.h"
 #include "json.h"
 #include "store.h"
+#include "store_health.h"
 
 /* The open conditions into a JSON array, or a text line each. */
 struct ctl_health_list {

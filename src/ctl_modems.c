@@ -16,6 +16,7 @@
 #include "day.h"
 #include "json.h"
 #include "store.h"
+#include "store_health.h"
 
 static int
 ctl_modems_add(void *arg, const struct store_modem *m)

@@ -33,6 +33,7 @@
 #include "netclock.h"
 #include "modem.h"
 #include "store.h"
+#include "store_health.h"
 #include "text.h"
 
 /* A report older than this: the daemon is not reporting (it writes every

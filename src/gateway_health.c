@@ -27,6 +27,7 @@
 #include "log.h"
 #include "netclock.h"
 #include "quiet.h"
+#include "store_health.h"
 
 #define GW_HEALTH_EVERY  5       /* seconds between looks at the conditions */
 #define GW_CREDIT_RETRY  600     /* seconds before a failed check is retried */

@@ -102,6 +102,11 @@ void gateway_store_error(struct gateway *gw, const char *what,
     const char *err, int64_t now);
 /* A database write worked: a failing database has recovered. */
 void gateway_store_ok(struct gateway *gw, int64_t now);
+/* Whether the database may be used in this pass (gateway.c): no while it
+ * failed and its backoff runs; what was kept for it is written first. */
+int gateway_store_ready(struct gateway *gw, int64_t now);
+/* The first modem's upkeep, once per pass (gateway_upkeep.c). */
+void gateway_upkeep(struct gateway *gw, int64_t now);
 /* A modem call failed; enough failures close it for a reopen. */
 void gateway_modem_error(struct gateway *gw, const char *what,
     const char *err, int gone, int64_t now);

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_health.h"
 #include "store_int.h"
 
 /* Marks modem's row as the first modem's, and no other but the row kept

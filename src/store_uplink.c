@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_uplink.h"
 #include "store_int.h"
 
 /* The queue with each event's row, by kind; a row deleted since (a purged

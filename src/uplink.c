@@ -32,6 +32,7 @@
 #include "log.h"
 #include "seal.h"
 #include "store.h"
+#include "store_uplink.h"
 #include "uplink.h"
 
 #ifndef SHUKHER_VERSION

@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "day.h"
 #include "log.h"
+#include "store_health.h"
 #include "web.h"
 #include "web_data.h"
 

@@ -25,6 +25,7 @@
 #include "modem_fake.h"
 #include "quiet.h"
 #include "store.h"
+#include "store_health.h"
 
 #define NOW 1764390000
 #define TECH "+97688000001"

@@ -28,6 +28,7 @@
 #include "health.h"
 #include "modem_fake.h"
 #include "store.h"
+#include "store_health.h"
 
 #include "store_util.h"
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "store_uplink.h"
 
 #define NOW 1700000000
 

@@ -5,7 +5,7 @@ the real binaries in $BUILD (default "build"), and ends with one line
 
     python3 tests/integration/run.py [-k PATTERN] [-j JOBS] [-v]
 
-With -j (default: $INTEGRATION_JOBS, else 2), the test classes are shared
+With -j (default: $INTEGRATION_JOBS, else 4), the test classes are shared
 out among that many worker processes: the tests spend most of their time
 waiting for the simulated modem's timing, and every class has its own
 temporary directory, modem, ports and processes. A worker's output is
@@ -141,7 +141,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-k", dest="pattern", action="append")
     ap.add_argument("-j", dest="jobs", type=int,
-                    default=int(os.environ.get("INTEGRATION_JOBS", "2")))
+                    default=int(os.environ.get("INTEGRATION_JOBS", "4")))
     ap.add_argument("-v", dest="verbose", action="store_true")
     ap.add_argument("--classes", nargs="*")
     args = ap.parse_args()

@@ -139,7 +139,17 @@ class UnreliableNotices(_Idle):
 
     poll_interval = 6
 
+    def started_and_idle(self):
+        """The start's read of the SIM is done and the daemon counts: a
+        message injected earlier would be found by that read, not by a
+        count, and would prove nothing about notices."""
+        log = list(self.sim.log)
+        reads = [i for i, c in enumerate(log) if c.startswith("AT+CMGL")]
+        return bool(reads) and "AT+CPMS?" in log[reads[-1] + 1:]
+
     def test_switch_on_and_back_off(self):
+        wait_for(self.started_and_idle, 60, "the first count after the "
+                 "start's read")
         self.sim.drop_notices = "all"
         try:
             self.sim.inject("+97699170201", KEYWORD)
