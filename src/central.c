@@ -513,22 +513,35 @@ central_report_rows(struct central *c, PGresult *res, central_report_cb cb,
 	return i;
 }
 
+/* Runs sql (CENTRAL_REPORT_COLS, with n parameters vals) and calls cb for
+ * each report it gives: the rows' return, or -1 when the query failed. */
+static int
+central_report_query(struct central *c, const char *what, const char *sql,
+    int n, const char *const *vals, central_report_cb cb, void *arg)
+{
+	PGresult *res;
+	int rc;
+
+	res = central_query(c, what, sql, n, vals, NULL, NULL,
+	    PGRES_TUPLES_OK);
+	if (res == NULL)
+		return -1;
+	rc = central_report_rows(c, res, cb, arg);
+	PQclear(res);
+	return rc;
+}
+
 int
 central_reports(struct central *c, const char *status, central_report_cb cb,
     void *arg)
 {
 	const char *vals[1] = { status };
-	PGresult *res;
 	int rc;
 
-	res = central_query(c, "reports", "SELECT " CENTRAL_REPORT_COLS
+	rc = central_report_query(c, "reports", "SELECT " CENTRAL_REPORT_COLS
 	    " FROM shukher.reports WHERE $1::text IS NULL OR status = $1"
-	    " ORDER BY created_at DESC, gateway, seq DESC", 1, vals, NULL,
-	    NULL, PGRES_TUPLES_OK);
-	if (res == NULL)
-		return -1;
-	rc = central_report_rows(c, res, cb, arg);
-	PQclear(res);
+	    " ORDER BY created_at DESC, gateway, seq DESC",
+	    1, vals, cb, arg);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -537,17 +550,12 @@ central_report_find(struct central *c, const char *gateway, const char *ref,
     central_report_cb cb, void *arg)
 {
 	const char *vals[2] = { gateway, ref };
-	PGresult *res;
 	int rc;
 
-	res = central_query(c, "report", "SELECT " CENTRAL_REPORT_COLS
+	rc = central_report_query(c, "report", "SELECT " CENTRAL_REPORT_COLS
 	    " FROM shukher.reports WHERE gateway = $1 AND ref = upper($2)"
-	    " ORDER BY seq DESC LIMIT 1", 2, vals, NULL, NULL,
-	    PGRES_TUPLES_OK);
-	if (res == NULL)
-		return -1;
-	rc = central_report_rows(c, res, cb, arg);
-	PQclear(res);
+	    " ORDER BY seq DESC LIMIT 1",
+	    2, vals, cb, arg);
 	return rc;
 }
 
@@ -600,7 +608,6 @@ central_report_list(struct central *c, const struct central_query_filter *f,
 {
 	char since[24], limit[16], urgent[4];
 	const char *vals[5] = { f->status, f->gateway, NULL, NULL, NULL };
-	PGresult *res;
 	int rc;
 
 	snprintf(since, sizeof(since), "%lld", (long long)f->since);
@@ -609,18 +616,14 @@ central_report_list(struct central *c, const struct central_query_filter *f,
 	vals[2] = since;
 	vals[3] = limit;
 	vals[4] = urgent;
-	res = central_query(c, "reports", "SELECT " CENTRAL_REPORT_COLS
+	rc = central_report_query(c, "reports", "SELECT " CENTRAL_REPORT_COLS
 	    " FROM shukher.reports WHERE ($1::text IS NULL OR status = $1)"
 	    " AND ($2::text IS NULL OR gateway = $2)"
 	    " AND created_at >= to_timestamp($3::bigint)"
 	    " AND ($5::int < 0 OR urgent = ($5::int = 1))"
 	    " ORDER BY created_at DESC, gateway, seq DESC"
-	    " LIMIT CASE WHEN $4::int > 0 THEN $4::int END", 5, vals, NULL,
-	    NULL, PGRES_TUPLES_OK);
-	if (res == NULL)
-		return -1;
-	rc = central_report_rows(c, res, cb, arg);
-	PQclear(res);
+	    " LIMIT CASE WHEN $4::int > 0 THEN $4::int END",
+	    5, vals, cb, arg);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -630,17 +633,12 @@ central_report_get(struct central *c, const char *gateway, int64_t seq,
 {
 	char s[24];
 	const char *vals[2] = { gateway, s };
-	PGresult *res;
 	int rc;
 
 	snprintf(s, sizeof(s), "%lld", (long long)seq);
-	res = central_query(c, "report", "SELECT " CENTRAL_REPORT_COLS
+	rc = central_report_query(c, "report", "SELECT " CENTRAL_REPORT_COLS
 	    " FROM shukher.reports WHERE gateway = $1 AND seq = $2::bigint",
-	    2, vals, NULL, NULL, PGRES_TUPLES_OK);
-	if (res == NULL)
-		return -1;
-	rc = central_report_rows(c, res, cb, arg);
-	PQclear(res);
+	    2, vals, cb, arg);
 	return rc;
 }
 

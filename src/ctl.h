@@ -204,6 +204,10 @@ int ctl_list_begin(struct ctl *ctl, const char *const *headers, int ncols);
 int ctl_list_end(struct ctl *ctl, int rc, const char *none_text);
 /* Adds a table row; on failure marks ctl->oom. Returns 0 or -1 (stop). */
 int ctl_list_row(struct ctl *ctl, const char *const *cells);
+/* A count of a day under a key ("keyword", "source"): a JSON object
+ * {day, KEYNAME, count} or a row DAY KEY COUNT. */
+int ctl_count_row(struct ctl *ctl, const char *keyname, const char *day,
+    const char *key, int count);
 
 /* The database's path: -d's, else the config's (loaded into ctl->conf).
  * EXIT_OK, or EXIT_CONFIG with the config's error said. */

@@ -601,23 +601,7 @@ ctl_surveys_results(struct ctl *ctl, struct ctl_args *args)
 static int
 ctl_source_row(void *arg, const char *day, const char *source, int count)
 {
-	struct ctl *ctl = arg;
-	const char *cells[3];
-	char n[16];
-
-	if (ctl->json != NULL) {
-		json_object_begin(ctl->json);
-		json_kv_string(ctl->json, "day", day);
-		json_kv_string(ctl->json, "source", source);
-		json_kv_int(ctl->json, "count", count);
-		json_object_end(ctl->json);
-		return 0;
-	}
-	snprintf(n, sizeof(n), "%d", count);
-	cells[0] = day;
-	cells[1] = source;
-	cells[2] = n;
-	return ctl_list_row(ctl, cells);
+	return ctl_count_row(arg, "source", day, source, count);
 }
 
 int

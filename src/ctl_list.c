@@ -239,26 +239,32 @@ ctl_outbox(struct ctl *ctl, struct ctl_args *args)
 
 /* ---- stats -------------------------------------------------------------- */
 
-static int
-ctl_stats_row(void *arg, const char *day, const char *keyword, int count)
+int
+ctl_count_row(struct ctl *ctl, const char *keyname, const char *day,
+    const char *key, int count)
 {
-	struct ctl *ctl = arg;
 	const char *cells[3];
 	char n[16];
 
 	if (ctl->json != NULL) {
 		json_object_begin(ctl->json);
 		json_kv_string(ctl->json, "day", day);
-		json_kv_string(ctl->json, "keyword", keyword);
+		json_kv_string(ctl->json, keyname, key);
 		json_kv_int(ctl->json, "count", count);
 		json_object_end(ctl->json);
 		return 0;
 	}
 	snprintf(n, sizeof(n), "%d", count);
 	cells[0] = day;
-	cells[1] = keyword;
+	cells[1] = key;
 	cells[2] = n;
 	return ctl_list_row(ctl, cells);
+}
+
+static int
+ctl_stats_row(void *arg, const char *day, const char *keyword, int count)
+{
+	return ctl_count_row(arg, "keyword", day, keyword, count);
 }
 
 int

@@ -30,6 +30,7 @@
 #include "conf.h"
 #include "exitcode.h"
 #include "log.h"
+#include "service.h"
 #include "store.h"
 #include "uplink.h"
 
@@ -114,39 +115,18 @@ uplink_wait(int fd, int ms, const sigset_t *unblocked)
 int
 main(int argc, char *argv[])
 {
-	const char *path = CONF_DEFAULT_PATH;
+	struct service_opts o;
 	struct sigaction sa;
 	struct conf *conf;
 	struct store *store;
 	struct uplink *u;
 	sigset_t set, old;
 	char err[1024];
-	int ch, fd, ms, verbose = 0, check = 0;
+	int ch, fd, ms;
 
-	while ((ch = getopt(argc, argv, "c:nv")) != -1) {
-		switch (ch) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'n':
-			check = 1;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	log_init("shukher-uplink", verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
-	if (sodium_init() < 0)
-		fatalx(EXIT_OSERR, "libsodium cannot start");
-	if (conf_load(path, &conf, err, sizeof(err)) == -1)
-		fatalx(EXIT_CONFIG, "%s", err);
-	if (!uplink_on(conf, path) || check) {
-		ch = check && !uplink_on(conf, path) ? 1 : EXIT_OK;
+	service_start("shukher-uplink", argc, argv, usage, &o, &conf);
+	if (!uplink_on(conf, o.path) || o.check) {
+		ch = o.check && !uplink_on(conf, o.path) ? 1 : EXIT_OK;
 		conf_free(conf);
 		return ch;
 	}

@@ -27,6 +27,7 @@
 #include "conf.h"
 #include "exitcode.h"
 #include "log.h"
+#include "service.h"
 #include "store.h"
 #include "web.h"
 #include "web_data.h"
@@ -101,7 +102,7 @@ open_data(const struct conf *conf, struct store *store, sigset_t *set)
 int
 main(int argc, char *argv[])
 {
-	const char *path = CONF_DEFAULT_PATH;
+	struct service_opts o;
 	struct conf *conf;
 	struct store *store;
 	struct web_app *app;
@@ -110,39 +111,18 @@ main(int argc, char *argv[])
 	uint64_t watchdog_usec = 0;
 	sigset_t set;
 	char err[1024];
-	int ch, sig, verbose = 0, check = 0;
+	int ch, sig;
 	time_t last_ping = 0;
 
-	while ((ch = getopt(argc, argv, "c:nv")) != -1) {
-		switch (ch) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'n':
-			check = 1;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	log_init("shukher-web", verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
-	if (sodium_init() < 0)
-		fatalx(EXIT_OSERR, "libsodium cannot start");
-	if (conf_load(path, &conf, err, sizeof(err)) == -1)
-		fatalx(EXIT_CONFIG, "%s", err);
+	service_start("shukher-web", argc, argv, usage, &o, &conf);
 	if (conf->web.central && conf->central.conninfo == NULL)
 		fatalx(EXIT_CONFIG, "%s: web.source is \"central\" but the "
-		    "central group has no conninfo", path);
-	if (!conf->web.enabled || check) {
+		    "central group has no conninfo", o.path);
+	if (!conf->web.enabled || o.check) {
 		log_info("the web console is %s (web.enabled is %s in %s)",
 		    conf->web.enabled ? "on" : "off", conf->web.enabled ?
-		    "true" : "false", path);
-		ch = check && !conf->web.enabled ? 1 : EXIT_OK;
+		    "true" : "false", o.path);
+		ch = o.check && !conf->web.enabled ? 1 : EXIT_OK;
 		conf_free(conf);
 		return ch;
 	}

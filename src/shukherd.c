@@ -42,6 +42,7 @@
 #include "exitcode.h"
 #include "gateway.h"
 #include "log.h"
+#include "service.h"
 #include "modem.h"
 #include "store.h"
 
@@ -429,38 +430,17 @@ supervise(const char *path, struct conf **conf)
 int
 main(int argc, char *argv[])
 {
-	const char *path = CONF_DEFAULT_PATH;
+	struct service_opts o;
 	struct conf *conf;
 	struct store *store;
 	struct gateway *gw;
-	char err[512];
-	int ch, check = 0, verbose = 0, rc;
+	int rc;
 
-	while ((ch = getopt(argc, argv, "c:nvh")) != -1) {
-		switch (ch) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'n':
-			check = 1;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	log_init("shukherd", verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
-
-	if (conf_load(path, &conf, err, sizeof(err)) < 0)
-		fatalx(EXIT_CONFIG, "%s", err);
+	service_start("shukherd", argc, argv, usage, &o, &conf);
 	if (conf_unsealed(conf) != NULL)
 		log_warnx("%s", conf_unsealed(conf));
-	if (check) {
-		printf("%s: configuration ok\n", path);
+	if (o.check) {
+		printf("%s: configuration ok\n", o.path);
 		conf_free(conf);
 		return EXIT_OK;
 	}
@@ -472,14 +452,14 @@ main(int argc, char *argv[])
 	if (conf->nmodems > 1) {
 		/* created and migrated; each child opens its own */
 		store_close(store);
-		rc = supervise(path, &conf);
+		rc = supervise(o.path, &conf);
 		conf_free(conf);
 		return rc;
 	}
 	if ((gw = gateway_new(&modem_gammu_ops, store, conf)) == NULL)
 		fatal(EXIT_OSERR, "gateway");
 
-	rc = run(path, &conf, gw);
+	rc = run(o.path, &conf, gw);
 
 	gateway_free(gw);
 	store_close(store);
