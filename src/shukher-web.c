@@ -44,27 +44,37 @@ usage(void)
 	exit(EXIT_USAGE);
 }
 
+/* Sleeps *delay seconds (then doubles it, up to a minute) unless SIGTERM
+ * or SIGINT of set comes first: -1 then, to stop; 0 otherwise. */
+static int
+backoff(sigset_t *set, int *delay)
+{
+	struct timespec ts = { *delay, 0 };
+	int sig;
+
+	sig = sigtimedwait(set, NULL, &ts);
+	if (sig == SIGTERM || sig == SIGINT)
+		return -1;
+	if (*delay < 60)
+		*delay *= 2;
+	return 0;
+}
+
 /* Opens the database, retrying with backoff while it cannot be opened
  * (the daemon may be creating it). Returns NULL when told to stop. */
 static struct store *
 open_store(const char *path, sigset_t *set)
 {
 	struct store *store;
-	struct timespec ts;
 	char err[512];
-	int delay = 1, sig;
+	int delay = 1;
 
 	for (;;) {
 		if ((store = store_open(path, 1, err, sizeof(err))) != NULL)
 			return store;
 		log_warnx("database: %s; retrying in %d s", err, delay);
-		ts.tv_sec = delay;
-		ts.tv_nsec = 0;
-		sig = sigtimedwait(set, NULL, &ts);
-		if (sig == SIGTERM || sig == SIGINT)
+		if (backoff(set, &delay) == -1)
 			return NULL;
-		if (delay < 60)
-			delay *= 2;
 	}
 }
 
@@ -75,9 +85,8 @@ static struct web_data *
 open_data(const struct conf *conf, struct store *store, sigset_t *set)
 {
 	struct web_data *d;
-	struct timespec ts;
 	char err[512];
-	int delay = 1, sig;
+	int delay = 1;
 
 	if (!conf->web.central)
 		return web_data_local(store);
@@ -89,13 +98,8 @@ open_data(const struct conf *conf, struct store *store, sigset_t *set)
 			return d;
 		}
 		log_warnx("central: %s; retrying in %d s", err, delay);
-		ts.tv_sec = delay;
-		ts.tv_nsec = 0;
-		sig = sigtimedwait(set, NULL, &ts);
-		if (sig == SIGTERM || sig == SIGINT)
+		if (backoff(set, &delay) == -1)
 			return NULL;
-		if (delay < 60)
-			delay *= 2;
 	}
 }
 
