@@ -71,3 +71,22 @@ cu_load_ok(const char *path)
 	assert_non_null(conf);
 	return conf;
 }
+
+struct conf *
+cu_load_text(const char *text)
+{
+	char path[] = "/tmp/shukher-conf.XXXXXX", err[512] = "";
+	struct conf *conf = NULL;
+	FILE *fp;
+	int fd;
+
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(fp = fdopen(fd, "w"));
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+	if (conf_load(path, &conf, err, sizeof(err)) != 0)
+		fail_msg("the config did not load: %s", err);
+	unlink(path);
+	assert_non_null(conf);
+	return conf;
+}

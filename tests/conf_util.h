@@ -25,4 +25,8 @@ int cu_scratch_teardown(void **state);
 
 struct conf *cu_load_ok(const char *path);
 
+/* Loads text as a config file (through a temporary file); fails the test
+ * when it does not load. */
+struct conf *cu_load_text(const char *text);
+
 #endif

@@ -24,6 +24,7 @@
 #include <unistr.h>
 
 #include "conf.h"
+#include "conf_util.h"
 #include "gateway.h"
 #include "health.h"
 #include "modem_fake.h"
@@ -234,18 +235,10 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char path[] = "/tmp/test_health_modems.XXXXXX", err[512];
-	FILE *fp;
-	int fd;
+	char err[512];
 
 	assert_non_null(f);
-	assert_true((fd = mkstemp(path)) >= 0);
-	assert_non_null(fp = fdopen(fd, "w"));
-	fputs(conf_text, fp);
-	fclose(fp);
-	if (conf_load(path, &f->conf, err, sizeof(err)) < 0)
-		fail_msg("conf: %s", err);
-	unlink(path);
+	f->conf = cu_load_text(conf_text);
 	modem_fake_reset();
 	assert_non_null(f->store = store_open(":memory:", 1, err,
 	    sizeof(err)));
