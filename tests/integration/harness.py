@@ -49,7 +49,9 @@ def make_config(path, database, modem, limits=None, fixture=FIXTURE):
     items = "; ".join("%s = %s" % (k, json.dumps(v) if isinstance(v, str)
                                     else str(v).lower() if isinstance(v, bool)
                                     else v) for k, v in modem.items())
-    text, n = re.subn(r'(?ms)^modem = \{.*?\};[ \t]*$',
+    # the group ends at a "};" of its own line (a commented group inside
+    # it, "# };", does not end it), or on its first line when it is one
+    text, n = re.subn(r'(?ms)^modem = \{(?:[^\n]*\};|.*?^\};)[ \t]*$',
                       lambda m: 'modem = { %s; };' % items, text)
     assert n == 1, "no modem block in %s" % fixture
     for k, v in (limits or {}).items():
