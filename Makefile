@@ -3,7 +3,7 @@
 #   make            build/shukherd, build/shukherctl and build/shukher-web
 #   make test       unit and integration tests, then again under ASan+UBSan
 #   make run        the daemon against a simulated modem; type SMS at it
-#   make run-fleet  a central PostgreSQL and two simulated gateways
+#   make run-fleet  a central PostgreSQL, two simulated gateways, the console
 #   make bench      speed and memory figures (tests/bench/bench.mk)
 #   make deps       install the missing Debian packages
 #   make install    PREFIX, DESTDIR honoured

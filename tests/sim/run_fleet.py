@@ -2,8 +2,10 @@
 """make run-fleet: the central fleet on this machine. A PostgreSQL 15 in
 build/fleet/pg (TLS, client certificates; tests/integration/pgserver.py),
 its schema made by `shukherctl central init`, and two gateways, alpha and
-bravo, each shukherd on a simulated SIM800 with its shukher-uplink. Type
-SMS to either gateway and watch them arrive centrally with shukherctl.
+bravo, each shukherd on a simulated SIM800 with its shukher-uplink, and
+the central console (shukher-web with web.source = "central") on
+http://127.0.0.1:8081/. Type SMS to either gateway and watch them arrive
+centrally, in the console or with shukherctl.
 
     python3 tests/sim/run_fleet.py [--build build]
 
@@ -15,6 +17,7 @@ import argparse
 import os
 import re
 import shutil
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -22,6 +25,10 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
+PORT = 8081
+CASEWORKER = "demo"
+PASSWORD = "demo-password"
+PASSPHRASE = "demo-passphrase"
 LINE = re.compile(r"^\s*(alpha|bravo)\s+(\+?\d{3,20})\s*:\s*(.*)$")
 
 
@@ -33,6 +40,38 @@ class Dir:
 
     def join(self, *parts):
         return os.path.join(self.path, *parts)
+
+
+def start_console(pg, d, ctl, admin):
+    """The central team's console: a machine of its own (its database
+    holds the accounts and the caseworkers' key in its vault), reading the
+    central PostgreSQL as the caseworker role."""
+    import harness
+    from test_central import run
+    run([ctl, "-c", admin, "central", "add-caseworker", CASEWORKER])
+    conf = d.join("console.conf")
+    harness.make_config(conf, d.join("console.db"),
+                        harness.dummy_modem(d.join("console-dummy")))
+    with open(conf, "a", encoding="utf-8") as f:
+        f.write('reports = { public_key = "%s"; };\n' % d.join("cw.pub"))
+        f.write('central = { conninfo = "%s"; silent_after = 120; };\n'
+                % pg.socket_conninfo(CASEWORKER))
+        f.write('web = { enabled = true; listen = "127.0.0.1"; port = %d; '
+                'source = "central"; };\n' % PORT)
+    run([ctl, "-c", conf, "init"])
+    for args, answer in ((["users", "add", CASEWORKER], PASSWORD),
+                         (["key", "store", d.join("cw.key")], PASSPHRASE)):
+        p = subprocess.run([ctl, "-c", conf] + args, input=answer + "\n",
+                           capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            raise SystemExit("run-fleet: %s: %s" % (" ".join(args),
+                                                    p.stderr))
+    web = harness.Daemon(conf, program="shukher-web")
+    web.wait_log(r"listening on", timeout=30)
+    print("central console: http://127.0.0.1:%d/  name %s, password %s; "
+          "Unlock reports with the passphrase %s" % (
+              PORT, CASEWORKER, PASSWORD, PASSPHRASE), flush=True)
+    return web
 
 
 def main():
@@ -49,7 +88,7 @@ def main():
     base = os.path.join(ROOT, args.build, "fleet")
     shutil.rmtree(base, ignore_errors=True)
     pg = pgserver.PgServer(os.path.join(base, "pg"))
-    gws = []
+    gws, web = [], None
     try:
         pg.init()
         d = Dir(base)
@@ -69,6 +108,7 @@ def main():
             gws.append(gw)
             gw.start_daemon()
             gw.start_uplink()
+        web = start_console(pg, d, ctl, admin)
         print("\nThe fleet runs: PostgreSQL on 127.0.0.1:%d (data in %s)."
               % (pg.port, pg.data))
         print("Try, in another terminal:\n"
@@ -100,6 +140,8 @@ def main():
     except KeyboardInterrupt:
         pass
     finally:
+        if web is not None:
+            web.stop(timeout=30)
         for gw in gws:
             try:
                 gw.stop()
