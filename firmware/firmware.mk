@@ -61,7 +61,8 @@ fw-xdeps:
 # work tree (not from git) so that `make deb` packages what was tested.
 deb-src:
 	rm -rf build/deb/src && mkdir -p $(FW_SRC)
-	tar -cf - Makefile config.mk include src tests board firmware/man \
+	tar -cf - --exclude=__pycache__ --exclude='*.pyc' \
+	  Makefile config.mk include src tests board firmware/man \
 	  | tar -xf - -C $(FW_SRC)
 	cp -r firmware/debian $(FW_SRC)/debian
 	cp board/systemd/shukher.service $(FW_SRC)/debian/shukher.service
