@@ -447,6 +447,7 @@ gateway_count(struct gateway *gw, int64_t now)
 	int n, noticed;
 
 	gw->count_due = 0;
+	gw->counted_at = now;
 	if (gw->ops->count == NULL) {
 		if (now >= gw->read_at)
 			gw->read_due = 1;
@@ -581,7 +582,10 @@ gateway_next_wait(struct gateway *gw, int64_t now)
 		if (gw->open_at < due)
 			due = gw->open_at;
 	} else {
-		read_at = gw->read_due || gw->count_due ? now : gw->read_at;
+		read_at = gw->read_due ? now : gw->read_at;
+		if (gw->count_due && gw->counted_at + 1 < read_at)
+			read_at = gw->counted_at + 1 > now ? gw->counted_at + 1 :
+			    now;
 		if (gateway_store_waiting(gw, now) && read_at < gw->store_at)
 			read_at = gw->store_at;
 		if (read_at < due)
@@ -622,7 +626,8 @@ gateway_run_once(struct gateway *gw, int64_t now)
 	if (gateway_check_file(gw, now) < 0)
 		return -1;
 	if (gateway_store_ready(gw, now) && gw->modem != NULL &&
-	    !gw->read_due && (gw->count_due || now >= gw->read_at))
+	    !gw->read_due && ((gw->count_due && now > gw->counted_at) ||
+	    now >= gw->read_at))
 		gateway_count(gw, now);
 	if (gateway_store_ready(gw, now) && gw->modem != NULL && gw->read_due)
 		gateway_read(gw, now);

@@ -66,6 +66,10 @@ struct gateway {
 	int64_t read_at;         /* next count of the SIM (gateway_poll.h); a
 	                            modem that cannot count: next full read */
 	int count_due;           /* count at the next pass (a send was tried) */
+	int64_t counted_at;      /* the last count: counts after sends come at
+	                            most once a second, so that a flood on the
+	                            SIM cannot starve sending (each count that
+	                            finds more is a read) */
 	struct gateway_poll poll; /* when to look at the SIM */
 	int64_t info_at;         /* next signal/SIM refresh */
 	int64_t purge_at;        /* next retention purge (daily) */

@@ -182,6 +182,8 @@ test_old_credit_kept_across_the_upgrade(void **state)
 	    " error TEXT NOT NULL DEFAULT '');"
 	    "INSERT INTO credit VALUES (1, 777, 1764000000, 'is 777',"
 	    " 1764000000, '');"
+	    "CREATE INDEX outbox_modem_sent ON outbox(modem, sent_at)"
+	    " WHERE state = 'sent';"
 	    "PRAGMA user_version = 13;");
 	s = su_open_ok(path, 0);
 	assert_int_equal(su_raw_int(path, "PRAGMA user_version"),

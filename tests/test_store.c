@@ -276,6 +276,8 @@ static const char *const undo[] = {
 	    "INSERT INTO credit_one SELECT 1, amount, at, answer, checked_at,"
 	    " error FROM credit ORDER BY first DESC, modem = '' LIMIT 1;"
 	    "DROP TABLE credit; ALTER TABLE credit_one RENAME TO credit;",
+	[15] = "CREATE INDEX outbox_modem_sent ON outbox(modem, sent_at)"
+	    " WHERE state = 'sent';",
 };
 
 /* Brings the database at path down to schema version `to`. */
