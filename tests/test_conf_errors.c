@@ -220,6 +220,12 @@ static const struct range {
 	{ "web", "address_attempts", 1, 100000, "" },
 	{ "web", "request_timeout", 1, 300, "" },
 	{ "central", "silent_after", 60, 604800, "" },
+	{ NULL, "alert_after", 10, 86400, "" },
+	{ NULL, "alert_every", 10, 604800, "" },
+	{ NULL, "alert_failed_sends", 1, 1000, "" },
+	/* a group inside a group: written as modem = { balance = { ... } } */
+	{ "modem.balance", "every", 10, 604800, "ussd = \"*211#\";" },
+	{ "modem.balance", "low", 0, 100000000, "ussd = \"*211#\";" },
 };
 #define NRANGES (sizeof(ranges) / sizeof(ranges[0]))
 
@@ -228,6 +234,7 @@ static const char *
 range_conf(const struct range *r, const char *value, char *path,
     size_t len)
 {
+	const char *dot;
 	char text[512];
 	int n;
 
@@ -236,6 +243,13 @@ range_conf(const struct range *r, const char *value, char *path,
 		    "keywords = ( { name = \"help\"; words = [ \"HELP\" ]; "
 		    "reply = { en = \"Police 102.\"; }; } );\n\n%s = %s;\n",
 		    r->name, value);
+	else if ((dot = strchr(r->group, '.')) != NULL)
+		n = snprintf(text, sizeof(text), "database = \"/tmp/x.db\";\n"
+		    "keywords = ( { name = \"help\"; words = [ \"HELP\" ]; "
+		    "reply = { en = \"Police 102.\"; }; } );\n"
+		    "%.*s = {\n\t%s = { %s = %s; %s };\n};\n",
+		    (int)(dot - r->group), r->group, dot + 1, r->name, value,
+		    r->extra);
 	else
 		n = snprintf(text, sizeof(text), "database = \"/tmp/x.db\";\n"
 		    "keywords = ( { name = \"help\"; words = [ \"HELP\" ]; "
