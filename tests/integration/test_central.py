@@ -603,6 +603,8 @@ class CentralFaults(CentralBase):
         return self.pg.psql(sql, conninfo=conninfo, check=False)
 
     def test_rls_one_gateway_cannot_touch_another(self):
+        CLOSED_DELTA = ("SELECT count(*) FROM shukher.reports WHERE "
+                        "gateway = 'delta' AND status = 'closed'")
         delta = self.gws["delta"]
         if self.central_counts("delta")[2] == 0:
             fill(delta, 2, 1, 3)
@@ -633,15 +635,21 @@ class CentralFaults(CentralBase):
             "SELECT count(*) FROM shukher.commands WHERE gateway = 'delta' "
             "AND acked_at IS NULL"), 1)
         # Not the gateways table, nor commands of its own making, nor
-        # another's name through push().
+        # another's name through push(). Each statement prints a row when
+        # it succeeds (psql -q prints nothing for a bare INSERT).
+        closed = self.count(CLOSED_DELTA)
         for sql in ("SELECT * FROM shukher.gateways",
                     "INSERT INTO shukher.commands (gateway, report_ref, "
-                    "action, actor) VALUES ('hotel', 'X', 'claim', 'me')",
+                    "action, actor) VALUES ('hotel', 'X', 'claim', 'me') "
+                    "RETURNING id",
                     "UPDATE shukher.reports SET status = 'closed' WHERE "
                     "gateway = 'delta' RETURNING 1"):
             p = self.as_gateway("hotel", sql)
             self.assertTrue(p.returncode != 0 or p.stdout.strip() == "",
                             sql)
+        self.assertEqual(self.count("SELECT count(*) FROM shukher.commands "
+                                    "WHERE actor = 'me'"), 0)
+        self.assertEqual(self.count(CLOSED_DELTA), closed)
         p = self.as_gateway("hotel", "SELECT shukher.push('[{\"seq\": 1, "
                             "\"k\": \"audit\", \"gateway\": \"delta\", "
                             "\"at\": 1, \"actor\": \"x\", \"via\": \"cli\", "
