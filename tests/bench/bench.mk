@@ -12,7 +12,7 @@
 #    idle wake-ups); writes $(BUILD)/bench-modems.json.
 # 4. tests/bench/bench_web.py: the web console beside the daemon (sign-in,
 #    unlock, pages locked and unlocked, memory); adds "web" to bench.json.
-# 4. tests/bench/bench_central.py: the uplink to a real PostgreSQL 15 (lag,
+# 5. tests/bench/bench_central.py: the uplink to a real PostgreSQL 15 (lag,
 #    catch-up, bytes over the wire, memory); adds "central" to bench.json.
 #
 # gammu-smsd is Debian's package with its SQL service on SQLite, which goes

@@ -703,19 +703,18 @@ def main():
         if not shutil.which(tool):
             raise SystemExit("bench: %s missing (make bench installs it)" % tool)
     results, wall = schedule()
-    bench_table.configure(BURST_N=BURST_N, BURST_WINDOW=BURST_WINDOW,
-                          SEND_DELAY=SEND_DELAY, SIM_SLOTS=SIM_SLOTS,
-                          THR_N=THR_N)
-    rows = bench_table.build_rows(results)
+    settings = {"latency_samples": N_LAT, "throughput_slots": THR_SLOTS,
+                "burst": BURST_N, "burst_window_s": BURST_WINDOW,
+                "sim_slots": SIM_SLOTS, "send_delay_s": SEND_DELAY,
+                "throughput": THR_N, "throughput_cap_s": THR_CAP,
+                "idle_s": IDLE_S, "gammu": GAMMU_SETTINGS,
+                "nproc": os.cpu_count()}
+    rows = bench_table.build_rows(results, settings)
     print()
     bench_table.print_table(rows)
     doc = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
            "wall_s": wall,
-           "settings": {"latency_samples": N_LAT, "throughput_slots": THR_SLOTS, "burst": BURST_N,
-                        "burst_window_s": BURST_WINDOW, "sim_slots": SIM_SLOTS,
-                        "send_delay_s": SEND_DELAY, "throughput": THR_N,
-                        "throughput_cap_s": THR_CAP, "idle_s": IDLE_S,
-                        "gammu": GAMMU_SETTINGS, "nproc": os.cpu_count()},
+           "settings": settings,
            "rows": [{k: v for k, v in r.items() if k != "fmt"} for r in rows],
            "raw": results}
     out = os.path.join(ROOT, BUILD, "bench.json")

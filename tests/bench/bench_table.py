@@ -1,13 +1,6 @@
 """The table make bench prints: its rows from the parts' results (figure,
 shukher, gammu-smsd, ratio), kept apart from bench.py's runs of the parts.
-The workload's sizes come from bench.py, which passes them in."""
-
-BURST_N = BURST_WINDOW = SEND_DELAY = SIM_SLOTS = THR_N = None
-
-
-def configure(**sizes):
-    """Sets the workload's sizes the rows name (bench.py's constants)."""
-    globals().update(sizes)
+The workload's sizes the rows name are bench.json's "settings"."""
 
 
 def get(results, part, *keys):
@@ -19,8 +12,12 @@ def get(results, part, *keys):
     return v
 
 
-def build_rows(r):
+def build_rows(r, settings):
+    """The rows for results r of a run with settings (bench.py's)."""
     rows = []
+    burst_n, burst_window = settings["burst"], settings["burst_window_s"]
+    sim_slots, send_delay = settings["sim_slots"], settings["send_delay_s"]
+    thr_n = settings["throughput"]
 
     def row(figure, unit, s, g, lower_better=True, fmt="%.2f", note=""):
         ratio = None
@@ -42,7 +39,7 @@ def build_rows(r):
                 get(r, "latency:shukher", stat), get(r, lat_g, stat))
     for setting in ("defaults", "fast"):
         b = "burst:gammu-" + setting
-        label = "burst %d/%.0fs, gammu %s" % (BURST_N, BURST_WINDOW, setting)
+        label = "burst %d/%.0fs, gammu %s" % (burst_n, burst_window, setting)
         row("%s: time until all answered" % label, "s",
             get(r, "burst:shukher", "total_s"), get(r, b, "total_s"),
             fmt="%.0f")
@@ -52,20 +49,20 @@ def build_rows(r):
         row("%s: refused, SIM full" % label, "msgs",
             get(r, "burst:shukher", "refused"), get(r, b, "refused"),
             fmt="%d")
-        row("%s: highest SIM occupancy (of %d)" % (label, SIM_SLOTS),
+        row("%s: highest SIM occupancy (of %d)" % (label, sim_slots),
             "slots", get(r, "burst:shukher", "max_used"),
             get(r, b, "max_used"), fmt="%d")
         row("%s: segments sent" % label, "segs",
             get(r, "burst:shukher", "segments"), get(r, b, "segments"),
             fmt="%d")
-        row("%s: time / (segments x %.1f s)" % (label, SEND_DELAY), "x",
+        row("%s: time / (segments x %.1f s)" % (label, send_delay), "x",
             get(r, "burst:shukher", "ratio_to_modem"),
             get(r, b, "ratio_to_modem"))
     t_s, t_g = "throughput:shukher", "throughput:gammu-busy"
-    row("throughput %d, dummy driver: stored (gammu busy)" % THR_N, "msg/s",
+    row("throughput %d, dummy driver: stored (gammu busy)" % thr_n, "msg/s",
         get(r, t_s, "stored_per_s"), get(r, t_g, "stored_per_s"),
         lower_better=False, fmt="%.1f")
-    row("throughput %d, dummy driver: answered (gammu busy)" % THR_N, "msg/s",
+    row("throughput %d, dummy driver: answered (gammu busy)" % thr_n, "msg/s",
         get(r, t_s, "answered_per_s"), get(r, t_g, "answered_per_s"),
         lower_better=False, fmt="%.1f")
     # Peak RSS from the bursts: a 30-slot SIM, as in the field (on the
