@@ -11,7 +11,6 @@ Each class starts one daemon and plays several people at once, so that
 the set-up is paid once. Bounds are generous; nothing waits a fixed time
 but where absence is the point, and then only a few schedule periods.
 """
-import os
 import signal
 import sqlite3
 import time
@@ -192,9 +191,6 @@ class Series(Campaign):
                           for x in b], [("tips", 4, 4)])
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class Survey(Campaign):
     """A survey answered every way a person texts, one abandoned, one
@@ -283,3 +279,7 @@ class Survey(Campaign):
                          "Нэргүй судалгаа")
         self.assertTrue(self.db_rows("SELECT count(*) FROM survey_answers"
                                      )[0][0] >= 13)
+
+
+if __name__ == "__main__":
+    unittest.main()
