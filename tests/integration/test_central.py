@@ -674,10 +674,15 @@ class CentralFaults(CentralBase):
     def test_tls_client_certificate_required(self):
         ok = self.as_gateway("hotel", "SELECT 1")
         self.assertEqual(ok.returncode, 0, ok.stderr)
-        for kw in ({"cert": False}, {"ca": "rogue"},
-                   {"cert": False, "sslmode": "disable"}):
+        # each refused by the server for the reason named, not by chance
+        for kw, why in (({"cert": False}, "requires a valid client "
+                         "certificate"),
+                        ({"ca": "rogue"}, "unknown ca"),
+                        ({"cert": False, "sslmode": "disable"},
+                         "no encryption")):
             p = self.as_gateway("hotel", "SELECT 1", **kw)
             self.assertNotEqual(p.returncode, 0, kw)
+            self.assertIn(why, p.stderr, kw)
         # Another gateway's certificate does not log in as this one.
         crt, key = self.pg.client_cert("shukher_gw_delta")
         p = self.pg.psql("SELECT 1", conninfo="%s sslmode=verify-full "
