@@ -120,19 +120,6 @@ store_modem_sent(struct store *store, const char *name, int64_t since)
 }
 
 int
-store_outbox_set_modem(struct store *store, int64_t id, const char *modem)
-{
-	sqlite3_stmt *stmt;
-
-	if (store_prepare(store, "UPDATE outbox SET modem = ?2 WHERE id = ?1",
-	    &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	store_bind_str(stmt, 2, modem);
-	return store_step_done(store, stmt, "set the modem") == -1 ? -1 : 0;
-}
-
-int
 store_outbox_queued(struct store *store, int limit,
     int (*cb)(void *arg, const struct store_out *out), void *arg)
 {

@@ -69,9 +69,11 @@ store_outbox_queue(struct store *store, const struct store_budget *budget,
 		if (n >= budget->max)
 			return 0;
 	}
+	/* a reply leaves through the modem its message came in on */
 	if (store_prepare(store, "INSERT INTO outbox (number, text, kind,"
-	    " created_at, next_at, in_reply_to, number_hash)"
-	    " VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)", &stmt) == -1)
+	    " created_at, next_at, in_reply_to, number_hash, modem)"
+	    " VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6,"
+	    " (SELECT modem FROM messages WHERE id = ?5))", &stmt) == -1)
 		return -1;
 	store_bind_str(stmt, 1, number);
 	store_bind_str(stmt, 2, text ? text : "");

@@ -111,7 +111,7 @@ queue(struct fixture *f, const char *number, const char *modem, int64_t now)
 
 	assert_true(id > 0);
 	if (modem != NULL)
-		assert_int_equal(store_outbox_set_modem(f->store, id, modem), 0);
+		assert_int_equal(store_outbox_claim(f->store, id, NULL, modem), 1);
 	return id;
 }
 
