@@ -627,9 +627,11 @@ int store_modem_sent(struct store *store, const char *name, int64_t since);
 int store_outbox_queued(struct store *store, int limit,
     int (*cb)(void *arg, const struct store_out *out), void *arg);
 /* Gives queued row id to modem when its modem is still expect (NULL:
- * none). Returns 1 when it did, 0 when the row changed meanwhile, -1. */
+ * none), not due again before until: the time its send may take, so
+ * that no other modem takes it meanwhile (until = now gives it back).
+ * Returns 1 when it did, 0 when the row changed meanwhile, -1. */
 int store_outbox_claim(struct store *store, int64_t id, const char *expect,
-    const char *modem);
+    const char *modem, int64_t until);
 
 /* ---- listings, for shukherctl ------------------------------------------- */
 

@@ -25,6 +25,10 @@
 #define GW_STORE_LOG_EVERY 60      /* seconds between lines on a failing store */
 #define GW_QUEUE_SCAN      200     /* queued rows a modem looks through for
                                       one it may send (several modems) */
+#define GW_SEND_LEASE      3       /* several modems: a row taken for a send
+                                      is no other's for this many of the
+                                      modem's timeouts (no call takes
+                                      longer) */
 
 /* What the database could not record of a send yet. */
 enum gateway_record_kind {
@@ -124,6 +128,9 @@ void gateway_up(struct gateway *gw, int64_t now);
  * the seconds until one is due (as gateway_outbox_wait()). */
 int gateway_multi_next(struct gateway *gw, int64_t now, struct store_out *o);
 int64_t gateway_multi_wait(struct gateway *gw, int64_t now);
+/* Several modems: row id, taken but not sent and no record of it
+ * written, is due again now. */
+void gateway_multi_release(struct gateway *gw, int64_t id, int64_t now);
 /* Whether outbox row id has a record the database has not taken yet. */
 int gateway_unrecorded(const struct gateway *gw, int64_t id);
 

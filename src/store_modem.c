@@ -147,15 +147,17 @@ store_outbox_queued(struct store *store, int limit,
 
 int
 store_outbox_claim(struct store *store, int64_t id, const char *expect,
-    const char *modem)
+    const char *modem, int64_t until)
 {
 	sqlite3_stmt *stmt;
 
-	if (store_prepare(store, "UPDATE outbox SET modem = ?3 WHERE id = ?1"
-	    " AND state = 'queued' AND modem IS ?2", &stmt) == -1)
+	if (store_prepare(store, "UPDATE outbox SET modem = ?3, next_at = ?4"
+	    " WHERE id = ?1 AND state = 'queued' AND modem IS ?2",
+	    &stmt) == -1)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
 	store_bind_str(stmt, 2, expect);
 	store_bind_str(stmt, 3, modem);
+	sqlite3_bind_int64(stmt, 4, until);
 	return store_step_done(store, stmt, "claim a message");
 }
