@@ -1,6 +1,7 @@
 /*
  * gateway_modems: which queued message this modem sends, when several
- * modems share the outbox (conf->nmodems > 1, a process each).
+ * modems share the outbox (conf->nmodems > 1, a process each), or when
+ * its daily_limit must be kept (one modem too).
  *
  * A row with a modem is that modem's: a reply goes back through the SIM
  * its message came in on. A row without one (an alert, a relayed reply,
@@ -230,10 +231,16 @@ done:
 	return r;
 }
 
+int
+gateway_multi(const struct gateway *gw)
+{
+	return gw->conf->nmodems > 1 || gw->mc->daily_limit > 0;
+}
+
 void
 gateway_multi_release(struct gateway *gw, int64_t id, int64_t now)
 {
-	if (gw->conf->nmodems > 1 &&
+	if (gateway_multi(gw) &&
 	    store_outbox_claim(gw->store, id, gw->name, gw->name, now) < 0)
 		gateway_store_error(gw, "giving a message back to the queue",
 		    store_errmsg(gw->store), now);

@@ -183,7 +183,7 @@ gateway_next_out(struct gateway *gw, int64_t now, struct store_out *o)
 {
 	struct gateway_pick p;
 
-	if (gw->conf->nmodems > 1)
+	if (gateway_multi(gw))
 		return gateway_multi_next(gw, now, o);
 	if (gw->nrecords == 0)
 		return store_outbox_next(gw->store, now, o);
@@ -199,7 +199,7 @@ gateway_outbox_wait(struct gateway *gw, int64_t now)
 {
 	struct gateway_pick p;
 
-	if (gw->conf->nmodems > 1)
+	if (gateway_multi(gw))
 		return gateway_multi_wait(gw, now);
 	if (gw->nrecords == 0)
 		return store_outbox_wait(gw->store, now);

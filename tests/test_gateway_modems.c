@@ -292,6 +292,43 @@ test_row_in_flight_is_not_taken(void **state)
 	assert_int_equal(fake.nsent, 1);
 }
 
+/* One modem (the modem group) keeps its daily_limit too, whatever the
+ * kind of message: an alert, a reply, shukherctl send. */
+static void
+test_single_modem_daily_limit(void **state)
+{
+	static const char one[] =
+		"database = \"/tmp/x.db\";\n"
+		"keywords = ( { name = \"help\"; words = [ \"HELP\" ];"
+		" reply = { en = \"Police 102.\"; }; } );\n"
+		"modem = { device = \"/dev/a\"; connection = \"none\";"
+		" model = \"dummy\"; daily_limit = 2; };\n";
+	struct fixture *f = *state;
+	struct conf *conf = cu_load_text(one);
+	struct gateway *gw;
+	int64_t alert, reply, manual, tomorrow = day_midnight(NOW) + 86400;
+
+	assert_non_null(gw = gateway_new(&modem_fake_ops, f->store, conf));
+	alert = store_outbox_add(f->store, "+97699000031", "x",
+	    STORE_OUT_ALERT, 0, NOW);
+	reply = store_outbox_add(f->store, "+97699000032", "x",
+	    STORE_OUT_REPLY, 0, NOW);
+	manual = store_outbox_add(f->store, "+97699000033", "x",
+	    STORE_OUT_MANUAL, 0, NOW);
+	assert_int_equal(gateway_run_once(gw, NOW) >= 0, 1);
+	assert_int_equal(gateway_run_once(gw, NOW) >= 0, 1);
+	assert_int_equal(gateway_run_once(gw, NOW) >= 0, 1);
+	assert_int_equal(fake.nsent, 2);
+	assert_row(f, alert, "sent", "modem");
+	assert_row(f, reply, "sent", "modem");
+	assert_row(f, manual, "queued", "");
+	assert_int_equal(gateway_run_once(gw, tomorrow) >= 0, 1);
+	assert_int_equal(fake.nsent, 3);
+	assert_row(f, manual, "sent", "modem");
+	gateway_free(gw);
+	conf_free(conf);
+}
+
 int
 main(void)
 {
@@ -305,6 +342,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_own_daily_limit, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_row_in_flight_is_not_taken,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_single_modem_daily_limit,
 		    setup, teardown),
 	};
 
