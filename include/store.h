@@ -629,7 +629,9 @@ int store_outbox_queued(struct store *store, int limit,
 /* Gives queued row id to modem when its modem is still expect (NULL:
  * none), not due again before until: the time its send may take, so
  * that no other modem takes it meanwhile (until = now gives it back).
- * Returns 1 when it did, 0 when the row changed meanwhile, -1. */
+ * Taken from another modem, it is sent again from its first part (the
+ * phone joins parts only from one number). Returns 1 when it did, 0
+ * when the row changed meanwhile, -1. */
 int store_outbox_claim(struct store *store, int64_t id, const char *expect,
     const char *modem, int64_t until);
 

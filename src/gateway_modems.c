@@ -209,9 +209,13 @@ gateway_multi_next(struct gateway *gw, int64_t now, struct store_out *o)
 	    gw->name, now + GW_SEND_LEASE * (int64_t)gw->mc->timeout)) <= 0)
 		goto done;
 	if (s.best.modem == NULL || strcmp(s.best.modem, gw->name) != 0) {
-		if (s.best.modem != NULL)
+		if (s.best.modem != NULL) {
 			log_info("outbox %lld: taken over from modem %s",
 			    (long long)s.best.id, s.best.modem);
+			free(s.best.msgref);    /* the claim forgot them */
+			s.best.msgref = NULL;
+			s.best.parts_sent = 0;
+		}
 		free(s.best.modem);
 		if ((s.best.modem = strdup(gw->name)) == NULL) {
 			r = -1;

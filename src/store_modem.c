@@ -8,7 +8,8 @@
  * outbox (sent rows carry their modem), so that the count survives a
  * restart and never drifts from what was sent. Claiming a queued row
  * compares and sets its modem, in the caller's transaction or one of its
- * own, so that of two processes that want one row only one gets it.
+ * own, so that of two processes that want one row only one gets it; a
+ * row taken from another modem starts again from its first part.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -145,19 +146,40 @@ store_outbox_queued(struct store *store, int limit,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The parts of row id another modem sent: they carry its number and its
+ * references, so the phone cannot join them to the new modem's. */
+static int
+store_outbox_unpart(struct store *store, int64_t id)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "DELETE FROM sent_parts WHERE outbox_id = ?1",
+	    &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	return store_step_done(store, stmt, "forget another modem's parts");
+}
+
 int
 store_outbox_claim(struct store *store, int64_t id, const char *expect,
     const char *modem, int64_t until)
 {
 	sqlite3_stmt *stmt;
+	int own, rc;
 
+	if (store_tx_enter(store, &own) == -1)
+		return -1;
 	if (store_prepare(store, "UPDATE outbox SET modem = ?3, next_at = ?4"
 	    " WHERE id = ?1 AND state = 'queued' AND modem IS ?2",
 	    &stmt) == -1)
-		return -1;
+		return store_tx_leave(store, own, -1);
 	sqlite3_bind_int64(stmt, 1, id);
 	store_bind_str(stmt, 2, expect);
 	store_bind_str(stmt, 3, modem);
 	sqlite3_bind_int64(stmt, 4, until);
-	return store_step_done(store, stmt, "claim a message");
+	rc = store_step_done(store, stmt, "claim a message");
+	if (rc > 0 && expect != NULL && strcmp(expect, modem) != 0 &&
+	    store_outbox_unpart(store, id) < 0)
+		rc = -1;
+	return store_tx_leave(store, own, rc);
 }

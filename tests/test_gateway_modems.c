@@ -329,6 +329,29 @@ test_single_modem_daily_limit(void **state)
 	conf_free(conf);
 }
 
+/* b sent the first part of a long message, then went down: a takes it
+ * and sends it whole, since the phone joins parts only from one number
+ * (a's second part after b's first would never make a message). */
+static void
+test_taken_row_starts_from_its_first_part(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id;
+
+	fake.part_len = 4;
+	id = store_outbox_add(f->store, "+97688000041", "abcdefgh",
+	    STORE_OUT_REPLY, 0, NOW);
+	assert_int_equal(store_outbox_claim(f->store, id, NULL, "b", NOW), 1);
+	assert_int_equal(store_outbox_progress(f->store, id, "77", NOW), 0);
+	b_row(f, NOW + F, NOW);
+	run(f, NOW + F);
+	assert_int_equal(fake.nsent, 2);
+	assert_int_equal(fake.sent[0].part, 1);
+	assert_string_equal(fake.sent[0].text, "abcd");
+	assert_int_equal(fake.sent[1].part, 2);
+	assert_row(f, id, "sent", "a");
+}
+
 int
 main(void)
 {
@@ -345,6 +368,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_single_modem_daily_limit,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_taken_row_starts_from_its_first_part, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
