@@ -439,6 +439,26 @@ store_list_outbox(struct store *store, const struct store_filter *filter,
 	    filter, store_out_list_row, &l, "list outbox") < 0 ? -1 : 0;
 }
 
+static void
+store_out_bind_limit(sqlite3_stmt *stmt, const void *limit)
+{
+	int n = *(const int *)limit;
+
+	sqlite3_bind_int(stmt, 1, n > 0 ? n : -1);
+}
+
+int
+store_outbox_queued(struct store *store, int limit, store_out_cb cb,
+    void *arg)
+{
+	struct store_out_list l = { cb, arg };
+
+	return store_rows(store, "SELECT " STORE_OUT_COLS " FROM outbox"
+	    " WHERE state = 'queued' ORDER BY next_at, id LIMIT ?1",
+	    store_out_bind_limit, &limit, store_out_list_row, &l,
+	    "list the queue") < 0 ? -1 : 0;
+}
+
 /* The one statement that reads another owner's table (store_int.h):
  * which rows a timeline points at, from report_entries. */
 int
