@@ -274,8 +274,9 @@ struct store_budget {
  * counts against its recipient's budget (store_outbox_count()) until
  * store_outbox_forget() lets it go. With budget not NULL, nothing is
  * queued when number already had budget->max messages queued within
- * budget->window before now. Returns the id (> 0), 0 when the budget held
- * the message back, or -1.
+ * budget->window before now. A reply (in_reply_to > 0) takes the modem its
+ * message came in on (schema 10), so that it leaves through that SIM.
+ * Returns the id (> 0), 0 when the budget held the message back, or -1.
  */
 int64_t store_outbox_queue(struct store *store,
     const struct store_budget *budget, const char *number, const char *text,
@@ -621,17 +622,18 @@ int store_modem_list(struct store *store, int64_t day_start,
 /* Messages modem sent at or after since. Returns the count or -1. */
 int store_modem_sent(struct store *store, const char *name, int64_t since);
 
-/* Sets the modem of outbox row id (a reply: its message's). */
-int store_outbox_set_modem(struct store *store, int64_t id,
-    const char *modem);
 /* Queued outbox rows, soonest due first (next_at, id), at most limit;
  * the row's strings are borrowed as in store_list_outbox(). */
 int store_outbox_queued(struct store *store, int limit,
     int (*cb)(void *arg, const struct store_out *out), void *arg);
 /* Gives queued row id to modem when its modem is still expect (NULL:
- * none). Returns 1 when it did, 0 when the row changed meanwhile, -1. */
+ * none), not due again before until: the time its send may take, so
+ * that no other modem takes it meanwhile (until = now gives it back).
+ * Taken from another modem, it is sent again from its first part (the
+ * phone joins parts only from one number). Returns 1 when it did, 0
+ * when the row changed meanwhile, -1. */
 int store_outbox_claim(struct store *store, int64_t id, const char *expect,
-    const char *modem);
+    const char *modem, int64_t until);
 
 /* ---- listings, for shukherctl ------------------------------------------- */
 

@@ -25,6 +25,10 @@
 #define GW_STORE_LOG_EVERY 60      /* seconds between lines on a failing store */
 #define GW_QUEUE_SCAN      200     /* queued rows a modem looks through for
                                       one it may send (several modems) */
+#define GW_SEND_LEASE      3       /* several modems: a row taken for a send
+                                      is no other's for this many of the
+                                      modem's timeouts (no call takes
+                                      longer) */
 
 /* What the database could not record of a send yet. */
 enum gateway_record_kind {
@@ -119,11 +123,17 @@ void gateway_modem_error(struct gateway *gw, const char *what,
  * again (clears it); its row is written at the next pass. */
 void gateway_down(struct gateway *gw, int64_t now);
 void gateway_up(struct gateway *gw, int64_t now);
+/* Whether the queue goes through gateway_multi_next(): several modems, or
+ * one with a daily_limit (gateway_modems.c). */
+int gateway_multi(const struct gateway *gw);
 /* Several modems (gateway_modems.c): the queued message this modem may
  * send now, claimed for it (1, o filled; 0 none; -1 database error), and
  * the seconds until one is due (as gateway_outbox_wait()). */
 int gateway_multi_next(struct gateway *gw, int64_t now, struct store_out *o);
 int64_t gateway_multi_wait(struct gateway *gw, int64_t now);
+/* Under gateway_multi(): row id, taken but not sent and no record of it
+ * written, is due again now. */
+void gateway_multi_release(struct gateway *gw, int64_t id, int64_t now);
 /* Whether outbox row id has a record the database has not taken yet. */
 int gateway_unrecorded(const struct gateway *gw, int64_t id);
 

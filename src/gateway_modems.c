@@ -1,6 +1,7 @@
 /*
  * gateway_modems: which queued message this modem sends, when several
- * modems share the outbox (conf->nmodems > 1, a process each).
+ * modems share the outbox (conf->nmodems > 1, a process each), or when
+ * its daily_limit must be kept (one modem too).
  *
  * A row with a modem is that modem's: a reply goes back through the SIM
  * its message came in on. A row without one (an alert, a relayed reply,
@@ -11,10 +12,14 @@
  * errors, or its sends fail), when its process has not written its row
  * for that long and three modem timeouts more (hung or dead: no call
  * takes longer), or when it has sent its daily_limit
- * today; then the others take its rows. Taking a row sets its modem in
- * a transaction of its own (BEGIN IMMEDIATE across the processes) only
- * when it is still what was read, so no two modems send one row; the
- * row then records the modem that sent it.
+ * today; then the others take its rows. Taking a row, its own rows
+ * included, sets its modem and dates it for when its send is surely
+ * over (GW_SEND_LEASE), in a transaction of its own (BEGIN IMMEDIATE
+ * across the processes), so no two modems send one row, even when one
+ * is taken for down while it sends; the row then records the modem that
+ * sent it. A send that ends without a record (a notice came first, the
+ * modem failed) gives the row back at once; one cut short by a crash
+ * waits for the lease.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -199,13 +204,18 @@ gateway_multi_next(struct gateway *gw, int64_t now, struct store_out *o)
 	r = 0;
 	if (s.best.id == 0)
 		goto done;
+	/* its own rows too: while it sends, no other modem may take it */
+	if ((r = store_outbox_claim(gw->store, s.best.id, s.best.modem,
+	    gw->name, now + GW_SEND_LEASE * (int64_t)gw->mc->timeout)) <= 0)
+		goto done;
 	if (s.best.modem == NULL || strcmp(s.best.modem, gw->name) != 0) {
-		if ((r = store_outbox_claim(gw->store, s.best.id, s.best.modem,
-		    gw->name)) <= 0)
-			goto done;
-		if (s.best.modem != NULL)
+		if (s.best.modem != NULL) {
 			log_info("outbox %lld: taken over from modem %s",
 			    (long long)s.best.id, s.best.modem);
+			free(s.best.msgref);    /* the claim forgot them */
+			s.best.msgref = NULL;
+			s.best.parts_sent = 0;
+		}
 		free(s.best.modem);
 		if ((s.best.modem = strdup(gw->name)) == NULL) {
 			r = -1;
@@ -223,6 +233,21 @@ done:
 		return -1;
 	}
 	return r;
+}
+
+int
+gateway_multi(const struct gateway *gw)
+{
+	return gw->conf->nmodems > 1 || gw->mc->daily_limit > 0;
+}
+
+void
+gateway_multi_release(struct gateway *gw, int64_t id, int64_t now)
+{
+	if (gateway_multi(gw) &&
+	    store_outbox_claim(gw->store, id, gw->name, gw->name, now) < 0)
+		gateway_store_error(gw, "giving a message back to the queue",
+		    store_errmsg(gw->store), now);
 }
 
 int64_t

@@ -183,7 +183,7 @@ gateway_next_out(struct gateway *gw, int64_t now, struct store_out *o)
 {
 	struct gateway_pick p;
 
-	if (gw->conf->nmodems > 1)
+	if (gateway_multi(gw))
 		return gateway_multi_next(gw, now, o);
 	if (gw->nrecords == 0)
 		return store_outbox_next(gw->store, now, o);
@@ -199,7 +199,7 @@ gateway_outbox_wait(struct gateway *gw, int64_t now)
 {
 	struct gateway_pick p;
 
-	if (gw->conf->nmodems > 1)
+	if (gateway_multi(gw))
 		return gateway_multi_wait(gw, now);
 	if (gw->nrecords == 0)
 		return store_outbox_wait(gw->store, now);
@@ -232,6 +232,7 @@ gateway_send_failed(struct gateway *gw, const struct store_out *o, int rc,
 	}
 	if (rc == -1) {                 /* the modem, not the message */
 		gateway_modem_error(gw, "send", err, 0, now);
+		gateway_multi_release(gw, o->id, now);
 		if (progress->msgref[0] == '\0')
 			return;
 		r.kind = GW_REC_PROGRESS;
@@ -312,6 +313,7 @@ gateway_send(struct gateway *gw, int64_t now)
 			gw->read_due = 1;
 		else
 			gateway_modem_error(gw, "wait", "device gone", 1, now);
+		gateway_multi_release(gw, o.id, now);
 		store_out_free(&o);
 		return 1;
 	}

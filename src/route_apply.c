@@ -42,9 +42,8 @@ route_queue(struct store *store, const struct conf *conf, const char *number,
 }
 
 /*
- * Queues plan's reply to the sender, with " #ref" when ref is not NULL,
- * through the modem the message came in on (schema 10: the SIM the
- * person chose; a ported number is on no prefix's network);
+ * Queues plan's reply to the sender, with " #ref" when ref is not NULL
+ * (through the modem the message came in on: store_outbox_queue());
  * when report id (> 0) is given and it was queued, an "ack" entry on its
  * timeline ties the SMS to the report so that it is blanked once sent.
  * Returns 0 or -1.
@@ -64,9 +63,6 @@ route_reply(struct store *store, const struct conf *conf,
 	out = route_queue(store, conf, msg->sender, text, STORE_OUT_REPLY,
 	    msg->id, now);
 	free(text);
-	if (out > 0 && msg->modem != NULL &&
-	    store_outbox_set_modem(store, out, msg->modem) < 0)
-		return -1;
 	if (out <= 0 || id <= 0)
 		return out < 0 ? -1 : 0;
 	return report_entry_add(store, id, "ack", NULL, NULL, NULL, out,

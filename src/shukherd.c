@@ -228,7 +228,9 @@ sup_child_main(const char *path, struct conf *conf, const char *name,
 	unsetenv("NOTIFY_SOCKET");      /* systemd hears the supervisor */
 	snprintf(ident, sizeof(ident), "shukherd[%s]", name);
 	log_init(ident, log_debug_enabled() ? LOG_LVL_DEBUG : LOG_LVL_INFO);
-	quit = reload = 0;
+	/* quit and reload as inherited, and as set since: a SIGTERM sent
+	 * right after the fork is not lost (the supervisor forks only while
+	 * it runs; a reload too many is harmless) */
 	if ((store = open_store(conf->database)) == NULL) {
 		conf_free(conf);
 		exit(EXIT_OK);
@@ -377,8 +379,10 @@ sup_reload(const char *path, struct conf **conf, struct sup_child *kids)
 	sup_stop_all(*conf, kids);
 	conf_free(*conf);
 	*conf = next;
-	for (i = 0; i < next->nmodems; i++)
+	for (i = 0; i < next->nmodems; i++) {
 		memset(&kids[i], 0, sizeof(kids[i]));
+		kids[i].backoff = 1;
+	}
 }
 
 /* The supervisor's loop. Returns the exit code. */
@@ -410,11 +414,8 @@ supervise(const char *path, struct conf **conf)
 		child_ended = 0;
 		rc = sup_reap(*conf, kids, now);
 		for (i = 0; rc == EXIT_OK && i < (*conf)->nmodems; i++)
-			if (kids[i].pid == 0 && now >= kids[i].start_at) {
-				if (kids[i].backoff == 0)
-					kids[i].backoff = 1;
+			if (kids[i].pid == 0 && now >= kids[i].start_at)
 				sup_start(path, *conf, &kids[i], i, now);
-			}
 		if (wd_usec != 0)
 			sd_notify(0, "WATCHDOG=1");
 		if (!quit && !reload && !child_ended)

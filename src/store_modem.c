@@ -8,7 +8,8 @@
  * outbox (sent rows carry their modem), so that the count survives a
  * restart and never drifts from what was sent. Claiming a queued row
  * compares and sets its modem, in the caller's transaction or one of its
- * own, so that of two processes that want one row only one gets it.
+ * own, so that of two processes that want one row only one gets it; a
+ * row taken from another modem starts again from its first part.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -74,33 +75,35 @@ store_modem_row(sqlite3_stmt *stmt, struct store_modem *m)
 	m->sent_today = sqlite3_column_int(stmt, 12);
 }
 
+/* A row of store_modem_list()'s query to its callback. */
+struct store_modem_each {
+	store_modem_cb cb;
+	void *arg;
+};
+
+static int
+store_modem_each_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct store_modem_each *e = arg;
+	struct store_modem m;
+
+	store_modem_row(stmt, &m);
+	return e->cb(e->arg, &m) != 0;
+}
+
 int
 store_modem_list(struct store *store, int64_t day_start, store_modem_cb cb,
     void *arg)
 {
-	struct store_modem m;
-	sqlite3_stmt *stmt;
-	int rc;
+	struct store_modem_each e = { cb, arg };
 
-	if (store_prepare(store, "SELECT name, connected, since,"
+	return store_rows(store, "SELECT name, connected, since,"
 	    " operator_name, signal_dbm, signal_percent, sim_used, sim_total,"
 	    " last_error, last_error_at, updated_at, down_since,"
 	    " (SELECT count(*) FROM outbox WHERE outbox.modem = modems.name"
 	    "  AND state = 'sent' AND sent_at >= ?1)"
-	    " FROM modems ORDER BY name", &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, day_start);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		store_modem_row(stmt, &m);
-		if (cb(arg, &m) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		store_fail(store, "list modems");
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	    " FROM modems ORDER BY name", store_bind_id, &day_start,
+	    store_modem_each_row, &e, "list modems") < 0 ? -1 : 0;
 }
 
 int
@@ -119,56 +122,40 @@ store_modem_sent(struct store *store, const char *name, int64_t since)
 	return (int)n;
 }
 
-int
-store_outbox_set_modem(struct store *store, int64_t id, const char *modem)
+/* The parts of row id another modem sent: they carry its number and its
+ * references, so the phone cannot join them to the new modem's. */
+static int
+store_outbox_unpart(struct store *store, int64_t id)
 {
 	sqlite3_stmt *stmt;
 
-	if (store_prepare(store, "UPDATE outbox SET modem = ?2 WHERE id = ?1",
+	if (store_prepare(store, "DELETE FROM sent_parts WHERE outbox_id = ?1",
 	    &stmt) == -1)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
-	store_bind_str(stmt, 2, modem);
-	return store_step_done(store, stmt, "set the modem") == -1 ? -1 : 0;
-}
-
-int
-store_outbox_queued(struct store *store, int limit,
-    int (*cb)(void *arg, const struct store_out *out), void *arg)
-{
-	struct store_out out;
-	sqlite3_stmt *stmt;
-	int rc;
-
-	if (store_prepare(store, "SELECT " STORE_OUT_COLS " FROM outbox"
-	    " WHERE state = 'queued' ORDER BY next_at, id LIMIT ?1",
-	    &stmt) == -1)
-		return -1;
-	sqlite3_bind_int(stmt, 1, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		store_out_row(stmt, &out);
-		if (cb(arg, &out) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		store_fail(store, "list the queue");
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_step_done(store, stmt, "forget another modem's parts");
 }
 
 int
 store_outbox_claim(struct store *store, int64_t id, const char *expect,
-    const char *modem)
+    const char *modem, int64_t until)
 {
 	sqlite3_stmt *stmt;
+	int own, rc;
 
-	if (store_prepare(store, "UPDATE outbox SET modem = ?3 WHERE id = ?1"
-	    " AND state = 'queued' AND modem IS ?2", &stmt) == -1)
+	if (store_tx_enter(store, &own) == -1)
 		return -1;
+	if (store_prepare(store, "UPDATE outbox SET modem = ?3, next_at = ?4"
+	    " WHERE id = ?1 AND state = 'queued' AND modem IS ?2",
+	    &stmt) == -1)
+		return store_tx_leave(store, own, -1);
 	sqlite3_bind_int64(stmt, 1, id);
 	store_bind_str(stmt, 2, expect);
 	store_bind_str(stmt, 3, modem);
-	return store_step_done(store, stmt, "claim a message");
+	sqlite3_bind_int64(stmt, 4, until);
+	rc = store_step_done(store, stmt, "claim a message");
+	if (rc > 0 && expect != NULL && strcmp(expect, modem) != 0 &&
+	    store_outbox_unpart(store, id) < 0)
+		rc = -1;
+	return store_tx_leave(store, own, rc);
 }

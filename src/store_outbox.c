@@ -69,9 +69,11 @@ store_outbox_queue(struct store *store, const struct store_budget *budget,
 		if (n >= budget->max)
 			return 0;
 	}
+	/* a reply leaves through the modem its message came in on */
 	if (store_prepare(store, "INSERT INTO outbox (number, text, kind,"
-	    " created_at, next_at, in_reply_to, number_hash)"
-	    " VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)", &stmt) == -1)
+	    " created_at, next_at, in_reply_to, number_hash, modem)"
+	    " VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6,"
+	    " (SELECT modem FROM messages WHERE id = ?5))", &stmt) == -1)
 		return -1;
 	store_bind_str(stmt, 1, number);
 	store_bind_str(stmt, 2, text ? text : "");
@@ -435,6 +437,26 @@ store_list_outbox(struct store *store, const struct store_filter *filter,
 	    " AND (?3 IS NULL OR instr(text, ?3) > 0)"
 	    " ORDER BY created_at DESC, id DESC LIMIT ?4", store_bind_filter,
 	    filter, store_out_list_row, &l, "list outbox") < 0 ? -1 : 0;
+}
+
+static void
+store_out_bind_limit(sqlite3_stmt *stmt, const void *limit)
+{
+	int n = *(const int *)limit;
+
+	sqlite3_bind_int(stmt, 1, n > 0 ? n : -1);
+}
+
+int
+store_outbox_queued(struct store *store, int limit, store_out_cb cb,
+    void *arg)
+{
+	struct store_out_list l = { cb, arg };
+
+	return store_rows(store, "SELECT " STORE_OUT_COLS " FROM outbox"
+	    " WHERE state = 'queued' ORDER BY next_at, id LIMIT ?1",
+	    store_out_bind_limit, &limit, store_out_list_row, &l,
+	    "list the queue") < 0 ? -1 : 0;
 }
 
 /* The one statement that reads another owner's table (store_int.h):

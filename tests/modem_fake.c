@@ -137,8 +137,13 @@ fake_send(void *m, const char *number, const char *text,
 	int i, n = plen ? (int)((len + plen - 1) / plen) : 1;
 	struct fake_sent *s;
 	size_t off, done;
+	void (*hook)(void *) = fake.on_send;
 
 	(void)m;
+	if (hook != NULL) {
+		fake.on_send = NULL;
+		hook(fake.on_send_arg);
+	}
 	progress->parts_total = n;
 	for (i = progress->parts_done; i < n; i++) {
 		if (fake.fail_send > 0 && fake.nsent >= fake.fail_after) {

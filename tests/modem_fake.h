@@ -35,6 +35,9 @@ struct modem_fake {
 	int fail_send;           /* send fails this many more times ... */
 	int fail_send_rc;        /* ... with this code (-1 modem, -2 refused) */
 	int announce;            /* wait() returns 1 once */
+	void (*on_send)(void *arg); /* called as a send begins (a test's
+	                            other process, meanwhile), then cleared */
+	void *on_send_arg;
 	size_t part_len;         /* > 0: texts go out in parts of this many
 	                            bytes, as a long SMS does */
 	int is_open;

@@ -48,6 +48,8 @@ struct fixture {
 	struct conf *conf;
 	struct store *store;
 	struct gateway *gw;
+	struct gateway *gw_b;    /* b's process, where a test wants it */
+	int64_t now_b;           /* the time b_pass() runs at */
 	int saved_stderr;
 };
 
@@ -80,6 +82,8 @@ teardown(void **state)
 	struct fixture *f = *state;
 
 	gateway_free(f->gw);
+	if (f->gw_b != NULL)
+		gateway_free(f->gw_b);
 	store_close(f->store);
 	conf_free(f->conf);
 	fflush(stderr);
@@ -111,7 +115,8 @@ queue(struct fixture *f, const char *number, const char *modem, int64_t now)
 
 	assert_true(id > 0);
 	if (modem != NULL)
-		assert_int_equal(store_outbox_set_modem(f->store, id, modem), 0);
+		assert_int_equal(store_outbox_claim(f->store, id, NULL, modem,
+		    now), 1);
 	return id;
 }
 
@@ -246,6 +251,107 @@ test_own_daily_limit(void **state)
 	assert_row(f, fourth, "sent", "a");
 }
 
+/* b's process, in the middle of a's send. */
+static void
+b_pass(void *arg)
+{
+	struct fixture *f = arg;
+
+	assert_int_equal(gateway_run_once(f->gw_b, f->now_b) >= 0, 1);
+}
+
+/*
+ * a has been down failover_after (its sends failed), so b may take its
+ * rows; but a row a is sending at that moment is a's until the send ends
+ * or a could no longer be in it (a lease of three timeouts): b, running
+ * meanwhile, leaves it, and the person gets it once.
+ */
+static void
+test_row_in_flight_is_not_taken(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id, later = NOW + F + 1;
+
+	assert_non_null(f->gw_b = gateway_new(&modem_fake_ops, f->store,
+	    f->conf));
+	assert_int_equal(gateway_use_modem(f->gw_b, "b"), 0);
+	id = queue(f, "+97699000021", "a", NOW);
+	fake.fail_send = 1;
+	fake.fail_send_rc = -2;
+	run(f, NOW);                    /* a's send refused: a is down */
+	assert_int_equal(fake.nsent, 0);
+	assert_row(f, id, "queued", "a");
+	f->now_b = later;
+	fake.on_send = b_pass;
+	fake.on_send_arg = f;
+	run(f, later);                  /* a retries; b runs meanwhile */
+	assert_null(fake.on_send);
+	assert_int_equal(fake.nsent, 1);
+	assert_row(f, id, "sent", "a");
+	assert_int_equal(gateway_run_once(f->gw_b, later + 3 * T) >= 0, 1);
+	assert_int_equal(fake.nsent, 1);
+}
+
+/* One modem (the modem group) keeps its daily_limit too, whatever the
+ * kind of message: an alert, a reply, shukherctl send. */
+static void
+test_single_modem_daily_limit(void **state)
+{
+	static const char one[] =
+		"database = \"/tmp/x.db\";\n"
+		"keywords = ( { name = \"help\"; words = [ \"HELP\" ];"
+		" reply = { en = \"Police 102.\"; }; } );\n"
+		"modem = { device = \"/dev/a\"; connection = \"none\";"
+		" model = \"dummy\"; daily_limit = 2; };\n";
+	struct fixture *f = *state;
+	struct conf *conf = cu_load_text(one);
+	struct gateway *gw;
+	int64_t alert, reply, manual, tomorrow = day_midnight(NOW) + 86400;
+
+	assert_non_null(gw = gateway_new(&modem_fake_ops, f->store, conf));
+	alert = store_outbox_add(f->store, "+97699000031", "x",
+	    STORE_OUT_ALERT, 0, NOW);
+	reply = store_outbox_add(f->store, "+97699000032", "x",
+	    STORE_OUT_REPLY, 0, NOW);
+	manual = store_outbox_add(f->store, "+97699000033", "x",
+	    STORE_OUT_MANUAL, 0, NOW);
+	assert_int_equal(gateway_run_once(gw, NOW) >= 0, 1);
+	assert_int_equal(gateway_run_once(gw, NOW) >= 0, 1);
+	assert_int_equal(gateway_run_once(gw, NOW) >= 0, 1);
+	assert_int_equal(fake.nsent, 2);
+	assert_row(f, alert, "sent", "modem");
+	assert_row(f, reply, "sent", "modem");
+	assert_row(f, manual, "queued", "");
+	assert_int_equal(gateway_run_once(gw, tomorrow) >= 0, 1);
+	assert_int_equal(fake.nsent, 3);
+	assert_row(f, manual, "sent", "modem");
+	gateway_free(gw);
+	conf_free(conf);
+}
+
+/* b sent the first part of a long message, then went down: a takes it
+ * and sends it whole, since the phone joins parts only from one number
+ * (a's second part after b's first would never make a message). */
+static void
+test_taken_row_starts_from_its_first_part(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id;
+
+	fake.part_len = 4;
+	id = store_outbox_add(f->store, "+97688000041", "abcdefgh",
+	    STORE_OUT_REPLY, 0, NOW);
+	assert_int_equal(store_outbox_claim(f->store, id, NULL, "b", NOW), 1);
+	assert_int_equal(store_outbox_progress(f->store, id, "77", NOW), 0);
+	b_row(f, NOW + F, NOW);
+	run(f, NOW + F);
+	assert_int_equal(fake.nsent, 2);
+	assert_int_equal(fake.sent[0].part, 1);
+	assert_string_equal(fake.sent[0].text, "abcd");
+	assert_int_equal(fake.sent[1].part, 2);
+	assert_row(f, id, "sent", "a");
+}
+
 int
 main(void)
 {
@@ -258,6 +364,12 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_daily_limit, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_row_in_flight_is_not_taken,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_single_modem_daily_limit,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_taken_row_starts_from_its_first_part, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -98,6 +98,22 @@ seen_out(void *arg, const struct store_out *o)
 	return 0;
 }
 
+/* A reply to a message in the inbox, of any kind (a keyword's, a
+ * series', a survey's), takes the modem its message came in on. */
+static int64_t
+reply_to(struct store *s, const char *number, const char *modem)
+{
+	struct store_msg m;
+	int64_t id;
+
+	put(s, number, modem, 0, 1, 1, "in");
+	assert_int_equal(store_msg_next(s, &m), 1);
+	id = store_outbox_add(s, number, "c", STORE_OUT_REPLY, m.id, NOW);
+	assert_int_equal(store_msg_handled(s, m.id, "x", NOW), 1);
+	store_msg_free(&m);
+	return id;
+}
+
 static void
 test_outbox_claim(void **state)
 {
@@ -109,8 +125,7 @@ test_outbox_claim(void **state)
 	a = store_outbox_add(s, "+97699000001", "a", STORE_OUT_MANUAL, 0, NOW);
 	b = store_outbox_add(s, "+97688000001", "b", STORE_OUT_MANUAL, 0,
 	    NOW - 5);
-	c = store_outbox_add(s, "+97691000001", "c", STORE_OUT_REPLY, 0, NOW);
-	assert_int_equal(store_outbox_set_modem(s, c, "skytel"), 0);
+	c = reply_to(s, "+97691000001", "skytel");
 	/* soonest due first */
 	assert_int_equal(store_outbox_queued(s, 0, seen_out, &v), 0);
 	assert_int_equal(v.n, 3);
@@ -118,15 +133,15 @@ test_outbox_claim(void **state)
 	assert_string_equal(v.modems[0], "");
 	assert_string_equal(v.modems[2], "skytel");
 	/* the first claim of an unassigned row wins, the second loses */
-	assert_int_equal(store_outbox_claim(s, a, NULL, "mobicom"), 1);
-	assert_int_equal(store_outbox_claim(s, a, NULL, "unitel"), 0);
+	assert_int_equal(store_outbox_claim(s, a, NULL, "mobicom", NOW), 1);
+	assert_int_equal(store_outbox_claim(s, a, NULL, "unitel", NOW), 0);
 	/* a row moves from skytel only while it still is skytel's */
-	assert_int_equal(store_outbox_claim(s, c, "unitel", "mobicom"), 0);
-	assert_int_equal(store_outbox_claim(s, c, "skytel", "unitel"), 1);
-	assert_int_equal(store_outbox_claim(s, c, "skytel", "mobicom"), 0);
+	assert_int_equal(store_outbox_claim(s, c, "unitel", "mobicom", NOW), 0);
+	assert_int_equal(store_outbox_claim(s, c, "skytel", "unitel", NOW), 1);
+	assert_int_equal(store_outbox_claim(s, c, "skytel", "mobicom", NOW), 0);
 	/* a sent row is nobody's to claim */
 	assert_int_equal(store_outbox_sent(s, b, "12", NOW), 0);
-	assert_int_equal(store_outbox_claim(s, b, NULL, "unitel"), 0);
+	assert_int_equal(store_outbox_claim(s, b, NULL, "unitel", NOW), 0);
 	v.n = 0;
 	assert_int_equal(store_outbox_queued(s, 1, seen_out, &v), 0);
 	assert_int_equal(v.n, 1);
@@ -162,8 +177,8 @@ test_delivery_by_modem(void **state)
 	(void)state;
 	a = store_outbox_add(s, "+97699000001", "a", STORE_OUT_MANUAL, 0, NOW);
 	b = store_outbox_add(s, "+97688000001", "b", STORE_OUT_MANUAL, 0, NOW);
-	assert_int_equal(store_outbox_claim(s, a, NULL, "mobicom"), 1);
-	assert_int_equal(store_outbox_claim(s, b, NULL, "unitel"), 1);
+	assert_int_equal(store_outbox_claim(s, a, NULL, "mobicom", NOW), 1);
+	assert_int_equal(store_outbox_claim(s, b, NULL, "unitel", NOW), 1);
 	assert_int_equal(store_outbox_sent(s, a, "12", NOW), 0);
 	assert_int_equal(store_outbox_sent(s, b, "12", NOW + 1), 0);
 	/* the newest with 12 is unitel's; the report came in on mobicom */
@@ -219,7 +234,8 @@ test_modem_rows_and_sent_today(void **state)
 	for (i = 0; i < 5; i++) {
 		id = store_outbox_add(s, "+97688000001", "t", STORE_OUT_MANUAL,
 		    0, NOW);
-		assert_int_equal(store_outbox_set_modem(s, id, "unitel"), 0);
+		assert_int_equal(store_outbox_claim(s, id, NULL, "unitel",
+		    NOW), 1);
 		if (i < 2)
 			assert_int_equal(store_outbox_sent(s, id, "1", NOW), 0);
 		else if (i == 2)
