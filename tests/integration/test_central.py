@@ -760,6 +760,19 @@ class CentralConfig(unittest.TestCase):
                                timeout=30)
             self.assertEqual(p.returncode, 0, (args, p.stderr))
 
+    def test_uplink_stops_while_waiting_for_the_database(self):
+        # The database cannot be opened yet (its directory is missing):
+        # the uplink retries, and SIGTERM still stops it at once.
+        path = self.tmp.join("shukher.conf")
+        make_config(path, self.tmp.join("missing", "shukher.db"),
+                    dummy_modem(self.tmp.join("dummy")))
+        with open(path, "a", encoding="utf-8") as f:
+            f.write('central = { conninfo = "host=x"; gateway = "a"; };\n')
+        d = Daemon(path, program="shukher-uplink")
+        d.wait_log(r"database: .*retrying in 1 s", timeout=10)
+        d.wait_log(r"retrying in 2 s", timeout=10)
+        self.assertEqual(d.stop(timeout=3), 0, d.log())
+
 
 if __name__ == "__main__":
     unittest.main()
