@@ -315,15 +315,27 @@ class CentralFleet(CentralBase):
         self.pg.psql("UPDATE shukher.commands SET acked_at = NULL, "
                      "result = NULL WHERE id = %d" % ids[2])
         alpha.stop_uplink()
+        # ...and restarts with a reply budget of 2, which the reporter's
+        # acknowledgement and the reply have spent.
+        with open(alpha.conf, encoding="utf-8") as f:
+            conf = f.read()
+        with open(alpha.conf, "w", encoding="utf-8") as f:
+            f.write(conf.replace("reply_budget = 20;", "reply_budget = 2;"))
         alpha.start_uplink()
         self.assertEqual(self.acked(ids[2]), [["ok"]])
+        # A reply the central server asks for stays within the reporter's
+        # budget: acknowledged as held back, nothing queued.
+        self.assertEqual(self.acked(self.command("alpha", ref, "reply",
+                                                 REPLY + " again")),
+                         [["not sent: the reporter's reply budget is "
+                           "spent, try later"]])
         self.assertEqual(alpha.local(
             "SELECT count(*) FROM report_entries WHERE kind = 'reply'"),
             [(1,)])
         self.assertEqual(alpha.local(
             "SELECT count(*) FROM outbox WHERE kind = 1"), [(1,)])
         self.assertEqual(alpha.local(
-            "SELECT count(*) FROM uplink_applied"), [(3,)])
+            "SELECT count(*) FROM uplink_applied"), [(4,)])
         self.assertEqual(len([s for s in alpha.sent_to(reporter)
                               if REPLY in s.text]), 1)
         # The caseworkers' key opens the note and the reply locally.
