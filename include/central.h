@@ -179,6 +179,12 @@ typedef int (*central_stat_cb)(void *arg, const char *day,
 int central_stats(struct central *c, const char *since_day,
     const char *until_day, const char *gateway, central_stat_cb cb,
     void *arg);
+/* Every gateway's count of messages from since_day to until_day (NULL:
+ * open), by name, 0 for one without any: one query. Returns 0 or -1. */
+typedef int (*central_total_cb)(void *arg, const char *gateway,
+    int64_t total);
+int central_gateway_totals(struct central *c, const char *since_day,
+    const char *until_day, central_total_cb cb, void *arg);
 
 struct seal_sec;
 /* A reply's body, "number\ntext": the number opened from a report's

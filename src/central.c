@@ -709,6 +709,29 @@ central_stats(struct central *c, const char *since_day,
 	return 0;
 }
 
+int
+central_gateway_totals(struct central *c, const char *since_day,
+    const char *until_day, central_total_cb cb, void *arg)
+{
+	const char *vals[2] = { since_day, until_day };
+	PGresult *res;
+	int i, rc = 0;
+
+	res = central_query(c, "statistics", "SELECT g.name,"
+	    " coalesce(sum(s.count), 0)::bigint FROM shukher.gateways g"
+	    " LEFT JOIN shukher.stats s ON s.gateway = g.name"
+	    " AND ($1::date IS NULL OR s.day >= $1::date)"
+	    " AND ($2::date IS NULL OR s.day <= $2::date)"
+	    " GROUP BY g.name ORDER BY g.name", 2, vals, NULL, NULL,
+	    PGRES_TUPLES_OK);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res) && rc == 0; i++)
+		rc = cb(arg, PQgetvalue(res, i, 0), central_int(res, i, 1, 0));
+	PQclear(res);
+	return 0;
+}
+
 char *
 central_reply_body(const struct seal_sec *sec, const unsigned char *sealed,
     size_t sealed_len, const char *text)

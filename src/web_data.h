@@ -62,6 +62,10 @@ struct web_data_ops {
 	int (*stats)(struct web_data *d, const char *since_day,
 	    const char *until_day, const char *gateway, store_stat_cb cb,
 	    void *arg);
+	/* Each gateway's total count from since_day to until_day, in one
+	 * query (central only; NULL locally). Returns 0 or -1. */
+	int (*totals)(struct web_data *d, const char *since_day,
+	    const char *until_day, central_total_cb cb, void *arg);
 	/* Every gateway (central only; NULL locally). Returns 0 or -1. */
 	int (*fleet)(struct web_data *d, int silent_after,
 	    central_gateway_cb cb, void *arg);

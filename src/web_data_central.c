@@ -221,6 +221,18 @@ wdc_stats(struct web_data *d, const char *since_day, const char *until_day,
 }
 
 static int
+wdc_totals(struct web_data *d, const char *since_day, const char *until_day,
+    central_total_cb cb, void *arg)
+{
+	struct central *c;
+
+	if ((c = wdc_conn(d)) == NULL)
+		return -1;
+	return central_gateway_totals(c, since_day, until_day, cb, arg) < 0 ?
+	    wdc_fail(d) : 0;
+}
+
+static int
 wdc_fleet(struct web_data *d, int silent_after, central_gateway_cb cb,
     void *arg)
 {
@@ -312,6 +324,7 @@ static const struct web_data_ops web_data_central_ops = {
 	.find = wdc_find,
 	.timeline = wdc_timeline,
 	.stats = wdc_stats,
+	.totals = wdc_totals,
 	.fleet = wdc_fleet,
 	.act = wdc_act,
 	.errmsg = wdc_errmsg,

@@ -97,6 +97,7 @@ static const struct web_data_ops web_data_local_ops = {
 	.find = wdl_find,
 	.timeline = wdl_timeline,
 	.stats = wdl_stats,
+	.totals = NULL,
 	.fleet = NULL,
 	.act = wdl_act,
 	.errmsg = wdl_errmsg,
