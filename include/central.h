@@ -152,6 +152,13 @@ struct central_query_filter {
 /* The reports of f, newest first. Returns 0 or -1. */
 int central_report_list(struct central *c,
     const struct central_query_filter *f, central_report_cb cb, void *arg);
+/* How many reports of f (its status and limit aside) are open, closed,
+ * open and unclaimed, open and urgent: one query. Returns 0 or -1. */
+struct central_counts {
+	int open, closed, unclaimed, urgent;
+};
+int central_report_counts(struct central *c,
+    const struct central_query_filter *f, struct central_counts *out);
 /* Report seq of gateway (cb once), or none: returns 1, 0 or -1. */
 int central_report_get(struct central *c, const char *gateway, int64_t seq,
     central_report_cb cb, void *arg);

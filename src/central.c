@@ -628,6 +628,35 @@ central_report_list(struct central *c, const struct central_query_filter *f,
 }
 
 int
+central_report_counts(struct central *c, const struct central_query_filter *f,
+    struct central_counts *out)
+{
+	char since[24], urgent[4];
+	const char *vals[3] = { f->gateway, since, urgent };
+	PGresult *res;
+
+	snprintf(since, sizeof(since), "%lld", (long long)f->since);
+	snprintf(urgent, sizeof(urgent), "%d", f->urgent);
+	res = central_query(c, "report counts", "SELECT"
+	    " count(*) FILTER (WHERE status = 'open'),"
+	    " count(*) FILTER (WHERE status = 'closed'),"
+	    " count(*) FILTER (WHERE status = 'open' AND claimed_by IS NULL),"
+	    " count(*) FILTER (WHERE status = 'open' AND urgent)"
+	    " FROM shukher.reports WHERE ($1::text IS NULL OR gateway = $1)"
+	    " AND created_at >= to_timestamp($2::bigint)"
+	    " AND ($3::int < 0 OR urgent = ($3::int = 1))", 3, vals, NULL,
+	    NULL, PGRES_TUPLES_OK);
+	if (res == NULL)
+		return -1;
+	out->open = (int)central_int(res, 0, 0, 0);
+	out->closed = (int)central_int(res, 0, 1, 0);
+	out->unclaimed = (int)central_int(res, 0, 2, 0);
+	out->urgent = (int)central_int(res, 0, 3, 0);
+	PQclear(res);
+	return 0;
+}
+
+int
 central_report_get(struct central *c, const char *gateway, int64_t seq,
     central_report_cb cb, void *arg)
 {

@@ -49,6 +49,11 @@ struct web_data_ops {
 	 * most f->limit. Returns 0 or -1. */
 	int (*reports)(struct web_data *d, const struct store_filter *f,
 	    const char *gateway, web_data_report_cb cb, void *arg);
+	/* How many reports match f but its status and limit (and gateway,
+	 * NULL any), by status; the open ones unclaimed and urgent. Returns
+	 * 0 or -1. */
+	int (*counts)(struct web_data *d, const struct store_filter *f,
+	    const char *gateway, struct central_counts *out);
 	/* Report k into *r (free with store_report_free()), sealed as kept.
 	 * Returns CW_OK, CW_NOTFOUND or CW_DB. */
 	enum cw_err (*find)(struct web_data *d, struct casework *cw,

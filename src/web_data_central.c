@@ -106,6 +106,23 @@ wdc_reports(struct web_data *d, const struct store_filter *f,
 	return central_report_list(c, &q, wdc_row, &w) < 0 ? wdc_fail(d) : 0;
 }
 
+static int
+wdc_counts(struct web_data *d, const struct store_filter *f,
+    const char *gateway, struct central_counts *out)
+{
+	struct central_query_filter q;
+	struct central *c;
+
+	memset(out, 0, sizeof(*out));
+	if ((c = wdc_conn(d)) == NULL)
+		return -1;
+	memset(&q, 0, sizeof(q));
+	q.gateway = gateway;
+	q.urgent = f->urgent;
+	q.since = f->since;
+	return central_report_counts(c, &q, out) < 0 ? wdc_fail(d) : 0;
+}
+
 /* What find's callback fills: an owned copy. */
 struct wdc_found {
 	struct store_report *r;
@@ -321,6 +338,7 @@ static const struct web_data_ops web_data_central_ops = {
 	.name = "central",
 	.central = 1,
 	.reports = wdc_reports,
+	.counts = wdc_counts,
 	.find = wdc_find,
 	.timeline = wdc_timeline,
 	.stats = wdc_stats,
