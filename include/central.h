@@ -193,6 +193,14 @@ typedef int (*central_total_cb)(void *arg, const char *gateway,
 int central_gateway_totals(struct central *c, const char *since_day,
     const char *until_day, central_total_cb cb, void *arg);
 
+/* Whether action ("claim", "note", "reply", "close") with text (NULL:
+ * none) may be asked of a report in status, claimed or not, as the
+ * gateway's casework will judge it when it applies the command (and
+ * judges again then): a reply's text within max_segments SMS. Returns
+ * CW_OK or why not (casework.h's enum cw_err). */
+int central_command_check(const char *status, int claimed,
+    const char *action, const char *text, int max_segments);
+
 struct seal_sec;
 /* A reply's body, "number\ntext": the number opened from a report's
  * sealed blob with sec. NULL when it does not open (or no memory). Free

@@ -16,6 +16,7 @@
 #include <libpq-fe.h>
 #include <sodium.h>
 
+#include "casework.h"
 #include "central.h"
 #include "central_int.h"
 #include "conf.h"
@@ -759,6 +760,22 @@ central_gateway_totals(struct central *c, const char *since_day,
 		rc = cb(arg, PQgetvalue(res, i, 0), central_int(res, i, 1, 0));
 	PQclear(res);
 	return 0;
+}
+
+int
+central_command_check(const char *status, int claimed, const char *action,
+    const char *text, int max_segments)
+{
+	if (strcmp(status, "closed") == 0)
+		return CW_CLOSED;
+	if (strcmp(action, "claim") == 0)
+		return claimed ? CW_TAKEN : CW_OK;
+	if (strcmp(action, "note") == 0)
+		return text == NULL || text[0] == '\0' ? CW_EMPTY : CW_OK;
+	if (strcmp(action, "reply") == 0)
+		return casework_check_text(text != NULL ? text : "",
+		    max_segments, NULL);
+	return CW_OK;
 }
 
 char *

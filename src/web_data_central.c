@@ -260,27 +260,6 @@ wdc_fleet(struct web_data *d, int silent_after, central_gateway_cb cb,
 	return central_fleet(c, silent_after, cb, arg) < 0 ? wdc_fail(d) : 0;
 }
 
-/* Whether action may be asked of r now, as casework would judge it on
- * the gateway (which judges it again when it applies the command). */
-static enum cw_err
-wdc_check(struct casework *cw, const struct store_report *r,
-    const char *action, const char *text)
-{
-	if (strcmp(r->status, "closed") == 0)
-		return CW_CLOSED;
-	if (strcmp(action, "claim") == 0)
-		return r->claimed_by != NULL ? CW_TAKEN : CW_OK;
-	if (strcmp(action, "note") == 0)
-		return text == NULL || text[0] == '\0' ? CW_EMPTY : CW_OK;
-	if (strcmp(action, "reply") == 0) {
-		if (cw->sec == NULL)
-			return CW_LOCKED;
-		return casework_check_text(text != NULL ? text : "",
-		    cw->max_segments, NULL);
-	}
-	return CW_OK;
-}
-
 static enum cw_err
 wdc_act(struct web_data *d, struct casework *cw, const struct web_rkey *k,
     const struct store_report *r, const char *action, const char *text)
@@ -292,7 +271,10 @@ wdc_act(struct web_data *d, struct casework *cw, const struct web_rkey *k,
 	int64_t id = 0;
 	int rc;
 
-	if ((err = wdc_check(cw, r, action, text)) != CW_OK)
+	if (strcmp(action, "reply") == 0 && cw->sec == NULL)
+		return CW_LOCKED;
+	if ((err = (enum cw_err)central_command_check(r->status,
+	    r->claimed_by != NULL, action, text, cw->max_segments)) != CW_OK)
 		return err;
 	if (strcmp(action, "claim") == 0)
 		plain = NULL;

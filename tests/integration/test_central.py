@@ -370,8 +370,27 @@ class CentralFleet(CentralBase):
             "actor) VALUES ('bravo', 'ZZZZZZ', 'claim', 'oyuna') "
             "RETURNING id"))
         self.assertEqual(self.acked(cid), [["no such report"]])
-        cid = self.command("alpha", ref, "note", NOTE)
+        cid = int(self.pg.scalar(
+            "INSERT INTO shukher.commands (gateway, report_ref, action, "
+            "actor) VALUES ('alpha', '%s', 'claim', 'oyuna') RETURNING id"
+            % ref))
         self.assertEqual(self.acked(cid), [["report is closed"]])
+        # shukherctl refuses what the gateway would, before queueing it:
+        # a closed report, a reply longer than limits.max_segments.
+        queued = self.count("SELECT count(*) FROM shukher.commands")
+        env = dict(os.environ, USER=CASEWORKER)
+        for args, why in (
+                ([ref, "note", NOTE], "report is closed"),
+                ([self.ref("bravo"), "reply", "x" * 2000],
+                 "text is too long")):
+            p = run([binary("shukherctl"), "-c", self.team, "central",
+                     "command", "--key", self.sec,
+                     "alpha" if args[0] == ref else "bravo"] + args,
+                    env=env, check=False)
+            self.assertNotEqual(p.returncode, 0, p.stdout)
+            self.assertIn(why, p.stderr)
+        self.assertEqual(self.count("SELECT count(*) FROM shukher.commands"),
+                         queued)
 
     def test_3_fleet_and_status(self):
         fleet = {g["gateway"]: g for g in self.team_json("fleet")}
