@@ -126,10 +126,9 @@ main(int argc, char *argv[])
 	int ch, fd, ms;
 
 	service_start("shukher-uplink", argc, argv, usage, &o, &conf);
-	if (!uplink_on(conf, o.path) || o.check) {
-		ch = o.check && !uplink_on(conf, o.path) ? 1 : EXIT_OK;
+	if ((ch = uplink_on(conf, o.path)) == 0 || o.check) {
 		conf_free(conf);
-		return ch;
+		return o.check && ch == 0 ? 1 : EXIT_OK;
 	}
 	/* Signals only between rounds: blocked, and let through in ppoll. */
 	memset(&sa, 0, sizeof(sa));
