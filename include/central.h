@@ -152,6 +152,13 @@ struct central_query_filter {
 /* The reports of f, newest first. Returns 0 or -1. */
 int central_report_list(struct central *c,
     const struct central_query_filter *f, central_report_cb cb, void *arg);
+/* How many reports of f (its status and limit aside) are open, closed,
+ * open and unclaimed, open and urgent: one query. Returns 0 or -1. */
+struct central_counts {
+	int open, closed, unclaimed, urgent;
+};
+int central_report_counts(struct central *c,
+    const struct central_query_filter *f, struct central_counts *out);
 /* Report seq of gateway (cb once), or none: returns 1, 0 or -1. */
 int central_report_get(struct central *c, const char *gateway, int64_t seq,
     central_report_cb cb, void *arg);
@@ -179,6 +186,20 @@ typedef int (*central_stat_cb)(void *arg, const char *day,
 int central_stats(struct central *c, const char *since_day,
     const char *until_day, const char *gateway, central_stat_cb cb,
     void *arg);
+/* Every gateway's count of messages from since_day to until_day (NULL:
+ * open), by name, 0 for one without any: one query. Returns 0 or -1. */
+typedef int (*central_total_cb)(void *arg, const char *gateway,
+    int64_t total);
+int central_gateway_totals(struct central *c, const char *since_day,
+    const char *until_day, central_total_cb cb, void *arg);
+
+/* Whether action ("claim", "note", "reply", "close") with text (NULL:
+ * none) may be asked of a report in status, claimed or not, as the
+ * gateway's casework will judge it when it applies the command (and
+ * judges again then): a reply's text within max_segments SMS. Returns
+ * CW_OK or why not (casework.h's enum cw_err). */
+int central_command_check(const char *status, int claimed,
+    const char *action, const char *text, int max_segments);
 
 struct seal_sec;
 /* A reply's body, "number\ntext": the number opened from a report's

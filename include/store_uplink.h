@@ -13,7 +13,7 @@
 
 /* ---- the uplink to the central fleet (src/store_uplink.c) --------------
  * What shukher-uplink sends, queued by triggers in the order it happened
- * (schema 10). */
+ * (schema 12). */
 
 /* One queued change with its row as it is now. Strings and blobs are
  * borrowed for the callback's duration. kind: "report" (filed),

@@ -16,6 +16,7 @@
 #include <libpq-fe.h>
 #include <sodium.h>
 
+#include "casework.h"
 #include "central.h"
 #include "central_int.h"
 #include "conf.h"
@@ -628,6 +629,35 @@ central_report_list(struct central *c, const struct central_query_filter *f,
 }
 
 int
+central_report_counts(struct central *c, const struct central_query_filter *f,
+    struct central_counts *out)
+{
+	char since[24], urgent[4];
+	const char *vals[3] = { f->gateway, since, urgent };
+	PGresult *res;
+
+	snprintf(since, sizeof(since), "%lld", (long long)f->since);
+	snprintf(urgent, sizeof(urgent), "%d", f->urgent);
+	res = central_query(c, "report counts", "SELECT"
+	    " count(*) FILTER (WHERE status = 'open'),"
+	    " count(*) FILTER (WHERE status = 'closed'),"
+	    " count(*) FILTER (WHERE status = 'open' AND claimed_by IS NULL),"
+	    " count(*) FILTER (WHERE status = 'open' AND urgent)"
+	    " FROM shukher.reports WHERE ($1::text IS NULL OR gateway = $1)"
+	    " AND created_at >= to_timestamp($2::bigint)"
+	    " AND ($3::int < 0 OR urgent = ($3::int = 1))", 3, vals, NULL,
+	    NULL, PGRES_TUPLES_OK);
+	if (res == NULL)
+		return -1;
+	out->open = (int)central_int(res, 0, 0, 0);
+	out->closed = (int)central_int(res, 0, 1, 0);
+	out->unclaimed = (int)central_int(res, 0, 2, 0);
+	out->urgent = (int)central_int(res, 0, 3, 0);
+	PQclear(res);
+	return 0;
+}
+
+int
 central_report_get(struct central *c, const char *gateway, int64_t seq,
     central_report_cb cb, void *arg)
 {
@@ -707,6 +737,45 @@ central_stats(struct central *c, const char *since_day,
 		    (int)central_int(res, i, 2, 0));
 	PQclear(res);
 	return 0;
+}
+
+int
+central_gateway_totals(struct central *c, const char *since_day,
+    const char *until_day, central_total_cb cb, void *arg)
+{
+	const char *vals[2] = { since_day, until_day };
+	PGresult *res;
+	int i, rc = 0;
+
+	res = central_query(c, "statistics", "SELECT g.name,"
+	    " coalesce(sum(s.count), 0)::bigint FROM shukher.gateways g"
+	    " LEFT JOIN shukher.stats s ON s.gateway = g.name"
+	    " AND ($1::date IS NULL OR s.day >= $1::date)"
+	    " AND ($2::date IS NULL OR s.day <= $2::date)"
+	    " GROUP BY g.name ORDER BY g.name", 2, vals, NULL, NULL,
+	    PGRES_TUPLES_OK);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res) && rc == 0; i++)
+		rc = cb(arg, PQgetvalue(res, i, 0), central_int(res, i, 1, 0));
+	PQclear(res);
+	return 0;
+}
+
+int
+central_command_check(const char *status, int claimed, const char *action,
+    const char *text, int max_segments)
+{
+	if (strcmp(status, "closed") == 0)
+		return CW_CLOSED;
+	if (strcmp(action, "claim") == 0)
+		return claimed ? CW_TAKEN : CW_OK;
+	if (strcmp(action, "note") == 0)
+		return text == NULL || text[0] == '\0' ? CW_EMPTY : CW_OK;
+	if (strcmp(action, "reply") == 0)
+		return casework_check_text(text != NULL ? text : "",
+		    max_segments, NULL);
+	return CW_OK;
 }
 
 char *

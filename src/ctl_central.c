@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "casework.h"
 #include "central.h"
 #include "conf.h"
 #include "ctl.h"
@@ -174,7 +175,8 @@ struct ctl_central_found {
 	unsigned char *sealed;
 	size_t sealed_len;
 	char key_id[24];
-	int found;
+	char status[8];
+	int found, claimed;
 };
 
 static int
@@ -183,6 +185,8 @@ ctl_central_found(void *arg, const struct central_report *r)
 	struct ctl_central_found *f = arg;
 
 	f->found = 1;
+	f->claimed = r->claimed_by != NULL;
+	snprintf(f->status, sizeof(f->status), "%s", r->status);
 	snprintf(f->key_id, sizeof(f->key_id), "%s", r->key_id ? r->key_id :
 	    "");
 	if (r->sealed != NULL && (f->sealed = malloc(r->sealed_len)) != NULL) {
@@ -226,6 +230,7 @@ ctl_central_command(struct ctl *ctl, struct ctl_args *args)
 	struct ctl_central_found f;
 	struct central *c;
 	char *text = NULL, *plain = NULL;
+	enum cw_err err;
 	int64_t id = 0;
 	int rc, needs = strcmp(action, "note") == 0 ||
 	    strcmp(action, "reply") == 0;
@@ -254,6 +259,14 @@ ctl_central_command(struct ctl *ctl, struct ctl_args *args)
 	if (args->nrest > 3 && (text = ctl_join(args->rest + 3,
 	    args->nrest - 3)) == NULL) {
 		ctl_err("out of memory");
+		goto out;
+	}
+	/* Refused here as the gateway would refuse it, rather than queued
+	 * to come back with the reason. */
+	if ((err = (enum cw_err)central_command_check(f.status, f.claimed,
+	    action, text, ctl->conf->limits.max_segments)) != CW_OK) {
+		ctl_err("central command %s: %s", action,
+		    casework_strerror(err));
 		goto out;
 	}
 	if (strcmp(action, "reply") == 0 &&

@@ -80,26 +80,6 @@ uplink_on(const struct conf *conf, const char *path)
 	return 1;
 }
 
-/* Opens the database, retrying with backoff while it cannot be opened
- * (the daemon may be creating it). Returns NULL when told to stop. */
-static struct store *
-open_store(const char *path)
-{
-	struct store *store;
-	char err[512];
-	int delay = 1;
-
-	while (!quit) {
-		if ((store = store_open(path, 1, err, sizeof(err))) != NULL)
-			return store;
-		log_warnx("database: %s; retrying in %d s", err, delay);
-		sleep((unsigned)delay);
-		if (delay < 60)
-			delay *= 2;
-	}
-	return NULL;
-}
-
 /* Waits up to ms for the socket fd (-1: none) or a signal. */
 static void
 uplink_wait(int fd, int ms, const sigset_t *unblocked)
@@ -110,6 +90,27 @@ uplink_wait(int fd, int ms, const sigset_t *unblocked)
 	if (ppoll(&pfd, fd >= 0 ? 1 : 0, &ts, unblocked) == -1 &&
 	    errno != EINTR)
 		log_warn("poll");
+}
+
+/* Opens the database, retrying with backoff while it cannot be opened
+ * (the daemon may be creating it). The signals are blocked but for the
+ * waits (unblocked), as in the loop. Returns NULL when told to stop. */
+static struct store *
+open_store(const char *path, const sigset_t *unblocked)
+{
+	struct store *store;
+	char err[512];
+	int delay = 1;
+
+	while (!quit) {
+		if ((store = store_open(path, 1, err, sizeof(err))) != NULL)
+			return store;
+		log_warnx("database: %s; retrying in %d s", err, delay);
+		uplink_wait(-1, delay * 1000, unblocked);
+		if (delay < 60)
+			delay *= 2;
+	}
+	return NULL;
 }
 
 int
@@ -125,10 +126,9 @@ main(int argc, char *argv[])
 	int ch, fd, ms;
 
 	service_start("shukher-uplink", argc, argv, usage, &o, &conf);
-	if (!uplink_on(conf, o.path) || o.check) {
-		ch = o.check && !uplink_on(conf, o.path) ? 1 : EXIT_OK;
+	if ((ch = uplink_on(conf, o.path)) == 0 || o.check) {
 		conf_free(conf);
-		return ch;
+		return o.check && ch == 0 ? 1 : EXIT_OK;
 	}
 	/* Signals only between rounds: blocked, and let through in ppoll. */
 	memset(&sa, 0, sizeof(sa));
@@ -142,7 +142,7 @@ main(int argc, char *argv[])
 	    signal(SIGHUP, SIG_IGN) == SIG_ERR ||
 	    sigprocmask(SIG_BLOCK, &set, &old) == -1)
 		fatal(EXIT_OSERR, "signals");
-	if ((store = open_store(conf->database)) == NULL) {
+	if ((store = open_store(conf->database, &old)) == NULL) {
 		conf_free(conf);
 		return EXIT_OK;
 	}

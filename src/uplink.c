@@ -30,6 +30,7 @@
 #include "ctl.h"
 #include "json.h"
 #include "log.h"
+#include "route.h"
 #include "seal.h"
 #include "store.h"
 #include "store_uplink.h"
@@ -318,12 +319,18 @@ uplink_push_batch(struct uplink *u, int64_t now)
 /* ---- down: the commands ----------------------------------------------- */
 
 /* Applies cmd (its body opened into plain, may be NULL) to report r in
- * the caller's transaction. */
+ * the caller's transaction. A reply goes to the number the central server
+ * chose, so it stays within that number's reply budget, as a caseworker's
+ * reply by SMS does (route_apply.c): *held is set when the budget kept it
+ * back. */
 static enum cw_err
 uplink_cw(struct uplink *u, struct casework *cw,
     const struct central_command *cmd, const struct store_report *r,
-    char *plain)
+    char *plain, int *held)
 {
+	struct store_budget budget;
+	enum cw_err err;
+	int64_t out = 0;
 	char *nl;
 
 	if (strcmp(cmd->action, "claim") == 0)
@@ -336,7 +343,10 @@ uplink_cw(struct uplink *u, struct casework *cw,
 		if (plain == NULL || (nl = strchr(plain, '\n')) == NULL)
 			return CW_NONUMBER;
 		*nl = '\0';
-		return casework_reply_to(cw, r, plain, nl + 1, NULL, NULL);
+		route_budget(u->conf, &budget);
+		err = casework_reply_to(cw, r, plain, nl + 1, &budget, &out);
+		*held = err == CW_OK && out == 0;
+		return err;
 	}
 	return CW_EMPTY;
 }
@@ -354,7 +364,7 @@ uplink_apply(struct uplink *u, const struct central_command *cmd,
 	struct store_report r;
 	enum cw_err err;
 	char *plain = NULL;
-	int found;
+	int found, held = 0;
 
 	if (store_begin(u->store) < 0)
 		return -1;
@@ -375,7 +385,7 @@ uplink_apply(struct uplink *u, const struct central_command *cmd,
 	    cmd->body_len, NULL)) == NULL)
 		err = CW_DAMAGED;
 	else if ((err = casework_find(&cw, cmd->ref, &r)) == CW_OK) {
-		err = uplink_cw(u, &cw, cmd, &r, plain);
+		err = uplink_cw(u, &cw, cmd, &r, plain, &held);
 		store_report_free(&r);
 	}
 	seal_free(plain);
@@ -385,7 +395,8 @@ uplink_apply(struct uplink *u, const struct central_command *cmd,
 		store_rollback(u->store);
 		return -1;
 	}
-	snprintf(result, resultlen, "%s", err == CW_OK ? "ok" :
+	snprintf(result, resultlen, "%s", held ? "not sent: the reporter's "
+	    "reply budget is spent, try later" : err == CW_OK ? "ok" :
 	    casework_strerror(err));
 	if (store_uplink_apply_mark(u->store, cmd->id, result,
 	    (int64_t)time(NULL)) == -1 || store_commit(u->store) < 0) {

@@ -49,6 +49,11 @@ struct web_data_ops {
 	 * most f->limit. Returns 0 or -1. */
 	int (*reports)(struct web_data *d, const struct store_filter *f,
 	    const char *gateway, web_data_report_cb cb, void *arg);
+	/* How many reports match f but its status and limit (and gateway,
+	 * NULL any), by status; the open ones unclaimed and urgent. Returns
+	 * 0 or -1. */
+	int (*counts)(struct web_data *d, const struct store_filter *f,
+	    const char *gateway, struct central_counts *out);
 	/* Report k into *r (free with store_report_free()), sealed as kept.
 	 * Returns CW_OK, CW_NOTFOUND or CW_DB. */
 	enum cw_err (*find)(struct web_data *d, struct casework *cw,
@@ -62,6 +67,10 @@ struct web_data_ops {
 	int (*stats)(struct web_data *d, const char *since_day,
 	    const char *until_day, const char *gateway, store_stat_cb cb,
 	    void *arg);
+	/* Each gateway's total count from since_day to until_day, in one
+	 * query (central only; NULL locally). Returns 0 or -1. */
+	int (*totals)(struct web_data *d, const char *since_day,
+	    const char *until_day, central_total_cb cb, void *arg);
 	/* Every gateway (central only; NULL locally). Returns 0 or -1. */
 	int (*fleet)(struct web_data *d, int silent_after,
 	    central_gateway_cb cb, void *arg);

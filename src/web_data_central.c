@@ -106,6 +106,23 @@ wdc_reports(struct web_data *d, const struct store_filter *f,
 	return central_report_list(c, &q, wdc_row, &w) < 0 ? wdc_fail(d) : 0;
 }
 
+static int
+wdc_counts(struct web_data *d, const struct store_filter *f,
+    const char *gateway, struct central_counts *out)
+{
+	struct central_query_filter q;
+	struct central *c;
+
+	memset(out, 0, sizeof(*out));
+	if ((c = wdc_conn(d)) == NULL)
+		return -1;
+	memset(&q, 0, sizeof(q));
+	q.gateway = gateway;
+	q.urgent = f->urgent;
+	q.since = f->since;
+	return central_report_counts(c, &q, out) < 0 ? wdc_fail(d) : 0;
+}
+
 /* What find's callback fills: an owned copy. */
 struct wdc_found {
 	struct store_report *r;
@@ -221,6 +238,18 @@ wdc_stats(struct web_data *d, const char *since_day, const char *until_day,
 }
 
 static int
+wdc_totals(struct web_data *d, const char *since_day, const char *until_day,
+    central_total_cb cb, void *arg)
+{
+	struct central *c;
+
+	if ((c = wdc_conn(d)) == NULL)
+		return -1;
+	return central_gateway_totals(c, since_day, until_day, cb, arg) < 0 ?
+	    wdc_fail(d) : 0;
+}
+
+static int
 wdc_fleet(struct web_data *d, int silent_after, central_gateway_cb cb,
     void *arg)
 {
@@ -229,27 +258,6 @@ wdc_fleet(struct web_data *d, int silent_after, central_gateway_cb cb,
 	if ((c = wdc_conn(d)) == NULL)
 		return -1;
 	return central_fleet(c, silent_after, cb, arg) < 0 ? wdc_fail(d) : 0;
-}
-
-/* Whether action may be asked of r now, as casework would judge it on
- * the gateway (which judges it again when it applies the command). */
-static enum cw_err
-wdc_check(struct casework *cw, const struct store_report *r,
-    const char *action, const char *text)
-{
-	if (strcmp(r->status, "closed") == 0)
-		return CW_CLOSED;
-	if (strcmp(action, "claim") == 0)
-		return r->claimed_by != NULL ? CW_TAKEN : CW_OK;
-	if (strcmp(action, "note") == 0)
-		return text == NULL || text[0] == '\0' ? CW_EMPTY : CW_OK;
-	if (strcmp(action, "reply") == 0) {
-		if (cw->sec == NULL)
-			return CW_LOCKED;
-		return casework_check_text(text != NULL ? text : "",
-		    cw->max_segments, NULL);
-	}
-	return CW_OK;
 }
 
 static enum cw_err
@@ -263,7 +271,10 @@ wdc_act(struct web_data *d, struct casework *cw, const struct web_rkey *k,
 	int64_t id = 0;
 	int rc;
 
-	if ((err = wdc_check(cw, r, action, text)) != CW_OK)
+	if (strcmp(action, "reply") == 0 && cw->sec == NULL)
+		return CW_LOCKED;
+	if ((err = (enum cw_err)central_command_check(r->status,
+	    r->claimed_by != NULL, action, text, cw->max_segments)) != CW_OK)
 		return err;
 	if (strcmp(action, "claim") == 0)
 		plain = NULL;
@@ -309,9 +320,11 @@ static const struct web_data_ops web_data_central_ops = {
 	.name = "central",
 	.central = 1,
 	.reports = wdc_reports,
+	.counts = wdc_counts,
 	.find = wdc_find,
 	.timeline = wdc_timeline,
 	.stats = wdc_stats,
+	.totals = wdc_totals,
 	.fleet = wdc_fleet,
 	.act = wdc_act,
 	.errmsg = wdc_errmsg,

@@ -35,6 +35,34 @@ wdl_reports(struct web_data *d, const struct store_filter *f,
 	return store_list_reports(d->impl, f, wdl_row, &w) < 0 ? -1 : 0;
 }
 
+static int
+wdl_count(void *arg, const struct store_report *r)
+{
+	struct central_counts *c = arg;
+
+	if (r->status != NULL && strcmp(r->status, "closed") == 0) {
+		c->closed++;
+		return 0;
+	}
+	c->open++;
+	c->unclaimed += r->claimed_by == NULL;
+	c->urgent += r->urgent != 0;
+	return 0;
+}
+
+static int
+wdl_counts(struct web_data *d, const struct store_filter *f,
+    const char *gateway, struct central_counts *out)
+{
+	struct store_filter all = *f;
+
+	(void)gateway;
+	memset(out, 0, sizeof(*out));
+	all.state = NULL;
+	all.limit = 0;
+	return store_list_reports(d->impl, &all, wdl_count, out) < 0 ? -1 : 0;
+}
+
 static enum cw_err
 wdl_find(struct web_data *d, struct casework *cw, const struct web_rkey *k,
     struct store_report *r)
@@ -94,9 +122,11 @@ static const struct web_data_ops web_data_local_ops = {
 	.name = "local",
 	.central = 0,
 	.reports = wdl_reports,
+	.counts = wdl_counts,
 	.find = wdl_find,
 	.timeline = wdl_timeline,
 	.stats = wdl_stats,
+	.totals = NULL,
 	.fleet = NULL,
 	.act = wdl_act,
 	.errmsg = wdl_errmsg,

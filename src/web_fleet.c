@@ -116,44 +116,17 @@ web_fleet(struct web_req *req, struct web_resp *resp)
 
 /* ---- statistics per gateway ------------------------------------------ */
 
-/* What the per-gateway totals collect. */
-struct web_gwstat {
-	struct web_req *req;
-	struct web_buf *b;
-	const char *since, *until;
-	long sum;
-	int failed;
-};
-
 static int
-web_gwstat_add(void *arg, const char *day, const char *keyword, int count)
+web_gwstat_row(void *arg, const char *gateway, int64_t total)
 {
-	struct web_gwstat *s = arg;
+	struct web_buf *b = arg;
 
-	(void)day;
-	(void)keyword;
-	s->sum += count;
-	return 0;
-}
-
-static int
-web_gwstat_row(void *arg, const struct central_gateway *g)
-{
-	struct web_gwstat *s = arg;
-	struct web_data *d = web_data(s->req->app);
-
-	s->sum = 0;
-	if (d->ops->stats(d, s->since, s->until, g->name, web_gwstat_add,
-	    s) < 0) {
-		s->failed = 1;
-		return 1;
-	}
-	wb_raw(s->b, "<tr><td><a href=\"/stats?gw=");
-	wb_text(s->b, g->name);
-	wb_raw(s->b, "\">");
-	wb_text(s->b, g->name);
-	wb_printf(s->b, "</a></td><td class=\"gw-total\">%ld</td></tr>",
-	    s->sum);
+	wb_raw(b, "<tr><td><a href=\"/stats?gw=");
+	wb_text(b, gateway);
+	wb_raw(b, "\">");
+	wb_text(b, gateway);
+	wb_printf(b, "</a></td><td class=\"gw-total\">%lld</td></tr>",
+	    (long long)total);
 	return 0;
 }
 
@@ -163,20 +136,18 @@ web_stats_gateways(struct web_req *req, struct web_buf *b,
 {
 	static const enum web_str cols[] = { W_GATEWAY, W_TOTAL };
 	struct web_data *d = web_data(req->app);
-	struct web_gwstat s = { req, b, since_day, until_day, 0, 0 };
+	int failed;
 
-	if (d->ops->fleet == NULL)
+	if (d->ops->totals == NULL)
 		return;
 	wb_raw(b, "<h2>");
 	wb_text(b, T(req, W_FLEET));
 	wb_raw(b, "</h2>");
 	web_thead(req, b, "gateways", NULL, cols, 2);
-	if (d->ops->fleet(d, web_conf(req->app)->central.silent_after,
-	    web_gwstat_row, &s) < 0 || s.failed) {
+	if ((failed = d->ops->totals(d, since_day, until_day, web_gwstat_row,
+	    b) < 0))
 		log_error("web: statistics: %s", d->ops->errmsg(d));
-		s.failed = 1;
-	}
 	wb_raw(b, "</tbody></table>");
-	if (s.failed)
+	if (failed)
 		web_notice(b, "error", T(req, W_ERROR));
 }

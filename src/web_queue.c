@@ -89,30 +89,6 @@ web_qrow_cmp(const void *a, const void *b)
 	    x->created_at > y->created_at ? -1 : 0;
 }
 
-/* The queue's counts by status, under the filters but the status one. */
-struct web_counts {
-	int open, closed;
-	int unclaimed, urgent;   /* of the open ones */
-};
-
-static int
-web_count_row(void *arg, const struct store_report *row,
-    const char *gateway)
-{
-	struct web_counts *c = arg;
-
-	(void)gateway;
-
-	if (row->status != NULL && strcmp(row->status, "closed") == 0) {
-		c->closed++;
-		return 0;
-	}
-	c->open++;
-	c->unclaimed += row->claimed_by == NULL;
-	c->urgent += row->urgent != 0;
-	return 0;
-}
-
 static void
 web_option(struct web_buf *b, const char *value, const char *cur,
     const char *label)
@@ -147,24 +123,20 @@ web_count_link(struct web_req *req, struct web_buf *b, const char *status,
  * ones, how many nobody has claimed and how many are urgent. */
 static void
 web_queue_counts(struct web_req *req, struct web_buf *b,
-    const struct store_filter *filter, const char *status, const char *day,
+    const struct store_filter *f, const char *status, const char *day,
     const char *gw)
 {
-	struct store_filter f = *filter;
-	struct web_counts c;
+	struct web_data *d = web_data(req->app);
+	struct central_counts c;
 
-	memset(&c, 0, sizeof(c));
-	f.state = NULL;
-	f.limit = 0;
-	if (web_data(req->app)->ops->reports(web_data(req->app), &f,
-	    gw[0] != '\0' ? gw : NULL, web_count_row, &c) < 0) {
+	if (d->ops->counts(d, f, gw[0] != '\0' ? gw : NULL, &c) < 0) {
 		web_notice(b, "error", T(req, W_ERROR));
 		return;
 	}
 	wb_raw(b, "<nav class=\"counts\" aria-label=\"");
 	wb_text(b, T(req, W_COUNTS));
 	wb_raw(b, "\">");
-	web_count_link(req, b, "open", status, W_OPEN, c.open, f.urgent == 1,
+	web_count_link(req, b, "open", status, W_OPEN, c.open, f->urgent == 1,
 	    day, gw);
 	wb_raw(b, " <span class=\"of-open\">(");
 	wb_text(b, T(req, W_UNCLAIMED));
@@ -172,15 +144,13 @@ web_queue_counts(struct web_req *req, struct web_buf *b,
 	wb_text(b, T(req, W_URGENT_LC));
 	wb_printf(b, ": <b id=\"count-urgent\">%d</b>)</span> ", c.urgent);
 	web_count_link(req, b, "closed", status, W_CLOSED, c.closed,
-	    f.urgent == 1, day, gw);
+	    f->urgent == 1, day, gw);
 	wb_raw(b, " ");
 	web_count_link(req, b, "any", status, W_ANY, c.open + c.closed,
-	    f.urgent == 1, day, gw);
+	    f->urgent == 1, day, gw);
 	wb_raw(b, "</nav>");
 }
 
-/* The filters' form. since is what was asked (shown again as typed when
- * it is not a day, with how to write one), day the checked day or "". */
 /* What the gateways' select collects. */
 struct web_gw_opts {
 	struct web_buf *b;
@@ -221,6 +191,8 @@ web_queue_gateways(struct web_req *req, struct web_buf *b, const char *gw)
 	wb_raw(b, "</select></label>");
 }
 
+/* The filters' form. since is what was asked (shown again as typed when
+ * it is not a day, with how to write one), day the checked day or "". */
 static void
 web_queue_filters(struct web_req *req, struct web_buf *b, const char *status,
     int urgent, const char *since, const char *day, const char *gw)

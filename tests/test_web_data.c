@@ -115,6 +115,7 @@ test_local_report_path(void **state)
 	struct casework cw;
 	struct web_rkey k;
 	struct rows w = { 0 };
+	struct central_counts c;
 	char kinds[256] = "";
 	int64_t id, other;
 
@@ -166,6 +167,16 @@ test_local_report_path(void **state)
 	assert_int_equal(ops->reports(f->d, &flt, NULL, row, &w), 0);
 	assert_int_equal(w.n, 1);
 	assert_int_equal(w.ids[0], other);
+	/* The queue's counts ignore the status and limit asked for. */
+	flt.limit = 1;
+	assert_int_equal(ops->counts(f->d, &flt, NULL, &c), 0);
+	assert_int_equal(c.open, 1);
+	assert_int_equal(c.closed, 1);
+	assert_int_equal(c.unclaimed, 1);
+	assert_int_equal(c.urgent, 0);
+	flt.urgent = 1;
+	assert_int_equal(ops->counts(f->d, &flt, NULL, &c), 0);
+	assert_true(c.open == 0 && c.closed == 1);
 	assert_string_equal(ops->name, "local");
 }
 

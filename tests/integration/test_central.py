@@ -315,15 +315,27 @@ class CentralFleet(CentralBase):
         self.pg.psql("UPDATE shukher.commands SET acked_at = NULL, "
                      "result = NULL WHERE id = %d" % ids[2])
         alpha.stop_uplink()
+        # ...and restarts with a reply budget of 2, which the reporter's
+        # acknowledgement and the reply have spent.
+        with open(alpha.conf, encoding="utf-8") as f:
+            conf = f.read()
+        with open(alpha.conf, "w", encoding="utf-8") as f:
+            f.write(conf.replace("reply_budget = 20;", "reply_budget = 2;"))
         alpha.start_uplink()
         self.assertEqual(self.acked(ids[2]), [["ok"]])
+        # A reply the central server asks for stays within the reporter's
+        # budget: acknowledged as held back, nothing queued.
+        self.assertEqual(self.acked(self.command("alpha", ref, "reply",
+                                                 REPLY + " again")),
+                         [["not sent: the reporter's reply budget is "
+                           "spent, try later"]])
         self.assertEqual(alpha.local(
             "SELECT count(*) FROM report_entries WHERE kind = 'reply'"),
             [(1,)])
         self.assertEqual(alpha.local(
             "SELECT count(*) FROM outbox WHERE kind = 1"), [(1,)])
         self.assertEqual(alpha.local(
-            "SELECT count(*) FROM uplink_applied"), [(3,)])
+            "SELECT count(*) FROM uplink_applied"), [(4,)])
         self.assertEqual(len([s for s in alpha.sent_to(reporter)
                               if REPLY in s.text]), 1)
         # The caseworkers' key opens the note and the reply locally.
@@ -358,8 +370,27 @@ class CentralFleet(CentralBase):
             "actor) VALUES ('bravo', 'ZZZZZZ', 'claim', 'oyuna') "
             "RETURNING id"))
         self.assertEqual(self.acked(cid), [["no such report"]])
-        cid = self.command("alpha", ref, "note", NOTE)
+        cid = int(self.pg.scalar(
+            "INSERT INTO shukher.commands (gateway, report_ref, action, "
+            "actor) VALUES ('alpha', '%s', 'claim', 'oyuna') RETURNING id"
+            % ref))
         self.assertEqual(self.acked(cid), [["report is closed"]])
+        # shukherctl refuses what the gateway would, before queueing it:
+        # a closed report, a reply longer than limits.max_segments.
+        queued = self.count("SELECT count(*) FROM shukher.commands")
+        env = dict(os.environ, USER=CASEWORKER)
+        for args, why in (
+                ([ref, "note", NOTE], "report is closed"),
+                ([self.ref("bravo"), "reply", "x" * 2000],
+                 "text is too long")):
+            p = run([binary("shukherctl"), "-c", self.team, "central",
+                     "command", "--key", self.sec,
+                     "alpha" if args[0] == ref else "bravo"] + args,
+                    env=env, check=False)
+            self.assertNotEqual(p.returncode, 0, p.stdout)
+            self.assertIn(why, p.stderr)
+        self.assertEqual(self.count("SELECT count(*) FROM shukher.commands"),
+                         queued)
 
     def test_3_fleet_and_status(self):
         fleet = {g["gateway"]: g for g in self.team_json("fleet")}
@@ -772,6 +803,19 @@ class CentralConfig(unittest.TestCase):
             p = subprocess.run(args, capture_output=True, text=True,
                                timeout=30)
             self.assertEqual(p.returncode, 0, (args, p.stderr))
+
+    def test_uplink_stops_while_waiting_for_the_database(self):
+        # The database cannot be opened yet (its directory is missing):
+        # the uplink retries, and SIGTERM still stops it at once.
+        path = self.tmp.join("shukher.conf")
+        make_config(path, self.tmp.join("missing", "shukher.db"),
+                    dummy_modem(self.tmp.join("dummy")))
+        with open(path, "a", encoding="utf-8") as f:
+            f.write('central = { conninfo = "host=x"; gateway = "a"; };\n')
+        d = Daemon(path, program="shukher-uplink")
+        d.wait_log(r"database: .*retrying in 1 s", timeout=10)
+        d.wait_log(r"retrying in 2 s", timeout=10)
+        self.assertEqual(d.stop(timeout=3), 0, d.log())
 
 
 if __name__ == "__main__":

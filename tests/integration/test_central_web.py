@@ -142,6 +142,8 @@ class CentralConsole(tc.CentralBase):
         self.assertIn('<option value="charlie"', body)
         self.assertIn('id="count-open" href="/queue?status=open"', body)
         self.assertIn("Open: <b>2</b>", body)
+        self.assertIn('<b id="count-unclaimed">2</b>', body)
+        self.assertIn("Closed: <b>0</b>", body)
         # One gateway's queue: only its report.
         body = c.request("GET", "/queue?gw=alpha").body
         self.assertIn(self.ref("alpha"), body)
