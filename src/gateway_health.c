@@ -143,20 +143,38 @@ gateway_credit(struct gateway *gw, int64_t now)
 
 /* ---- conditions ------------------------------------------------------- */
 
-/* Queues text to every technician. */
-static void
-gateway_tell(struct gateway *gw, const char *text, int64_t now)
+/*
+ * Writes row and queues text (when not NULL) to every technician, in one
+ * transaction: a row that says an alert was sent while its outbox rows
+ * failed would never send it (nor its reminder before alert_every), and
+ * the rows queued without the row would be queued again at the next look.
+ * 0, or -1 (logged; nothing written).
+ */
+static int
+gateway_health_keep(struct gateway *gw, const struct store_health *row,
+    const char *text, int64_t now)
 {
 	const struct conf_health *h = &gw->conf->health;
 	size_t i;
 
-	for (i = 0; i < h->ntechnicians; i++)
+	if (store_begin(gw->store) < 0)
+		goto fail;
+	if (store_health_put(gw->store, row) < 0)
+		goto undo;
+	for (i = 0; text != NULL && i < h->ntechnicians; i++)
 		if (store_outbox_add(gw->store, h->technicians[i], text,
-		    STORE_OUT_ALERT, 0, now) < 0) {
-			gateway_health_store_error(gw, "queueing an alert",
-			    now);
-			return;
-		}
+		    STORE_OUT_ALERT, 0, now) < 0)
+			goto undo;
+	if (store_commit(gw->store) == 0)
+		return 0;
+undo:
+	gateway_health_store_error(gw, text != NULL ? "queueing an alert" :
+	    "recording the health", now);
+	store_rollback(gw->store);
+	return -1;
+fail:
+	gateway_health_store_error(gw, "recording the health", now);
+	return -1;
 }
 
 /* What one look found: whether each condition holds, and its figure. */
@@ -245,7 +263,7 @@ gateway_health_step(struct gateway *gw, enum health_cond c,
 	struct health_state s;
 	enum health_alert a;
 	char text[480], name[sizeof(row.name)];
-	int r;
+	int r, turned;
 
 	health_cond_name(c, modem, name, sizeof(name));
 	if ((r = store_health_get(gw->store, name, &row)) < 0) {
@@ -268,23 +286,23 @@ gateway_health_step(struct gateway *gw, enum health_cond c,
 		return;                 /* nothing to keep */
 	if (r == 0 && !s.open)
 		return;                 /* never bad: no row needed */
-	if (s.open != row.open)
-		log_info("health: %s %s", name, s.open ? "started" :
-		    "cleared");
+	turned = s.open != row.open;
 	row.open = s.open;
 	row.since = s.since;
 	row.alerted_at = s.alerted_at;
 	row.told = s.told;
 	snprintf(row.detail, sizeof(row.detail), "%s", l->detail[c]);
-	if (store_health_put(gw->store, &row) < 0) {
-		gateway_health_store_error(gw, "recording the health", now);
+	if (a != HEALTH_NONE)
+		health_text_modem(c, a, gw->conf->language, modem,
+		    l->detail[c], text, sizeof(text));
+	if (gateway_health_keep(gw, &row, a != HEALTH_NONE ? text : NULL,
+	    now) < 0)
 		return;
-	}
+	if (turned)
+		log_info("health: %s %s", name, s.open ? "started" :
+		    "cleared");
 	if (a == HEALTH_NONE)
 		return;
-	health_text_modem(c, a, gw->conf->language, modem, l->detail[c], text,
-	    sizeof(text));
-	gateway_tell(gw, text, now);
 	log_info("health: %s alert (%s) queued to %zu technician(s)",
 	    name, a == HEALTH_CLEAR ? "cleared" : a == HEALTH_REMIND ?
 	    "reminder" : "started", gw->conf->health.ntechnicians);
@@ -385,11 +403,8 @@ gateway_summary(struct gateway *gw, int64_t now)
 	}
 	gateway_summary_text(gw, &d, text, sizeof(text));
 	row.alerted_at = now;
-	if (store_health_put(gw->store, &row) < 0) {
-		gateway_health_store_error(gw, "recording the summary", now);
+	if (gateway_health_keep(gw, &row, text, now) < 0)
 		return;
-	}
-	gateway_tell(gw, text, now);
 	log_info("health: daily summary queued to %zu technician(s)",
 	    gw->conf->health.ntechnicians);
 }
