@@ -411,21 +411,27 @@ gateway_summary(struct gateway *gw, int64_t now)
 
 /* Several modems: a modem's condition kept under its plain name from
  * when there was one modem would stay open for ever; the first modem's
- * process closes it, untold (its modem's row says it now). */
+ * process closes it, untold (its modem's row says it now), once per
+ * conf: nothing opens such a row while there are several. */
 static void
 gateway_health_unname(struct gateway *gw, int64_t now)
 {
 	struct store_health row;
 	int c, r;
 
-	if (!gw->primary || gw->conf->nmodems < 2)
+	if (gw->health_unnamed || !gw->primary || gw->conf->nmodems < 2)
 		return;
 	for (c = 0; c < HEALTH_NCOND; c++) {
 		if (!health_of_modem((enum health_cond)c))
 			continue;
 		r = store_health_get(gw->store, health_name((enum health_cond)c),
 		    &row);
-		if (r != 1 || !row.open)
+		if (r < 0) {
+			gateway_health_store_error(gw, "reading the health",
+			    now);
+			return;
+		}
+		if (r == 0 || !row.open)
 			continue;
 		row.open = 0;
 		row.told = 0;
@@ -437,6 +443,7 @@ gateway_health_unname(struct gateway *gw, int64_t now)
 		}
 		log_info("health: %s closed: kept per modem now", row.name);
 	}
+	gw->health_unnamed = 1;
 }
 
 void
