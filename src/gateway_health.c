@@ -177,9 +177,12 @@ fail:
 	return -1;
 }
 
-/* What one look found: whether each condition holds, and its figure. */
+/* What one look found: whether each condition holds, and its figure;
+ * unknown when it could not be told (a failed read): such a condition
+ * stays as it was, rather than clear untruly. */
 struct gateway_look {
 	int bad[HEALTH_NCOND];
+	int unknown[HEALTH_NCOND];
 	char detail[HEALTH_NCOND][64];
 };
 
@@ -188,11 +191,15 @@ gateway_look_credit(struct gateway *gw, struct gateway_look *l, int64_t now)
 {
 	struct store_credit c;
 
-	if (gw->mc->balance.ussd == NULL ||
-	    store_credit_get(gw->store, gw->name, gw->primary, &c) < 0 ||
-	    !c.known)
+	if (gw->mc->balance.ussd == NULL)
 		return;
-	(void)now;
+	if (store_credit_get(gw->store, gw->name, gw->primary, &c) < 0) {
+		l->unknown[HEALTH_CREDIT] = 1;
+		gateway_health_store_error(gw, "reading the credit", now);
+		return;
+	}
+	if (!c.known)
+		return;
 	l->bad[HEALTH_CREDIT] = c.amount < gw->mc->balance.low;
 	snprintf(l->detail[HEALTH_CREDIT], sizeof(l->detail[0]), "%lld",
 	    (long long)c.amount);
@@ -245,7 +252,8 @@ gateway_look_machine(struct gateway *gw, struct gateway_look *l, int64_t now)
 		l->bad[HEALTH_DISK] = mb < HEALTH_DISK_FAIL_MB;
 		snprintf(l->detail[HEALTH_DISK], sizeof(l->detail[0]),
 		    "%llu MiB", mb);
-	}
+	} else
+		l->unknown[HEALTH_DISK] = 1;
 	have = netclock_now(&gw->state, &net);
 	c = health_clock(now, have, net);
 	l->bad[HEALTH_CLOCK] = c != 0;
@@ -464,7 +472,8 @@ gateway_health(struct gateway *gw, int64_t now)
 	gateway_health_unname(gw, now);
 	quiet = quiet_hours_now(gw->conf, (time_t)now);
 	for (c = 0; c < HEALTH_NCOND; c++)
-		if (gw->primary || health_of_modem((enum health_cond)c))
+		if ((gw->primary || health_of_modem((enum health_cond)c)) &&
+		    !l.unknown[c])
 			gateway_health_step(gw, (enum health_cond)c, &l,
 			    quiet, now);
 	if (gw->primary)

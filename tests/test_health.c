@@ -595,6 +595,31 @@ test_gateway_alert_queued_with_its_row(void **state)
 	assert_int_equal(su_group_teardown(NULL), 0);
 }
 
+/* A credit the database cannot give is not a credit fine again: the
+ * open condition stays open and no clear goes out. */
+static void
+test_gateway_unreadable_credit_clears_nothing(void **state)
+{
+	struct gw_fixture f;
+	struct store_health h;
+	const char *db;
+
+	(void)state;
+	assert_int_equal(su_group_setup(NULL), 0);
+	db = su_path_for("health.db");
+	gw_setup_at(&f, "", db);
+	fake.ussd_reply = "Your balance is 850 MNT";
+	run_for(&f, 10);
+	assert_int_equal(alerts(&f), 1);
+	su_raw_sql(db, "ALTER TABLE credit RENAME TO credit_gone;");
+	run_for(&f, 300);
+	assert_int_equal(alerts(&f), 1);
+	assert_int_equal(store_health_get(f.store, "credit_low", &h), 1);
+	assert_int_equal(h.open, 1);
+	gw_teardown(&f);
+	assert_int_equal(su_group_teardown(NULL), 0);
+}
+
 static void
 test_gateway_credit_failures(void **state)
 {
@@ -754,6 +779,7 @@ main(void)
 		cmocka_unit_test(test_store_tables),
 		cmocka_unit_test(test_gateway_credit_alerts),
 		cmocka_unit_test(test_gateway_alert_queued_with_its_row),
+		cmocka_unit_test(test_gateway_unreadable_credit_clears_nothing),
 		cmocka_unit_test(test_gateway_credit_failures),
 		cmocka_unit_test(test_gateway_refused_send_asks_credit),
 		cmocka_unit_test(test_gateway_sends_failing),
