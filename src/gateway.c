@@ -733,6 +733,7 @@ gateway_set_conf(struct gateway *gw, const struct conf *conf)
 	}
 	gw->conf = conf;
 	gw->mc = mc;
+	gw->health_unnamed = 0;
 	return 0;
 }
 

@@ -143,25 +143,46 @@ gateway_credit(struct gateway *gw, int64_t now)
 
 /* ---- conditions ------------------------------------------------------- */
 
-/* Queues text to every technician. */
-static void
-gateway_tell(struct gateway *gw, const char *text, int64_t now)
+/*
+ * Writes row and queues text (when not NULL) to every technician, in one
+ * transaction: a row that says an alert was sent while its outbox rows
+ * failed would never send it (nor its reminder before alert_every), and
+ * the rows queued without the row would be queued again at the next look.
+ * 0, or -1 (logged; nothing written).
+ */
+static int
+gateway_health_keep(struct gateway *gw, const struct store_health *row,
+    const char *text, int64_t now)
 {
 	const struct conf_health *h = &gw->conf->health;
 	size_t i;
 
-	for (i = 0; i < h->ntechnicians; i++)
+	if (store_begin(gw->store) < 0)
+		goto fail;
+	if (store_health_put(gw->store, row) < 0)
+		goto undo;
+	for (i = 0; text != NULL && i < h->ntechnicians; i++)
 		if (store_outbox_add(gw->store, h->technicians[i], text,
-		    STORE_OUT_ALERT, 0, now) < 0) {
-			gateway_health_store_error(gw, "queueing an alert",
-			    now);
-			return;
-		}
+		    STORE_OUT_ALERT, 0, now) < 0)
+			goto undo;
+	if (store_commit(gw->store) == 0)
+		return 0;
+undo:
+	gateway_health_store_error(gw, text != NULL ? "queueing an alert" :
+	    "recording the health", now);
+	store_rollback(gw->store);
+	return -1;
+fail:
+	gateway_health_store_error(gw, "recording the health", now);
+	return -1;
 }
 
-/* What one look found: whether each condition holds, and its figure. */
+/* What one look found: whether each condition holds, and its figure;
+ * unknown when it could not be told (a failed read): such a condition
+ * stays as it was, rather than clear untruly. */
 struct gateway_look {
 	int bad[HEALTH_NCOND];
+	int unknown[HEALTH_NCOND];
 	char detail[HEALTH_NCOND][64];
 };
 
@@ -170,11 +191,15 @@ gateway_look_credit(struct gateway *gw, struct gateway_look *l, int64_t now)
 {
 	struct store_credit c;
 
-	if (gw->mc->balance.ussd == NULL ||
-	    store_credit_get(gw->store, gw->name, gw->primary, &c) < 0 ||
-	    !c.known)
+	if (gw->mc->balance.ussd == NULL)
 		return;
-	(void)now;
+	if (store_credit_get(gw->store, gw->name, gw->primary, &c) < 0) {
+		l->unknown[HEALTH_CREDIT] = 1;
+		gateway_health_store_error(gw, "reading the credit", now);
+		return;
+	}
+	if (!c.known)
+		return;
 	l->bad[HEALTH_CREDIT] = c.amount < gw->mc->balance.low;
 	snprintf(l->detail[HEALTH_CREDIT], sizeof(l->detail[0]), "%lld",
 	    (long long)c.amount);
@@ -227,7 +252,8 @@ gateway_look_machine(struct gateway *gw, struct gateway_look *l, int64_t now)
 		l->bad[HEALTH_DISK] = mb < HEALTH_DISK_FAIL_MB;
 		snprintf(l->detail[HEALTH_DISK], sizeof(l->detail[0]),
 		    "%llu MiB", mb);
-	}
+	} else
+		l->unknown[HEALTH_DISK] = 1;
 	have = netclock_now(&gw->state, &net);
 	c = health_clock(now, have, net);
 	l->bad[HEALTH_CLOCK] = c != 0;
@@ -245,7 +271,7 @@ gateway_health_step(struct gateway *gw, enum health_cond c,
 	struct health_state s;
 	enum health_alert a;
 	char text[480], name[sizeof(row.name)];
-	int r;
+	int r, turned;
 
 	health_cond_name(c, modem, name, sizeof(name));
 	if ((r = store_health_get(gw->store, name, &row)) < 0) {
@@ -268,23 +294,23 @@ gateway_health_step(struct gateway *gw, enum health_cond c,
 		return;                 /* nothing to keep */
 	if (r == 0 && !s.open)
 		return;                 /* never bad: no row needed */
-	if (s.open != row.open)
-		log_info("health: %s %s", name, s.open ? "started" :
-		    "cleared");
+	turned = s.open != row.open;
 	row.open = s.open;
 	row.since = s.since;
 	row.alerted_at = s.alerted_at;
 	row.told = s.told;
 	snprintf(row.detail, sizeof(row.detail), "%s", l->detail[c]);
-	if (store_health_put(gw->store, &row) < 0) {
-		gateway_health_store_error(gw, "recording the health", now);
+	if (a != HEALTH_NONE)
+		health_text_modem(c, a, gw->conf->language, modem,
+		    l->detail[c], text, sizeof(text));
+	if (gateway_health_keep(gw, &row, a != HEALTH_NONE ? text : NULL,
+	    now) < 0)
 		return;
-	}
+	if (turned)
+		log_info("health: %s %s", name, s.open ? "started" :
+		    "cleared");
 	if (a == HEALTH_NONE)
 		return;
-	health_text_modem(c, a, gw->conf->language, modem, l->detail[c], text,
-	    sizeof(text));
-	gateway_tell(gw, text, now);
 	log_info("health: %s alert (%s) queued to %zu technician(s)",
 	    name, a == HEALTH_CLEAR ? "cleared" : a == HEALTH_REMIND ?
 	    "reminder" : "started", gw->conf->health.ntechnicians);
@@ -385,32 +411,35 @@ gateway_summary(struct gateway *gw, int64_t now)
 	}
 	gateway_summary_text(gw, &d, text, sizeof(text));
 	row.alerted_at = now;
-	if (store_health_put(gw->store, &row) < 0) {
-		gateway_health_store_error(gw, "recording the summary", now);
+	if (gateway_health_keep(gw, &row, text, now) < 0)
 		return;
-	}
-	gateway_tell(gw, text, now);
 	log_info("health: daily summary queued to %zu technician(s)",
 	    gw->conf->health.ntechnicians);
 }
 
 /* Several modems: a modem's condition kept under its plain name from
  * when there was one modem would stay open for ever; the first modem's
- * process closes it, untold (its modem's row says it now). */
+ * process closes it, untold (its modem's row says it now), once per
+ * conf: nothing opens such a row while there are several. */
 static void
 gateway_health_unname(struct gateway *gw, int64_t now)
 {
 	struct store_health row;
 	int c, r;
 
-	if (!gw->primary || gw->conf->nmodems < 2)
+	if (gw->health_unnamed || !gw->primary || gw->conf->nmodems < 2)
 		return;
 	for (c = 0; c < HEALTH_NCOND; c++) {
 		if (!health_of_modem((enum health_cond)c))
 			continue;
 		r = store_health_get(gw->store, health_name((enum health_cond)c),
 		    &row);
-		if (r != 1 || !row.open)
+		if (r < 0) {
+			gateway_health_store_error(gw, "reading the health",
+			    now);
+			return;
+		}
+		if (r == 0 || !row.open)
 			continue;
 		row.open = 0;
 		row.told = 0;
@@ -422,6 +451,7 @@ gateway_health_unname(struct gateway *gw, int64_t now)
 		}
 		log_info("health: %s closed: kept per modem now", row.name);
 	}
+	gw->health_unnamed = 1;
 }
 
 void
@@ -442,7 +472,8 @@ gateway_health(struct gateway *gw, int64_t now)
 	gateway_health_unname(gw, now);
 	quiet = quiet_hours_now(gw->conf, (time_t)now);
 	for (c = 0; c < HEALTH_NCOND; c++)
-		if (gw->primary || health_of_modem((enum health_cond)c))
+		if ((gw->primary || health_of_modem((enum health_cond)c)) &&
+		    !l.unknown[c])
 			gateway_health_step(gw, (enum health_cond)c, &l,
 			    quiet, now);
 	if (gw->primary)

@@ -97,6 +97,9 @@ struct gateway {
 	int64_t ussd_until;      /* a request waits for its answer until
 	                            then; 0: none waits */
 	int64_t health_at;       /* next look at the conditions */
+	int health_unnamed;      /* the rows kept under plain names are
+	                            closed (gateway_health.c); 0 again on a
+	                            new conf */
 	int64_t lost_since;      /* the modem closed since; 0 while open */
 	int64_t lost_for;        /* seconds the last loss lasted */
 	int64_t sim_full_since;  /* the SIM full since; 0 while not */

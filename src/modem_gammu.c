@@ -412,8 +412,8 @@ modem_gammu_readable(struct modem_gammu *m, int64_t deadline, int *signalled)
  * handle is dead, -2 when the modem restarted.
  *
  * On a serial descriptor of libgammu's, we read the line ourselves
- * (modem_gammu_line.c), except while a USSD answer is awaited (at most
- * three modem timeouts after the request): libgammu then reads it, since
+ * (modem_gammu_line.c), except while a USSD answer is awaited (one
+ * modem timeout after the request): libgammu then reads it, since
  * only its callback decodes +CUSD in the character set it chose; a
  * restart announced in that window is seen at the next command whose
  * answer no longer fits. Elsewhere (proxyat's pipe, the dummy driver)

@@ -37,16 +37,18 @@ modem_gammu_is_record_error(GSM_Error e)
 }
 
 /*
- * Our own command cmd on libgammu's descriptor (see modem_at.h). A modem
- * that did not answer kills the handle, as the watchdog does: the line's
- * state is unknown, only a reopen makes it sure; so does one that
- * restarted meanwhile (its boot lines: see modem_gammu_restarted()). A
- * notice of a new message seen meanwhile is kept for wait(). Returns an
- * enum modem_at_result; err is filled unless MODEM_AT_OK.
+ * Our own command cmd on libgammu's descriptor (see modem_at.h); with cb,
+ * a listing whose records go to cb (modem_at_list). A modem that did not
+ * answer kills the handle, as the watchdog does: the line's state is
+ * unknown, only a reopen makes it sure; so does one that restarted
+ * meanwhile (its boot lines: see modem_gammu_restarted()). A notice of a
+ * new message seen meanwhile is kept for wait(). Returns an enum
+ * modem_at_result; err is filled unless MODEM_AT_OK.
  */
-int
-modem_gammu_at(struct modem_gammu *m, const char *cmd,
-    struct modem_at_reply *rep, char *err, size_t errlen)
+static int
+modem_gammu_exchange(struct modem_gammu *m, const char *cmd,
+    modem_at_record_cb cb, struct modem_at_reply *rep, char *err,
+    size_t errlen)
 {
 	int r;
 
@@ -55,7 +57,8 @@ modem_gammu_at(struct modem_gammu *m, const char *cmd,
 		modem_gammu_err(err, errlen, "modem timed out earlier: reopen");
 		return MODEM_AT_FAILED;
 	}
-	r = modem_at_command(m->fd, cmd, m->timeout * 1000, rep);
+	r = cb != NULL ? modem_at_list(m->fd, cmd, m->timeout * 1000, cb, m,
+	    rep) : modem_at_command(m->fd, cmd, m->timeout * 1000, rep);
 	modem_gammu_note(m, rep);
 	if (m->boot_at != 0) {
 		(void)modem_gammu_restarted(m, err, errlen);
@@ -69,6 +72,14 @@ modem_gammu_at(struct modem_gammu *m, const char *cmd,
 		modem_gammu_err(err, errlen, "%.16s: the modem answered %s",
 		    cmd, rep->final);
 	return r;
+}
+
+/* One command: modem_gammu_exchange() without a listing. */
+int
+modem_gammu_at(struct modem_gammu *m, const char *cmd,
+    struct modem_at_reply *rep, char *err, size_t errlen)
+{
+	return modem_gammu_exchange(m, cmd, NULL, rep, err, errlen);
 }
 
 /* A read begins: its first fetch lists the memory once. */
@@ -127,24 +138,10 @@ modem_gammu_listed(struct modem_gammu *m, int index,
 	int r;
 
 	if (m->listing == 0) {
-		if (modem_gammu_dead(m)) {
-			modem_gammu_err(err, errlen, "modem timed out earlier: "
-			    "reopen");
-			return MODEM_AT_FAILED;
-		}
-		r = modem_at_list(m->fd, "AT+CMGL=4", m->timeout * 1000,
-		    modem_gammu_keep, m, rep);
-		modem_gammu_note(m, rep);
-		if (m->boot_at != 0) {
-			(void)modem_gammu_restarted(m, err, errlen);
-			return MODEM_AT_FAILED;
-		}
-		if (r == MODEM_AT_FAILED) {
-			modem_gammu_kill(m);
-			modem_gammu_err(err, errlen, "AT+CMGL=4: the modem did "
-			    "not answer in time");
+		r = modem_gammu_exchange(m, "AT+CMGL=4", modem_gammu_keep, rep,
+		    err, errlen);
+		if (r == MODEM_AT_FAILED)
 			return r;
-		}
 		m->listing = r == MODEM_AT_OK ? 1 : -1;
 		if (r != MODEM_AT_OK)
 			return r;

@@ -119,8 +119,10 @@ modem_gammu_ussd(void *modem, const char *code, char *err, size_t errlen)
 		e = GSM_DialService(m->sm, number);
 	if (modem_gammu_disarm(m, err, errlen) == -1)
 		return -1;
+	/* as long as the gateway waits for it (gateway_health.c): an answer
+	 * later than that is not collected */
 	if (e == ERR_NONE && m->ussd_state == 0)
-		m->ussd_until = modem_gammu_now_ms() + 3 * 1000 * (int64_t)m->timeout;
+		m->ussd_until = modem_gammu_now_ms() + 1000 * (int64_t)m->timeout;
 	if (e != ERR_NONE) {
 		modem_gammu_gerr(err, errlen, m->ussd_on ? "USSD request" :
 		    "enabling USSD", e);

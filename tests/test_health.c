@@ -26,7 +26,9 @@
 #include "quiet.h"
 #include "store.h"
 #include "store_health.h"
+#include "store_util.h"
 
+#undef NOW                       /* store_util.h's: ours is later */
 #define NOW 1764390000
 #define TECH "+97688000001"
 
@@ -496,7 +498,7 @@ run_for(struct gw_fixture *f, int seconds)
 }
 
 static void
-gw_setup_with(struct gw_fixture *f, const char *extra)
+gw_setup_at(struct gw_fixture *f, const char *extra, const char *db)
 {
 	char err[512], path[128], top[512];
 
@@ -507,11 +509,16 @@ gw_setup_with(struct gw_fixture *f, const char *extra)
 	    "([0-9]+)\"; every = 600; low = 1000; };", top, &f->conf, err,
 	    sizeof(err), path, sizeof(path)) < 0)
 		fail_msg("%s", err);
-	assert_non_null(f->store = store_open(":memory:", 1, err,
-	    sizeof(err)));
+	assert_non_null(f->store = store_open(db, 1, err, sizeof(err)));
 	assert_non_null(f->gw = gateway_new(&modem_fake_ops, f->store,
 	    f->conf));
 	f->now = NOW;
+}
+
+static void
+gw_setup_with(struct gw_fixture *f, const char *extra)
+{
+	gw_setup_at(f, extra, ":memory:");
 }
 
 static void
@@ -557,6 +564,60 @@ test_gateway_credit_alerts(void **state)
 	assert_int_equal(c.amount, 5000);
 	assert_int_equal(alerts(&f), 2);
 	gw_teardown(&f);
+}
+
+/* An alert the outbox cannot take is not taken for sent: once the
+ * outbox works again it goes out, not an alert_every later. */
+static void
+test_gateway_alert_queued_with_its_row(void **state)
+{
+	struct gw_fixture f;
+	struct store_health h;
+	const char *db;
+
+	(void)state;
+	assert_int_equal(su_group_setup(NULL), 0);
+	db = su_path_for("health.db");
+	gw_setup_at(&f, "", db);
+	su_raw_sql(db, "CREATE TRIGGER no_alert BEFORE INSERT ON outbox"
+	    " WHEN NEW.kind = 2 BEGIN SELECT RAISE(ABORT, 'full'); END;");
+	fake.ussd_reply = "Your balance is 850 MNT";
+	run_for(&f, 10);
+	assert_int_equal(alerts(&f), 0);
+	assert_true(store_health_get(f.store, "credit_low", &h) == 0 ||
+	    h.told == 0);
+	su_raw_sql(db, "DROP TRIGGER no_alert;");
+	run_for(&f, 120);
+	assert_int_equal(alerts(&f), 1);
+	assert_int_equal(store_health_get(f.store, "credit_low", &h), 1);
+	assert_int_equal(h.told, 1);
+	gw_teardown(&f);
+	assert_int_equal(su_group_teardown(NULL), 0);
+}
+
+/* A credit the database cannot give is not a credit fine again: the
+ * open condition stays open and no clear goes out. */
+static void
+test_gateway_unreadable_credit_clears_nothing(void **state)
+{
+	struct gw_fixture f;
+	struct store_health h;
+	const char *db;
+
+	(void)state;
+	assert_int_equal(su_group_setup(NULL), 0);
+	db = su_path_for("health.db");
+	gw_setup_at(&f, "", db);
+	fake.ussd_reply = "Your balance is 850 MNT";
+	run_for(&f, 10);
+	assert_int_equal(alerts(&f), 1);
+	su_raw_sql(db, "ALTER TABLE credit RENAME TO credit_gone;");
+	run_for(&f, 300);
+	assert_int_equal(alerts(&f), 1);
+	assert_int_equal(store_health_get(f.store, "credit_low", &h), 1);
+	assert_int_equal(h.open, 1);
+	gw_teardown(&f);
+	assert_int_equal(su_group_teardown(NULL), 0);
 }
 
 static void
@@ -717,6 +778,8 @@ main(void)
 		cmocka_unit_test(test_conf_errors),
 		cmocka_unit_test(test_store_tables),
 		cmocka_unit_test(test_gateway_credit_alerts),
+		cmocka_unit_test(test_gateway_alert_queued_with_its_row),
+		cmocka_unit_test(test_gateway_unreadable_credit_clears_nothing),
 		cmocka_unit_test(test_gateway_credit_failures),
 		cmocka_unit_test(test_gateway_refused_send_asks_credit),
 		cmocka_unit_test(test_gateway_sends_failing),

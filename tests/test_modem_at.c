@@ -3,7 +3,11 @@
  * socket pair whose far end holds what a modem answered (echo on, as
  * libgammu leaves a modem). What is asserted is what libgammu would need
  * after us: nothing past our final result is taken from the line, and a
- * new-message notice that came meanwhile is reported, never lost.
+ * new-message notice that came meanwhile is reported, never lost. Then
+ * what it reads besides one command's answer (issue 17): a SIM800's boot
+ * lines wherever they come (between commands, inside an answer, instead
+ * of a send's status), the lines between commands read in pieces, a
+ * send's status, and one listing of every record.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +17,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -21,6 +26,12 @@
 
 #define PDU_HEX "07917996090000F1040B917996090066F60000621020304050230BE8" \
     "329BFD06D1D1657919"
+#define PDU_B "07917996090000F1040B917996090066F64000621020304050230BE8" \
+    "329BFD06D1D1657919"
+
+/* What a SIM800 prints as it starts, one by one. */
+static const char *const boot[] = { "RDY", "+CFUN: 1", "+CPIN: READY",
+    "Call Ready", "SMS Ready", NULL };
 
 struct line {
 	int host;               /* our end, non-blocking */
@@ -153,6 +164,167 @@ test_silence_and_hangup_fail(void **state)
 	    MODEM_AT_FAILED);
 }
 
+/* Each boot line, alone between commands, and cut in two pieces: counted
+ * once, "SMS Ready" alone sets ready; other lines are not boot lines. */
+static void
+test_unsolicited_boot_lines(void **state)
+{
+	struct line *l = *state;
+	struct modem_at_lines lines;
+	struct modem_at_reply rep;
+	char buf[64];
+	size_t half;
+	int i;
+
+	for (i = 0; boot[i] != NULL; i++) {
+		memset(&lines, 0, sizeof(lines));
+		memset(&rep, 0, sizeof(rep));
+		snprintf(buf, sizeof(buf), "\r\n%s\r\n", boot[i]);
+		half = strlen(buf) / 2;
+		assert_int_equal(write(l->modem, buf, half), (ssize_t)half);
+		assert_int_equal(modem_at_unsolicited(l->host, &lines, &rep),
+		    0);
+		assert_int_equal(rep.boot, 0);
+		modem_says(l, buf + half);
+		assert_int_equal(modem_at_unsolicited(l->host, &lines, &rep),
+		    0);
+		assert_int_equal(rep.boot, 1);
+		assert_int_equal(rep.ready, strcmp(boot[i], "SMS Ready") == 0);
+		assert_int_equal(rep.notices, 0);
+	}
+	memset(&rep, 0, sizeof(rep));
+	modem_says(l, "\r\n+CMTI: \"SM\",3\r\n\r\n+CDSI: \"SM\",4\r\n"
+	    "\r\nREADY\r\n\r\n+CFUN: 0\r\n\r\nRDYX\r\n\r\nSMS Ready?\r\n");
+	assert_int_equal(modem_at_unsolicited(l->host, &lines, &rep), 0);
+	assert_int_equal(rep.notices, 2);
+	assert_int_equal(rep.boot, 0);
+	assert_int_equal(rep.ready, 0);
+	close(l->modem);
+	l->modem = -1;
+	assert_int_equal(modem_at_unsolicited(l->host, &lines, &rep), -1);
+}
+
+/* Boot lines inside a command's answer are counted; the command's own
+ * answer (+CFUN: 1 to AT+CFUN?, +CPIN: READY to AT+CPIN?) is not. */
+static void
+test_boot_lines_inside_an_answer(void **state)
+{
+	struct line *l = *state;
+	struct modem_at_reply rep;
+
+	modem_says(l, "AT+CPMS?\r\r\nRDY\r\n\r\n+CPMS: \"SM\",2,30,\"SM\",2,30,"
+	    "\"SM\",2,30\r\n\r\nOK\r\n");
+	assert_int_equal(modem_at_command(l->host, "AT+CPMS?", 2000, &rep),
+	    MODEM_AT_OK);
+	assert_int_equal(rep.boot, 1);
+	assert_string_equal(rep.info, "+CPMS: \"SM\",2,30,\"SM\",2,30,"
+	    "\"SM\",2,30");
+	modem_says(l, "AT+CFUN?\r\r\n+CFUN: 1\r\n\r\nOK\r\n");
+	assert_int_equal(modem_at_command(l->host, "AT+CFUN?", 2000, &rep),
+	    MODEM_AT_OK);
+	assert_int_equal(rep.boot, 0);
+	assert_string_equal(rep.info, "+CFUN: 1");
+	modem_says(l, "AT+CPIN?\r\r\n+CPIN: READY\r\n\r\nOK\r\n");
+	assert_int_equal(modem_at_command(l->host, "AT+CPIN?", 2000, &rep),
+	    MODEM_AT_OK);
+	assert_int_equal(rep.boot, 0);
+	modem_says(l, "AT+CNMI?\r\r\n+CPIN: READY\r\n\r\n+CNMI: 0,0,0,0,0\r\n"
+	    "\r\nOK\r\n");
+	assert_int_equal(modem_at_command(l->host, "AT+CNMI?", 2000, &rep),
+	    MODEM_AT_OK);
+	assert_int_equal(rep.boot, 1);
+	assert_string_equal(rep.info, "+CNMI: 0,0,0,0,0");
+}
+
+/* A send's status: the PDU's echo skipped, the reference, errors; a boot
+ * line instead of it ends the wait at once (no answer is coming). */
+static void
+test_send_status(void **state)
+{
+	struct line *l = *state;
+	struct modem_at_reply rep;
+	int i;
+
+	modem_says(l, PDU_HEX "\x1a\r\n+CMTI: \"SM\",1\r\n\r\n+CMGS: 17\r\n"
+	    "\r\nOK\r\n");
+	assert_int_equal(modem_at_answer(l->host, 2000, &rep), MODEM_AT_OK);
+	assert_string_equal(rep.info, "+CMGS: 17");
+	assert_int_equal(rep.notices, 1);
+	modem_says(l, PDU_HEX "\x1a\r\n+CMS ERROR: 38\r\n");
+	assert_int_equal(modem_at_answer(l->host, 2000, &rep),
+	    MODEM_AT_REFUSED);
+	assert_string_equal(rep.final, "+CMS ERROR: 38");
+	for (i = 0; boot[i] != NULL; i++) {
+		char buf[600];
+
+		snprintf(buf, sizeof(buf), "%s\x1a\r\n%s\r\n", PDU_HEX, boot[i]);
+		modem_says(l, buf);
+		/* 60 s: only the boot line may end it */
+		assert_int_equal(modem_at_answer(l->host, 60000, &rep),
+		    MODEM_AT_FAILED);
+		assert_int_equal(rep.boot, 1);
+		assert_int_equal(rep.ready, strcmp(boot[i], "SMS Ready") == 0);
+	}
+	assert_int_equal(modem_at_answer(l->host, 100, &rep),
+	    MODEM_AT_FAILED);
+	assert_int_equal(rep.boot, 0);
+}
+
+struct listed {
+	int n;
+	int index[8], stat[8];
+	char pdu[8][600];
+};
+
+static void
+keep(void *arg, int index, int stat, const char *pdu)
+{
+	struct listed *k = arg;
+
+	assert_true(k->n < 8);
+	k->index[k->n] = index;
+	k->stat[k->n] = stat;
+	snprintf(k->pdu[k->n], sizeof(k->pdu[0]), "%s", pdu);
+	k->n++;
+}
+
+/* One listing: every record with its PDU, an over-long one as "", a
+ * notice in the middle counted and not taken for a record. */
+static void
+test_listing(void **state)
+{
+	struct line *l = *state;
+	struct modem_at_reply rep;
+	struct listed k;
+	char big[MODEM_AT_PDU_MAX + 100];
+
+	memset(&k, 0, sizeof(k));
+	memset(big, 'B', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	modem_says(l, "AT+CMGL=4\r\r\n+CMGL: 1,1,,36\r\n" PDU_HEX "\r\n"
+	    "+CMTI: \"SM\",9\r\n+CMGL: 7,0,,36\r\n" PDU_B "\r\n"
+	    "+CMGL: 12,1,,200\r\n");
+	modem_says(l, big);
+	modem_says(l, "\r\n\r\nOK\r\n");
+	assert_int_equal(modem_at_list(l->host, "AT+CMGL=4", 2000, keep, &k,
+	    &rep), MODEM_AT_OK);
+	assert_int_equal(k.n, 3);
+	assert_int_equal(k.index[0], 1);
+	assert_int_equal(k.stat[0], 1);
+	assert_string_equal(k.pdu[0], PDU_HEX);
+	assert_int_equal(k.index[1], 7);
+	assert_int_equal(k.stat[1], 0);
+	assert_string_equal(k.pdu[1], PDU_B);
+	assert_int_equal(k.index[2], 12);
+	assert_string_equal(k.pdu[2], "");
+	assert_int_equal(rep.notices, 1);
+	memset(&k, 0, sizeof(k));
+	modem_says(l, "AT+CMGL=4\r\r\nERROR\r\n");
+	assert_int_equal(modem_at_list(l->host, "AT+CMGL=4", 2000, keep, &k,
+	    &rep), MODEM_AT_REFUSED);
+	assert_int_equal(k.n, 0);
+}
+
 int
 main(void)
 {
@@ -165,6 +337,13 @@ main(void)
 		    test_overlong_pdu_line_is_not_a_pdu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silence_and_hangup_fail,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsolicited_boot_lines,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_boot_lines_inside_an_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_send_status, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_listing, setup, teardown),
 	};
 
 	/* a socket's closed far end raises SIGPIPE; a tty's says EIO */
