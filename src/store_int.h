@@ -154,11 +154,6 @@ int store_purge_count(struct store *store, const char *sql, int64_t before);
 /* Runs sql with before bound to ?1. Returns the rows changed, or -1. */
 int store_purge_run(struct store *store, const char *sql, int64_t before);
 
-/* Blanks the number and text of outbox row id once it is sent or
- * failed (a purged report's acknowledgements and replies). Returns 0 or
- * -1. */
-int store_outbox_blank_done(struct store *store, int64_t id);
-
 /* The reference of report id into ref (STORE_REF_BUF bytes), "" when
  * there is no such report. Returns 0 or -1. */
 #define STORE_REF_BUF 16

@@ -553,31 +553,16 @@ store_report_ref(struct store *store, int64_t id, char *ref)
 #define STORE_REPORT_PURGE \
 	"status = 'closed' AND closed_at > 0 AND closed_at < ?1"
 
-static int
-store_report_purge_outbox(sqlite3_stmt *stmt, void *store)
-{
-	return store_outbox_blank_done(store, sqlite3_column_int64(stmt, 0));
-}
-
-static void
-store_bind_before(sqlite3_stmt *stmt, const void *before)
-{
-	sqlite3_bind_int64(stmt, 1, *(const int64_t *)before);
-}
-
 int
 store_report_purge(struct store *store, int64_t before, int dry_run)
 {
 	if (dry_run)
 		return store_purge_count(store, "SELECT count(*) FROM reports"
 		    " WHERE " STORE_REPORT_PURGE, before);
-	/* Their acknowledgements, alerts and replies, once sent: the
-	 * timeline that pointed at them goes. */
-	if (store_rows(store, "SELECT outbox_id FROM report_entries"
-	    " WHERE outbox_id IS NOT NULL AND report_id IN"
-	    " (SELECT id FROM reports WHERE " STORE_REPORT_PURGE ")",
-	    store_bind_before, &before, store_report_purge_outbox, store,
-	    "purge") < 0)
+	/* Their acknowledgements, alerts and replies, once sent, are
+	 * blanked before the timeline that points at them goes: the
+	 * daemon's own scrub (report_tick()), which takes every timeline's. */
+	if (store_scrub_outbox(store) < 0)
 		return -1;
 	return store_purge_run(store, "DELETE FROM reports WHERE "
 	    STORE_REPORT_PURGE, before);
