@@ -132,13 +132,6 @@ int store_snapshot_leave(struct store *store, int own, int rc);
 
 /* ---- what each table's owner offers the others ----------------------- */
 
-/* The counts of store_counts() that belong to the inbox (inbox_new,
- * parts_pending), the outbox (outbox_*) and the reports (reports_*).
- * Each returns 0 or -1. */
-int store_inbox_counts(struct store *store, struct store_counts *out);
-int store_outbox_counts(struct store *store, struct store_counts *out);
-int store_report_counts(struct store *store, struct store_counts *out);
-
 /*
  * Retention, each on its own table (store_purge.c says what goes and
  * holds the transaction): with dry_run, counts what would go before

@@ -7,7 +7,7 @@
  * numeric id. A reference already taken is drawn again.
  *
  * This file owns the reports table and the reports' timelines
- * (report_entries): claims, alerts, the relay copy, counts and retention.
+ * (report_entries): claims, alerts, the relay copy and retention.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -513,22 +513,7 @@ store_report_relay_touch(struct store *store, int64_t id,
 	return store_step_done(store, stmt, "relay") < 0 ? -1 : 0;
 }
 
-/* ---- counts and retention ---------------------------------------------- */
-
-int
-store_report_counts(struct store *store, struct store_counts *out)
-{
-	int n[2];
-
-	if (store_query_ints(store, "SELECT"
-	    " (SELECT count(*) FROM reports WHERE status = 'open'),"
-	    " (SELECT count(*) FROM reports WHERE status = 'open'"
-	    "  AND urgent = 1)", n, 2, "counts") == -1)
-		return -1;
-	out->reports_open = n[0];
-	out->reports_urgent_open = n[1];
-	return 0;
-}
+/* ---- retention --------------------------------------------------------- */
 
 int
 store_report_ref(struct store *store, int64_t id, char *ref)
