@@ -147,11 +147,6 @@ int store_purge_count(struct store *store, const char *sql, int64_t before);
 /* Runs sql with before bound to ?1. Returns the rows changed, or -1. */
 int store_purge_run(struct store *store, const char *sql, int64_t before);
 
-/* The reference of report id into ref (STORE_REF_BUF bytes), "" when
- * there is no such report. Returns 0 or -1. */
-#define STORE_REF_BUF 16
-int store_report_ref(struct store *store, int64_t id, char *ref);
-
 /*
  * The keyed hash of number[0..len) under the device secret (secret,
  * STORE_SECRET_LEN bytes) into hash (STORE_HASH_LEN bytes): what windows

@@ -515,25 +515,6 @@ store_report_relay_touch(struct store *store, int64_t id,
 
 /* ---- retention --------------------------------------------------------- */
 
-int
-store_report_ref(struct store *store, int64_t id, char *ref)
-{
-	sqlite3_stmt *stmt;
-	int rc;
-
-	ref[0] = '\0';
-	if (store_prepare(store, "SELECT ref FROM reports WHERE id = ?1",
-	    &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		snprintf(ref, STORE_REF_BUF, "%s", store_col_str(stmt, 0));
-	else if (rc != SQLITE_DONE)
-		store_fail(store, "report reference");
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-}
-
 /* Closed reports closed before ?1. */
 #define STORE_REPORT_PURGE \
 	"status = 'closed' AND closed_at > 0 AND closed_at < ?1"
