@@ -287,7 +287,7 @@ st_clock(struct st *st, const struct store_modem_state *state, int reported)
 	char buf[CTL_TIME_LEN];
 	time_t now = time(NULL);
 	int64_t net = 0, off = 0;
-	int synced, have;
+	int synced, have, verdict;
 
 	memset(&tx, 0, sizeof(tx));
 	synced = adjtimex(&tx) != TIME_ERROR;
@@ -295,11 +295,12 @@ st_clock(struct st *st, const struct store_modem_state *state, int reported)
 	if (have)
 		off = (int64_t)now - net;
 	ctl_time_iso((int64_t)now, buf, sizeof(buf));
-	if (health_clock((int64_t)now, have, net) == 2)
+	verdict = health_clock((int64_t)now, have, net);
+	if (verdict == 2)
 		st_line(st, ST_FAIL, "clock", "%s is in the past: set the date"
 		    " (shukherctl clock --set, date -s), or give the device "
 		    "network time once", buf);
-	else if (health_clock((int64_t)now, have, net) == 1)
+	else if (verdict == 1)
 		st_line(st, ST_WARN, "clock", "%s is %lld s %s the mobile "
 		    "network's time: shukherctl clock --set", buf,
 		    (long long)(off < 0 ? -off : off), off < 0 ? "behind" :

@@ -54,7 +54,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "  --search TEXT        only those whose text contains TEXT\n"
 	  "  --json               an array of objects: id, sender, text,\n"
 	  "                       sent_at, received_at, handled_at, keyword,\n"
-	  "                       parts, partial, malformed\n",
+	  "                       parts, partial, malformed, modem\n",
 	  CTL_OPT_STATE | CTL_OPT_SINCE | CTL_OPT_LIMIT | CTL_OPT_SEARCH,
 	  ctl_inbox_states, 0, 0, 1, ctl_inbox },
 	{ "outbox",
@@ -65,8 +65,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "  --limit N            at most N messages, the newest\n"
 	  "  --json               an array of objects: id, number, text,\n"
 	  "                       state, kind (reply, manual, alert),\n"
-	  "                       attempts, created_at, next_at, sent_at,\n"
-	  "                       msgref, last_error, in_reply_to\n",
+	  "                       attempts, tries, created_at, next_at,\n"
+	  "                       sent_at, msgref, last_error, in_reply_to,\n"
+	  "                       delivery, delivered_at, modem\n",
 	  CTL_OPT_STATE | CTL_OPT_SINCE | CTL_OPT_LIMIT,
 	  ctl_outbox_states, 0, 0, 1, ctl_outbox },
 	{ "reports list",
@@ -257,7 +258,15 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "                       last_error, last_error_at, updated_at,\n"
 	  "                       inbox_new, parts_pending, outbox_queued,\n"
 	  "                       outbox_failed, reports_open,\n"
-	  "                       reports_urgent_open\n",
+	  "                       reports_urgent_open, modems (name,\n"
+	  "                       connected, operator, signal_dbm, sim_used,\n"
+	  "                       sim_total, sent_today, last_error,\n"
+	  "                       updated_at, down_since, credit, credit_at),\n"
+	  "                       uplink_connected, uplink_pending,\n"
+	  "                       uplink_last_ok, credit, credit_at,\n"
+	  "                       credit_answer, credit_error,\n"
+	  "                       credit_checked_at, open_conditions (name,\n"
+	  "                       since, detail, alerted)\n",
 	  0, NULL, 0, 0, 1, ctl_status },
 	{ "fleet", "",
 	  "every gateway of the central database: last contact, modem, queues",

@@ -608,21 +608,6 @@ store_scrub_message(struct store *store, int64_t message_id)
 	return store_step_done(store, stmt, "scrub parts") < 0 ? -1 : 0;
 }
 
-int
-store_inbox_counts(struct store *store, struct store_counts *out)
-{
-	int n[2];
-
-	if (store_query_ints(store, "SELECT"
-	    " (SELECT count(*) FROM messages WHERE handled_at IS NULL),"
-	    " (SELECT count(*) FROM parts WHERE message_id IS NULL)", n, 2,
-	    "counts") == -1)
-		return -1;
-	out->inbox_new = n[0];
-	out->parts_pending = n[1];
-	return 0;
-}
-
 /* Handled messages handled before ?1 that still hold a number or text. */
 #define STORE_INBOX_PURGE \
 	"handled_at IS NOT NULL AND handled_at < ?1" \

@@ -1,12 +1,13 @@
 /*
  * store_int: what the store_*.c files share and nobody else may see.
  *
- * The store is split by table, and each table has one owner: every
- * statement that writes a table, or lists it, is in its owner's file.
- * Another store file that needs the table calls a function of the owner
- * (declared below), never its own SQL.
+ * The store is split by table, and each table has one owner: the
+ * statements that write a table, and the lists of its rows, are in its
+ * owner's file. Another store file that needs to change the table calls
+ * a function of the owner.
  *
  *   store.c          wal_scrub; opening, settings, transactions, row loop
+ *   store_file.c     the file, before SQLite opens it (no table)
  *   store_schema.c   the migrations (the one file that touches all)
  *   store_inbox.c    parts, messages (store_join.c: a message's text
  *                    from its parts' data, no SQL)
@@ -15,11 +16,22 @@
  *   store_case.c     report_links (windows), secrets, pin_failures
  *   store_misc.c     contacts, stats, modem_state; store_counts()
  *   store_user.c     users, audit, vault
+ *   store_modem.c    modems
+ *   store_health.c   credit, health
+ *   store_campaign.c subscriptions, broadcasts, broadcast_recipients,
+ *                    survey_attempts, survey_answers, survey_outbox,
+ *                    source_stats
+ *   store_uplink.c   uplink_queue, uplink_applied, uplink_state
  *   store_purge.c    no table: retention's policy and transaction
  *
- * One statement reads another owner's table, because it must stay one
- * cheap step on every pass: store_scrub_outbox() (outbox) picks the rows
- * a timeline entry points at from report_entries.
+ * A statement may read another owner's table where one statement does
+ * what two would (and reads one snapshot): store_counts(), the audit's
+ * copy of a report's reference, store_scrub_outbox() (the rows a
+ * timeline points at), the health summary's counts, the uplink's rows.
+ * Three write the outbox outside its file, each one column or a blanking
+ * tied to its own table: a row's modem (store_modem.c: chosen, claimed),
+ * a broadcast's slot (next_at) and a forgotten survey's questions
+ * (store_campaign.c).
  *
  * The helpers below keep error handling and transactions the same in all
  * of them.
@@ -132,13 +144,6 @@ int store_snapshot_leave(struct store *store, int own, int rc);
 
 /* ---- what each table's owner offers the others ----------------------- */
 
-/* The counts of store_counts() that belong to the inbox (inbox_new,
- * parts_pending), the outbox (outbox_*) and the reports (reports_*).
- * Each returns 0 or -1. */
-int store_inbox_counts(struct store *store, struct store_counts *out);
-int store_outbox_counts(struct store *store, struct store_counts *out);
-int store_report_counts(struct store *store, struct store_counts *out);
-
 /*
  * Retention, each on its own table (store_purge.c says what goes and
  * holds the transaction): with dry_run, counts what would go before
@@ -153,16 +158,6 @@ int store_outbox_purge(struct store *store, int64_t before, int dry_run);
 int store_purge_count(struct store *store, const char *sql, int64_t before);
 /* Runs sql with before bound to ?1. Returns the rows changed, or -1. */
 int store_purge_run(struct store *store, const char *sql, int64_t before);
-
-/* Blanks the number and text of outbox row id once it is sent or
- * failed (a purged report's acknowledgements and replies). Returns 0 or
- * -1. */
-int store_outbox_blank_done(struct store *store, int64_t id);
-
-/* The reference of report id into ref (STORE_REF_BUF bytes), "" when
- * there is no such report. Returns 0 or -1. */
-#define STORE_REF_BUF 16
-int store_report_ref(struct store *store, int64_t id, char *ref);
 
 /*
  * The keyed hash of number[0..len) under the device secret (secret,

@@ -204,14 +204,24 @@ store_modem_state_get(struct store *store, struct store_modem_state *st)
 int
 store_counts(struct store *store, struct store_counts *out)
 {
-	int own, rc;
+	int n[6];
 
+	/* One statement: one snapshot, so that the counts belong together. */
 	memset(out, 0, sizeof(*out));
-	/* One snapshot, so that the counts belong together. */
-	if (store_snapshot_enter(store, &own) == -1)
+	if (store_query_ints(store, "SELECT"
+	    " (SELECT count(*) FROM messages WHERE handled_at IS NULL),"
+	    " (SELECT count(*) FROM parts WHERE message_id IS NULL),"
+	    " (SELECT count(*) FROM outbox WHERE state = 'queued'),"
+	    " (SELECT count(*) FROM outbox WHERE state = 'failed'),"
+	    " (SELECT count(*) FROM reports WHERE status = 'open'),"
+	    " (SELECT count(*) FROM reports WHERE status = 'open'"
+	    "  AND urgent = 1)", n, 6, "counts") == -1)
 		return -1;
-	rc = store_inbox_counts(store, out) == -1 ||
-	    store_outbox_counts(store, out) == -1 ||
-	    store_report_counts(store, out) == -1 ? -1 : 0;
-	return store_snapshot_leave(store, own, rc);
+	out->inbox_new = n[0];
+	out->parts_pending = n[1];
+	out->outbox_queued = n[2];
+	out->outbox_failed = n[3];
+	out->reports_open = n[4];
+	out->reports_urgent_open = n[5];
+	return 0;
 }

@@ -475,33 +475,6 @@ store_scrub_outbox(struct store *store)
 	return store_step_done(store, stmt, "scrub outbox");
 }
 
-int
-store_outbox_counts(struct store *store, struct store_counts *out)
-{
-	int n[2];
-
-	if (store_query_ints(store, "SELECT"
-	    " (SELECT count(*) FROM outbox WHERE state = 'queued'),"
-	    " (SELECT count(*) FROM outbox WHERE state = 'failed')", n, 2,
-	    "counts") == -1)
-		return -1;
-	out->outbox_queued = n[0];
-	out->outbox_failed = n[1];
-	return 0;
-}
-
-int
-store_outbox_blank_done(struct store *store, int64_t id)
-{
-	sqlite3_stmt *stmt;
-
-	if (store_prepare(store, "UPDATE outbox SET number = '', text = ''"
-	    " WHERE id = ?1 AND state IN ('sent', 'failed')", &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	return store_step_done(store, stmt, "purge") < 0 ? -1 : 0;
-}
-
 /* Sent or failed outbox rows, done before ?1, still holding something. */
 #define STORE_OUTBOX_PURGE \
 	"state IN ('sent', 'failed') AND max(created_at, sent_at) < ?1" \

@@ -1,5 +1,6 @@
 /*
- * store_purge: retention, the SQL that makes the device forget.
+ * store_purge: retention, the policy and transaction that make the device
+ * forget (the statements are the tables' owners').
  *
  * Three kinds of rows go once they are old enough: closed reports (with
  * their timelines and windows, which the foreign keys take along), the
@@ -11,12 +12,11 @@
  * and are never touched; nor are contacts, whose opt-outs must last.
  *
  * Each kind is one predicate, used both to count (a dry run) and to act,
- * so that a dry run shows exactly what the real run does; the predicate
+ * so that a dry run shows exactly what the real run does: the predicate
  * and its statements live with the table's owner (store_report_purge(),
- * store_inbox_purge(), store_outbox_purge()), this file holds the policy
- * and the transaction. With
- * secure_delete on, the old bytes are zeroed in the database; the caller
- * then truncates the WAL so that they leave it too.
+ * store_inbox_purge(), store_outbox_purge()). With secure_delete on, the
+ * old bytes are zeroed in the database; the caller then truncates the WAL
+ * so that they leave it too.
  */
 #include <string.h>
 

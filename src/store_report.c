@@ -7,7 +7,7 @@
  * numeric id. A reference already taken is drawn again.
  *
  * This file owns the reports table and the reports' timelines
- * (report_entries): claims, alerts, the relay copy, counts and retention.
+ * (report_entries): claims, alerts, the relay copy and retention.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -513,57 +513,11 @@ store_report_relay_touch(struct store *store, int64_t id,
 	return store_step_done(store, stmt, "relay") < 0 ? -1 : 0;
 }
 
-/* ---- counts and retention ---------------------------------------------- */
-
-int
-store_report_counts(struct store *store, struct store_counts *out)
-{
-	int n[2];
-
-	if (store_query_ints(store, "SELECT"
-	    " (SELECT count(*) FROM reports WHERE status = 'open'),"
-	    " (SELECT count(*) FROM reports WHERE status = 'open'"
-	    "  AND urgent = 1)", n, 2, "counts") == -1)
-		return -1;
-	out->reports_open = n[0];
-	out->reports_urgent_open = n[1];
-	return 0;
-}
-
-int
-store_report_ref(struct store *store, int64_t id, char *ref)
-{
-	sqlite3_stmt *stmt;
-	int rc;
-
-	ref[0] = '\0';
-	if (store_prepare(store, "SELECT ref FROM reports WHERE id = ?1",
-	    &stmt) == -1)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		snprintf(ref, STORE_REF_BUF, "%s", store_col_str(stmt, 0));
-	else if (rc != SQLITE_DONE)
-		store_fail(store, "report reference");
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-}
+/* ---- retention --------------------------------------------------------- */
 
 /* Closed reports closed before ?1. */
 #define STORE_REPORT_PURGE \
 	"status = 'closed' AND closed_at > 0 AND closed_at < ?1"
-
-static int
-store_report_purge_outbox(sqlite3_stmt *stmt, void *store)
-{
-	return store_outbox_blank_done(store, sqlite3_column_int64(stmt, 0));
-}
-
-static void
-store_bind_before(sqlite3_stmt *stmt, const void *before)
-{
-	sqlite3_bind_int64(stmt, 1, *(const int64_t *)before);
-}
 
 int
 store_report_purge(struct store *store, int64_t before, int dry_run)
@@ -571,13 +525,10 @@ store_report_purge(struct store *store, int64_t before, int dry_run)
 	if (dry_run)
 		return store_purge_count(store, "SELECT count(*) FROM reports"
 		    " WHERE " STORE_REPORT_PURGE, before);
-	/* Their acknowledgements, alerts and replies, once sent: the
-	 * timeline that pointed at them goes. */
-	if (store_rows(store, "SELECT outbox_id FROM report_entries"
-	    " WHERE outbox_id IS NOT NULL AND report_id IN"
-	    " (SELECT id FROM reports WHERE " STORE_REPORT_PURGE ")",
-	    store_bind_before, &before, store_report_purge_outbox, store,
-	    "purge") < 0)
+	/* Their acknowledgements, alerts and replies, once sent, are
+	 * blanked before the timeline that points at them goes: the
+	 * daemon's own scrub (report_tick()), which takes every timeline's. */
+	if (store_scrub_outbox(store) < 0)
 		return -1;
 	return store_purge_run(store, "DELETE FROM reports WHERE "
 	    STORE_REPORT_PURGE, before);

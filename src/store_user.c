@@ -173,14 +173,12 @@ int64_t
 store_audit_add(struct store *store, const struct store_audit *a)
 {
 	sqlite3_stmt *stmt;
-	char ref[STORE_REF_BUF] = "";
 	int rc;
 
-	if (a->report_id > 0 && store_report_ref(store, a->report_id, ref) < 0)
-		return -1;
+	/* The report's reference is copied in the same statement. */
 	if (store_prepare(store, "INSERT INTO audit (at, actor, via, action,"
 	    " report_id, report_ref, addr, detail) VALUES (?1, ?2, ?3, ?4, ?5,"
-	    " ?8, ?6, ?7)", &stmt) == -1)
+	    " (SELECT ref FROM reports WHERE id = ?5), ?6, ?7)", &stmt) == -1)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, a->at);
 	store_bind_str(stmt, 2, a->actor != NULL ? a->actor : "");
@@ -192,7 +190,6 @@ store_audit_add(struct store *store, const struct store_audit *a)
 		sqlite3_bind_null(stmt, 5);
 	store_bind_str(stmt, 6, a->addr);
 	store_bind_str(stmt, 7, a->detail);
-	store_bind_str(stmt, 8, ref[0] != '\0' ? ref : NULL);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
