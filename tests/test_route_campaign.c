@@ -416,6 +416,58 @@ test_survey_in_the_store(void **state)
 	conf_free(conf);
 }
 
+/* Counts the queued rows, and those that leave through modem arg. */
+struct via {
+	const char *modem;
+	int rows, through;
+};
+
+static int
+count_via(void *arg, const struct store_out *o)
+{
+	struct via *v = arg;
+
+	v->rows++;
+	v->through += o->modem != NULL && strcmp(o->modem, v->modem) == 0;
+	return 0;
+}
+
+/* Every campaign reply (a join's confirmation and message 1, a survey's
+ * consent, questions and thanks, a repeat refused, a leave's
+ * confirmation) leaves through the modem its message came in on, as a
+ * keyword's reply does. */
+static void
+test_replies_leave_by_their_modem(void **state)
+{
+	static const char *const texts[] = { "tips", "survey", "1", "22",
+	    "yes", "at the police", "survey", "tips off" };
+	struct conf *conf = load();
+	struct store *store;
+	struct via v = { "unitel", 0, 0 };
+	char err[256];
+	size_t i;
+
+	(void)state;
+	assert_non_null(store = store_open(":memory:", 1, err, sizeof(err)));
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct store_part p = {
+			.sender = "+97699110020", .sent_at = NOON + (int64_t)i,
+			.part_no = 1, .part_count = 1, .text = texts[i],
+			.modem = "unitel",
+		};
+
+		assert_int_equal(store_put_part(store, &p, NOON), 1);
+		while (route_handle_next(store, conf, NOON) == 1)
+			;
+	}
+	assert_int_equal(store_outbox_queued(store, 0, count_via, &v), 0);
+	/* 2 for the join, 6 for the survey, 1 repeat, 1 leave */
+	assert_int_equal(v.rows, 10);
+	assert_int_equal(v.through, v.rows);
+	store_close(store);
+	conf_free(conf);
+}
+
 /* ---- the config's errors -------------------------------------------------- */
 
 static const struct { const char *text, *want; } conf_bad[] = {
@@ -481,6 +533,7 @@ main(void)
 		cmocka_unit_test(test_quiet_hours_and_schedule),
 		cmocka_unit_test(test_series_in_the_store),
 		cmocka_unit_test(test_survey_in_the_store),
+		cmocka_unit_test(test_replies_leave_by_their_modem),
 		cmocka_unit_test(test_config_errors),
 	};
 
