@@ -16,11 +16,13 @@
  *   4. a series' join word, a leave word, a survey's start word;
  *   5. a source's words are noted: the router answers them as the keyword
  *      they contain, counted under the source.
- * Survey messages are never held back by the reply budget (the person
- * asked for each; an attempt is bounded by its questions, and a repeat
- * within the window is refused), and never create a contact record: an
- * attempt keeps nothing of the number but the hash, dropped with its
- * window, and the inbox copies are scrubbed.
+ * A survey's word (its start, or a repeat refused) passes the reply
+ * budget as a keyword does; inside an attempt the messages are counted
+ * but never held back (the person asked for each, and an attempt is
+ * bounded by its questions: at most two SMS for its start and two per
+ * question). No survey message creates a contact record: an attempt
+ * keeps nothing of the number but the hash, dropped with its window, and
+ * the inbox copies are scrubbed.
  */
 #include <string.h>
 
@@ -144,7 +146,14 @@ route_decide_in_survey(const struct conf *conf, const struct route_facts *f,
 		    &s->questions[p->question].text, plan->lang);
 }
 
-/* Step 4: a campaign word. Returns 1 when the plan is made. */
+/*
+ * Step 4: a campaign word. Returns 1 when the plan is made. The word's
+ * replies are within the budget as a keyword's are: when it is spent, a
+ * join or a survey's word does nothing (ROUTE_BUDGET: nobody is
+ * subscribed without the confirmation that says how to stop, and the
+ * scheduler would send message 1 at once), a leave word still ends every
+ * series, silently (as a STOP still opts out).
+ */
 static int
 route_decide_word(const struct conf *conf, const struct route_facts *f,
     struct route_plan *plan)
@@ -182,22 +191,25 @@ route_decide_word(const struct conf *conf, const struct route_facts *f,
 			plan->outcome = ROUTE_SURVEY_REPEAT;
 			plan->reply = conf_reply_text(conf, &su->repeat,
 			    plan->lang);
-			return 1;
+		} else {
+			plan->outcome = ROUTE_SURVEY_START;
+			plan->reply = conf_reply_text(conf, &su->consent,
+			    plan->lang);
+			plan->camp.extra = conf_reply_text(conf,
+			    &su->questions[0].text, plan->lang);
 		}
-		plan->outcome = ROUTE_SURVEY_START;
-		plan->reply = conf_reply_text(conf, &su->consent, plan->lang);
-		plan->camp.extra = conf_reply_text(conf,
-		    &su->questions[0].text, plan->lang);
-		return 1;
+		break;
 	default:
 		return 0;
 	}
-	/* A series' confirmation and message 1 are replies: the budget. */
 	if (f->replies_in_window >= conf->limits.reply_budget) {
 		plan->reply = NULL;
 		plan->camp.extra = NULL;
+		if (plan->outcome != ROUTE_SERIES_LEAVE)
+			plan->outcome = ROUTE_BUDGET;
 	}
-	if (plan->reply != NULL) {
+	/* a survey keeps no record of the number */
+	if (plan->reply != NULL && c->hit.what != CAMPAIGN_SURVEY) {
 		plan->contact = f->contact;
 		plan->contact.lang = (int)plan->lang;
 		plan->write_contact = !f->contact.known ||

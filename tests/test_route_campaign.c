@@ -208,13 +208,36 @@ test_words_join_leave_source(void **state)
 	f.camp.subscribed = 1;
 	route_decide(conf, &f, &p);
 	assert_null(p.camp.extra);
-	/* The budget spent: joined all the same, nothing sent now. */
+	/* The budget spent: nobody joins without the confirmation, nor
+	 * starts a survey, nor hears a repeat refused; a leave word still
+	 * ends every series, silently. */
 	facts_for(conf, "tips", -1, 0, &f);
 	f.replies_in_window = 10;
 	route_decide(conf, &f, &p);
-	assert_int_equal(p.outcome, ROUTE_SERIES_JOIN);
+	assert_int_equal(p.outcome, ROUTE_BUDGET);
 	assert_null(p.reply);
 	assert_null(p.camp.extra);
+	facts_for(conf, "survey", -1, 0, &f);
+	f.replies_in_window = 10;
+	route_decide(conf, &f, &p);
+	assert_int_equal(p.outcome, ROUTE_BUDGET);
+	assert_null(p.reply);
+	assert_null(p.camp.extra);
+	f.camp.have_prev = 1;
+	snprintf(f.camp.prev.state, sizeof(f.camp.prev.state), "complete");
+	route_decide(conf, &f, &p);
+	assert_int_equal(p.outcome, ROUTE_BUDGET);
+	facts_for(conf, "tips off", -1, 0, &f);
+	f.replies_in_window = 10;
+	route_decide(conf, &f, &p);
+	assert_int_equal(p.outcome, ROUTE_SERIES_LEAVE);
+	assert_null(p.reply);
+	/* ...and inside an attempt the next question goes all the same. */
+	facts_for(conf, "fake", 0, 0, &f);
+	f.replies_in_window = 10;
+	route_decide(conf, &f, &p);
+	assert_int_equal(p.outcome, ROUTE_SURVEY_ANSWER);
+	assert_string_equal(p.reply, "Q2: age?");
 	/* A typo of the join word still joins. */
 	facts_for(conf, "tipss", -1, 0, &f);
 	route_decide(conf, &f, &p);
@@ -385,11 +408,15 @@ test_survey_in_the_store(void **state)
 	/* No contact record: nothing but the hash knows the number. */
 	assert_int_equal(store_contact_get(store, r, &contact), 0);
 	assert_int_equal(contact.known, 0);
-	/* A repeat within the window: refused, one more message. */
+	/* A repeat within the window: refused, one more message; repeats
+	 * again are refused within the reply budget (10), then in silence. */
 	put(store, conf, r, "survey", NOON + 10);
 	assert_int_equal(store_survey_counts(store, "know_pre", &c), 0);
 	assert_int_equal(c.complete + c.partial + c.open, 1);
 	assert_int_equal(store_outbox_count(store, r, 0), 7);
+	for (i = 0; i < 5; i++)
+		put(store, conf, r, "survey", NOON + 11 + (int64_t)i);
+	assert_int_equal(store_outbox_count(store, r, 0), 10);
 	/* Another falls silent: partial after the timeout. */
 	put(store, conf, "+97699110010", "судалгаа", NOON);
 	assert_true(campaign_tick(store, conf, NOON + 601) >= 0);
@@ -399,7 +426,7 @@ test_survey_in_the_store(void **state)
 	 * while one still waits in the queue (none was sent here: they are
 	 * marked sent below). */
 	assert_int_equal(campaign_tick(store, conf, NOON + 3601), 0);
-	assert_int_equal(store_outbox_count(store, r, 0), 7);
+	assert_int_equal(store_outbox_count(store, r, 0), 10);
 	while (store_outbox_next(store, NOON + 3602, &o) == 1) {
 		assert_int_equal(store_outbox_sent(store, o.id, "1",
 		    NOON + 3602), 0);
@@ -407,7 +434,7 @@ test_survey_in_the_store(void **state)
 	}
 	/* A window counts from the attempt's last message (NOON + 4). */
 	assert_int_equal(campaign_tick(store, conf, NOON + 3603), 0);
-	assert_int_equal(store_outbox_count(store, r, 0), 7);
+	assert_int_equal(store_outbox_count(store, r, 0), 10);
 	assert_int_equal(campaign_tick(store, conf, NOON + 3604), 0);
 	assert_int_equal(store_outbox_count(store, r, 0), 0);
 	assert_int_equal(store_survey_counts(store, "know_pre", &c), 0);
