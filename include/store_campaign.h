@@ -32,7 +32,10 @@ int store_sub_join(struct store *store, const char *number,
 /* Whether number is subscribed to series: 1, 0, -1. */
 int store_sub_has(struct store *store, const char *number,
     const char *series);
-/* Ends every subscription of number. Returns how many, or -1. */
+/* Ends every subscription of number, and fails the broadcast SMS still
+ * queued to it ("the number left the series"): nothing of the campaign
+ * reaches a number after its STOP or leave word. Returns how many
+ * subscriptions ended, or -1. */
 int store_sub_leave_all(struct store *store, const char *number);
 /* Up to max subscriptions due at now, soonest first, into out. Returns
  * how many, or -1. */

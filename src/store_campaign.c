@@ -67,6 +67,17 @@ store_sub_leave_all(struct store *store, const char *number)
 {
 	sqlite3_stmt *stmt;
 
+	/* a broadcast's SMS may wait hours for its slot: none may follow a
+	 * STOP (a row on the wire meanwhile is still recorded as sent) */
+	if (store_prepare(store, "UPDATE outbox SET state = 'failed',"
+	    " last_error = 'the number left the series' WHERE number = ?1"
+	    " AND state = 'queued' AND EXISTS (SELECT 1 FROM"
+	    " broadcast_recipients r WHERE r.outbox_id = outbox.id)",
+	    &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, number);
+	if (store_step_done(store, stmt, "cancel broadcast SMS") < 0)
+		return -1;
 	if (store_prepare(store, "DELETE FROM subscriptions WHERE number = ?1",
 	    &stmt) == -1)
 		return -1;

@@ -346,6 +346,7 @@ subscribers(struct store *store)
 static void
 test_series_in_the_store(void **state)
 {
+	struct store_out o;
 	struct conf *conf = load();
 	struct store *store;
 	char err[256];
@@ -381,6 +382,15 @@ test_series_in_the_store(void **state)
 	assert_int_equal(campaign_tick(store, conf, NOON + 5), 0);
 	assert_int_equal(campaign_tick(store, conf, NOON + 10), 2);
 	assert_int_equal(campaign_tick(store, conf, NOON + 11), 0);
+	/* A STOP before its slot: that SMS never goes. */
+	put(store, conf, "+97699110005", "stop", NOON + 12);
+	while (store_outbox_next(store, NOON + 86400, &o) == 1) {
+		if (strcmp(o.text, "Hotline 1903") == 0)
+			assert_string_equal(o.number, "+97699110004");
+		assert_int_equal(store_outbox_sent(store, o.id, "1",
+		    NOON + 13), 0);
+		store_out_free(&o);
+	}
 	store_close(store);
 	conf_free(conf);
 }
