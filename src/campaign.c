@@ -15,6 +15,11 @@
  * CAMPAIGN_BATCHES) or resumed after a crash is planned again from its
  * last slot, counting what each modem sent today. In quiet hours what
  * is still queued and due is dated again for after them.
+ *
+ * Series messages and broadcasts count in each number's reply budget
+ * (store_outbox_add()) but are never held back by it: the number asked
+ * for them, a series sends one message per step of its schedule and a
+ * broadcast one SMS per subscriber, and a STOP ends both at once.
  */
 #include <string.h>
 #include <time.h>
