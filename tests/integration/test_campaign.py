@@ -192,10 +192,6 @@ class Series(Campaign):
                           for x in b], [("tips", 4, 4)])
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class Survey(Campaign):
     """A survey answered every way a person texts, one abandoned, one
     repeated; results; no respondent's number left after the window; a
@@ -283,3 +279,7 @@ class Survey(Campaign):
                          "Нэргүй судалгаа")
         self.assertTrue(self.db_rows("SELECT count(*) FROM survey_answers"
                                      )[0][0] >= 13)
+
+
+if __name__ == "__main__":
+    unittest.main()
