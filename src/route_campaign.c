@@ -34,11 +34,12 @@
 #include "store_campaign.h"
 #include "text.h"
 
-/* The number's open attempt (any survey), and the attempt of the survey
- * the text names. */
+/* The number's open attempt (any survey; the one it wrote to last), and
+ * the attempt of the survey the text names. Whether the open one has
+ * fallen silent for its timeout is decide's to say. */
 static int
 route_gather_survey(struct store *store, const struct conf *conf,
-    const char *number, int64_t now, struct route_campaign *c)
+    const char *number, struct route_campaign *c)
 {
 	const struct conf_campaign *cc = &conf->campaign;
 	struct store_attempt a;
@@ -51,7 +52,7 @@ route_gather_survey(struct store *store, const struct conf *conf,
 		    hash) < 0 || (rc = store_attempt_find(store, hash, &a)) < 0)
 			return -1;
 		if (rc == 1 && strcmp(a.state, "open") == 0 &&
-		    now - a.last_at <= cc->surveys[i].timeout && !c->in_survey) {
+		    (!c->in_survey || a.last_at > c->attempt.last_at)) {
 			c->in_survey = 1;
 			c->attempt = a;
 			c->survey = i;
@@ -74,7 +75,7 @@ route_gather_campaign(struct store *store, const struct conf *conf,
 
 	campaign_match(conf, msg->text, &c->hit);
 	if (conf->campaign.nsurveys > 0 &&
-	    route_gather_survey(store, conf, msg->sender, now, c) < 0)
+	    route_gather_survey(store, conf, msg->sender, c) < 0)
 		return -1;
 	if (c->hit.what == CAMPAIGN_JOIN) {
 		if ((rc = store_sub_has(store, msg->sender,
@@ -218,6 +219,16 @@ route_decide_word(const struct conf *conf, const struct route_facts *f,
 	return 1;
 }
 
+/* 1 when the message is an answer in the number's open attempt: one
+ * that has not fallen silent for its survey's timeout (the scheduler
+ * ends those as partial, campaign_tick()). */
+static int
+route_camp_answering(const struct conf *conf, const struct route_facts *f)
+{
+	return f->camp.in_survey && f->now - f->camp.attempt.last_at <=
+	    conf->campaign.surveys[f->camp.survey].timeout;
+}
+
 int
 route_decide_campaign(const struct conf *conf, const struct route_facts *f,
     int report, struct route_plan *plan)
@@ -226,7 +237,7 @@ route_decide_campaign(const struct conf *conf, const struct route_facts *f,
 		plan->camp.source = conf->campaign.sources[f->camp.hit.index].name;
 	if (report || f->linked || f->contact.opted_out)
 		return 0;
-	if (f->camp.in_survey) {
+	if (route_camp_answering(conf, f)) {
 		route_decide_in_survey(conf, f, plan);
 		return 1;
 	}

@@ -129,6 +129,7 @@ facts_for(const struct conf *conf, const char *text, int q, int hinted,
 		f->camp.attempt.question = q;
 		f->camp.attempt.hinted = hinted;
 		f->camp.attempt.lang = LANG_EN;
+		f->camp.attempt.last_at = NOW - 60;
 		snprintf(f->camp.attempt.state, sizeof(f->camp.attempt.state),
 		    "open");
 	}
@@ -183,6 +184,11 @@ test_survey_steps(void **state)
 	route_decide(conf, &f, &p);
 	assert_int_equal(p.outcome, ROUTE_STOP);
 	assert_true(p.camp.end_all);
+	/* Silent past the survey's timeout (600 s): no longer an answer. */
+	facts_for(conf, "fake", 0, 0, &f);
+	f.camp.attempt.last_at = NOW - 601;
+	route_decide(conf, &f, &p);
+	assert_int_equal(p.outcome, ROUTE_REPLY);
 	/* A reporter gets the report path, not the question. */
 	facts_for(conf, "МЭДЭЭЛЭХ a man took her", 0, 0, &f);
 	route_decide(conf, &f, &p);
