@@ -179,6 +179,22 @@ store_sub_counts(struct store *store, store_sub_count_cb cb, void *arg)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int
+store_campaign_due(struct store *store, int64_t now)
+{
+	sqlite3_stmt *stmt;
+	int64_t n;
+
+	if (store_prepare(store, "SELECT EXISTS (SELECT 1 FROM subscriptions"
+	    " WHERE next_at <= ?1) OR EXISTS (SELECT 1 FROM broadcasts"
+	    " WHERE queued_at IS NULL AND at <= ?1)", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, now);
+	if (store_step_int64(store, stmt, 0, &n) == -1)
+		return -1;
+	return n > 0;
+}
+
 /* ---- broadcasts --------------------------------------------------------- */
 
 int64_t
@@ -518,6 +534,23 @@ store_attempt_expire(struct store *store, const char *survey, int64_t before)
 	store_bind_str(stmt, 1, survey);
 	sqlite3_bind_int64(stmt, 2, before);
 	return store_step_done(store, stmt, "expire attempts");
+}
+
+int
+store_attempt_due(struct store *store, int64_t before, int64_t now)
+{
+	sqlite3_stmt *stmt;
+	int64_t n;
+
+	if (store_prepare(store, "SELECT EXISTS (SELECT 1 FROM survey_attempts"
+	    " WHERE hash IS NOT NULL AND ((state = 'open' AND last_at < ?1)"
+	    " OR (state <> 'open' AND forget_at <= ?2)))", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, before);
+	sqlite3_bind_int64(stmt, 2, now);
+	if (store_step_int64(store, stmt, 0, &n) == -1)
+		return -1;
+	return n > 0;
 }
 
 int
