@@ -32,7 +32,10 @@ int store_sub_join(struct store *store, const char *number,
 /* Whether number is subscribed to series: 1, 0, -1. */
 int store_sub_has(struct store *store, const char *number,
     const char *series);
-/* Ends every subscription of number. Returns how many, or -1. */
+/* Ends every subscription of number, and fails the broadcast SMS still
+ * queued to it ("the number left the series"): nothing of the campaign
+ * reaches a number after its STOP or leave word. Returns how many
+ * subscriptions ended, or -1. */
 int store_sub_leave_all(struct store *store, const char *number);
 /* Up to max subscriptions due at now, soonest first, into out. Returns
  * how many, or -1. */
@@ -43,6 +46,10 @@ int store_sub_advance(struct store *store, int64_t id, int sent,
     int64_t next_at);
 /* Drops subscription id (the series ended for it). 0 or -1. */
 int store_sub_delete(struct store *store, int64_t id);
+/* 1 when a subscription or a broadcast is due at now, else 0, or -1: the
+ * scheduler's check before it begins a transaction (most passes of the
+ * daemon's loop have nothing to queue). */
+int store_campaign_due(struct store *store, int64_t now);
 /* Subscribers per series and language, never their numbers. */
 typedef int (*store_sub_count_cb)(void *arg, const char *series, int lang,
     int count);
@@ -129,6 +136,11 @@ int store_attempt_outbox(struct store *store, int64_t id, int64_t outbox_id);
  * Returns how many, or -1. */
 int store_attempt_expire(struct store *store, const char *survey,
     int64_t before);
+/* 1 when an open attempt has been silent since before, or an attempt no
+ * longer open has its window ended by now, else 0, or -1: whether
+ * store_attempt_expire() or store_attempt_forget() may have work, read
+ * without a transaction. */
+int store_attempt_due(struct store *store, int64_t before, int64_t now);
 /*
  * For every attempt no longer open whose window ended by now and whose
  * messages are all sent or failed: the number and text of those messages

@@ -15,6 +15,11 @@
  * CAMPAIGN_BATCHES) or resumed after a crash is planned again from its
  * last slot, counting what each modem sent today. In quiet hours what
  * is still queued and due is dated again for after them.
+ *
+ * Series messages and broadcasts count in each number's reply budget
+ * (store_outbox_add()) but are never held back by it: the number asked
+ * for them, a series sends one message per step of its schedule and a
+ * broadcast one SMS per subscriber, and a STOP ends both at once.
  */
 #include <string.h>
 #include <time.h>
@@ -244,12 +249,21 @@ fail:
 	return -1;
 }
 
-/* Silent attempts ended as partial; finished windows forgotten. */
+/* Silent attempts ended as partial; finished windows forgotten. Read
+ * first: most passes have nothing to end or forget, and need no
+ * transaction to tell (with surveys of several timeouts, the shortest
+ * tells; each survey's own is applied below). */
 static int
 campaign_surveys(struct store *store, const struct conf *conf, int64_t now)
 {
+	int timeout = conf->campaign.surveys[0].timeout, rc;
 	size_t i;
 
+	for (i = 1; i < conf->campaign.nsurveys; i++)
+		if (conf->campaign.surveys[i].timeout < timeout)
+			timeout = conf->campaign.surveys[i].timeout;
+	if ((rc = store_attempt_due(store, now - timeout, now)) <= 0)
+		return rc;
 	if (store_begin(store) < 0)
 		return -1;
 	for (i = 0; i < conf->campaign.nsurveys; i++)
@@ -284,6 +298,9 @@ campaign_tick(struct store *store, const struct conf *conf, int64_t now)
 				return -1;
 		return 0;
 	}
+	/* read first, as above: most passes have nothing due */
+	if ((n = store_campaign_due(store, now)) <= 0)
+		return n;
 	for (b = 0; more && b < CAMPAIGN_BATCHES; b++) {
 		if ((n = campaign_series_batch(store, conf, now, &more)) < 0)
 			return -1;

@@ -55,26 +55,6 @@ ctl_series_list(struct ctl *ctl, struct ctl_args *args)
 	return ctl_list_end(ctl, rc, "no subscribers");
 }
 
-/* words[0..n) joined by spaces; caller frees; NULL out of memory. */
-static char *
-ctl_camp_join(char **words, int n)
-{
-	size_t len = 1;
-	char *s;
-	int i;
-
-	for (i = 0; i < n; i++)
-		len += strlen(words[i]) + 1;
-	if ((s = calloc(1, len)) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			strcat(s, " ");
-		strcat(s, words[i]);
-	}
-	return s;
-}
-
 /* "YYYY-MM-DDTHH:MM" or "HH:MM" (today or tomorrow, local) into *t. */
 static int
 ctl_camp_at(const char *s, int64_t *t)
@@ -124,7 +104,7 @@ ctl_broadcast(struct ctl *ctl, struct ctl_args *args)
 		    "(local time), not %s", args->at);
 		return EXIT_USAGE;
 	}
-	if ((text = ctl_camp_join(args->rest + 1, args->nrest - 1)) == NULL) {
+	if ((text = ctl_join(args->rest + 1, args->nrest - 1)) == NULL) {
 		ctl_err("out of memory");
 		return EXIT_OSERR;
 	}

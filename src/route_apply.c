@@ -5,13 +5,17 @@
  *
  * Every SMS it queues, to anyone (the sender, a caseworker on duty, a
  * reporter a caseworker answers), goes through route_queue(): the reply
- * budget of its recipient (store_outbox_queue()). A report is filed even
- * when the budget keeps its acknowledgement back: it may be the only
- * message the person can send. A caseworker's command runs through
- * casework.h, as the CLI's and the console's do: the same checks, the
- * same sealing rule (what belongs to a sealed report is sealed), the
- * same timeline entries and audit rows. Whatever holds a report's text or
- * a PIN is scrubbed from the inbox in the same transaction.
+ * budget of its recipient (store_outbox_queue()); a reply to the sender,
+ * of any outcome, through route_queue_reply(), which also sends it back
+ * through the modem the message came in on. Only a survey's messages
+ * are counted but not held back one by one (route_campaign.c). A report
+ * is filed even when the budget keeps its acknowledgement back: it may
+ * be the only message the person can send. A caseworker's command runs
+ * through casework.h, as the CLI's and the console's do: the same
+ * checks, the same sealing rule (what belongs to a sealed report is
+ * sealed), the same timeline entries and audit rows. Whatever holds a
+ * report's text or a PIN is scrubbed from the inbox in the same
+ * transaction.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +34,7 @@
 
 /* Queues text to number within number's reply budget. Returns the outbox
  * id (> 0), 0 when the budget held it back, -1. */
-int64_t
+static int64_t
 route_queue(struct store *store, const struct conf *conf, const char *number,
     const char *text, int kind, int64_t in_reply_to, int64_t now)
 {
@@ -41,12 +45,24 @@ route_queue(struct store *store, const struct conf *conf, const char *number,
 	    in_reply_to, now);
 }
 
+/* route_int.h */
+int64_t
+route_queue_reply(struct store *store, const struct conf *conf,
+    const struct store_msg *msg, const char *text, int budgeted, int64_t now)
+{
+	struct store_budget budget;
+
+	/* the modem: store_outbox_queue() takes in_reply_to's */
+	route_budget(conf, &budget);
+	return store_outbox_queue(store, budgeted ? &budget : NULL, msg->sender,
+	    text, STORE_OUT_REPLY, msg->id, now);
+}
+
 /*
- * Queues plan's reply to the sender, with " #ref" when ref is not NULL
- * (through the modem the message came in on: store_outbox_queue());
- * when report id (> 0) is given and it was queued, an "ack" entry on its
- * timeline ties the SMS to the report so that it is blanked once sent.
- * Returns 0 or -1.
+ * Queues plan's reply to the sender (route_queue_reply(), within the
+ * budget), with " #ref" when ref is not NULL; when report id (> 0) is
+ * given and it was queued, an "ack" entry on its timeline ties the SMS to
+ * the report so that it is blanked once sent. Returns 0 or -1.
  */
 static int
 route_reply(struct store *store, const struct conf *conf,
@@ -60,8 +76,7 @@ route_reply(struct store *store, const struct conf *conf,
 		return 0;
 	if ((text = route_ack_text(plan->reply, ref)) == NULL)
 		return -1;
-	out = route_queue(store, conf, msg->sender, text, STORE_OUT_REPLY,
-	    msg->id, now);
+	out = route_queue_reply(store, conf, msg, text, 1, now);
 	free(text);
 	if (out <= 0 || id <= 0)
 		return out < 0 ? -1 : 0;

@@ -16,11 +16,13 @@
  *   4. a series' join word, a leave word, a survey's start word;
  *   5. a source's words are noted: the router answers them as the keyword
  *      they contain, counted under the source.
- * Survey messages are never held back by the reply budget (the person
- * asked for each; an attempt is bounded by its questions, and a repeat
- * within the window is refused), and never create a contact record: an
- * attempt keeps nothing of the number but the hash, dropped with its
- * window, and the inbox copies are scrubbed.
+ * A survey's word (its start, or a repeat refused) passes the reply
+ * budget as a keyword does; inside an attempt the messages are counted
+ * but never held back (the person asked for each, and an attempt is
+ * bounded by its questions: at most two SMS for its start and two per
+ * question). No survey message creates a contact record: an attempt
+ * keeps nothing of the number but the hash, dropped with its window, and
+ * the inbox copies are scrubbed.
  */
 #include <string.h>
 
@@ -32,11 +34,12 @@
 #include "store_campaign.h"
 #include "text.h"
 
-/* The number's open attempt (any survey), and the attempt of the survey
- * the text names. */
+/* The number's open attempt (any survey; the one it wrote to last), and
+ * the attempt of the survey the text names. Whether the open one has
+ * fallen silent for its timeout is decide's to say. */
 static int
 route_gather_survey(struct store *store, const struct conf *conf,
-    const char *number, int64_t now, struct route_campaign *c)
+    const char *number, struct route_campaign *c)
 {
 	const struct conf_campaign *cc = &conf->campaign;
 	struct store_attempt a;
@@ -49,7 +52,7 @@ route_gather_survey(struct store *store, const struct conf *conf,
 		    hash) < 0 || (rc = store_attempt_find(store, hash, &a)) < 0)
 			return -1;
 		if (rc == 1 && strcmp(a.state, "open") == 0 &&
-		    now - a.last_at <= cc->surveys[i].timeout && !c->in_survey) {
+		    (!c->in_survey || a.last_at > c->attempt.last_at)) {
 			c->in_survey = 1;
 			c->attempt = a;
 			c->survey = i;
@@ -72,7 +75,7 @@ route_gather_campaign(struct store *store, const struct conf *conf,
 
 	campaign_match(conf, msg->text, &c->hit);
 	if (conf->campaign.nsurveys > 0 &&
-	    route_gather_survey(store, conf, msg->sender, now, c) < 0)
+	    route_gather_survey(store, conf, msg->sender, c) < 0)
 		return -1;
 	if (c->hit.what == CAMPAIGN_JOIN) {
 		if ((rc = store_sub_has(store, msg->sender,
@@ -144,7 +147,14 @@ route_decide_in_survey(const struct conf *conf, const struct route_facts *f,
 		    &s->questions[p->question].text, plan->lang);
 }
 
-/* Step 4: a campaign word. Returns 1 when the plan is made. */
+/*
+ * Step 4: a campaign word. Returns 1 when the plan is made. The word's
+ * replies are within the budget as a keyword's are: when it is spent, a
+ * join or a survey's word does nothing (ROUTE_BUDGET: nobody is
+ * subscribed without the confirmation that says how to stop, and the
+ * scheduler would send message 1 at once), a leave word still ends every
+ * series, silently (as a STOP still opts out).
+ */
 static int
 route_decide_word(const struct conf *conf, const struct route_facts *f,
     struct route_plan *plan)
@@ -182,28 +192,41 @@ route_decide_word(const struct conf *conf, const struct route_facts *f,
 			plan->outcome = ROUTE_SURVEY_REPEAT;
 			plan->reply = conf_reply_text(conf, &su->repeat,
 			    plan->lang);
-			return 1;
+		} else {
+			plan->outcome = ROUTE_SURVEY_START;
+			plan->reply = conf_reply_text(conf, &su->consent,
+			    plan->lang);
+			plan->camp.extra = conf_reply_text(conf,
+			    &su->questions[0].text, plan->lang);
 		}
-		plan->outcome = ROUTE_SURVEY_START;
-		plan->reply = conf_reply_text(conf, &su->consent, plan->lang);
-		plan->camp.extra = conf_reply_text(conf,
-		    &su->questions[0].text, plan->lang);
-		return 1;
+		break;
 	default:
 		return 0;
 	}
-	/* A series' confirmation and message 1 are replies: the budget. */
 	if (f->replies_in_window >= conf->limits.reply_budget) {
 		plan->reply = NULL;
 		plan->camp.extra = NULL;
+		if (plan->outcome != ROUTE_SERIES_LEAVE)
+			plan->outcome = ROUTE_BUDGET;
 	}
-	if (plan->reply != NULL) {
+	/* a survey keeps no record of the number */
+	if (plan->reply != NULL && c->hit.what != CAMPAIGN_SURVEY) {
 		plan->contact = f->contact;
 		plan->contact.lang = (int)plan->lang;
 		plan->write_contact = !f->contact.known ||
 		    f->contact.lang != (int)plan->lang;
 	}
 	return 1;
+}
+
+/* 1 when the message is an answer in the number's open attempt: one
+ * that has not fallen silent for its survey's timeout (the scheduler
+ * ends those as partial, campaign_tick()). */
+static int
+route_camp_answering(const struct conf *conf, const struct route_facts *f)
+{
+	return f->camp.in_survey && f->now - f->camp.attempt.last_at <=
+	    conf->campaign.surveys[f->camp.survey].timeout;
 }
 
 int
@@ -214,7 +237,7 @@ route_decide_campaign(const struct conf *conf, const struct route_facts *f,
 		plan->camp.source = conf->campaign.sources[f->camp.hit.index].name;
 	if (report || f->linked || f->contact.opted_out)
 		return 0;
-	if (f->camp.in_survey) {
+	if (route_camp_answering(conf, f)) {
 		route_decide_in_survey(conf, f, plan);
 		return 1;
 	}

@@ -23,15 +23,14 @@
 /* Queues text to the respondent of attempt id, tied to it, never held
  * back by the budget (see route_campaign.c). 0 or -1. */
 static int
-route_camp_send(struct store *store, const struct store_msg *msg,
-    int64_t id, const char *text, int64_t now)
+route_camp_send(struct store *store, const struct conf *conf,
+    const struct store_msg *msg, int64_t id, const char *text, int64_t now)
 {
 	int64_t out;
 
 	if (text == NULL)
 		return 0;
-	if ((out = store_outbox_add(store, msg->sender, text, STORE_OUT_REPLY,
-	    msg->id, now)) < 0)
+	if ((out = route_queue_reply(store, conf, msg, text, 0, now)) < 0)
 		return -1;
 	return store_attempt_outbox(store, id, out);
 }
@@ -47,14 +46,13 @@ route_camp_join(struct store *store, const struct conf *conf,
 	int64_t out = 0;
 	int sent;
 
-	if (plan->reply != NULL && route_queue(store, conf, msg->sender,
-	    plan->reply, STORE_OUT_REPLY, msg->id, now) < 0)
+	if (plan->reply != NULL &&
+	    route_queue_reply(store, conf, msg, plan->reply, 1, now) < 0)
 		return -1;
 	if (f->camp.subscribed)
 		return 0;
-	if (plan->camp.extra != NULL && (out = route_queue(store, conf,
-	    msg->sender, plan->camp.extra, STORE_OUT_REPLY, msg->id,
-	    now)) < 0)
+	if (plan->camp.extra != NULL && (out = route_queue_reply(store, conf,
+	    msg, plan->camp.extra, 1, now)) < 0)
 		return -1;
 	sent = out > 0 ? 1 : 0;
 	return store_sub_join(store, msg->sender, s->name, (int)plan->lang,
@@ -73,9 +71,9 @@ route_camp_start(struct store *store, const struct conf *conf,
 	if ((id = store_attempt_start(store, s->name, s->wave, f->camp.hash,
 	    (int)plan->lang, now, now + s->window)) < 0)
 		return -1;
-	if (route_camp_send(store, msg, id, plan->reply, now) < 0)
+	if (route_camp_send(store, conf, msg, id, plan->reply, now) < 0)
 		return -1;
-	return route_camp_send(store, msg, id, plan->camp.extra, now);
+	return route_camp_send(store, conf, msg, id, plan->camp.extra, now);
 }
 
 /* ROUTE_SURVEY_ANSWER: the answer, the attempt moved on, the reply (with
@@ -106,8 +104,8 @@ route_camp_answer(struct store *store, const struct conf *conf,
 			return -1;
 		snprintf(text, len, "%s %s", p->prefix, plan->reply);
 	}
-	rc = route_camp_send(store, msg, id, text != NULL ? text : plan->reply,
-	    now);
+	rc = route_camp_send(store, conf, msg, id,
+	    text != NULL ? text : plan->reply, now);
 	free(text);
 	return rc;
 }
@@ -152,8 +150,8 @@ route_apply_campaign(struct store *store, const struct conf *conf,
 	case ROUTE_SERIES_LEAVE:
 		if ((rc = store_sub_leave_all(store, msg->sender)) >= 0 &&
 		    plan->reply != NULL)
-			rc = route_queue(store, conf, msg->sender, plan->reply,
-			    STORE_OUT_REPLY, msg->id, now) < 0 ? -1 : 0;
+			rc = route_queue_reply(store, conf, msg, plan->reply,
+			    1, now) < 0 ? -1 : 0;
 		break;
 	case ROUTE_SURVEY_START:
 		rc = route_camp_start(store, conf, msg, f, plan, now);
@@ -162,8 +160,8 @@ route_apply_campaign(struct store *store, const struct conf *conf,
 		rc = route_camp_answer(store, conf, msg, f, plan, now);
 		break;
 	case ROUTE_SURVEY_REPEAT:
-		rc = route_camp_send(store, msg, f->camp.prev.id, plan->reply,
-		    now);
+		rc = route_camp_send(store, conf, msg, f->camp.prev.id,
+		    plan->reply, now);
 		break;
 	default:
 		break;

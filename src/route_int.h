@@ -32,10 +32,17 @@ int route_apply_campaign(struct store *store, const struct conf *conf,
     const struct store_msg *msg, const struct route_facts *f,
     const struct route_plan *plan, int64_t now);
 
-/* Queues text to number within number's reply budget (route_apply.c).
- * Returns the outbox id (> 0), 0 when the budget held it back, -1. */
-int64_t route_queue(struct store *store, const struct conf *conf,
-    const char *number, const char *text, int kind, int64_t in_reply_to,
-    int64_t now);
+/*
+ * Queues text to msg's sender as a reply to msg, through the modem msg
+ * came in on (store_outbox_queue() copies the message's modem: the SIM
+ * the person chose; a ported number is on
+ * no prefix's network): every reply of every outcome goes this way.
+ * budgeted: within the sender's reply budget; 0: counted by it but never
+ * held back (what decide already let through as a whole, a survey's
+ * next question). Returns the outbox id (> 0), 0 when the budget held it
+ * back, -1.
+ */
+int64_t route_queue_reply(struct store *store, const struct conf *conf,
+    const struct store_msg *msg, const char *text, int budgeted, int64_t now);
 
 #endif

@@ -67,6 +67,17 @@ store_sub_leave_all(struct store *store, const char *number)
 {
 	sqlite3_stmt *stmt;
 
+	/* a broadcast's SMS may wait hours for its slot: none may follow a
+	 * STOP (a row on the wire meanwhile is still recorded as sent) */
+	if (store_prepare(store, "UPDATE outbox SET state = 'failed',"
+	    " last_error = 'the number left the series' WHERE number = ?1"
+	    " AND state = 'queued' AND EXISTS (SELECT 1 FROM"
+	    " broadcast_recipients r WHERE r.outbox_id = outbox.id)",
+	    &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, number);
+	if (store_step_done(store, stmt, "cancel broadcast SMS") < 0)
+		return -1;
 	if (store_prepare(store, "DELETE FROM subscriptions WHERE number = ?1",
 	    &stmt) == -1)
 		return -1;
@@ -166,6 +177,22 @@ store_sub_counts(struct store *store, store_sub_count_cb cb, void *arg)
 		store_fail(store, "count subscriptions");
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_campaign_due(struct store *store, int64_t now)
+{
+	sqlite3_stmt *stmt;
+	int64_t n;
+
+	if (store_prepare(store, "SELECT EXISTS (SELECT 1 FROM subscriptions"
+	    " WHERE next_at <= ?1) OR EXISTS (SELECT 1 FROM broadcasts"
+	    " WHERE queued_at IS NULL AND at <= ?1)", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, now);
+	if (store_step_int64(store, stmt, 0, &n) == -1)
+		return -1;
+	return n > 0;
 }
 
 /* ---- broadcasts --------------------------------------------------------- */
@@ -507,6 +534,23 @@ store_attempt_expire(struct store *store, const char *survey, int64_t before)
 	store_bind_str(stmt, 1, survey);
 	sqlite3_bind_int64(stmt, 2, before);
 	return store_step_done(store, stmt, "expire attempts");
+}
+
+int
+store_attempt_due(struct store *store, int64_t before, int64_t now)
+{
+	sqlite3_stmt *stmt;
+	int64_t n;
+
+	if (store_prepare(store, "SELECT EXISTS (SELECT 1 FROM survey_attempts"
+	    " WHERE hash IS NOT NULL AND ((state = 'open' AND last_at < ?1)"
+	    " OR (state <> 'open' AND forget_at <= ?2)))", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, before);
+	sqlite3_bind_int64(stmt, 2, now);
+	if (store_step_int64(store, stmt, 0, &n) == -1)
+		return -1;
+	return n > 0;
 }
 
 int

@@ -27,19 +27,26 @@ struct web_answers {
 	struct { int q, choice, has_number, count; long number; int text; }
 	    a[512];
 	size_t n;
-	int full;
 };
 
+/* Keeps one row per question's choice or number, and one per question for
+ * all its free-text answers (only counted here; each distinct text is a
+ * row of its own in the store, and hundreds of them would have filled a
+ * and cut off the questions after it). Past the rows a holds, the rest is
+ * not shown. */
 static int
 web_answer_add(void *arg, int question, int choice, int has_number,
     long number, const char *text, int count)
 {
 	struct web_answers *w = arg;
 
-	if (w->n == sizeof(w->a) / sizeof(w->a[0])) {
-		w->full = 1;
-		return 1;
+	if (text != NULL && w->n > 0 && w->a[w->n - 1].text &&
+	    w->a[w->n - 1].q == question) {
+		w->a[w->n - 1].count += count;
+		return 0;
 	}
+	if (w->n == sizeof(w->a) / sizeof(w->a[0]))
+		return 1;
 	w->a[w->n].q = question;
 	w->a[w->n].choice = choice;
 	w->a[w->n].has_number = has_number;

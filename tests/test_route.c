@@ -581,6 +581,7 @@ decide_facts(const struct decide_case *c, struct route_facts *f)
 		snprintf(f->camp.attempt.state, sizeof(f->camp.attempt.state),
 		    "open");
 		f->camp.attempt.lang = LANG_MN;
+		f->camp.attempt.last_at = NOW;
 	} else if (c->survey == 2) {
 		f->camp.have_prev = 1;
 		snprintf(f->camp.prev.state, sizeof(f->camp.prev.state),

@@ -129,6 +129,7 @@ facts_for(const struct conf *conf, const char *text, int q, int hinted,
 		f->camp.attempt.question = q;
 		f->camp.attempt.hinted = hinted;
 		f->camp.attempt.lang = LANG_EN;
+		f->camp.attempt.last_at = NOW - 60;
 		snprintf(f->camp.attempt.state, sizeof(f->camp.attempt.state),
 		    "open");
 	}
@@ -183,6 +184,11 @@ test_survey_steps(void **state)
 	route_decide(conf, &f, &p);
 	assert_int_equal(p.outcome, ROUTE_STOP);
 	assert_true(p.camp.end_all);
+	/* Silent past the survey's timeout (600 s): no longer an answer. */
+	facts_for(conf, "fake", 0, 0, &f);
+	f.camp.attempt.last_at = NOW - 601;
+	route_decide(conf, &f, &p);
+	assert_int_equal(p.outcome, ROUTE_REPLY);
 	/* A reporter gets the report path, not the question. */
 	facts_for(conf, "МЭДЭЭЛЭХ a man took her", 0, 0, &f);
 	route_decide(conf, &f, &p);
@@ -208,13 +214,36 @@ test_words_join_leave_source(void **state)
 	f.camp.subscribed = 1;
 	route_decide(conf, &f, &p);
 	assert_null(p.camp.extra);
-	/* The budget spent: joined all the same, nothing sent now. */
+	/* The budget spent: nobody joins without the confirmation, nor
+	 * starts a survey, nor hears a repeat refused; a leave word still
+	 * ends every series, silently. */
 	facts_for(conf, "tips", -1, 0, &f);
 	f.replies_in_window = 10;
 	route_decide(conf, &f, &p);
-	assert_int_equal(p.outcome, ROUTE_SERIES_JOIN);
+	assert_int_equal(p.outcome, ROUTE_BUDGET);
 	assert_null(p.reply);
 	assert_null(p.camp.extra);
+	facts_for(conf, "survey", -1, 0, &f);
+	f.replies_in_window = 10;
+	route_decide(conf, &f, &p);
+	assert_int_equal(p.outcome, ROUTE_BUDGET);
+	assert_null(p.reply);
+	assert_null(p.camp.extra);
+	f.camp.have_prev = 1;
+	snprintf(f.camp.prev.state, sizeof(f.camp.prev.state), "complete");
+	route_decide(conf, &f, &p);
+	assert_int_equal(p.outcome, ROUTE_BUDGET);
+	facts_for(conf, "tips off", -1, 0, &f);
+	f.replies_in_window = 10;
+	route_decide(conf, &f, &p);
+	assert_int_equal(p.outcome, ROUTE_SERIES_LEAVE);
+	assert_null(p.reply);
+	/* ...and inside an attempt the next question goes all the same. */
+	facts_for(conf, "fake", 0, 0, &f);
+	f.replies_in_window = 10;
+	route_decide(conf, &f, &p);
+	assert_int_equal(p.outcome, ROUTE_SURVEY_ANSWER);
+	assert_string_equal(p.reply, "Q2: age?");
 	/* A typo of the join word still joins. */
 	facts_for(conf, "tipss", -1, 0, &f);
 	route_decide(conf, &f, &p);
@@ -323,6 +352,7 @@ subscribers(struct store *store)
 static void
 test_series_in_the_store(void **state)
 {
+	struct store_out o;
 	struct conf *conf = load();
 	struct store *store;
 	char err[256];
@@ -358,6 +388,15 @@ test_series_in_the_store(void **state)
 	assert_int_equal(campaign_tick(store, conf, NOON + 5), 0);
 	assert_int_equal(campaign_tick(store, conf, NOON + 10), 2);
 	assert_int_equal(campaign_tick(store, conf, NOON + 11), 0);
+	/* A STOP before its slot: that SMS never goes. */
+	put(store, conf, "+97699110005", "stop", NOON + 12);
+	while (store_outbox_next(store, NOON + 86400, &o) == 1) {
+		if (strcmp(o.text, "Hotline 1903") == 0)
+			assert_string_equal(o.number, "+97699110004");
+		assert_int_equal(store_outbox_sent(store, o.id, "1",
+		    NOON + 13), 0);
+		store_out_free(&o);
+	}
 	store_close(store);
 	conf_free(conf);
 }
@@ -385,11 +424,15 @@ test_survey_in_the_store(void **state)
 	/* No contact record: nothing but the hash knows the number. */
 	assert_int_equal(store_contact_get(store, r, &contact), 0);
 	assert_int_equal(contact.known, 0);
-	/* A repeat within the window: refused, one more message. */
+	/* A repeat within the window: refused, one more message; repeats
+	 * again are refused within the reply budget (10), then in silence. */
 	put(store, conf, r, "survey", NOON + 10);
 	assert_int_equal(store_survey_counts(store, "know_pre", &c), 0);
 	assert_int_equal(c.complete + c.partial + c.open, 1);
 	assert_int_equal(store_outbox_count(store, r, 0), 7);
+	for (i = 0; i < 5; i++)
+		put(store, conf, r, "survey", NOON + 11 + (int64_t)i);
+	assert_int_equal(store_outbox_count(store, r, 0), 10);
 	/* Another falls silent: partial after the timeout. */
 	put(store, conf, "+97699110010", "судалгаа", NOON);
 	assert_true(campaign_tick(store, conf, NOON + 601) >= 0);
@@ -399,7 +442,7 @@ test_survey_in_the_store(void **state)
 	 * while one still waits in the queue (none was sent here: they are
 	 * marked sent below). */
 	assert_int_equal(campaign_tick(store, conf, NOON + 3601), 0);
-	assert_int_equal(store_outbox_count(store, r, 0), 7);
+	assert_int_equal(store_outbox_count(store, r, 0), 10);
 	while (store_outbox_next(store, NOON + 3602, &o) == 1) {
 		assert_int_equal(store_outbox_sent(store, o.id, "1",
 		    NOON + 3602), 0);
@@ -407,11 +450,63 @@ test_survey_in_the_store(void **state)
 	}
 	/* A window counts from the attempt's last message (NOON + 4). */
 	assert_int_equal(campaign_tick(store, conf, NOON + 3603), 0);
-	assert_int_equal(store_outbox_count(store, r, 0), 7);
+	assert_int_equal(store_outbox_count(store, r, 0), 10);
 	assert_int_equal(campaign_tick(store, conf, NOON + 3604), 0);
 	assert_int_equal(store_outbox_count(store, r, 0), 0);
 	assert_int_equal(store_survey_counts(store, "know_pre", &c), 0);
 	assert_int_equal(c.complete, 1);        /* the answers stay */
+	store_close(store);
+	conf_free(conf);
+}
+
+/* Counts the queued rows, and those that leave through modem arg. */
+struct via {
+	const char *modem;
+	int rows, through;
+};
+
+static int
+count_via(void *arg, const struct store_out *o)
+{
+	struct via *v = arg;
+
+	v->rows++;
+	v->through += o->modem != NULL && strcmp(o->modem, v->modem) == 0;
+	return 0;
+}
+
+/* Every campaign reply (a join's confirmation and message 1, a survey's
+ * consent, questions and thanks, a repeat refused, a leave's
+ * confirmation) leaves through the modem its message came in on, as a
+ * keyword's reply does. */
+static void
+test_replies_leave_by_their_modem(void **state)
+{
+	static const char *const texts[] = { "tips", "survey", "1", "22",
+	    "yes", "at the police", "survey", "tips off" };
+	struct conf *conf = load();
+	struct store *store;
+	struct via v = { "unitel", 0, 0 };
+	char err[256];
+	size_t i;
+
+	(void)state;
+	assert_non_null(store = store_open(":memory:", 1, err, sizeof(err)));
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct store_part p = {
+			.sender = "+97699110020", .sent_at = NOON + (int64_t)i,
+			.part_no = 1, .part_count = 1, .text = texts[i],
+			.modem = "unitel",
+		};
+
+		assert_int_equal(store_put_part(store, &p, NOON), 1);
+		while (route_handle_next(store, conf, NOON) == 1)
+			;
+	}
+	assert_int_equal(store_outbox_queued(store, 0, count_via, &v), 0);
+	/* 2 for the join, 6 for the survey, 1 repeat, 1 leave */
+	assert_int_equal(v.rows, 10);
+	assert_int_equal(v.through, v.rows);
 	store_close(store);
 	conf_free(conf);
 }
@@ -481,6 +576,7 @@ main(void)
 		cmocka_unit_test(test_quiet_hours_and_schedule),
 		cmocka_unit_test(test_series_in_the_store),
 		cmocka_unit_test(test_survey_in_the_store),
+		cmocka_unit_test(test_replies_leave_by_their_modem),
 		cmocka_unit_test(test_config_errors),
 	};
 

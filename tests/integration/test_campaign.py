@@ -191,7 +191,6 @@ class Series(Campaign):
                           for x in b], [("tips", 4, 4)])
 
 
-
 class Survey(Campaign):
     """A survey answered every way a person texts, one abandoned, one
     repeated; results; no respondent's number left after the window; a

@@ -134,6 +134,35 @@ class SurveyPage(ConsoleBase):
         self.assertIn("Судалгаа ба эх сурвалж", body)
         self.assertIn("2 бүрэн, 1 дутуу", body)
 
+    def test_many_free_text_answers_counted(self):
+        """Each distinct free text is a row of the store: 600 of them are
+        all counted, and the questions around them still charted."""
+        db = sqlite3.connect(self.db, timeout=30)
+        ids = []
+        try:
+            with db:
+                for i in range(600):
+                    cur = db.execute(
+                        "INSERT INTO survey_attempts (survey, wave, state,"
+                        " lang, started_at, last_at, forget_at) VALUES"
+                        " ('know_post', 'post', 'partial', 1, 1, 1, 1)")
+                    ids.append(cur.lastrowid)
+                    db.execute("INSERT INTO survey_answers VALUES"
+                               " (?, 3, NULL, NULL, ?)",
+                               (cur.lastrowid, "place %d" % i))
+            c = self.client()
+            self.assertEqual(c.sign_in().status, 303)
+            body = c.request("GET", "/surveys").body
+            self.assertIn("2 / 601 free-text answers", body)
+            self.assertEqual(len(re.findall(r'<svg class="bars"', body)), 4)
+        finally:
+            with db:
+                for table, key in (("survey_answers", "attempt_id"),
+                                   ("survey_attempts", "id")):
+                    db.executemany("DELETE FROM %s WHERE %s = ?"
+                                   % (table, key), [(i,) for i in ids])
+            db.close()
+
     def results(self, *args):
         p = subprocess.run([binary("shukherctl"), "-c", self.conf,
                             "surveys", "results"] + list(args),
