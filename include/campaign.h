@@ -60,6 +60,13 @@ struct campaign_value {
 int campaign_answer(const struct conf *conf, const struct conf_question *q,
     const char *text, struct campaign_value *v);
 
+/* A question asked again after a wrong answer: s's hint, a space, then
+ * q's text, each in lang (or conf_reply_text()'s fallback), as sent and as
+ * `config check` prices it. Caller frees; NULL when out of memory or
+ * either text is missing. */
+char *campaign_hinted(const struct conf *conf, const struct conf_survey *s,
+    const struct conf_question *q, enum lang lang);
+
 /* The survey named name, or NULL. */
 const struct conf_survey *campaign_survey(const struct conf *conf,
     const char *name, size_t *index);

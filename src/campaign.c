@@ -21,6 +21,8 @@
  * for them, a series sends one message per step of its schedule and a
  * broadcast one SMS per subscriber, and a STOP ends both at once.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -313,4 +315,21 @@ campaign_tick(struct store *store, const struct conf *conf, int64_t now)
 		queued += n;
 	}
 	return queued;
+}
+
+char *
+campaign_hinted(const struct conf *conf, const struct conf_survey *s,
+    const struct conf_question *q, enum lang lang)
+{
+	const char *h = conf_reply_text(conf, &s->hint, lang);
+	const char *t = conf_reply_text(conf, &q->text, lang);
+	char *out;
+	size_t len;
+
+	if (h == NULL || t == NULL)
+		return NULL;
+	len = strlen(h) + strlen(t) + 2;
+	if ((out = malloc(len)) != NULL)
+		snprintf(out, len, "%s %s", h, t);
+	return out;
 }

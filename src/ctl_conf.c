@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "campaign.h"
 #include "conf.h"
 #include "ctl.h"
 #include "exitcode.h"
@@ -36,8 +37,8 @@ struct ctl_conf_cost {
 	const char *missing;     /* a hotline the help text lacks, or NULL */
 };
 
-/* The question asked again after a wrong answer, the hint before it (as
- * route_campaign_apply.c builds it), priced as "GROUP+hint". */
+/* The question asked again after a wrong answer, with the hint before it
+ * (campaign_hinted(), as it is sent), priced as "GROUP+hint". */
 static void
 ctl_conf_hinted(const struct conf *conf, const char *group,
     const struct conf_survey *su, const struct conf_question *q,
@@ -45,20 +46,13 @@ ctl_conf_hinted(const struct conf *conf, const char *group,
     const struct conf_reply *, int), void *arg)
 {
 	struct conf_reply r;
-	const char *h;
 	char g[176];
-	size_t len;
 	int l;
 
 	memset(&r, 0, sizeof(r));
-	for (l = 0; l < LANG_COUNT; l++) {
-		if (q->text.text[l] == NULL || (h = conf_reply_text(conf,
-		    &su->hint, (enum lang)l)) == NULL)
-			continue;
-		len = strlen(h) + strlen(q->text.text[l]) + 2;
-		if ((r.text[l] = malloc(len)) != NULL)
-			snprintf(r.text[l], len, "%s %s", h, q->text.text[l]);
-	}
+	for (l = 0; l < LANG_COUNT; l++)
+		if (q->text.text[l] != NULL)
+			r.text[l] = campaign_hinted(conf, su, q, (enum lang)l);
 	snprintf(g, sizeof(g), "%s+hint", group);
 	fn(arg, conf, g, &r, 0);
 	for (l = 0; l < LANG_COUNT; l++)

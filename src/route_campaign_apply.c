@@ -87,7 +87,6 @@ route_camp_answer(struct store *store, const struct conf *conf,
 	const struct campaign_value *v = &p->value;
 	int64_t id = f->camp.attempt.id;
 	char *text = NULL;
-	size_t len;
 	int rc;
 
 	if (p->answered && store_attempt_answer(store, id,
@@ -98,12 +97,11 @@ route_camp_answer(struct store *store, const struct conf *conf,
 	    p->complete ? "complete" : "open", now, now +
 	    conf->campaign.surveys[p->index].window) < 0)
 		return -1;
-	if (p->prefix != NULL && plan->reply != NULL) {
-		len = strlen(p->prefix) + strlen(plan->reply) + 2;
-		if ((text = malloc(len)) == NULL)
-			return -1;
-		snprintf(text, len, "%s %s", p->prefix, plan->reply);
-	}
+	if (p->prefix != NULL && plan->reply != NULL &&
+	    (text = campaign_hinted(conf, &conf->campaign.surveys[p->index],
+	    &conf->campaign.surveys[p->index].questions[p->question],
+	    plan->lang)) == NULL)
+		return -1;
 	rc = route_camp_send(store, conf, msg, id,
 	    text != NULL ? text : plan->reply, now);
 	free(text);

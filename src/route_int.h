@@ -35,8 +35,8 @@ int route_apply_campaign(struct store *store, const struct conf *conf,
 /*
  * Queues text to msg's sender as a reply to msg, through the modem msg
  * came in on (store_outbox_queue() copies the message's modem: the SIM
- * the person chose; a ported number is on
- * no prefix's network): every reply of every outcome goes this way.
+ * the person chose; a ported number is on no prefix's network): every
+ * reply of every outcome goes this way.
  * budgeted: within the sender's reply budget; 0: counted by it but never
  * held back (what decide already let through as a whole, a survey's
  * next question). Returns the outbox id (> 0), 0 when the budget held it
