@@ -637,6 +637,12 @@ conf_validate(const struct conf_ctx *ctx, const struct conf *conf,
 	size_t n = conf->nkeywords;
 	int rc = -1;
 
+	if (conf->web.central && conf->central.conninfo == NULL) {
+		const config_setting_t *w = conf_member(root, "web");
+
+		return conf_fail(ctx, w != NULL ? conf_member(w, "source") :
+		    NULL, "web.source: \"central\" needs central.conninfo");
+	}
 	if (conf_check_fields(ctx, conf, root) == -1 ||
 	    conf_check_reply(ctx, &conf->default_reply,
 	    conf_member(root, "default_reply"), "default_reply", 0) == -1)

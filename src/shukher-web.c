@@ -119,9 +119,6 @@ main(int argc, char *argv[])
 	time_t last_ping = 0;
 
 	service_start("shukher-web", argc, argv, usage, &o, &conf);
-	if (conf->web.central && conf->central.conninfo == NULL)
-		fatalx(EXIT_CONFIG, "%s: web.source is \"central\" but the "
-		    "central group has no conninfo", o.path);
 	if (!conf->web.enabled || o.check) {
 		log_info("the web console is %s (web.enabled is %s in %s)",
 		    conf->web.enabled ? "on" : "off", conf->web.enabled ?

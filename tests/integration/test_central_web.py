@@ -346,7 +346,7 @@ class CentralConsoleConfig(unittest.TestCase):
                 base = f.read()
             for extra, rc, said in (
                     ('web = { enabled = true; source = "central"; };',
-                     78, "no conninfo"),
+                     78, 'web.source: "central" needs central.conninfo'),
                     ('web = { enabled = true; source = "cloud"; };',
                      78, "source"),
                     ('web = { enabled = true; source = "local"; };',
@@ -359,6 +359,17 @@ class CentralConsoleConfig(unittest.TestCase):
                 self.assertEqual(p.returncode, rc, p.stderr)
                 if said:
                     self.assertIn(said, p.stderr)
+                # the daemon and config check judge the file alike, and
+                # name its line
+                for prog in (["shukherd", "-n", "-c", conf],
+                             ["shukherctl", "-c", conf, "config", "check"]):
+                    q = subprocess.run([binary(prog[0])] + prog[1:],
+                                       capture_output=True, text=True,
+                                       timeout=30)
+                    self.assertEqual(q.returncode, rc, prog + [q.stderr])
+                    if said:
+                        self.assertRegex(q.stderr, r"c\.conf:\d+: .*" +
+                                         re.escape(said))
 
 
 if __name__ == "__main__":
