@@ -163,19 +163,6 @@ conf_cname(const struct conf_ctx *ctx, const config_setting_t *g,
 	return 0;
 }
 
-/* "HH:MM" into minutes. */
-static int
-conf_cclock(const char *s, int *min)
-{
-	int h, m, n = 0;
-
-	if (sscanf(s, "%2d:%2d%n", &h, &m, &n) != 2 || s[n] != '\0' ||
-	    h < 0 || h > 23 || m < 0 || m > 59)
-		return -1;
-	*min = h * 60 + m;
-	return 0;
-}
-
 /* One series. */
 static int
 conf_cseries(const struct conf_ctx *ctx, const config_setting_t *g,
@@ -203,7 +190,7 @@ conf_cseries(const struct conf_ctx *ctx, const config_setting_t *g,
 	    conf_reply(ctx, g, "left", CONF_REPLY_OVER, &s->left) == -1)
 		goto fail;
 	s->at = 10 * 60;
-	rc = at != NULL ? conf_cclock(at, &s->at) : 0;
+	rc = at != NULL && (s->at = conf_hhmm(at)) < 0 ? -1 : 0;
 	free(at);
 	at = NULL;
 	if (rc == -1)

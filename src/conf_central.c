@@ -50,24 +50,6 @@ conf_central_name_ok(const char *s)
 	return 1;
 }
 
-/* Member name, a file, when given: a regular file that can be read. */
-static int
-conf_cfile(const struct conf_ctx *ctx, const config_setting_t *g,
-    const char *name, const char *path)
-{
-	char why[160];
-
-	if (path == NULL)
-		return 0;
-	if (access(path, R_OK) == -1)
-		return conf_fail(ctx, config_setting_get_member(g, name),
-		    "%s: cannot read %s", name, path);
-	if (conf_file_check(path, why, sizeof(why)) == -1)
-		return conf_fail(ctx, config_setting_get_member(g, name),
-		    "%s: %s: %s", name, path, why);
-	return 0;
-}
-
 int
 conf_central_read(const struct conf_ctx *fctx, const config_setting_t *root,
     struct conf_central *out)
@@ -100,9 +82,9 @@ conf_central_read(const struct conf_ctx *fctx, const config_setting_t *root,
 		return conf_fail(&ctx, config_setting_get_member(g,
 		    out->sslkey == NULL ? "sslcert" : "sslkey"),
 		    "sslcert and sslkey go together: give both, or neither");
-	if (conf_cfile(&ctx, g, "sslcert", out->sslcert) == -1 ||
-	    conf_cfile(&ctx, g, "sslkey", out->sslkey) == -1 ||
-	    conf_cfile(&ctx, g, "sslrootcert", out->sslrootcert) == -1)
+	if (conf_readable(&ctx, g, "sslcert", out->sslcert) == -1 ||
+	    conf_readable(&ctx, g, "sslkey", out->sslkey) == -1 ||
+	    conf_readable(&ctx, g, "sslrootcert", out->sslrootcert) == -1)
 		return -1;
 	if (out->conninfo == NULL && (out->gateway != NULL ||
 	    out->sslcert != NULL || out->sslrootcert != NULL))

@@ -25,18 +25,6 @@
 static const char *const conf_balance_keys[] = { "ussd", "pattern", "every",
     "low", NULL };
 
-/* "HH:MM" into minutes after midnight, or -1. */
-static int
-conf_health_hhmm(const char *s)
-{
-	int h, m, n = 0;
-
-	if (sscanf(s, "%2d:%2d%n", &h, &m, &n) != 2 || s[n] != '\0' ||
-	    strlen(s) != 5 || h < 0 || h > 23 || m < 0 || m > 59)
-		return -1;
-	return h * 60 + m;
-}
-
 /* A "HH:MM" setting into minutes (*dst stays -1 when absent). */
 static int
 conf_health_time(const struct conf_ctx *ctx, const config_setting_t *root,
@@ -51,7 +39,7 @@ conf_health_time(const struct conf_ctx *ctx, const config_setting_t *root,
 		free(v);
 		return 0;
 	}
-	m = conf_health_hhmm(v);
+	m = conf_hhmm(v);
 	free(v);
 	if (m < 0)
 		return conf_fail(ctx, config_setting_get_member(root, name),
@@ -77,8 +65,8 @@ conf_health_quiet(const struct conf_ctx *ctx, const config_setting_t *root,
 	from = to = -1;
 	if ((dash = strchr(v, '-')) != NULL) {
 		*dash = '\0';
-		from = conf_health_hhmm(v);
-		to = conf_health_hhmm(dash + 1);
+		from = conf_hhmm(v);
+		to = conf_hhmm(dash + 1);
 	}
 	free(v);
 	if (from < 0 || to < 0 || from == to)

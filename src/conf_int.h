@@ -67,6 +67,13 @@ int conf_nomem(const struct conf_ctx *ctx);
 int conf_keys(const struct conf_ctx *ctx, const config_setting_t *g,
     const char *const *keys);
 
+/* "HH:MM" (exactly five characters) into minutes after midnight, or -1. */
+int conf_hhmm(const char *s);
+/* The file setting name of g (path; NULL: not set, fine) can be read and
+ * is a regular file (not a FIFO, which would block a program's start):
+ * 0, or -1 with the error on name's line. */
+int conf_readable(const struct conf_ctx *ctx, const config_setting_t *g,
+    const char *name, const char *path);
 /* Member name of g into *out when it is a group; *out NULL when absent.
  * Fails with "name: expected a group { ... }". */
 int conf_group(const struct conf_ctx *ctx, const config_setting_t *g,

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libconfig.h>
 
@@ -298,5 +299,33 @@ conf_reply(const struct conf_ctx *ctx, const config_setting_t *g,
 		free(reply->text[l]);
 		reply->text[l] = copy;
 	}
+	return 0;
+}
+
+int
+conf_hhmm(const char *s)
+{
+	int h, m, n = 0;
+
+	if (sscanf(s, "%2d:%2d%n", &h, &m, &n) != 2 || s[n] != '\0' ||
+	    strlen(s) != 5 || h < 0 || h > 23 || m < 0 || m > 59)
+		return -1;
+	return h * 60 + m;
+}
+
+int
+conf_readable(const struct conf_ctx *ctx, const config_setting_t *g,
+    const char *name, const char *path)
+{
+	char why[160];
+
+	if (path == NULL)
+		return 0;
+	if (access(path, R_OK) == -1)
+		return conf_fail(ctx, config_setting_get_member(g, name),
+		    "%s: cannot read %s", name, path);
+	if (conf_file_check(path, why, sizeof(why)) == -1)
+		return conf_fail(ctx, config_setting_get_member(g, name),
+		    "%s: %s: %s", name, path, why);
 	return 0;
 }

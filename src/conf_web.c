@@ -134,23 +134,6 @@ conf_wread(const struct conf_ctx *ctx, const config_setting_t *g,
 	return 0;
 }
 
-/* The file of member name: a regular file (not a FIFO, which would block
- * the console's start) that can be read. Returns 0 or -1. */
-static int
-conf_wfile(const struct conf_ctx *ctx, const config_setting_t *g,
-    const char *name, const char *path)
-{
-	char why[160];
-
-	if (access(path, R_OK) == -1)
-		return conf_fail(ctx, config_setting_get_member(g, name),
-		    "%s: cannot read %s", name, path);
-	if (conf_file_check(path, why, sizeof(why)) == -1)
-		return conf_fail(ctx, config_setting_get_member(g, name),
-		    "%s: %s: %s", name, path, why);
-	return 0;
-}
-
 /* The strings: an address, files that can be read, a language, a day. */
 static int
 conf_wstrings(const struct conf_ctx *ctx, const config_setting_t *g,
@@ -204,10 +187,10 @@ conf_wstrings(const struct conf_ctx *ctx, const config_setting_t *g,
 		    "certificate and key go together: give both for HTTPS, "
 		    "or neither");
 	if (w->enabled && w->certificate != NULL &&
-	    conf_wfile(ctx, g, "certificate", w->certificate) == -1)
+	    conf_readable(ctx, g, "certificate", w->certificate) == -1)
 		return -1;
 	if (w->enabled && w->key != NULL &&
-	    conf_wfile(ctx, g, "key", w->key) == -1)
+	    conf_readable(ctx, g, "key", w->key) == -1)
 		return -1;
 	if (w->campaign_start != NULL &&
 	    (day_parse(w->campaign_start, &y, NULL, NULL) == -1 || y < 2000))
