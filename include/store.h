@@ -258,6 +258,8 @@ struct store_out {
 	char *modem;             /* schema 10: the modem that sends it (a
 	                            reply: the one its message came in on);
 	                            NULL while none is chosen */
+	int64_t taken_until;     /* schema 16: while its modem sends it, no
+	                            other may take it before then; 0: none */
 };
 
 /* A number's reply budget: at most max messages queued to it within any
@@ -627,8 +629,9 @@ int store_modem_sent(struct store *store, const char *name, int64_t since);
 int store_outbox_queued(struct store *store, int limit,
     int (*cb)(void *arg, const struct store_out *out), void *arg);
 /* Gives queued row id to modem when its modem is still expect (NULL:
- * none), not due again before until: the time its send may take, so
- * that no other modem takes it meanwhile (until = now gives it back).
+ * none), taken until until (taken_until): the time its send may take, so
+ * that no modem takes it again meanwhile (until = now gives it back);
+ * next_at, when it was due, is kept.
  * Taken from another modem, it is sent again from its first part (the
  * phone joins parts only from one number). Returns 1 when it did, 0
  * when the row changed meanwhile, -1. */

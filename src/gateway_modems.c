@@ -7,19 +7,19 @@
  * its message came in on. A row without one (an alert, a relayed reply,
  * shukherctl send) goes to a working modem whose prefixes cover the
  * number (on-net), else to any; a modem closed at its last write does
- * not count as working for it. A modem counts as gone when it has been down
- * for failover_after seconds (it failed to open, was closed after
+ * not count as working for it. A modem counts as gone when it has been
+ * down for failover_after seconds (it failed to open, was closed after
  * errors, or its sends fail), when its process has not written its row
  * for that long and three modem timeouts more (hung or dead: no call
- * takes longer), or when it has sent its daily_limit
- * today; then the others take its rows. Taking a row, its own rows
- * included, sets its modem and dates it for when its send is surely
- * over (GW_SEND_LEASE), in a transaction of its own (BEGIN IMMEDIATE
- * across the processes), so no two modems send one row, even when one
- * is taken for down while it sends; the row then records the modem that
- * sent it. A send that ends without a record (a notice came first, the
- * modem failed) gives the row back at once; one cut short by a crash
- * waits for the lease.
+ * takes longer), or when it has sent its daily_limit today; then the
+ * others take its rows. Taking a row, its own rows included, sets its
+ * modem and marks it taken until its send is surely over (taken_until,
+ * GW_SEND_LEASE; next_at, when it was due, stays as it was), in a
+ * transaction of its own (BEGIN IMMEDIATE across the processes), so no
+ * two modems send one row, even when one is taken for down while it
+ * sends; the row then records the modem that sent it. A send that ends
+ * without a record (a notice came first, the modem failed) gives the
+ * row back at once; one cut short by a crash waits for the lease.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -150,12 +150,14 @@ static int
 gateway_scan_row(void *arg, const struct store_out *o)
 {
 	struct gateway_scan *s = arg;
+	int64_t due = o->next_at > o->taken_until ? o->next_at :
+	    o->taken_until;
 
 	if (gateway_unrecorded(s->gw, o->id) || !gateway_may_take(s, o))
 		return 0;
-	if (o->next_at < s->next_at)
-		s->next_at = o->next_at;
-	if (o->next_at > s->now || s->best.id != 0)
+	if (due < s->next_at)
+		s->next_at = due;
+	if (due > s->now || s->best.id != 0)
 		return 0;
 	if (gateway_scan_keep(s, o) < 0) {
 		s->oom = 1;

@@ -236,14 +236,14 @@ int store_open_file(const char *path, int flags, enum store_fault *fault,
 void store_mark(const char *path);
 
 /* The columns of an outbox row, as store_out_row() reads them (schema 10:
- * modem last); store_outbox.c and store_modem.c select them. */
+ * modem, and 16: taken_until, last); store_outbox.c and store_modem.c select them. */
 #define STORE_OUT_COLS \
 	"id, number, text, state, kind, attempts, created_at, next_at," \
 	" sent_at, (SELECT group_concat(ref, ',') FROM (SELECT ref" \
 	" FROM sent_parts WHERE outbox_id = outbox.id ORDER BY part_no))," \
 	" last_error, in_reply_to, delivery, delivered_at," \
 	" (SELECT count(*) FROM sent_parts WHERE outbox_id = outbox.id)," \
-	" modem"
+	" modem, taken_until"
 
 struct store_out;
 /* Fills out from a row of STORE_OUT_COLS; strings borrowed from stmt. */

@@ -145,7 +145,7 @@ store_outbox_claim(struct store *store, int64_t id, const char *expect,
 
 	if (store_tx_enter(store, &own) == -1)
 		return -1;
-	if (store_prepare(store, "UPDATE outbox SET modem = ?3, next_at = ?4"
+	if (store_prepare(store, "UPDATE outbox SET modem = ?3, taken_until = ?4"
 	    " WHERE id = ?1 AND state = 'queued' AND modem IS ?2",
 	    &stmt) == -1)
 		return store_tx_leave(store, own, -1);

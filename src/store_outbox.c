@@ -144,6 +144,7 @@ store_out_row(sqlite3_stmt *stmt, struct store_out *out)
 	out->parts_sent = sqlite3_column_int(stmt, 14);
 	out->modem = sqlite3_column_type(stmt, 15) == SQLITE_NULL ? NULL :
 	    (char *)store_col_str(stmt, 15);
+	out->taken_until = sqlite3_column_int64(stmt, 16);
 }
 
 /* Like store_out_row, with copies the caller frees. Returns 0 or -1. */
@@ -392,8 +393,9 @@ store_outbox_retry(struct store *store, int64_t id, const char *error,
     int64_t next_at)
 {
 	return store_out_update(store, "UPDATE outbox SET state = 'queued',"
-	    " attempts = attempts + 1, last_error = ?2, next_at = ?3"
-	    " WHERE id = ?1 AND state <> 'sent'", id, error, next_at,
+	    " attempts = attempts + 1, last_error = ?2, next_at = ?3,"
+	    " taken_until = 0 WHERE id = ?1 AND state <> 'sent'", id, error,
+	    next_at,
 	    "record retry");
 }
 

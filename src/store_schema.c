@@ -548,6 +548,16 @@ static const char *const store_migrations[] = {
 	 */
 	"DROP INDEX outbox_modem_sent;"
 	"PRAGMA user_version = 15;",
+
+	/*
+	 * 16: a modem's claim on a row it sends (src/gateway_modems.c) in a
+	 * column of its own: until when no other modem may take it. The
+	 * claim dated next_at before, and so lost the time the row was due
+	 * (a broadcast's slot, a retry's backoff) the moment it was taken.
+	 */
+	"ALTER TABLE outbox ADD COLUMN taken_until INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"PRAGMA user_version = 16;",
 };
 
 #define STORE_NMIGRATIONS \

@@ -278,6 +278,7 @@ static const char *const undo[] = {
 	    "DROP TABLE credit; ALTER TABLE credit_one RENAME TO credit;",
 	[15] = "CREATE INDEX outbox_modem_sent ON outbox(modem, sent_at)"
 	    " WHERE state = 'sent';",
+	[16] = "ALTER TABLE outbox DROP COLUMN taken_until;",
 };
 
 /* Brings the database at path down to schema version `to`. */

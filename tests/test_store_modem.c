@@ -83,6 +83,7 @@ test_message_has_its_modem(void **state)
 struct seen {
 	int64_t ids[16];
 	char modems[16][32];
+	int64_t next_at[16], taken_until[16];
 	int n;
 };
 
@@ -94,6 +95,8 @@ seen_out(void *arg, const struct store_out *o)
 	v->ids[v->n] = o->id;
 	snprintf(v->modems[v->n], sizeof(v->modems[0]), "%s",
 	    o->modem ? o->modem : "");
+	v->next_at[v->n] = o->next_at;
+	v->taken_until[v->n] = o->taken_until;
 	v->n++;
 	return 0;
 }
@@ -120,6 +123,7 @@ test_outbox_claim(void **state)
 	struct store *s = open_mem();
 	struct seen v = { .n = 0 };
 	int64_t a, b, c;
+	int i;
 
 	(void)state;
 	a = store_outbox_add(s, "+97699000001", "a", STORE_OUT_MANUAL, 0, NOW);
@@ -147,6 +151,23 @@ test_outbox_claim(void **state)
 	assert_int_equal(v.n, 1);
 	assert_int_equal(v.ids[0], a);
 	assert_string_equal(v.modems[0], "mobicom");
+	/* taken for a send: when it was due stays (a broadcast's slot) */
+	assert_int_equal(store_outbox_claim(s, a, "mobicom", "mobicom",
+	    NOW + 9), 1);
+	v.n = 0;
+	assert_int_equal(store_outbox_queued(s, 0, seen_out, &v), 0);
+	assert_int_equal(v.n, 2);
+	i = v.ids[0] == a ? 0 : 1;
+	assert_int_equal(v.ids[i], a);
+	assert_int_equal(v.next_at[i], NOW);
+	assert_int_equal(v.taken_until[i], NOW + 9);
+	/* a send that failed is no longer taken: its retry's time counts */
+	assert_int_equal(store_outbox_retry(s, a, "refused", NOW + 4), 0);
+	v.n = 0;
+	assert_int_equal(store_outbox_queued(s, 0, seen_out, &v), 0);
+	assert_int_equal(v.ids[1], a);
+	assert_int_equal(v.next_at[1], NOW + 4);
+	assert_int_equal(v.taken_until[1], 0);
 	store_close(s);
 }
 
