@@ -73,7 +73,11 @@ struct ctl {
 	struct conf *conf;          /* loaded when the command needs it */
 	struct store *store;        /* opened when the command needs it */
 	struct json *json;          /* the writer when want_json */
-	FILE *out;                  /* stdout */
+	FILE *out;                  /* stdout; with --json a buffer that
+	                               reaches stdout only when it holds one
+	                               whole JSON value (main) */
+	char *json_buf;             /* that buffer (open_memstream) */
+	size_t json_len;
 	struct ctl_table *table;    /* rows being collected for text output */
 	int oom;                    /* a row callback ran out of memory */
 };

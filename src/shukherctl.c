@@ -717,13 +717,43 @@ ctl_dispatch(struct ctl *ctl, int argc, char **argv)
 		return rc;
 	if (!args.central && (rc = ctl_open(ctl, cmd)) != 0)
 		return rc;
-	if (ctl->want_json && (ctl->json = json_new(ctl->out, 2)) == NULL) {
+	if (ctl->want_json && ((ctl->out = open_memstream(&ctl->json_buf,
+	    &ctl->json_len)) == NULL ||
+	    (ctl->json = json_new(ctl->out, 2)) == NULL)) {
 		ctl_err("out of memory");
 		return EXIT_OSERR;
 	}
 	/* reports list --central: the central database's, no local one. */
 	return args.central ? ctl_central_reports(ctl, &args) :
 	    cmd->run(ctl, &args);
+}
+
+/*
+ * With --json: the buffered output to stdout when it is one whole JSON
+ * value (a failed self-test's report is one, with its exit code), never a
+ * half-written one (a list that failed on its tenth row: the reason is on
+ * stderr). Returns rc, or EXIT_IOERR when a command that succeeded left
+ * no whole value.
+ */
+static int
+ctl_json_flush(struct ctl *ctl, int rc)
+{
+	int whole = ctl->json != NULL && json_free(ctl->json) == 0;
+
+	ctl->json = NULL;
+	if (ctl->out != stdout && fclose(ctl->out) == EOF)
+		whole = 0;
+	ctl->out = stdout;
+	if (whole && fwrite(ctl->json_buf, 1, ctl->json_len, stdout) !=
+	    ctl->json_len)
+		whole = 0;
+	free(ctl->json_buf);
+	ctl->json_buf = NULL;
+	if (!whole && rc == EXIT_OK) {
+		ctl_err("could not write the JSON output");
+		rc = EXIT_IOERR;
+	}
+	return rc;
 }
 
 /*
@@ -780,10 +810,8 @@ main(int argc, char **argv)
 	if ((rc = ctl_parse_global(&ctl, argc, argv, &next)) != -1)
 		return rc;
 	rc = ctl_dispatch(&ctl, argc - next, argv + next);
-	if (ctl.json != NULL && json_free(ctl.json) == -1 && rc == EXIT_OK) {
-		ctl_err("could not write the JSON output");
-		rc = EXIT_IOERR;
-	}
+	if (ctl.out != stdout)
+		rc = ctl_json_flush(&ctl, rc);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		ctl_err("stdout: %s", strerror(errno));
 		if (rc == EXIT_OK)

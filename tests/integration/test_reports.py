@@ -235,6 +235,16 @@ class Reports(ReportsBase):
         p = ctlrun(self.db, "reports", "claim", ref, env=env)
         self.assertEqual(p.returncode, 1)
         self.assertIn("already claimed", p.stderr)
+        # The queue of sealed reports without the key: an error, and not
+        # a half-written JSON array that a script would choke on.
+        p = ctlrun(self.db, "--json", "reports", "list", env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("--key", p.stderr)
+        self.assertEqual(p.stdout, "")
+        p = ctlrun(self.db, "--json", "reports", "list", "--key", self.sec,
+                   env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual([r["ref"] for r in json.loads(p.stdout)], [ref])
         # A note beside a sealed report is sealed: no key, no note.
         p = ctlrun(self.db, "reports", "note", ref, "called", "the", "agency",
                    env=env)
