@@ -106,14 +106,20 @@ conf_rstr(const config_setting_t *g, const char *name)
 	return config_setting_get_string(s);
 }
 
-/* One caseworker { name; number; pin_hash; }. Returns 0 or -1. */
+/* One caseworker { name; number; pin_hash; }: a misspelt key is an error,
+ * not a caseworker who silently has no PIN. Returns 0 or -1. */
 static int
 conf_rcw(const struct conf_ctx *ctx, const config_setting_t *g,
     struct conf_caseworker *cw)
 {
+	static const char *const keys[] = { "name", "number", "pin_hash",
+	    NULL };
+	struct conf_ctx ectx = conf_ctx_group(ctx, "reports.caseworkers");
 	const char *name = conf_rstr(g, "name"), *num = conf_rstr(g, "number");
 	const char *pin = conf_rstr(g, "pin_hash");
 
+	if (conf_keys(&ectx, g, keys) == -1)
+		return -1;
 	if (name == NULL || num == NULL || num[0] != '+' ||
 	    !text_number_ok(num, 3))
 		return conf_fail(ctx, g, "caseworkers: each needs a name and "
@@ -165,13 +171,18 @@ conf_rdays(const char *s, unsigned *mask)
 	return *mask != 0 ? 0 : -1;
 }
 
-/* One roster line. Returns 0 or -1. */
+/* One roster line { days; hours; on_duty; }: a misspelt "hours" is an
+ * error, not a line on duty all day. Returns 0 or -1. */
 static int
 conf_rroster(const struct conf_ctx *ctx, const struct conf_reports *r,
     const config_setting_t *g, struct conf_roster *ro)
 {
+	static const char *const keys[] = { "days", "hours", "on_duty", NULL };
+	struct conf_ctx ectx = conf_ctx_group(ctx, "reports.roster");
 	const char *days = conf_rstr(g, "days"), *hours = conf_rstr(g, "hours");
 
+	if (conf_keys(&ectx, g, keys) == -1)
+		return -1;
 	ro->from_hour = 0;
 	ro->to_hour = 24;
 	if (days == NULL || conf_rdays(days, &ro->days) == -1)

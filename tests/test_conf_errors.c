@@ -120,6 +120,10 @@ static const struct bad {
 	    "/nonexistent/web.crt" },
 	{ "web_bad_day.conf", "web.campaign_start: expected a day" },
 	{ "caseworker_short_number.conf", "a number in international form" },
+	{ "caseworker_unknown_key.conf", "reports.caseworkers: unknown "
+	    "setting \"pin-hash\"" },
+	{ "roster_unknown_key.conf", "reports.roster: unknown setting "
+	    "\"hour\"" },
 	{ "hotline_plus_inside.conf", "hotlines[1]: expected a number" },
 };
 
