@@ -272,7 +272,7 @@ ctl_central_command(struct ctl *ctl, struct ctl_args *args)
 	if (strcmp(action, "reply") == 0 &&
 	    (plain = ctl_central_reply_body(args, &f, text)) == NULL)
 		goto out;
-	if (central_command_sealed(c, gw, ref, action, ctl_actor(),
+	if (central_command_sealed(c, gw, ref, action,
 	    plain != NULL ? plain : text, &id) == -1) {
 		ctl_err("%s", central_errmsg(c));
 		goto out;

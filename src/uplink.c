@@ -252,6 +252,9 @@ uplink_event(void *arg, const struct store_uplink_event *ev)
 		json_kv_string(j, "action", ev->action);
 		json_kv_string(j, "ref", ev->ref);
 		json_kv_string(j, "detail", ev->detail);
+	} else if (strcmp(ev->kind, "purge") == 0) {
+		/* Only the id: the central server knows the rest. */
+		json_kv_int(j, "report", ev->row_id);
 	} else if (strcmp(ev->kind, "stat") == 0) {
 		json_kv_string(j, "day", ev->day);
 		json_kv_string(j, "keyword", ev->keyword);
