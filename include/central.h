@@ -210,11 +210,16 @@ char *central_reply_body(const struct seal_sec *sec,
     const unsigned char *sealed, size_t sealed_len, const char *text);
 /* Queues action for gateway's report ref, with plain (NULL: none) sealed
  * to the key the gateway registered: how every caseworker's command is
- * made (shukherctl central command, the central console). The author is
- * the connection's login role, as the server records it; the console's
- * own audit names its account. Returns 0 (*id set) or -1 (no key
- * registered yet: central_errmsg() says so). */
+ * made (shukherctl central command, the central console). With from (the
+ * caseworkers' key pair; a reply's must have it), "REF\nplain" is boxed
+ * from it instead (seal_box()): the gateway sends a reply only when the
+ * caseworkers' key made it for that report, so that the central server
+ * cannot choose its recipient. The author is the connection's login
+ * role, as the server records it; the console's own audit names its
+ * account. Returns 0 (*id set) or -1 (no key registered yet:
+ * central_errmsg() says so). */
 int central_command_sealed(struct central *c, const char *gateway,
-    const char *ref, const char *action, const char *plain, int64_t *id);
+    const char *ref, const char *action, const char *plain,
+    const struct seal_sec *from, int64_t *id);
 
 #endif

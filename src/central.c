@@ -8,6 +8,7 @@
  * hold what a gateway may write, so that this side sends one statement per
  * batch: one round trip, one transaction, whatever the batch's size.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -801,9 +802,31 @@ central_reply_body(const struct seal_sec *sec, const unsigned char *sealed,
 	return body;
 }
 
+/* "REF\nplain" boxed from the caseworkers' key to the gateway's: a reply's
+ * body, which the gateway takes only when that key made it for that
+ * report. NULL when out of memory. */
+static unsigned char *
+central_box(const struct seal_sec *from, const struct seal_pub *to,
+    const char *ref, const char *plain, size_t *len)
+{
+	unsigned char *blob;
+	size_t i, n = strlen(ref) + 1 + strlen(plain) + 1;
+	char *msg;
+
+	if ((msg = sodium_malloc(n)) == NULL)
+		return NULL;
+	snprintf(msg, n, "%s\n%s", ref, plain);
+	for (i = 0; msg[i] != '\n'; i++)
+		msg[i] = (char)toupper((unsigned char)msg[i]);
+	blob = seal_box(from, to, msg, n - 1, len);
+	sodium_free(msg);
+	return blob;
+}
+
 int
 central_command_sealed(struct central *c, const char *gateway,
-    const char *ref, const char *action, const char *plain, int64_t *id)
+    const char *ref, const char *action, const char *plain,
+    const struct seal_sec *from, int64_t *id)
 {
 	struct seal_pub pub;
 	char hex[2 * SEAL_KEY_BYTES + 8];
@@ -828,8 +851,9 @@ central_command_sealed(struct central *c, const char *gateway,
 			    "registered key is damaged", gateway);
 			return -1;
 		}
-		if ((blob = seal_seal(&pub, plain, strlen(plain), &len)) ==
-		    NULL) {
+		blob = from != NULL ? central_box(from, &pub, ref, plain,
+		    &len) : seal_seal(&pub, plain, strlen(plain), &len);
+		if (blob == NULL) {
 			snprintf(c->err, sizeof(c->err), "out of memory");
 			return -1;
 		}
