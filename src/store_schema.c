@@ -566,8 +566,13 @@ static const char *const store_migrations[] = {
 	 * purge (a later report may take the same id: SQLite reuses the
 	 * highest rowid), with its timeline and commands. The events of the
 	 * report and of its timeline not sent yet are dropped with it: a
-	 * later row taking the same id must not be read in their place.
+	 * later row taking the same id must not be read in their place. The
+	 * index finds them (a purge of 1,000 reports with 15,000 events
+	 * queued took 10 s without it); a day's counts, the events of every
+	 * keyword message, have no row id and stay out of it.
 	 */
+	"CREATE INDEX uplink_queue_row ON uplink_queue(row_id)"
+	" WHERE row_id IS NOT NULL;"
 	"CREATE TRIGGER uplink_report_purged AFTER DELETE ON reports"
 	STORE_UPLINK_ON
 	" DELETE FROM uplink_queue WHERE row_id = old.id"

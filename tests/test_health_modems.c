@@ -176,7 +176,7 @@ test_old_credit_kept_across_the_upgrade(void **state)
 	s = su_open_ok(path, 1);
 	store_close(s);
 	su_raw_sql(path, "DROP TRIGGER uplink_report_purged;"
-	    "DROP TRIGGER uplink_entry_purged;"
+	    "DROP TRIGGER uplink_entry_purged; DROP INDEX uplink_queue_row;"
 	    "ALTER TABLE outbox DROP COLUMN taken_until;"
 	    "DROP TABLE credit; CREATE TABLE credit ("
 	    " id INTEGER PRIMARY KEY CHECK (id = 1), amount INTEGER,"
