@@ -560,7 +560,8 @@ static const char *const store_migrations[] = {
 	"PRAGMA user_version = 16;",
 
 	/*
-	 * 17: a purged report leaves the central server too. Deleting a
+	 * 17: a purged report leaves the central server too, and a central
+	 * reply is sent once. Deleting a
 	 * report (retention) queues a 'purge' of its id, which the central
 	 * server applies to the report of that id it received before the
 	 * purge (a later report may take the same id: SQLite reuses the
@@ -583,6 +584,11 @@ static const char *const store_migrations[] = {
 	STORE_UPLINK_ON
 	" DELETE FROM uplink_queue WHERE row_id = old.id AND kind = 'entry';"
 	" END;"
+	/* And the nonce of each central reply sent, so that the same reply
+	 * queued again is refused (src/uplink.c): random bytes, nothing of
+	 * a number or a text. */
+	"CREATE TABLE uplink_replies ("
+	" nonce BLOB PRIMARY KEY) WITHOUT ROWID;"
 	"PRAGMA user_version = 17;",
 };
 

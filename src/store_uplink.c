@@ -251,6 +251,19 @@ store_uplink_applied(struct store *store, int64_t command_id, char *result,
 }
 
 int
+store_uplink_reply_once(struct store *store, const unsigned char *nonce,
+    size_t len)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "INSERT OR IGNORE INTO uplink_replies (nonce)"
+	    " VALUES (?1)", &stmt) == -1)
+		return -1;
+	sqlite3_bind_blob(stmt, 1, nonce, (int)len, SQLITE_STATIC);
+	return store_step_done(store, stmt, "uplink reply");
+}
+
+int
 store_uplink_apply_mark(struct store *store, int64_t command_id,
     const char *result, int64_t now)
 {

@@ -362,8 +362,11 @@ uplink_cw(struct uplink *u, struct casework *cw,
  * (central_command_sealed()): the central server can seal anything to
  * this gateway's key, so a sealed reply would go to a number of the
  * server's choosing, while only the caseworkers' key opened the
- * reporter's. Returns 0; 1 when the body does not open (damaged); 2 when
- * a reply was not made with the caseworkers' key for this report.
+ * reporter's; and once only (its nonce remembered in the caller's
+ * transaction), so that the server cannot send the reporter a genuine
+ * reply again. Returns 0; 1 when the body does not open (damaged); 2 when
+ * a reply was not made with the caseworkers' key for this report; 3 when
+ * it was applied before; -1 on a store error.
  */
 static int
 uplink_open(struct uplink *u, const struct central_command *cmd,
@@ -391,7 +394,30 @@ uplink_open(struct uplink *u, const struct central_command *cmd,
 		return 2;
 	}
 	*plain = nl + 1;
-	return 0;
+	switch (store_uplink_reply_once(u->store, cmd->body,
+	    crypto_box_NONCEBYTES)) {
+	case 1:
+		return 0;
+	case 0:
+		return 3;
+	}
+	return -1;
+}
+
+/* What the central server is told of a command: uplink_open()'s refusal,
+ * the budget's, or casework's word. */
+static const char *
+uplink_result(int opened, int held, enum cw_err err)
+{
+	if (opened == 2)
+		return "refused: a reply must be made with the caseworkers' "
+		    "key for this report";
+	if (opened == 3)
+		return "refused: this reply was sent before";
+	if (held)
+		return "not sent: the reporter's reply budget is spent, try "
+		    "later";
+	return err == CW_OK ? "ok" : casework_strerror(err);
 }
 
 /*
@@ -424,7 +450,9 @@ uplink_apply(struct uplink *u, const struct central_command *cmd,
 	cw.pub = u->conf->reports.public_key != NULL ? &u->conf->reports.key :
 	    NULL;
 	cw.in_transaction = 1;
-	if ((opened = uplink_open(u, cmd, &raw, &plain)) != 0)
+	if ((opened = uplink_open(u, cmd, &raw, &plain)) == -1)
+		err = CW_DB;
+	else if (opened != 0)
 		err = CW_DAMAGED;
 	else if ((err = casework_find(&cw, cmd->ref, &r)) == CW_OK) {
 		err = uplink_cw(u, &cw, cmd, &r, plain, &held);
@@ -437,10 +465,7 @@ uplink_apply(struct uplink *u, const struct central_command *cmd,
 		store_rollback(u->store);
 		return -1;
 	}
-	snprintf(result, resultlen, "%s", opened == 2 ? "refused: a reply "
-	    "must be made with the caseworkers' key for this report" :
-	    held ? "not sent: the reporter's reply budget is spent, try "
-	    "later" : err == CW_OK ? "ok" : casework_strerror(err));
+	snprintf(result, resultlen, "%s", uplink_result(opened, held, err));
 	if (store_uplink_apply_mark(u->store, cmd->id, result,
 	    (int64_t)time(NULL)) == -1 || store_commit(u->store) < 0) {
 		log_warnx("central: command %lld: %s", (long long)cmd->id,

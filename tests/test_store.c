@@ -280,7 +280,8 @@ static const char *const undo[] = {
 	    " WHERE state = 'sent';",
 	[16] = "ALTER TABLE outbox DROP COLUMN taken_until;",
 	[17] = "DROP TRIGGER uplink_report_purged;"
-	    "DROP TRIGGER uplink_entry_purged; DROP INDEX uplink_queue_row;",
+	    "DROP TRIGGER uplink_entry_purged; DROP INDEX uplink_queue_row;"
+	    "DROP TABLE uplink_replies;",
 };
 
 /* Brings the database at path down to schema version `to`. */

@@ -323,6 +323,28 @@ test_applied_in_the_transaction(void **state)
 	assert_int_equal(store_uplink_apply_mark(s, 7, "ok", NOW), -1);
 }
 
+/* A reply's nonce is taken once, and only by a transaction that commits. */
+static void
+test_reply_once(void **state)
+{
+	struct fix *f = *state;
+	struct store *s = f->store;
+	unsigned char a[24], b[24];
+
+	memset(a, 0xa5, sizeof(a));
+	memset(b, 0xa5, sizeof(b));
+	b[23] = 0x5a;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_uplink_reply_once(s, a, sizeof(a)), 1);
+	store_rollback(s);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_uplink_reply_once(s, a, sizeof(a)), 1);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_uplink_reply_once(s, a, sizeof(a)), 0);
+	assert_int_equal(store_uplink_reply_once(s, b, sizeof(b)), 1);
+	assert_int_equal(store_uplink_reply_once(s, b, sizeof(b)), 0);
+}
+
 static void
 test_state(void **state)
 {
@@ -396,6 +418,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_applied_in_the_transaction,
 		    setup_started, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_once, setup_started,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_state, setup_started,
 		    teardown),
 		cmocka_unit_test_setup_teardown(

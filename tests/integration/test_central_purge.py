@@ -257,7 +257,8 @@ class CentralPurgeAndAuthor(tc.CentralBase):
     def test_3_a_reply_goes_only_to_the_reporter(self):
         """The central server can seal anything to the gateway's key; a
         reply is sent only when the caseworkers' key made it for that
-        report, so the server cannot choose whom the gateway texts."""
+        report, and once, so the server can neither choose whom the
+        gateway texts nor text the reporter again."""
         gw = self.gw
         ref = gw.local("SELECT ref FROM reports WHERE status = 'open'")[0][0]
         before = len(gw.sent_to(REPORTER))
@@ -282,12 +283,16 @@ class CentralPurgeAndAuthor(tc.CentralBase):
         self.assertEqual(self.acked(note), [["ok"]])
         refused = "refused: a reply must be made with the caseworkers' " \
                   "key for this report"
-        for source, to in ((note, ref), (genuine, "ZZZZZZ")):
+        # And a genuine reply queued again, to its own report.
+        again = "refused: this reply was sent before"
+        for source, to, why in ((note, ref, refused),
+                                (genuine, "ZZZZZZ", refused),
+                                (genuine, ref.lower(), again)):
             cid = int(self.pg.scalar(
                 "INSERT INTO shukher.commands (gateway, report_ref, action,"
                 " body) SELECT gateway, '%s', 'reply', body FROM "
                 "shukher.commands WHERE id = %d RETURNING id" % (to, source)))
-            self.assertEqual(self.acked(cid), [[refused]], (source, to))
+            self.assertEqual(self.acked(cid), [[why]], (source, to))
         # Nothing sent to anyone, nothing on the timeline.
         self.assertEqual(self.gw.sent_to(STRANGER), [])
         self.assertEqual(len(gw.sent_to(REPORTER)[before:]), 1)
@@ -300,6 +305,7 @@ class CentralPurgeAndAuthor(tc.CentralBase):
         log = gw.uplink.log()
         self.assertEqual(log.count("must be made with the caseworkers'"),
                          2, log)
+        self.assertEqual(log.count("this reply was sent before"), 1, log)
         for secret in (STRANGER, STRANGER.lstrip("+"), LURE, REPORTER):
             self.assertNotIn(secret, log)
 
