@@ -76,7 +76,7 @@ struct central_command {
 	int64_t id;
 	char ref[16];
 	char action[8];
-	char actor[64];
+	char actor[64];          /* the login role that queued it */
 	unsigned char *body;     /* sealed to the gateway's key; NULL: none */
 	size_t body_len;
 };
@@ -134,10 +134,11 @@ int central_report_find(struct central *c, const char *gateway,
  * Returns 1, 0 when it has none yet, or -1. */
 int central_gateway_key(struct central *c, const char *gateway, char *hex,
     size_t hexlen);
-/* Queues a command for gateway; *id gets its id. */
+/* Queues a command for gateway; *id gets its id. Its author is the
+ * connection's login role: the server writes it (central schema 2). */
 int central_command_add(struct central *c, const char *gateway,
-    const char *ref, const char *action, const char *actor,
-    const unsigned char *body, size_t body_len, int64_t *id);
+    const char *ref, const char *action, const unsigned char *body,
+    size_t body_len, int64_t *id);
 
 /* ---- the central console (shukher-web, web.source = "central") ----- */
 
@@ -207,13 +208,18 @@ struct seal_sec;
  * with sodium_free(); it is locked memory. */
 char *central_reply_body(const struct seal_sec *sec,
     const unsigned char *sealed, size_t sealed_len, const char *text);
-/* Queues action for gateway's report ref as actor, with plain (NULL:
- * none) sealed to the key the gateway registered: how every caseworker's
- * command is made (shukherctl central command, the central console).
- * Returns 0 (*id set) or -1 (no key registered yet: central_errmsg()
- * says so). */
+/* Queues action for gateway's report ref, with plain (NULL: none) sealed
+ * to the key the gateway registered: how every caseworker's command is
+ * made (shukherctl central command, the central console). With from (the
+ * caseworkers' key pair; a reply's must have it), "REF\nplain" is boxed
+ * from it instead (seal_box()): the gateway sends a reply only when the
+ * caseworkers' key made it for that report, so that the central server
+ * cannot choose its recipient. The author is the connection's login
+ * role, as the server records it; the console's own audit names its
+ * account. Returns 0 (*id set) or -1 (no key registered yet:
+ * central_errmsg() says so). */
 int central_command_sealed(struct central *c, const char *gateway,
-    const char *ref, const char *action, const char *actor,
-    const char *plain, int64_t *id);
+    const char *ref, const char *action, const char *plain,
+    const struct seal_sec *from, int64_t *id);
 
 #endif

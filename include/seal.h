@@ -75,6 +75,25 @@ char *seal_open(const struct seal_sec *sec, const unsigned char *blob,
 /* Wipes and frees a string from seal_open(). NULL is fine. */
 void seal_free(char *plain);
 
+#define SEAL_BOX_OVERHEAD 40     /* crypto_box_NONCEBYTES + MACBYTES */
+/*
+ * A message from the holder of from's secret key to the holder of to's,
+ * authenticated both ways (crypto_box: a fresh nonce, then the box): it
+ * opens only with to's secret key and from's public key, so whoever
+ * opens it knows that from's secret key made it. Returns a new blob of
+ * len + SEAL_BOX_OVERHEAD bytes (caller frees) with its length in
+ * *outlen, or NULL when out of memory.
+ */
+unsigned char *seal_box(const struct seal_sec *from, const struct seal_pub *to,
+    const void *msg, size_t len, size_t *outlen);
+/*
+ * Opens a seal_box() blob made for sec by from's secret key. Returns the
+ * plain text as seal_open() does; NULL when another key made it (a sealed
+ * box made by anyone, say), it is damaged, or memory ran out.
+ */
+char *seal_box_open(const struct seal_sec *sec, const struct seal_pub *from,
+    const unsigned char *blob, size_t len, size_t *outlen);
+
 /*
  * The vault form of a secret key: sec encrypted with a key derived from
  * passphrase (crypto_pwhash, Argon2id, a fresh salt; crypto_secretbox),

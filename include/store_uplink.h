@@ -18,13 +18,15 @@
 /* One queued change with its row as it is now. Strings and blobs are
  * borrowed for the callback's duration. kind: "report" (filed),
  * "report_state" (claimed or closed), "entry" (a timeline entry), "audit",
- * "stat" (a day's count of a keyword). Only sealed blobs are given:
+ * "stat" (a day's count of a keyword), "purge" (the report row_id was
+ * deleted: retention; nothing else is set). Only sealed blobs are given:
  * sealed, body NULL when the row holds clear text. */
 struct store_uplink_event {
 	int64_t seq;             /* the queue's, never reused */
 	const char *kind;
 	int64_t row_id;          /* the report's, entry's or audit row's id */
-	int gone;                /* 1: the row was deleted since (purged) */
+	int gone;                /* 1: the row was deleted since (queued
+	                            before schema 17 dropped such events) */
 	/* report, report_state; ref also for audit */
 	const char *ref, *status;
 	int urgent;
@@ -86,5 +88,13 @@ int store_uplink_applied(struct store *store, int64_t command_id,
     char *result, size_t resultlen);
 int store_uplink_apply_mark(struct store *store, int64_t command_id,
     const char *result, int64_t now);
+/*
+ * Records the nonce of a central reply's box (schema 17) in the caller's
+ * transaction: the same reply queued again under another command id
+ * carries the same nonce. Returns 1 when recorded now, 0 when it was
+ * before (refuse it), -1 on error.
+ */
+int store_uplink_reply_once(struct store *store, const unsigned char *nonce,
+    size_t len);
 
 #endif

@@ -8,6 +8,7 @@
  * hold what a gateway may write, so that this side sends one statement per
  * batch: one round trip, one transaction, whatever the batch's size.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -356,8 +357,10 @@ central_commands(struct central *c, struct central_command **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
+	/* created_by: the role that inserted it, as PostgreSQL says (the
+	 * client's word is not asked since central schema 2). */
 	res = central_query(c, "commands", "SELECT id, report_ref, action,"
-	    " actor, body FROM shukher.commands WHERE acked_at IS NULL"
+	    " created_by, body FROM shukher.commands WHERE acked_at IS NULL"
 	    " AND gateway = shukher.my_gateway() ORDER BY id LIMIT 100", 0,
 	    NULL, NULL, NULL, PGRES_TUPLES_OK);
 	if (res == NULL)
@@ -581,18 +584,18 @@ central_gateway_key(struct central *c, const char *gateway, char *hex,
 
 int
 central_command_add(struct central *c, const char *gateway, const char *ref,
-    const char *action, const char *actor, const unsigned char *body,
-    size_t body_len, int64_t *id)
+    const char *action, const unsigned char *body, size_t body_len,
+    int64_t *id)
 {
-	const char *vals[5] = { gateway, ref, action, actor,
-	    (const char *)body };
-	int lens[5] = { 0, 0, 0, 0, (int)body_len };
-	int fmts[5] = { 0, 0, 0, 0, 1 };
+	const char *vals[4] = { gateway, ref, action, (const char *)body };
+	int lens[4] = { 0, 0, 0, (int)body_len };
+	int fmts[4] = { 0, 0, 0, 1 };
 	PGresult *res;
 
+	/* No author: the server's trigger writes the session's role. */
 	res = central_query(c, "command", "INSERT INTO shukher.commands"
-	    " (gateway, report_ref, action, actor, body) VALUES ($1,"
-	    " upper($2), $3, $4, $5::bytea) RETURNING id", 5, vals, lens, fmts,
+	    " (gateway, report_ref, action, body) VALUES ($1, upper($2), $3,"
+	    " $4::bytea) RETURNING id", 4, vals, lens, fmts,
 	    PGRES_TUPLES_OK);
 	if (res == NULL)
 		return -1;
@@ -799,10 +802,31 @@ central_reply_body(const struct seal_sec *sec, const unsigned char *sealed,
 	return body;
 }
 
+/* "REF\nplain" boxed from the caseworkers' key to the gateway's: a reply's
+ * body, which the gateway takes only when that key made it for that
+ * report. NULL when out of memory. */
+static unsigned char *
+central_box(const struct seal_sec *from, const struct seal_pub *to,
+    const char *ref, const char *plain, size_t *len)
+{
+	unsigned char *blob;
+	size_t i, n = strlen(ref) + 1 + strlen(plain) + 1;
+	char *msg;
+
+	if ((msg = sodium_malloc(n)) == NULL)
+		return NULL;
+	snprintf(msg, n, "%s\n%s", ref, plain);
+	for (i = 0; msg[i] != '\n'; i++)
+		msg[i] = (char)toupper((unsigned char)msg[i]);
+	blob = seal_box(from, to, msg, n - 1, len);
+	sodium_free(msg);
+	return blob;
+}
+
 int
 central_command_sealed(struct central *c, const char *gateway,
-    const char *ref, const char *action, const char *actor,
-    const char *plain, int64_t *id)
+    const char *ref, const char *action, const char *plain,
+    const struct seal_sec *from, int64_t *id)
 {
 	struct seal_pub pub;
 	char hex[2 * SEAL_KEY_BYTES + 8];
@@ -827,13 +851,14 @@ central_command_sealed(struct central *c, const char *gateway,
 			    "registered key is damaged", gateway);
 			return -1;
 		}
-		if ((blob = seal_seal(&pub, plain, strlen(plain), &len)) ==
-		    NULL) {
+		blob = from != NULL ? central_box(from, &pub, ref, plain,
+		    &len) : seal_seal(&pub, plain, strlen(plain), &len);
+		if (blob == NULL) {
 			snprintf(c->err, sizeof(c->err), "out of memory");
 			return -1;
 		}
 	}
-	rc = central_command_add(c, gateway, ref, action, actor, blob, len, id);
+	rc = central_command_add(c, gateway, ref, action, blob, len, id);
 	free(blob);
 	return rc;
 }

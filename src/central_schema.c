@@ -22,7 +22,9 @@
  *                        and their health, and inserts commands.
  *
  * A gateway knows its name by its login role (shukher.my_gateway()), never
- * by what it claims. The version is shukher.schema_version's one row.
+ * by what it claims; a command's author is the role that inserted it
+ * (migration 2), never what the client wrote. The version is
+ * shukher.schema_version's one row.
  */
 #include <stddef.h>
 
@@ -304,6 +306,102 @@ static const char *const central_migrations[] = {
 	" END IF;"
 	" RETURN who; END $$;"
 	"REVOKE ALL ON FUNCTION shukher.add_caseworker(text) FROM PUBLIC;",
+
+	/*
+	 * 2: a purged report leaves the central server, and a command's
+	 * author is PostgreSQL's to say.
+	 *
+	 * A gateway that deletes a report (retention) sends a 'purge' of its
+	 * local id, in its order with the rest; the report of that id it
+	 * sent before the purge goes, with its timeline and the commands
+	 * for it, acknowledged or not (a reply's body is sealed to the
+	 * gateway's key, which a thief of the gateway holds). A report the
+	 * gateway filed after the purge under the same id has a higher seq
+	 * and stays; one of before, purged when purges were not sent yet,
+	 * goes with it. The audit trail stays: it holds no text and no
+	 * number, and names the report by its reference only. The gateway
+	 * deletes through row-level security, its own rows only.
+	 *
+	 * A command's actor and created_by are the login role that inserted
+	 * it (session_user, which SET ROLE does not change), whatever the
+	 * client wrote: the gateway records it as the author on the
+	 * report's timeline. Nor can a client date a command or mark it
+	 * acknowledged. Clients may still name actor (older shukherctl and
+	 * consoles do), not created_by.
+	 */
+	"GRANT DELETE ON shukher.reports, shukher.report_entries,"
+	" shukher.commands TO shukher_gateway;"
+	"CREATE OR REPLACE FUNCTION shukher.push(batch jsonb) RETURNS bigint"
+	" LANGUAGE plpgsql SET search_path = pg_catalog AS $$"
+	" DECLARE gw text := shukher.my_gateway(); e jsonb;"
+	"  s bigint; top bigint := 0; rs bigint; lid bigint;"
+	" BEGIN"
+	" IF gw IS NULL THEN RAISE EXCEPTION"
+	"  'shukher: role % is not a registered gateway', session_user"
+	"  USING ERRCODE = 'insufficient_privilege'; END IF;"
+	" FOR e IN SELECT value FROM jsonb_array_elements(batch) LOOP"
+	"  s := (e->>'seq')::bigint; top := greatest(top, s);"
+	"  lid := (e->>'report')::bigint;"
+	"  IF e->>'k' IN ('report_state', 'entry') THEN"
+	"   SELECT max(r.seq) INTO rs FROM shukher.reports r"
+	"    WHERE r.gateway = gw AND r.local_id = lid AND r.seq < s;"
+	"  END IF;"
+	"  CASE e->>'k'"
+	"  WHEN 'report' THEN"
+	"   INSERT INTO shukher.reports (gateway, seq, local_id, ref, urgent,"
+	"    created_at, sealed, key_id, status, claimed_by, claimed_at,"
+	"    closed_at) VALUES (gw, s, lid, e->>'ref',"
+	"    (e->>'urgent')::boolean, to_timestamp((e->>'created')::bigint),"
+	"    decode(e->>'sealed', 'hex'), e->>'key_id', e->>'status',"
+	"    e->>'claimed_by', " CENTRAL_TS("e->>'claimed_at'") ","
+	"    " CENTRAL_TS("e->>'closed_at'") ") ON CONFLICT DO NOTHING;"
+	"  WHEN 'report_state' THEN"
+	"   UPDATE shukher.reports SET status = e->>'status',"
+	"    claimed_by = e->>'claimed_by',"
+	"    claimed_at = " CENTRAL_TS("e->>'claimed_at'") ","
+	"    closed_at = " CENTRAL_TS("e->>'closed_at'")
+	"    WHERE gateway = gw AND seq = rs;"
+	"  WHEN 'entry' THEN"
+	"   INSERT INTO shukher.report_entries (gateway, seq, local_id,"
+	"    report_seq, at, kind, actor, body, key_id) VALUES (gw, s,"
+	"    (e->>'id')::bigint, rs, to_timestamp((e->>'at')::bigint),"
+	"    e->>'kind', e->>'actor', decode(e->>'body', 'hex'),"
+	"    e->>'key_id') ON CONFLICT DO NOTHING;"
+	"  WHEN 'purge' THEN"
+	"   DELETE FROM shukher.commands c USING shukher.reports r"
+	"    WHERE r.gateway = gw AND r.local_id = lid AND r.seq < s"
+	"    AND c.gateway = gw AND c.report_ref = r.ref;"
+	"   DELETE FROM shukher.report_entries x USING shukher.reports r"
+	"    WHERE r.gateway = gw AND r.local_id = lid AND r.seq < s"
+	"    AND x.gateway = gw AND x.report_seq = r.seq;"
+	"   DELETE FROM shukher.reports"
+	"    WHERE gateway = gw AND local_id = lid AND seq < s;"
+	"  WHEN 'audit' THEN"
+	"   INSERT INTO shukher.audit (gateway, seq, at, actor, via, action,"
+	"    report_ref, detail) VALUES (gw, s,"
+	"    to_timestamp((e->>'at')::bigint), e->>'actor', e->>'via',"
+	"    e->>'action', e->>'ref', e->>'detail') ON CONFLICT DO NOTHING;"
+	"  WHEN 'stat' THEN"
+	"   INSERT INTO shukher.stats AS t (gateway, day, keyword, count)"
+	"    VALUES (gw, (e->>'day')::date, e->>'keyword',"
+	"    (e->>'count')::bigint) ON CONFLICT (gateway, day, keyword)"
+	"    DO UPDATE SET count = greatest(t.count, EXCLUDED.count);"
+	"  WHEN 'gone' THEN NULL;"		/* purged before it was sent */
+	"  ELSE RAISE EXCEPTION 'shukher: unknown event %', e->>'k';"
+	"  END CASE;"
+	" END LOOP;"
+	" PERFORM shukher.hello(NULL, NULL);"
+	" RETURN top; END $$;"
+	"CREATE FUNCTION shukher.commands_author() RETURNS trigger"
+	" LANGUAGE plpgsql SET search_path = pg_catalog AS $$ BEGIN"
+	" NEW.actor := session_user; NEW.created_by := session_user;"
+	" NEW.created_at := now(); NEW.acked_at := NULL; NEW.result := NULL;"
+	" RETURN NEW; END $$;"
+	"CREATE TRIGGER commands_author BEFORE INSERT ON shukher.commands"
+	" FOR EACH ROW EXECUTE FUNCTION shukher.commands_author();"
+	"REVOKE INSERT ON shukher.commands FROM shukher_caseworker;"
+	"GRANT INSERT (gateway, report_ref, action, actor, body)"
+	" ON shukher.commands TO shukher_caseworker;",
 };
 
 #define CENTRAL_NMIGRATIONS \

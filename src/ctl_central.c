@@ -198,24 +198,24 @@ ctl_central_found(void *arg, const struct central_report *r)
 
 /*
  * The reply's "number\ntext" for the report found, its number opened with
- * the caseworkers' key (central_reply_body()). Caller frees with
+ * the caseworkers' key (central_reply_body()), which is left in *sec to
+ * box the reply with (the caller wipes it). Caller frees with
  * sodium_free(). NULL after saying why.
  */
 static char *
 ctl_central_reply_body(const struct ctl_args *args,
-    const struct ctl_central_found *f, const char *text)
+    const struct ctl_central_found *f, const char *text,
+    struct seal_sec *sec)
 {
-	struct seal_sec sec;
 	char *body;
 
-	if (ctl_key_load(args, &sec) != 1) {
+	if (ctl_key_load(args, sec) != 1) {
 		ctl_err("central command reply: needs the caseworkers' secret "
 		    "key (--key FILE or $%s) to open the reporter's number",
 		    SEAL_KEY_ENV);
 		return NULL;
 	}
-	body = central_reply_body(&sec, f->sealed, f->sealed_len, text);
-	seal_sec_wipe(&sec);
+	body = central_reply_body(sec, f->sealed, f->sealed_len, text);
 	if (body == NULL)
 		ctl_err("central command reply: the report does not open with "
 		    "this key");
@@ -228,6 +228,7 @@ ctl_central_command(struct ctl *ctl, struct ctl_args *args)
 	const char *gw = args->rest[0], *ref = args->rest[1],
 	    *action = args->rest[2];
 	struct ctl_central_found f;
+	struct seal_sec sec;
 	struct central *c;
 	char *text = NULL, *plain = NULL;
 	enum cw_err err;
@@ -249,6 +250,7 @@ ctl_central_command(struct ctl *ctl, struct ctl_args *args)
 	if ((rc = ctl_central_open(ctl, &c)) != EXIT_OK)
 		return rc;
 	memset(&f, 0, sizeof(f));
+	memset(&sec, 0, sizeof(sec));
 	if (central_report_find(c, gw, ref, ctl_central_found, &f) == -1)
 		return ctl_central_fail(c);
 	rc = EXIT_FAIL;
@@ -270,10 +272,11 @@ ctl_central_command(struct ctl *ctl, struct ctl_args *args)
 		goto out;
 	}
 	if (strcmp(action, "reply") == 0 &&
-	    (plain = ctl_central_reply_body(args, &f, text)) == NULL)
+	    (plain = ctl_central_reply_body(args, &f, text, &sec)) == NULL)
 		goto out;
-	if (central_command_sealed(c, gw, ref, action, ctl_actor(),
-	    plain != NULL ? plain : text, &id) == -1) {
+	if (central_command_sealed(c, gw, ref, action,
+	    plain != NULL ? plain : text, plain != NULL ? &sec : NULL,
+	    &id) == -1) {
 		ctl_err("%s", central_errmsg(c));
 		goto out;
 	}
@@ -290,6 +293,7 @@ ctl_central_command(struct ctl *ctl, struct ctl_args *args)
 out:
 	if (plain != NULL)
 		sodium_free(plain);
+	seal_sec_wipe(&sec);
 	free(text);
 	free(f.sealed);
 	central_close(c);

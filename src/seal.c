@@ -230,6 +230,50 @@ seal_open(const struct seal_sec *sec, const unsigned char *blob, size_t len,
 	return (char *)plain;
 }
 
+_Static_assert(SEAL_BOX_OVERHEAD == crypto_box_NONCEBYTES +
+    crypto_box_MACBYTES, "seal.h's SEAL_BOX_OVERHEAD");
+
+unsigned char *
+seal_box(const struct seal_sec *from, const struct seal_pub *to,
+    const void *msg, size_t len, size_t *outlen)
+{
+	unsigned char *blob;
+
+	if ((blob = malloc(len + SEAL_BOX_OVERHEAD)) == NULL)
+		return NULL;
+	randombytes_buf(blob, crypto_box_NONCEBYTES);
+	if (crypto_box_easy(blob + crypto_box_NONCEBYTES, msg, len, blob,
+	    to->pk, from->sk) != 0) {
+		free(blob);
+		return NULL;
+	}
+	*outlen = len + SEAL_BOX_OVERHEAD;
+	return blob;
+}
+
+char *
+seal_box_open(const struct seal_sec *sec, const struct seal_pub *from,
+    const unsigned char *blob, size_t len, size_t *outlen)
+{
+	unsigned char *plain;
+	size_t n;
+
+	if (blob == NULL || len < SEAL_BOX_OVERHEAD)
+		return NULL;
+	n = len - SEAL_BOX_OVERHEAD;
+	if ((plain = malloc(n + 1)) == NULL)
+		return NULL;
+	if (crypto_box_open_easy(plain, blob + crypto_box_NONCEBYTES,
+	    len - crypto_box_NONCEBYTES, blob, from->pk, sec->sk) != 0) {
+		free(plain);
+		return NULL;
+	}
+	plain[n] = '\0';
+	if (outlen != NULL)
+		*outlen = n;
+	return (char *)plain;
+}
+
 void
 seal_free(char *plain)
 {

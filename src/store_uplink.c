@@ -11,6 +11,8 @@
  * missed and nothing is counted twice. What an event carries is read from
  * its row when it is sent, sealed as the row holds it; a report's number
  * and text are never read here, and neither is a clear timeline text.
+ * A purged report is an event of its own ('purge', its id: schema 17), so
+ * that the central server forgets it too.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,8 +23,9 @@
 #include "store_uplink.h"
 #include "store_int.h"
 
-/* The queue with each event's row, by kind; a row deleted since (a purged
- * report) leaves its columns NULL. */
+/* The queue with each event's row, by kind; a row deleted since leaves
+ * its columns NULL (gone). A 'purge' (schema 17) names a deleted report
+ * by its id alone: never gone. */
 #define STORE_UPLINK_SQL \
 	"SELECT q.seq, q.kind, q.row_id, q.day, q.keyword," \
 	" r.ref, r.status, r.urgent, r.created_at, r.closed_at, r.sealed," \
@@ -30,7 +33,8 @@
 	" e.report_id, e.at, e.kind, e.actor, e.body, e.key_id," \
 	" a.at, a.actor, a.via, a.action, a.report_id, a.report_ref," \
 	" a.detail, s.count," \
-	" (r.id IS NOT NULL OR e.id IS NOT NULL OR a.id IS NOT NULL" \
+	" (q.kind = 'purge' OR r.id IS NOT NULL OR e.id IS NOT NULL" \
+	"  OR a.id IS NOT NULL" \
 	"  OR s.count IS NOT NULL)" \
 	" FROM uplink_queue q" \
 	" LEFT JOIN reports r ON q.kind IN ('report', 'report_state')" \
@@ -244,6 +248,19 @@ store_uplink_applied(struct store *store, int64_t command_id, char *result,
 	}
 	sqlite3_finalize(stmt);
 	return found;
+}
+
+int
+store_uplink_reply_once(struct store *store, const unsigned char *nonce,
+    size_t len)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "INSERT OR IGNORE INTO uplink_replies (nonce)"
+	    " VALUES (?1)", &stmt) == -1)
+		return -1;
+	sqlite3_bind_blob(stmt, 1, nonce, (int)len, SQLITE_STATIC);
+	return store_step_done(store, stmt, "uplink reply");
 }
 
 int

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/statvfs.h>
 #include <sys/sysinfo.h>
 #include <time.h>
@@ -252,6 +253,9 @@ uplink_event(void *arg, const struct store_uplink_event *ev)
 		json_kv_string(j, "action", ev->action);
 		json_kv_string(j, "ref", ev->ref);
 		json_kv_string(j, "detail", ev->detail);
+	} else if (strcmp(ev->kind, "purge") == 0) {
+		/* Only the id: the central server knows the rest. */
+		json_kv_int(j, "report", ev->row_id);
 	} else if (strcmp(ev->kind, "stat") == 0) {
 		json_kv_string(j, "day", ev->day);
 		json_kv_string(j, "keyword", ev->keyword);
@@ -319,10 +323,10 @@ uplink_push_batch(struct uplink *u, int64_t now)
 /* ---- down: the commands ----------------------------------------------- */
 
 /* Applies cmd (its body opened into plain, may be NULL) to report r in
- * the caller's transaction. A reply goes to the number the central server
- * chose, so it stays within that number's reply budget, as a caseworker's
- * reply by SMS does (route_apply.c): *held is set when the budget kept it
- * back. */
+ * the caller's transaction. A reply goes to the number in its body (the
+ * reporter's, as the caseworkers' key opened it: uplink_open()), and
+ * stays within that number's reply budget, as a caseworker's reply by
+ * SMS does (route_apply.c): *held is set when the budget kept it back. */
 static enum cw_err
 uplink_cw(struct uplink *u, struct casework *cw,
     const struct central_command *cmd, const struct store_report *r,
@@ -352,6 +356,71 @@ uplink_cw(struct uplink *u, struct casework *cw,
 }
 
 /*
+ * Opens cmd's body: *raw gets what to free with seal_free(), *plain what
+ * to apply (both NULL: no body). A reply's body must be boxed from the
+ * caseworkers' key (reports.public_key) for this very report
+ * (central_command_sealed()): the central server can seal anything to
+ * this gateway's key, so a sealed reply would go to a number of the
+ * server's choosing, while only the caseworkers' key opened the
+ * reporter's; and once only (its nonce remembered in the caller's
+ * transaction), so that the server cannot send the reporter a genuine
+ * reply again. Returns 0; 1 when the body does not open (damaged); 2 when
+ * a reply was not made with the caseworkers' key for this report; 3 when
+ * it was applied before; -1 on a store error.
+ */
+static int
+uplink_open(struct uplink *u, const struct central_command *cmd,
+    char **raw, char **plain)
+{
+	char *nl;
+
+	*raw = *plain = NULL;
+	if (cmd->body == NULL)
+		return 0;
+	if (strcmp(cmd->action, "reply") != 0) {
+		*raw = *plain = seal_open(&u->key, cmd->body, cmd->body_len,
+		    NULL);
+		return *raw == NULL ? 1 : 0;
+	}
+	if (u->conf->reports.public_key == NULL || (*raw = seal_box_open(
+	    &u->key, &u->conf->reports.key, cmd->body, cmd->body_len,
+	    NULL)) == NULL)
+		return 2;
+	if ((nl = strchr(*raw, '\n')) == NULL ||
+	    (size_t)(nl - *raw) != strlen(cmd->ref) ||
+	    strncasecmp(*raw, cmd->ref, (size_t)(nl - *raw)) != 0) {
+		seal_free(*raw);
+		*raw = NULL;
+		return 2;
+	}
+	*plain = nl + 1;
+	switch (store_uplink_reply_once(u->store, cmd->body,
+	    crypto_box_NONCEBYTES)) {
+	case 1:
+		return 0;
+	case 0:
+		return 3;
+	}
+	return -1;
+}
+
+/* What the central server is told of a command: uplink_open()'s refusal,
+ * the budget's, or casework's word. */
+static const char *
+uplink_result(int opened, int held, enum cw_err err)
+{
+	if (opened == 2)
+		return "refused: a reply must be made with the caseworkers' "
+		    "key for this report";
+	if (opened == 3)
+		return "refused: this reply was sent before";
+	if (held)
+		return "not sent: the reporter's reply budget is spent, try "
+		    "later";
+	return err == CW_OK ? "ok" : casework_strerror(err);
+}
+
+/*
  * Applies cmd once: its result into result. Returns 0 (applied now or
  * before), or -1 when the store failed (the command stays for a later
  * round).
@@ -363,8 +432,8 @@ uplink_apply(struct uplink *u, const struct central_command *cmd,
 	struct casework cw;
 	struct store_report r;
 	enum cw_err err;
-	char *plain = NULL;
-	int found, held = 0;
+	char *raw = NULL, *plain = NULL;
+	int found, held = 0, opened = 0;
 
 	if (store_begin(u->store) < 0)
 		return -1;
@@ -381,23 +450,22 @@ uplink_apply(struct uplink *u, const struct central_command *cmd,
 	cw.pub = u->conf->reports.public_key != NULL ? &u->conf->reports.key :
 	    NULL;
 	cw.in_transaction = 1;
-	if (cmd->body != NULL && (plain = seal_open(&u->key, cmd->body,
-	    cmd->body_len, NULL)) == NULL)
+	if ((opened = uplink_open(u, cmd, &raw, &plain)) == -1)
+		err = CW_DB;
+	else if (opened != 0)
 		err = CW_DAMAGED;
 	else if ((err = casework_find(&cw, cmd->ref, &r)) == CW_OK) {
 		err = uplink_cw(u, &cw, cmd, &r, plain, &held);
 		store_report_free(&r);
 	}
-	seal_free(plain);
+	seal_free(raw);
 	if (err == CW_DB || err == CW_NOMEM) {
 		log_warnx("central: command %lld: %s", (long long)cmd->id,
 		    err == CW_DB ? store_errmsg(u->store) : "out of memory");
 		store_rollback(u->store);
 		return -1;
 	}
-	snprintf(result, resultlen, "%s", held ? "not sent: the reporter's "
-	    "reply budget is spent, try later" : err == CW_OK ? "ok" :
-	    casework_strerror(err));
+	snprintf(result, resultlen, "%s", uplink_result(opened, held, err));
 	if (store_uplink_apply_mark(u->store, cmd->id, result,
 	    (int64_t)time(NULL)) == -1 || store_commit(u->store) < 0) {
 		log_warnx("central: command %lld: %s", (long long)cmd->id,

@@ -287,7 +287,7 @@ wdc_act(struct web_data *d, struct casework *cw, const struct web_rkey *k,
 	if ((c = wdc_conn(d)) == NULL)
 		rc = -1;
 	else if ((rc = central_command_sealed(c, k->gateway, r->ref, action,
-	    cw->actor, plain, &id)) < 0)
+	    plain, body != NULL ? cw->sec : NULL, &id)) < 0)
 		wdc_fail(d);
 	if (body != NULL)
 		sodium_free(body);

@@ -175,7 +175,10 @@ test_old_credit_kept_across_the_upgrade(void **state)
 	(void)state;
 	s = su_open_ok(path, 1);
 	store_close(s);
-	su_raw_sql(path, "ALTER TABLE outbox DROP COLUMN taken_until;"
+	su_raw_sql(path, "DROP TRIGGER uplink_report_purged;"
+	    "DROP TRIGGER uplink_entry_purged; DROP INDEX uplink_queue_row;"
+	    "DROP TABLE uplink_replies;"
+	    "ALTER TABLE outbox DROP COLUMN taken_until;"
 	    "DROP TABLE credit; CREATE TABLE credit ("
 	    " id INTEGER PRIMARY KEY CHECK (id = 1), amount INTEGER,"
 	    " at INTEGER NOT NULL DEFAULT 0, answer TEXT NOT NULL DEFAULT '',"

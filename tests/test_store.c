@@ -279,6 +279,9 @@ static const char *const undo[] = {
 	[15] = "CREATE INDEX outbox_modem_sent ON outbox(modem, sent_at)"
 	    " WHERE state = 'sent';",
 	[16] = "ALTER TABLE outbox DROP COLUMN taken_until;",
+	[17] = "DROP TRIGGER uplink_report_purged;"
+	    "DROP TRIGGER uplink_entry_purged; DROP INDEX uplink_queue_row;"
+	    "DROP TABLE uplink_replies;",
 };
 
 /* Brings the database at path down to schema version `to`. */

@@ -1,7 +1,8 @@
 /*
  * test_store_uplink: the uplink's queue (schema 12) through the store's
  * public functions: every kind of change queued in order, only sealed
- * blobs handed out, a purged row reported gone, the queue forgotten only
+ * blobs handed out, a purged report queued as such with what was not
+ * sent of it dropped, the queue forgotten only
  * up to what was committed, commands remembered inside the transaction
  * that applies them, and the link's state.
  */
@@ -192,10 +193,10 @@ test_queue_order_and_kinds(void **state)
 	assert_int_equal(events(s, 0).seq[0], g.seq[0]);
 }
 
-/* A row deleted before it was sent is handed out as gone; a seq is never
- * reused, not even after the newest row is deleted. */
+/* A purged report is an event of its own, after what was sent of it; a
+ * seq is never reused, not even after the newest row is deleted. */
 static void
-test_gone_and_no_reuse(void **state)
+test_purge_and_no_reuse(void **state)
 {
 	struct fix *f = *state;
 	struct store *s = f->store;
@@ -217,20 +218,84 @@ test_gone_and_no_reuse(void **state)
 	assert_int_equal(purged.reports, 1);
 	assert_true(store_audit_add(s, &a) > 0);
 	g = events(s, 0);
-	assert_int_equal(g.n, 1);
-	assert_string_equal(g.kind[0], "audit");
-	/* A new report after the purge may get the old id, never the seq. */
-	assert_true(store_report_add(s, "", "", 0, 0, NOW, NULL, 0) > 0);
-	g = events(s, 0);
 	assert_int_equal(g.n, 2);
-	assert_true(g.seq[1] > g.seq[0]);
-	/* Queued, then purged before it was sent: gone. */
-	assert_int_equal(store_report_close(s, g.row[1], NULL, NOW - 399 *
-	    86400), 1);
-	assert_int_equal(store_purge(s, &ret, 0, &purged), 0);
+	assert_string_equal(g.kind[0], "purge");
+	assert_int_equal(g.row[0], id);
+	assert_int_equal(g.gone[0], 0);
+	assert_string_equal(g.kind[1], "audit");
+	/* A new report after the purge may get the old id, never the seq. */
+	assert_true(store_report_add(s, "", "", 0, 0, NOW, NULL, 0) == id);
 	g = events(s, 0);
-	assert_true(g.n >= 2);
-	assert_int_equal(g.gone[1], 1);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.kind[2], "report");
+	assert_true(g.seq[2] > g.seq[1]);
+}
+
+/*
+ * A report purged before its events were sent: they go with it (a later
+ * report taking its id must not be read in their place), its purge is
+ * queued, and what a later report of the same id queues stays whole. For
+ * every point up to which the queue was sent before the purge.
+ */
+static void
+test_purge_drops_what_was_not_sent(void **state)
+{
+	struct fix *f = *state;
+	struct store *s = f->store;
+	struct store_report_entry e = { .kind = "note", .actor = "oyuna",
+	    .body = (const unsigned char *)"sealed-note", .body_len = 11,
+	    .key_id = "0011223344556677" };
+	struct store_retention ret;
+	struct store_purged purged;
+	int64_t id, again, sent;
+	struct got g;
+	int upto, i, n;
+
+	memset(&ret, 0, sizeof(ret));
+	ret.reports_before = NOW - 300 * 86400;
+	/* Filed, a note, claimed, closed: 4 events; 0 to 4 sent. */
+	for (upto = 0; upto <= 4; upto++) {
+		assert_true((id = store_report_add(s, "", "", 0, 0, NOW - 400 *
+		    86400, NULL, 0)) > 0);
+		e.report_id = id;
+		e.at = NOW - 400 * 86400;
+		assert_true(store_report_entry_add(s, &e) > 0);
+		assert_int_equal(store_report_claim(s, id, "oyuna", NOW), 1);
+		assert_int_equal(store_report_close(s, id, NULL, NOW - 399 *
+		    86400), 1);
+		g = events(s, 0);
+		assert_int_equal(g.n, 4);
+		sent = upto > 0 ? g.seq[upto - 1] : 0;
+		if (upto > 0)
+			assert_int_equal(store_uplink_done(s, sent), 0);
+		assert_int_equal(store_purge(s, &ret, 0, &purged), 0);
+		assert_int_equal(purged.reports, 1);
+		/* The same id again, with a note of its own. */
+		assert_true((again = store_report_add(s, "", "", 0, 0, NOW,
+		    NULL, 0)) == id);
+		e.report_id = again;
+		e.at = NOW;
+		assert_true(store_report_entry_add(s, &e) > 0);
+		g = events(s, 0);
+		assert_int_equal(g.n, 3);
+		assert_string_equal(g.kind[0], "purge");
+		assert_int_equal(g.row[0], id);
+		assert_string_equal(g.kind[1], "report");
+		assert_string_equal(g.kind[2], "entry");
+		for (i = 0; i < g.n; i++) {
+			assert_true(g.seq[i] > sent);
+			assert_int_equal(g.gone[i], 0);
+		}
+		/* Sent; the new report closed and purged for the next. */
+		assert_int_equal(store_uplink_done(s, g.seq[2]), 0);
+		assert_int_equal(store_report_close(s, again, NULL, NOW - 399 *
+		    86400), 1);
+		assert_int_equal(store_purge(s, &ret, 0, &purged), 0);
+		g = events(s, 0);
+		n = g.n;
+		assert_string_equal(g.kind[n - 1], "purge");
+		assert_int_equal(store_uplink_done(s, g.seq[n - 1]), 0);
+	}
 }
 
 /* A command id is remembered only by the transaction that applied it. */
@@ -256,6 +321,28 @@ test_applied_in_the_transaction(void **state)
 	assert_string_equal(result, "report is closed");
 	/* Twice is refused by the key, so a second apply cannot commit. */
 	assert_int_equal(store_uplink_apply_mark(s, 7, "ok", NOW), -1);
+}
+
+/* A reply's nonce is taken once, and only by a transaction that commits. */
+static void
+test_reply_once(void **state)
+{
+	struct fix *f = *state;
+	struct store *s = f->store;
+	unsigned char a[24], b[24];
+
+	memset(a, 0xa5, sizeof(a));
+	memset(b, 0xa5, sizeof(b));
+	b[23] = 0x5a;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_uplink_reply_once(s, a, sizeof(a)), 1);
+	store_rollback(s);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_uplink_reply_once(s, a, sizeof(a)), 1);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_uplink_reply_once(s, a, sizeof(a)), 0);
+	assert_int_equal(store_uplink_reply_once(s, b, sizeof(b)), 1);
+	assert_int_equal(store_uplink_reply_once(s, b, sizeof(b)), 0);
 }
 
 static void
@@ -324,10 +411,15 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_queue_order_and_kinds,
 		    setup_started, teardown),
-		cmocka_unit_test_setup_teardown(test_gone_and_no_reuse,
+		cmocka_unit_test_setup_teardown(test_purge_and_no_reuse,
 		    setup_started, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_purge_drops_what_was_not_sent, setup_started,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_applied_in_the_transaction,
 		    setup_started, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_once, setup_started,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_state, setup_started,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
