@@ -175,7 +175,9 @@ test_old_credit_kept_across_the_upgrade(void **state)
 	(void)state;
 	s = su_open_ok(path, 1);
 	store_close(s);
-	su_raw_sql(path, "ALTER TABLE outbox DROP COLUMN taken_until;"
+	su_raw_sql(path, "DROP TABLE series_outbox;"
+	    "DROP INDEX broadcast_recipients_outbox;"
+	    "ALTER TABLE outbox DROP COLUMN taken_until;"
 	    "DROP TABLE credit; CREATE TABLE credit ("
 	    " id INTEGER PRIMARY KEY CHECK (id = 1), amount INTEGER,"
 	    " at INTEGER NOT NULL DEFAULT 0, answer TEXT NOT NULL DEFAULT '',"

@@ -279,6 +279,8 @@ static const char *const undo[] = {
 	[15] = "CREATE INDEX outbox_modem_sent ON outbox(modem, sent_at)"
 	    " WHERE state = 'sent';",
 	[16] = "ALTER TABLE outbox DROP COLUMN taken_until;",
+	[17] = "DROP TABLE series_outbox;"
+	    "DROP INDEX broadcast_recipients_outbox;",
 };
 
 /* Brings the database at path down to schema version `to`. */
