@@ -68,25 +68,27 @@ store_sub_has(struct store *store, const char *number, const char *series)
 	return n > 0;
 }
 
-/* The outbox rows that are a series' or a broadcast's SMS. */
-#define STORE_SERIES_OR_BROADCAST \
-	"(EXISTS (SELECT 1 FROM series_outbox so WHERE" \
-	" so.outbox_id = outbox.id) OR EXISTS (SELECT 1 FROM" \
-	" broadcast_recipients r WHERE r.outbox_id = outbox.id))"
+/* Fails number's (?1) rows still queued that are a series' or a
+ * broadcast's SMS, with reason ?2 (a row on the wire meanwhile is still
+ * recorded as sent); STORE_CANCEL_STOP a survey's too. */
+#define STORE_CANCEL \
+	"UPDATE outbox SET state = 'failed', last_error = ?2 WHERE" \
+	" number = ?1 AND state = 'queued' AND (EXISTS (SELECT 1 FROM" \
+	" series_outbox so WHERE so.outbox_id = outbox.id) OR EXISTS" \
+	" (SELECT 1 FROM broadcast_recipients r WHERE" \
+	" r.outbox_id = outbox.id)"
+#define STORE_CANCEL_LEAVE STORE_CANCEL ")"
+#define STORE_CANCEL_STOP STORE_CANCEL " OR EXISTS (SELECT 1 FROM" \
+	" survey_outbox su WHERE su.outbox_id = outbox.id))"
 
-/* Fails the rows of number still queued that match tied (an SQL
- * condition on outbox), with reason. Returns how many, or -1. */
+/* Runs sql, one of the STORE_CANCEL_*, for number with reason. Returns
+ * how many rows failed, or -1. */
 static int
-store_campaign_cancel(struct store *store, const char *number,
-    const char *tied, const char *reason)
+store_campaign_cancel(struct store *store, const char *sql,
+    const char *number, const char *reason)
 {
-	char sql[512];
 	sqlite3_stmt *stmt;
 
-	/* a row on the wire meanwhile is still recorded as sent */
-	snprintf(sql, sizeof(sql), "UPDATE outbox SET state = 'failed',"
-	    " last_error = ?2 WHERE number = ?1 AND state = 'queued' AND %s",
-	    tied);
 	if (store_prepare(store, sql, &stmt) == -1)
 		return -1;
 	store_bind_str(stmt, 1, number);
@@ -97,9 +99,8 @@ store_campaign_cancel(struct store *store, const char *number,
 int
 store_campaign_stop(struct store *store, const char *number)
 {
-	return store_campaign_cancel(store, number, "("
-	    STORE_SERIES_OR_BROADCAST " OR EXISTS (SELECT 1 FROM"
-	    " survey_outbox su WHERE su.outbox_id = outbox.id))", "stopped");
+	return store_campaign_cancel(store, STORE_CANCEL_STOP, number,
+	    "stopped");
 }
 
 int
@@ -109,7 +110,7 @@ store_sub_leave_all(struct store *store, const char *number)
 
 	/* a series' or a broadcast's SMS may wait hours (a slot, a modem
 	 * down, quiet hours): none may follow the leave word */
-	if (store_campaign_cancel(store, number, STORE_SERIES_OR_BROADCAST,
+	if (store_campaign_cancel(store, STORE_CANCEL_LEAVE, number,
 	    "the number left the series") < 0)
 		return -1;
 	if (store_prepare(store, "DELETE FROM subscriptions WHERE number = ?1",
