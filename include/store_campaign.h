@@ -32,11 +32,26 @@ int store_sub_join(struct store *store, const char *number,
 /* Whether number is subscribed to series: 1, 0, -1. */
 int store_sub_has(struct store *store, const char *number,
     const char *series);
-/* Ends every subscription of number, and fails the broadcast SMS still
- * queued to it ("the number left the series"): nothing of the campaign
- * reaches a number after its STOP or leave word. Returns how many
- * subscriptions ended, or -1. */
+/* Ends every subscription of number, and fails the series' and the
+ * broadcasts' SMS still queued to it ("the number left the series"):
+ * nothing of a series reaches a number after its leave word. Returns how
+ * many subscriptions ended, or -1. */
 int store_sub_leave_all(struct store *store, const char *number);
+/* Fails every SMS of the campaign still queued to number, "stopped":
+ * a series', a broadcast's, a survey's (any tied to what queued it; the
+ * answer to the STOP is not). The outbox keeps the rows. Call it in the
+ * STOP's transaction, before store_sub_leave_all(). Returns how many, or
+ * -1. */
+int store_campaign_stop(struct store *store, const char *number);
+/* Ties outbox row outbox_id, an SMS of series to number, to the
+ * subscription (none: nothing is tied): scheduled 1 for what the
+ * scheduler queued (held in quiet hours), 0 for the answers to a join
+ * word. Returns 1 when tied, 0, -1. */
+int store_sub_outbox(struct store *store, const char *number,
+    const char *series, int64_t outbox_id, int scheduled);
+/* 1 when an SMS tied to subscription id, to number, is still queued,
+ * else 0, or -1: the next waits for it. */
+int store_sub_waiting(struct store *store, int64_t id, const char *number);
 /* Up to max subscriptions due at now, soonest first, into out. Returns
  * how many, or -1. */
 int store_sub_due(struct store *store, int64_t now, struct store_sub *out,
@@ -80,16 +95,17 @@ int store_broadcast_pending(struct store *store,
 /* Records that b went to subscription sub as outbox row outbox_id. */
 int store_broadcast_queued(struct store *store, int64_t broadcast_id,
     int64_t sub_id, int64_t outbox_id);
-/* Dates outbox row outbox_id, a broadcast's SMS, for at: its slot in the
- * broadcast's schedule (broadcast.h). */
-int store_broadcast_slot(struct store *store, int64_t outbox_id, int64_t at);
-/* Up to max broadcast SMS still queued and due before before, soonest
- * first, into ids. Returns how many, or -1. */
-int store_broadcast_early(struct store *store, int64_t before, int64_t *ids,
+/* Dates outbox row outbox_id, a broadcast's or a series' SMS, for at:
+ * its slot in the broadcasts' schedule (broadcast.h). */
+int store_campaign_slot(struct store *store, int64_t outbox_id, int64_t at);
+/* Up to max SMS nobody asked for just then (a broadcast's, a series'
+ * the scheduler queued) still queued and due before before, soonest
+ * first, into ids: what quiet hours hold. Returns how many, or -1. */
+int store_campaign_early(struct store *store, int64_t before, int64_t *ids,
     int max);
-/* The latest slot of a broadcast SMS still queued, of any broadcast, so
- * that a new schedule starts after it; 0 when none. -1 on error. */
-int64_t store_broadcast_last(struct store *store);
+/* The latest slot of such an SMS still queued, so that a new schedule
+ * starts after it; 0 when none. -1 on error. */
+int64_t store_campaign_last(struct store *store);
 /* SMS sent at or after since by modem (NULL: by any, the single modem's
  * rows name none). Returns the count or -1. */
 int store_broadcast_sent(struct store *store, const char *modem,

@@ -14,7 +14,10 @@
  * pass; a broadcast larger than a pass (CAMPAIGN_BATCH *
  * CAMPAIGN_BATCHES) or resumed after a crash is planned again from its
  * last slot, counting what each modem sent today. In quiet hours what
- * is still queued and due is dated again for after them.
+ * is still queued and due of both, series and broadcasts, is dated again
+ * for after them; a series' next step waits while its last SMS is
+ * queued. Each SMS is tied to what queued it (store_campaign.h), so that
+ * a STOP fails every one still queued to the number, in its transaction.
  *
  * Series messages and broadcasts count in each number's reply budget
  * (store_outbox_add()) but are never held back by it: the number asked
@@ -85,8 +88,13 @@ campaign_survey_hash(struct store *store, const char *survey,
 	return 0;
 }
 
-/* One due subscription: its next message queued, the row moved on (or
- * gone after the last). Returns 1 when queued, 0, -1. */
+/*
+ * One due subscription: its next message queued and tied to it, the row
+ * moved on (or gone after the last). While its last SMS is still queued
+ * (a modem down, a retry, held by quiet hours) the step waits a period:
+ * a series goes one message at a time, in order, and never piles up.
+ * Returns 1 when queued, 0, -1.
+ */
 static int
 campaign_series_one(struct store *store, const struct conf *conf,
     const struct store_sub *sub, int64_t now)
@@ -94,14 +102,20 @@ campaign_series_one(struct store *store, const struct conf *conf,
 	const struct conf_series *s = campaign_series(conf, sub->series);
 	const char *text;
 	enum lang lang;
+	int64_t out;
+	int rc;
 
 	if (s == NULL || sub->sent < 0 || (size_t)sub->sent >= s->nmessages)
 		return store_sub_delete(store, sub->id);   /* gone or done */
+	if ((rc = store_sub_waiting(store, sub->id, sub->number)) != 0)
+		return rc < 0 ? -1 : store_sub_advance(store, sub->id,
+		    sub->sent, campaign_next_at(s, now));
 	lang = sub->lang >= 0 && sub->lang < LANG_COUNT ?
 	    (enum lang)sub->lang : conf->language;
 	text = conf_reply_text(conf, &s->messages[sub->sent], lang);
-	if (text != NULL && store_outbox_add(store, sub->number, text,
-	    STORE_OUT_REPLY, 0, now) < 0)
+	if (text != NULL && ((out = store_outbox_add(store, sub->number, text,
+	    STORE_OUT_REPLY, 0, now)) < 0 || store_sub_outbox(store,
+	    sub->number, sub->series, out, 1) < 0))
 		return -1;
 	if ((size_t)sub->sent + 1 >= s->nmessages) {
 		if (store_sub_delete(store, sub->id) < 0)
@@ -140,8 +154,9 @@ fail:
 	return -1;
 }
 
-/* A schedule for broadcast SMS from now on, in *p: after the last one
- * still queued, each modem's limit less what it sent today. 0 or -1. */
+/* A schedule for broadcast SMS from now on, in *p: after the last SMS
+ * nobody asked for just then still queued (store_campaign_last()), each
+ * modem's limit less what it sent today. 0 or -1. */
 static int
 campaign_plan(struct store *store, const struct conf *conf, int64_t now,
     struct broadcast_plan *p)
@@ -151,7 +166,7 @@ campaign_plan(struct store *store, const struct conf *conf, int64_t now,
 	    BROADCAST_MODEMS_MAX;
 	int64_t start = now, last, day0 = day_midnight(now);
 
-	if ((last = store_broadcast_last(store)) < 0)
+	if ((last = store_campaign_last(store)) < 0)
 		return -1;
 	if (last >= now)
 		start = last + broadcast_gap(conf->campaign.broadcast_rate);
@@ -196,7 +211,7 @@ campaign_broadcast_batch(struct store *store, const struct conf *conf,
 	for (i = 0; i < n; i++)
 		if ((out = store_outbox_add(store, subs[i].number, b.text,
 		    STORE_OUT_MANUAL, 0, now)) < 0 ||
-		    store_broadcast_slot(store, out, broadcast_next(plan)) < 0 ||
+		    store_campaign_slot(store, out, broadcast_next(plan)) < 0 ||
 		    store_broadcast_queued(store, b.id, subs[i].id, out) < 0)
 			goto fail;
 	if (n < CAMPAIGN_BATCH && store_broadcast_done(store, b.id, now) < 0)
@@ -213,10 +228,13 @@ fail:
 }
 
 /*
- * In quiet hours: a batch of the broadcast SMS still queued and due before
- * they end (a modem was down or slow, or quiet_hours changed) dated again
- * after the other broadcast slots, so that none goes out until morning.
- * Returns how many, or -1.
+ * In quiet hours: a batch of the SMS nobody asked for just then (a
+ * broadcast's, a series' the scheduler queued) still queued and due
+ * before they end (a modem was down or slow, a retry, quiet_hours
+ * changed) dated again after the other broadcast slots, so that none
+ * goes out until morning. What answers a person's own SMS (a join's
+ * message 1, a survey's question) is a reply and goes. Returns how many,
+ * or -1.
  */
 static int
 campaign_hold(struct store *store, const struct conf *conf, int64_t now)
@@ -233,14 +251,14 @@ campaign_hold(struct store *store, const struct conf *conf, int64_t now)
 	/* read first: most nights there is nothing to hold, and no
 	 * transaction is needed to tell (a row sent meanwhile keeps its
 	 * state, whatever its date) */
-	if ((n = store_broadcast_early(store, end, ids, CAMPAIGN_BATCH)) <= 0)
+	if ((n = store_campaign_early(store, end, ids, CAMPAIGN_BATCH)) <= 0)
 		return n;
 	if (store_begin(store) < 0)
 		return -1;
 	if (campaign_plan(store, conf, now, &plan) < 0)
 		goto fail;
 	for (i = 0; i < n; i++)
-		if (store_broadcast_slot(store, ids[i],
+		if (store_campaign_slot(store, ids[i],
 		    broadcast_next(&plan)) < 0)
 			goto fail;
 	if (store_commit(store) < 0)

@@ -36,27 +36,36 @@ route_camp_send(struct store *store, const struct conf *conf,
 }
 
 /* ROUTE_SERIES_JOIN: subscribed (unless already), the confirmation and
- * message 1 within the budget; the next on the series' schedule. */
+ * message 1 within the budget; the next on the series' schedule. Both
+ * are tied to the subscription as replies (a STOP fails them while they
+ * wait; quiet hours let them go: the person asked). */
 static int
 route_camp_join(struct store *store, const struct conf *conf,
     const struct store_msg *msg, const struct route_facts *f,
     const struct route_plan *plan, int64_t now)
 {
 	const struct conf_series *s = &conf->campaign.series[plan->camp.index];
-	int64_t out = 0;
+	int64_t confirm = 0, out = 0;
 	int sent;
 
-	if (plan->reply != NULL &&
-	    route_queue_reply(store, conf, msg, plan->reply, 1, now) < 0)
+	if (plan->reply != NULL && (confirm = route_queue_reply(store, conf,
+	    msg, plan->reply, 1, now)) < 0)
 		return -1;
-	if (f->camp.subscribed)
-		return 0;
-	if (plan->camp.extra != NULL && (out = route_queue_reply(store, conf,
-	    msg, plan->camp.extra, 1, now)) < 0)
+	if (!f->camp.subscribed) {
+		if (plan->camp.extra != NULL && (out = route_queue_reply(store,
+		    conf, msg, plan->camp.extra, 1, now)) < 0)
+			return -1;
+		sent = out > 0 ? 1 : 0;
+		if (store_sub_join(store, msg->sender, s->name,
+		    (int)plan->lang, sent, sent ? campaign_next_at(s, now) :
+		    now, now) < 0)
+			return -1;
+	}
+	if (confirm > 0 && store_sub_outbox(store, msg->sender, s->name,
+	    confirm, 0) < 0)
 		return -1;
-	sent = out > 0 ? 1 : 0;
-	return store_sub_join(store, msg->sender, s->name, (int)plan->lang,
-	    sent, sent ? campaign_next_at(s, now) : now, now) < 0 ? -1 : 0;
+	return out > 0 && store_sub_outbox(store, msg->sender, s->name, out,
+	    0) < 0 ? -1 : 0;
 }
 
 /* ROUTE_SURVEY_START: a new attempt, the consent and question 1. */
@@ -108,8 +117,9 @@ route_camp_answer(struct store *store, const struct conf *conf,
 	return rc;
 }
 
-/* What any plan's camp asks: every series ended and the open attempt
- * ended (STOP), the source counted. */
+/* What any plan's camp asks: every SMS of the campaign still queued to
+ * the number failed, every series ended and the open attempt ended
+ * (STOP; its own answer, queued before, goes), the source counted. */
 static int
 route_camp_common(struct store *store, const struct conf *conf,
     const struct store_msg *msg,
@@ -118,7 +128,8 @@ route_camp_common(struct store *store, const struct conf *conf,
 	char day[16];
 
 	if (plan->camp.end_all) {
-		if (store_sub_leave_all(store, msg->sender) < 0)
+		if (store_campaign_stop(store, msg->sender) < 0 ||
+		    store_sub_leave_all(store, msg->sender) < 0)
 			return -1;
 		if (f->camp.in_survey && store_attempt_update(store,
 		    f->camp.attempt.id, f->camp.attempt.question,

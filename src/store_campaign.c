@@ -7,6 +7,12 @@
  * hash, dropped with the attempt's window together with the number and
  * text of the messages sent to the respondent (survey_outbox), and the
  * inbox copies are scrubbed when each message is handled (route).
+ *
+ * Every SMS of the campaign in the outbox is tied to what queued it: a
+ * series' to its subscription (series_outbox), a broadcast's to its
+ * recipient (broadcast_recipients), a survey's to its attempt
+ * (survey_outbox). By those ties a STOP fails what is still queued to
+ * the number, and quiet hours hold what the scheduler queued.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,21 +68,50 @@ store_sub_has(struct store *store, const char *number, const char *series)
 	return n > 0;
 }
 
+/* Fails number's (?1) rows still queued that are a series' or a
+ * broadcast's SMS, with reason ?2 (a row on the wire meanwhile is still
+ * recorded as sent); STORE_CANCEL_STOP a survey's too. */
+#define STORE_CANCEL \
+	"UPDATE outbox SET state = 'failed', last_error = ?2 WHERE" \
+	" number = ?1 AND state = 'queued' AND (EXISTS (SELECT 1 FROM" \
+	" series_outbox so WHERE so.outbox_id = outbox.id) OR EXISTS" \
+	" (SELECT 1 FROM broadcast_recipients r WHERE" \
+	" r.outbox_id = outbox.id)"
+#define STORE_CANCEL_LEAVE STORE_CANCEL ")"
+#define STORE_CANCEL_STOP STORE_CANCEL " OR EXISTS (SELECT 1 FROM" \
+	" survey_outbox su WHERE su.outbox_id = outbox.id))"
+
+/* Runs sql, one of the STORE_CANCEL_*, for number with reason. Returns
+ * how many rows failed, or -1. */
+static int
+store_campaign_cancel(struct store *store, const char *sql,
+    const char *number, const char *reason)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, sql, &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, number);
+	store_bind_str(stmt, 2, reason);
+	return store_step_done(store, stmt, "cancel campaign SMS");
+}
+
+int
+store_campaign_stop(struct store *store, const char *number)
+{
+	return store_campaign_cancel(store, STORE_CANCEL_STOP, number,
+	    "stopped");
+}
+
 int
 store_sub_leave_all(struct store *store, const char *number)
 {
 	sqlite3_stmt *stmt;
 
-	/* a broadcast's SMS may wait hours for its slot: none may follow a
-	 * STOP (a row on the wire meanwhile is still recorded as sent) */
-	if (store_prepare(store, "UPDATE outbox SET state = 'failed',"
-	    " last_error = 'the number left the series' WHERE number = ?1"
-	    " AND state = 'queued' AND EXISTS (SELECT 1 FROM"
-	    " broadcast_recipients r WHERE r.outbox_id = outbox.id)",
-	    &stmt) == -1)
-		return -1;
-	store_bind_str(stmt, 1, number);
-	if (store_step_done(store, stmt, "cancel broadcast SMS") < 0)
+	/* a series' or a broadcast's SMS may wait hours (a slot, a modem
+	 * down, quiet hours): none may follow the leave word */
+	if (store_campaign_cancel(store, STORE_CANCEL_LEAVE, number,
+	    "the number left the series") < 0)
 		return -1;
 	if (store_prepare(store, "DELETE FROM subscriptions WHERE number = ?1",
 	    &stmt) == -1)
@@ -155,6 +190,43 @@ store_sub_delete(struct store *store, int64_t id)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
 	return store_step_done(store, stmt, "end series") < 0 ? -1 : 0;
+}
+
+int
+store_sub_outbox(struct store *store, const char *number, const char *series,
+    int64_t outbox_id, int scheduled)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_prepare(store, "INSERT OR IGNORE INTO series_outbox"
+	    " (outbox_id, subscription_id, scheduled) SELECT ?3, id, ?4"
+	    " FROM subscriptions WHERE number = ?1 AND series = ?2",
+	    &stmt) == -1)
+		return -1;
+	store_bind_str(stmt, 1, number);
+	store_bind_str(stmt, 2, series);
+	sqlite3_bind_int64(stmt, 3, outbox_id);
+	sqlite3_bind_int(stmt, 4, scheduled);
+	return store_step_done(store, stmt, "series SMS");
+}
+
+int
+store_sub_waiting(struct store *store, int64_t id, const char *number)
+{
+	sqlite3_stmt *stmt;
+	int64_t n;
+
+	/* the number too: an ended subscription's id may be taken again */
+	if (store_prepare(store, "SELECT EXISTS (SELECT 1 FROM series_outbox"
+	    " so JOIN outbox o ON o.id = so.outbox_id WHERE"
+	    " so.subscription_id = ?1 AND o.state = 'queued' AND"
+	    " o.number = ?2)", &stmt) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_str(stmt, 2, number);
+	if (store_step_int64(store, stmt, 0, &n) == -1)
+		return -1;
+	return n > 0;
 }
 
 int
@@ -310,7 +382,7 @@ store_broadcast_queued(struct store *store, int64_t broadcast_id,
 }
 
 int
-store_broadcast_slot(struct store *store, int64_t outbox_id, int64_t at)
+store_campaign_slot(struct store *store, int64_t outbox_id, int64_t at)
 {
 	sqlite3_stmt *stmt;
 
@@ -319,20 +391,27 @@ store_broadcast_slot(struct store *store, int64_t outbox_id, int64_t at)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, outbox_id);
 	sqlite3_bind_int64(stmt, 2, at);
-	return store_step_done(store, stmt, "broadcast slot") < 0 ? -1 : 0;
+	return store_step_done(store, stmt, "campaign slot") < 0 ? -1 : 0;
 }
 
+/* The queued outbox rows (o) nobody asked for just then: a broadcast's
+ * SMS, a series' SMS the scheduler queued. */
+#define STORE_UNASKED \
+	"o.state = 'queued' AND (EXISTS (SELECT 1 FROM broadcast_recipients" \
+	" r WHERE r.outbox_id = o.id) OR EXISTS (SELECT 1 FROM series_outbox" \
+	" so WHERE so.outbox_id = o.id AND so.scheduled = 1))"
+
 int
-store_broadcast_early(struct store *store, int64_t before, int64_t *ids,
+store_campaign_early(struct store *store, int64_t before, int64_t *ids,
     int max)
 {
 	sqlite3_stmt *stmt;
 	int rc, n = 0;
 
-	if (store_prepare(store, "SELECT o.id FROM broadcast_recipients r"
-	    " JOIN outbox o ON o.id = r.outbox_id WHERE o.state = 'queued'"
-	    " AND o.next_at < ?1 ORDER BY o.next_at, o.id LIMIT ?2",
-	    &stmt) == -1)
+	/* from the queue's index (outbox_due): the ties by their own */
+	if (store_prepare(store, "SELECT o.id FROM outbox o WHERE"
+	    " o.next_at < ?1 AND " STORE_UNASKED " ORDER BY o.next_at, o.id"
+	    " LIMIT ?2", &stmt) == -1)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, before);
 	sqlite3_bind_int(stmt, 2, max);
@@ -340,21 +419,20 @@ store_broadcast_early(struct store *store, int64_t before, int64_t *ids,
 		ids[n++] = sqlite3_column_int64(stmt, 0);
 	if (n < max && rc != SQLITE_DONE) {
 		sqlite3_finalize(stmt);
-		return store_fail(store, "early broadcast SMS");
+		return store_fail(store, "early campaign SMS");
 	}
 	sqlite3_finalize(stmt);
 	return n;
 }
 
 int64_t
-store_broadcast_last(struct store *store)
+store_campaign_last(struct store *store)
 {
 	sqlite3_stmt *stmt;
 	int64_t last;
 
 	if (store_prepare(store, "SELECT coalesce(max(o.next_at), 0) FROM"
-	    " broadcast_recipients r JOIN outbox o ON o.id = r.outbox_id"
-	    " WHERE o.state = 'queued'", &stmt) == -1)
+	    " outbox o WHERE " STORE_UNASKED, &stmt) == -1)
 		return -1;
 	if (store_step_int64(store, stmt, 0, &last) == -1)
 		return -1;

@@ -18,9 +18,9 @@
  *   store_user.c     users, audit, vault
  *   store_modem.c    modems
  *   store_health.c   credit, health
- *   store_campaign.c subscriptions, broadcasts, broadcast_recipients,
- *                    survey_attempts, survey_answers, survey_outbox,
- *                    source_stats
+ *   store_campaign.c subscriptions, series_outbox, broadcasts,
+ *                    broadcast_recipients, survey_attempts,
+ *                    survey_answers, survey_outbox, source_stats
  *   store_uplink.c   uplink_queue, uplink_applied, uplink_state
  *   store_purge.c    no table: retention's policy and transaction
  *
@@ -28,10 +28,10 @@
  * what two would (and reads one snapshot): store_counts(), the audit's
  * copy of a report's reference, store_scrub_outbox() (the rows a
  * timeline points at), the health summary's counts, the uplink's rows.
- * Three write the outbox outside its file, each one column or a blanking
+ * Three write the outbox outside its file, each a column or two, or a blanking,
  * tied to its own table: a row's modem (store_modem.c: chosen, claimed),
- * a broadcast's slot (next_at) and a forgotten survey's questions
- * (store_campaign.c).
+ * a campaign SMS's slot (next_at) or its failure after a STOP or a
+ * leave word, and a forgotten survey's questions (store_campaign.c).
  *
  * The helpers below keep error handling and transactions the same in all
  * of them.

@@ -590,6 +590,28 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE uplink_replies ("
 	" nonce BLOB PRIMARY KEY) WITHOUT ROWID;"
 	"PRAGMA user_version = 17;",
+
+	/*
+	 * 18: series_outbox ties each series SMS to its subscription, as
+	 * broadcast_recipients ties a broadcast's (src/store_campaign.c):
+	 * STOP or a leave word fails those still queued, quiet hours hold
+	 * those the scheduler queued (scheduled = 1; a join's answers are
+	 * replies and go), and a subscription waits while its last SMS is
+	 * queued. The series SMS queued before are tied here: the scheduler
+	 * alone queued replies (kind 0) without in_reply_to. The index finds
+	 * a broadcast's SMS from its outbox row, for the same reads.
+	 */
+	"CREATE TABLE series_outbox ("
+	" outbox_id INTEGER PRIMARY KEY,"
+	" subscription_id INTEGER NOT NULL,"
+	" scheduled INTEGER NOT NULL);"
+	"CREATE INDEX series_outbox_sub ON series_outbox(subscription_id);"
+	"CREATE INDEX broadcast_recipients_outbox ON"
+	" broadcast_recipients(outbox_id);"
+	"INSERT INTO series_outbox SELECT o.id, coalesce((SELECT min(s.id)"
+	" FROM subscriptions s WHERE s.number = o.number), 0), 1 FROM outbox o"
+	" WHERE o.state = 'queued' AND o.kind = 0 AND o.in_reply_to IS NULL;"
+	"PRAGMA user_version = 18;",
 };
 
 #define STORE_NMIGRATIONS \

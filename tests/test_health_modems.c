@@ -175,7 +175,9 @@ test_old_credit_kept_across_the_upgrade(void **state)
 	(void)state;
 	s = su_open_ok(path, 1);
 	store_close(s);
-	su_raw_sql(path, "DROP TRIGGER uplink_report_purged;"
+	su_raw_sql(path, "DROP TABLE series_outbox;"
+	    "DROP INDEX broadcast_recipients_outbox;"
+	    "DROP TRIGGER uplink_report_purged;"
 	    "DROP TRIGGER uplink_entry_purged; DROP INDEX uplink_queue_row;"
 	    "DROP TABLE uplink_replies;"
 	    "ALTER TABLE outbox DROP COLUMN taken_until;"

@@ -282,6 +282,8 @@ static const char *const undo[] = {
 	[17] = "DROP TRIGGER uplink_report_purged;"
 	    "DROP TRIGGER uplink_entry_purged; DROP INDEX uplink_queue_row;"
 	    "DROP TABLE uplink_replies;",
+	[18] = "DROP TABLE series_outbox;"
+	    "DROP INDEX broadcast_recipients_outbox;",
 };
 
 /* Brings the database at path down to schema version `to`. */
