@@ -50,6 +50,12 @@ void su_raw_sql(const char *path, const char *sql);
 
 int64_t su_raw_int(const char *path, const char *sql);
 
+/* Brings the database at path down to schema version `to` (7 or later),
+ * as an older shukher left it, by undoing each migration after it: a new
+ * migration adds its undo to su_undo[] in store_util.c, and every test
+ * that makes an old file (the store's, health's, the campaign's) follows. */
+void su_downgrade(const char *path, int to);
+
 #define EMOJI	"\xf0\x9f\x98\x80"	/* U+1F600: D83D DE00 in UTF-16 */
 
 /* A part with user data (coding UCS-2 or 8-bit); its text is what the part

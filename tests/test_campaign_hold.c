@@ -450,9 +450,7 @@ test_migration_ties_queued_series_sms(void **state)
 	put(store, conf, X, "help", NOON + 62);
 	store_close(store);
 	/* as schema 17 left it: no ties */
-	su_raw_sql(path, "DROP TABLE series_outbox;"
-	    "DROP INDEX broadcast_recipients_outbox;"
-	    "PRAGMA user_version = 17;");
+	su_downgrade(path, 17);
 	store = su_open_ok(path, 0);
 	put(store, conf, X, "stop", NOON + 63);
 	outbox(store, &rs);

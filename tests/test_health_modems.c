@@ -175,22 +175,9 @@ test_old_credit_kept_across_the_upgrade(void **state)
 	(void)state;
 	s = su_open_ok(path, 1);
 	store_close(s);
-	su_raw_sql(path, "DROP TABLE series_outbox;"
-	    "DROP INDEX broadcast_recipients_outbox;"
-	    "DROP TRIGGER uplink_report_purged;"
-	    "DROP TRIGGER uplink_entry_purged; DROP INDEX uplink_queue_row;"
-	    "DROP TABLE uplink_replies;"
-	    "ALTER TABLE outbox DROP COLUMN taken_until;"
-	    "DROP TABLE credit; CREATE TABLE credit ("
-	    " id INTEGER PRIMARY KEY CHECK (id = 1), amount INTEGER,"
-	    " at INTEGER NOT NULL DEFAULT 0, answer TEXT NOT NULL DEFAULT '',"
-	    " checked_at INTEGER NOT NULL DEFAULT 0,"
-	    " error TEXT NOT NULL DEFAULT '');"
-	    "INSERT INTO credit VALUES (1, 777, 1764000000, 'is 777',"
-	    " 1764000000, '');"
-	    "CREATE INDEX outbox_modem_sent ON outbox(modem, sent_at)"
-	    " WHERE state = 'sent';"
-	    "PRAGMA user_version = 13;");
+	su_downgrade(path, 13);
+	su_raw_sql(path, "INSERT INTO credit VALUES (1, 777, 1764000000,"
+	    " 'is 777', 1764000000, '');");
 	s = su_open_ok(path, 0);
 	assert_int_equal(su_raw_int(path, "PRAGMA user_version"),
 	    store_schema_version());

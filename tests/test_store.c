@@ -6,8 +6,8 @@
  * from the modem; before a commit; while a reply is on the wire); the parent
  * then opens the file as the restarted daemon would and checks that nothing
  * was lost and nothing happens twice. The migrations that carry data
- * across are checked here too, on files made old with undo[] and
- * downgrade(). The rest of the store's queries are checked by subject in
+ * across are checked here too, on files made old with su_downgrade()
+ * (store_util.c). The rest of the store's queries are checked by subject in
  * test_store_*.c (helpers in store_util.c). sqlite3 is used directly only
  * to make files the store must refuse or make old.
  */
@@ -220,89 +220,6 @@ test_replies_at_least_once(void **state)
 	store_close(s);
 }
 
-/*
- * What each migration added, taken away again: undo[v] brings a database
- * from user_version v back to v - 1, so that a test can make the file an
- * older shukher left and watch the migrations bring it up.
- */
-static const char *const undo[] = {
-	[7] = "ALTER TABLE parts DROP COLUMN form;"
-	    "ALTER TABLE parts DROP COLUMN data;",
-	[8] = "DROP INDEX outbox_budget;"
-	    "ALTER TABLE outbox DROP COLUMN number_hash;"
-	    "CREATE INDEX outbox_replies ON outbox(number, created_at)"
-	    " WHERE kind = 0;"
-	    "ALTER TABLE pin_failures DROP COLUMN quiet_until;"
-	    "ALTER TABLE pin_failures DROP COLUMN warned;"
-	    "ALTER TABLE report_links DROP COLUMN alerted_at;",
-	[9] = "DROP TRIGGER messages_blanked; DROP TRIGGER messages_deleted;"
-	    "DROP TRIGGER parts_blanked; DROP TRIGGER parts_deleted;"
-	    "DROP TRIGGER outbox_blanked; DROP TRIGGER outbox_deleted;"
-	    "DROP TRIGGER reports_blanked; DROP TRIGGER reports_deleted;"
-	    "DROP TRIGGER report_entries_deleted;"
-	    "DROP TRIGGER report_links_deleted; DROP TRIGGER vault_deleted;"
-	    "DROP TRIGGER users_changed; DROP TRIGGER users_deleted;"
-	    "DROP TABLE wal_scrub;"
-	    "ALTER TABLE outbox ADD COLUMN msgref TEXT;"
-	    "UPDATE outbox SET msgref = (SELECT group_concat(ref, ',') FROM"
-	    " (SELECT ref FROM sent_parts WHERE outbox_id = outbox.id"
-	    " ORDER BY part_no));"
-	    "DROP TABLE sent_parts;"
-	    "CREATE INDEX outbox_sent ON outbox(sent_at) WHERE state = 'sent';",
-	[10] = "DROP TABLE credit; DROP TABLE health;",
-	[11] = "DROP TRIGGER subscriptions_deleted;"
-	    "DROP TRIGGER survey_hash_dropped;"
-	    "DROP TABLE source_stats; DROP TABLE survey_outbox;"
-	    "DROP TABLE survey_answers; DROP TABLE survey_attempts;"
-	    "DROP TABLE broadcast_recipients; DROP TABLE broadcasts;"
-	    "DROP TABLE subscriptions;",
-	[12] = "DROP TRIGGER uplink_report; DROP TRIGGER uplink_report_state;"
-	    "DROP TRIGGER uplink_entry; DROP TRIGGER uplink_audit;"
-	    "DROP TRIGGER uplink_stat_new; DROP TRIGGER uplink_stat;"
-	    "DROP INDEX uplink_queue_stat;"
-	    "DROP TABLE uplink_queue; DROP TABLE uplink_applied;"
-	    "DROP TABLE uplink_state;"
-	    "DELETE FROM secrets WHERE name = 'uplink';",
-	[13] = "DROP TABLE modems; DROP INDEX outbox_modem_sent;"
-	    "DROP TRIGGER parts_modem;"
-	    "ALTER TABLE outbox DROP COLUMN modem;"
-	    "ALTER TABLE messages DROP COLUMN modem;"
-	    "ALTER TABLE parts DROP COLUMN modem;",
-	[14] = "CREATE TABLE credit_one (id INTEGER PRIMARY KEY"
-	    " CHECK (id = 1), amount INTEGER, at INTEGER NOT NULL DEFAULT 0,"
-	    " answer TEXT NOT NULL DEFAULT '',"
-	    " checked_at INTEGER NOT NULL DEFAULT 0,"
-	    " error TEXT NOT NULL DEFAULT '');"
-	    "INSERT INTO credit_one SELECT 1, amount, at, answer, checked_at,"
-	    " error FROM credit ORDER BY first DESC, modem = '' LIMIT 1;"
-	    "DROP TABLE credit; ALTER TABLE credit_one RENAME TO credit;",
-	[15] = "CREATE INDEX outbox_modem_sent ON outbox(modem, sent_at)"
-	    " WHERE state = 'sent';",
-	[16] = "ALTER TABLE outbox DROP COLUMN taken_until;",
-	[17] = "DROP TRIGGER uplink_report_purged;"
-	    "DROP TRIGGER uplink_entry_purged; DROP INDEX uplink_queue_row;"
-	    "DROP TABLE uplink_replies;",
-	[18] = "DROP TABLE series_outbox;"
-	    "DROP INDEX broadcast_recipients_outbox;",
-};
-
-/* Brings the database at path down to schema version `to`. */
-static void
-downgrade(const char *path, int to)
-{
-	char sql[64];
-	int v;
-
-	assert_true(store_schema_version() <
-	    (int)(sizeof(undo) / sizeof(undo[0])));
-	for (v = store_schema_version(); v > to; v--) {
-		assert_non_null(undo[v]);
-		su_raw_sql(path, undo[v]);
-	}
-	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d;", to);
-	su_raw_sql(path, sql);
-}
-
 /* Inserts a part as shukher stored it before schema 7 (text only). */
 static void
 legacy_part(const char *path, int ref, int no, const char *text, int coding,
@@ -337,7 +254,7 @@ test_multipart_joins_across_the_upgrade(void **state)
 	(void)state;
 	s = su_open_ok(path, 1);
 	store_close(s);
-	downgrade(path, 6);
+	su_downgrade(path, 6);
 	legacy_part(path, 31, 1, "0048D83D", STORE_CODING_UCS2, 1);
 	legacy_part(path, 32, 1, "тест", STORE_CODING_UCS2, 0);
 	legacy_part(path, 33, 1, "5245504F525420E282", STORE_CODING_8BIT, 1);
@@ -383,7 +300,7 @@ test_budget_migration_fills_hashes(void **state)
 	su_blank_sent(s, report, id, NOW + 2);
 	assert_int_equal(store_scrub_outbox(s), 1);
 	store_close(s);
-	downgrade(path, 7);
+	su_downgrade(path, 7);
 
 	s = su_open_ok(path, 0);
 	assert_int_equal(su_raw_int(path, "PRAGMA user_version"),
@@ -418,7 +335,7 @@ test_sent_parts_migration(void **state)
 	(void)state;
 	s = su_open_ok(path, 1);
 	store_close(s);
-	downgrade(path, 8);
+	su_downgrade(path, 8);
 	su_raw_sql(path, "INSERT INTO outbox (id, number, text, state, created_at,"
 	    " next_at, sent_at, msgref) VALUES"
 	    " (1, 'a', 'one', 'sent', 1700000000, 1700000000, 1700000001, '17'),"
