@@ -422,9 +422,9 @@ sup_watch(const struct conf *conf, struct sup_child *kids,
 		if ((age = beat_age(board, i)) <= gateway_hung_after(conf, mc))
 			continue;
 		log_warnx("modem %s: process %d gave no sign of life for %lld "
-		    "s (longer than failover_after and its longest modem "
-		    "call); it hangs: stopping it to restart it", mc->name,
-		    (int)kids[i].pid, (long long)age);
+		    "s (over failover_after and three modem timeouts, %lld "
+		    "s): it hangs; restarting it", mc->name, (int)kids[i].pid,
+		    (long long)age, (long long)gateway_hung_after(conf, mc));
 		(void)kill(kids[i].pid, SIGTERM);
 		(void)kill(kids[i].pid, SIGCONT);
 		kids[i].term_at = mono;
@@ -601,6 +601,7 @@ main(int argc, char *argv[])
 		fatal(EXIT_OSERR, "gateway");
 	if (sd_watchdog_enabled(0, &life.wd_unit) <= 0)
 		life.wd_unit = 0;
+	life.wd_usec = life.wd_unit;
 	life_watchdog(conf);
 
 	rc = run(o.path, &conf, gw);
