@@ -3,21 +3,25 @@
 Three simulated SIM800s under one shukherd, a process each. The
 supervisor restarts a process that gave no sign of life for longer than
 failover_after and its longest modem call (gateway_hung_after(): here
-2 + 3 * 3 = 11 s): one stopped with SIGSTOP is stopped and started again,
-and the SMS that arrived on its SIM meanwhile are answered, each once. A
-process whose modem answers every command slowly (its open taking most
-of its three timeouts), and whose first pass (open, status, a full read,
+2 + 3 * 3 = 11 s): one stopped with SIGSTOP ends on SIGTERM and SIGCONT
+and is started again; one that cannot end on SIGTERM (held in a ptrace
+stop, as a deadlock would hold it) is killed with SIGKILL three timeouts
+later; the SMS that came on their SIMs meanwhile are answered, each
+once. A process whose modem answers every command slowly (its open
+taking most of its three timeouts), and whose first pass (open, status,
 a read and a delete per message) takes longer than its bound
-(2 + 3 * 6 = 20 s),
-gives its signs of life between calls and is never restarted.
+(2 + 3 * 6 = 20 s), gives its signs of life between calls and is never
+restarted.
 
-One daemon for the class: the slow modem is slow from its start, and
-the stopped one is another; the hung one's test runs first, while the
-slow one's first pass goes on.
+One daemon for the class. The slow modem is slow for its first pass
+(enough to prove the point), then answers at the usual pace, so that its
+replies do not make the class long; the hung ones' test runs meanwhile.
 """
+import ctypes
 import os
 import re
 import signal
+import threading
 import time
 import unittest
 
@@ -30,6 +34,8 @@ SLOW = "skytel"
 SLOW_TIMEOUT = 6
 SLOW_HUNG_AFTER = FAILOVER_AFTER + 3 * SLOW_TIMEOUT
 STOPPED = "unitel"
+STUCK = "mobicom"
+PTRACE_ATTACH = 16
 SLOW_DELAY = 0.4                        # seconds before each answer: its
                                         # open takes about 14 s of 18
 SLOW_WAITING = 14                       # SMS on the slow SIM at its start
@@ -60,13 +66,35 @@ class Hang(unittest.TestCase):
                              {SLOW: {"timeout": SLOW_TIMEOUT}})
         cls.started = time.monotonic()
         cls.daemon = Daemon(conf)
+        cls.pass_over = threading.Event()
+        threading.Thread(target=cls.quicken, daemon=True).start()
         try:
-            for name, _, _ in MODEMS:
+            # not the slow one: its first pass goes on during the tests
+            for name in (STOPPED, STUCK):
                 cls.daemon.wait_log(r"shukherd\[%s\].*modem: connected"
                                     % name, timeout=60)
         except BaseException:
             cls.tearDownClass()
             raise
+
+    @classmethod
+    def quicken(cls):
+        """Once its first pass has deleted every SMS, the slow modem is
+        slow no more: its replies then go out at the usual pace."""
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if len(cls.deletes()) >= SLOW_WAITING:
+                cls.sims[SLOW].answer_delay = 0
+                break
+            time.sleep(0.1)
+        cls.pass_over.set()
+
+    @classmethod
+    def deletes(cls):
+        """When the slow modem was asked to delete each SMS."""
+        sim = cls.sims[SLOW]
+        return [t for t, e in zip(list(sim.log_times), list(sim.log))
+                if e.startswith("AT+CMGD")]
 
     @classmethod
     def tearDownClass(cls):
@@ -108,17 +136,12 @@ class Hang(unittest.TestCase):
         self.assertTrue(all(m["handled_at"] for m in inbox))
         return inbox
 
-    def deletes(self):
-        """When the slow modem was asked to delete each SMS."""
-        sim = self.sims[SLOW]
-        return [t for t, e in zip(list(sim.log_times), list(sim.log))
-                if e.startswith("AT+CMGD")]
-
     def test_slow_modem_is_not_restarted(self):
+        self.assertTrue(self.pass_over.wait(120))
+        self.assertGreaterEqual(len(self.deletes()), SLOW_WAITING,
+                                self.log())
         inbox = self.answered_once(self.waiting, 90)
         self.assertTrue(all(m["modem"] == SLOW for m in inbox))
-        wait_for(lambda: len(self.deletes()) >= SLOW_WAITING, 60,
-                 "the slow modem's deletes; log:\n" + self.log())
         # its first pass (open, a read and a delete per SMS) outlasted
         # the bound: a sign of life per pass alone would get it killed
         self.assertGreater(self.deletes()[SLOW_WAITING - 1] - self.started,
@@ -127,36 +150,69 @@ class Hang(unittest.TestCase):
                             r"sign|ended)" % SLOW)
         self.assertEqual(len(self.started_pids(SLOW)), 1, self.log())
 
-    def test_hung_process_is_restarted(self):
-        pid = self.started_pids(STOPPED)[-1]
-        os.kill(pid, signal.SIGSTOP)
+    def ptrace_stop(self, pid):
+        """Holds pid in a ptrace stop, as a deadlock would hold it: it can
+        neither run nor end on SIGTERM and SIGCONT, only on SIGKILL.
+        False where ptrace is refused."""
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.ptrace(PTRACE_ATTACH, pid, None, None) != 0:
+            self.ptrace_error = os.strerror(ctypes.get_errno())
+            return False
+
+        def tracer():       # collects the stops, never lets one go on
+            while True:
+                _, st = os.waitpid(pid, 0)
+                if not os.WIFSTOPPED(st):
+                    return
+        threading.Thread(target=tracer, daemon=True).start()
+        return True
+
+    def test_hung_processes_are_restarted(self):
+        """One process stopped (SIGSTOP), one held where SIGTERM cannot
+        reach it, at once: each is restarted, and the SMS that came on its
+        SIM meanwhile are answered, each once."""
+        stopped = self.started_pids(STOPPED)[-1]
+        stuck = self.started_pids(STUCK)[-1]
         start = len(self.daemon.lines)
         t0 = time.monotonic()
+        os.kill(stopped, signal.SIGSTOP)
+        held = self.ptrace_stop(stuck)
         on_stopped = ["+97688%06d" % i for i in range(3)]
         for n in on_stopped:
             self.sims[STOPPED].inject(n, "тусламж")
-        # the others answer meanwhile
-        healthy = "+97699000321"
-        self.sims["mobicom"].inject(healthy, "тусламж")
-        self.answered_once([healthy], 15)
+        on_stuck = ["+97699000432"]
+        self.sims[STUCK].inject(on_stuck[0], "тусламж")
+
         line = self.daemon.wait_log(r"modem %s: process %d gave no sign of "
-                                    r"life for \d+ s" % (STOPPED, pid),
+                                    r"life for \d+ s" % (STOPPED, stopped),
                                     timeout=HUNG_AFTER + 20, start=start)
         self.assertGreaterEqual(time.monotonic() - t0, HUNG_AFTER)
         self.assertNotRegex(line, r"\+976|тусламж")
         self.daemon.wait_log(r"modem %s: process %d ended \((exit 0|signal "
-                             r"9)\)" % (STOPPED, pid), timeout=30,
+                             r"9)\)" % (STOPPED, stopped), timeout=30,
                              start=start)
         self.daemon.wait_log(r"modem %s: process (?!%d)\d+ started"
-                             % (STOPPED, pid), timeout=30, start=start)
+                             % (STOPPED, stopped), timeout=30, start=start)
         inbox = self.answered_once(on_stopped, 60)
         self.assertTrue(all(m["modem"] == STOPPED for m in inbox))
         st = {m["name"]: m for m in ctl(self.db, "status")["modems"]}
         self.assertTrue(st[STOPPED]["connected"])
-        self.assertFalse(os.path.exists("/proc/%d" % pid) and
-                         open("/proc/%d/stat" % pid).read().split()[2]
+        self.assertFalse(os.path.exists("/proc/%d" % stopped) and
+                         open("/proc/%d/stat" % stopped).read().split()[2]
                          != "Z")
 
+        with self.subTest("deaf to SIGTERM: SIGKILL"):
+            if not held:
+                self.skipTest("ptrace refused here: " + self.ptrace_error)
+            for what in (r"gave no sign of life", r"does not stop; killing "
+                         r"it", r"ended \(signal 9\)"):
+                self.daemon.wait_log(r"modem %s: process %d %s"
+                                     % (STUCK, stuck, what), timeout=30,
+                                     start=start)
+            self.daemon.wait_log(r"modem %s: process (?!%d)\d+ started"
+                                 % (STUCK, stuck), timeout=20, start=start)
+            inbox = self.answered_once(on_stuck, 60)
+            self.assertEqual(inbox[0]["modem"], STUCK)
 
 if __name__ == "__main__":
     unittest.main()
