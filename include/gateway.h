@@ -67,8 +67,8 @@ int gateway_connected(const struct gateway *gw);
 
 /*
  * Signs of life (gateway_alive.c): alive(arg) is called at the start of
- * each pass, after each modem call returns and after each part of a long
- * send, so that whoever watches the process (the supervisor's board,
+ * each pass, after each modem call returns, for each SMS a read passes on
+ * and after each part of a long send, so that whoever watches the process (the supervisor's board,
  * systemd's watchdog: shukherd.c) hears from it between any two calls,
  * however long a pass (a big read, many deletes) takes. NULL: nobody.
  */

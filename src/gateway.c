@@ -37,6 +37,7 @@
 /* What one read of the SIM found, in the order read: stored together,
  * then deleted from where each lies. */
 struct gateway_batch {
+	struct gateway *gw;
 	struct modem_sms *sms;
 	size_t n, cap;
 	int full;                /* out of memory: reading was stopped */
@@ -284,7 +285,8 @@ gateway_open(struct gateway *gw, int64_t now)
 
 /* read() callback: keeps the SMS, to be stored with the others of this
  * read. Out of memory, reading stops: what was kept is stored, the rest
- * stays on the SIM for the next read. */
+ * stays on the SIM for the next read. A sign of life each: a full SIM's
+ * read is one call of many commands. */
 static int
 gateway_collect(void *arg, const struct modem_sms *sms)
 {
@@ -292,6 +294,7 @@ gateway_collect(void *arg, const struct modem_sms *sms)
 	struct modem_sms *grown;
 	size_t cap;
 
+	gateway_alive(b->gw);
 	if (sms->raw && sms->text[0] == '\0' && !sms->status_report) {
 		log_warnx("modem: the SMS at location %d cannot be decoded and "
 		    "this connection cannot fetch it raw: left on the SIM",
@@ -480,7 +483,7 @@ gateway_count(struct gateway *gw, int64_t now)
 static void
 gateway_read(struct gateway *gw, int64_t now)
 {
-	struct gateway_batch b = { NULL, 0, 0, 0 };
+	struct gateway_batch b = { gw, NULL, 0, 0, 0 };
 	const char *failed = NULL;
 	char err[GW_ERR];
 	size_t i, stored, deleted = 0;

@@ -4,14 +4,14 @@
  *
  * No modem call runs longer than three of the modem's timeouts (an open;
  * modem_gammu.c aborts a call at its deadline), and a part of a long
- * send no longer than one. A process whose modem works gives a sign of
- * life after each call (and each part sent) and at each pass, through the
- * hook its daemon set; a process silent for failover_after and that
- * longest call more is hung (stopped, deadlocked, stuck where no deadline
- * reaches): the other modems then take its queued rows
- * (gateway_modems.c, by its row in the database) and the supervisor
- * restarts it (shukherd.c, by its slot on the board of include/beat.h).
- * The bound is defined here once, for both.
+ * send, or one record of a read, no longer than one. A process whose
+ * modem works gives a sign of life after each call (each part sent, each
+ * SMS read) and at each pass, through the hook its daemon set; a process
+ * silent for failover_after and that longest call more is hung (stopped,
+ * deadlocked, stuck where no deadline reaches): the other modems then
+ * take its queued rows (gateway_modems.c, by its row in the database) and
+ * the supervisor restarts it (shukherd.c, by its slot on the board of
+ * include/beat.h). The bound is defined here once, for both.
  */
 #include "gateway_int.h"
 
