@@ -65,4 +65,35 @@ void gateway_wait(struct gateway *gw, int timeout_ms);
 /* 1 while the modem is open. */
 int gateway_connected(const struct gateway *gw);
 
+/*
+ * Signs of life (gateway_alive.c): alive(arg) is called at the start of
+ * each pass, after each modem call returns, for each SMS a read passes on
+ * and after each part of a long send, so that whoever watches the process (the supervisor's board,
+ * systemd's watchdog: shukherd.c) hears from it between any two calls,
+ * however long a pass (a big read, many deletes) takes. NULL: nobody.
+ */
+void gateway_set_alive(struct gateway *gw, void (*alive)(void *arg),
+    void *arg);
+
+/* Seconds the longest modem call of mc may legitimately take: three of
+ * its timeouts (an open; no call is let run longer, modem.h). */
+int64_t gateway_call_max(const struct conf_modem *mc);
+
+/*
+ * Seconds a modem's process may go without a sign of life before it is
+ * taken for hung: failover_after, and gateway_call_max() more, so that a
+ * process merely blocked in a slow call never is. The other modems then
+ * take its queued messages, and the supervisor restarts it.
+ */
+int64_t gateway_hung_after(const struct conf *conf,
+    const struct conf_modem *mc);
+
+/*
+ * The modem of this gateway has been out of service since then (its
+ * process was restarted, and its predecessor was last seen alive then):
+ * the health alerts count the modem lost from then, and the other modems
+ * take it for down from then, until it opens.
+ */
+void gateway_lost_since(struct gateway *gw, int64_t since);
+
 #endif

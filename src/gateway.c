@@ -37,6 +37,7 @@
 /* What one read of the SIM found, in the order read: stored together,
  * then deleted from where each lies. */
 struct gateway_batch {
+	struct gateway *gw;
 	struct modem_sms *sms;
 	size_t n, cap;
 	int full;                /* out of memory: reading was stopped */
@@ -184,6 +185,7 @@ gateway_close(struct gateway *gw, int64_t now)
 	if (gw->modem != NULL) {
 		gw->ops->close(gw->modem);
 		gw->modem = NULL;
+		gateway_alive(gw);
 	}
 	if (gw->state.connected) {
 		gw->state.connected = 0;
@@ -230,9 +232,12 @@ gateway_refresh_info(struct gateway *gw, int64_t now)
 {
 	struct modem_info info;
 	char err[GW_ERR];
+	int r;
 
 	gw->info_at = now + GW_INFO_INTERVAL;
-	if (gw->ops->info(gw->modem, &info, err, sizeof(err)) < 0) {
+	r = gw->ops->info(gw->modem, &info, err, sizeof(err));
+	gateway_alive(gw);
+	if (r < 0) {
 		gateway_modem_error(gw, "status", err, 0, now);
 		return;
 	}
@@ -255,6 +260,7 @@ gateway_open(struct gateway *gw, int64_t now)
 	if (gw->modem != NULL || now < gw->open_at)
 		return;
 	gw->modem = gw->ops->open(gw->mc, err, sizeof(err));
+	gateway_alive(gw);
 	if (gw->modem == NULL) {
 		log_warnx("modem: cannot open %s: %s; next try in %d s",
 		    gw->mc->device, err, gw->backoff);
@@ -279,7 +285,8 @@ gateway_open(struct gateway *gw, int64_t now)
 
 /* read() callback: keeps the SMS, to be stored with the others of this
  * read. Out of memory, reading stops: what was kept is stored, the rest
- * stays on the SIM for the next read. */
+ * stays on the SIM for the next read. A sign of life each: a full SIM's
+ * read is one call of many commands. */
 static int
 gateway_collect(void *arg, const struct modem_sms *sms)
 {
@@ -287,6 +294,7 @@ gateway_collect(void *arg, const struct modem_sms *sms)
 	struct modem_sms *grown;
 	size_t cap;
 
+	gateway_alive(b->gw);
 	if (sms->raw && sms->text[0] == '\0' && !sms->status_report) {
 		log_warnx("modem: the SMS at location %d cannot be decoded and "
 		    "this connection cannot fetch it raw: left on the SIM",
@@ -454,7 +462,9 @@ gateway_count(struct gateway *gw, int64_t now)
 		return;
 	}
 	gw->read_at = now + gateway_every(gw);
-	if ((n = gw->ops->count(gw->modem, &noticed, err, sizeof(err))) < 0) {
+	n = gw->ops->count(gw->modem, &noticed, err, sizeof(err));
+	gateway_alive(gw);
+	if (n < 0) {
 		gateway_modem_error(gw, "count", err, 0, now);
 		return;
 	}
@@ -473,7 +483,7 @@ gateway_count(struct gateway *gw, int64_t now)
 static void
 gateway_read(struct gateway *gw, int64_t now)
 {
-	struct gateway_batch b = { NULL, 0, 0, 0 };
+	struct gateway_batch b = { gw, NULL, 0, 0, 0 };
 	const char *failed = NULL;
 	char err[GW_ERR];
 	size_t i, stored, deleted = 0;
@@ -482,6 +492,7 @@ gateway_read(struct gateway *gw, int64_t now)
 	gw->read_due = 0;
 	gw->read_at = now + gateway_every(gw);
 	n = gw->ops->read(gw->modem, gateway_collect, &b, err, sizeof(err));
+	gateway_alive(gw);
 	if (b.full)
 		gw->read_due = 1;       /* the rest, at once */
 	else if (n < 0)
@@ -499,6 +510,7 @@ gateway_read(struct gateway *gw, int64_t now)
 		stored = 0;             /* stored where nobody will look */
 	for (i = 0; i < stored && gw->modem != NULL; i++) {
 		r = gw->ops->remove(gw->modem, &b.sms[i], err, sizeof(err));
+		gateway_alive(gw);
 		if (r == -2)            /* refused: the modem is fine */
 			log_warnx("modem: %s; the SMS stays on the SIM", err);
 		else if (r < 0) {
@@ -622,6 +634,7 @@ gateway_run_once(struct gateway *gw, int64_t now)
 {
 	int more = 0;
 
+	gateway_alive(gw);
 	gateway_open(gw, now);
 	if (gateway_check_file(gw, now) < 0)
 		return -1;
@@ -667,6 +680,7 @@ gateway_wait(struct gateway *gw, int timeout_ms)
 		return;
 	}
 	r = gw->ops->wait(gw->modem, timeout_ms);
+	gateway_alive(gw);
 	if (r > 0) {
 		gw->read_due = 1;
 		gateway_poll_log(gw, gateway_poll_notice(&gw->poll));

@@ -95,6 +95,7 @@ gateway_credit_collect(struct gateway *gw, int64_t now)
 
 	r = gw->ops->ussd_answer(gw->modem, text, sizeof(text), err,
 	    sizeof(err));
+	gateway_alive(gw);
 	if (r == 0 && now < gw->ussd_until)
 		return;
 	gw->ussd_until = 0;
@@ -130,6 +131,7 @@ gateway_credit(struct gateway *gw, int64_t now)
 		return;
 	gw->credit_asked_at = now;
 	r = gw->ops->ussd(gw->modem, b->ussd, err, sizeof(err));
+	gateway_alive(gw);
 	if (r == 0) {
 		log_debug("credit: USSD request sent");
 		gw->ussd_until = now + gw->mc->timeout;

@@ -62,6 +62,8 @@ struct gateway {
 	int64_t down_since;      /* 0: working; since when it has not */
 	int64_t beat_at;         /* several modems: the next write of its row,
 	                            by which the others know it lives */
+	void (*alive)(void *);   /* signs of life: gateway_set_alive() */
+	void *alive_arg;
 	void *modem;             /* NULL while closed */
 	int64_t open_at;         /* next attempt to open */
 	int backoff;             /* seconds before the next attempt after this */
@@ -139,6 +141,10 @@ int64_t gateway_multi_wait(struct gateway *gw, int64_t now);
 void gateway_multi_release(struct gateway *gw, int64_t id, int64_t now);
 /* Whether outbox row id has a record the database has not taken yet. */
 int gateway_unrecorded(const struct gateway *gw, int64_t id);
+
+/* A sign of life: a modem call returned, a pass began
+ * (gateway_alive.c). */
+void gateway_alive(struct gateway *gw);
 
 /* Sends the message due soonest, if any. 1 when one was tried. */
 int gateway_send(struct gateway *gw, int64_t now);

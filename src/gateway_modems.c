@@ -74,8 +74,9 @@ gateway_at_limit(const struct conf_modem *mc, const struct gateway_health *h)
 /*
  * Whether modem i may send now: not at its limit, not down for
  * failover_after, and its process not silent for longer than that plus
- * the longest call it may legitimately be blocked in (an open: three
- * times its timeout), so that a slow modem is not taken for a hung one.
+ * the longest call it may legitimately be blocked in (gateway_hung_after():
+ * the bound the supervisor restarts it by), so that a slow modem is not
+ * taken for a hung one.
  */
 static int
 gateway_usable(const struct gateway_scan *s, size_t i)
@@ -91,7 +92,7 @@ gateway_usable(const struct gateway_scan *s, size_t i)
 	if (h->down_since != 0 && s->now - h->down_since >= after)
 		return 0;
 	return h->updated_at == 0 ||
-	    s->now - h->updated_at < after + 3 * (int64_t)mc->timeout;
+	    s->now - h->updated_at < gateway_hung_after(s->gw->conf, mc);
 }
 
 /* Whether this modem may send row o. */

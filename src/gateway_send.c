@@ -268,6 +268,7 @@ gateway_part_sent(void *arg, const struct modem_send *progress)
 {
 	struct gateway_sending *s = arg;
 
+	gateway_alive(s->gw);
 	if (!s->gw->store_down && progress->parts_done < progress->parts_total)
 		(void)store_outbox_progress(s->gw->store, s->id,
 		    progress->msgref, s->now);
@@ -308,7 +309,9 @@ gateway_send(struct gateway *gw, int64_t now)
 	/* A send holds the line for seconds, and notices of new messages
 	 * that came meanwhile wait in libgammu: read those first, so that a
 	 * burst never fills the SIM while the outbox drains. */
-	if ((r = gw->ops->wait(gw->modem, 0)) != 0) {
+	r = gw->ops->wait(gw->modem, 0);
+	gateway_alive(gw);
+	if (r != 0) {
 		if (r > 0)
 			gw->read_due = 1;
 		else
@@ -321,6 +324,7 @@ gateway_send(struct gateway *gw, int64_t now)
 	sending.id = o.id;
 	rc = gw->ops->send(gw->modem, o.number, o.text, &progress,
 	    gateway_part_sent, &sending, err, sizeof(err));
+	gateway_alive(gw);
 	if (rc == 0) {
 		gw->errors = 0;
 		gw->send_failures = 0;

@@ -14,10 +14,20 @@
  * that a libgammu call that hangs, or a crash, in one modem's process
  * delays no other modem. A child that ends is started again with backoff
  * (1 s doubling to 60 s, back to 1 s once it ran a minute); one that ends
- * with 74 (the database file is gone) stops them all with 74. SIGTERM and
- * SIGHUP are passed on; a reload that changes the list of modems restarts
- * the children. The supervisor keeps sd_notify and the watchdog; the
- * children die with it (PR_SET_PDEATHSIG).
+ * with 74 (the database file is gone) stops them all with 74. A child
+ * that hangs (stopped, deadlocked, stuck where no modem deadline reaches)
+ * is restarted too: each stamps its slot on a shared board (beat.h) at
+ * every pass and after every modem call, and one silent for longer than
+ * any call may take (gateway_hung_after(), the bound by which the other
+ * modems take its messages) is sent SIGTERM and SIGCONT, then SIGKILL
+ * when it has not ended after one more longest call. The new process
+ * counts its modem as lost since its predecessor's last sign of life
+ * (the health alerts, the other modems' failover). SIGTERM and SIGHUP
+ * are passed on; a reload that changes the list of modems restarts the
+ * children. The supervisor keeps sd_notify and systemd's watchdog; the
+ * children die with it (PR_SET_PDEATHSIG). One modem is one process,
+ * watched by systemd's watchdog alone (WatchdogSec in the unit), fed at
+ * the same points.
  *
  * Exit codes (exitcode.h): 0 on a clean stop or a good -n check, 64 for a
  * wrong command line, 78 for a bad config, 74 when the database cannot be
@@ -38,6 +48,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "beat.h"
 #include "conf.h"
 #include "exitcode.h"
 #include "gateway.h"
@@ -49,6 +60,76 @@
 static volatile sig_atomic_t quit;
 static volatile sig_atomic_t reload;
 static volatile sig_atomic_t child_ended;
+
+/*
+ * How this process shows that it lives: a modem's process under the
+ * supervisor stamps its slot on the board; the single process feeds
+ * systemd's watchdog, at most once a second (gateway_set_alive() calls
+ * this after every modem call). One per process: a child's is its copy.
+ */
+static struct {
+	uint64_t wd_usec;        /* systemd's watchdog; 0: none */
+	uint64_t wd_unit;        /* as the unit set it */
+	int64_t fed;             /* the second (monotonic) it was last fed */
+	struct beat *board;      /* a modem's process: the supervisor's */
+	size_t slot;
+} life;
+
+#define LIFE_SLACK 10            /* seconds a pass may take besides its
+                                    longest call: the database's busy
+                                    wait (5 s) and its own work */
+
+static int64_t
+mono_now(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+static void
+life_sign(void *arg)
+{
+	int64_t now;
+
+	(void)arg;
+	if (life.board != NULL) {
+		beat_stamp(life.board, life.slot);
+		return;
+	}
+	if (life.wd_usec == 0 || (now = mono_now()) == life.fed)
+		return;
+	life.fed = now;
+	sd_notify(0, "WATCHDOG=1");
+}
+
+/*
+ * The single process: systemd's watchdog must outlast the longest modem
+ * call and a pass's other work, or a merely slow modem gets the daemon
+ * killed. When the unit's WatchdogSec is shorter (a long modem.timeout),
+ * it is raised to that for as long as this conf runs (WATCHDOG_USEC).
+ */
+static void
+life_watchdog(const struct conf *conf)
+{
+	uint64_t need = (uint64_t)(gateway_call_max(&conf->modems[0]) +
+	    LIFE_SLACK) * 1000000ULL, usec;
+
+	if (life.wd_unit == 0)
+		return;
+	usec = need > life.wd_unit ? need : life.wd_unit;
+	if (usec == life.wd_usec)
+		return;
+	life.wd_usec = usec;
+	sd_notifyf(0, "WATCHDOG_USEC=%llu", (unsigned long long)usec);
+	if (usec != life.wd_unit)
+		log_info("watchdog: %llu s, longer than the unit's %llu s: the "
+		    "longest modem call (three timeouts) may take %lld s",
+		    (unsigned long long)(usec / 1000000),
+		    (unsigned long long)(life.wd_unit / 1000000),
+		    (long long)gateway_call_max(&conf->modems[0]));
+}
 
 static void
 on_signal(int sig)
@@ -152,6 +233,7 @@ open_store(const char *path)
 		sd_notifyf(0, "STATUS=waiting for the database (locked)\n"
 		    "WATCHDOG=1\nEXTEND_TIMEOUT_USEC=%llu",
 		    (unsigned long long)(delay + 10) * 1000000ULL);
+		life_sign(NULL);        /* waiting is no hang */
 		(void)poll(NULL, 0, delay * 1000);   /* a signal ends it */
 		if (quit)
 			return NULL;
@@ -171,25 +253,24 @@ open_store(const char *path)
 static int
 run(const char *path, struct conf **conf, struct gateway *gw)
 {
-	uint64_t wd_usec = 0;
 	int wait_ms, rc = EXIT_OK;
 
-	if (sd_watchdog_enabled(0, &wd_usec) <= 0)
-		wd_usec = 0;
+	gateway_set_alive(gw, life_sign, NULL);
 	sd_notify(0, "READY=1\nSTATUS=running");
 	log_info("running");
 	while (!quit) {
 		if (reload) {
 			reload = 0;
 			reload_conf(path, conf, gw);
+			if (life.board == NULL)
+				life_watchdog(*conf);
 		}
 		wait_ms = gateway_run_once(gw, (int64_t)time(NULL));
 		if (wait_ms < 0) {
 			rc = EXIT_IOERR;
 			break;
 		}
-		if (wd_usec != 0)
-			sd_notify(0, "WATCHDOG=1");
+		life_sign(NULL);
 		if (wait_ms > 0 && !quit && !reload)
 			gateway_wait(gw, wait_ms);
 	}
@@ -210,14 +291,19 @@ struct sup_child {
 	int64_t started;         /* when it was started */
 	int64_t start_at;        /* not running: when to start it */
 	int backoff;             /* seconds before the restart after next */
+	int64_t lost_since;      /* not running: its predecessor's last sign
+	                            of life (wall clock); 0 at the first start */
+	int64_t term_at;         /* hung: when SIGTERM went (monotonic); 0 none */
+	int killed;              /* hung: SIGKILL went too */
 };
 
-/* The child's side: the gateway loop for modem name. Never returns. */
+/* The child's side: the gateway loop for modem i. Never returns. */
 static _Noreturn void
-sup_child_main(const char *path, struct conf *conf, const char *name,
-    pid_t parent)
+sup_child_main(const char *path, struct conf *conf, size_t i, pid_t parent,
+    struct beat *board, int64_t lost_since)
 {
 	static char ident[48];
+	const char *name = conf->modems[i].name;
 	struct store *store;
 	struct gateway *gw;
 	int rc;
@@ -226,6 +312,8 @@ sup_child_main(const char *path, struct conf *conf, const char *name,
 	if (getppid() != parent)
 		_exit(EXIT_OK);         /* the supervisor is already gone */
 	unsetenv("NOTIFY_SOCKET");      /* systemd hears the supervisor */
+	life.board = board;
+	life.slot = i;
 	snprintf(ident, sizeof(ident), "shukherd[%s]", name);
 	log_init(ident, log_debug_enabled() ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	/* quit and reload as inherited, and as set since: a SIGTERM sent
@@ -239,6 +327,7 @@ sup_child_main(const char *path, struct conf *conf, const char *name,
 		fatal(EXIT_OSERR, "gateway");
 	if (gateway_use_modem(gw, name) < 0)
 		fatalx(EXIT_CONFIG, "no modem named %s", name);
+	gateway_lost_since(gw, lost_since);
 	rc = run(path, &conf, gw);
 	gateway_free(gw);
 	store_close(store);
@@ -246,23 +335,26 @@ sup_child_main(const char *path, struct conf *conf, const char *name,
 	exit(rc);
 }
 
-/* Starts the child of modem i. */
+/* Starts the child of modem i, its slot stamped now. */
 static void
 sup_start(const char *path, struct conf *conf, struct sup_child *c, size_t i,
-    int64_t now)
+    struct beat *board, int64_t now)
 {
 	pid_t pid, parent = getpid();
 
 	fflush(stderr);
+	beat_stamp(board, i);
 	if ((pid = fork()) < 0) {
 		log_warn("fork for modem %s", conf->modems[i].name);
 		c->start_at = now + c->backoff;
 		return;
 	}
 	if (pid == 0)
-		sup_child_main(path, conf, conf->modems[i].name, parent);
+		sup_child_main(path, conf, i, parent, board, c->lost_since);
 	c->pid = pid;
 	c->started = now;
+	c->term_at = 0;
+	c->killed = 0;
 	log_info("modem %s: process %d started", conf->modems[i].name,
 	    (int)pid);
 }
@@ -270,7 +362,8 @@ sup_start(const char *path, struct conf *conf, struct sup_child *c, size_t i,
 /* Collects the children that ended and schedules their restarts.
  * Returns EXIT_IOERR when one ended so (the database is gone), else 0. */
 static int
-sup_reap(struct conf *conf, struct sup_child *kids, int64_t now)
+sup_reap(struct conf *conf, struct sup_child *kids, const struct beat *board,
+    int64_t now)
 {
 	pid_t pid;
 	size_t i;
@@ -282,6 +375,7 @@ sup_reap(struct conf *conf, struct sup_child *kids, int64_t now)
 		if (i == conf->nmodems)
 			continue;
 		kids[i].pid = 0;
+		kids[i].lost_since = now - beat_age(board, i);
 		if (now - kids[i].started >= SUP_BACKOFF_MAX)
 			kids[i].backoff = 1;
 		kids[i].start_at = now + kids[i].backoff;
@@ -295,6 +389,46 @@ sup_reap(struct conf *conf, struct sup_child *kids, int64_t now)
 		    SUP_BACKOFF_MAX : kids[i].backoff * 2;
 	}
 	return rc;
+}
+
+/*
+ * Stops a child that gave no sign of life for longer than any modem call
+ * may take (gateway_hung_after()): SIGTERM, with SIGCONT for a stopped
+ * one, so that it can end cleanly once it runs; SIGKILL when it has not
+ * ended after one more longest call (deadlocked, or stuck where signals
+ * wait). sup_reap() restarts it with the usual backoff.
+ */
+static void
+sup_watch(const struct conf *conf, struct sup_child *kids,
+    const struct beat *board)
+{
+	const struct conf_modem *mc;
+	int64_t age, mono = mono_now();
+	size_t i;
+
+	for (i = 0; i < conf->nmodems; i++) {
+		mc = &conf->modems[i];
+		if (kids[i].pid <= 0 || kids[i].killed)
+			continue;
+		if (kids[i].term_at != 0) {
+			if (mono - kids[i].term_at < gateway_call_max(mc))
+				continue;
+			log_warnx("modem %s: process %d does not stop; killing "
+			    "it", mc->name, (int)kids[i].pid);
+			(void)kill(kids[i].pid, SIGKILL);
+			kids[i].killed = 1;
+			continue;
+		}
+		if ((age = beat_age(board, i)) <= gateway_hung_after(conf, mc))
+			continue;
+		log_warnx("modem %s: process %d gave no sign of life for %lld "
+		    "s (over failover_after and three modem timeouts, %lld "
+		    "s): it hangs; restarting it", mc->name, (int)kids[i].pid,
+		    (long long)age, (long long)gateway_hung_after(conf, mc));
+		(void)kill(kids[i].pid, SIGTERM);
+		(void)kill(kids[i].pid, SIGCONT);
+		kids[i].term_at = mono;
+	}
 }
 
 /* Sends sig to every child running. */
@@ -317,6 +451,7 @@ sup_stop_all(const struct conf *conf, struct sup_child *kids)
 	int st;
 
 	sup_signal(conf, kids, SIGTERM);
+	sup_signal(conf, kids, SIGCONT);        /* a stopped one, too */
 	for (i = 0; i < conf->nmodems; i++) {
 		while (kids[i].pid > 0 && waitpid(kids[i].pid, &st, WNOHANG) ==
 		    0) {
@@ -390,12 +525,14 @@ static int
 supervise(const char *path, struct conf **conf)
 {
 	struct sup_child *kids;
+	struct beat *board;
 	uint64_t wd_usec = 0;
 	int64_t now;
 	size_t i;
 	int rc = EXIT_OK;
 
-	if ((kids = calloc(CONF_MODEMS_MAX, sizeof(*kids))) == NULL)
+	if ((kids = calloc(CONF_MODEMS_MAX, sizeof(*kids))) == NULL ||
+	    (board = beat_new(CONF_MODEMS_MAX)) == NULL)
 		fatal(EXIT_OSERR, "supervisor");
 	for (i = 0; i < CONF_MODEMS_MAX; i++)
 		kids[i].backoff = 1;
@@ -412,10 +549,12 @@ supervise(const char *path, struct conf **conf)
 			sd_notify(0, "READY=1");
 		}
 		child_ended = 0;
-		rc = sup_reap(*conf, kids, now);
+		rc = sup_reap(*conf, kids, board, now);
+		if (rc == EXIT_OK)
+			sup_watch(*conf, kids, board);
 		for (i = 0; rc == EXIT_OK && i < (*conf)->nmodems; i++)
 			if (kids[i].pid == 0 && now >= kids[i].start_at)
-				sup_start(path, *conf, &kids[i], i, now);
+				sup_start(path, *conf, &kids[i], i, board, now);
 		if (wd_usec != 0)
 			sd_notify(0, "WATCHDOG=1");
 		if (!quit && !reload && !child_ended)
@@ -424,6 +563,7 @@ supervise(const char *path, struct conf **conf)
 	sd_notify(0, "STOPPING=1");
 	log_info("stopping the modems' processes");
 	sup_stop_all(*conf, kids);
+	beat_free(board);
 	free(kids);
 	return rc;
 }
@@ -459,6 +599,10 @@ main(int argc, char *argv[])
 	}
 	if ((gw = gateway_new(&modem_gammu_ops, store, conf)) == NULL)
 		fatal(EXIT_OSERR, "gateway");
+	if (sd_watchdog_enabled(0, &life.wd_unit) <= 0)
+		life.wd_unit = 0;
+	life.wd_usec = life.wd_unit;
+	life_watchdog(conf);
 
 	rc = run(o.path, &conf, gw);
 

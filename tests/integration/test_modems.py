@@ -88,6 +88,9 @@ class Modems(unittest.TestCase):
                 log = self.daemon.log()
                 self.assertNotRegex(log, r"ended \((exit [1-9]|signal "
                                     r"[^9])|Sanitizer|runtime error", log)
+                # nor is one taken for hung: a vanished, silent or
+                # failing modem is slow, never silent past the bound
+                self.assertNotRegex(log, r"gave no sign of life", log)
         finally:
             for sim in self.sims.values():
                 sim.stop()

@@ -78,6 +78,10 @@ class ModemSim(AtMixin, SmsMixin):
         self.signal = 18              # AT+CSQ rssi, 0..31 (99 unknown)
         self.registered = 1           # +CREG stat: 1 home, 5 roaming, 0/2/3 not
         self.send_delay = 0.0         # seconds before +CMGS answers
+        # A slow modem (a busy SIM800, a congested UART): seconds before
+        # every command line is executed and answered; input is not read
+        # meanwhile, held notices come out after the answer.
+        self.answer_delay = 0.0
         # Delivery reports: a SUBMIT with TP-SRR set gets an SMS-STATUS-
         # REPORT on the SIM (stat REC UNREAD, then REC READ once listed,
         # as a SIM800 stores them with AT+CNMI ds=2), status_report_delay
@@ -507,6 +511,12 @@ class ModemSim(AtMixin, SmsMixin):
             if line:
                 self._busy = True
                 try:
+                    if self.answer_delay:
+                        self._lock.release()
+                        try:
+                            self._stop.wait(self.answer_delay)
+                        finally:
+                            self._lock.acquire()
                     self._command_line(line)
                 finally:
                     self._busy = False
