@@ -68,9 +68,10 @@ int gateway_connected(const struct gateway *gw);
 /*
  * Signs of life (gateway_alive.c): alive(arg) is called at the start of
  * each pass, after each modem call returns, for each SMS a read passes on
- * and after each part of a long send, so that whoever watches the process (the supervisor's board,
- * systemd's watchdog: shukherd.c) hears from it between any two calls,
- * however long a pass (a big read, many deletes) takes. NULL: nobody.
+ * and after each part of a long send, so that whoever watches the process
+ * (the supervisor's board, systemd's watchdog: shukherd.c) hears from it
+ * between any two calls, however long a pass (a big read, many deletes)
+ * takes. NULL: nobody.
  */
 void gateway_set_alive(struct gateway *gw, void (*alive)(void *arg),
     void *arg);
@@ -78,6 +79,11 @@ void gateway_set_alive(struct gateway *gw, void (*alive)(void *arg),
 /* Seconds the longest modem call of mc may legitimately take: three of
  * its timeouts (an open; no call is let run longer, modem.h). */
 int64_t gateway_call_max(const struct conf_modem *mc);
+
+/* Seconds the send of a text of parts SMS through mc may take, at most:
+ * each part its timeout and the 2 s its watchdog adds (modem_gammu_send.c),
+ * never less than gateway_call_max(). */
+int64_t gateway_send_max(const struct conf_modem *mc, int parts);
 
 /*
  * Seconds a modem's process may go without a sign of life before it is

@@ -16,11 +16,21 @@
 #include "gateway_int.h"
 
 #define GW_CALL_TIMEOUTS 3       /* the longest call, an open, in timeouts */
+#define GW_PART_SLACK    2       /* s a part's send may run past its timeout */
 
 int64_t
 gateway_call_max(const struct conf_modem *mc)
 {
 	return GW_CALL_TIMEOUTS * (int64_t)mc->timeout;
+}
+
+int64_t
+gateway_send_max(const struct conf_modem *mc, int parts)
+{
+	int64_t t = (parts > 1 ? parts : 1) * ((int64_t)mc->timeout +
+	    GW_PART_SLACK) + mc->timeout;
+
+	return t > gateway_call_max(mc) ? t : gateway_call_max(mc);
 }
 
 int64_t

@@ -25,10 +25,6 @@
 #define GW_STORE_LOG_EVERY 60      /* seconds between lines on a failing store */
 #define GW_QUEUE_SCAN      200     /* queued rows a modem looks through for
                                       one it may send (several modems) */
-#define GW_SEND_LEASE      3       /* several modems: a row taken for a send
-                                      is no other's for this many of the
-                                      modem's timeouts (no call takes
-                                      longer) */
 
 /* What the database could not record of a send yet. */
 enum gateway_record_kind {

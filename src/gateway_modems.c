@@ -14,7 +14,7 @@
  * takes longer), or when it has sent its daily_limit today; then the
  * others take its rows. Taking a row, its own rows included, sets its
  * modem and marks it taken until its send is surely over (taken_until,
- * GW_SEND_LEASE; next_at, when it was due, stays as it was), in a
+ * gateway_send_max() for its parts; next_at, when it was due, stays), in a
  * transaction of its own (BEGIN IMMEDIATE across the processes), so no
  * two modems send one row, even when one is taken for down while it
  * sends; the row then records the modem that sent it. A send that ends
@@ -28,6 +28,7 @@
 #include "day.h"
 #include "gateway_int.h"
 #include "log.h"
+#include "sms.h"
 
 /* What the modems' rows say of each modem of the conf, by index. */
 struct gateway_health {
@@ -197,6 +198,7 @@ int
 gateway_multi_next(struct gateway *gw, int64_t now, struct store_out *o)
 {
 	struct gateway_scan s;
+	struct sms_info info;
 	int r = -1;
 
 	memset(o, 0, sizeof(*o));
@@ -207,9 +209,11 @@ gateway_multi_next(struct gateway *gw, int64_t now, struct store_out *o)
 	r = 0;
 	if (s.best.id == 0)
 		goto done;
-	/* its own rows too: while it sends, no other modem may take it */
+	/* its own rows too: while it sends, every part of it, no other
+	 * modem may take it */
 	if ((r = store_outbox_claim(gw->store, s.best.id, s.best.modem,
-	    gw->name, now + GW_SEND_LEASE * (int64_t)gw->mc->timeout)) <= 0)
+	    gw->name, now + gateway_send_max(gw->mc,
+	    sms_measure(s.best.text, &info) == 0 ? info.segments : 1))) <= 0)
 		goto done;
 	if (s.best.modem == NULL || strcmp(s.best.modem, gw->name) != 0) {
 		if (s.best.modem != NULL) {

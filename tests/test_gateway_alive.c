@@ -141,6 +141,11 @@ test_bounds(void **state)
 
 	assert_int_equal(gateway_call_max(mc), 21);
 	assert_int_equal(gateway_hung_after(f->conf, mc), 45 + 21);
+	/* a send's lease: a short one three timeouts, a long one each part's
+	 * timeout and slack, and its status */
+	assert_int_equal(gateway_send_max(mc, 1), 21);
+	assert_int_equal(gateway_send_max(mc, 2), 2 * (7 + 2) + 7);
+	assert_int_equal(gateway_send_max(mc, 10), 10 * (7 + 2) + 7);
 }
 
 /* A long pass (open, a read of many SMS, a delete each) gives a sign of
