@@ -56,6 +56,14 @@ int64_t su_raw_int(const char *path, const char *sql);
  * that makes an old file (the store's, health's, the campaign's) follows. */
 void su_downgrade(const char *path, int to);
 
+struct conf;
+/* Stores text from sender as one SMS at at and routes what is waiting. */
+void su_receive(struct store *store, const struct conf *conf,
+    const char *sender, const char *text, int64_t at);
+/* Every SMS queued and due by at marked sent at at, as a modem would.
+ * Returns how many. */
+int su_send_due(struct store *store, int64_t at);
+
 #define EMOJI	"\xf0\x9f\x98\x80"	/* U+1F600: D83D DE00 in UTF-16 */
 
 /* A part with user data (coding UCS-2 or 8-bit); its text is what the part

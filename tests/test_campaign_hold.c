@@ -71,38 +71,6 @@ open_memory(void)
 	return store;
 }
 
-/* Stores text from sender as one SMS at at, handles everything waiting. */
-static void
-put(struct store *store, const struct conf *conf, const char *sender,
-    const char *text, int64_t at)
-{
-	static int seq;
-	struct store_part p = {
-		.sender = sender, .sent_at = at + seq++, .part_no = 1,
-		.part_count = 1, .text = text,
-	};
-
-	assert_int_equal(store_put_part(store, &p, at), 1);
-	while (route_handle_next(store, conf, at) == 1)
-		;
-}
-
-/* Every SMS queued and due by at marked sent at at, as a modem would.
- * Returns how many. */
-static int
-send_all(struct store *store, int64_t at)
-{
-	struct store_out o;
-	int n = 0;
-
-	while (store_outbox_next(store, at, &o) == 1) {
-		assert_int_equal(store_outbox_sent(store, o.id, "1", at), 0);
-		store_out_free(&o);
-		n++;
-	}
-	return n;
-}
-
 /* The outbox, as rows a test can look at. */
 struct row {
 	int64_t id, next_at;
@@ -190,11 +158,11 @@ queue_kind(struct store *store, const struct conf *conf, enum kind k,
 	int i;
 
 	for (i = 0; i < n; i++)
-		put(store, conf, who[i], k < K_SURVEY_START ? "tips" :
+		su_receive(store, conf, who[i], k < K_SURVEY_START ? "tips" :
 		    "survey", NOON);
 	if (k == K_JOIN || k == K_SURVEY_START)
 		return;
-	send_all(store, NOON + 1);
+	su_send_due(store, NOON + 1);
 	switch (k) {
 	case K_SERIES:
 		assert_int_equal(campaign_tick(store, conf, NOON + 61), n);
@@ -206,7 +174,7 @@ queue_kind(struct store *store, const struct conf *conf, enum kind k,
 		break;
 	default:
 		for (i = 0; i < n; i++)
-			put(store, conf, who[i], k == K_SURVEY_NEXT ? "1" :
+			su_receive(store, conf, who[i], k == K_SURVEY_NEXT ? "1" :
 			    "maybe", NOON + 2);
 		break;
 	}
@@ -249,7 +217,7 @@ stop_one(const struct conf *conf, const struct stop_case *c, size_t ci)
 
 	queue_kind(store, conf, c->kind, who, 2);
 	for (i = 0; c->spend && i < 12; i++)
-		put(store, conf, X, "help", NOON + 3);
+		su_receive(store, conf, X, "help", NOON + 3);
 	/* what is the campaign's, queued to each, before the word */
 	outbox(store, &rs);
 	for (i = 0; i < rs.n; i++) {
@@ -267,7 +235,7 @@ stop_one(const struct conf *conf, const struct stop_case *c, size_t ci)
 	/* not the campaign's: a caseworker's message to the same number */
 	assert_true((manual = store_outbox_add(store, X, CASEWORKER,
 	    STORE_OUT_MANUAL, 0, NOON + 4)) > 0);
-	put(store, conf, X, c->word, NOON + 10);
+	su_receive(store, conf, X, c->word, NOON + 10);
 	/* the scheduler after it queues nothing more to X */
 	assert_true(campaign_tick(store, conf, NOON + 300) >= 0);
 	outbox(store, &rs);
@@ -333,8 +301,8 @@ test_quiet_hours_hold_every_unasked_sms(void **state)
 	 * message 2 and a broadcast queued, not sent; one of the messages
 	 * 2 refused once, its retry due in quiet hours. */
 	for (i = 0; i < 3; i++)
-		put(store, conf, subs[i], "tips", t0 - 120);
-	assert_int_equal(send_all(store, t0 - 119), 6);
+		su_receive(store, conf, subs[i], "tips", t0 - 120);
+	assert_int_equal(su_send_due(store, t0 - 119), 6);
 	assert_int_equal(campaign_tick(store, conf, t0 - 60), 3);
 	assert_true(store_broadcast_add(store, "tips", "Hotline 1903", t0,
 	    t0) > 0);
@@ -346,9 +314,9 @@ test_quiet_hours_hold_every_unasked_sms(void **state)
 	assert_int_equal(store_outbox_retry(store, retried, "refused",
 	    QUIET + 600), 0);
 	/* A minute before: replies to people's own SMS. */
-	put(store, conf, joiner, "tips", QUIET - 60);
-	put(store, conf, asker, "survey", QUIET - 60);
-	put(store, conf, helped, "help", QUIET - 60);
+	su_receive(store, conf, joiner, "tips", QUIET - 60);
+	su_receive(store, conf, asker, "survey", QUIET - 60);
+	su_receive(store, conf, helped, "help", QUIET - 60);
 	/* Quiet hours: every unasked one dated after them, replies not. */
 	assert_int_equal(campaign_tick(store, conf, QUIET), 0);
 	outbox(store, &rs);
@@ -373,8 +341,8 @@ test_quiet_hours_hold_every_unasked_sms(void **state)
 	assert_int_equal(replies, 2 + 2 + 1);
 	/* The night: replies go, nothing else; the hold stays put. */
 	assert_int_equal(campaign_tick(store, conf, QUIET + 3600), 0);
-	assert_int_equal(send_all(store, QUIET + 3600), 5);
-	assert_int_equal(send_all(store, MORNING - 1), 0);
+	assert_int_equal(su_send_due(store, QUIET + 3600), 5);
+	assert_int_equal(su_send_due(store, MORNING - 1), 0);
 	outbox(store, &again);
 	for (i = 0; i < rs.n; i++)
 		if (strcmp(rs.r[i].state, "queued") == 0 &&
@@ -389,7 +357,7 @@ test_quiet_hours_hold_every_unasked_sms(void **state)
 		assert_int_equal(count(&rs, subs[i], NULL, "Tip 3"), 0);
 	assert_int_equal(count(&rs, joiner, "queued", "Tip 2"), 1);
 	/* ...and message 3 comes once message 2 has gone, after it. */
-	assert_int_equal(send_all(store, MORNING + 600), 6 + 1);
+	assert_int_equal(su_send_due(store, MORNING + 600), 6 + 1);
 	assert_int_equal(campaign_tick(store, conf, MORNING + 3600), 3 + 1);
 	outbox(store, &rs);
 	for (i = 0; i < 3; i++) {
@@ -416,9 +384,9 @@ test_quiet_tick_takes_no_lock(void **state)
 
 	(void)state;
 	store = su_open_ok(path, 1);
-	put(store, conf, "+97699140031", "tips", QUIET - 60);
-	put(store, conf, "+97699140032", "survey", QUIET - 60);
-	put(store, conf, "+97699140033", "help", QUIET - 60);
+	su_receive(store, conf, "+97699140031", "tips", QUIET - 60);
+	su_receive(store, conf, "+97699140032", "survey", QUIET - 60);
+	su_receive(store, conf, "+97699140033", "help", QUIET - 60);
 	other = su_open_ok(path, 0);
 	assert_int_equal(store_begin(other), 0);
 	assert_int_equal(campaign_tick(store, conf, QUIET), 0);
@@ -444,15 +412,15 @@ test_migration_ties_queued_series_sms(void **state)
 
 	(void)state;
 	store = su_open_ok(path, 1);
-	put(store, conf, X, "tips", NOON);
-	assert_int_equal(send_all(store, NOON + 1), 2);
+	su_receive(store, conf, X, "tips", NOON);
+	assert_int_equal(su_send_due(store, NOON + 1), 2);
 	assert_int_equal(campaign_tick(store, conf, NOON + 61), 1);
-	put(store, conf, X, "help", NOON + 62);
+	su_receive(store, conf, X, "help", NOON + 62);
 	store_close(store);
 	/* as schema 17 left it: no ties */
 	su_downgrade(path, 17);
 	store = su_open_ok(path, 0);
-	put(store, conf, X, "stop", NOON + 63);
+	su_receive(store, conf, X, "stop", NOON + 63);
 	outbox(store, &rs);
 	assert_int_equal(count(&rs, X, "failed", "Tip 2"), 1);
 	assert_int_equal(count(&rs, X, "queued", "Help: 102"), 1);

@@ -25,7 +25,9 @@
 #include "store.h"
 #include "store_campaign.h"
 
-#define NOW 1764390000
+#include "store_util.h"
+
+#define T_DECIDE 1764390000        /* the deciding cases' clock */
 
 /* src/conf_int.h's, which tests may not include. */
 #define WHO "+97699117788"
@@ -119,7 +121,7 @@ facts_for(const struct conf *conf, const char *text, int q, int hinted,
 	memset(f, 0, sizeof(*f));
 	f->sender = WHO;
 	f->text = text;
-	f->now = NOW;
+	f->now = T_DECIDE;
 	f->contact.lang = -1;
 	f->link_lang = -1;
 	campaign_match(conf, text, &f->camp.hit);
@@ -129,7 +131,7 @@ facts_for(const struct conf *conf, const char *text, int q, int hinted,
 		f->camp.attempt.question = q;
 		f->camp.attempt.hinted = hinted;
 		f->camp.attempt.lang = LANG_EN;
-		f->camp.attempt.last_at = NOW - 60;
+		f->camp.attempt.last_at = T_DECIDE - 60;
 		snprintf(f->camp.attempt.state, sizeof(f->camp.attempt.state),
 		    "open");
 	}
@@ -186,7 +188,7 @@ test_survey_steps(void **state)
 	assert_true(p.camp.end_all);
 	/* Silent past the survey's timeout (600 s): no longer an answer. */
 	facts_for(conf, "fake", 0, 0, &f);
-	f.camp.attempt.last_at = NOW - 601;
+	f.camp.attempt.last_at = T_DECIDE - 601;
 	route_decide(conf, &f, &p);
 	assert_int_equal(p.outcome, ROUTE_REPLY);
 	/* A reporter gets the report path, not the question. */
@@ -307,8 +309,8 @@ test_quiet_hours_and_schedule(void **state)
 			    !at[i].quiet);
 	}
 	/* every = 60 */
-	assert_int_equal(campaign_next_at(&conf->campaign.series[0], NOW),
-	    NOW + 60);
+	assert_int_equal(campaign_next_at(&conf->campaign.series[0], T_DECIDE),
+	    T_DECIDE + 60);
 	conf_free(conf);
 }
 
@@ -316,38 +318,6 @@ test_quiet_hours_and_schedule(void **state)
 /* ---- the store's side --------------------------------------------------- */
 
 #define NOON 1764504000         /* 2025-11-30 12:00 UTC: not quiet */
-
-/* Stores text from sender as one SMS, handles everything waiting. */
-static void
-put(struct store *store, const struct conf *conf, const char *sender,
-    const char *text, int64_t at)
-{
-	static int seq;
-	struct store_part p = {
-		.sender = sender, .sent_at = at + seq++, .part_no = 1,
-		.part_count = 1, .text = text,
-	};
-
-	assert_int_equal(store_put_part(store, &p, at), 1);
-	while (route_handle_next(store, conf, at) == 1)
-		;
-}
-
-/* Every SMS queued and due by at marked sent at at, as a modem would.
- * Returns how many. */
-static int
-send_all(struct store *store, int64_t at)
-{
-	struct store_out o;
-	int n = 0;
-
-	while (store_outbox_next(store, at, &o) == 1) {
-		assert_int_equal(store_outbox_sent(store, o.id, "1", at), 0);
-		store_out_free(&o);
-		n++;
-	}
-	return n;
-}
 
 static int
 count_subs(void *arg, const char *series, int lang, int count)
@@ -377,39 +347,39 @@ test_series_in_the_store(void **state)
 	assert_non_null(store = store_open(":memory:", 1, err, sizeof(err)));
 	/* Join: confirmation and tip 1 now; tip 2 (the last) on schedule,
 	 * then the subscription (and its number) is gone. */
-	put(store, conf, "+97699110001", "tips", NOON);
+	su_receive(store, conf, "+97699110001", "tips", NOON);
 	assert_int_equal(store_outbox_count(store, "+97699110001", 0), 2);
 	assert_int_equal(subscribers(store), 1);
 	assert_int_equal(campaign_tick(store, conf, NOON + 30), 0);
 	/* not while the join's answers wait in the queue (a step later) */
 	assert_int_equal(campaign_tick(store, conf, NOON + 61), 0);
-	assert_int_equal(send_all(store, NOON + 62), 2);
+	assert_int_equal(su_send_due(store, NOON + 62), 2);
 	assert_int_equal(campaign_tick(store, conf, NOON + 121), 1);
 	assert_int_equal(store_outbox_count(store, "+97699110001", 0), 3);
 	assert_int_equal(subscribers(store), 0);
 	/* STOP ends it at once. */
-	put(store, conf, "+97699110002", "tips", NOON);
-	put(store, conf, "+97699110002", "stop", NOON + 1);
+	su_receive(store, conf, "+97699110002", "tips", NOON);
+	su_receive(store, conf, "+97699110002", "stop", NOON + 1);
 	assert_int_equal(subscribers(store), 0);
 	assert_int_equal(campaign_tick(store, conf, NOON + 120), 0);
 	/* ...and a number that said STOP cannot join. */
-	put(store, conf, "+97699110002", "tips", NOON + 2);
+	su_receive(store, conf, "+97699110002", "tips", NOON + 2);
 	assert_int_equal(subscribers(store), 0);
 	/* Due in quiet hours (23:00 UTC): nothing until 08:00. */
-	put(store, conf, "+97699110003", "tips", NOON);
-	send_all(store, NOON + 1);
+	su_receive(store, conf, "+97699110003", "tips", NOON);
+	su_send_due(store, NOON + 1);
 	assert_int_equal(campaign_tick(store, conf, NOON + 11 * 3600), 0);
 	assert_int_equal(campaign_tick(store, conf, NOON + 20 * 3600), 1);
 	/* A broadcast: once per subscriber, however often the tick runs. */
-	put(store, conf, "+97699110004", "tips", NOON);
-	put(store, conf, "+97699110005", "tips", NOON);
+	su_receive(store, conf, "+97699110004", "tips", NOON);
+	su_receive(store, conf, "+97699110005", "tips", NOON);
 	assert_true(store_broadcast_add(store, "tips", "Hotline 1903",
 	    NOON + 10, NOON) > 0);
 	assert_int_equal(campaign_tick(store, conf, NOON + 5), 0);
 	assert_int_equal(campaign_tick(store, conf, NOON + 10), 2);
 	assert_int_equal(campaign_tick(store, conf, NOON + 11), 0);
 	/* A STOP before its slot: that SMS never goes. */
-	put(store, conf, "+97699110005", "stop", NOON + 12);
+	su_receive(store, conf, "+97699110005", "stop", NOON + 12);
 	while (store_outbox_next(store, NOON + 86400, &o) == 1) {
 		if (strcmp(o.text, "Hotline 1903") == 0)
 			assert_string_equal(o.number, "+97699110004");
@@ -438,7 +408,7 @@ test_survey_in_the_store(void **state)
 	(void)state;
 	assert_non_null(store = store_open(":memory:", 1, err, sizeof(err)));
 	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
-		put(store, conf, r, answers[i], NOON + (int64_t)i);
+		su_receive(store, conf, r, answers[i], NOON + (int64_t)i);
 	assert_int_equal(store_survey_counts(store, "know_pre", &c), 0);
 	assert_int_equal(c.complete, 1);
 	/* No contact record: nothing but the hash knows the number. */
@@ -446,15 +416,15 @@ test_survey_in_the_store(void **state)
 	assert_int_equal(contact.known, 0);
 	/* A repeat within the window: refused, one more message; repeats
 	 * again are refused within the reply budget (10), then in silence. */
-	put(store, conf, r, "survey", NOON + 10);
+	su_receive(store, conf, r, "survey", NOON + 10);
 	assert_int_equal(store_survey_counts(store, "know_pre", &c), 0);
 	assert_int_equal(c.complete + c.partial + c.open, 1);
 	assert_int_equal(store_outbox_count(store, r, 0), 7);
 	for (i = 0; i < 5; i++)
-		put(store, conf, r, "survey", NOON + 11 + (int64_t)i);
+		su_receive(store, conf, r, "survey", NOON + 11 + (int64_t)i);
 	assert_int_equal(store_outbox_count(store, r, 0), 10);
 	/* Another falls silent: partial after the timeout. */
-	put(store, conf, "+97699110010", "судалгаа", NOON);
+	su_receive(store, conf, "+97699110010", "судалгаа", NOON);
 	assert_true(campaign_tick(store, conf, NOON + 601) >= 0);
 	assert_int_equal(store_survey_counts(store, "know_pre", &c), 0);
 	assert_int_equal(c.partial, 1);
