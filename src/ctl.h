@@ -206,6 +206,10 @@ int ctl_list_begin(struct ctl *ctl, const char *const *headers, int ncols);
  * prints the table (none_text when empty). Returns the exit code.
  */
 int ctl_list_end(struct ctl *ctl, int rc, const char *none_text);
+/* For a command that writes its own output with --json (reports export,
+ * which builds its JSON in memory): drops the global writer and its buffer
+ * unused, and gives back stdout as ctl->out. */
+void ctl_json_drop(struct ctl *ctl);
 /* Adds a table row; on failure marks ctl->oom. Returns 0 or -1 (stop). */
 int ctl_list_row(struct ctl *ctl, const char *const *cells);
 /* A count of a day under a key ("keyword", "source"): a JSON object

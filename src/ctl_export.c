@@ -419,15 +419,12 @@ ctl_reports_export(struct ctl *ctl, struct ctl_args *args)
 	e.store = ctl->store;
 	if ((rc = ctl_export_args(ctl, args, &e.until, &json)) != 0)
 		return rc;
+	/* With --json the export still writes its own JSON, built in memory
+	 * (below) and wiped after: the global writer, which would stay empty
+	 * and fail the run (exit 74), is dropped unused, with its buffer. */
+	ctl_json_drop(ctl);
 	/* JSON escapes every control itself (json.h). */
 	e.tty = !json && isatty(fileno(ctl->out));
-	/* With --json the export still writes its own JSON, built in memory
-	 * (below): the global writer, which would stay empty and fail the
-	 * run (exit 74), is dropped unused. */
-	if (ctl->json != NULL) {
-		(void)json_free(ctl->json);
-		ctl->json = NULL;
-	}
 	if (ctl_export_key(&e, args) == -1)
 		return EXIT_FAIL;
 	if ((e.fp = open_memstream(&buf, &len)) == NULL ||

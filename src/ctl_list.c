@@ -8,6 +8,7 @@
  * store structs' member names, so that a script and the source agree.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
@@ -55,6 +56,20 @@ ctl_list_end(struct ctl *ctl, int rc, const char *none_text)
 	else
 		ctl_table_print(ctl->table, ctl->out, none_text);
 	return EXIT_OK;
+}
+
+void
+ctl_json_drop(struct ctl *ctl)
+{
+	if (ctl->json != NULL)
+		(void)json_free(ctl->json);
+	ctl->json = NULL;
+	if (ctl->out != stdout)
+		(void)fclose(ctl->out);
+	ctl->out = stdout;
+	free(ctl->json_buf);
+	ctl->json_buf = NULL;
+	ctl->json_len = 0;
 }
 
 int
