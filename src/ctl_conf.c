@@ -194,11 +194,27 @@ ctl_conf_cost_json(void *arg, const struct conf *conf, const char *group,
 	}
 }
 
-/* Counts the warnings a printed table gave. */
+/* Counts the warnings a printed table gave; width: of its first column,
+ * the longest group's name ("series.tips.confirm"), measured first. */
 struct ctl_conf_print {
 	FILE *fp;
 	int warnings;
+	int width;
 };
+
+static void
+ctl_conf_cost_width(void *arg, const struct conf *conf, const char *group,
+    const struct conf_reply *reply, int ref)
+{
+	struct ctl_conf_print *p = arg;
+	int n = (int)strlen(group);
+
+	(void)conf;
+	(void)reply;
+	(void)ref;
+	if (n > p->width)
+		p->width = n;
+}
 
 static void
 ctl_conf_cost_print(void *arg, const struct conf *conf, const char *group,
@@ -220,8 +236,8 @@ ctl_conf_cost_print(void *arg, const struct conf *conf, const char *group,
 			continue;
 		ctl_conf_price(conf, group, reply->text[l], (enum lang)l, ref,
 		    &c);
-		fprintf(p->fp, "  %-12s %-8s %5zu%s %-6s %d\n", group,
-		    lang_name((enum lang)l), c.sms.chars, ref ? "+ref" : "    ",
+		fprintf(p->fp, "  %-*s %-8s %5zu%s %-6s %d\n", p->width,
+		    group, lang_name((enum lang)l), c.sms.chars, ref ? "+ref" : "    ",
 		    sms_encoding_name(c.sms.encoding), c.sms.segments);
 		if (c.sms.segments > conf->limits.max_segments) {
 			fprintf(p->fp, "  warning: %s.%s takes %d segments, "
@@ -260,13 +276,14 @@ ctl_conf_no_keywords(const struct conf *conf)
 static void
 ctl_conf_print_costs(FILE *fp, const struct conf *conf)
 {
-	struct ctl_conf_print p = { fp, 0 };
+	struct ctl_conf_print p = { fp, 0, 12 };
 	const char *w;
 
+	ctl_conf_each_reply(conf, ctl_conf_cost_width, &p);
 	fprintf(fp, "\nreplies    (at most %d segments each)\n",
 	    conf->limits.max_segments);
-	fprintf(fp, "  %-12s %-8s %-9s %-6s %s\n", "group", "language",
-	    "chars", "enc", "segments");
+	fprintf(fp, "  %-*s %-8s %-9s %-6s %s\n", p.width, "group",
+	    "language", "chars", "enc", "segments");
 	ctl_conf_each_reply(conf, ctl_conf_cost_print, &p);
 	if ((w = ctl_conf_no_keywords(conf)) != NULL) {
 		fprintf(fp, "  warning: %s\n", w);

@@ -164,6 +164,42 @@ test_config(void **state)
 	cl_run_free(&r);
 }
 
+/* The reply table of config check keeps its columns under their titles
+ * when a group's name is longer than most ("series.tips.confirm"). */
+static void
+test_config_table_aligned(void **state)
+{
+	struct fixture *f = *state;
+	char text[512];
+	const char *path, *line, *title;
+	struct run r;
+	int rows = 0;
+	long col;
+
+	snprintf(text, sizeof(text), "database = \"%s\";\n"
+	    "keywords = ( { name = \"help\"; words = [ \"HELP\" ];"
+	    " reply = { en = \"Police 102.\"; }; },\n"
+	    "  { name = \"safe_migration_advice\"; words = [ \"SAFE\" ];"
+	    " reply = { en = \"Check the agency.\"; }; } );\n", f->db);
+	path = write_conf(f, "long.conf", text);
+	r = cl_ctl_run("-c", path, "config", "check", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(title = strstr(r.out, "  group "));
+	col = strstr(title, "language") - title;
+	for (line = strchr(title, '\n'); line != NULL && line[1] == ' ' &&
+	    line[2] == ' ' && line[3] != ' '; line = strchr(line + 1, '\n')) {
+		if (strncmp(line + 3, "warning", 7) == 0 ||
+		    strncmp(line + 3, "0 warnings", 10) == 0)
+			break;
+		/* the language starts in the title's column, after a space */
+		assert_true(line[1 + col] != ' ' && line[col] == ' ');
+		rows++;
+	}
+	assert_true(rows >= 2);
+	assert_non_null(strstr(r.out, "safe_migration_advice en"));
+	cl_run_free(&r);
+}
+
 /*
  * What a stranger can put in front of a caseworker: an OSC 52 clipboard
  * write ended by BEL, a CSI, the C1 CSI (U+009B), the bidi controls RLO,
@@ -365,6 +401,8 @@ main(void)
 		cmocka_unit_test(test_help),
 		cmocka_unit_test_setup_teardown(test_missing_db, cl_setup, cl_teardown),
 		cmocka_unit_test_setup_teardown(test_config, cl_setup, cl_teardown),
+		cmocka_unit_test_setup_teardown(test_config_table_aligned,
+		    cl_setup, cl_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_text, cl_setup,
 		    cl_teardown),
 		cmocka_unit_test_setup_teardown(test_users_add_name, cl_setup,
