@@ -10,7 +10,10 @@
  *  - down: a command is applied in one local transaction together with
  *    the row that remembers its id (uplink_applied), and acknowledged
  *    centrally after; when the acknowledgement is lost, the next round
- *    finds the id here and only acknowledges it again.
+ *    finds the id here and only acknowledges it again. A command is
+ *    applied only when the caseworkers' key boxed it for its report and
+ *    action, each box once (uplink_open()): the central server can write
+ *    any row, but make no command of its own.
  *
  * Logs never hold a number or a text: a command is named by its id,
  * action and report reference.
@@ -18,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/statvfs.h>
 #include <sys/sysinfo.h>
 #include <time.h>
