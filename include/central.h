@@ -77,7 +77,7 @@ struct central_command {
 	char ref[16];
 	char action[8];
 	char actor[64];          /* the login role that queued it */
-	unsigned char *body;     /* sealed to the gateway's key; NULL: none */
+	unsigned char *body;     /* a cmdbox.h box; NULL: none (refused) */
 	size_t body_len;
 };
 /* This gateway's commands not acknowledged, oldest first, into a new
@@ -208,16 +208,18 @@ struct seal_sec;
  * with sodium_free(); it is locked memory. */
 char *central_reply_body(const struct seal_sec *sec,
     const unsigned char *sealed, size_t sealed_len, const char *text);
-/* Queues action for gateway's report ref, with plain (NULL: none) sealed
- * to the key the gateway registered: how every caseworker's command is
- * made (shukherctl central command, the central console). With from (the
- * caseworkers' key pair; a reply's must have it), "REF\nplain" is boxed
- * from it instead (seal_box()): the gateway sends a reply only when the
- * caseworkers' key made it for that report, so that the central server
- * cannot choose its recipient. The author is the connection's login
- * role, as the server records it; the console's own audit names its
- * account. Returns 0 (*id set) or -1 (no key registered yet:
- * central_errmsg() says so). */
+/* Queues action for gateway's report ref with its content plain (NULL:
+ * none; a note's text, a close's outcome, a reply's "number\ntext"),
+ * boxed from the caseworkers' key pair from to the key the gateway
+ * registered (cmdbox_make(): the reference, the action and the content
+ * inside): how every caseworker's command is made (shukherctl central
+ * command, the central console). The gateway applies a command only
+ * when that key made its box for that report and action, and each box
+ * once, so that whoever can write the commands table (the central
+ * server, its administrator) can neither make one nor move or replay
+ * one. The author is the connection's login role, as the server records
+ * it; the console's own audit names its account. Returns 0 (*id set) or
+ * -1 (no key from, no key registered yet: central_errmsg() says so). */
 int central_command_sealed(struct central *c, const char *gateway,
     const char *ref, const char *action, const char *plain,
     const struct seal_sec *from, int64_t *id);

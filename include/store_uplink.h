@@ -89,12 +89,13 @@ int store_uplink_applied(struct store *store, int64_t command_id,
 int store_uplink_apply_mark(struct store *store, int64_t command_id,
     const char *result, int64_t now);
 /*
- * Records the nonce of a central reply's box (schema 17) in the caller's
- * transaction: the same reply queued again under another command id
- * carries the same nonce. Returns 1 when recorded now, 0 when it was
+ * Records the nonce of a central command's box (cmdbox.h, every action's;
+ * its table, uplink_replies, is schema 17's, from when replies alone
+ * were boxed) in the caller's transaction: the same box queued again under another command
+ * id carries the same nonce. Returns 1 when recorded now, 0 when it was
  * before (refuse it), -1 on error.
  */
-int store_uplink_reply_once(struct store *store, const unsigned char *nonce,
+int store_uplink_box_once(struct store *store, const unsigned char *nonce,
     size_t len);
 
 #endif

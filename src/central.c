@@ -8,7 +8,6 @@
  * hold what a gateway may write, so that this side sends one statement per
  * batch: one round trip, one transaction, whatever the batch's size.
  */
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "casework.h"
 #include "central.h"
 #include "central_int.h"
+#include "cmdbox.h"
 #include "conf.h"
 #include "seal.h"
 
@@ -802,27 +802,6 @@ central_reply_body(const struct seal_sec *sec, const unsigned char *sealed,
 	return body;
 }
 
-/* "REF\nplain" boxed from the caseworkers' key to the gateway's: a reply's
- * body, which the gateway takes only when that key made it for that
- * report. NULL when out of memory. */
-static unsigned char *
-central_box(const struct seal_sec *from, const struct seal_pub *to,
-    const char *ref, const char *plain, size_t *len)
-{
-	unsigned char *blob;
-	size_t i, n = strlen(ref) + 1 + strlen(plain) + 1;
-	char *msg;
-
-	if ((msg = sodium_malloc(n)) == NULL)
-		return NULL;
-	snprintf(msg, n, "%s\n%s", ref, plain);
-	for (i = 0; msg[i] != '\n'; i++)
-		msg[i] = (char)toupper((unsigned char)msg[i]);
-	blob = seal_box(from, to, msg, n - 1, len);
-	sodium_free(msg);
-	return blob;
-}
-
 int
 central_command_sealed(struct central *c, const char *gateway,
     const char *ref, const char *action, const char *plain,
@@ -830,33 +809,38 @@ central_command_sealed(struct central *c, const char *gateway,
 {
 	struct seal_pub pub;
 	char hex[2 * SEAL_KEY_BYTES + 8];
-	unsigned char *blob = NULL;
+	unsigned char *blob;
 	size_t bin = 0, len = 0;
 	int rc;
 
-	if (plain != NULL) {
-		switch (central_gateway_key(c, gateway, hex, sizeof(hex))) {
-		case -1:
-			return -1;
-		case 0:
-			snprintf(c->err, sizeof(c->err), "gateway %s has not "
-			    "registered its key yet (its uplink has never "
-			    "connected)", gateway);
-			return -1;
-		}
-		memset(&pub, 0, sizeof(pub));
-		if (sodium_hex2bin(pub.pk, sizeof(pub.pk), hex, strlen(hex),
-		    NULL, &bin, NULL) != 0 || bin != sizeof(pub.pk)) {
-			snprintf(c->err, sizeof(c->err), "gateway %s: its "
-			    "registered key is damaged", gateway);
-			return -1;
-		}
-		blob = from != NULL ? central_box(from, &pub, ref, plain,
-		    &len) : seal_seal(&pub, plain, strlen(plain), &len);
-		if (blob == NULL) {
-			snprintf(c->err, sizeof(c->err), "out of memory");
-			return -1;
-		}
+	if (from == NULL) {
+		snprintf(c->err, sizeof(c->err), "a command needs the "
+		    "caseworkers' secret key: a gateway applies only what it "
+		    "made");
+		return -1;
+	}
+	switch (central_gateway_key(c, gateway, hex, sizeof(hex))) {
+	case -1:
+		return -1;
+	case 0:
+		snprintf(c->err, sizeof(c->err), "gateway %s has not "
+		    "registered its key yet (its uplink has never "
+		    "connected)", gateway);
+		return -1;
+	}
+	memset(&pub, 0, sizeof(pub));
+	if (sodium_hex2bin(pub.pk, sizeof(pub.pk), hex, strlen(hex), NULL,
+	    &bin, NULL) != 0 || bin != sizeof(pub.pk)) {
+		snprintf(c->err, sizeof(c->err), "gateway %s: its registered "
+		    "key is damaged", gateway);
+		return -1;
+	}
+	if ((blob = cmdbox_make(from, &pub, ref, action, plain, &len)) ==
+	    NULL) {
+		snprintf(c->err, sizeof(c->err), ref[0] == '\0' ||
+		    strchr(ref, '\n') != NULL ?
+		    "not a report reference" : "out of memory");
+		return -1;
 	}
 	rc = central_command_add(c, gateway, ref, action, blob, len, id);
 	free(blob);

@@ -5,11 +5,12 @@
  * --central. They read the config's central group (conninfo and TLS
  * files) and never open the gateway's database.
  *
- * A command for a gateway carries its text sealed to that gateway's own
- * key, which its uplink registered: a reply's number is opened here from
- * the sealed report with the caseworkers' secret key (--key), and sealed
- * again to the gateway, so that the central database never holds it in
- * the clear.
+ * A command for a gateway is boxed with the caseworkers' secret key
+ * (--key) to that gateway's own key, which its uplink registered, with
+ * the report's reference, the action and its text inside (cmdbox.h): the
+ * gateway applies nothing else. A reply's number is opened here from the
+ * sealed report with the same key, so that the central database never
+ * holds it in the clear.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,24 +198,52 @@ ctl_central_found(void *arg, const struct central_report *r)
 }
 
 /*
- * The reply's "number\ntext" for the report found, its number opened with
- * the caseworkers' key (central_reply_body()), which is left in *sec to
- * box the reply with (the caller wipes it). Caller frees with
- * sodium_free(). NULL after saying why.
+ * The caseworkers' key into *sec (the caller wipes it): every command is
+ * boxed with it, and refused here, before anything is asked of the
+ * server, without it, since no gateway would apply it. Returns EXIT_OK,
+ * or the exit code after saying why.
  */
-static char *
-ctl_central_reply_body(const struct ctl_args *args,
-    const struct ctl_central_found *f, const char *text,
+static int
+ctl_central_key_load(const struct ctl_args *args, const char *action,
     struct seal_sec *sec)
+{
+	memset(sec, 0, sizeof(*sec));
+	switch (ctl_key_load(args, sec)) {
+	case -1:
+		return EXIT_FAIL;
+	case 0:
+		ctl_err("central command %s: needs the caseworkers' secret key "
+		    "(--key FILE or $%s): a gateway applies only the commands "
+		    "made with it", action, SEAL_KEY_ENV);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* Whether sec is the key the report found was sealed to: the one its
+ * gateway checks commands with. Returns 0, or -1 after saying why not. */
+static int
+ctl_central_key_ok(const char *action, const struct ctl_central_found *f,
+    const struct seal_sec *sec)
+{
+	if (strcmp(f->key_id, sec->id) == 0)
+		return 0;
+	ctl_err("central command %s: the report was sealed to key %s, not to "
+	    "this one (%s), and its gateway checks commands with that key",
+	    action, f->key_id[0] != '\0' ? f->key_id : "(none: the gateway "
+	    "has no reports.public_key)", sec->id);
+	return -1;
+}
+
+/* The reply's "number\ntext" for the report found, its number opened with
+ * the caseworkers' key (central_reply_body()). Caller frees with
+ * sodium_free(). NULL after saying why. */
+static char *
+ctl_central_reply_body(const struct ctl_central_found *f, const char *text,
+    const struct seal_sec *sec)
 {
 	char *body;
 
-	if (ctl_key_load(args, sec) != 1) {
-		ctl_err("central command reply: needs the caseworkers' secret "
-		    "key (--key FILE or $%s) to open the reporter's number",
-		    SEAL_KEY_ENV);
-		return NULL;
-	}
 	body = central_reply_body(sec, f->sealed, f->sealed_len, text);
 	if (body == NULL)
 		ctl_err("central command reply: the report does not open with "
@@ -247,12 +276,17 @@ ctl_central_command(struct ctl *ctl, struct ctl_args *args)
 		    "the text is missing" : "takes no text");
 		return EXIT_USAGE;
 	}
-	if ((rc = ctl_central_open(ctl, &c)) != EXIT_OK)
+	if ((rc = ctl_central_key_load(args, action, &sec)) != EXIT_OK)
 		return rc;
+	if ((rc = ctl_central_open(ctl, &c)) != EXIT_OK) {
+		seal_sec_wipe(&sec);
+		return rc;
+	}
 	memset(&f, 0, sizeof(f));
-	memset(&sec, 0, sizeof(sec));
-	if (central_report_find(c, gw, ref, ctl_central_found, &f) == -1)
+	if (central_report_find(c, gw, ref, ctl_central_found, &f) == -1) {
+		seal_sec_wipe(&sec);
 		return ctl_central_fail(c);
+	}
 	rc = EXIT_FAIL;
 	if (!f.found) {
 		ctl_err("no report %s on gateway %s", ref, gw);
@@ -271,12 +305,13 @@ ctl_central_command(struct ctl *ctl, struct ctl_args *args)
 		    casework_strerror(err));
 		goto out;
 	}
+	if (ctl_central_key_ok(action, &f, &sec) == -1)
+		goto out;
 	if (strcmp(action, "reply") == 0 &&
-	    (plain = ctl_central_reply_body(args, &f, text, &sec)) == NULL)
+	    (plain = ctl_central_reply_body(&f, text, &sec)) == NULL)
 		goto out;
 	if (central_command_sealed(c, gw, ref, action,
-	    plain != NULL ? plain : text, plain != NULL ? &sec : NULL,
-	    &id) == -1) {
+	    plain != NULL ? plain : text, &sec, &id) == -1) {
 		ctl_err("%s", central_errmsg(c));
 		goto out;
 	}

@@ -292,10 +292,12 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  0, NULL, 1, 1, 0, ctl_central_add_caseworker },
 	{ "central command", "GATEWAY REF claim|note|reply|close [TEXT...]",
 	  "queue a caseworker's action for the gateway that holds a report",
-	  "  note and reply take TEXT, close an optional outcome; the text is\n"
-	  "  sealed to the gateway's own key\n"
-	  "  --key FILE           the caseworkers' secret key (or $SHUKHER_KEY):\n"
-	  "                       reply opens the reporter's number with it\n",
+	  "  note and reply take TEXT, close an optional outcome; the command\n"
+	  "  is boxed with the caseworkers' key to the gateway's own key, which\n"
+	  "  applies nothing else\n"
+	  "  --key FILE           the caseworkers' secret key (or $SHUKHER_KEY),\n"
+	  "                       needed: reply also opens the reporter's\n"
+	  "                       number with it\n",
 	  CTL_OPT_KEY, NULL, 3, -1, 0, ctl_central_command },
 	{ "clock", "[--set [--dry-run]]",
 	  "the system clock against the network's time (from the modem)",

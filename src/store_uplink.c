@@ -251,7 +251,7 @@ store_uplink_applied(struct store *store, int64_t command_id, char *result,
 }
 
 int
-store_uplink_reply_once(struct store *store, const unsigned char *nonce,
+store_uplink_box_once(struct store *store, const unsigned char *nonce,
     size_t len)
 {
 	sqlite3_stmt *stmt;
@@ -260,7 +260,7 @@ store_uplink_reply_once(struct store *store, const unsigned char *nonce,
 	    " VALUES (?1)", &stmt) == -1)
 		return -1;
 	sqlite3_bind_blob(stmt, 1, nonce, (int)len, SQLITE_STATIC);
-	return store_step_done(store, stmt, "uplink reply");
+	return store_step_done(store, stmt, "uplink box");
 }
 
 int

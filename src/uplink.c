@@ -10,7 +10,10 @@
  *  - down: a command is applied in one local transaction together with
  *    the row that remembers its id (uplink_applied), and acknowledged
  *    centrally after; when the acknowledgement is lost, the next round
- *    finds the id here and only acknowledges it again.
+ *    finds the id here and only acknowledges it again. A command is
+ *    applied only when the caseworkers' key boxed it for its report and
+ *    action, each box once (uplink_open()): the central server can write
+ *    any row, but make no command of its own.
  *
  * Logs never hold a number or a text: a command is named by its id,
  * action and report reference.
@@ -18,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/statvfs.h>
 #include <sys/sysinfo.h>
 #include <time.h>
@@ -27,6 +29,7 @@
 
 #include "casework.h"
 #include "central.h"
+#include "cmdbox.h"
 #include "conf.h"
 #include "ctl.h"
 #include "json.h"
@@ -322,84 +325,96 @@ uplink_push_batch(struct uplink *u, int64_t now)
 
 /* ---- down: the commands ----------------------------------------------- */
 
-/* Applies cmd (its body opened into plain, may be NULL) to report r in
- * the caller's transaction. A reply goes to the number in its body (the
- * reporter's, as the caseworkers' key opened it: uplink_open()), and
- * stays within that number's reply budget, as a caseworker's reply by
- * SMS does (route_apply.c): *held is set when the budget kept it back. */
+/* The longest number a reply may go to (E.164 is 15 digits and '+'). */
+#define UPLINK_NUMBER_MAX 32
+
+/* Applies cmd, its box's content opened (never NULL, "" when none), to
+ * report r in the caller's transaction. A reply goes to the number in its
+ * content (the reporter's, as the caseworkers' key opened it on their
+ * machine), and stays within that number's reply budget, as a
+ * caseworker's reply by SMS does (route_apply.c): *held is set when the
+ * budget kept it back. */
 static enum cw_err
 uplink_cw(struct uplink *u, struct casework *cw,
     const struct central_command *cmd, const struct store_report *r,
-    char *plain, int *held)
+    const char *content, int *held)
 {
 	struct store_budget budget;
+	char number[UPLINK_NUMBER_MAX + 1];
+	const char *nl;
 	enum cw_err err;
 	int64_t out = 0;
-	char *nl;
 
 	if (strcmp(cmd->action, "claim") == 0)
 		return casework_claim(cw, r);
 	if (strcmp(cmd->action, "note") == 0)
-		return casework_note(cw, r, plain != NULL ? plain : "");
+		return casework_note(cw, r, content);
 	if (strcmp(cmd->action, "close") == 0)
-		return casework_close(cw, r, plain);
+		return casework_close(cw, r, content[0] != '\0' ? content :
+		    NULL);
 	if (strcmp(cmd->action, "reply") == 0) {
-		if (plain == NULL || (nl = strchr(plain, '\n')) == NULL)
+		/* The number copied out, the box's text left whole for
+		 * seal_free() to wipe. */
+		if ((nl = strchr(content, '\n')) == NULL || nl == content ||
+		    (size_t)(nl - content) > UPLINK_NUMBER_MAX)
 			return CW_NONUMBER;
-		*nl = '\0';
+		memcpy(number, content, (size_t)(nl - content));
+		number[nl - content] = '\0';
 		route_budget(u->conf, &budget);
-		err = casework_reply_to(cw, r, plain, nl + 1, &budget, &out);
+		err = casework_reply_to(cw, r, number, nl + 1, &budget, &out);
+		sodium_memzero(number, sizeof(number));
 		*held = err == CW_OK && out == 0;
 		return err;
 	}
 	return CW_EMPTY;
 }
 
+/* Why a command was refused before anything of it was applied. */
+enum uplink_refusal {
+	UPLINK_FINE = 0,
+	UPLINK_NOKEY,            /* no reports.public_key to check it with */
+	UPLINK_FORGED,           /* not the caseworkers' key's box */
+	UPLINK_MOVED,            /* theirs, for another report or action */
+	UPLINK_FORMAT,           /* theirs, from an older shukherctl */
+	UPLINK_REPLAYED          /* this very box was applied before */
+};
+
 /*
- * Opens cmd's body: *raw gets what to free with seal_free(), *plain what
- * to apply (both NULL: no body). A reply's body must be boxed from the
- * caseworkers' key (reports.public_key) for this very report
- * (central_command_sealed()): the central server can seal anything to
- * this gateway's key, so a sealed reply would go to a number of the
- * server's choosing, while only the caseworkers' key opened the
- * reporter's; and once only (its nonce remembered in the caller's
- * transaction), so that the server cannot send the reporter a genuine
- * reply again. Returns 0; 1 when the body does not open (damaged); 2 when
- * a reply was not made with the caseworkers' key for this report; 3 when
- * it was applied before; -1 on a store error.
+ * Opens cmd's box (cmdbox.h): *raw gets what to free with seal_free(),
+ * *content what to apply. Every command must be boxed from the
+ * caseworkers' key (reports.public_key) for this very report and action:
+ * the central server can write any row and seal anything to this
+ * gateway's key, so that a sealed or bare command would claim, annotate,
+ * close or answer any report under any name; and once only (its nonce
+ * remembered in the caller's transaction), so that the server cannot
+ * apply a genuine one again. Returns UPLINK_FINE or why it is refused;
+ * -1 on a store error.
  */
 static int
 uplink_open(struct uplink *u, const struct central_command *cmd,
-    char **raw, char **plain)
+    char **raw, const char **content)
 {
-	char *nl;
-
-	*raw = *plain = NULL;
-	if (cmd->body == NULL)
-		return 0;
-	if (strcmp(cmd->action, "reply") != 0) {
-		*raw = *plain = seal_open(&u->key, cmd->body, cmd->body_len,
-		    NULL);
-		return *raw == NULL ? 1 : 0;
+	*raw = NULL;
+	*content = NULL;
+	if (u->conf->reports.public_key == NULL)
+		return UPLINK_NOKEY;
+	switch (cmdbox_open(&u->key, &u->conf->reports.key, cmd->body,
+	    cmd->body_len, cmd->ref, cmd->action, raw, content)) {
+	case CMDBOX_OK:
+		break;
+	case CMDBOX_MOVED:
+		return UPLINK_MOVED;
+	case CMDBOX_FORMAT:
+		return UPLINK_FORMAT;
+	default:
+		return UPLINK_FORGED;
 	}
-	if (u->conf->reports.public_key == NULL || (*raw = seal_box_open(
-	    &u->key, &u->conf->reports.key, cmd->body, cmd->body_len,
-	    NULL)) == NULL)
-		return 2;
-	if ((nl = strchr(*raw, '\n')) == NULL ||
-	    (size_t)(nl - *raw) != strlen(cmd->ref) ||
-	    strncasecmp(*raw, cmd->ref, (size_t)(nl - *raw)) != 0) {
-		seal_free(*raw);
-		*raw = NULL;
-		return 2;
-	}
-	*plain = nl + 1;
-	switch (store_uplink_reply_once(u->store, cmd->body,
-	    crypto_box_NONCEBYTES)) {
+	switch (store_uplink_box_once(u->store, cmd->body,
+	    CMDBOX_NONCE_BYTES)) {
 	case 1:
-		return 0;
+		return UPLINK_FINE;
 	case 0:
-		return 3;
+		return UPLINK_REPLAYED;
 	}
 	return -1;
 }
@@ -407,13 +422,23 @@ uplink_open(struct uplink *u, const struct central_command *cmd,
 /* What the central server is told of a command: uplink_open()'s refusal,
  * the budget's, or casework's word. */
 static const char *
-uplink_result(int opened, int held, enum cw_err err)
+uplink_result(int refused, int held, enum cw_err err)
 {
-	if (opened == 2)
-		return "refused: a reply must be made with the caseworkers' "
-		    "key for this report";
-	if (opened == 3)
-		return "refused: this reply was sent before";
+	switch (refused) {
+	case UPLINK_NOKEY:
+		return "refused: this gateway has no reports.public_key to "
+		    "check commands with";
+	case UPLINK_FORGED:
+		return "refused: not made with the caseworkers' key";
+	case UPLINK_MOVED:
+		return "refused: made with the caseworkers' key for another "
+		    "report or action";
+	case UPLINK_FORMAT:
+		return "refused: made by an older shukherctl or console, "
+		    "queue it again";
+	case UPLINK_REPLAYED:
+		return "refused: this command was applied before";
+	}
 	if (held)
 		return "not sent: the reporter's reply budget is spent, try "
 		    "later";
@@ -422,8 +447,8 @@ uplink_result(int opened, int held, enum cw_err err)
 
 /*
  * Applies cmd once: its result into result. Returns 0 (applied now or
- * before), or -1 when the store failed (the command stays for a later
- * round).
+ * before, or refused), or -1 when the store failed (the command stays
+ * for a later round).
  */
 static int
 uplink_apply(struct uplink *u, const struct central_command *cmd,
@@ -431,9 +456,10 @@ uplink_apply(struct uplink *u, const struct central_command *cmd,
 {
 	struct casework cw;
 	struct store_report r;
-	enum cw_err err;
-	char *raw = NULL, *plain = NULL;
-	int found, held = 0, opened = 0;
+	enum cw_err err = CW_OK;
+	const char *content = NULL;
+	char *raw = NULL;
+	int found, held = 0, refused;
 
 	if (store_begin(u->store) < 0)
 		return -1;
@@ -450,12 +476,11 @@ uplink_apply(struct uplink *u, const struct central_command *cmd,
 	cw.pub = u->conf->reports.public_key != NULL ? &u->conf->reports.key :
 	    NULL;
 	cw.in_transaction = 1;
-	if ((opened = uplink_open(u, cmd, &raw, &plain)) == -1)
+	if ((refused = uplink_open(u, cmd, &raw, &content)) == -1)
 		err = CW_DB;
-	else if (opened != 0)
-		err = CW_DAMAGED;
-	else if ((err = casework_find(&cw, cmd->ref, &r)) == CW_OK) {
-		err = uplink_cw(u, &cw, cmd, &r, plain, &held);
+	else if (refused == UPLINK_FINE &&
+	    (err = casework_find(&cw, cmd->ref, &r)) == CW_OK) {
+		err = uplink_cw(u, &cw, cmd, &r, content, &held);
 		store_report_free(&r);
 	}
 	seal_free(raw);
@@ -465,7 +490,7 @@ uplink_apply(struct uplink *u, const struct central_command *cmd,
 		store_rollback(u->store);
 		return -1;
 	}
-	snprintf(result, resultlen, "%s", uplink_result(opened, held, err));
+	snprintf(result, resultlen, "%s", uplink_result(refused, held, err));
 	if (store_uplink_apply_mark(u->store, cmd->id, result,
 	    (int64_t)time(NULL)) == -1 || store_commit(u->store) < 0) {
 		log_warnx("central: command %lld: %s", (long long)cmd->id,
@@ -473,8 +498,15 @@ uplink_apply(struct uplink *u, const struct central_command *cmd,
 		store_rollback(u->store);
 		return -1;
 	}
-	log_info("central: command %lld (%s of report %s by %s): %s",
-	    (long long)cmd->id, cmd->action, cmd->ref, cmd->actor, result);
+	/* Named by id, action, reference and role: never its content. */
+	if (refused != UPLINK_FINE)
+		log_warnx("central: command %lld (%s of report %s by %s): %s",
+		    (long long)cmd->id, cmd->action, cmd->ref, cmd->actor,
+		    result);
+	else
+		log_info("central: command %lld (%s of report %s by %s): %s",
+		    (long long)cmd->id, cmd->action, cmd->ref, cmd->actor,
+		    result);
 	return 0;
 }
 

@@ -271,11 +271,15 @@ wdc_act(struct web_data *d, struct casework *cw, const struct web_rkey *k,
 	int64_t id = 0;
 	int rc;
 
-	if (strcmp(action, "reply") == 0 && cw->sec == NULL)
+	/* Every command is boxed with the unlocked key, the one the report
+	 * was sealed to: its gateway applies nothing else. */
+	if (cw->sec == NULL)
 		return CW_LOCKED;
 	if ((err = (enum cw_err)central_command_check(r->status,
 	    r->claimed_by != NULL, action, text, cw->max_segments)) != CW_OK)
 		return err;
+	if (strcmp(r->key_id, cw->sec->id) != 0)
+		return CW_WRONGKEY;
 	if (strcmp(action, "claim") == 0)
 		plain = NULL;
 	if (strcmp(action, "reply") == 0) {
@@ -287,7 +291,7 @@ wdc_act(struct web_data *d, struct casework *cw, const struct web_rkey *k,
 	if ((c = wdc_conn(d)) == NULL)
 		rc = -1;
 	else if ((rc = central_command_sealed(c, k->gateway, r->ref, action,
-	    plain, body != NULL ? cw->sec : NULL, &id)) < 0)
+	    plain, cw->sec, &id)) < 0)
 		wdc_fail(d);
 	if (body != NULL)
 		sodium_free(body);

@@ -323,9 +323,9 @@ test_applied_in_the_transaction(void **state)
 	assert_int_equal(store_uplink_apply_mark(s, 7, "ok", NOW), -1);
 }
 
-/* A reply's nonce is taken once, and only by a transaction that commits. */
+/* A command box's nonce is taken once, and only by a transaction that commits. */
 static void
-test_reply_once(void **state)
+test_box_once(void **state)
 {
 	struct fix *f = *state;
 	struct store *s = f->store;
@@ -335,14 +335,14 @@ test_reply_once(void **state)
 	memset(b, 0xa5, sizeof(b));
 	b[23] = 0x5a;
 	assert_int_equal(store_begin(s), 0);
-	assert_int_equal(store_uplink_reply_once(s, a, sizeof(a)), 1);
+	assert_int_equal(store_uplink_box_once(s, a, sizeof(a)), 1);
 	store_rollback(s);
 	assert_int_equal(store_begin(s), 0);
-	assert_int_equal(store_uplink_reply_once(s, a, sizeof(a)), 1);
+	assert_int_equal(store_uplink_box_once(s, a, sizeof(a)), 1);
 	assert_int_equal(store_commit(s), 0);
-	assert_int_equal(store_uplink_reply_once(s, a, sizeof(a)), 0);
-	assert_int_equal(store_uplink_reply_once(s, b, sizeof(b)), 1);
-	assert_int_equal(store_uplink_reply_once(s, b, sizeof(b)), 0);
+	assert_int_equal(store_uplink_box_once(s, a, sizeof(a)), 0);
+	assert_int_equal(store_uplink_box_once(s, b, sizeof(b)), 1);
+	assert_int_equal(store_uplink_box_once(s, b, sizeof(b)), 0);
 }
 
 static void
@@ -418,7 +418,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_applied_in_the_transaction,
 		    setup_started, teardown),
-		cmocka_unit_test_setup_teardown(test_reply_once, setup_started,
+		cmocka_unit_test_setup_teardown(test_box_once, setup_started,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_state, setup_started,
 		    teardown),

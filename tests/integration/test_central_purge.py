@@ -3,11 +3,15 @@ report the gateway purges leaves the central server too (its row, its
 timeline, its commands), while a report filed after it under the same
 local id arrives whole; and a command's author is the role that logged
 in, whatever the caseworker's client wrote, on the central row and on the
-gateway's timeline and audit.
+gateway's timeline and audit; and a gateway applies only the commands the
+caseworkers' key made for that report and action, each once, whatever
+the central server writes.
 
 One PostgreSQL, one gateway on a simulated modem (shukherd, its uplink),
 two caseworker roles; the real shukherctl on both sides.
 """
+import ctypes
+import ctypes.util
 import json
 import os
 import sqlite3
@@ -23,6 +27,11 @@ LATER = "my cousin is kept in a flat behind the Narantuul market"
 OTHER = "bat"               # another caseworker, whose name is forged
 STRANGER = "+97695550199"   # a number the central server would choose
 LURE = "send the money to this number today"
+# What the gateway acknowledges a command it refuses with (src/uplink.c).
+FORGED = "refused: not made with the caseworkers' key"
+MOVED = "refused: made with the caseworkers' key for another report or " \
+        "action"
+REPLAYED = "refused: this command was applied before"
 
 
 @unittest.skipIf(SKIP, SKIP or "")
@@ -130,18 +139,23 @@ class CentralPurgeAndAuthor(tc.CentralBase):
                             "('kilo', '%s', 'claim', '%s') RETURNING id, "
                             "actor, created_by, acked_at" % (ref, OTHER))
         self.assertEqual(rows[0][1:], [tc.CASEWORKER, tc.CASEWORKER, ""])
-        self.assertEqual(self.acked(int(rows[0][0])), [["ok"]])
-        # shukherctl as the other caseworker's role, its user naming the
-        # first: the role is the author.
-        env = dict(os.environ, USER=tc.CASEWORKER)
-        p = tc.run([binary("shukherctl"), "-c", self.other, "--json",
-                    "central", "command", "--key", self.sec, "kilo", ref,
-                    "note", tc.NOTE], env=env)
-        cid = json.loads(p.stdout)["id"]
-        self.assertEqual(self.acked(cid), [["ok"]])
+        # (Without the caseworkers' box the gateway applies none of it.)
+        self.assertEqual(self.acked(int(rows[0][0])), [[FORGED]])
+        # shukherctl as each caseworker's role, its user naming the
+        # other: the role is the author.
+        ids = []
+        for conf, user, args in ((self.team, OTHER, ["claim"]),
+                                 (self.other, tc.CASEWORKER,
+                                  ["note", tc.NOTE])):
+            p = tc.run([binary("shukherctl"), "-c", conf, "--json",
+                        "central", "command", "--key", self.sec, "kilo",
+                        ref] + args, env=dict(os.environ, USER=user))
+            ids.append(json.loads(p.stdout)["id"])
+            self.assertEqual(self.acked(ids[-1]), [["ok"]])
         self.assertEqual(self.pg.psql(
-            "SELECT actor, created_by FROM shukher.commands WHERE id = %d"
-            % cid), [[OTHER, OTHER]])
+            "SELECT actor, created_by FROM shukher.commands WHERE id IN "
+            "(%d, %d) ORDER BY id" % tuple(ids)),
+            [[tc.CASEWORKER, tc.CASEWORKER], [OTHER, OTHER]])
         # The gateway's own record: the true author of each.
         self.assertEqual(self.gw.local("SELECT claimed_by FROM reports"),
                          [(tc.CASEWORKER,)])
@@ -162,12 +176,10 @@ class CentralPurgeAndAuthor(tc.CentralBase):
     def test_2_a_purged_report_leaves_the_central_server(self):
         gw = self.gw
         old_id, old_ref = gw.local("SELECT id, ref FROM reports")[0]
-        cid = int(self.as_role(tc.CASEWORKER, "INSERT INTO "
-                               "shukher.commands (gateway, report_ref, "
-                               "action, actor) VALUES ('kilo', '%s', 'close', "
-                               "'oyuna') "
-                               "RETURNING id" % old_ref)[0][0])
-        self.assertEqual(self.acked(cid), [["ok"]])
+        p = tc.run([binary("shukherctl"), "-c", self.team, "--json",
+                    "central", "command", "--key", self.sec, "kilo",
+                    old_ref, "close"])
+        self.assertEqual(self.acked(json.loads(p.stdout)["id"]), [["ok"]])
         self.synced()
         self.assertGreater(self.count(
             "SELECT count(*) FROM shukher.report_entries WHERE gateway = "
@@ -281,10 +293,9 @@ class CentralPurgeAndAuthor(tc.CentralBase):
                     "note", STRANGER + "\n" + LURE])
         note = json.loads(p.stdout)["id"]
         self.assertEqual(self.acked(note), [["ok"]])
-        refused = "refused: a reply must be made with the caseworkers' " \
-                  "key for this report"
+        refused = MOVED
         # And a genuine reply queued again, to its own report.
-        again = "refused: this reply was sent before"
+        again = REPLAYED
         for source, to, why in ((note, ref, refused),
                                 (genuine, "ZZZZZZ", refused),
                                 (genuine, ref.lower(), again)):
@@ -303,11 +314,180 @@ class CentralPurgeAndAuthor(tc.CentralBase):
                                   "text LIKE ? OR number = ?",
                                   "%" + LURE + "%", STRANGER), [(0,)])
         log = gw.uplink.log()
-        self.assertEqual(log.count("must be made with the caseworkers'"),
-                         2, log)
-        self.assertEqual(log.count("this reply was sent before"), 1, log)
+        self.assertEqual(log.count(MOVED), 2, log)
+        self.assertEqual(log.count(REPLAYED), 1, log)
         for secret in (STRANGER, STRANGER.lstrip("+"), LURE, REPORTER):
             self.assertNotIn(secret, log)
+
+    def state(self, ref):
+        """What a command could change on the gateway: the report, its
+        timeline, the audit trail, the outbox."""
+        gw = self.gw
+        return (gw.local("SELECT status, claimed_by, claimed_at, closed_at "
+                         "FROM reports WHERE ref = ?", ref),
+                gw.local("SELECT count(*), max(id) FROM report_entries"),
+                gw.local("SELECT count(*), max(id) FROM audit"),
+                gw.local("SELECT count(*), max(id) FROM outbox"))
+
+    def queue(self, ref, action, body):
+        """A row written straight into shukher.commands by the server's
+        administrator (the superuser), body bytes or None."""
+        return int(self.pg.scalar(
+            "INSERT INTO shukher.commands (gateway, report_ref, action, "
+            "body) VALUES ('kilo', '%s', '%s', %s) RETURNING id"
+            % (ref, action, "NULL" if body is None else
+               "decode('%s', 'hex')" % body.hex())))
+
+    def copy(self, source, ref, action):
+        """Command source's body queued again for ref and action."""
+        return int(self.pg.scalar(
+            "INSERT INTO shukher.commands (gateway, report_ref, action, "
+            "body) SELECT gateway, '%s', '%s', body FROM shukher.commands "
+            "WHERE id = %d RETURNING id" % (ref, action, source)))
+
+    def genuine(self, ref, *args):
+        p = tc.run([binary("shukherctl"), "-c", self.team, "--json",
+                    "central", "command", "--key", self.sec, "kilo", ref] +
+                   list(args))
+        return json.loads(p.stdout)["id"]
+
+    def test_4_every_command_only_from_the_caseworkers_key(self):
+        """Whoever can write shukher.commands (the server, its
+        administrator) can neither claim, annotate, close nor answer a
+        report on a gateway by itself, nor move a genuine command to
+        another report or action, nor apply one again."""
+        gw = self.gw
+        ref = gw.local("SELECT ref FROM reports WHERE status = 'open'")[0][0]
+        self.assertEqual(gw.local("SELECT claimed_by FROM reports WHERE "
+                                  "ref = ?", ref), [(None,)])
+        logs = [gw.uplink.log()]
+        gwpk = bytes.fromhex(self.pg.scalar(
+            "SELECT pubkey FROM shukher.gateways WHERE name = 'kilo'"))
+        stranger_pk, stranger_sk = keypair()
+        before = self.state(ref)
+        # The server's own: bare rows, bodies sealed to the gateway's
+        # key (which anyone can do) in the very format of a genuine box,
+        # and boxed from a key pair of its own.
+        forged = []
+        for action, content in (("claim", ""), ("note", LURE),
+                                ("close", "resolved"),
+                                ("reply", STRANGER + "\n" + LURE)):
+            plain = command_plain(ref, action, content)
+            for body in (None, sealed_to(gwpk, plain),
+                         boxed(stranger_sk, gwpk, plain)):
+                forged.append(self.queue(ref, action, body))
+        for cid in forged:
+            self.assertEqual(self.acked(cid), [[FORGED]], cid)
+        self.assertEqual(self.state(ref), before)
+        # Genuine ones held back by the server (the uplink down), and
+        # queued instead for another action, or another report (one the
+        # gateway holds not: refused for the box, not for the report).
+        logs.append(gw.uplink.log())
+        gw.stop_uplink()
+        moved = []
+        for action, args in (("claim", []), ("note", [tc.NOTE]),
+                             ("close", ["referred"])):
+            held = self.genuine(ref, action, *args)
+            moved += [self.copy(held, ref, a) for a in
+                      ("claim", "note", "reply", "close") if a != action]
+            moved.append(self.copy(held, "ZZZZZZ", action))
+            self.pg.psql("DELETE FROM shukher.commands WHERE id = %d"
+                         % held)
+        gw.start_uplink()
+        for cid in moved:
+            self.assertEqual(self.acked(cid), [[MOVED]], cid)
+        self.assertEqual(self.state(ref), before)
+        # Genuine ones, from shukherctl: applied, once each; queued
+        # again as they were, refused.
+        notes = "SELECT count(*) FROM report_entries WHERE kind = 'note'"
+        n = gw.local(notes)[0][0]
+        claim = self.genuine(ref, "claim")
+        note = self.genuine(ref, "note", tc.NOTE)
+        for cid in (claim, note):
+            self.assertEqual(self.acked(cid), [["ok"]])
+        self.assertEqual(gw.local("SELECT claimed_by, status FROM reports "
+                                  "WHERE ref = ?", ref),
+                         [(tc.CASEWORKER, "open")])
+        self.assertEqual(gw.local(notes)[0][0], n + 1)
+        before = self.state(ref)
+        for cid in (self.copy(claim, ref, "claim"),
+                    self.copy(note, ref.lower(), "note")):
+            self.assertEqual(self.acked(cid), [[REPLAYED]], cid)
+        self.assertEqual(self.state(ref), before)
+        # A tool without the caseworkers' key, or with another key,
+        # queues nothing.
+        queued = self.count("SELECT count(*) FROM shukher.commands")
+        env = {k: v for k, v in os.environ.items() if k != "SHUKHER_KEY"}
+        p = tc.run([binary("shukherctl"), "-c", self.team, "central",
+                    "command", "kilo", ref, "close"], env=env, check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("needs the caseworkers' secret key", p.stderr)
+        other_pub, other_sec = self.tmp.join("x.pub"), self.tmp.join("x.key")
+        tc.run([binary("shukherctl"), "-d", self.tmp.join("x.db"),
+                "keygen", other_pub, other_sec])
+        p = tc.run([binary("shukherctl"), "-c", self.team, "central",
+                    "command", "--key", other_sec, "kilo", ref, "close"],
+                   check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("the report was sealed to key", p.stderr)
+        self.assertEqual(self.count("SELECT count(*) FROM shukher.commands"),
+                         queued)
+        # The genuine close closes it, once; queued again, refused.
+        close = self.genuine(ref, "close", "referred")
+        self.assertEqual(self.acked(close), [["ok"]])
+        self.assertEqual(self.acked(self.copy(close, ref, "close")),
+                         [[REPLAYED]])
+        self.assertEqual(gw.local("SELECT status, claimed_by FROM reports "
+                                  "WHERE ref = ?", ref),
+                         [("closed", tc.CASEWORKER)])
+        self.assertEqual(gw.local("SELECT count(*) FROM report_entries "
+                                  "WHERE kind = 'close' AND report_id = "
+                                  "(SELECT id FROM reports WHERE ref = ?)",
+                                  ref), [(1,)])
+        # Each refusal logged once, without its text or number (the
+        # uplink was restarted: its log before, and its log since).
+        log = logs[1] + gw.uplink.log()
+        self.assertEqual(log.count("refused:") - logs[0].count("refused:"),
+                         len(forged) + len(moved) + 3, log)
+        for secret in (STRANGER, STRANGER.lstrip("+"), LURE, "resolved",
+                       REPORTER, tc.NOTE, "referred"):
+            self.assertNotIn(secret, log)
+        self.assertEqual(gw.sent_to(STRANGER), [])
+
+
+def sodium():
+    """Debian's libsodium, through ctypes: what anyone holding the
+    gateway's public key, or a key pair of their own, can make."""
+    lib = ctypes.CDLL(ctypes.util.find_library("sodium"))
+    assert lib.sodium_init() >= 0
+    return lib
+
+
+def keypair():
+    pk, sk = ctypes.create_string_buffer(32), ctypes.create_string_buffer(32)
+    assert sodium().crypto_box_keypair(pk, sk) == 0
+    return pk.raw, sk.raw
+
+
+def sealed_to(pk, msg):
+    out = ctypes.create_string_buffer(len(msg) + 48)
+    assert sodium().crypto_box_seal(out, msg, ctypes.c_ulonglong(len(msg)),
+                                    pk) == 0
+    return out.raw
+
+
+def boxed(sk, pk, msg):
+    nonce = os.urandom(24)
+    out = ctypes.create_string_buffer(len(msg) + 16)
+    assert sodium().crypto_box_easy(out, msg, ctypes.c_ulonglong(len(msg)),
+                                    nonce, pk, sk) == 0
+    return nonce + out.raw
+
+
+def command_plain(ref, action, content):
+    """A command box's plain text (include/cmdbox.h)."""
+    return ("shukher-command 1\n%s\n%s\n%s" % (ref, action,
+                                               content)).encode()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ on one queue with their gateway, opened with the key kept in the console's
 vault; the queue filtered to one gateway; the fleet page with the silent
 gateway marked; statistics per gateway and in total; a reply written in
 the console leaving the right gateway's modem once, its text never in
-PostgreSQL in the clear.
+PostgreSQL in the clear; no command at all from a session whose key is
+locked, since a gateway applies only what the caseworkers' key boxed.
 """
 import json
 import os
@@ -234,8 +235,24 @@ class CentralConsole(tc.CentralBase):
     def test_5_claim_note_close_become_commands_for_the_gateway(self):
         bravo = self.gws["bravo"]
         ref = self.ref("bravo")
+        # Signed in but not unlocked: no command at all, since the
+        # gateway applies only what the caseworkers' key boxed.
+        locked = Client(self.port)
+        self.assertEqual(locked.sign_in(name=tc.CASEWORKER,
+                                        password=PASSWORD).status, 303)
+        path = self.link(locked.request("GET", "/queue?gw=bravo").body,
+                         "bravo")
+        for what, form in (("claim", {}), ("note", {"text": "called"}),
+                           ("close", {"outcome": "referred",
+                                      "confirm": "1"})):
+            form["csrf"] = locked.csrf(path)
+            r = locked.request("POST", path.replace("?", "/%s?" % what),
+                               form)
+            self.assertEqual(r.status, 403, (what, r.body))
+        self.assertEqual(self.count(
+            "SELECT count(*) FROM shukher.commands WHERE gateway = "
+            "'bravo'"), 0)
         c = self.client()
-        path = self.link(c.request("GET", "/queue?gw=bravo").body, "bravo")
         for what, form in (("claim", {}), ("note", {"text": "called"}),
                            ("close", {"outcome": "referred",
                                       "confirm": "1"})):
@@ -250,6 +267,16 @@ class CentralConsole(tc.CentralBase):
         wait_for(lambda: bravo.local("SELECT status, claimed_by FROM "
                                      "reports") ==
                  [("closed", tc.CASEWORKER)], 30, "bravo applies them")
+        wait_for(lambda: self.pg.psql(
+            "SELECT action, result FROM shukher.commands WHERE gateway = "
+            "'bravo' ORDER BY id") ==
+            [["claim", "ok"], ["note", "ok"], ["close", "ok"]], 30,
+            "bravo's acknowledgements")
+        self.assertEqual(bravo.local(
+            "SELECT kind, actor FROM report_entries WHERE kind IN "
+            "('claim', 'note', 'close') ORDER BY id"),
+            [("claim", tc.CASEWORKER), ("note", tc.CASEWORKER),
+             ("close", tc.CASEWORKER)])
         self.assertEqual(self.pg.scalar(
             "SELECT count(*) FROM shukher.commands WHERE position("
             "convert_to('referred', 'UTF8') IN body) > 0"), "0")
