@@ -148,15 +148,34 @@ gateway_scan_keep(struct gateway_scan *s, const struct store_out *o)
 	return 0;
 }
 
+/*
+ * When this modem may send row o, which it may take: when it is due and
+ * no send holds it. A row that another modem tried and that is taken from
+ * it now waits no longer for that modem's backoff (next_at after a failed
+ * attempt: its slot, a broadcast's, was before the first attempt): the
+ * backoff was for the modem that failed, and the queue of a modem whose
+ * sends fail moves after failover_after, not after its retries.
+ */
+static int64_t
+gateway_due(const struct gateway_scan *s, const struct store_out *o)
+{
+	int64_t due = o->next_at;
+
+	if (o->attempts > 0 && o->modem != NULL &&
+	    strcmp(o->modem, s->gw->name) != 0)
+		due = 0;
+	return due > o->taken_until ? due : o->taken_until;
+}
+
 static int
 gateway_scan_row(void *arg, const struct store_out *o)
 {
 	struct gateway_scan *s = arg;
-	int64_t due = o->next_at > o->taken_until ? o->next_at :
-	    o->taken_until;
+	int64_t due;
 
 	if (gateway_unrecorded(s->gw, o->id) || !gateway_may_take(s, o))
 		return 0;
+	due = gateway_due(s, o);
 	if (due < s->next_at)
 		s->next_at = due;
 	if (due > s->now || s->best.id != 0)

@@ -186,6 +186,28 @@ test_down_modem_queue_moves_after_failover(void **state)
 	assert_int_equal(fake.nsent, 1);
 }
 
+/* A row whose sends failed on b, b's next try an hour away (its
+ * backoff): while b works it stays b's; once b has been down
+ * failover_after, a sends it at once, not after b's backoff. */
+static void
+test_failing_modem_backoff_does_not_hold_its_queue(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id;
+
+	b_row(f, NOW, 0);
+	id = queue(f, "+97688000009", "b", NOW);
+	assert_int_equal(store_outbox_retry(f->store, id, "+CMS ERROR: 500",
+	    NOW + 3600), 0);
+	run(f, NOW + 10);
+	assert_int_equal(fake.nsent, 0);
+	b_row(f, NOW + F + 10, NOW + 10);
+	run(f, NOW + F + 10);
+	assert_int_equal(fake.nsent, 1);
+	assert_string_equal(fake.sent[0].number, "+97688000009");
+	assert_row(f, id, "sent", "a");
+}
+
 /* A process that has not written its row for failover_after and three
  * timeouts is taken for hung; a slower one is not. */
 static void
@@ -358,6 +380,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    test_down_modem_queue_moves_after_failover, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_failing_modem_backoff_does_not_hold_its_queue, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_silent_process_queue_moves,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_on_net_else_any_and_limit,
