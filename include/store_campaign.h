@@ -96,7 +96,10 @@ int store_broadcast_pending(struct store *store,
 int store_broadcast_queued(struct store *store, int64_t broadcast_id,
     int64_t sub_id, int64_t outbox_id);
 /* Dates outbox row outbox_id, a broadcast's or a series' SMS, for at:
- * its slot in the broadcasts' schedule (broadcast.h). */
+ * its slot in the broadcasts' schedule (broadcast.h), or after quiet
+ * hours. No modem takes it before (taken_until too): one that takes it
+ * from a failed modem skips that modem's retry date (next_at), never
+ * this one. */
 int store_campaign_slot(struct store *store, int64_t outbox_id, int64_t at);
 /* Up to max SMS nobody asked for just then (a broadcast's, a series'
  * the scheduler queued) still queued and due before before, soonest

@@ -152,9 +152,10 @@ gateway_scan_keep(struct gateway_scan *s, const struct store_out *o)
  * When this modem may send row o, which it may take: when it is due and
  * no send holds it. A row that another modem tried and that is taken from
  * it now waits no longer for that modem's backoff (next_at after a failed
- * attempt: its slot, a broadcast's, was before the first attempt): the
- * backoff was for the modem that failed, and the queue of a modem whose
- * sends fail moves after failover_after, not after its retries.
+ * attempt): the backoff was for the modem that failed, and the queue of a
+ * modem whose sends fail moves after failover_after, not after its
+ * retries. A campaign's slot and its quiet-hours hold are in taken_until
+ * too (store_campaign_slot()), which holds for every modem.
  */
 static int64_t
 gateway_due(const struct gateway_scan *s, const struct store_out *o)

@@ -386,8 +386,8 @@ store_campaign_slot(struct store *store, int64_t outbox_id, int64_t at)
 {
 	sqlite3_stmt *stmt;
 
-	if (store_prepare(store, "UPDATE outbox SET next_at = ?2 WHERE id = ?1",
-	    &stmt) == -1)
+	if (store_prepare(store, "UPDATE outbox SET next_at = ?2,"
+	    " taken_until = max(taken_until, ?2) WHERE id = ?1", &stmt) == -1)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, outbox_id);
 	sqlite3_bind_int64(stmt, 2, at);

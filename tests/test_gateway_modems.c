@@ -25,6 +25,7 @@
 #include "gateway.h"
 #include "modem_fake.h"
 #include "store.h"
+#include "store_campaign.h"
 
 #define NOW 1764390000
 #define F 60                     /* failover_after */
@@ -208,6 +209,29 @@ test_failing_modem_backoff_does_not_hold_its_queue(void **state)
 	assert_row(f, id, "sent", "a");
 }
 
+/* The same row held for after quiet hours (a campaign's SMS): a, taking
+ * it from the down b, keeps the hold as b would. */
+static void
+test_taken_row_keeps_a_quiet_hours_hold(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id;
+
+	b_row(f, NOW, 0);
+	id = queue(f, "+97688000010", "b", NOW);
+	assert_int_equal(store_outbox_retry(f->store, id, "+CMS ERROR: 500",
+	    NOW + 30), 0);
+	assert_int_equal(store_campaign_slot(f->store, id, NOW + 5000), 0);
+	b_row(f, NOW + F + 10, NOW + 10);
+	run(f, NOW + F + 10);
+	run(f, NOW + 4999);
+	assert_int_equal(fake.nsent, 0);
+	b_row(f, NOW + 5000, NOW + 10);
+	run(f, NOW + 5000);
+	assert_int_equal(fake.nsent, 1);
+	assert_row(f, id, "sent", "a");
+}
+
 /* A process that has not written its row for failover_after and three
  * timeouts is taken for hung; a slower one is not. */
 static void
@@ -383,6 +407,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_failing_modem_backoff_does_not_hold_its_queue, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_taken_row_keeps_a_quiet_hours_hold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silent_process_queue_moves,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_on_net_else_any_and_limit,
