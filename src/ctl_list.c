@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "ctl.h"
 #include "exitcode.h"
 #include "json.h"
@@ -67,6 +69,8 @@ ctl_json_drop(struct ctl *ctl)
 	if (ctl->out != stdout)
 		(void)fclose(ctl->out);
 	ctl->out = stdout;
+	if (ctl->json_buf != NULL)
+		sodium_memzero(ctl->json_buf, ctl->json_len);
 	free(ctl->json_buf);
 	ctl->json_buf = NULL;
 	ctl->json_len = 0;

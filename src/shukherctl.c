@@ -23,6 +23,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sodium.h>
+
 #include "day.h"
 #include "conf.h"
 #include "ctl.h"
@@ -749,6 +751,9 @@ ctl_json_flush(struct ctl *ctl, int rc)
 	if (whole && fwrite(ctl->json_buf, 1, ctl->json_len, stdout) !=
 	    ctl->json_len)
 		whole = 0;
+	/* it may hold opened reports, as the export's buffer does */
+	if (ctl->json_buf != NULL)
+		sodium_memzero(ctl->json_buf, ctl->json_len);
 	free(ctl->json_buf);
 	ctl->json_buf = NULL;
 	if (!whole && rc == EXIT_OK) {
